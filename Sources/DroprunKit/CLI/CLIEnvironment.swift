@@ -1,0 +1,56 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The world a command runs in: injected so tests drive the CLI with `[String]` and read its output.
+public struct CLIEnvironment: Sendable {
+    /// The disk.
+    public var fileSystem: any FileSystem
+    /// Time and waiting.
+    public var clock: any RunnerClock
+    /// Standard output.
+    public var standardOutput: any OutputSink
+    /// Standard error.
+    public var standardError: any OutputSink
+    /// Environment variables (`DROPRUN_ROOT`).
+    public var variables: [String: String]
+    /// The folder relative paths start from.
+    public var workingDirectory: String
+    /// Reads all of standard input (`submit -`).
+    public var readStandardInput: @Sendable () -> [UInt8]
+    /// Who this process is.
+    public var identity: RunnerIdentity
+    /// The providers known to this program.
+    public var registry: ProviderRegistry
+
+    public init(fileSystem: any FileSystem, clock: any RunnerClock, standardOutput: any OutputSink, standardError: any OutputSink,
+                variables: [String: String], workingDirectory: String, readStandardInput: @escaping @Sendable () -> [UInt8],
+                identity: RunnerIdentity, registry: ProviderRegistry = .builtIn) {
+        self.fileSystem = fileSystem
+        self.clock = clock
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.variables = variables
+        self.workingDirectory = workingDirectory
+        self.readStandardInput = readStandardInput
+        self.identity = identity
+        self.registry = registry
+    }
+
+    /// The real process: its disk, clock, streams, variables and identity.
+    public static func live(registry: ProviderRegistry = .builtIn) -> CLIEnvironment {
+        var hostBuffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&hostBuffer, 255) == 0
+            ? String(decoding: hostBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
+        return CLIEnvironment(
+            fileSystem: PosixFileSystem(), clock: SystemClock(),
+            standardOutput: FileDescriptorSink(descriptor: 1), standardError: FileDescriptorSink(descriptor: 2),
+            variables: ProcessInfo.processInfo.environment, workingDirectory: FileManager.default.currentDirectoryPath,
+            readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
+            identity: RunnerIdentity(host: host, pid: getpid()), registry: registry)
+    }
+}

@@ -1,0 +1,70 @@
+/// Every command droprun has, described as data: the parser, help and dispatch all read this.
+enum CommandTable {
+    static let json = OptionSpec.flag("json", help: "Print JSON instead of text.")
+    static let runOptions: [OptionSpec] = [
+        .value("concurrency", valueName: "N", help: "Runs at once (default 4, or droprun.json)."),
+        .value("durability", valueName: "MODE", help: "'strict' (fsync, the default) or 'fast' (atomic renames only)."),
+        .value("settle-ms", valueName: "MS", help: "Take a file only after it has been unchanged this long."),
+        .value("max-request-bytes", valueName: "N", help: "Refuse larger requests as too_large."),
+    ]
+
+    static let globalOptions: [OptionSpec] = [
+        .value("root", valueName: "DIR", help: "The droprun root (default: $DROPRUN_ROOT, else the current folder)."),
+    ]
+
+    static let root = CommandSpec(
+        name: "droprun",
+        abstract: "A batch job runner driven by file drops.",
+        discussion: "Drop JSON run requests into inbox/; droprun runs each workflow and leaves results in outbox/results/, files in artifacts/ and an audit trail in outbox/audit/.",
+        subcommands: [
+            CommandSpec(name: "init", abstract: "Create a root's folders and an example request.",
+                        arguments: [ArgumentSpec("dir", arity: .optional, help: "The folder to set up (default: the root).")],
+                        examples: ["droprun init /srv/droprun"]),
+            CommandSpec(name: "run", abstract: "Process everything in the inbox, then exit (for cron).",
+                        discussion: "Repeats until nothing it can take is left. Exit 0 when every run succeeded; 1 when a run failed or was cancelled or a file was rejected.",
+                        options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions,
+                        examples: ["droprun run --once", "droprun run --once --durability fast --concurrency 8"]),
+            CommandSpec(name: "submit", abstract: "Validate a request and place it in the inbox atomically.",
+                        discussion: "Writes inbox/.NAME.tmp, then renames it to inbox/RUN_ID.json, so a runner never sees half a file. Prints the run id.",
+                        arguments: [ArgumentSpec("file", help: "The request file, or - for standard input.")],
+                        examples: ["droprun submit request.json", "cat request.json | droprun submit -"]),
+            CommandSpec(name: "validate", abstract: "Check requests without running them.",
+                        arguments: [ArgumentSpec("file", arity: .oneOrMore, help: "Request files to check.")], options: [json]),
+            CommandSpec(name: "status", abstract: "Show a run's status.",
+                        arguments: [ArgumentSpec("run-id", help: "The run.")], options: [json]),
+            CommandSpec(name: "list", abstract: "List runs, newest first.",
+                        options: [
+                            .value("status", valueName: "S", help: "Only runs with this status (queued, running, succeeded, failed, ...)."),
+                            .value("limit", valueName: "N", help: "At most N runs (default 50)."), json,
+                        ]),
+            CommandSpec(name: "show", abstract: "Show a run's record: steps, outputs, errors, artifacts.",
+                        arguments: [ArgumentSpec("run-id", help: "The run.")], options: [json]),
+            CommandSpec(name: "artifacts", abstract: "List a run's artifacts.",
+                        arguments: [ArgumentSpec("run-id", help: "The run.")], options: [json]),
+            CommandSpec(name: "audit", abstract: "Print the audit log, or one run's events.",
+                        arguments: [ArgumentSpec("run-id", arity: .optional, help: "Only this run's events.")], options: [json],
+                        subcommands: [
+                            CommandSpec(name: "verify", abstract: "Check every hash chain; name the first broken line.", options: [json]),
+                        ],
+                        examples: ["droprun audit invoice-2026-0001", "droprun audit verify"]),
+        ])
+
+    typealias Handler = @Sendable (CommandContext) async throws -> ExitCode
+
+    /// The handler of each command path.
+    static func handler(for path: [String]) -> Handler? {
+        switch path {
+        case ["init"]: InitCommand.run
+        case ["run"]: RunCommand.run
+        case ["submit"]: SubmitCommand.run
+        case ["validate"]: ValidateCommand.run
+        case ["status"]: StatusCommand.run
+        case ["list"]: ListCommand.run
+        case ["show"]: ShowCommand.run
+        case ["artifacts"]: ArtifactsCommand.run
+        case ["audit"]: AuditCommand.run
+        case ["audit", "verify"]: AuditCommand.verify
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,131 @@
+/// A configuration that cannot be used: every problem, each naming its key.
+public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file it came from.
+    public var file: String
+    /// What is wrong, each with its JSON path.
+    public var issues: [ValidationIssue]
+
+    public var description: String {
+        "configuration error in \(file):\n" + issues.map { "  \($0)" }.joined(separator: "\n")
+    }
+}
+
+extension Configuration {
+    /// The configuration file's name at the root.
+    public static let fileName = "droprun.json"
+
+    /// Reads `droprun.json` under `root`; the defaults when there is none.
+    public static func load(root: String, fileSystem: any FileSystem) throws(ConfigurationError) -> Configuration {
+        let path = Path.join(root, fileName)
+        let bytes: [UInt8]
+        do {
+            bytes = try fileSystem.readFile(path, maxBytes: 4 << 20)
+        } catch .notFound {
+            return Configuration()
+        } catch {
+            throw ConfigurationError(file: path, issues: [ValidationIssue(nil, "cannot read it: \(error)")])
+        }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            throw ConfigurationError(file: path, issues: [ValidationIssue(nil, "not valid JSON: \(error)")])
+        }
+        return try parse(json, file: path)
+    }
+
+    /// Builds a configuration from parsed JSON, strictly: unknown keys and wrong types are errors.
+    public static func parse(_ json: JSONValue, file: String) throws(ConfigurationError) -> Configuration {
+        var config = Configuration()
+        var r = JSONObjectReader(json, at: .root)
+        if let v = r.int("concurrency", in: 1...256) { config.concurrency = v }
+        if let v = r.int("pollIntervalMs", in: 10...3_600_000) { config.pollIntervalMs = v }
+        if let v = r.int("settleMs", in: 0...3_600_000) { config.settleMs = v }
+        if let v = r.int("maxRequestBytes", in: 1...(1 << 30)) { config.maxRequestBytes = v }
+        if let v = r.choice("durability", Durability.allCases.map(\.rawValue)), let d = Durability(rawValue: v) {
+            config.durability = d
+        }
+        if let v = r.int("leaseSeconds", in: 1...86_400) { config.leaseSeconds = v }
+        if let v = r.string("workflows") {
+            if v.isEmpty || v.hasPrefix("/") || v.split(separator: "/").contains("..") {
+                r.report(ValidationIssue(JSONPath.root.key("workflows"), "expected a folder inside the root, found '\(v)'"))
+            } else {
+                config.workflowsFolder = v
+            }
+        }
+        if let defaults = r.value("defaults") {
+            var d = JSONObjectReader(defaults, at: JSONPath.root.key("defaults"))
+            if let v = d.int("stepTimeoutMs", in: 1...86_400_000) { config.stepTimeoutMs = v }
+            if let v = d.int("runTimeoutSeconds", in: 1...2_592_000) { config.runTimeoutSeconds = v }
+            d.finish()
+            r.report(d.issues)
+        }
+        if let providers = r.value("providers") {
+            let issues = parseProviders(providers, into: &config)
+            r.report(issues)
+        }
+        r.finish()
+        if !r.issues.isEmpty { throw ConfigurationError(file: file, issues: r.issues) }
+        return config
+    }
+
+    private static func parseProviders(_ json: JSONValue, into config: inout Configuration) -> [ValidationIssue] {
+        let path = JSONPath.root.key("providers")
+        var p = JSONObjectReader(json, at: path)
+        if let llm = p.value("llm") {
+            var l = JSONObjectReader(llm, at: path.key("llm"))
+            if let models = l.value("models") {
+                let modelsPath = path.key("llm").key("models")
+                var m = JSONObjectReader(models, at: modelsPath)
+                for (name, settings) in m.members.sorted(by: { $0.key < $1.key }) {
+                    _ = m.value(name)
+                    var s = JSONObjectReader(settings, at: modelsPath.key(name))
+                    var model = LLMModelSettings()
+                    if let v = s.int("latencyMs", in: 0...3_600_000) { model.latencyMs = v }
+                    if let v = s.number("failureRate", in: 0...1) { model.failureRate = v }
+                    if let v = s.string("apiKeyEnv") { model.apiKeyEnv = v }
+                    s.finish()
+                    m.report(s.issues)
+                    config.llmModels[name] = model
+                }
+                l.report(m.issues)
+            }
+            l.finish()
+            p.report(l.issues)
+        }
+        if let exec = p.value("exec") {
+            var e = JSONObjectReader(exec, at: path.key("exec"))
+            if let commands = e.value("commands") {
+                let commandsPath = path.key("exec").key("commands")
+                var c = JSONObjectReader(commands, at: commandsPath)
+                for (alias, settings) in c.members.sorted(by: { $0.key < $1.key }) {
+                    _ = c.value(alias)
+                    var s = JSONObjectReader(settings, at: commandsPath.key(alias))
+                    let commandPath = s.string("path", required: true)
+                    var command = ExecCommandSettings(path: commandPath ?? "")
+                    if let commandPath, !commandPath.hasPrefix("/") {
+                        s.report(ValidationIssue(commandsPath.key(alias).key("path"), "expected an absolute path, found '\(commandPath)'"))
+                    }
+                    if let v = s.int("timeoutMs", in: 1...86_400_000) { command.timeoutMs = v }
+                    if let v = s.value("retryableExitCodes") {
+                        if let codes = v.arrayValue?.compactMap(\.intValue), codes.count == v.arrayValue?.count {
+                            command.retryableExitCodes = codes
+                        } else {
+                            s.report(ValidationIssue(commandsPath.key(alias).key("retryableExitCodes"), "expected an array of whole numbers, found \(v.preview)"))
+                        }
+                    }
+                    if let v = s.stringArray("env") { command.env = v }
+                    if let v = s.string("workingDirectory") { command.workingDirectory = v }
+                    s.finish()
+                    c.report(s.issues)
+                    config.execCommands[alias] = command
+                }
+                e.report(c.issues)
+            }
+            e.finish()
+            p.report(e.issues)
+        }
+        p.finish()
+        return p.issues
+    }
+}

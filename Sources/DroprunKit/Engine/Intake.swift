@@ -1,0 +1,149 @@
+import Foundation
+
+/// A file taken from the inbox, now in this runner's claim folder.
+struct ClaimedFile: Sendable {
+    /// The name it was dropped under.
+    var name: String
+    /// Where it is now.
+    var path: String
+    /// When it was taken.
+    var claimedAt: Date
+}
+
+/// What became of a claimed file.
+enum Admission: Sendable {
+    /// A run, now reserved under `outbox/requests/<runId>.json`.
+    case run(RunRecord, RunRequest)
+    /// A control message.
+    case control(ControlMessage, ClaimedFile)
+    /// Moved to `outbox/rejected/`.
+    case rejected(Rejection, rejectedAs: String)
+}
+
+/// Takes files from the inbox and turns each into a run, a control message or a rejection.
+///
+/// The claim is one `rename(2)` from `inbox/` into this runner's own folder
+/// under `outbox/claimed/`: of several runners renaming the same file, exactly
+/// one succeeds. A run id is then reserved by `link(2)`ing the claimed file to
+/// `outbox/requests/<runId>.json`, which fails if that name exists: of two
+/// drops with one run id, exactly one becomes a run and the other a `duplicate`.
+struct Intake {
+    let context: EngineContext
+
+    private var fs: any FileSystem { context.fileSystem }
+    private var layout: RootLayout { context.layout }
+
+    /// Moves `name` from the inbox into the claim folder; nil when another runner took it first.
+    func claim(_ name: String) throws(FileSystemError) -> ClaimedFile? {
+        let folder = layout.claimFolder(context.identity)
+        var target = Path.join(folder, name)
+        var n = 1
+        while fs.exists(target) {
+            n += 1
+            target = Path.join(folder, "\(name)~\(n)")
+        }
+        let source = Path.join(layout.inbox, name)
+        let result = Result { () throws(FileSystemError) in try fs.rename(source, to: target) }
+        if case .failure(let error) = result {
+            guard error.isNotFound else { throw error }
+            // Either another runner took the file, or the claim folder is missing.
+            guard !fs.exists(folder) else { return nil }
+            try fs.makeDirectory(folder)
+            guard fs.exists(source) else { return nil }
+            try fs.rename(source, to: target)
+        }
+        return ClaimedFile(name: name, path: target, claimedAt: context.clock.now())
+    }
+
+    /// Reads, checks and files a claimed file.
+    func admit(_ claimed: ClaimedFile) throws -> Admission {
+        let bytes: [UInt8]
+        do {
+            bytes = try fs.readRegularFile(claimed.path, maxBytes: context.configuration.maxRequestBytes)
+        } catch {
+            let rejection: Rejection
+            switch error {
+            case .notFound:
+                rejection = Rejection(.unreadable, "the file disappeared after it was taken from the inbox")
+            case .notRegular(let type):
+                rejection = Rejection(.notRegularFile, "'\(claimed.name)' is a \(type.rawValue), not a regular file; it was not followed or opened")
+            case .tooLarge(let size, let limit):
+                rejection = Rejection(.tooLarge, "the file has \(size) bytes; the limit (maxRequestBytes) is \(limit)")
+            case .unreadable(let e):
+                rejection = Rejection(.unreadable, "cannot read the file: \(e)")
+            }
+            return try reject(claimed, rejection)
+        }
+
+        switch context.decoder.decode(bytes, fileName: claimed.name) {
+        case .failure(let rejection):
+            return try reject(claimed, rejection)
+        case .success(.control(let message)):
+            return .control(message, claimed)
+        case .success(.run(let request, let runId)):
+            if let existing = existingRecord(runId) {
+                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
+            }
+            let reserved = Result { () throws(FileSystemError) in try fs.link(claimed.path, to: layout.request(runId)) }
+            if case .failure(let error) = reserved {
+                guard error.isAlreadyExists else { throw error }
+                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (outbox/requests/\(runId).json); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
+            }
+            if context.sync { try fs.syncDirectory(layout.requests) }
+            try fs.remove(claimed.path)
+            let now = context.clock.now()
+            let record = RunRecord(
+                runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),
+                requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: now)
+            var labels = record
+            labels.labels = request.labels
+            try context.record(.runQueued, runId: runId, data: [
+                "file": .string(claimed.name), "workflow": .string(request.workflow.name), "sha256": .string(record.requestSHA256),
+            ])
+            return .run(labels, request)
+        }
+    }
+
+    /// Where a record of `runId` already is, if anywhere.
+    func existingRecord(_ runId: String) -> String? {
+        for (path, what) in [(layout.result(runId), "outbox/results"), (layout.runningRecord(runId), "outbox/running"), (layout.request(runId), "outbox/requests")]
+        where fs.exists(path) {
+            return "\(what)/\(runId).json"
+        }
+        return nil
+    }
+
+    /// Moves a claimed file, byte for byte, to `outbox/rejected/` beside its `.error.json`.
+    ///
+    /// The error file is written first, under a name no other rejection holds;
+    /// then the file is moved beside it. Neither replaces an earlier rejection:
+    /// a second `x.json` becomes `x~2.json`.
+    func reject(_ claimed: ClaimedFile, _ rejection: Rejection) throws -> Admission {
+        let name = freeRejectedName(claimed.name)
+        let now = context.clock.now()
+        let error: JSONValue = [
+            "file": .string(claimed.name), "reason": .string(rejection.reason.rawValue), "rejectedAt": .string(Timestamp.format(now)),
+            "rejectedAs": .string(name), "errors": .array(rejection.issues.map(\.json)),
+        ]
+        try fs.writeNew(Path.join(layout.rejected, name + ".error.json"), JSONWriter.prettyBytes(error), sync: context.sync)
+        try fs.rename(claimed.path, to: Path.join(layout.rejected, name))
+        if context.sync { try fs.syncDirectory(layout.rejected) }
+        try context.record(.requestRejected, runId: nil, data: [
+            "file": .string(claimed.name), "reason": .string(rejection.reason.rawValue), "rejectedAs": .string(name),
+            "errors": .array(rejection.issues.map(\.json)),
+        ])
+        return .rejected(rejection, rejectedAs: name)
+    }
+
+    private func freeRejectedName(_ name: String) -> String {
+        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+        let ext = name.hasSuffix(".json") ? ".json" : ""
+        var candidate = name
+        var n = 1
+        while fs.exists(Path.join(layout.rejected, candidate)) || fs.exists(Path.join(layout.rejected, candidate + ".error.json")) {
+            n += 1
+            candidate = "\(stem)~\(n)\(ext)"
+        }
+        return candidate
+    }
+}

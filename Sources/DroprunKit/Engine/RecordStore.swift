@@ -1,0 +1,29 @@
+/// Writes run records and manifests, always whole (temporary file, then rename or link).
+struct RecordStore {
+    let context: EngineContext
+
+    /// Replaces `outbox/running/<runId>.json` with the record's current state (a checkpoint).
+    func checkpoint(_ record: RunRecord) throws(FileSystemError) {
+        try context.fileSystem.writeAtomically(context.layout.runningRecord(record.runId), JSONWriter.prettyBytes(record.json), sync: context.sync)
+    }
+
+    /// Writes the final record once, then removes the live one.
+    ///
+    /// The result is linked into place, never renamed over: if a result is
+    /// already there (another runner finished the run), this fails with
+    /// `EEXIST` and nothing is replaced. In strict durability the audit events
+    /// are flushed first, so the result is never on disk without its history.
+    func finish(_ record: RunRecord) throws(FileSystemError) {
+        let fs = context.fileSystem
+        if !record.artifacts.isEmpty {
+            let manifest: JSONValue = [
+                "runId": .string(record.runId), "artifacts": .array(record.artifacts.map(\.json)),
+            ]
+            try fs.writeAtomically(Path.join(context.layout.artifactFolder(record.runId), "manifest.json"), JSONWriter.prettyBytes(manifest), sync: context.sync)
+        }
+        if context.sync { try context.audit.sync() }
+        try fs.writeNew(context.layout.result(record.runId), JSONWriter.prettyBytes(record.json), sync: context.sync)
+        let removed = Result { () throws(FileSystemError) in try fs.remove(context.layout.runningRecord(record.runId)) }
+        if case .failure(let error) = removed, !error.isNotFound { throw error }
+    }
+}

@@ -1,0 +1,73 @@
+/// The folders of a droprun root, as the contract names them.
+public struct RootLayout: Sendable {
+    /// The root folder.
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    /// `inbox/`: the drop zone.
+    public var inbox: String { Path.join(root, "inbox") }
+    /// `outbox/`.
+    public var outbox: String { Path.join(root, "outbox") }
+    /// `outbox/running/`: live records of unfinished runs.
+    public var running: String { Path.join(root, "outbox", "running") }
+    /// `outbox/results/`: final records.
+    public var results: String { Path.join(root, "outbox", "results") }
+    /// `outbox/requests/`: the exact bytes dropped, by run id.
+    public var requests: String { Path.join(root, "outbox", "requests") }
+    /// `outbox/rejected/`: files that never became runs, and why.
+    public var rejected: String { Path.join(root, "outbox", "rejected") }
+    /// `outbox/audit/`: the audit log.
+    public var audit: String { Path.join(root, "outbox", "audit") }
+    /// `outbox/claimed/`: files taken from the inbox, one folder per runner, not yet runs or rejections.
+    public var claimed: String { Path.join(root, "outbox", "claimed") }
+    /// `artifacts/`.
+    public var artifacts: String { Path.join(root, "artifacts") }
+
+    /// Every folder the runner writes to, created on start.
+    public var folders: [String] { [inbox, running, results, requests, rejected, audit, claimed, artifacts] }
+
+    /// `outbox/running/<runId>.json`.
+    public func runningRecord(_ runId: String) -> String { Path.join(running, runId + ".json") }
+    /// `outbox/results/<runId>.json`.
+    public func result(_ runId: String) -> String { Path.join(results, runId + ".json") }
+    /// `outbox/requests/<runId>.json`.
+    public func request(_ runId: String) -> String { Path.join(requests, runId + ".json") }
+    /// `artifacts/<runId>/`.
+    public func artifactFolder(_ runId: String) -> String { Path.join(artifacts, runId) }
+    /// The claim folder of one runner.
+    public func claimFolder(_ runner: RunnerIdentity) -> String { Path.join(claimed, runner.folderName) }
+
+    /// Creates every missing folder.
+    public func createFolders(_ fileSystem: any FileSystem) throws(FileSystemError) {
+        for folder in folders { try fileSystem.makeDirectory(folder) }
+    }
+
+    /// A path relative to the root, for messages and records.
+    public func relative(_ path: String) -> String {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}
+
+/// Who a runner is: host name and process id.
+public struct RunnerIdentity: Sendable, Equatable {
+    /// The machine's host name.
+    public var host: String
+    /// The process id.
+    public var pid: Int32
+
+    public init(host: String, pid: Int32) {
+        self.host = host
+        self.pid = pid
+    }
+
+    /// `host:pid`, as the audit log's `actor` and records' `runner` name it.
+    public var actor: String { "\(host):\(pid)" }
+
+    /// `host-pid` with anything unsafe for a file name replaced.
+    public var folderName: String {
+        let safeHost = String(host.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
+        return "\(safeHost.isEmpty ? "host" : safeHost)-\(pid)"
+    }
+}

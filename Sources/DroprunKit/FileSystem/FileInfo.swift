@@ -1,0 +1,53 @@
+import Foundation
+
+/// The kind of a directory entry, as `lstat` sees it (links are not followed).
+public enum FileType: String, Sendable, Equatable {
+    /// A regular file.
+    case regular
+    /// A directory.
+    case directory
+    /// A symbolic link (never followed).
+    case symlink
+    /// A named pipe; opening one for reading would block.
+    case fifo
+    /// A Unix socket.
+    case socket
+    /// A character device.
+    case characterDevice = "character_device"
+    /// A block device.
+    case blockDevice = "block_device"
+    /// Anything else.
+    case unknown
+}
+
+/// What `lstat` reports about a path.
+public struct FileInfo: Sendable, Equatable {
+    /// The kind of entry.
+    public var type: FileType
+    /// Size in bytes.
+    public var size: Int64
+    /// Last modification time.
+    public var modified: Date
+    /// Inode number, to tell whether two names are one file.
+    public var inode: UInt64
+
+    public init(type: FileType, size: Int64, modified: Date, inode: UInt64 = 0) {
+        self.type = type
+        self.size = size
+        self.modified = modified
+        self.inode = inode
+    }
+}
+
+/// One name in a directory listing.
+public struct DirectoryEntry: Sendable, Equatable {
+    /// The name, without the folder.
+    public var name: String
+    /// The kind, when the listing reported it (`d_type`); nil means ask `lstat`.
+    public var type: FileType?
+
+    public init(name: String, type: FileType?) {
+        self.name = name
+        self.type = type
+    }
+}

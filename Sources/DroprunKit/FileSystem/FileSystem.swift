@@ -1,0 +1,81 @@
+import Foundation
+
+/// The file operations droprun needs, and nothing more.
+///
+/// This is the one seam between droprun and the disk: the live implementation
+/// (`PosixFileSystem`) calls `open`/`read`/`write`/`rename`/`fsync` directly,
+/// and tests wrap it to inject faults at any operation. Paths are absolute or
+/// relative to the process's working folder; droprun always passes paths under
+/// its root.
+public protocol FileSystem: Sendable {
+    /// Names in a folder, without `.` and `..`.
+    func list(_ directory: String) throws(FileSystemError) -> [DirectoryEntry]
+
+    /// `lstat`: what is at `path`, or nil when nothing is. Links are not followed.
+    func info(_ path: String) throws(FileSystemError) -> FileInfo?
+
+    /// Reads a file that must be regular and at most `maxBytes` long.
+    ///
+    /// Opens with `O_NOFOLLOW | O_NONBLOCK`, so a symbolic link is refused and
+    /// a FIFO never blocks, then checks with `fstat` before reading a byte.
+    func readRegularFile(_ path: String, maxBytes: Int) throws(ReadFileError) -> [UInt8]
+
+    /// Replaces `path` whole: writes a hidden temporary file beside it, then renames.
+    ///
+    /// With `sync`, the file is flushed before the rename and its folder after,
+    /// so the new content survives power loss once this returns.
+    func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool) throws(FileSystemError)
+
+    /// Writes a new file at `path` whole, failing with `EEXIST` if one is there.
+    ///
+    /// Writes a hidden temporary file, then `link(2)`s it into place, so the
+    /// file appears complete or not at all and an existing one is never
+    /// replaced (a result, once written, stays). With `sync`, as `writeAtomically`.
+    func writeNew(_ path: String, _ bytes: [UInt8], sync: Bool) throws(FileSystemError)
+
+    /// `rename(2)`: atomic on one file system; replaces a file at `to`.
+    func rename(_ from: String, to: String) throws(FileSystemError)
+
+    /// `link(2)`: gives `from` a second name; fails with `EEXIST` if `to` exists.
+    ///
+    /// With `unlink` of the old name afterwards, this is a move that never
+    /// replaces anything, and it works on NFS, where exclusive creation did not always.
+    func link(_ from: String, to: String) throws(FileSystemError)
+
+    /// Removes a file (not a folder).
+    func remove(_ path: String) throws(FileSystemError)
+
+    /// Creates a folder and any missing parents; an existing folder is fine.
+    func makeDirectory(_ path: String) throws(FileSystemError)
+
+    /// Opens a file for appending (`O_APPEND`), creating it if needed.
+    func openForAppending(_ path: String) throws(FileSystemError) -> any AppendableFile
+
+    /// Flushes a folder's entries (after renames into it) to the disk.
+    func syncDirectory(_ path: String) throws(FileSystemError)
+
+    /// Sets a file's modification time (used by tests of oldest-first and settling).
+    func setModified(_ path: String, to date: Date) throws(FileSystemError)
+}
+
+/// A file open for appending whole lines.
+public protocol AppendableFile: AnyObject, Sendable {
+    /// Appends `bytes` with one `write(2)`, so lines from several writers never interleave.
+    func append(_ bytes: [UInt8]) throws(FileSystemError)
+    /// Flushes what was appended to the disk.
+    func sync() throws(FileSystemError)
+    /// Closes the file.
+    func close()
+}
+
+extension FileSystem {
+    /// True when something (of any type) exists at `path`.
+    public func exists(_ path: String) -> Bool {
+        (try? info(path)) != nil
+    }
+
+    /// Reads a small regular file whole (configuration, records).
+    public func readFile(_ path: String, maxBytes: Int = 64 << 20) throws(ReadFileError) -> [UInt8] {
+        try readRegularFile(path, maxBytes: maxBytes)
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed file-system call: which call, on which path, and the system's reason.
+public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The system call or operation, e.g. `rename`.
+    public var operation: String
+    /// The path it was about.
+    public var path: String
+    /// The `errno` it failed with.
+    public var code: Int32
+
+    public init(_ operation: String, path: String, code: Int32) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    /// True when the path did not exist.
+    public var isNotFound: Bool { code == ENOENT }
+    /// True when the destination already existed.
+    public var isAlreadyExists: Bool { code == EEXIST }
+
+    public var description: String {
+        "\(operation) '\(path)': \(String(cString: strerror(code)))"
+    }
+}
+
+/// Why a request file could not be read.
+public enum ReadFileError: Error, Equatable, Sendable {
+    /// The path does not exist (another runner took it).
+    case notFound
+    /// It is not a regular file; it was not followed or opened for reading.
+    case notRegular(FileType)
+    /// It is larger than allowed; it was not read.
+    case tooLarge(size: Int64, limit: Int)
+    /// The system refused to open or read it.
+    case unreadable(FileSystemError)
+}

@@ -1,0 +1,253 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The live file system: thin wrappers over the C library's calls.
+///
+/// Foundation's file APIs are avoided on purpose: `Data.write` fsyncs every
+/// file, `moveItem` is not an atomic rename, and `FileHandle` does not append
+/// atomically (see the README's design notes).
+public struct PosixFileSystem: FileSystem {
+    public init() {}
+
+    public func list(_ directory: String) throws(FileSystemError) -> [DirectoryEntry] {
+        guard let dir = opendir(directory) else { throw FileSystemError("opendir", path: directory, code: errno) }
+        defer { closedir(dir) }
+        var entries: [DirectoryEntry] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                let length = bytes.firstIndex(of: 0) ?? bytes.count
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            entries.append(DirectoryEntry(name: name, type: Self.type(fromDirent: entry.pointee.d_type)))
+        }
+        return entries
+    }
+
+    private static func type(fromDirent t: UInt8) -> FileType? {
+        switch Int32(t) {
+        case Int32(DT_REG): .regular
+        case Int32(DT_DIR): .directory
+        case Int32(DT_LNK): .symlink
+        case Int32(DT_FIFO): .fifo
+        case Int32(DT_SOCK): .socket
+        case Int32(DT_CHR): .characterDevice
+        case Int32(DT_BLK): .blockDevice
+        default: nil
+        }
+    }
+
+    static func type(fromMode mode: mode_t) -> FileType {
+        switch mode & S_IFMT {
+        case S_IFREG: .regular
+        case S_IFDIR: .directory
+        case S_IFLNK: .symlink
+        case S_IFIFO: .fifo
+        case S_IFSOCK: .socket
+        case S_IFCHR: .characterDevice
+        case S_IFBLK: .blockDevice
+        default: .unknown
+        }
+    }
+
+    static func fileInfo(_ st: stat) -> FileInfo {
+        #if canImport(Darwin)
+        let seconds = Double(st.st_mtimespec.tv_sec) + Double(st.st_mtimespec.tv_nsec) / 1e9
+        #else
+        let seconds = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        #endif
+        return FileInfo(
+            type: type(fromMode: st.st_mode), size: Int64(st.st_size),
+            modified: Date(timeIntervalSince1970: seconds), inode: UInt64(st.st_ino))
+    }
+
+    public func info(_ path: String) throws(FileSystemError) -> FileInfo? {
+        var st = stat()
+        if lstat(path, &st) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw FileSystemError("lstat", path: path, code: errno)
+        }
+        return Self.fileInfo(st)
+    }
+
+    public func readRegularFile(_ path: String, maxBytes: Int) throws(ReadFileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { throw .notFound }
+            if code == ELOOP || code == EMLINK {
+                throw .notRegular(.symlink)
+            }
+            if code == ENXIO || code == EISDIR || code == ENODEV {
+                let type = (try? info(path))?.type ?? .unknown
+                throw .notRegular(type)
+            }
+            throw .unreadable(FileSystemError("open", path: path, code: code))
+        }
+        defer { Glibc_close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .unreadable(FileSystemError("fstat", path: path, code: errno)) }
+        let type = Self.type(fromMode: st.st_mode)
+        guard type == .regular else { throw .notRegular(type) }
+        if st.st_size > Int64(maxBytes) { throw .tooLarge(size: Int64(st.st_size), limit: maxBytes) }
+        // Read up to one byte past the limit, in case the file grew since fstat.
+        let capacity = Int(st.st_size) + 1
+        var buffer = [UInt8](repeating: 0, count: min(max(capacity, 1), maxBytes + 1))
+        var total = 0
+        while true {
+            if total == buffer.count {
+                if buffer.count > maxBytes { break }
+                buffer.append(contentsOf: [UInt8](repeating: 0, count: min(buffer.count, maxBytes + 1 - buffer.count)))
+            }
+            let n = buffer.withUnsafeMutableBytes { raw in
+                read(fd, raw.baseAddress.map { $0 + total }, raw.count - total)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(FileSystemError("read", path: path, code: errno))
+            }
+            if n == 0 { break }
+            total += n
+        }
+        if total > maxBytes { throw .tooLarge(size: Int64(total), limit: maxBytes) }
+        buffer.removeSubrange(total...)
+        return buffer
+    }
+
+    public func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool) throws(FileSystemError) {
+        try writeViaTemporary(path, bytes, sync: sync, replace: true)
+    }
+
+    public func writeNew(_ path: String, _ bytes: [UInt8], sync: Bool) throws(FileSystemError) {
+        try writeViaTemporary(path, bytes, sync: sync, replace: false)
+    }
+
+    private func writeViaTemporary(_ path: String, _ bytes: [UInt8], sync: Bool, replace: Bool) throws(FileSystemError) {
+        let folder = Path.parent(path)
+        let temp = Path.join(folder, ".\(Path.name(path)).\(getpid()).\(TempCounter.next()).tmp")
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileSystemError("open", path: temp, code: errno) }
+        do throws(FileSystemError) {
+            try Self.writeAll(fd, bytes, path: temp)
+            if sync, fsync(fd) != 0 { throw FileSystemError("fsync", path: temp, code: errno) }
+        } catch {
+            Glibc_close(fd)
+            unlink(temp)
+            throw error
+        }
+        Glibc_close(fd)
+        if replace {
+            if Glibc_rename(temp, path) != 0 {
+                let code = errno
+                unlink(temp)
+                throw FileSystemError("rename", path: path, code: code)
+            }
+        } else {
+            let linked = Glibc_link(temp, path)
+            let code = errno
+            unlink(temp)
+            if linked != 0 { throw FileSystemError("link", path: path, code: code) }
+        }
+        if sync { try syncDirectory(folder) }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileSystemError) {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                write(fd, raw.baseAddress.map { $0 + written }, raw.count - written)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError("write", path: path, code: errno)
+            }
+            written += n
+        }
+    }
+
+    public func rename(_ from: String, to: String) throws(FileSystemError) {
+        if Glibc_rename(from, to) != 0 { throw FileSystemError("rename", path: from, code: errno) }
+    }
+
+    public func link(_ from: String, to: String) throws(FileSystemError) {
+        if Glibc_link(from, to) != 0 { throw FileSystemError("link", path: to, code: errno) }
+    }
+
+    public func remove(_ path: String) throws(FileSystemError) {
+        if unlink(path) != 0 { throw FileSystemError("unlink", path: path, code: errno) }
+    }
+
+    public func makeDirectory(_ path: String) throws(FileSystemError) {
+        if mkdir(path, 0o755) == 0 { return }
+        let code = errno
+        if code == EEXIST {
+            if let found = try info(path), found.type == .directory { return }
+            throw FileSystemError("mkdir", path: path, code: code)
+        }
+        if code == ENOENT {
+            let parent = Path.parent(path)
+            guard parent != path, parent != ".", parent != "/" else { throw FileSystemError("mkdir", path: path, code: code) }
+            try makeDirectory(parent)
+            if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        }
+        throw FileSystemError("mkdir", path: path, code: errno)
+    }
+
+    public func openForAppending(_ path: String) throws(FileSystemError) -> any AppendableFile {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileSystemError("open", path: path, code: errno) }
+        return PosixAppendableFile(fd: fd, path: path)
+    }
+
+    public func syncDirectory(_ path: String) throws(FileSystemError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError("open", path: path, code: errno) }
+        defer { Glibc_close(fd) }
+        if fsync(fd) != 0 && errno != EINVAL { throw FileSystemError("fsync", path: path, code: errno) }
+    }
+
+    public func setModified(_ path: String, to date: Date) throws(FileSystemError) {
+        let seconds = date.timeIntervalSince1970
+        var times = [timespec](repeating: timespec(), count: 2)
+        times[0].tv_sec = Int(seconds.rounded(.down))
+        times[0].tv_nsec = Int((seconds - seconds.rounded(.down)) * 1e9)
+        times[1] = times[0]
+        if utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW) != 0 {
+            throw FileSystemError("utimensat", path: path, code: errno)
+        }
+    }
+}
+
+/// An `O_APPEND` file descriptor. Its only state is the descriptor, fixed at creation.
+final class PosixAppendableFile: AppendableFile, @unchecked Sendable {
+    private let fd: Int32
+    private let path: String
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    func append(_ bytes: [UInt8]) throws(FileSystemError) {
+        try PosixFileSystem.writeAll(fd, bytes, path: path)
+    }
+
+    func sync() throws(FileSystemError) {
+        if fdatasync(fd) != 0 { throw FileSystemError("fdatasync", path: path, code: errno) }
+    }
+
+    func close() { Glibc_close(fd) }
+}
+
+/// Unique suffixes for temporary files written by this process.
+enum TempCounter {
+    private static let counter = Atomic<Int>(0)
+    static func next() -> Int { counter.add(1, ordering: .relaxed).newValue }
+}

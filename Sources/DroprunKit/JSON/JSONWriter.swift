@@ -1,0 +1,113 @@
+/// Writes `JSONValue`s as bytes, in droprun's one canonical form.
+///
+/// The canonical form, which the audit hash chain depends on: object keys
+/// sorted by their UTF-8 bytes; no insignificant whitespace (compact) or
+/// two-space indentation (pretty); `/` never escaped; `"`, `\` and control
+/// characters escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00XX`); all
+/// other characters written as UTF-8; numbers that are whole and within
+/// ±2^53 written as integers, others in Swift's shortest round-trip form.
+public enum JSONWriter {
+    /// Compact canonical text.
+    public static func compact(_ value: JSONValue) -> String {
+        String(decoding: compactBytes(value), as: UTF8.self)
+    }
+
+    /// Compact canonical bytes.
+    public static func compactBytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, into: &out, indent: nil)
+        return out
+    }
+
+    /// Pretty canonical bytes with a trailing newline, for records people read.
+    public static func prettyBytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        write(value, into: &out, indent: 0)
+        out.append(0x0A)
+        return out
+    }
+
+    /// Pretty canonical text with a trailing newline.
+    public static func pretty(_ value: JSONValue) -> String {
+        String(decoding: prettyBytes(value), as: UTF8.self)
+    }
+
+    private static func newline(_ out: inout [UInt8], _ level: Int) {
+        out.append(0x0A)
+        for _ in 0..<(level * 2) { out.append(0x20) }
+    }
+
+    private static func write(_ value: JSONValue, into out: inout [UInt8], indent: Int?) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): writeNumber(n, into: &out)
+        case .string(let s): writeString(s, into: &out)
+        case .array(let elements):
+            if elements.isEmpty {
+                out.append(contentsOf: "[]".utf8)
+                return
+            }
+            out.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if let level = indent { newline(&out, level + 1) }
+                write(element, into: &out, indent: indent.map { $0 + 1 })
+            }
+            if let level = indent { newline(&out, level) }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            if members.isEmpty {
+                out.append(contentsOf: "{}".utf8)
+                return
+            }
+            out.append(UInt8(ascii: "{"))
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (i, key) in keys.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if let level = indent { newline(&out, level + 1) }
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if indent != nil { out.append(0x20) }
+                if let member = members[key] {
+                    write(member, into: &out, indent: indent.map { $0 + 1 })
+                }
+            }
+            if let level = indent { newline(&out, level) }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeNumber(_ n: Double, into out: inout [UInt8]) {
+        if n.rounded() == n, abs(n) <= 9_007_199_254_740_992 {
+            out.append(contentsOf: String(Int64(n)).utf8)
+        } else if n.isFinite {
+            out.append(contentsOf: n.description.utf8)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

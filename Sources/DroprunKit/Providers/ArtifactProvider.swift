@@ -1,0 +1,80 @@
+/// `artifact`: writes `content` (a string) or `json` (any JSON) under `artifacts/<runId>/`.
+public struct ArtifactProvider: Provider {
+    public init() {}
+    public var name: String { "artifact" }
+    public var summary: String { "writes 'content' or 'json' to artifacts/<runId>/'name'; optional 'mediaType'" }
+
+    public func validate(_ with: inout JSONObjectReader, context: ValidationContext) {
+        if let name = with.string("name", required: true), Reference.segments(of: name) == nil,
+            let problem = ArtifactName.problem(name)
+        {
+            with.report(ValidationIssue(with.path.key("name"), problem))
+        }
+        let content = with.string("content")
+        let json = with.value("json")
+        if with.members["content"] == nil && json == nil {
+            with.report(ValidationIssue(with.path.key("content"), "one of 'content' or 'json' is required, but both are missing"))
+        } else if with.members["content"] != nil && json != nil {
+            with.report(ValidationIssue(with.path.key("json"), "give 'content' or 'json', not both"))
+        }
+        _ = content
+        _ = with.string("mediaType")
+    }
+
+    public func run(_ with: [String: JSONValue], context: StepContext) async throws -> JSONValue {
+        var r = context.reader(with)
+        let name = r.string("name", required: true) ?? ""
+        let content = r.string("content")
+        let json = r.value("json")
+        let mediaType = r.string("mediaType")
+        try context.check(r)
+        let bytes: [UInt8]
+        var type = mediaType
+        if let content {
+            bytes = Array(content.utf8)
+        } else if let json {
+            bytes = JSONWriter.prettyBytes(json)
+            if type == nil { type = "application/json" }
+        } else {
+            throw StepFailure(.invalidInput, "one of 'content' or 'json' is required")
+        }
+        let entry = try context.artifacts.write(name: name, bytes: bytes, mediaType: type, step: context.stepId)
+        return ["name": .string(entry.name), "path": .string(entry.path), "size": .int(entry.size), "sha256": .string(entry.sha256)]
+    }
+}
+
+/// The rules of artifact names, which keep every artifact inside its run's folder.
+public enum ArtifactName {
+    /// Why `name` is not a safe artifact name; nil when it is.
+    public static func problem(_ name: String) -> String? {
+        if name.isEmpty { return "an artifact name cannot be empty" }
+        if name.utf8.contains(0) { return "an artifact name cannot contain a NUL character" }
+        if name.hasPrefix("/") { return "an artifact name must be relative, found '\(name)' (leading '/')" }
+        if name.contains("\\") { return "an artifact name cannot contain a backslash, found '\(name)'" }
+        if name.utf8.count > 1024 { return "an artifact name has at most 1024 bytes" }
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.contains("..") { return "an artifact name cannot contain '..', found '\(name)'" }
+        if parts.contains(where: { $0.isEmpty || $0 == "." }) { return "an artifact name cannot have empty or '.' parts, found '\(name)'" }
+        if parts.contains(where: { $0.utf8.count > 255 }) { return "each part of an artifact name has at most 255 bytes" }
+        if name == "manifest.json" { return "'manifest.json' is reserved for the run's manifest; choose another name" }
+        if parts.contains(where: { $0.hasPrefix(".") && $0.hasSuffix(".tmp") }) { return "names of the form '.x.tmp' are reserved for temporary files" }
+        return nil
+    }
+
+    /// The media type guessed from a name's extension.
+    public static func mediaType(for name: String) -> String {
+        let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
+        switch ext {
+        case "txt", "log": return "text/plain"
+        case "md": return "text/markdown"
+        case "json": return "application/json"
+        case "csv": return "text/csv"
+        case "html", "htm": return "text/html"
+        case "xml": return "application/xml"
+        case "yaml", "yml": return "application/yaml"
+        case "pdf": return "application/pdf"
+        case "png": return "image/png"
+        default: return "application/octet-stream"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// A kind of step. Implement it and register it to give workflows a new provider.
+///
+/// A provider checks its `with` when a request is dropped (so mistakes are
+/// rejected before anything runs) and does its work when the step runs. It
+/// fails by throwing a `StepFailure`; retryable failures are retried with the
+/// step's backoff. It must not keep state between calls that changes its output:
+/// the same request must give the same result.
+public protocol Provider: Sendable {
+    /// The name requests use in `"provider"`.
+    var name: String { get }
+    /// One line for `droprun providers` and for error messages.
+    var summary: String { get }
+
+    /// Checks `with` when a request is accepted.
+    ///
+    /// Read each key through `with` (its accessors record the key as known;
+    /// unknown keys are reported after this returns). A string that is one
+    /// `{{...}}` reference passes the typed accessors, since its value is only
+    /// known when the step runs.
+    func validate(_ with: inout JSONObjectReader, context: ValidationContext)
+
+    /// Runs one attempt with references already resolved.
+    func run(_ with: [String: JSONValue], context: StepContext) async throws -> JSONValue
+}
+
+/// What a provider may consult while validating.
+public struct ValidationContext: Sendable {
+    /// The root's configuration.
+    public var configuration: Configuration
+
+    public init(configuration: Configuration) { self.configuration = configuration }
+}
+
+/// What a provider may use while running one attempt.
+public struct StepContext: Sendable {
+    /// The run's id.
+    public var runId: String
+    /// The step's id.
+    public var stepId: String
+    /// 1 for the first attempt.
+    public var attempt: Int
+    /// The clock to wait on (never sleep otherwise: tests step this clock).
+    public var clock: any RunnerClock
+    /// The root's configuration.
+    public var configuration: Configuration
+    /// Writes files under `artifacts/<runId>/`.
+    public var artifacts: any ArtifactWriting
+
+    public init(runId: String, stepId: String, attempt: Int, clock: any RunnerClock, configuration: Configuration, artifacts: any ArtifactWriting) {
+        self.runId = runId
+        self.stepId = stepId
+        self.attempt = attempt
+        self.clock = clock
+        self.configuration = configuration
+        self.artifacts = artifacts
+    }
+
+    /// Reads `with` again after references were resolved; a wrong type is an `invalid_input` failure.
+    public func reader(_ with: [String: JSONValue]) -> JSONObjectReader {
+        JSONObjectReader(.object(with), at: JSONPath.root.key("with"))
+    }
+
+    /// Throws `invalid_input` when the reader found problems.
+    public func check(_ reader: JSONObjectReader) throws(StepFailure) {
+        guard reader.issues.isEmpty else {
+            throw StepFailure(.invalidInput, reader.issues.map(\.description).joined(separator: "; "))
+        }
+    }
+}
+
+/// Where providers write artifacts.
+public protocol ArtifactWriting: Sendable {
+    /// Writes `bytes` as `artifacts/<runId>/<name>` and returns its entry.
+    func write(name: String, bytes: [UInt8], mediaType: String?, step: String) throws(StepFailure) -> ArtifactEntry
+}

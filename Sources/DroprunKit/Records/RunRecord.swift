@@ -1,0 +1,125 @@
+import Foundation
+
+/// The record of one run: what `outbox/running/` and `outbox/results/` hold.
+public struct RunRecord: Sendable, Equatable {
+    /// The run's id.
+    public var runId: String
+    /// Where it is; changed only through `apply(_:)`.
+    public private(set) var status: RunStatus = .queued
+    /// The workflow's name.
+    public var workflowName: String
+    /// The workflow's version, when given.
+    public var workflowVersion: String?
+    /// The file that was dropped.
+    public var requestFile: String
+    /// SHA-256 of the dropped bytes.
+    public var requestSHA256: String
+    /// Size of the dropped bytes.
+    public var requestSize: Int
+    /// When the runner took the file.
+    public var receivedAt: Date
+    /// The request's labels.
+    public var labels: [String: String] = [:]
+    /// When the run was accepted.
+    public var createdAt: Date
+    /// When its first step began.
+    public var startedAt: Date?
+    /// When it reached a final status.
+    public var finishedAt: Date?
+    /// Its steps, in order.
+    public var steps: [StepRecord]
+    /// The artifacts its steps wrote.
+    public var artifacts: [ArtifactEntry] = []
+    /// Why it did not succeed.
+    public var error: StepFailure?
+    /// The step the error came from.
+    public var errorStep: String?
+    /// The runner executing it (`host:pid`).
+    public var runner: String?
+    /// The run this one retries, if any.
+    public var retryOf: String?
+
+    public init(runId: String, workflow: Workflow, requestFile: String, requestSHA256: String, requestSize: Int, receivedAt: Date, createdAt: Date) {
+        self.runId = runId
+        workflowName = workflow.name
+        workflowVersion = workflow.version
+        self.requestFile = requestFile
+        self.requestSHA256 = requestSHA256
+        self.requestSize = requestSize
+        self.receivedAt = receivedAt
+        self.createdAt = createdAt
+        steps = workflow.steps.map { StepRecord(id: $0.id, provider: $0.provider) }
+    }
+
+    /// Moves the run along its state machine; illegal moves throw.
+    public mutating func apply(_ event: RunEvent) throws(IllegalTransition) {
+        status = try status.applying(event)
+    }
+
+    /// The last step's output, when the run succeeded.
+    public var output: JSONValue? {
+        guard status == .succeeded else { return nil }
+        return steps.last?.output
+    }
+
+    /// Run time, from start to finish.
+    public var durationMs: Int? {
+        guard let startedAt, let finishedAt else { return nil }
+        return finishedAt.milliseconds(since: startedAt)
+    }
+
+    /// As records write it.
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "runId": .string(runId),
+            "status": .string(status.rawValue),
+            "workflow": ["name": .string(workflowName), "version": workflowVersion.map(JSONValue.string) ?? .null],
+            "request": [
+                "file": .string(requestFile), "sha256": .string(requestSHA256), "size": .int(requestSize),
+                "receivedAt": .string(Timestamp.format(receivedAt)),
+            ],
+            "labels": .object(labels.mapValues(JSONValue.string)),
+            "createdAt": .string(Timestamp.format(createdAt)),
+            "startedAt": startedAt.map { .string(Timestamp.format($0)) } ?? .null,
+            "finishedAt": finishedAt.map { .string(Timestamp.format($0)) } ?? .null,
+            "durationMs": durationMs.map(JSONValue.int) ?? .null,
+            "steps": .array(steps.map(\.json)),
+            "output": output ?? .null,
+            "artifacts": .array(artifacts.map(\.json)),
+            "error": error.map { $0.json(step: errorStep) } ?? .null,
+            "runner": runner.map(JSONValue.string) ?? .null,
+        ]
+        if let retryOf { o["retryOf"] = .string(retryOf) }
+        return .object(o)
+    }
+
+    /// Reads a record back; nil when it is not one.
+    public init?(json: JSONValue) {
+        guard let runId = json["runId"]?.stringValue,
+            let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)),
+            let name = json["workflow"]?["name"]?.stringValue,
+            let steps = json["steps"]?.arrayValue?.compactMap(StepRecord.init(json:)),
+            let created = json["createdAt"]?.stringValue.flatMap(Timestamp.parse)
+        else { return nil }
+        self.runId = runId
+        self.status = status
+        workflowName = name
+        workflowVersion = json["workflow"]?["version"]?.stringValue
+        requestFile = json["request"]?["file"]?.stringValue ?? ""
+        requestSHA256 = json["request"]?["sha256"]?.stringValue ?? ""
+        requestSize = json["request"]?["size"]?.intValue ?? 0
+        receivedAt = json["request"]?["receivedAt"]?.stringValue.flatMap(Timestamp.parse) ?? created
+        labels = json["labels"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+        createdAt = created
+        startedAt = json["startedAt"]?.stringValue.flatMap(Timestamp.parse)
+        finishedAt = json["finishedAt"]?.stringValue.flatMap(Timestamp.parse)
+        self.steps = steps
+        artifacts = json["artifacts"]?.arrayValue?.compactMap(ArtifactEntry.init(json:)) ?? []
+        if let e = json["error"], let code = e["code"]?.stringValue {
+            error = StepFailure(code: code, message: e["message"]?.stringValue ?? "", retryable: e["retryable"]?.boolValue ?? false)
+            errorStep = e["step"]?.stringValue
+        }
+        runner = json["runner"]?.stringValue
+        retryOf = json["retryOf"]?.stringValue
+    }
+}

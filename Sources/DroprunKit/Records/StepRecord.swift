@@ -1,0 +1,60 @@
+import Foundation
+
+/// One step's part of a run record.
+public struct StepRecord: Sendable, Equatable {
+    /// The step's id.
+    public var id: String
+    /// Its provider.
+    public var provider: String
+    /// Where it is.
+    public private(set) var status: StepStatus = .pending
+    /// Attempts made so far.
+    public var attempts = 0
+    /// When its first attempt began.
+    public var startedAt: Date?
+    /// When it ended.
+    public var finishedAt: Date?
+    /// Its output, when it succeeded.
+    public var output: JSONValue?
+    /// Its failure, when it failed.
+    public var error: StepFailure?
+
+    public init(id: String, provider: String) {
+        self.id = id
+        self.provider = provider
+    }
+
+    /// Moves the step along its state machine; illegal moves throw.
+    public mutating func apply(_ event: StepEvent) throws(IllegalTransition) {
+        status = try status.applying(event)
+    }
+
+    /// As records write it.
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "id": .string(id), "provider": .string(provider), "status": .string(status.rawValue), "attempts": .int(attempts),
+            "startedAt": startedAt.map { .string(Timestamp.format($0)) } ?? .null,
+            "finishedAt": finishedAt.map { .string(Timestamp.format($0)) } ?? .null,
+            "durationMs": startedAt.flatMap { s in finishedAt.map { .int($0.milliseconds(since: s)) } } ?? .null,
+        ]
+        if let output { o["output"] = output }
+        if let error { o["error"] = error.json(step: nil) }
+        return .object(o)
+    }
+
+    /// Reads a step back from a record.
+    public init?(json: JSONValue) {
+        guard let id = json["id"]?.stringValue, let provider = json["provider"]?.stringValue,
+            let status = json["status"]?.stringValue.flatMap(StepStatus.init(rawValue:))
+        else { return nil }
+        self.init(id: id, provider: provider)
+        self.status = status
+        attempts = json["attempts"]?.intValue ?? 0
+        startedAt = json["startedAt"]?.stringValue.flatMap(Timestamp.parse)
+        finishedAt = json["finishedAt"]?.stringValue.flatMap(Timestamp.parse)
+        output = json["output"]
+        if let e = json["error"], let code = e["code"]?.stringValue {
+            error = StepFailure(code: code, message: e["message"]?.stringValue ?? "", retryable: e["retryable"]?.boolValue ?? false)
+        }
+    }
+}

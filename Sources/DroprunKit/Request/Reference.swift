@@ -1,0 +1,91 @@
+/// A `{{...}}` reference in a string of a step's `with`.
+///
+/// `{{input.x}}`, `{{steps.ID.output.x}}` and `{{run.id}}`; members are
+/// separated by dots and array elements written `.0` or `[0]`. Spaces just
+/// inside the braces are ignored. A `{{` with no closing `}}` is plain text.
+public struct Reference: Sendable, Equatable, CustomStringConvertible {
+    /// The path's parts, e.g. `["steps", "summary", "output", "text"]`.
+    public var parts: [String]
+
+    public var description: String { "{{" + parts.joined(separator: ".") + "}}" }
+
+    /// A piece of a string with references.
+    public enum Segment: Sendable, Equatable {
+        /// Text kept as it is.
+        case text(String)
+        /// A reference to replace.
+        case reference(Reference)
+    }
+
+    /// Splits `string` into text and references; nil when it holds no reference.
+    public static func segments(of string: String) -> [Segment]? {
+        guard string.contains("{{") else { return nil }
+        var segments: [Segment] = []
+        var rest = Substring(string)
+        var found = false
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+            let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: " ")
+            guard let reference = parse(inner) else {
+                segments.append(.text(String(rest[..<close.upperBound])))
+                rest = rest[close.upperBound...]
+                continue
+            }
+            if open.lowerBound > rest.startIndex { segments.append(.text(String(rest[..<open.lowerBound]))) }
+            segments.append(.reference(reference))
+            found = true
+            rest = rest[close.upperBound...]
+        }
+        if !rest.isEmpty { segments.append(.text(String(rest))) }
+        return found ? segments : nil
+    }
+
+    /// The reference when `string` is exactly one reference (it then keeps its JSON type).
+    public static func whole(_ string: String) -> Reference? {
+        guard let segments = segments(of: string), segments.count == 1, case .reference(let r) = segments[0] else { return nil }
+        return r
+    }
+
+    /// Parses the inside of `{{...}}`; nil when it is not a reference path.
+    static func parse(_ inner: String) -> Reference? {
+        guard !inner.isEmpty else { return nil }
+        var parts: [String] = []
+        var current = ""
+        var iterator = Array(inner).makeIterator()
+        while let c = iterator.next() {
+            switch c {
+            case ".":
+                guard !current.isEmpty else { return nil }
+                parts.append(current)
+                current = ""
+            case "[":
+                if !current.isEmpty {
+                    parts.append(current)
+                    current = ""
+                }
+                var digits = ""
+                while let d = iterator.next(), d != "]" { digits.append(d) }
+                guard !digits.isEmpty, digits.allSatisfy(\.isASCII), Int(digits) != nil else { return nil }
+                parts.append(digits)
+                if let next = iterator.next() {
+                    guard next == "." else { return nil }
+                }
+            case " ", "{", "}", "\"":
+                return nil
+            default:
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { parts.append(current) }
+        return parts.isEmpty ? nil : Reference(parts: parts)
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = self
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,83 @@
+/// A reference that names nothing: the step that holds it fails.
+public struct MissingReference: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The reference as written.
+    public var reference: String
+    /// The part that was not found.
+    public var missing: String
+    /// Where in the step's `with` it was.
+    public var path: JSONPath
+
+    public var description: String { "\(path): \(reference) names nothing: '\(missing)' not found" }
+}
+
+/// Replaces references in a step's `with` by values from the run so far.
+public struct ReferenceResolver: Sendable {
+    /// What references can reach: `{"input": ..., "steps": {ID: {"output": ...}}, "run": {"id": ...}}`.
+    public let scope: JSONValue
+
+    public init(runId: String, input: JSONValue, stepOutputs: [String: JSONValue]) {
+        var steps: [String: JSONValue] = [:]
+        for (id, output) in stepOutputs { steps[id] = .object(["output": output]) }
+        scope = .object(["input": input, "steps": .object(steps), "run": .object(["id": .string(runId)])])
+    }
+
+    /// Resolves every string of `with`, recursively.
+    public func resolve(_ with: [String: JSONValue], at path: JSONPath) throws(MissingReference) -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for (key, value) in with { result[key] = try resolve(value, at: path.key(key)) }
+        return result
+    }
+
+    func resolve(_ value: JSONValue, at path: JSONPath) throws(MissingReference) -> JSONValue {
+        switch value {
+        case .string(let s):
+            guard let segments = Reference.segments(of: s) else { return value }
+            if segments.count == 1, case .reference(let r) = segments[0] { return try lookup(r, at: path) }
+            var text = ""
+            for segment in segments {
+                switch segment {
+                case .text(let t): text += t
+                case .reference(let r):
+                    let found = try lookup(r, at: path)
+                    if case .string(let str) = found { text += str } else { text += JSONWriter.compact(found) }
+                }
+            }
+            return .string(text)
+        case .array(let elements):
+            var out: [JSONValue] = []
+            out.reserveCapacity(elements.count)
+            for (i, e) in elements.enumerated() { out.append(try resolve(e, at: path.index(i))) }
+            return .array(out)
+        case .object(let members):
+            var out: [String: JSONValue] = [:]
+            for (k, v) in members { out[k] = try resolve(v, at: path.key(k)) }
+            return .object(out)
+        default:
+            return value
+        }
+    }
+
+    /// The value a reference names.
+    public func lookup(_ reference: Reference, at path: JSONPath) throws(MissingReference) -> JSONValue {
+        var current = scope
+        var walked: [String] = []
+        for part in reference.parts {
+            walked.append(part)
+            switch current {
+            case .object(let o):
+                guard let next = o[part] else {
+                    throw MissingReference(reference: reference.description, missing: walked.joined(separator: "."), path: path)
+                }
+                current = next
+            case .array(let a):
+                guard let i = Int(part), a.indices.contains(i) else {
+                    throw MissingReference(reference: reference.description, missing: walked.joined(separator: "."), path: path)
+                }
+                current = a[i]
+            default:
+                throw MissingReference(reference: reference.description, missing: walked.joined(separator: "."), path: path)
+            }
+        }
+        return current
+    }
+}

@@ -1,0 +1,250 @@
+/// What a dropped file turned out to be.
+public enum Drop: Sendable, Equatable {
+    /// A run request and the run id it gets.
+    case run(RunRequest, runId: String)
+    /// A control message for an existing run.
+    case control(ControlMessage)
+}
+
+/// Turns the bytes of a dropped file into a request or a control message, or a rejection.
+///
+/// Every check that needs only the file and the configuration happens here, so
+/// a bad request is refused before anything of it runs: structure and types,
+/// run id, unknown providers and models (with the nearest name), provider
+/// parameters, references to steps that do not come earlier, unsafe artifact names.
+public struct RequestDecoder: Sendable {
+    /// The root's configuration.
+    public var configuration: Configuration
+    /// The providers steps may name.
+    public var registry: ProviderRegistry
+    /// Loads a named workflow's JSON (`workflows/<name>.json`); nil when there is none.
+    public var loadWorkflow: @Sendable (String) -> JSONValue?
+
+    public init(configuration: Configuration, registry: ProviderRegistry, loadWorkflow: @escaping @Sendable (String) -> JSONValue? = { _ in nil }) {
+        self.configuration = configuration
+        self.registry = registry
+        self.loadWorkflow = loadWorkflow
+    }
+
+    /// Decodes a dropped file's bytes.
+    public func decode(_ bytes: [UInt8], fileName: String) -> Result<Drop, Rejection> {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            return .failure(Rejection(.invalidJSON, "not valid JSON: \(error)"))
+        }
+        return decode(json, fileName: fileName)
+    }
+
+    /// Decodes a parsed document.
+    public func decode(_ json: JSONValue, fileName: String) -> Result<Drop, Rejection> {
+        guard case .object(let top) = json else {
+            return .failure(Rejection(.invalidRequest, "expected an object, found \(json.typeName)", path: .root))
+        }
+        if let kind = top["kind"] {
+            switch kind {
+            case .string("approval"), .string("cancel"): return decodeControl(json)
+            case .string("run"): break
+            default:
+                return .failure(Rejection(.invalidRequest, "expected 'approval' or 'cancel' (or no 'kind' for a run request), found \(kind.preview)", path: JSONPath.root.key("kind")))
+            }
+        }
+        var r = JSONObjectReader(json, at: .root)
+        _ = r.value("kind")
+        let explicitID = r.string("id")
+        let runId = explicitID ?? RunID.fromFileName(fileName)
+        if r.issues.isEmpty, let problem = RunID.problem(runId) {
+            if explicitID != nil {
+                return .failure(Rejection(.invalidID, problem, path: JSONPath.root.key("id")))
+            }
+            return .failure(Rejection(.invalidID, "the file name '\(fileName)' does not give a valid run id (\(problem)); add an \"id\" to the request or rename the file"))
+        }
+        let workflow = decodeWorkflow(r.value("workflow", required: true), reader: &r)
+        let input = r.value("input") ?? .object([:])
+        var labels: [String: String] = [:]
+        if let l = r.value("labels") {
+            var lr = JSONObjectReader(l, at: JSONPath.root.key("labels"))
+            for key in lr.members.keys.sorted() {
+                if let s = lr.string(key) { labels[key] = s }
+            }
+            r.report(lr.issues)
+        }
+        let timeout = r.number("timeoutSeconds", in: 0.001...2_592_000)
+        r.finish()
+        guard r.issues.isEmpty, let workflow else {
+            return .failure(Rejection(.invalidRequest, r.issues))
+        }
+        return .success(.run(RunRequest(id: explicitID, workflow: workflow, input: input, labels: labels, timeoutSeconds: timeout), runId: runId))
+    }
+
+    private func decodeWorkflow(_ value: JSONValue?, reader r: inout JSONObjectReader) -> Workflow? {
+        guard let value else { return nil }
+        let path = JSONPath.root.key("workflow")
+        if case .string(let name) = value {
+            guard RunID.isValid(name) else {
+                r.report(ValidationIssue(path, "a workflow name has only letters, digits, '.', '_' and '-', found '\(name)'"))
+                return nil
+            }
+            guard let loaded = loadWorkflow(name) else {
+                r.report(ValidationIssue(path, "no workflow named '\(name)': expected the file \(configuration.workflowsFolder)/\(name).json, or an inline workflow object"))
+                return nil
+            }
+            var issues: [ValidationIssue] = []
+            let workflow = decodeWorkflowObject(loaded, path: path, issues: &issues, source: "\(configuration.workflowsFolder)/\(name).json")
+            r.report(issues)
+            return workflow
+        }
+        var issues: [ValidationIssue] = []
+        let workflow = decodeWorkflowObject(value, path: path, issues: &issues, source: nil)
+        r.report(issues)
+        return workflow
+    }
+
+    private func decodeWorkflowObject(_ value: JSONValue, path: JSONPath, issues: inout [ValidationIssue], source: String?) -> Workflow? {
+        var w = JSONObjectReader(value, at: path, what: "an object or the name of a workflow")
+        let name = w.string("name", required: true)
+        var version = w.string("version")
+        if version == nil, let n = w.members["version"]?.numberValue {
+            version = JSONWriter.compact(.number(n))
+        }
+        var steps: [StepDefinition] = []
+        if let stepsValue = w.value("steps", required: true) {
+            if case .array(let elements) = stepsValue {
+                if elements.isEmpty { w.report(ValidationIssue(path.key("steps"), "a workflow needs at least one step, found none")) }
+                var seen: [String] = []
+                for (i, element) in elements.enumerated() {
+                    if let step = decodeStep(element, path: path.key("steps").index(i), earlier: seen, reader: &w) {
+                        if seen.contains(step.id) {
+                            w.report(ValidationIssue(path.key("steps").index(i).key("id"), "step id '\(step.id)' is used twice; step ids must be unique"))
+                        }
+                        seen.append(step.id)
+                        steps.append(step)
+                    }
+                }
+            } else {
+                w.report(ValidationIssue(path.key("steps"), "expected an array of steps, found \(stepsValue.typeName)"))
+            }
+        }
+        w.finish()
+        if let source { issues.append(contentsOf: w.issues.map { ValidationIssue($0.path, $0.message + " (in \(source))") }) } else { issues.append(contentsOf: w.issues) }
+        guard w.issues.isEmpty, let name else { return nil }
+        return Workflow(name: name, version: version, steps: steps)
+    }
+
+    private func decodeStep(_ value: JSONValue, path: JSONPath, earlier: [String], reader w: inout JSONObjectReader) -> StepDefinition? {
+        var s = JSONObjectReader(value, at: path)
+        let id = s.string("id", required: true)
+        if let id, !Self.isValidStepID(id) {
+            s.report(ValidationIssue(path.key("id"), "a step id has 1 to 64 letters, digits, '_' or '-', found '\(id)'"))
+        }
+        let providerName = s.string("provider", required: true)
+        var provider: (any Provider)?
+        if let providerName {
+            provider = registry.provider(named: providerName)
+            if provider == nil {
+                var message = "unknown provider '\(providerName)'"
+                if let near = Suggestion.nearest(to: providerName, among: registry.names) { message += "; did you mean '\(near)'?" }
+                message += " Known: \(registry.names.joined(separator: ", "))"
+                s.report(ValidationIssue(path.key("provider"), message))
+            }
+        }
+        var with: [String: JSONValue] = [:]
+        if let withValue = s.value("with") {
+            var wr = JSONObjectReader(withValue, at: path.key("with"))
+            wr.referencesAllowed = true
+            with = wr.members
+            if wr.issues.isEmpty {
+                provider?.validate(&wr, context: ValidationContext(configuration: configuration))
+                if provider != nil { wr.finish() }
+                wr.report(checkReferences(in: withValue, at: path.key("with"), earlier: earlier))
+            }
+            s.report(wr.issues)
+        } else if let provider {
+            var wr = JSONObjectReader(.object([:]), at: path.key("with"))
+            provider.validate(&wr, context: ValidationContext(configuration: configuration))
+            s.report(wr.issues)
+        }
+        var retry = RetryPolicy()
+        if let retryValue = s.value("retry") {
+            var rr = JSONObjectReader(retryValue, at: path.key("retry"))
+            if let v = rr.int("maxAttempts", in: 1...100) { retry.maxAttempts = v }
+            if let v = rr.int("backoffMs", in: 0...3_600_000) { retry.backoffMs = v }
+            if let v = rr.number("multiplier", in: 1...100) { retry.multiplier = v }
+            if let v = rr.int("maxBackoffMs", in: 0...86_400_000) { retry.maxBackoffMs = v }
+            rr.finish()
+            s.report(rr.issues)
+        }
+        let timeoutMs = s.int("timeoutMs", in: 1...86_400_000)
+        s.finish()
+        w.report(s.issues)
+        guard s.issues.isEmpty, let id, let providerName else { return nil }
+        return StepDefinition(id: id, provider: providerName, with: with, retry: retry, timeoutMs: timeoutMs)
+    }
+
+    /// Checks that every reference starts at `input`, `run.id` or an earlier step's `output`.
+    func checkReferences(in value: JSONValue, at path: JSONPath, earlier: [String]) -> [ValidationIssue] {
+        switch value {
+        case .string(let s):
+            guard let segments = Reference.segments(of: s) else { return [] }
+            var issues: [ValidationIssue] = []
+            for case .reference(let r) in segments {
+                switch r.parts[0] {
+                case "input": continue
+                case "run":
+                    if r.parts.count != 2 || r.parts[1] != "id" {
+                        issues.append(ValidationIssue(path, "\(r) is not available; 'run' has only 'id' ({{run.id}})"))
+                    }
+                case "steps":
+                    guard r.parts.count >= 3 else {
+                        issues.append(ValidationIssue(path, "\(r) must name a step and its output: {{steps.ID.output}}"))
+                        continue
+                    }
+                    let step = r.parts[1]
+                    if !earlier.contains(step) {
+                        var message = "\(r) names step '\(step)', which does not run before this one"
+                        if let near = Suggestion.nearest(to: step, among: earlier) { message += "; did you mean '\(near)'?" }
+                        issues.append(ValidationIssue(path, message))
+                    } else if r.parts[2] != "output" {
+                        issues.append(ValidationIssue(path, "\(r): a step's value is reached through 'output' ({{steps.\(step).output...}})"))
+                    }
+                default:
+                    issues.append(ValidationIssue(path, "\(r) starts with '\(r.parts[0])'; references start with 'input', 'steps' or 'run'"))
+                }
+            }
+            return issues
+        case .array(let elements):
+            return elements.enumerated().flatMap { checkReferences(in: $0.element, at: path.index($0.offset), earlier: earlier) }
+        case .object(let members):
+            return members.sorted { $0.key < $1.key }.flatMap { checkReferences(in: $0.value, at: path.key($0.key), earlier: earlier) }
+        default:
+            return []
+        }
+    }
+
+    static func isValidStepID(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        return (1...64).contains(bytes.count) && bytes.allSatisfy { RunID.isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    private func decodeControl(_ json: JSONValue) -> Result<Drop, Rejection> {
+        var r = JSONObjectReader(json, at: .root)
+        let kind = r.string("kind")
+        let runId = r.string("runId", required: true)
+        let action: ControlMessage.Action
+        if kind == "approval" {
+            let decision = r.choice("decision", ["approve", "reject"], required: true)
+            let by = r.string("by")
+            let note = r.string("note")
+            action = .approval(approve: decision == "approve", by: by, note: note)
+        } else {
+            action = .cancel(by: r.string("by"))
+        }
+        r.finish()
+        if let runId, r.issues.isEmpty, let problem = RunID.problem(runId) {
+            return .failure(Rejection(.invalidID, problem, path: JSONPath.root.key("runId")))
+        }
+        guard r.issues.isEmpty, let runId else { return .failure(Rejection(.invalidRequest, r.issues)) }
+        return .success(.control(ControlMessage(runId: runId, action: action)))
+    }
+}

@@ -1,0 +1,19 @@
+import DroprunKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `droprun` executable: builds the real environment and hands over to the library.
+@main
+struct Entrypoint {
+    static func main() async {
+        let code = await CLI.run(
+            arguments: Array(CommandLine.arguments.dropFirst()),
+            environment: .live()
+        )
+        exit(code.rawValue)
+    }
+}
