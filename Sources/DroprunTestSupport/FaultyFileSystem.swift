@@ -1,0 +1,113 @@
+import DroprunKit
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The real file system with failures injected where a test asks for them.
+///
+/// A rule names an operation (`read`, `writeAtomically`, `writeNew`, `rename`,
+/// `link`, `remove`, `append`, `list`, `makeDirectory`, `syncDirectory`), a
+/// part of the path it must contain, and the `errno` to fail with; it fires
+/// `times` times (nil: always).
+public final class FaultyFileSystem: FileSystem {
+    /// One injected failure.
+    public struct Rule: Sendable {
+        public var operation: String
+        public var pathContains: String
+        public var code: Int32
+        public var times: Int?
+
+        public init(_ operation: String, pathContains: String = "", code: Int32 = EIO, times: Int? = nil) {
+            self.operation = operation
+            self.pathContains = pathContains
+            self.code = code
+            self.times = times
+        }
+    }
+
+    private let base = PosixFileSystem()
+    private let rules: Mutex<[Rule]>
+    private let log = Mutex<[String]>([])
+
+    public init(_ rules: [Rule] = []) { self.rules = Mutex(rules) }
+
+    /// Adds a rule.
+    public func inject(_ rule: Rule) { rules.withLock { $0.append(rule) } }
+
+    /// Every operation performed, as `operation path`.
+    public var operations: [String] { log.withLock { $0 } }
+
+    private func check(_ operation: String, _ path: String) throws(FileSystemError) {
+        log.withLock { $0.append("\(operation) \(path)") }
+        let code: Int32? = rules.withLock { rules in
+            guard let index = rules.firstIndex(where: { $0.operation == operation && (($0.pathContains.isEmpty) || path.contains($0.pathContains)) && ($0.times ?? 1) > 0 })
+            else { return nil }
+            if let times = rules[index].times { rules[index].times = times - 1 }
+            return rules[index].code
+        }
+        if let code { throw FileSystemError(operation, path: path, code: code) }
+    }
+
+    public func list(_ directory: String) throws(FileSystemError) -> [DirectoryEntry] {
+        try check("list", directory)
+        return try base.list(directory)
+    }
+
+    public func info(_ path: String) throws(FileSystemError) -> FileInfo? { try base.info(path) }
+
+    public func readRegularFile(_ path: String, maxBytes: Int) throws(ReadFileError) -> [UInt8] {
+        do {
+            try check("read", path)
+        } catch {
+            throw .unreadable(error)
+        }
+        return try base.readRegularFile(path, maxBytes: maxBytes)
+    }
+
+    public func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool) throws(FileSystemError) {
+        try check("writeAtomically", path)
+        try base.writeAtomically(path, bytes, sync: sync)
+    }
+
+    public func writeNew(_ path: String, _ bytes: [UInt8], sync: Bool) throws(FileSystemError) {
+        try check("writeNew", path)
+        try base.writeNew(path, bytes, sync: sync)
+    }
+
+    public func rename(_ from: String, to: String) throws(FileSystemError) {
+        try check("rename", from + " -> " + to)
+        try base.rename(from, to: to)
+    }
+
+    public func link(_ from: String, to: String) throws(FileSystemError) {
+        try check("link", from + " -> " + to)
+        try base.link(from, to: to)
+    }
+
+    public func remove(_ path: String) throws(FileSystemError) {
+        try check("remove", path)
+        try base.remove(path)
+    }
+
+    public func makeDirectory(_ path: String) throws(FileSystemError) {
+        try check("makeDirectory", path)
+        try base.makeDirectory(path)
+    }
+
+    public func openForAppending(_ path: String) throws(FileSystemError) -> any AppendableFile {
+        try check("append", path)
+        return try base.openForAppending(path)
+    }
+
+    public func syncDirectory(_ path: String) throws(FileSystemError) {
+        try check("syncDirectory", path)
+        try base.syncDirectory(path)
+    }
+
+    public func setModified(_ path: String, to date: Date) throws(FileSystemError) { try base.setModified(path, to: date) }
+}
