@@ -29,6 +29,7 @@ public enum CLI {
         }
         let context = CommandContext(environment: environment, parsed: parsed)
         do {
+            if parsed.path != ["init"] { try context.requireRoot() }
             return try await handler(context)
         } catch let error as CLIError {
             environment.standardError.line("droprun: \(error.description)")

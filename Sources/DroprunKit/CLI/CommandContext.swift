@@ -19,6 +19,13 @@ struct CommandContext: Sendable {
 
     var layout: RootLayout { RootLayout(root: root) }
 
+    /// Fails with a usage error when the root is not a folder.
+    func requireRoot() throws(CLIError) {
+        guard let info = try? fs.info(root), info.type == .directory else {
+            throw .usage("the root '\(root)' is not a folder; pass --root DIR, set DROPRUN_ROOT, or run 'droprun init \(root)'")
+        }
+    }
+
     /// A path made absolute against the working folder.
     func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : Path.join(environment.workingDirectory, path)
@@ -26,9 +33,7 @@ struct CommandContext: Sendable {
 
     /// `droprun.json` with command-line flags applied.
     func configuration() throws(CLIError) -> Configuration {
-        guard let info = try? fs.info(root), info.type == .directory else {
-            throw .usage("the root '\(root)' is not a folder; pass --root DIR, set DROPRUN_ROOT, or run 'droprun init \(root)'")
-        }
+        try requireRoot()
         var config: Configuration
         do {
             config = try Configuration.load(root: root, fileSystem: fs)
