@@ -46,8 +46,7 @@ struct RunExecutor {
                 try record.steps[index].apply(.skip)
                 try context.record(.stepSkipped, runId: record.runId, data: ["step": .string(record.steps[index].id)])
             }
-            let runError = error.code == StepFailure.Code.runTimeout.rawValue
-                ? error : error
+            let runError = error
             record.error = runError
             record.errorStep = step
             try record.apply(.fail)
@@ -87,12 +86,14 @@ struct RunExecutor {
             let attemptStart = clock.now()
             let failure: StepFailure
             do {
-                let with = try resolver.resolve(definition.with, at: JSONPath.root.key("with"))
+                let withPath = JSONPath.root.key("workflow").key("steps").index(index).key("with")
+                let with = try resolver.resolve(definition.with, at: withPath)
                 let remainingMs = Int((deadline.timeIntervalSince(clock.now()) * 1000).rounded(.up))
                 guard remainingMs > 0 else { throw TimeLimit.run }
                 let limit = min(stepTimeout, remainingMs)
-                let stepContext = StepContext(
+                var stepContext = StepContext(
                     runId: runId, stepId: definition.id, attempt: attempt, clock: clock, configuration: context.configuration, artifacts: artifacts)
+                stepContext.withPath = withPath
                 let output = try await withTimeLimit(limit, reason: stepTimeout <= remainingMs ? .step(ms: stepTimeout) : .run, clock: clock) {
                     try await provider.run(with, context: stepContext)
                 }

@@ -131,7 +131,7 @@ public struct PosixFileSystem: FileSystem {
 
     private func writeViaTemporary(_ path: String, _ bytes: [UInt8], sync: Bool, replace: Bool) throws(FileSystemError) {
         let folder = Path.parent(path)
-        let temp = Path.join(folder, ".\(Path.name(path)).\(getpid()).\(TempCounter.next()).tmp")
+        let temp = Path.join(folder, ".\(Path.name(path)).\(TempCounter.pid).\(TempCounter.next()).tmp")
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError("open", path: temp, code: errno) }
         do throws(FileSystemError) {
@@ -249,5 +249,7 @@ final class PosixAppendableFile: AppendableFile, @unchecked Sendable {
 /// Unique suffixes for temporary files written by this process.
 enum TempCounter {
     private static let counter = Atomic<Int>(0)
+    /// This process's id, read once (a system call per file otherwise).
+    static let pid = getpid()
     static func next() -> Int { counter.add(1, ordering: .relaxed).newValue }
 }

@@ -45,6 +45,8 @@ public struct StepContext: Sendable {
     public var configuration: Configuration
     /// Writes files under `artifacts/<runId>/`.
     public var artifacts: any ArtifactWriting
+    /// Where the step's `with` is in the request, for messages.
+    public var withPath = JSONPath.root.key("with")
 
     public init(runId: String, stepId: String, attempt: Int, clock: any RunnerClock, configuration: Configuration, artifacts: any ArtifactWriting) {
         self.runId = runId
@@ -57,7 +59,7 @@ public struct StepContext: Sendable {
 
     /// Reads `with` again after references were resolved; a wrong type is an `invalid_input` failure.
     public func reader(_ with: [String: JSONValue]) -> JSONObjectReader {
-        JSONObjectReader(.object(with), at: JSONPath.root.key("with"))
+        JSONObjectReader(.object(with), at: withPath)
     }
 
     /// Throws `invalid_input` when the reader found problems.
