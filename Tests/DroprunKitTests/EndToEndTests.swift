@@ -555,11 +555,11 @@ import Darwin
         let root = try makeRoot()
         let list = try droprun(["list", "--jsn"], root)
         #expect(list.code == 2)
-        #expect(list.stderr.contains("--jsn") && list.stderr.contains("did you mean") && list.stderr.contains("--json"), list.stderr)
+        #expect(list.stderr.contains("--jsn") && list.stderr.contains("did you mean") && list.stderr.contains("--json"), "\(list.stderr)")
         let run = try droprun(["run", "--once", "--bogus"], root)
-        #expect(run.code == 2 && run.stderr.contains("--bogus"), run.stderr)
+        #expect(run.code == 2 && run.stderr.contains("--bogus"), "\(run.stderr)")
         let global = try droprun(["--bogus", "list"], root)
-        #expect(global.code == 2, global.stderr)
+        #expect(global.code == 2, "\(global.stderr)")
     }
 
     @Test(arguments: [["status"], ["show"], ["artifacts"], ["submit"], ["validate"]])
@@ -567,7 +567,7 @@ import Darwin
         let root = try makeRoot()
         let result = try droprun(command, root)
         #expect(result.code == 2, "\(command): \(result)")
-        #expect(result.stderr.contains(command[0]) && !result.stderr.isEmpty, result.stderr)
+        #expect(result.stderr.contains(command[0]) && !result.stderr.isEmpty, "\(result.stderr)")
     }
 
     @Test func badOptionValuesAreUsageErrors() throws {
@@ -584,7 +584,7 @@ import Darwin
         let root = try makeRoot()
         let result = try droprun(command + ["no-such-run"], root)
         #expect(result.code == 1, "\(command): \(result)")
-        #expect(result.stderr.contains("no-such-run"), result.stderr)
+        #expect(result.stderr.contains("no-such-run"), "\(result.stderr)")
     }
 
     @Test(arguments: [
@@ -633,7 +633,7 @@ import Darwin
         try root.drop("waiting.json", echoRequest(id: "waiting"))
         let result = try droprun(["run"], root)
         #expect(result.code == 2, "\(result)")
-        #expect(result.stderr.contains("--once"), result.stderr)
+        #expect(result.stderr.contains("--once"), "\(result.stderr)")
         #expect(root.exists("inbox/waiting.json"), "run without --once took the request")
     }
 

@@ -94,8 +94,9 @@ struct RunExecutor {
                 var stepContext = StepContext(
                     runId: runId, stepId: definition.id, attempt: attempt, clock: clock, configuration: context.configuration, artifacts: artifacts)
                 stepContext.withPath = withPath
+                let attemptContext = stepContext
                 let output = try await withTimeLimit(limit, reason: stepTimeout <= remainingMs ? .step(ms: stepTimeout) : .run, clock: clock) {
-                    try await provider.run(with, context: stepContext)
+                    try await provider.run(with, context: attemptContext)
                 }
                 try record.steps[index].apply(.succeed)
                 record.steps[index].output = output
