@@ -110,4 +110,14 @@ public final class FaultyFileSystem: FileSystem {
     }
 
     public func setModified(_ path: String, to date: Date) throws(FileSystemError) { try base.setModified(path, to: date) }
+
+    public func touch(_ path: String) throws(FileSystemError) {
+        try check("touch", path)
+        try base.touch(path)
+    }
+
+    public func removeDirectory(_ path: String) throws(FileSystemError) {
+        try check("removeDirectory", path)
+        try base.removeDirectory(path)
+    }
 }

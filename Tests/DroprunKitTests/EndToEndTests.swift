@@ -422,7 +422,8 @@ import Darwin
         #expect(showFail.code == 0 && showFail.stdout.contains("boom"), "\(showFail)")
         let showJSON = try droprun(["show", "--json", "read-ok"], root)
         #expect(showJSON.code == 0)
-        #expect(parse(showJSON.stdout) == root.json("outbox/results/read-ok.json"), "show --json is not the run's record")
+        // Times and durations are compared exactly in showAndListKeepRecordTimesExactly.
+        #expect(parse(showJSON.stdout).map(withoutTimes) == root.json("outbox/results/read-ok.json").map(withoutTimes), "show --json is not the run's record")
 
         // list
         let listed = try #require(parse(try droprun(["list", "--json"], root).stdout)?.arrayValue)
@@ -538,6 +539,45 @@ import Darwin
         try expectBrokenChain(root, file: file, line: lines.count + 1)
         let report = try #require(parse(try droprun(["audit", "verify", "--json"], root).stdout))
         #expect(report["problems"]?.arrayValue?.count == 1, "only the torn chain is broken: \(report)")
+    }
+
+    /// Reading commands print a record's times as written: 2026-11-22T01:29:33.002Z stays .002, never .001.
+    @Test func showAndListKeepRecordTimesExactly() throws {
+        let root = try makeRoot()
+        try root.drop("times.json", echoRequest(id: "times"))
+        #expect(try droprun(["run", "--once"], root).code == 0)
+        // Give the real record times whose milliseconds do not survive a round trip through a Double.
+        guard case .object(var record) = try #require(root.json("outbox/results/times.json")) else { Issue.record("not an object"); return }
+        record["createdAt"] = "2026-11-22T01:29:33.002Z"
+        record["startedAt"] = "2026-11-22T01:29:33.009Z"
+        record["finishedAt"] = "2026-11-22T01:29:33.897Z"
+        record["durationMs"] = 888
+        if case .object(var request) = record["request"] {
+            request["receivedAt"] = "2026-11-22T01:29:33.001Z"
+            record["request"] = .object(request)
+        }
+        if case .array(var steps) = record["steps"], case .object(var step) = steps[0] {
+            step["startedAt"] = "2026-11-22T01:29:33.015Z"
+            step["finishedAt"] = "2026-11-22T01:29:33.022Z"
+            step["durationMs"] = 7
+            steps[0] = .object(step)
+            record["steps"] = .array(steps)
+        }
+        let written = JSONValue.object(record)
+        try Data(JSONWriter.prettyBytes(written)).write(to: URL(fileURLWithPath: root.file("outbox/results/times.json")))
+
+        let shown = try #require(parse(try droprun(["show", "times", "--json"], root).stdout))
+        for key in ["createdAt", "startedAt", "finishedAt"] {
+            #expect(shown[key] == written[key], "show --json changed \(key)")
+        }
+        #expect(shown["durationMs"] == written["durationMs"], "show --json changed durationMs")
+        #expect(shown["request"]?["receivedAt"] == written["request"]?["receivedAt"], "show --json changed request.receivedAt")
+        #expect(shown["steps"]?.arrayValue?.first?["durationMs"] == written["steps"]?.arrayValue?.first?["durationMs"], "show --json changed steps[0].durationMs")
+        #expect(shown["steps"]?.arrayValue?.first?["startedAt"] == written["steps"]?.arrayValue?.first?["startedAt"], "show --json changed steps[0].startedAt")
+        let listed = try #require(parse(try droprun(["list", "--json"], root).stdout)?.arrayValue?.first)
+        #expect(listed["createdAt"] == written["createdAt"], "list --json changed createdAt")
+        let text = try droprun(["show", "times"], root).stdout
+        #expect(text.contains("2026-11-22T01:29:33.002Z") && text.contains("2026-11-22T01:29:33.897Z"), "show changed the times: \(text)")
     }
 
     // MARK: - Error paths
@@ -706,7 +746,10 @@ import Darwin
     @Test func twoRunOnceProcessesNeverRunARequestTwice() throws {
         let root = try makeRoot()
         let ids = (1...50).map { String(format: "conc-%02d", $0) }
-        for id in ids { try root.drop(id + ".json", echoRequest(id: id, value: id)) }
+        for id in ids {
+            // A short pause per run keeps both runners busy at the same time.
+            try root.drop(id + ".json", #"{"id":"\#(id)","workflow":{"name":"w","steps":[{"id":"say","provider":"echo","with":{"id":"{{run.id}}"}},{"id":"pause","provider":"delay","with":{"ms":5}}]}}"#)
+        }
 
         let first = try BuiltBinary.start(["run", "--once"], root: root.path)
         let second = try BuiltBinary.start(["run", "--once"], root: root.path)
@@ -735,8 +778,322 @@ import Darwin
             #expect(started[id] == 1, "\(id) has \(started[id] ?? 0) run.started events")
         }
         #expect(succeeded.count == 50)
-        let actors = Set(events.compactMap { $0["actor"]?.stringValue })
-        #expect(actors.count == 2, "two runners write under two actors: \(actors)")
+        #expect(try droprun(["audit", "verify"], root).code == 0)
+    }
+
+    // MARK: - More of the contract
+
+    @Test func builtBinaryIsTheOneBuiltWithTheTests() throws {
+        let path = try BuiltBinary.path()
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let products = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        #expect(products.contains { $0.hasSuffix(".xctest") }, "\(path) is not beside a test bundle: \(products)")
+    }
+
+    @Test func ignoredNamesAreLeftInTheInbox() throws {
+        let root = try makeRoot()
+        let ignored = [".x.json.tmp", "y.json.part", ".hidden.json", "notes.txt", "upper.JSON"]
+        for name in ignored { try root.drop(name, echoRequest(id: nil)) }
+        try root.drop("taken.json", echoRequest(id: "taken"))
+        let result = try droprun(["run", "--once"], root)
+        #expect(result.code == 0, "\(result)")
+        #expect(allEntries(root.file("inbox")) == ignored.sorted(), "inbox holds \(allEntries(root.file("inbox")))")
+        #expect(allEntries(root.file("outbox/rejected")).isEmpty)
+        #expect(allEntries(root.file("outbox/results")) == ["taken.json"])
+    }
+
+    @Test func filesAreTakenOldestFirstThenByName() throws {
+        let root = try makeRoot()
+        let now = Date()
+        let drops: [(name: String, age: Double)] = [("a-mid.json", 20), ("z-new.json", 10), ("y-new.json", 10), ("c-old.json", 30)]
+        for drop in drops {
+            try root.drop(drop.name, echoRequest(id: nil))
+            try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-drop.age)], ofItemAtPath: root.file("inbox/" + drop.name))
+        }
+        let result = try droprun(["run", "--once", "--concurrency", "1"], root)
+        #expect(result.code == 0, "\(result)")
+        let order = auditEvents(root).filter { $0["event"]?.stringValue == "run.queued" }.compactMap { $0["runId"]?.stringValue }
+        #expect(order == ["c-old", "a-mid", "y-new", "z-new"])
+    }
+
+    @Test func filesDroppedDuringARunAreTakenBeforeItExits() throws {
+        let root = try makeRoot()
+        try root.drop("slow.json", #"{"workflow":{"name":"w","steps":[{"id":"wait","provider":"delay","with":{"ms":600}}]}}"#)
+        let child = try BuiltBinary.start(["run", "--once"], root: root.path)
+        Thread.sleep(forTimeInterval: 0.25)
+        try root.write("inbox/.late.json.tmp", echoRequest(id: "late"))
+        #expect(rename(root.file("inbox/.late.json.tmp"), root.file("inbox/late.json")) == 0)
+        let result = try child.wait(timeout: 20)
+        #expect(result.code == 0, "\(result.stdout) \(result.stderr)")
+        #expect(root.json("outbox/results/slow.json")?["status"]?.stringValue == "succeeded")
+        #expect(root.json("outbox/results/late.json")?["status"]?.stringValue == "succeeded", "a file dropped while run --once worked was left behind")
+    }
+
+    @Test func settleMsWaitsUntilTheFileIsUnchanged() throws {
+        let root = try makeRoot()
+        try root.write("droprun.json", #"{ "durability": "fast", "settleMs": 600 }"#)
+        try root.drop("fresh.json", echoRequest(id: "fresh"))
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: root.file("inbox/fresh.json"))
+        let result = try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
+        #expect(result.code == 0, "\(result)")
+        #expect(root.json("outbox/results/fresh.json")?["status"]?.stringValue == "succeeded", "run --once exited without the unsettled file")
+        #expect(result.seconds >= 0.3, "the file was taken before it had settled (\(result.seconds) s)")
+    }
+
+    @Test func maxRequestBytesFromTheConfigurationAndTheFlag() throws {
+        let request = #"{"workflow":{"name":"w","steps":[{"id":"a","provider":"echo","with":{"pad":""# + String(repeating: "p", count: 200) + #""}}]}}"#
+        let limited = try makeRoot()
+        try limited.write("droprun.json", #"{ "durability": "fast", "maxRequestBytes": 100 }"#)
+        try limited.drop("mid.json", request)
+        #expect(try droprun(["run", "--once"], limited).code == 1)
+        #expect(limited.json("outbox/rejected/mid.json.error.json")?["reason"]?.stringValue == "too_large")
+
+        let overridden = try makeRoot()
+        try overridden.write("droprun.json", #"{ "durability": "fast", "maxRequestBytes": 100 }"#)
+        try overridden.drop("mid.json", request)
+        let result = try droprun(["run", "--once", "--max-request-bytes", "1000"], overridden)
+        #expect(result.code == 0, "the command-line flag must win over droprun.json: \(result)")
+        #expect(overridden.json("outbox/results/mid.json")?["status"]?.stringValue == "succeeded")
+    }
+
+    @Test(arguments: [
+        ("deep.json", String(repeating: "[", count: 100_000), "invalid_json", nil),
+        ("empty.json", "", "invalid_json", nil),
+        ("array.json", "[1, 2]", "invalid_request", nil),
+        ("bad-id.json", #"{"id":"../x","workflow":{"name":"w","steps":[{"id":"a","provider":"echo","with":{}}]}}"#, "invalid_id", "$.id"),
+        ("bad name!.json", #"{"workflow":{"name":"w","steps":[{"id":"a","provider":"echo","with":{}}]}}"#, "invalid_id", nil),
+        ("no-workflow.json", #"{"id":"nw"}"#, "invalid_request", "$.workflow"),
+        ("no-steps.json", #"{"workflow":{"name":"w","steps":[]}}"#, "invalid_request", "$.workflow.steps"),
+        ("twin-steps.json", #"{"workflow":{"name":"w","steps":[{"id":"a","provider":"echo","with":{}},{"id":"a","provider":"echo","with":{}}]}}"#, "invalid_request", "$.workflow.steps[1].id"),
+        ("unsafe-artifact.json", #"{"workflow":{"name":"w","steps":[{"id":"a","provider":"artifact","with":{"name":"../evil.txt","content":"x"}}]}}"#, "invalid_request", "$.workflow.steps[0].with.name"),
+        ("unknown-model.json", #"{"workflow":{"name":"w","steps":[{"id":"a","provider":"llm","with":{"model":"stub-smal","prompt":"x"}}]}}"#, "invalid_request", "$.workflow.steps[0].with.model"),
+        ("cancel-ghost.json", #"{"kind":"cancel","runId":"ghost"}"#, "unknown_run", nil),
+        ("approve-ghost.json", #"{"kind":"approval","runId":"ghost","decision":"approve","by":"me"}"#, "unknown_run", nil),
+    ] as [(String, String, String, String?)])
+    func rejectionReasons(_ name: String, _ content: String, _ reason: String, _ path: String?) throws {
+        let root = try makeRoot()
+        try root.drop(name, content)
+        let result = try droprun(["run", "--once"], root)
+        #expect(result.code == 1, "\(name): \(result)")
+        let error = try #require(root.json("outbox/rejected/\(name).error.json"), "\(name) was not rejected: \(result.stdout)")
+        #expect(error["reason"]?.stringValue == reason, "\(name): \(error)")
+        if let path {
+            #expect(error["errors"]?.arrayValue?.contains { $0["path"]?.stringValue == path } == true, "\(name): errors do not name \(path): \(String(describing: error["errors"]))")
+        }
+        #expect(bytes(root.file("outbox/rejected/" + name)) == Array(content.utf8))
+    }
+
+    @Test func nonUTF8BytesAreInvalidJSON() throws {
+        let root = try makeRoot()
+        let content: [UInt8] = [0xFF, 0xFE, 0x7B, 0x7D, 0x0A]
+        try Data(content).write(to: URL(fileURLWithPath: root.file("inbox/latin.json")))
+        #expect(try droprun(["run", "--once"], root).code == 1)
+        #expect(root.json("outbox/rejected/latin.json.error.json")?["reason"]?.stringValue == "invalid_json")
+        #expect(bytes(root.file("outbox/rejected/latin.json")) == content)
+    }
+
+    @Test func artifactNamesFromReferencesStayInsideTheRunFolder() throws {
+        let root = try makeRoot()
+        let outside = try TemporaryRoot(initialized: false)
+        for (id, name) in [("esc-up", "../../escape.txt"), ("esc-abs", outside.file("abs.txt")), ("esc-back", "a\\\\b.txt")] {
+            try root.drop(id + ".json", """
+                {"workflow":{"name":"w","steps":[{"id":"save","provider":"artifact","with":{"name":"{{input.n}}","content":"x"}}]},"input":{"n":"\(name)"}}
+                """)
+        }
+        let result = try droprun(["run", "--once"], root)
+        #expect(result.code == 1, "\(result)")
+        for id in ["esc-up", "esc-abs", "esc-back"] {
+            let record = root.json("outbox/results/\(id).json")
+            #expect(record?["status"]?.stringValue == "failed", "\(id) did not fail")
+            #expect(record?["error"]?["step"]?.stringValue == "save")
+        }
+        #expect(!root.exists("escape.txt") && !root.exists("artifacts/escape.txt") && !outside.exists("abs.txt"), "an artifact was written outside its run's folder")
+    }
+
+    @Test func stepAndRunTimeoutsFailTheRunWithTheirCodes() throws {
+        let root = try makeRoot()
+        try root.drop("slow-step.json", #"{"workflow":{"name":"w","steps":[{"id":"s","provider":"delay","with":{"ms":5000},"timeoutMs":100}]}}"#)
+        try root.drop("slow-run.json", #"{"timeoutSeconds":0.3,"workflow":{"name":"w","steps":[{"id":"s","provider":"delay","with":{"ms":5000}}]}}"#)
+        let result = try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
+        #expect(result.code == 1)
+        #expect(result.seconds < 4, "a timed-out step kept run --once busy for \(result.seconds) s")
+        #expect(root.json("outbox/results/slow-step.json")?["error"]?["code"]?.stringValue == "step_timeout")
+        #expect(root.json("outbox/results/slow-run.json")?["error"]?["code"]?.stringValue == "run_timeout")
+    }
+
+    @Test func referencesNamedWorkflowsAndTheStubModel() throws {
+        let root = try makeRoot()
+        try root.write("workflows/summarize.json", """
+            {"name":"summarize","version":"7","steps":[
+              {"id":"sum","provider":"llm","with":{"model":"stub-small","prompt":"Summarize: {{input.text}}"}},
+              {"id":"pack","provider":"echo","with":{"whole":"{{steps.sum.output}}","inline":"run {{run.id}}: {{steps.sum.output.model}}"}}]}
+            """)
+        try root.drop("sum-1.json", #"{"workflow":"summarize","input":{"text":"a long text"}}"#)
+        try root.drop("sum-2.json", #"{"workflow":"summarize","input":{"text":"a long text"}}"#)
+        try root.drop("missing-ref.json", #"{"workflow":{"name":"w","steps":[{"id":"t","provider":"template","with":{"template":"x{{input.nope}}y"}}]}}"#)
+        let result = try droprun(["run", "--once"], root)
+        #expect(result.code == 1, "\(result)")
+
+        let one = try #require(root.json("outbox/results/sum-1.json"))
+        let two = try #require(root.json("outbox/results/sum-2.json"))
+        #expect(one["status"]?.stringValue == "succeeded")
+        #expect(one["workflow"]?["name"]?.stringValue == "summarize" && one["workflow"]?["version"]?.stringValue == "7")
+        let sum1 = one["steps"]?.arrayValue?.first?["output"]
+        let sum2 = two["steps"]?.arrayValue?.first?["output"]
+        #expect(sum1 != nil && sum1 == sum2, "the stub model is not deterministic: \(String(describing: sum1)) vs \(String(describing: sum2))")
+        #expect(sum1?["text"]?.stringValue?.isEmpty == false)
+        #expect(sum1?["usage"]?["promptTokens"]?.intValue != nil && sum1?["usage"]?["completionTokens"]?.intValue != nil)
+        #expect(one["output"]?["whole"] == sum1, "a whole-string reference must keep the JSON value")
+        #expect(one["output"]?["inline"]?.stringValue == "run sum-1: stub-small")
+
+        let missing = try #require(root.json("outbox/results/missing-ref.json"))
+        #expect(missing["status"]?.stringValue == "failed", "a missing reference must fail its step, not become an empty string")
+        #expect(missing["error"]?["step"]?.stringValue == "t")
+        #expect(missing["steps"]?.arrayValue?.first?["output"] == nil)
+    }
+
+    @Test func credentialsNeverReachTheDisk() throws {
+        let root = try makeRoot()
+        let secret = "e2e-sekrit-\(UUID().uuidString)"
+        try root.write("droprun.json", #"{ "durability": "fast", "providers": { "llm": { "models": { "stub-small": { "apiKeyEnv": "E2E_LLM_KEY" } } } } }"#)
+        try root.drop("cred.json", #"{"workflow":{"name":"w","steps":[{"id":"s","provider":"llm","with":{"model":"stub-small","prompt":"hi"}}]}}"#)
+        let result = try BuiltBinary.run(["run", "--once"], root: root.path, environment: ["E2E_LLM_KEY": secret], workingDirectory: nil, timeout: 30)
+        #expect(result.code == 0, "\(result)")
+        #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
+        let enumerator = FileManager.default.enumerator(atPath: root.path)
+        var leaked: [String] = []
+        while let name = enumerator?.nextObject() as? String {
+            if let content = text(root.file(name)), content.contains(secret) { leaked.append(name) }
+        }
+        #expect(leaked.isEmpty, "the credential was written to \(leaked)")
+    }
+
+    /// Section 4: every built-in provider of the contract is known (exec once the configuration names an alias).
+    @Test(arguments: [
+        #"{"id":"e","provider":"echo","with":{"a":1}}"#,
+        #"{"id":"t","provider":"template","with":{"template":"x"}}"#,
+        #"{"id":"t","provider":"transform","with":{"value":"a b","op":"wordCount"}}"#,
+        #"{"id":"l","provider":"llm","with":{"model":"stub-large","prompt":"p","maxTokens":5}}"#,
+        #"{"id":"a","provider":"artifact","with":{"name":"a.json","json":{"k":1},"mediaType":"application/json"}}"#,
+        #"{"id":"f","provider":"fail","with":{"code":"c","message":"m"}}"#,
+        #"{"id":"d","provider":"delay","with":{"ms":1}}"#,
+        #"{"id":"ap","provider":"approval","with":{"message":"ok?","expiresAfterSeconds":60}}"#,
+        #"{"id":"x","provider":"exec","with":{"command":"wc","args":["-c"],"input":{"k":1}}}"#,
+    ])
+    func contractProvidersAreKnown(_ step: String) throws {
+        let root = try makeRoot()
+        try root.write("droprun.json", #"{ "durability": "fast", "providers": { "exec": { "commands": { "wc": { "path": "/usr/bin/wc" } } } } }"#)
+        try root.write("req.json", #"{"workflow":{"name":"w","steps":[\#(step)]}}"#)
+        let result = try droprun(["validate", "req.json"], root)
+        #expect(result.code == 0, "\(result.stdout) \(result.stderr)")
+    }
+
+    /// Section 11: a runner killed mid-run; the next `run --once` resumes the run without re-running finished steps.
+    @Test func killedRunIsResumedByTheNextRunOnce() throws {
+        let root = try makeRoot()
+        try root.write("droprun.json", #"{ "durability": "fast", "leaseSeconds": 1 }"#)
+        try root.drop("crash.json", """
+            {"workflow":{"name":"w","steps":[
+              {"id":"first","provider":"echo","with":{"x":1}},
+              {"id":"slow","provider":"delay","with":{"ms":1500}},
+              {"id":"last","provider":"echo","with":{}}]}}
+            """)
+        let child = try BuiltBinary.start(["run", "--once"], root: root.path)
+        let deadline = Date().addingTimeInterval(10)
+        var checkpointed = false
+        while Date() < deadline, !checkpointed {
+            checkpointed = root.json("outbox/running/crash.json")?["steps"]?.arrayValue?.first?["status"]?.stringValue == "succeeded"
+            if !checkpointed { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        kill(child.processIdentifier, SIGKILL)
+        _ = try? child.wait(timeout: 10)
+        try #require(checkpointed, "the first step was never checkpointed in outbox/running/crash.json")
+        try #require(!root.exists("outbox/results/crash.json"), "the run finished before it could be killed")
+
+        Thread.sleep(forTimeInterval: 1.3)  // past the lease
+        let restart = try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
+        let record = root.json("outbox/results/crash.json")
+        #expect(record?["status"]?.stringValue == "succeeded", "the killed run was not resumed: \(restart.stdout) \(restart.stderr); running: \(root.read("outbox/running/crash.json") ?? "-")")
+        #expect(restart.code == 0)
+        #expect(!root.exists("outbox/running/crash.json"))
+        let firstStarts = auditEvents(root).filter {
+            $0["runId"]?.stringValue == "crash" && $0["event"]?.stringValue == "step.started" && $0["data"]?["step"]?.stringValue == "first"
+        }
+        #expect(firstStarts.count == 1, "a finished step ran again after the restart")
+        #expect(auditEvents(root).contains { $0["runId"]?.stringValue == "crash" && $0["event"]?.stringValue == "run.recovered" }, "no run.recovered event")
+    }
+
+    /// Section 6: a request still waiting in the inbox can be cancelled; it ends `cancelled` without any step running.
+    @Test func cancelDroppedForAWaitingRequestCancelsIt() throws {
+        let root = try makeRoot()
+        try root.drop("waiting.json", echoRequest(id: "waiting"))
+        try root.drop("stop.json", #"{"kind":"cancel","runId":"waiting"}"#)
+        let now = Date()
+        try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-20)], ofItemAtPath: root.file("inbox/waiting.json"))
+        try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-10)], ofItemAtPath: root.file("inbox/stop.json"))
+        let result = try droprun(["run", "--once"], root)
+        #expect(result.code == 1, "a cancelled run makes run --once exit 1: \(result)")
+        #expect(root.json("outbox/results/waiting.json")?["status"]?.stringValue == "cancelled", "the waiting request was not cancelled: \(result.stdout)")
+        let started = auditEvents(root).filter { $0["runId"]?.stringValue == "waiting" && $0["event"]?.stringValue == "step.started" }
+        #expect(started.isEmpty, "a step of the cancelled request ran")
+    }
+
+    /// Section 6: a cancel dropped while `run --once` works on the run is read at once and interrupts the current step.
+    @Test func cancelDroppedWhileARunIsRunningInterruptsIt() throws {
+        let root = try makeRoot()
+        try root.drop("long.json", """
+            {"workflow":{"name":"w","steps":[
+              {"id":"first","provider":"echo","with":{}},
+              {"id":"slow","provider":"delay","with":{"ms":2500}},
+              {"id":"never","provider":"echo","with":{}}]}}
+            """)
+        let child = try BuiltBinary.start(["run", "--once"], root: root.path)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, !root.exists("outbox/running/long.json") { Thread.sleep(forTimeInterval: 0.02) }
+        try root.write("inbox/.stop.json.tmp", #"{"kind":"cancel","runId":"long"}"#)
+        #expect(rename(root.file("inbox/.stop.json.tmp"), root.file("inbox/stop.json")) == 0)
+        let result = try child.wait(timeout: 20)
+        let record = root.json("outbox/results/long.json")
+        #expect(record?["status"]?.stringValue == "cancelled", "the cancel did not stop the run: \(result.stdout)")
+        #expect(result.seconds < 2, "the current step was not interrupted (run --once took \(result.seconds) s)")
+        #expect(result.code == 1, "a cancelled run makes run --once exit 1")
+        #expect(record?["steps"]?.arrayValue?.last?["status"]?.stringValue == "skipped")
+    }
+
+    /// Section 6: an approval step waits; a dropped approval (or rejection) resumes the run.
+    @Test func approvalFilesResumeAWaitingRun() throws {
+        let root = try makeRoot()
+        for id in ["ask-yes", "ask-no"] {
+            try root.drop(id + ".json", """
+                {"id":"\(id)","workflow":{"name":"w","steps":[
+                  {"id":"ask","provider":"approval","with":{"message":"ship it?"}},
+                  {"id":"after","provider":"echo","with":{"decision":"{{steps.ask.output.decision}}"}}]}}
+                """)
+        }
+        let first = try droprun(["run", "--once"], root)
+        #expect(first.code != 2, "\(first)")
+        for id in ["ask-yes", "ask-no"] {
+            #expect(parse(try droprun(["status", id, "--json"], root).stdout)?["status"]?.stringValue == "waiting_approval")
+            #expect(!root.exists("outbox/results/\(id).json"))
+        }
+        try root.drop("yes.json", #"{"kind":"approval","runId":"ask-yes","decision":"approve","by":"alice","note":"fine"}"#)
+        try root.drop("no.json", #"{"kind":"approval","runId":"ask-no","decision":"reject","by":"bob","note":"not yet"}"#)
+        let second = try droprun(["run", "--once"], root)
+        #expect(second.code == 1, "a rejected approval fails its run, so run --once exits 1: \(second)")
+
+        let yes = try #require(root.json("outbox/results/ask-yes.json"), "ask-yes did not finish: \(second.stdout)")
+        #expect(yes["status"]?.stringValue == "succeeded")
+        let ask = yes["steps"]?.arrayValue?.first?["output"]
+        #expect(ask?["decision"]?.stringValue == "approve" && ask?["by"]?.stringValue == "alice" && ask?["note"]?.stringValue == "fine", "\(String(describing: ask))")
+        #expect(yes["output"]?["decision"]?.stringValue == "approve")
+        let no = try #require(root.json("outbox/results/ask-no.json"), "ask-no did not finish: \(second.stdout)")
+        #expect(no["status"]?.stringValue == "failed")
+        #expect(no["error"]?["step"]?.stringValue == "ask")
+
+        let events = auditEvents(root).filter { $0["runId"]?.stringValue == "ask-yes" }.compactMap { $0["event"]?.stringValue }
+        for name in ["run.waiting_approval", "approval.received", "run.resumed", "run.succeeded"] {
+            #expect(events.contains(name), "no \(name) for ask-yes: \(events)")
+        }
         #expect(try droprun(["audit", "verify"], root).code == 0)
     }
 }
@@ -841,6 +1198,19 @@ private func fileType(_ path: String) -> mode_t {
 private func isTimestamp(_ value: JSONValue?) -> Bool {
     guard let s = value?.stringValue else { return false }
     return s.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z/) != nil
+}
+
+/// The value with every RFC 3339 time and every `durationMs` replaced by a placeholder.
+private func withoutTimes(_ value: JSONValue) -> JSONValue {
+    switch value {
+    case .string where isTimestamp(value): return .string("<time>")
+    case .array(let items): return .array(items.map(withoutTimes))
+    case .object(let members):
+        return .object(Dictionary(uniqueKeysWithValues: members.map { key, member in
+            (key, key == "durationMs" && member != .null ? JSONValue.string("<duration>") : withoutTimes(member))
+        }))
+    default: return value
+    }
 }
 
 /// 64 lowercase hex digits.

@@ -279,7 +279,7 @@ struct CrashingProvider: Provider {
             }
             try await root.runOnce(configuration: configuration)
             return (0..<24).map { i in
-                let step = root.json("outbox/results/coin-\(i).json")?["steps"]?[0]
+                let step = root.json("outbox/results/coin-\(i).json")?["steps"]?.arrayValue?.first
                 return "\(step?["status"]?.stringValue ?? "?")/\(step?["attempts"]?.intValue ?? -1)/\(step?["output"]?["text"]?.stringValue ?? "-")"
             }
         }
@@ -325,7 +325,7 @@ struct CrashingProvider: Provider {
         let bytes = try #require(Self.artifactFile(ran, "data.bin"))
         #expect(try JSONParser.parse(bytes) == json)
         #expect(bytes == JSONWriter.prettyBytes(json))
-        #expect(ran.result?["artifacts"]?[0]?["mediaType"] == "application/json", "json defaults to application/json whatever the name")
+        #expect(ran.result?["artifacts"]?.arrayValue?.first?["mediaType"] == "application/json", "json defaults to application/json whatever the name")
         #expect(ran.output?["sha256"]?.stringValue == SHA256.hex(bytes))
         #expect(ran.output?["size"]?.intValue == bytes.count)
     }
@@ -347,7 +347,7 @@ struct CrashingProvider: Provider {
         with += "}"
         let ran = try await Self.one("artifact", with)
         #expect(ran.status == "succeeded")
-        #expect(ran.result?["artifacts"]?[0]?["mediaType"]?.stringValue == expected)
+        #expect(ran.result?["artifacts"]?.arrayValue?.first?["mediaType"]?.stringValue == expected)
     }
 
     @Test func nestedArtifactName() async throws {
@@ -410,7 +410,7 @@ struct CrashingProvider: Provider {
 
     @Test func manifestListsTheSameArtifactsAsTheRecord() async throws {
         let text = K.request(
-            K.step("one", "artifact", #"{"name": "report.md", "content": "# Title"}"#),
+            K.step("one", "artifact", ##"{"name": "report.md", "content": "# Title"}"##),
             K.step("two", "artifact", #"{"name": "data/rows.json", "json": [1, 2, 3]}"#),
             K.step("three", "artifact", #"{"name": "blob", "content": "{{run.id}}", "mediaType": "text/x-id"}"#))
         let ran = try await K.run(text, runId: "many")
@@ -543,7 +543,6 @@ struct CrashingProvider: Provider {
         let summary = try await root.runOnce()
         #expect(summary.outcomes.map(\.kind) == [.rejected(.invalidRequest)])
         let error = root.json("outbox/rejected/c.json.error.json")
-        #expect(error?["errors"]?[0]?["path"] == nil || true)
         let errors = error?["errors"]?.arrayValue ?? []
         #expect(errors.contains { $0["path"] == "$.workflow.steps[0].provider" && $0["message"]?.stringValue?.contains("unknown provider 'shout'") == true },
                 "\(errors)")

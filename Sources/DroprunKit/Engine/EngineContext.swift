@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Everything the engine works with, injected: disk, clock, settings, providers, identity, audit.
 public struct EngineContext: Sendable {
     /// The root's folders.
@@ -16,9 +22,16 @@ public struct EngineContext: Sendable {
     public var identity: RunnerIdentity
     /// This runner's audit chain.
     public var audit: AuditLog
+    /// Set when the runner must stop (SIGTERM, SIGINT).
+    public var stop: StopToken
+    /// Whether a process of this host is alive (`kill(pid, 0)`), to resume a crashed runner's runs at once.
+    public var isProcessAlive: @Sendable (Int32) -> Bool
+    /// How often a running step checks for a cancel request (real time: a polling cadence, not logic).
+    public var cancelPollInterval: Duration = .milliseconds(200)
 
     public init(layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
-                registry: ProviderRegistry, identity: RunnerIdentity, audit: AuditLog) {
+                registry: ProviderRegistry, identity: RunnerIdentity, audit: AuditLog, stop: StopToken = StopToken(),
+                isProcessAlive: @escaping @Sendable (Int32) -> Bool = EngineContext.processExists) {
         self.layout = layout
         self.fileSystem = fileSystem
         self.clock = clock
@@ -26,6 +39,27 @@ public struct EngineContext: Sendable {
         self.registry = registry
         self.identity = identity
         self.audit = audit
+        self.stop = stop
+        self.isProcessAlive = isProcessAlive
+    }
+
+    /// `kill(pid, 0)`: true unless the process does not exist.
+    public static let processExists: @Sendable (Int32) -> Bool = { pid in
+        kill(pid, 0) == 0 || errno != ESRCH
+    }
+
+    /// This runner's heartbeat (its lease).
+    public var heartbeat: RunnerHeartbeat { RunnerHeartbeat(layout: layout, identity: identity, fileSystem: fileSystem) }
+
+    /// Judges other runners' leases.
+    public var liveness: Liveness {
+        Liveness(layout: layout, fileSystem: fileSystem, identity: identity, leaseSeconds: configuration.leaseSeconds, clock: clock,
+                 isProcessAlive: isProcessAlive)
+    }
+
+    /// Throws when this runner lost its lease: it must write nothing more for its runs.
+    func ensureLease() throws(LostLease) {
+        if !heartbeat.isHeld { throw LostLease(runner: identity.actor) }
     }
 
     /// True in `strict` durability: flush files and folders.
@@ -44,5 +78,15 @@ public struct EngineContext: Sendable {
     /// Appends an audit event; a failure to append is reported to the caller.
     func record(_ event: AuditEventName, runId: String?, data: [String: JSONValue] = [:]) throws(FileSystemError) {
         try audit.record(event, runId: runId, at: clock.now(), data: data)
+    }
+}
+
+/// This runner's heartbeat is gone: another runner declared it dead and took its runs.
+public struct LostLease: Error, Sendable, Equatable, CustomStringConvertible {
+    /// This runner.
+    public var runner: String
+
+    public var description: String {
+        "runner \(runner) lost its lease (was it paused longer than leaseSeconds?); another runner took its runs over, so it stopped without writing more"
     }
 }

@@ -12,8 +12,10 @@ struct ClaimedFile: Sendable {
 
 /// What became of a claimed file.
 enum Admission: Sendable {
-    /// A run, now reserved under `outbox/requests/<runId>.json`.
-    case run(RunRecord, RunRequest)
+    /// A run, now reserved under `outbox/requests/<runId>.json`; the claim file is removed once its record is written.
+    case run(RunRecord, RunRequest, claimPath: String)
+    /// A claim left by a dead runner whose run is already recorded elsewhere; the claim was removed.
+    case nothing
     /// A control message.
     case control(ControlMessage, ClaimedFile)
     /// Moved to `outbox/rejected/`.
@@ -81,6 +83,19 @@ struct Intake {
         case .success(.control(let message)):
             return .control(message, claimed)
         case .success(.run(let request, let runId)):
+            if let claimInode = try fs.info(claimed.path)?.inode, let reserved = try fs.info(layout.request(runId)), reserved.inode == claimInode {
+                // A runner reserved this run id with this very file, then died before its record was written.
+                if fs.exists(layout.result(runId)) || fs.exists(layout.runningRecord(runId)) {
+                    try fs.remove(claimed.path)
+                    return .nothing
+                }
+                var record = RunRecord(
+                    runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),
+                    requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: context.clock.now())
+                record.labels = request.labels
+                try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
+                return .run(record, request, claimPath: claimed.path)
+            }
             if let existing = existingRecord(runId) {
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
@@ -90,7 +105,6 @@ struct Intake {
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (outbox/requests/\(runId).json); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             if context.sync { try fs.syncDirectory(layout.requests) }
-            try fs.remove(claimed.path)
             let now = context.clock.now()
             let record = RunRecord(
                 runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),
@@ -100,7 +114,7 @@ struct Intake {
             try context.record(.runQueued, runId: runId, data: [
                 "file": .string(claimed.name), "workflow": .string(request.workflow.name), "sha256": .string(record.requestSHA256),
             ])
-            return .run(labels, request)
+            return .run(labels, request, claimPath: claimed.path)
         }
     }
 

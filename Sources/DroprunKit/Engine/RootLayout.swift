@@ -23,9 +23,15 @@ public struct RootLayout: Sendable {
     public var claimed: String { Path.join(root, "outbox", "claimed") }
     /// `artifacts/`.
     public var artifacts: String { Path.join(root, "artifacts") }
+    /// `outbox/runners/`: one heartbeat file per live runner.
+    public var runners: String { Path.join(root, "outbox", "runners") }
+    /// `outbox/cancels/`: a cancel request per run id, until the run ends.
+    public var cancels: String { Path.join(root, "outbox", "cancels") }
+    /// `outbox/control/`: control messages (approvals, cancels) that were applied, kept as dropped.
+    public var control: String { Path.join(root, "outbox", "control") }
 
     /// Every folder the runner writes to, created on start.
-    public var folders: [String] { [inbox, running, results, requests, rejected, audit, claimed, artifacts] }
+    public var folders: [String] { [inbox, running, results, requests, rejected, audit, claimed, artifacts, runners, cancels, control] }
 
     /// `outbox/running/<runId>.json`.
     public func runningRecord(_ runId: String) -> String { Path.join(running, runId + ".json") }
@@ -65,9 +71,18 @@ public struct RunnerIdentity: Sendable, Equatable {
     /// `host:pid`, as the audit log's `actor` and records' `runner` name it.
     public var actor: String { "\(host):\(pid)" }
 
+    /// The host name with anything unsafe for a file name replaced.
+    public var safeHost: String {
+        let safe = String(host.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
+        return safe.isEmpty ? "host" : safe
+    }
+
     /// `host-pid` with anything unsafe for a file name replaced.
-    public var folderName: String {
-        let safeHost = String(host.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
-        return "\(safeHost.isEmpty ? "host" : safeHost)-\(pid)"
+    public var folderName: String { "\(safeHost)-\(pid)" }
+
+    /// Reads `host:pid` back.
+    public init?(actor: String) {
+        guard let colon = actor.lastIndex(of: ":"), let pid = Int32(actor[actor.index(after: colon)...]) else { return nil }
+        self.init(host: String(actor[..<colon]), pid: pid)
     }
 }

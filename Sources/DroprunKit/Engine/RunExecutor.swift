@@ -1,75 +1,210 @@
 import Foundation
 
-/// Executes one accepted run: its steps in order, with retries and time limits, checkpointing as it goes.
+/// How an execution ended.
+enum ExecutionEnd: Sendable {
+    /// The run reached a final status; its result is written.
+    case finished(RunRecord)
+    /// The run waits for an approval; its worker is free.
+    case waiting(RunRecord)
+    /// The runner is stopping: the run was checkpointed with its interrupted step pending, for the next runner.
+    case interrupted(RunRecord)
+}
+
+/// Executes one run: its pending steps in order, with retries, time limits and cancellation, checkpointing as it goes.
 ///
 /// Every change of status goes through `RunRecord.apply` and
 /// `StepRecord.apply` (the state machine) and is written to the audit log.
+/// Before each write the runner checks it still holds its lease.
 struct RunExecutor {
+    /// How this runner came to hold the run.
+    enum Origin: Sendable {
+        /// Newly accepted (status `queued`), or created by `retry`.
+        case fresh
+        /// Taken over from a runner that died or stopped (`previousRunner`), or released after an approval (nil).
+        case takenOver(previousRunner: String?)
+    }
+
     let context: EngineContext
     let request: RunRequest
     var record: RunRecord
+    /// A file that stands for the run until its record is written (a claim, or a taken-over record).
+    var placeholder: String?
+    var origin: Origin = .fresh
 
     private var store: RecordStore { RecordStore(context: context) }
 
-    /// Runs every pending step and writes the result; returns the final record.
-    mutating func execute() async throws -> RunRecord {
-        let clock = context.clock
-        try record.apply(.start)
-        record.startedAt = clock.now()
-        record.runner = context.identity.actor
-        try context.record(.runStarted, runId: record.runId, data: ["runner": .string(context.identity.actor)])
-        try store.checkpoint(record)
+    /// True when a cancel request waits for this run.
+    static func cancelRequested(_ runId: String, context: EngineContext) -> Bool {
+        context.fileSystem.exists(Path.join(context.layout.cancels, runId + ".json"))
+    }
 
+    /// Runs every pending step, or ends the run at once when it was cancelled.
+    mutating func execute() async throws -> ExecutionEnd {
+        let clock = context.clock
+        try context.ensureLease()
+        record.runner = context.identity.actor
+        if Self.cancelRequested(record.runId, context: context) {
+            return .finished(try finishCancelled())
+        }
+        switch record.status {
+        case .queued:
+            try record.apply(.start)
+            record.startedAt = clock.now()
+            try context.record(.runStarted, runId: record.runId, data: ["runner": .string(context.identity.actor)])
+        case .running:
+            var interrupted: [JSONValue] = []
+            for index in record.steps.indices where record.steps[index].status == .running {
+                try record.steps[index].apply(.interrupt)
+                interrupted.append(.string(record.steps[index].id))
+            }
+            if case .takenOver(let previous?) = origin {
+                try context.record(.runRecovered, runId: record.runId, data: [
+                    "previousRunner": .string(previous), "interruptedSteps": .array(interrupted),
+                ])
+            }
+        case .waitingApproval, .succeeded, .failed, .cancelled:
+            throw IllegalTransition(from: record.status.rawValue, event: "execute")
+        }
+        try checkpoint()
+        return try await runSteps()
+    }
+
+    /// Writes the live record, then drops the placeholder it replaces.
+    mutating func checkpoint() throws {
+        try context.ensureLease()
+        try store.checkpoint(record)
+        if let placeholder {
+            try? context.fileSystem.remove(placeholder)
+            self.placeholder = nil
+        }
+    }
+
+    private mutating func runSteps() async throws -> ExecutionEnd {
+        let clock = context.clock
         let timeoutSeconds = request.timeoutSeconds ?? Double(context.configuration.runTimeoutSeconds)
-        let deadline = (record.startedAt ?? clock.now()).addingTimeInterval(timeoutSeconds)
+        let deadline = (record.startedAt ?? clock.now()).addingTimeInterval(timeoutSeconds + Double(record.waitedMs) / 1000)
         let artifacts = RunArtifactWriter(context: context, runId: record.runId, existing: record.artifacts)
         var outputs: [String: JSONValue] = [:]
         for step in record.steps where step.status == .succeeded { outputs[step.id] = step.output ?? .null }
 
-        var failure: (StepFailure, String)?
         for (index, definition) in request.workflow.steps.enumerated() where record.steps[index].status == .pending {
             let outcome = try await runStep(index: index, definition: definition, outputs: outputs, deadline: deadline, artifacts: artifacts)
             record.artifacts = artifacts.written
             switch outcome {
-            case .success(let output):
+            case .succeeded(let output):
                 outputs[definition.id] = output
-                if index < request.workflow.steps.count - 1 { try store.checkpoint(record) }
-            case .failure(let error):
-                failure = (error, definition.id)
+                if index < request.workflow.steps.count - 1 { try checkpoint() }
+            case .failed(let failure):
+                return .finished(try finish(failure: (failure, definition.id)))
+            case .cancelled:
+                return .finished(try finishCancelled())
+            case .waiting(let request):
+                let now = clock.now()
+                try record.apply(.awaitApproval)
+                record.approval = PendingApproval(
+                    step: definition.id, message: request.message, requestedAt: now,
+                    expiresAt: request.expiresAfterSeconds.map { now.addingTimeInterval(Double($0)) })
+                record.runner = nil
+                try checkpoint()
+                try context.record(.runWaitingApproval, runId: record.runId, data: [
+                    "step": .string(definition.id), "message": .string(request.message),
+                    "expiresAt": record.approval?.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
+                ])
+                return .waiting(record)
+            case .interrupted:
+                try record.steps[index].apply(.interrupt)
+                try checkpoint()
+                return .interrupted(record)
             }
-            if failure != nil { break }
         }
+        return .finished(try finish(failure: nil))
+    }
 
-        record.finishedAt = clock.now()
+    /// Skips what is left, sets the final status and writes the result.
+    mutating func finish(failure: (StepFailure, String)?) throws -> RunRecord {
+        record.finishedAt = context.clock.now()
+        try skipPending()
         if let (error, step) = failure {
-            for index in record.steps.indices where record.steps[index].status == .pending {
-                try record.steps[index].apply(.skip)
-                try context.record(.stepSkipped, runId: record.runId, data: ["step": .string(record.steps[index].id)])
-            }
-            let runError = error
-            record.error = runError
+            record.error = error
             record.errorStep = step
             try record.apply(.fail)
             try context.record(.runFailed, runId: record.runId, data: [
-                "code": .string(runError.code), "message": .string(runError.message), "step": .string(step),
+                "code": .string(error.code), "message": .string(error.message), "step": .string(step),
                 "durationMs": .int(record.durationMs ?? 0),
             ])
         } else {
             try record.apply(.succeed)
             try context.record(.runSucceeded, runId: record.runId, data: ["durationMs": .int(record.durationMs ?? 0)])
         }
+        return try writeResult()
+    }
+
+    /// Ends the run as `cancelled`: a running step fails with `cancelled`, pending steps are skipped.
+    mutating func finishCancelled() throws -> RunRecord {
+        let now = context.clock.now()
+        if record.startedAt == nil, record.status == .running { record.startedAt = now }
+        record.finishedAt = now
+        var step: String?
+        for index in record.steps.indices where record.steps[index].status == .running {
+            try record.steps[index].apply(.fail)
+            record.steps[index].error = StepFailure(.cancelled, "the run was cancelled")
+            record.steps[index].finishedAt = now
+            step = record.steps[index].id
+        }
+        try skipPending()
+        record.error = StepFailure(.cancelled, "the run was cancelled" + (cancelledBy().map { " by \($0)" } ?? ""))
+        record.errorStep = step
+        record.approval = nil
+        try record.apply(.cancel)
+        try context.record(.runCancelled, runId: record.runId, data: ["step": step.map(JSONValue.string) ?? .null])
+        return try writeResult()
+    }
+
+    private func cancelledBy() -> String? {
+        guard let bytes = try? context.fileSystem.readFile(Path.join(context.layout.cancels, record.runId + ".json")),
+            let json = try? JSONParser.parse(bytes)
+        else { return nil }
+        return json["by"]?.stringValue
+    }
+
+    private mutating func skipPending() throws {
+        for index in record.steps.indices where record.steps[index].status == .pending {
+            try record.steps[index].apply(.skip)
+            try context.record(.stepSkipped, runId: record.runId, data: ["step": .string(record.steps[index].id)])
+        }
+    }
+
+    private mutating func writeResult() throws -> RunRecord {
+        try context.ensureLease()
         try store.finish(record)
+        if let placeholder {
+            try? context.fileSystem.remove(placeholder)
+            self.placeholder = nil
+        }
+        try? context.fileSystem.remove(Path.join(context.layout.cancels, record.runId + ".json"))
         return record
+    }
+
+    /// How one step ended.
+    private enum StepEnd {
+        case succeeded(JSONValue)
+        case failed(StepFailure)
+        case cancelled
+        case waiting(AwaitingApproval)
+        case interrupted
     }
 
     /// Runs one step to success or final failure, retrying retryable failures with backoff.
     private mutating func runStep(
         index: Int, definition: StepDefinition, outputs: [String: JSONValue], deadline: Date, artifacts: RunArtifactWriter
-    ) async throws -> Result<JSONValue, StepFailure> {
+    ) async throws -> StepEnd {
         let clock = context.clock
         let runId = record.runId
+        let engine = context
+        let cancelCheck: @Sendable () -> Bool = { RunExecutor.cancelRequested(runId, context: engine) }
         let resolver = ReferenceResolver(runId: runId, input: request.input, stepOutputs: outputs)
         let stepTimeout = definition.timeoutMs ?? context.configuration.stepTimeoutMs
+        let withPath = JSONPath.root.key("workflow").key("steps").index(index).key("with")
         guard let provider = context.registry.provider(named: definition.provider) else {
             return try fail(index, StepFailure(.providerError, "provider '\(definition.provider)' is not registered in this runner"))
         }
@@ -86,16 +221,17 @@ struct RunExecutor {
             let attemptStart = clock.now()
             let failure: StepFailure
             do {
-                let withPath = JSONPath.root.key("workflow").key("steps").index(index).key("with")
                 let with = try resolver.resolve(definition.with, at: withPath)
                 let remainingMs = Int((deadline.timeIntervalSince(clock.now()) * 1000).rounded(.up))
-                guard remainingMs > 0 else { throw TimeLimit.run }
-                let limit = min(stepTimeout, remainingMs)
+                guard remainingMs > 0 else { throw Interruption.runLimit }
                 var stepContext = StepContext(
                     runId: runId, stepId: definition.id, attempt: attempt, clock: clock, configuration: context.configuration, artifacts: artifacts)
                 stepContext.withPath = withPath
                 let attemptContext = stepContext
-                let output = try await withTimeLimit(limit, reason: stepTimeout <= remainingMs ? .step(ms: stepTimeout) : .run, clock: clock) {
+                let output = try await withInterruptions(
+                    limitMs: min(stepTimeout, remainingMs), limitReason: stepTimeout <= remainingMs ? .stepLimit(ms: stepTimeout) : .runLimit,
+                    clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: cancelCheck
+                ) {
                     try await provider.run(with, context: attemptContext)
                 }
                 try record.steps[index].apply(.succeed)
@@ -105,17 +241,22 @@ struct RunExecutor {
                     "step": .string(definition.id), "attempt": .int(attempt),
                     "durationMs": .int(clock.now().milliseconds(since: attemptStart)),
                 ])
-                return .success(output)
+                return .succeeded(output)
+            } catch let waiting as AwaitingApproval {
+                return .waiting(waiting)
             } catch let error as StepFailure {
                 failure = error
             } catch let error as MissingReference {
                 failure = StepFailure(.missingReference, error.description)
-            } catch TimeLimit.step(let ms) {
+            } catch Interruption.stepLimit(let ms) {
                 failure = StepFailure(.stepTimeout, "attempt \(attempt) ran longer than the step's \(ms) ms limit")
-            } catch TimeLimit.run {
-                failure = StepFailure(.runTimeout, "the run ran longer than its \(Self.seconds(request.timeoutSeconds ?? Double(context.configuration.runTimeoutSeconds))) s limit")
+            } catch Interruption.runLimit {
+                failure = runTimeout()
+            } catch Interruption.cancelRequested {
+                return .cancelled
             } catch is CancellationError {
-                failure = StepFailure(.cancelled, "the run was cancelled")
+                if context.stop.isStopped { return .interrupted }
+                return .cancelled
             } catch let error as IllegalTransition {
                 throw error
             } catch {
@@ -125,21 +266,36 @@ struct RunExecutor {
             if failure.retryable, attempt < definition.retry.maxAttempts, failure.code != StepFailure.Code.runTimeout.rawValue {
                 let delay = definition.retry.delayMs(afterAttempt: attempt)
                 let remainingMs = Int((deadline.timeIntervalSince(clock.now()) * 1000).rounded(.down))
-                if delay < remainingMs {
-                    try context.record(.stepRetry, runId: runId, data: [
-                        "step": .string(definition.id), "attempt": .int(attempt), "code": .string(failure.code),
-                        "message": .string(failure.message), "delayMs": .int(delay),
-                    ])
-                    try await clock.sleep(for: .milliseconds(delay))
-                    continue
+                guard delay < remainingMs else {
+                    return try fail(index, StepFailure(.runTimeout, "the run's time ran out before retry \(attempt + 1) of step '\(definition.id)' (last error: \(failure.code))"))
                 }
-                return try fail(index, StepFailure(.runTimeout, "the run's time ran out before retry \(attempt + 1) of step '\(definition.id)' (last error: \(failure.code))"))
+                try context.record(.stepRetry, runId: runId, data: [
+                    "step": .string(definition.id), "attempt": .int(attempt), "code": .string(failure.code),
+                    "message": .string(failure.message), "delayMs": .int(delay),
+                ])
+                do {
+                    try await withInterruptions(limitMs: nil, limitReason: .runLimit, clock: clock, pollInterval: context.cancelPollInterval,
+                                                cancelRequested: cancelCheck) {
+                        try await clock.sleep(for: .milliseconds(delay))
+                    }
+                } catch Interruption.cancelRequested {
+                    return .cancelled
+                } catch is CancellationError {
+                    if context.stop.isStopped { return .interrupted }
+                    return .cancelled
+                }
+                continue
             }
             return try fail(index, failure)
         }
     }
 
-    private mutating func fail(_ index: Int, _ failure: StepFailure) throws -> Result<JSONValue, StepFailure> {
+    private func runTimeout() -> StepFailure {
+        let seconds = request.timeoutSeconds ?? Double(context.configuration.runTimeoutSeconds)
+        return StepFailure(.runTimeout, "the run ran longer than its \(JSONWriter.compact(.number(seconds))) s limit")
+    }
+
+    private mutating func fail(_ index: Int, _ failure: StepFailure) throws -> StepEnd {
         if record.steps[index].status == .pending {
             try record.steps[index].apply(.start)
             record.steps[index].startedAt = context.clock.now()
@@ -152,8 +308,6 @@ struct RunExecutor {
             "step": .string(record.steps[index].id), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
             "message": .string(failure.message), "retryable": .bool(failure.retryable),
         ])
-        return .failure(failure)
+        return .failed(failure)
     }
-
-    private static func seconds(_ value: Double) -> String { JSONWriter.compact(.number(value)) }
 }

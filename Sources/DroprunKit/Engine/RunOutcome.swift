@@ -8,6 +8,8 @@ public struct RunOutcome: Sendable, Equatable {
         case rejected(RejectionReason)
         /// A control message was applied.
         case control
+        /// The run waits for an approval.
+        case waiting
     }
 
     /// How it ended.

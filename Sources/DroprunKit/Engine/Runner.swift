@@ -1,98 +1,129 @@
 import Foundation
 
-/// Serves one root: takes requests from the inbox and runs them, `concurrency` at a time.
+/// Serves one root: takes requests from the inbox, resumes what dead runners left, and runs them, `concurrency` at a time.
 public struct Runner: Sendable {
     /// What the runner works with.
     public let context: EngineContext
 
     public init(context: EngineContext) { self.context = context }
 
-    /// Processes everything in the inbox, repeating until nothing is left it can take, then returns.
+    var intake: Intake { Intake(context: context) }
+    var recovery: Recovery { Recovery(context: context) }
+
+    /// Processes everything in the inbox and every run it can resume, repeating until nothing it can do is left.
     ///
     /// Files that have not settled (`settleMs`) are waited for. A file this
     /// pass could not take (another runner took it, or the system refused the
-    /// rename) is left alone.
+    /// rename) is left alone. Runs that an approval it read made resumable are
+    /// resumed before it returns.
     public func runOnce(onOutcome: @escaping @Sendable (RunOutcome) -> Void = { _ in }) async throws -> RunOnceSummary {
         try context.layout.createFolders(context.fileSystem)
+        let heartbeat = context.heartbeat
+        try heartbeat.start(mode: "once", startedAt: context.clock.now(), concurrency: context.configuration.concurrency)
+        defer { heartbeat.stop() }
         let scanner = InboxScanner(fileSystem: context.fileSystem, inbox: context.layout.inbox)
-        let intake = Intake(context: context)
         var summary = RunOnceSummary()
         var refused: Set<String> = []
-        let limit = context.configuration.concurrency
 
         while true {
+            var work = try recovery.scan()
             let candidates = try scanner.candidates().filter { !refused.contains($0.name) }
             let now = context.clock.now()
             let settled = candidates.filter { InboxScanner.isSettled($0, now: now, settleMs: context.configuration.settleMs) }
-            if settled.isEmpty {
+            for candidate in settled {
+                do {
+                    if let claimed = try intake.claim(candidate.name) { work.append(.claimed(claimed)) }
+                } catch {
+                    refused.insert(candidate.name)
+                }
+            }
+            if work.isEmpty {
                 guard let oldest = candidates.map(\.info.modified).min() else { break }
                 let waitMs = max(1, context.configuration.settleMs - now.milliseconds(since: oldest))
                 try await context.clock.sleep(for: .milliseconds(waitMs))
                 continue
             }
-            try await withThrowingTaskGroup(of: RunOutcome?.self) { group in
-                var inFlight = 0
-                for candidate in settled {
-                    if inFlight >= limit, let finished = try await group.next() {
-                        inFlight -= 1
-                        if let finished { summary.outcomes.append(finished) }
-                    }
-                    let claimed: ClaimedFile?
-                    do {
-                        claimed = try intake.claim(candidate.name)
-                    } catch {
-                        refused.insert(candidate.name)
-                        continue
-                    }
-                    guard let claimed else { continue }
-                    inFlight += 1
-                    group.addTask {
-                        let outcome = try await process(claimed, intake: intake)
-                        if let outcome { onOutcome(outcome) }
-                        return outcome
-                    }
-                }
-                for try await finished in group {
-                    if let finished { summary.outcomes.append(finished) }
-                }
-            }
+            let outcomes = try await perform(work, onOutcome: onOutcome)
+            summary.outcomes.append(contentsOf: outcomes)
         }
         if context.sync { try context.audit.sync() }
         return summary
     }
 
-    /// Turns one claimed file into a finished run, a rejection or an applied control message.
-    func process(_ claimed: ClaimedFile, intake: Intake) async throws -> RunOutcome? {
-        switch try intake.admit(claimed) {
-        case .rejected(let rejection, _):
-            return RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
-                              detail: rejection.issues.first?.description)
-        case .control(let message, let file):
-            return try applyControl(message, file: file, intake: intake)
-        case .run(let record, let request):
-            var executor = RunExecutor(context: context, request: request, record: record)
-            let final = try await executor.execute()
-            return RunOutcome(kind: .finished(final.status), file: claimed.name, runId: final.runId, durationMs: final.durationMs,
-                              detail: final.error?.code)
+    /// Performs work items, at most `concurrency` at once.
+    func perform(_ work: [Work], onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> [RunOutcome] {
+        let limit = context.configuration.concurrency
+        var outcomes: [RunOutcome] = []
+        try await withThrowingTaskGroup(of: RunOutcome?.self) { group in
+            var inFlight = 0
+            for item in work {
+                if inFlight >= limit, let finished = try await group.next() {
+                    inFlight -= 1
+                    if let finished { outcomes.append(finished) }
+                }
+                inFlight += 1
+                group.addTask {
+                    let outcome = try await perform(item)
+                    if let outcome { onOutcome(outcome) }
+                    return outcome
+                }
+            }
+            for try await finished in group {
+                if let finished { outcomes.append(finished) }
+            }
+        }
+        return outcomes
+    }
+
+    /// Performs one work item to its end (or to a wait, or to an interruption).
+    func perform(_ item: Work) async throws -> RunOutcome? {
+        switch item {
+        case .claimed(let claimed):
+            switch try intake.admit(claimed) {
+            case .rejected(let rejection, _):
+                return RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
+                                  detail: rejection.issues.first?.description)
+            case .control(let message, let file):
+                return try ControlDesk(context: context, intake: intake).apply(message, file: file)
+            case .nothing:
+                return nil
+            case .run(let record, let request, let claimPath):
+                var executor = RunExecutor(context: context, request: request, record: record, placeholder: claimPath, origin: .fresh)
+                return outcome(try await executor.execute(), file: claimed.name)
+            }
+        case .takeover(let runId, let path, let previous):
+            guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
+                try? context.fileSystem.rename(path, to: context.layout.runningRecord(runId))
+                return nil
+            }
+            var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path,
+                                       origin: .takenOver(previousRunner: previous))
+            if loaded.record.status == .waitingApproval {
+                let final = try executor.expireApproval()
+                return RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)
+            }
+            if let problem = loaded.problem {
+                let step = loaded.record.steps.first { $0.status != .succeeded }?.id ?? loaded.record.steps.last?.id ?? ""
+                if executor.record.status == .queued { try executor.record.apply(.start) }
+                for index in executor.record.steps.indices where executor.record.steps[index].status == .running {
+                    try executor.record.steps[index].apply(.interrupt)
+                }
+                let final = try executor.finish(failure: (StepFailure(.providerError, problem), step))
+                return RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)
+            }
+            return outcome(try await executor.execute(), file: loaded.record.requestFile)
         }
     }
 
-    /// Applies a control message, or rejects it when its run cannot take it.
-    func applyControl(_ message: ControlMessage, file: ClaimedFile, intake: Intake) throws -> RunOutcome {
-        let layout = context.layout
-        let fs = context.fileSystem
-        let rejection: Rejection
-        if let bytes = try? fs.readFile(layout.result(message.runId)),
-            let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue
-        {
-            rejection = Rejection(.invalidState, "run '\(message.runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId"))
-        } else if intake.existingRecord(message.runId) != nil || fs.exists(Path.join(layout.inbox, message.runId + ".json")) {
-            rejection = Rejection(.invalidState, "run '\(message.runId)' is not finished, but this runner cannot yet \(message.verb) runs in progress; the message was kept in outbox/rejected/", path: JSONPath.root.key("runId"))
-        } else {
-            rejection = Rejection(.unknownRun, "no run '\(message.runId)' (looked in outbox/results, outbox/running, outbox/requests and inbox)", path: JSONPath.root.key("runId"))
+    private func outcome(_ end: ExecutionEnd, file: String) -> RunOutcome? {
+        switch end {
+        case .finished(let record):
+            return RunOutcome(kind: .finished(record.status), file: file, runId: record.runId, durationMs: record.durationMs, detail: record.error?.code)
+        case .waiting(let record):
+            return RunOutcome(kind: .waiting, file: file, runId: record.runId, durationMs: nil, detail: record.approval?.message)
+        case .interrupted:
+            return nil
         }
-        _ = try intake.reject(file, rejection)
-        return RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil, detail: rejection.issues.first?.description)
     }
 }
 

@@ -56,6 +56,15 @@ public protocol FileSystem: Sendable {
 
     /// Sets a file's modification time (used by tests of oldest-first and settling).
     func setModified(_ path: String, to date: Date) throws(FileSystemError)
+
+    /// Sets a file's modification time to now (`utimensat(UTIME_NOW)`), failing with `ENOENT` if it is gone.
+    ///
+    /// On NFS the server's clock sets the time, so every runner sharing the
+    /// root reads heartbeats on one clock.
+    func touch(_ path: String) throws(FileSystemError)
+
+    /// Removes an empty folder.
+    func removeDirectory(_ path: String) throws(FileSystemError)
 }
 
 /// A file open for appending whole lines.

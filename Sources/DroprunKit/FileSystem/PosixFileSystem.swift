@@ -213,6 +213,17 @@ public struct PosixFileSystem: FileSystem {
         if fsync(fd) != 0 && errno != EINVAL { throw FileSystemError("fsync", path: path, code: errno) }
     }
 
+    public func touch(_ path: String) throws(FileSystemError) {
+        // A null time list means "now" for both times.
+        if utimensat(AT_FDCWD, path, nil, AT_SYMLINK_NOFOLLOW) != 0 {
+            throw FileSystemError("utimensat", path: path, code: errno)
+        }
+    }
+
+    public func removeDirectory(_ path: String) throws(FileSystemError) {
+        if rmdir(path) != 0 { throw FileSystemError("rmdir", path: path, code: errno) }
+    }
+
     public func setModified(_ path: String, to date: Date) throws(FileSystemError) {
         let seconds = date.timeIntervalSince1970
         var times = [timespec](repeating: timespec(), count: 2)

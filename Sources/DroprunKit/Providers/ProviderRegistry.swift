@@ -10,6 +10,7 @@ public struct ProviderRegistry: Sendable {
         var registry = ProviderRegistry()
         for provider in [
             EchoProvider(), TemplateProvider(), TransformProvider(), LLMProvider(), ArtifactProvider(), FailProvider(), DelayProvider(),
+            ApprovalProvider(),
         ] as [any Provider] {
             registry.register(provider)
         }

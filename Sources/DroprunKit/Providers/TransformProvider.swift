@@ -54,10 +54,11 @@ public struct TransformProvider: Provider {
         case .trim: return .string(try text().trimmingWhitespace())
         case .wordCount: return .int(try text().split(whereSeparator: { $0.isWhitespace }).count)
         case .lineCount:
-            let s = try text()
-            if s.isEmpty { return .int(0) }
-            let lines = s.split(separator: "\n", omittingEmptySubsequences: false).count
-            return .int(s.hasSuffix("\n") ? lines - 1 : lines)
+            // Counted on bytes: a Swift Character joins "\r\n" into one, which a split on "\n" would miss.
+            let bytes = Array(try text().utf8)
+            guard let last = bytes.last else { return .int(0) }
+            let newlines = bytes.filter { $0 == 0x0A }.count
+            return .int(last == 0x0A ? newlines : newlines + 1)
         case .pick:
             guard case .object(let members) = value else {
                 throw StepFailure(.invalidInput, "'pick' needs an object value, found \(value.typeName)")

@@ -38,6 +38,10 @@ public struct RunRecord: Sendable, Equatable {
     public var runner: String?
     /// The run this one retries, if any.
     public var retryOf: String?
+    /// The approval the run waits for, while `waiting_approval`.
+    public var approval: PendingApproval?
+    /// Time spent waiting for approvals, which the run's time limit does not count.
+    public var waitedMs = 0
 
     public init(runId: String, workflow: Workflow, requestFile: String, requestSHA256: String, requestSize: Int, receivedAt: Date, createdAt: Date) {
         self.runId = runId
@@ -90,6 +94,8 @@ public struct RunRecord: Sendable, Equatable {
             "runner": runner.map(JSONValue.string) ?? .null,
         ]
         if let retryOf { o["retryOf"] = .string(retryOf) }
+        if let approval { o["approval"] = approval.json }
+        if waitedMs > 0 { o["waitedForApprovalMs"] = .int(waitedMs) }
         return .object(o)
     }
 
@@ -121,5 +127,7 @@ public struct RunRecord: Sendable, Equatable {
         }
         runner = json["runner"]?.stringValue
         retryOf = json["retryOf"]?.stringValue
+        approval = json["approval"].flatMap(PendingApproval.init(json:))
+        waitedMs = json["waitedForApprovalMs"]?.intValue ?? 0
     }
 }

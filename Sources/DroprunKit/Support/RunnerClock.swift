@@ -32,11 +32,11 @@ extension Duration {
 extension Date {
     /// Whole milliseconds from `start` to this date, never negative.
     ///
-    /// Both times are first cut to whole milliseconds, as records write them,
+    /// Both times are first rounded to whole milliseconds, as records write them,
     /// so a duration always equals the difference of the two times shown.
     public func milliseconds(since start: Date) -> Int {
-        let end = (timeIntervalSince1970 * 1000).rounded(.down)
-        let begin = (start.timeIntervalSince1970 * 1000).rounded(.down)
+        let end = (timeIntervalSince1970 * 1000).rounded()
+        let begin = (start.timeIntervalSince1970 * 1000).rounded()
         return max(0, Int(end - begin))
     }
 }

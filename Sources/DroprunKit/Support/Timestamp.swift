@@ -13,7 +13,7 @@ import Darwin
 public enum Timestamp {
     /// Formats a date.
     public static func format(_ date: Date) -> String {
-        var millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         var seconds = time_t(millis / 1000)
         millis %= 1000
         if millis < 0 {

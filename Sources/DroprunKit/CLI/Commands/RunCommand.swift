@@ -26,7 +26,9 @@ enum RunCommand {
         case .rejected(let reason):
             return "rejected  \(outcome.file): \(reason.rawValue)" + (outcome.detail.map { " - \($0)" } ?? "")
         case .control:
-            return "applied   \(outcome.file)"
+            return "applied   \(outcome.file)" + (outcome.detail.map { ": \($0)" } ?? "") + (outcome.runId.map { " (run \($0))" } ?? "")
+        case .waiting:
+            return "waiting   \(outcome.runId ?? outcome.file)  (approval: \(outcome.detail ?? ""); droprun approve|reject \(outcome.runId ?? ""))"
         }
     }
 }

@@ -1,0 +1,175 @@
+import Foundation
+
+/// Applies control messages (approve, reject, cancel) to runs, whatever state they are in.
+///
+/// A cancel leaves a marker `outbox/cancels/<runId>.json`: the runner
+/// executing the run sees it within `cancelPollInterval` and interrupts the
+/// step; a run still in the inbox or not yet started is cancelled when it is
+/// taken, without running a step; a waiting run is cancelled here at once. An
+/// approval takes the waiting run over, records the decision and either
+/// releases it to continue (any runner resumes it) or fails it. Applied
+/// messages are kept, as dropped, in `outbox/control/`.
+struct ControlDesk {
+    let context: EngineContext
+    let intake: Intake
+
+    private var fs: any FileSystem { context.fileSystem }
+    private var layout: RootLayout { context.layout }
+
+    func apply(_ message: ControlMessage, file: ClaimedFile) throws -> RunOutcome {
+        let runId = message.runId
+        if let bytes = try? fs.readFile(layout.result(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue {
+            return try reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
+        }
+        switch message.action {
+        case .cancel(let by):
+            let known = fs.exists(layout.runningRecord(runId)) || fs.exists(layout.request(runId)) || inboxHolds(runId)
+            guard known else {
+                return try reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
+            }
+            let marker: JSONValue = ["runId": .string(runId), "by": by.map(JSONValue.string) ?? .null, "at": .string(Timestamp.format(context.clock.now())), "file": .string(file.name)]
+            try fs.writeAtomically(Path.join(layout.cancels, runId + ".json"), JSONWriter.prettyBytes(marker), sync: context.sync)
+            try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name)])
+            try keep(file)
+            try cancelIfIdle(runId)
+            return RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")
+        case .approval(let approve, let by, let note):
+            guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue else {
+                if fs.exists(layout.request(runId)) || inboxHolds(runId) {
+                    return try reject(file, message, Rejection(.invalidState, "run '\(runId)' is not waiting for an approval (it has not reached an approval step)", path: JSONPath.root.key("runId")))
+                }
+                return try reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
+            }
+            guard status == RunStatus.waitingApproval.rawValue else {
+                return try reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
+            }
+            guard let path = Recovery(context: context).takeOver(runId), let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
+                return try reject(file, message, Rejection(.invalidState, "run '\(runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId")))
+            }
+            var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
+            try executor.decide(approve: approve, by: by, note: note)
+            try keep(file)
+            return RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")
+        }
+    }
+
+    /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
+    private func cancelIfIdle(_ runId: String) throws {
+        guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes),
+            let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:))
+        else { return }
+        let owner = json["runner"]?.stringValue.flatMap(RunnerIdentity.init(actor:))
+        let idle = status == .waitingApproval || owner == nil || (owner.map { context.liveness.isDead($0.folderName) } ?? true)
+        guard idle, owner != context.identity, let path = Recovery(context: context).takeOver(runId),
+            let loaded = RunLoader(context: context).load(runId: runId, recordPath: path)
+        else { return }
+        var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
+        _ = try executor.finishCancelled()
+    }
+
+    /// True when a request in the inbox carries this run id (by file name, or by its `id`).
+    private func inboxHolds(_ runId: String) -> Bool {
+        if fs.exists(Path.join(layout.inbox, runId + ".json")) { return true }
+        for entry in (try? fs.list(layout.inbox)) ?? [] where InboxScanner.isRequestName(entry.name) {
+            guard let bytes = try? fs.readRegularFile(Path.join(layout.inbox, entry.name), maxBytes: context.configuration.maxRequestBytes),
+                let json = try? JSONParser.parse(bytes)
+            else { continue }
+            if json["id"]?.stringValue == runId && json["kind"] == nil { return true }
+        }
+        return false
+    }
+
+    /// Files an applied message in `outbox/control/`, as it was dropped.
+    private func keep(_ file: ClaimedFile) throws {
+        var name = file.name
+        var n = 1
+        while fs.exists(Path.join(layout.control, name)) {
+            n += 1
+            name = file.name.hasSuffix(".json") ? "\(file.name.dropLast(5))~\(n).json" : "\(file.name)~\(n)"
+        }
+        try fs.rename(file.path, to: Path.join(layout.control, name))
+    }
+
+    private func reject(_ file: ClaimedFile, _ message: ControlMessage, _ rejection: Rejection) throws -> RunOutcome {
+        _ = try intake.reject(file, rejection)
+        return RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil, detail: rejection.issues.first?.description)
+    }
+}
+
+extension RunExecutor {
+    /// Records a decision for the waiting approval step: approve releases the run to continue; reject fails it.
+    mutating func decide(approve: Bool, by: String?, note: String?) throws {
+        guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
+            throw IllegalTransition(from: record.status.rawValue, event: "approval")
+        }
+        let now = context.clock.now()
+        try context.record(.approvalReceived, runId: record.runId, data: [
+            "step": .string(approval.step), "decision": .string(approve ? "approve" : "reject"),
+            "by": by.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null,
+        ])
+        record.waitedMs += now.milliseconds(since: approval.requestedAt)
+        record.approval = nil
+        record.steps[index].output = ["decision": .string(approve ? "approve" : "reject"), "by": by.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null]
+        record.steps[index].finishedAt = now
+        if approve {
+            try record.steps[index].apply(.succeed)
+            try record.apply(.resume)
+            record.runner = nil
+            try checkpoint()
+            try context.record(.runResumed, runId: record.runId, data: ["step": .string(approval.step), "by": by.map(JSONValue.string) ?? .null])
+        } else {
+            try record.steps[index].apply(.fail)
+            let failure = StepFailure(.approvalRejected, "approval rejected" + (by.map { " by \($0)" } ?? "") + (note.map { ": \($0)" } ?? ""))
+            record.steps[index].error = failure
+            try context.record(.stepFailed, runId: record.runId, data: [
+                "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
+                "message": .string(failure.message), "retryable": false,
+            ])
+            _ = try finish(failure: (failure, approval.step))
+        }
+    }
+
+    /// Fails a waiting run whose approval expired.
+    mutating func expireApproval() throws -> RunRecord {
+        guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
+            throw IllegalTransition(from: record.status.rawValue, event: "expire")
+        }
+        let failure = StepFailure(.approvalExpired, "no decision before \(approval.expiresAt.map(Timestamp.format) ?? "the deadline")")
+        record.runner = context.identity.actor
+        record.waitedMs += context.clock.now().milliseconds(since: approval.requestedAt)
+        record.approval = nil
+        try record.steps[index].apply(.fail)
+        record.steps[index].error = failure
+        record.steps[index].finishedAt = context.clock.now()
+        try context.record(.stepFailed, runId: record.runId, data: [
+            "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
+            "message": .string(failure.message), "retryable": false,
+        ])
+        return try finish(failure: (failure, approval.step))
+    }
+}
+
+/// Reads a run back from its record and its kept request.
+struct RunLoader {
+    let context: EngineContext
+
+    func load(runId: String, recordPath: String) -> (record: RunRecord, request: RunRequest, problem: String?)? {
+        guard let bytes = try? context.fileSystem.readFile(recordPath), let json = try? JSONParser.parse(bytes), let record = RunRecord(json: json)
+        else { return nil }
+        var problem = "outbox/requests/\(runId).json cannot be read"
+        if let raw = try? context.fileSystem.readFile(context.layout.request(runId), maxBytes: 1 << 30) {
+            switch context.decoder.decode(raw, fileName: runId + ".json") {
+            case .success(.run(var request, _)):
+                request.id = runId
+                return (record, request, nil)
+            case .success(.control):
+                problem = "outbox/requests/\(runId).json is not a run request"
+            case .failure(let rejection):
+                problem = "the kept request no longer validates (was the configuration or a provider changed?): \(rejection)"
+            }
+        }
+        // Keep the recorded shape, so the run can at least end with a clear error.
+        let workflow = Workflow(name: record.workflowName, version: record.workflowVersion, steps: record.steps.map { StepDefinition(id: $0.id, provider: $0.provider) })
+        return (record, RunRequest(id: runId, workflow: workflow), problem)
+    }
+}
