@@ -26,6 +26,8 @@ public struct CLIEnvironment: Sendable {
     public var identity: RunnerIdentity
     /// The providers known to this program.
     public var registry: ProviderRegistry
+    /// Connects a stop request (SIGTERM, SIGINT in the real program) to a runner's token.
+    public var installStopSignals: @Sendable (StopToken) -> Void = { _ in }
 
     public init(fileSystem: any FileSystem, clock: any RunnerClock, standardOutput: any OutputSink, standardError: any OutputSink,
                 variables: [String: String], workingDirectory: String, readStandardInput: @escaping @Sendable () -> [UInt8],
@@ -46,11 +48,13 @@ public struct CLIEnvironment: Sendable {
         var hostBuffer = [CChar](repeating: 0, count: 256)
         let host = gethostname(&hostBuffer, 255) == 0
             ? String(decoding: hostBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
-        return CLIEnvironment(
+        var environment = CLIEnvironment(
             fileSystem: PosixFileSystem(), clock: SystemClock(),
             standardOutput: FileDescriptorSink(descriptor: 1), standardError: FileDescriptorSink(descriptor: 2),
             variables: ProcessInfo.processInfo.environment, workingDirectory: FileManager.default.currentDirectoryPath,
             readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
             identity: RunnerIdentity(host: host, pid: getpid()), registry: registry)
+        environment.installStopSignals = { SignalTrap.install($0) }
+        return environment
     }
 }

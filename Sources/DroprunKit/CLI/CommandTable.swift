@@ -8,6 +8,11 @@ enum CommandTable {
         .value("max-request-bytes", valueName: "N", help: "Refuse larger requests as too_large."),
     ]
 
+    static let controlOptions: [OptionSpec] = [
+        .value("by", valueName: "NAME", help: "Who decides (default $USER)."),
+        .value("note", valueName: "TEXT", help: "A note kept with the decision."),
+    ]
+
     static let globalOptions: [OptionSpec] = [
         .value("root", valueName: "DIR", help: "The droprun root (default: $DROPRUN_ROOT, else the current folder)."),
     ]
@@ -24,6 +29,13 @@ enum CommandTable {
                         discussion: "Repeats until nothing it can take is left. Exit 0 when every run succeeded; 1 when a run failed or was cancelled or a file was rejected.",
                         options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions,
                         examples: ["droprun run --once", "droprun run --once --durability fast --concurrency 8"]),
+            CommandSpec(name: "watch", abstract: "Serve the root until SIGINT or SIGTERM: run drops as they arrive.",
+                        discussion: "Wakes on inotify events (Linux) and polls every pollIntervalMs as a fallback. Takes over the runs of runners that died. On SIGINT or SIGTERM it stops claiming, lets running steps finish within the grace period, checkpoints the rest and exits 0.",
+                        options: runOptions + [
+                            .value("poll-interval-ms", valueName: "MS", help: "Look at the inbox at least this often (default 500)."),
+                            .value("grace-seconds", valueName: "S", help: "On stop, how long running steps may finish (default 10)."),
+                        ],
+                        examples: ["droprun watch", "droprun watch --concurrency 8 --durability fast"]),
             CommandSpec(name: "submit", abstract: "Validate a request and place it in the inbox atomically.",
                         discussion: "Writes inbox/.NAME.tmp, then renames it to inbox/RUN_ID.json, so a runner never sees half a file. Prints the run id.",
                         arguments: [ArgumentSpec("file", help: "The request file, or - for standard input.")],
@@ -41,6 +53,15 @@ enum CommandTable {
                         arguments: [ArgumentSpec("run-id", help: "The run.")], options: [json]),
             CommandSpec(name: "artifacts", abstract: "List a run's artifacts.",
                         arguments: [ArgumentSpec("run-id", help: "The run.")], options: [json]),
+            CommandSpec(name: "approve", abstract: "Approve a run waiting at an approval step.",
+                        arguments: [ArgumentSpec("run-id", help: "The waiting run.")], options: controlOptions),
+            CommandSpec(name: "reject", abstract: "Reject a run waiting at an approval step (the run fails).",
+                        arguments: [ArgumentSpec("run-id", help: "The waiting run.")], options: controlOptions),
+            CommandSpec(name: "cancel", abstract: "Cancel a queued, running or waiting run.",
+                        arguments: [ArgumentSpec("run-id", help: "The run.")],
+                        options: [.value("by", valueName: "NAME", help: "Who cancels (default $USER).")]),
+            CommandSpec(name: "retry", abstract: "Run a finished run's request again as RUN_ID.r1 (.r2, ...).",
+                        arguments: [ArgumentSpec("run-id", help: "The finished run.")]),
             CommandSpec(name: "audit", abstract: "Print the audit log, or one run's events.",
                         arguments: [ArgumentSpec("run-id", arity: .optional, help: "Only this run's events.")], options: [json],
                         subcommands: [
@@ -56,6 +77,11 @@ enum CommandTable {
         switch path {
         case ["init"]: InitCommand.run
         case ["run"]: RunCommand.run
+        case ["watch"]: WatchCommand.run
+        case ["approve"]: ControlCommand.approve
+        case ["reject"]: ControlCommand.reject
+        case ["cancel"]: ControlCommand.cancel
+        case ["retry"]: RetryCommand.run
         case ["submit"]: SubmitCommand.run
         case ["validate"]: ValidateCommand.run
         case ["status"]: StatusCommand.run

@@ -1,0 +1,234 @@
+import Foundation
+
+/// Why the watch loop woke up.
+enum Wake: Sendable {
+    /// Something arrived in the inbox (inotify), or a settle time passed.
+    case inbox
+    /// The poll interval passed (the fallback for file systems without events).
+    case tick
+    /// A run ended, waits, or was interrupted.
+    case finished(RunOutcome?)
+    /// A worker failed in a way that stops the runner (a lost lease, a disk error).
+    case failed(String)
+    /// SIGTERM or SIGINT.
+    case stop
+}
+
+extension Runner {
+    /// Serves the root until `context.stop` is triggered: claims drops as they arrive, `concurrency` runs at once.
+    ///
+    /// Wakes on inotify events from the inbox (Linux), and every
+    /// `pollIntervalMs` in any case. Renews its heartbeat and looks for runs to
+    /// take over every `leaseSeconds / 3`. Control messages are read and applied
+    /// at once, even while every worker is busy. On stop it claims nothing more,
+    /// lets running steps finish for up to `grace`, interrupts the rest (their
+    /// records are checkpointed with the interrupted step pending), removes its
+    /// heartbeat (so the next runner takes them over at once) and returns.
+    public func watch(grace: Duration = .seconds(10), onOutcome: @escaping @Sendable (RunOutcome) -> Void = { _ in }) async throws {
+        let fs = context.fileSystem
+        let layout = context.layout
+        let clock = context.clock
+        let configuration = context.configuration
+        try layout.createFolders(fs)
+        let heartbeat = context.heartbeat
+        try heartbeat.start(mode: "watch", startedAt: clock.now(), concurrency: configuration.concurrency)
+        defer { heartbeat.stop() }
+
+        let (wakes, wake) = AsyncStream<Wake>.makeStream(bufferingPolicy: .unbounded)
+        let watcher = FolderWatcher(path: layout.inbox) { wake.yield(.inbox) }
+        defer { watcher?.cancel() }
+        context.stop.onStop { wake.yield(.stop) }
+        wake.yield(.tick)
+        let ticker = Task {
+            while !Task.isCancelled {
+                try await clock.sleep(for: .milliseconds(configuration.pollIntervalMs))
+                wake.yield(.tick)
+            }
+        }
+        defer { ticker.cancel() }
+
+        let scanner = InboxScanner(fileSystem: fs, inbox: layout.inbox)
+        let housekeepingEvery = max(1.0, Double(configuration.leaseSeconds) / 3)
+        var lastHousekeeping = Date.distantPast
+        var failure: String?
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            var backlog: [Work] = []
+            var refused: Set<String> = []
+            var settleTimer: Task<Void, Never>?
+            var pending: [InboxCandidate] = []
+            var peeked: [String: Bool] = [:]
+
+            func start(_ item: Work) {
+                inFlight += 1
+                group.addTask {
+                    do {
+                        wake.yield(.finished(try await perform(item)))
+                    } catch is LostLease {
+                        wake.yield(.failed(LostLease(runner: context.identity.actor).description))
+                    } catch {
+                        wake.yield(.failed("\(error)"))
+                    }
+                }
+            }
+
+            loop: for await event in wakes {
+                switch event {
+                case .stop:
+                    break loop
+                case .failed(let message):
+                    inFlight -= 1
+                    failure = message
+                    context.stop.stop()
+                    break loop
+                case .finished(let outcome):
+                    inFlight -= 1
+                    if let outcome { onOutcome(outcome) }
+                case .inbox, .tick:
+                    break
+                }
+                if context.stop.isStopped { break }
+
+                let now = clock.now()
+                if now.timeIntervalSince(lastHousekeeping) >= housekeepingEvery || backlog.isEmpty && inFlight == 0 && event.isTick {
+                    lastHousekeeping = now
+                    if !heartbeat.renew() {
+                        failure = LostLease(runner: context.identity.actor).description
+                        context.stop.stop()
+                        break
+                    }
+                    backlog.append(contentsOf: try recovery.scan())
+                }
+                while inFlight < configuration.concurrency, !backlog.isEmpty { start(backlog.removeFirst()) }
+
+                // Take what the inbox holds: runs up to the free workers, control messages always.
+                // The folder is listed again only when something arrived (or the poll says so), not per finished run.
+                if event.isArrival || pending.isEmpty && inFlight < configuration.concurrency {
+                    pending = try scanner.candidates().filter { !refused.contains($0.name) }
+                    peeked = peeked.filter { name, _ in pending.contains { $0.name == name } }
+                }
+                var unsettled: Date?
+                var kept: [InboxCandidate] = []
+                for candidate in pending {
+                    guard InboxScanner.isSettled(candidate, now: now, settleMs: configuration.settleMs) else {
+                        unsettled = min(unsettled ?? candidate.info.modified, candidate.info.modified)
+                        kept.append(candidate)
+                        continue
+                    }
+                    if inFlight >= configuration.concurrency {
+                        let isControl = peeked[candidate.name] ?? isControlMessage(candidate.name)
+                        peeked[candidate.name] = isControl
+                        if !isControl {
+                            kept.append(candidate)
+                            continue
+                        }
+                    }
+                    let claimed: ClaimedFile?
+                    do {
+                        claimed = try intake.claim(candidate.name)
+                    } catch {
+                        refused.insert(candidate.name)
+                        continue
+                    }
+                    guard let claimed else { continue }
+                    switch try intake.admit(claimed) {
+                    case .rejected(let rejection, _):
+                        onOutcome(RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
+                                             detail: rejection.issues.first?.description))
+                    case .control(let message, let file):
+                        onOutcome(try ControlDesk(context: context, intake: intake).apply(message, file: file))
+                        lastHousekeeping = .distantPast
+                        wake.yield(.tick)
+                    case .nothing:
+                        break
+                    case .run(let record, let request, let claimPath):
+                        inFlight += 1
+                        group.addTask {
+                            do {
+                                var executor = RunExecutor(context: context, request: request, record: record, placeholder: claimPath, origin: .fresh)
+                                let end = try await executor.execute()
+                                wake.yield(.finished(outcomeOf(end, file: claimed.name)))
+                            } catch {
+                                wake.yield(.failed("\(error)"))
+                            }
+                        }
+                    }
+                }
+                pending = kept
+                if let unsettled {
+                    settleTimer?.cancel()
+                    let waitMs = max(1, configuration.settleMs - clock.now().milliseconds(since: unsettled))
+                    settleTimer = Task {
+                        try? await clock.sleep(for: .milliseconds(waitMs))
+                        if !Task.isCancelled { wake.yield(.inbox) }
+                    }
+                }
+            }
+            settleTimer?.cancel()
+
+            // Stopping: claim nothing more; give running steps the grace period, then interrupt them.
+            if inFlight > 0 {
+                let drained = Task {
+                    try? await clock.sleep(for: grace)
+                    wake.yield(.stop)
+                }
+                for await event in wakes {
+                    switch event {
+                    case .finished(let outcome):
+                        inFlight -= 1
+                        if let outcome { onOutcome(outcome) }
+                    case .failed(let message):
+                        inFlight -= 1
+                        failure = failure ?? message
+                    case .stop:
+                        group.cancelAll()
+                    case .inbox, .tick:
+                        break
+                    }
+                    if inFlight <= 0 { break }
+                }
+                drained.cancel()
+            }
+            group.cancelAll()
+        }
+        if context.sync { try context.audit.sync() }
+        if let failure { throw RunnerStopped(reason: failure) }
+    }
+
+    /// True when an inbox file is a control message (read without claiming it; small files only).
+    func isControlMessage(_ name: String) -> Bool {
+        guard let bytes = try? context.fileSystem.readRegularFile(Path.join(context.layout.inbox, name), maxBytes: 64 * 1024),
+            let json = try? JSONParser.parse(bytes), let kind = json["kind"]?.stringValue
+        else { return false }
+        return kind == "approval" || kind == "cancel"
+    }
+
+    func outcomeOf(_ end: ExecutionEnd, file: String) -> RunOutcome? {
+        switch end {
+        case .finished(let record):
+            return RunOutcome(kind: .finished(record.status), file: file, runId: record.runId, durationMs: record.durationMs, detail: record.error?.code)
+        case .waiting(let record):
+            return RunOutcome(kind: .waiting, file: file, runId: record.runId, durationMs: nil, detail: record.approval?.message)
+        case .interrupted:
+            return nil
+        }
+    }
+}
+
+extension Wake {
+    var isTick: Bool { if case .tick = self { true } else { false } }
+    var isArrival: Bool {
+        switch self {
+        case .inbox, .tick: true
+        case .finished, .failed, .stop: false
+        }
+    }
+}
+
+/// The runner stopped because it could not go on safely.
+public struct RunnerStopped: Error, Sendable, CustomStringConvertible {
+    /// Why.
+    public var reason: String
+    public var description: String { "the runner stopped: \(reason)" }
+}
