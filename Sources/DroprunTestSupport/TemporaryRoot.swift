@@ -17,7 +17,7 @@ public final class TemporaryRoot: Sendable {
         if initialized { try RootLayout(root: path).createFolders(PosixFileSystem()) }
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit { if ProcessInfo.processInfo.environment["DROPRUN_KEEP_ROOTS"] == nil { try? FileManager.default.removeItem(atPath: path) } }
 
     /// The root's folders.
     public var layout: RootLayout { RootLayout(root: path) }

@@ -441,6 +441,37 @@ struct CrashingProvider: Provider {
         #expect(Self.artifactFile(ran, "same.txt") == Array("first".utf8))
     }
 
+    /// Artifacts written before a later step failed are still recorded, in the record and the manifest alike.
+    @Test func artifactsOfAFailedRunAreStillListed() async throws {
+        let text = K.request(
+            K.step("write", "artifact", #"{"name": "partial.txt", "content": "half"}"#),
+            K.step("boom", "fail", #"{"code": "late_failure"}"#))
+        let ran = try await K.run(text, runId: "half")
+        Self.expectFailedStep(ran, step: 1, code: "late_failure")
+        let recorded = try #require(ran.result?["artifacts"]?.arrayValue)
+        #expect(recorded.map { $0["name"] } == ["partial.txt"])
+        #expect(ran.root.json("artifacts/half/manifest.json")?["artifacts"]?.arrayValue == recorded)
+        #expect(Self.artifactFile(ran, "partial.txt") == Array("half".utf8))
+    }
+
+    @Test func aFileInTheWayOfAFolderFailsTheStep() async throws {
+        let text = K.request(
+            K.step("one", "artifact", #"{"name": "a", "content": "file"}"#),
+            K.step("two", "artifact", #"{"name": "a/b.txt", "content": "nested"}"#))
+        let ran = try await K.run(text, runId: "inway")
+        Self.expectFailedStep(ran, step: 1, code: "artifact_error")
+        #expect(Self.artifactFile(ran, "a") == Array("file".utf8))
+        #expect(ran.result?["artifacts"]?.arrayValue?.map { $0["name"] } == ["a"])
+        #expect(ran.root.json("artifacts/inway/manifest.json")?["artifacts"] == ran.result?["artifacts"])
+    }
+
+    @Test func artifactNameFromTheRunID() async throws {
+        let ran = try await Self.one("artifact", #"{"name": "{{run.id}}/out.txt", "content": "x"}"#, runId: "named-run")
+        #expect(ran.status == "succeeded")
+        #expect(ran.output?["path"] == "artifacts/named-run/named-run/out.txt")
+        #expect(Self.artifactFile(ran, "named-run/out.txt") == Array("x".utf8))
+    }
+
     // MARK: - fail
 
     @Test func failDefaults() async throws {
@@ -484,16 +515,26 @@ struct CrashingProvider: Provider {
 
     // MARK: - delay
 
-    @Test(arguments: [0, 1, 1_500, 86_400_000])
+    @Test(arguments: [0, 1, 1_500, 29_999])
     func delayWaitsOnTheRunnersClock(ms: Int) async throws {
         let clock = InstantClock()
-        var configuration = Configuration.fastForTests
-        configuration.stepTimeoutMs = 86_400_000
-        configuration.runTimeoutSeconds = 2_592_000
-        let ran = try await Self.one("delay", #"{"ms": \#(ms)}"#, configuration: configuration, clock: clock)
+        let ran = try await Self.one("delay", #"{"ms": \#(ms)}"#, clock: clock)
         #expect(ran.status == "succeeded", "\(ran.result.map(JSONWriter.compact) ?? "")")
         #expect(ran.output == ["waitedMs": .int(ms)])
-        #expect(clock.sleeps.contains(ms), "\(clock.sleeps)")
+        #expect(clock.sleeps == [ms], "\(clock.sleeps)")
+    }
+
+    /// A delay of an hour, with step and run limits above it.
+    @Test func longDelayWaitsOnTheRunnersClock() async throws {
+        let clock = InstantClock(horizonMs: 3_600_001)
+        var configuration = Configuration.fastForTests
+        configuration.stepTimeoutMs = 86_400_000
+        configuration.runTimeoutSeconds = 7_200
+        let ran = try await Self.one("delay", #"{"ms": 3600000}"#, configuration: configuration, clock: clock)
+        #expect(ran.status == "succeeded", "\(ran.result.map(JSONWriter.compact) ?? "")")
+        #expect(ran.output == ["waitedMs": 3_600_000])
+        #expect(clock.sleeps == [3_600_000])
+        #expect(ran.step(0)?["durationMs"] == 3_600_000)
     }
 
     // MARK: - Custom providers
@@ -555,9 +596,17 @@ struct CrashingProvider: Provider {
         Self.expectFailed(ran, code: "provider_error", retryable: false, messageContains: "crash")
     }
 
+    /// The contract's table of built-in providers.
+    @Test func builtInRegistryHasEveryContractProvider() {
+        let contract: Set<String> = ["echo", "template", "transform", "llm", "artifact", "fail", "delay", "approval", "exec"]
+        let missing = contract.subtracting(ProviderRegistry.builtIn.names)
+        #expect(missing.isEmpty, "built-in providers missing: \(missing.sorted())")
+    }
+
     @Test func registryListsAndReplaces() {
         let builtIn = ProviderRegistry.builtIn
-        #expect(builtIn.names == ["artifact", "delay", "echo", "fail", "llm", "template", "transform"])
+        #expect(Set(builtIn.names).isSuperset(of: ["artifact", "delay", "echo", "fail", "llm", "template", "transform"]), "\(builtIn.names)")
+        #expect(builtIn.names == builtIn.names.sorted())
         #expect(builtIn.all.map(\.name) == builtIn.names)
         for provider in builtIn.all { #expect(!provider.summary.isEmpty) }
         var registry = builtIn

@@ -191,7 +191,8 @@ enum DropTestKit {
         #expect(!root.exists("escape.json") && !root.exists("outbox/escape.json"))
     }
 
-    @Test(arguments: ["bad name.json", "ünïcode.json", "a~2.json", String(repeating: "y", count: 129) + ".json", "-dash.json"])
+    @Test(arguments: ["bad name.json", "ünïcode.json", "a~2.json", String(repeating: "y", count: 129) + ".json", "-dash.json", "line\nbreak.json",
+                      "quote\"d.json", "tab\there.json"])
     func invalidIDFromTheFileName(name: String) async throws {
         let root = try TemporaryRoot()
         try root.drop(name, Self.valid)
@@ -418,6 +419,70 @@ enum DropTestKit {
         #expect(root.list("inbox").isEmpty)
     }
 
+    /// A rejected file named like another rejection's error file: both pairs stay whole.
+    @Test(arguments: [["a.json", "a.json.error.json"], ["a.json.error.json", "a.json"]])
+    func rejectedNamesNeverCollideWithErrorFiles(order: [String]) async throws {
+        let root = try TemporaryRoot()
+        var contents: [String: String] = [:]
+        for name in order {
+            let text = "not json: \(name)"
+            contents[name] = text
+            try root.drop(name, text)
+            try await root.runOnce()
+        }
+        let names = root.list("outbox/rejected")
+        #expect(names.count == 4, "\(names)")
+        // Each dropped file is kept byte for byte under some name, with an error file that says which.
+        for (name, text) in contents {
+            let holders = names.filter { root.read("outbox/rejected/" + $0) == text }
+            #expect(holders.count == 1, "\(name): \(names)")
+            guard let stored = holders.first else { continue }
+            let error = root.json("outbox/rejected/\(stored).error.json")
+            #expect(error?["file"]?.stringValue == name)
+            #expect(error?["reason"] == "invalid_json")
+        }
+    }
+
+    /// File names are bytes: one that is not UTF-8 must still end in outbox/rejected/, not linger in the inbox.
+    @Test(.timeLimit(.minutes(1)))
+    func nonUTF8FileNameIsNotLeftBehind() async throws {
+        let root = try TemporaryRoot()
+        let path = Array(root.file("inbox/bad").utf8CString.dropLast()).map { UInt8(bitPattern: $0) } + [0xFF] + Array(".json".utf8) + [0]
+        let fd = path.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_WRONLY | O_CREAT | O_EXCL, 0o644) }
+        }
+        try #require(fd >= 0)
+        _ = Self.valid.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+        try root.drop("good.json", Self.valid)
+        let summary = try await root.runOnce()
+        #expect(summary.count(.succeeded) == 1)
+        #expect(root.list("inbox").isEmpty, "left in the inbox, neither run nor rejected: \(root.list("inbox").map(\.debugDescription))")
+        #expect(summary.rejected == 1)
+    }
+
+    /// The longest name a folder can hold leaves no room for `.error.json`: the runner must cope, not stop.
+    @Test func longestFileNameIsRejectedWithoutStoppingTheRunner() async throws {
+        let root = try TemporaryRoot()
+        let name = String(repeating: "z", count: 250) + ".json"
+        try root.drop(name, Self.valid)
+        try root.drop("next.json", Self.valid)
+        let summary: RunOnceSummary
+        do {
+            summary = try await root.runOnce()
+        } catch {
+            Issue.record("runOnce stopped because of a bad file name: \(error)")
+            return
+        }
+        #expect(summary.count(.succeeded) == 1)
+        #expect(summary.rejected == 1)
+        #expect(root.list("inbox").isEmpty)
+        #expect(root.list("outbox/results") == ["next.json"])
+        let rejected = root.list("outbox/rejected")
+        #expect(rejected.contains { $0.hasSuffix(".error.json") }, "\(rejected)")
+        #expect(rejected.contains { root.read("outbox/rejected/" + $0) == Self.valid }, "the dropped bytes were not kept")
+    }
+
     @Test func manyBadFilesInOneBatch() async throws {
         let root = try TemporaryRoot()
         try root.drop("a.json", "nope")
@@ -501,12 +566,28 @@ enum DropTestKit {
         let root = try TemporaryRoot()
         let clock = InstantClock()
         var configuration = Configuration.fastForTests
-        configuration.settleMs = 60_000
+        configuration.settleMs = 20_000
         try root.drop("slow.json", Self.valid)
         try PosixFileSystem().setModified(root.file("inbox/slow.json"), to: clock.now())
         try await root.runOnce(clock: clock, configuration: configuration)
-        #expect(clock.sleeps == [60_000], "\(clock.sleeps)")
+        #expect(clock.sleeps == [20_000], "\(clock.sleeps)")
         #expect(root.list("outbox/results") == ["slow.json"])
+    }
+
+    /// A file stamped in the future (clock skew between machines sharing the root) must not hold
+    /// `run --once` until the wall clock catches up: settling means unchanged for settleMs of waiting.
+    @Test(.timeLimit(.minutes(1)))
+    func futureModificationTimeDoesNotStallTheRunner() async throws {
+        let root = try TemporaryRoot()
+        let clock = InstantClock()
+        var configuration = Configuration.fastForTests
+        configuration.settleMs = 1_000
+        try root.drop("skewed.json", Self.valid)
+        try PosixFileSystem().setModified(root.file("inbox/skewed.json"), to: clock.now().addingTimeInterval(600))
+        try await root.runOnce(clock: clock, configuration: configuration)
+        #expect(root.list("outbox/results") == ["skewed.json"])
+        let waited = clock.sleeps.reduce(0, +)
+        #expect(waited <= 2 * configuration.settleMs, "waited \(waited) ms of runner time for a file stamped 10 minutes ahead")
     }
 
     @Test func settledFilesAreTakenWithoutWaiting() async throws {

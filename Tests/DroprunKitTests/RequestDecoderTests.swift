@@ -416,6 +416,24 @@ enum DecoderFixtures {
         #expect(rejection.reason == .invalidJSON)
     }
 
+    /// Keys that are not plain names are written in brackets, so the path can be followed.
+    @Test(arguments: [
+        (#""bad key": 1"#, #"$["bad key"]"#),
+        (#""1st": 1"#, #"$["1st"]"#),
+        (#""a.b": 1"#, #"$["a.b"]"#),
+        (#""ключ": 1"#, #"$["ключ"]"#),
+        (#""q\"uote": 1"#, #"$["q\"uote"]"#),
+    ] as [(String, String)])
+    func oddKeysHaveFollowablePaths(member: String, path: String) {
+        Self.check(BadRequestCase(label: path, text: F.request(F.echo, extra: member), path: path, fragments: ["unknown key"]))
+    }
+
+    @Test func oddStepKeysInWithToo() {
+        Self.check(BadRequestCase(
+            label: "with key", text: F.request(#"{"id": "a", "provider": "delay", "with": {"ms": 1, "two words": 2}}"#),
+            path: #"$.workflow.steps[0].with["two words"]"#, fragments: ["unknown key 'two words'"]))
+    }
+
     @Test func everyProblemIsReportedAtOnce() {
         let text = F.request(
             #"{"id": "a b", "provider": "lmm"}"#, #"{"id": "c", "provider": "echo", "retry": {"maxAttempts": 0}}"#,

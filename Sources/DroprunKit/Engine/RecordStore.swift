@@ -7,7 +7,7 @@ struct RecordStore {
         try context.fileSystem.writeAtomically(context.layout.runningRecord(record.runId), JSONWriter.prettyBytes(record.json), sync: context.sync)
     }
 
-    /// Writes the final record once, then removes the live one.
+    /// Writes the final record once (the caller then writes the final audit event and removes the live record).
     ///
     /// The result is linked into place, never renamed over: if a result is
     /// already there (another runner finished the run), this fails with
@@ -23,7 +23,11 @@ struct RecordStore {
         }
         if context.sync { try context.audit.sync() }
         try fs.writeNew(context.layout.result(record.runId), JSONWriter.prettyBytes(record.json), sync: context.sync)
-        let removed = Result { () throws(FileSystemError) in try fs.remove(context.layout.runningRecord(record.runId)) }
+    }
+
+    /// Removes the live record of a finished run (after its final audit event is written).
+    func removeLive(_ runId: String) throws(FileSystemError) {
+        let removed = Result { () throws(FileSystemError) in try context.fileSystem.remove(context.layout.runningRecord(runId)) }
         if case .failure(let error) = removed, !error.isNotFound { throw error }
     }
 }

@@ -58,6 +58,11 @@ struct Recovery {
         }
         for entry in try fs.list(layout.running) where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
             let runId = String(entry.name.dropLast(5))
+            if fs.exists(layout.result(runId)) {
+                // The result is written; its runner is removing the live record, or died before it could.
+                repairFinalEvent(runId)
+                continue
+            }
             guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes),
                 let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:))
             else { continue }
@@ -80,6 +85,40 @@ struct Recovery {
             }
         }
         return work
+    }
+
+    /// Removes a live record left beside its result by a dead runner, and writes the run's final audit event if that runner could not.
+    ///
+    /// A runner writes the result, then the final event, then removes the live
+    /// record; killed between the first and the last, it may leave no final
+    /// event. The dead runner's own chain is searched (from its end) first, so
+    /// an event is never written twice.
+    func repairFinalEvent(_ runId: String) {
+        guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let live = try? JSONParser.parse(bytes) else { return }
+        let owner = live["runner"]?.stringValue.flatMap(RunnerIdentity.init(actor:))
+        if let owner, owner == context.identity || !context.liveness.isDead(owner.folderName) { return }
+        guard let resultBytes = try? fs.readFile(layout.result(runId)), let result = try? JSONParser.parse(resultBytes),
+            let status = result["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), status.isFinal
+        else { return }
+        let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
+        if let owner, !chainHasEvent(of: owner, event: event, runId: runId) {
+            var data: [String: JSONValue] = ["previousRunner": .string(owner.actor), "writtenBy": "recovery"]
+            if let error = result["error"], error != .null { data["code"] = error["code"] ?? .null }
+            try? context.record(event, runId: runId, data: data)
+        }
+        try? fs.remove(layout.runningRecord(runId))
+    }
+
+    private func chainHasEvent(of runner: RunnerIdentity, event: AuditEventName, runId: String) -> Bool {
+        let suffix = "-\(runner.folderName).jsonl"
+        for name in (try? AuditVerifier.auditFiles(layout: layout, fileSystem: fs)) ?? [] where name.hasSuffix(suffix) {
+            guard let bytes = try? fs.readFile(Path.join(layout.audit, name), maxBytes: 1 << 34) else { continue }
+            for line in bytes.split(separator: 0x0A).reversed() {
+                guard let json = try? JSONParser.parse(Array(line)) else { continue }
+                if json["runId"]?.stringValue == runId, json["event"]?.stringValue == event.rawValue { return true }
+            }
+        }
+        return false
     }
 
     /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first.

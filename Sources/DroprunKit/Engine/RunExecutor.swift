@@ -128,15 +128,13 @@ struct RunExecutor {
             record.error = error
             record.errorStep = step
             try record.apply(.fail)
-            try context.record(.runFailed, runId: record.runId, data: [
+            return try writeResult(.runFailed, [
                 "code": .string(error.code), "message": .string(error.message), "step": .string(step),
                 "durationMs": .int(record.durationMs ?? 0),
             ])
-        } else {
-            try record.apply(.succeed)
-            try context.record(.runSucceeded, runId: record.runId, data: ["durationMs": .int(record.durationMs ?? 0)])
         }
-        return try writeResult()
+        try record.apply(.succeed)
+        return try writeResult(.runSucceeded, ["durationMs": .int(record.durationMs ?? 0)])
     }
 
     /// Ends the run as `cancelled`: a running step fails with `cancelled`, pending steps are skipped.
@@ -156,8 +154,7 @@ struct RunExecutor {
         record.errorStep = step
         record.approval = nil
         try record.apply(.cancel)
-        try context.record(.runCancelled, runId: record.runId, data: ["step": step.map(JSONValue.string) ?? .null])
-        return try writeResult()
+        return try writeResult(.runCancelled, ["step": step.map(JSONValue.string) ?? .null])
     }
 
     private func cancelledBy() -> String? {
@@ -174,9 +171,17 @@ struct RunExecutor {
         }
     }
 
-    private mutating func writeResult() throws -> RunRecord {
+    /// Writes the result (the commit point), then the audit event that says the run ended.
+    ///
+    /// The event comes after the result, so no event ever claims a finish that
+    /// did not happen; a crash between the two leaves a result whose final
+    /// event is missing, never the reverse.
+    private mutating func writeResult(_ event: AuditEventName, _ data: [String: JSONValue]) throws -> RunRecord {
         try context.ensureLease()
         try store.finish(record)
+        try context.record(event, runId: record.runId, data: data)
+        if context.sync { try context.audit.sync() }
+        try store.removeLive(record.runId)
         if let placeholder {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil
