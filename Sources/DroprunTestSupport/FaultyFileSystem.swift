@@ -84,6 +84,11 @@ public final class FaultyFileSystem: FileSystem {
         try base.rename(from, to: to)
     }
 
+    public func renameEntry(in directory: String, rawName: [UInt8], to: String) throws(FileSystemError) {
+        try check("rename", directory + " -> " + to)
+        try base.renameEntry(in: directory, rawName: rawName, to: to)
+    }
+
     public func link(_ from: String, to: String) throws(FileSystemError) {
         try check("link", from + " -> " + to)
         try base.link(from, to: to)

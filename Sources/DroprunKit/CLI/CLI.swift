@@ -11,7 +11,7 @@ public enum CLI {
         do {
             switch try parser.parse(arguments) {
             case .help(let path):
-                environment.standardOutput.write(parser.helpText(for: path))
+                environment.standardOutput.line(parser.helpText(for: path))
                 return .success
             case .version:
                 environment.standardOutput.line("droprun \(version)")
@@ -24,7 +24,7 @@ public enum CLI {
             return .usage
         }
         guard let handler = CommandTable.handler(for: parsed.path) else {
-            environment.standardOutput.write(parser.helpText(for: parsed.path))
+            environment.standardOutput.line(parser.helpText(for: parsed.path))
             return .usage
         }
         let context = CommandContext(environment: environment, parsed: parsed)

@@ -69,6 +69,13 @@ extension Configuration {
         return config
     }
 
+    /// True for `^[A-Za-z_][A-Za-z0-9_]*$`.
+    static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first == UInt8(ascii: "_") || RunID.isAlphanumeric(first) && !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        else { return false }
+        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || RunID.isAlphanumeric($0) }
+    }
+
     private static func parseProviders(_ json: JSONValue, into config: inout Configuration) -> [ValidationIssue] {
         let path = JSONPath.root.key("providers")
         var p = JSONObjectReader(json, at: path)
@@ -83,7 +90,14 @@ extension Configuration {
                     var model = LLMModelSettings()
                     if let v = s.int("latencyMs", in: 0...3_600_000) { model.latencyMs = v }
                     if let v = s.number("failureRate", in: 0...1) { model.failureRate = v }
-                    if let v = s.string("apiKeyEnv") { model.apiKeyEnv = v }
+                    if let v = s.string("apiKeyEnv") {
+                        if Self.isVariableName(v) {
+                            model.apiKeyEnv = v
+                        } else {
+                            // Never echo the value: it may be a pasted credential.
+                            s.report(ValidationIssue(modelsPath.key(name).key("apiKeyEnv"), "expected the NAME of an environment variable (letters, digits, '_'), not a value; keep credentials out of droprun.json"))
+                        }
+                    }
                     s.finish()
                     m.report(s.issues)
                     config.llmModels[name] = model

@@ -16,7 +16,7 @@ struct ControlDesk {
     private var fs: any FileSystem { context.fileSystem }
     private var layout: RootLayout { context.layout }
 
-    func apply(_ message: ControlMessage, file: ClaimedFile) throws -> RunOutcome {
+    func apply(_ message: ControlMessage, file: ClaimedFile) throws -> [RunOutcome] {
         let runId = message.runId
         if let bytes = try? fs.readFile(layout.result(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue {
             return try reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
@@ -31,8 +31,11 @@ struct ControlDesk {
             try fs.writeAtomically(Path.join(layout.cancels, runId + ".json"), JSONWriter.prettyBytes(marker), sync: context.sync)
             try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name)])
             try keep(file)
-            try cancelIfIdle(runId)
-            return RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")
+            var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")]
+            if let final = try cancelIfIdle(runId) {
+                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code))
+            }
+            return outcomes
         case .approval(let approve, let by, let note):
             guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue else {
                 if fs.exists(layout.request(runId)) || inboxHolds(runId) {
@@ -47,34 +50,42 @@ struct ControlDesk {
                 return try reject(file, message, Rejection(.invalidState, "run '\(runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId")))
             }
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
-            try executor.decide(approve: approve, by: by, note: note)
+            let final = try executor.decide(approve: approve, by: by, note: note)
             try keep(file)
-            return RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")
+            var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")]
+            if let final {
+                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code))
+            }
+            return outcomes
         }
     }
 
     /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
-    private func cancelIfIdle(_ runId: String) throws {
+    private func cancelIfIdle(_ runId: String) throws -> RunRecord? {
         guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes),
             let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:))
-        else { return }
+        else { return nil }
         let owner = json["runner"]?.stringValue.flatMap(RunnerIdentity.init(actor:))
         let idle = status == .waitingApproval || owner == nil || (owner.map { context.liveness.isDead($0.folderName) } ?? true)
         guard idle, owner != context.identity, let path = Recovery(context: context).takeOver(runId),
             let loaded = RunLoader(context: context).load(runId: runId, recordPath: path)
-        else { return }
+        else { return nil }
         var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
-        _ = try executor.finishCancelled()
+        return try executor.finishCancelled()
     }
 
-    /// True when a request in the inbox carries this run id (by file name, or by its `id`).
+    /// True when a request waiting in the inbox, or taken by this runner and not yet admitted, carries this run id.
     private func inboxHolds(_ runId: String) -> Bool {
         if fs.exists(Path.join(layout.inbox, runId + ".json")) { return true }
-        for entry in (try? fs.list(layout.inbox)) ?? [] where InboxScanner.isRequestName(entry.name) {
-            guard let bytes = try? fs.readRegularFile(Path.join(layout.inbox, entry.name), maxBytes: context.configuration.maxRequestBytes),
-                let json = try? JSONParser.parse(bytes)
-            else { continue }
-            if json["id"]?.stringValue == runId && json["kind"] == nil { return true }
+        let claims = layout.claimFolder(context.identity)
+        for folder in [layout.inbox, claims] {
+            for entry in (try? fs.list(folder)) ?? [] where !entry.name.hasPrefix(".") && !entry.name.hasSuffix(".running.json") {
+                guard folder == claims || InboxScanner.isRequestName(entry.name),
+                    let bytes = try? fs.readRegularFile(Path.join(folder, entry.name), maxBytes: context.configuration.maxRequestBytes),
+                    let json = try? JSONParser.parse(bytes), json["kind"] == nil || json["kind"] == "run"
+                else { continue }
+                if (json["id"]?.stringValue ?? RunID.fromFileName(Recovery.originalName(entry.name))) == runId { return true }
+            }
         }
         return false
     }
@@ -90,15 +101,15 @@ struct ControlDesk {
         try fs.rename(file.path, to: Path.join(layout.control, name))
     }
 
-    private func reject(_ file: ClaimedFile, _ message: ControlMessage, _ rejection: Rejection) throws -> RunOutcome {
+    private func reject(_ file: ClaimedFile, _ message: ControlMessage, _ rejection: Rejection) throws -> [RunOutcome] {
         _ = try intake.reject(file, rejection)
-        return RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil, detail: rejection.issues.first?.description)
+        return [RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil, detail: rejection.issues.first?.description)]
     }
 }
 
 extension RunExecutor {
-    /// Records a decision for the waiting approval step: approve releases the run to continue; reject fails it.
-    mutating func decide(approve: Bool, by: String?, note: String?) throws {
+    /// Records a decision for the waiting approval step: approve releases the run to continue; reject fails it (and returns its result).
+    mutating func decide(approve: Bool, by: String?, note: String?) throws -> RunRecord? {
         guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
             throw IllegalTransition(from: record.status.rawValue, event: "approval")
         }
@@ -117,6 +128,7 @@ extension RunExecutor {
             record.runner = nil
             try checkpoint()
             try context.record(.runResumed, runId: record.runId, data: ["step": .string(approval.step), "by": by.map(JSONValue.string) ?? .null])
+            return nil
         } else {
             try record.steps[index].apply(.fail)
             let failure = StepFailure(.approvalRejected, "approval rejected" + (by.map { " by \($0)" } ?? "") + (note.map { ": \($0)" } ?? ""))
@@ -125,7 +137,7 @@ extension RunExecutor {
                 "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
                 "message": .string(failure.message), "retryable": false,
             ])
-            _ = try finish(failure: (failure, approval.step))
+            return try finish(failure: (failure, approval.step))
         }
     }
 

@@ -36,7 +36,8 @@ struct Intake {
     private var layout: RootLayout { context.layout }
 
     /// Moves `name` from the inbox into the claim folder; nil when another runner took it first.
-    func claim(_ name: String) throws(FileSystemError) -> ClaimedFile? {
+    func claim(_ candidate: InboxCandidate) throws(FileSystemError) -> ClaimedFile? {
+        let name = candidate.name
         let folder = layout.claimFolder(context.identity)
         var target = Path.join(folder, name)
         var n = 1
@@ -45,14 +46,24 @@ struct Intake {
             target = Path.join(folder, "\(name)~\(n)")
         }
         let source = Path.join(layout.inbox, name)
-        let result = Result { () throws(FileSystemError) in try fs.rename(source, to: target) }
+        let result = Result { () throws(FileSystemError) in
+            if let raw = candidate.rawName {
+                try fs.renameEntry(in: layout.inbox, rawName: raw, to: target)
+            } else {
+                try fs.rename(source, to: target)
+            }
+        }
         if case .failure(let error) = result {
             guard error.isNotFound else { throw error }
             // Either another runner took the file, or the claim folder is missing.
             guard !fs.exists(folder) else { return nil }
             try fs.makeDirectory(folder)
-            guard fs.exists(source) else { return nil }
-            try fs.rename(source, to: target)
+            if let raw = candidate.rawName {
+                try fs.renameEntry(in: layout.inbox, rawName: raw, to: target)
+            } else {
+                guard fs.exists(source) else { return nil }
+                try fs.rename(source, to: target)
+            }
         }
         return ClaimedFile(name: name, path: target, claimedAt: context.clock.now())
     }
@@ -150,8 +161,15 @@ struct Intake {
     }
 
     private func freeRejectedName(_ name: String) -> String {
-        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+        var stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
         let ext = name.hasSuffix(".json") ? ".json" : ""
+        // Leave room for "~N" and ".error.json" within the 255-byte name limit.
+        let room = 255 - ".error.json".utf8.count - 12 - ext.utf8.count
+        if stem.utf8.count > room {
+            while stem.utf8.count > room { stem.removeLast() }
+            stem += "~cut"
+        }
+        let name = stem + ext
         var candidate = name
         var n = 1
         while fs.exists(Path.join(layout.rejected, candidate)) || fs.exists(Path.join(layout.rejected, candidate + ".error.json")) {

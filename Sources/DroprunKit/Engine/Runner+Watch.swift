@@ -7,7 +7,7 @@ enum Wake: Sendable {
     /// The poll interval passed (the fallback for file systems without events).
     case tick
     /// A run ended, waits, or was interrupted.
-    case finished(RunOutcome?)
+    case finished([RunOutcome])
     /// A worker failed in a way that stops the runner (a lost lease, a disk error).
     case failed(String)
     /// SIGTERM or SIGINT.
@@ -59,6 +59,7 @@ extension Runner {
             var settleTimer: Task<Void, Never>?
             var pending: [InboxCandidate] = []
             var peeked: [String: Bool] = [:]
+            var settling = SettleTracker(settleMs: configuration.settleMs)
 
             func start(_ item: Work) {
                 inFlight += 1
@@ -82,9 +83,9 @@ extension Runner {
                     failure = message
                     context.stop.stop()
                     break loop
-                case .finished(let outcome):
+                case .finished(let outcomes):
                     inFlight -= 1
-                    if let outcome { onOutcome(outcome) }
+                    for outcome in outcomes { onOutcome(outcome) }
                 case .inbox, .tick:
                     break
                 }
@@ -107,12 +108,11 @@ extension Runner {
                 if event.isArrival || pending.isEmpty && inFlight < configuration.concurrency {
                     pending = try scanner.candidates().filter { !refused.contains($0.name) }
                     peeked = peeked.filter { name, _ in pending.contains { $0.name == name } }
+                    settling.observe(pending, now: now)
                 }
-                var unsettled: Date?
                 var kept: [InboxCandidate] = []
                 for candidate in pending {
-                    guard InboxScanner.isSettled(candidate, now: now, settleMs: configuration.settleMs) else {
-                        unsettled = min(unsettled ?? candidate.info.modified, candidate.info.modified)
+                    guard settling.isSettled(candidate, now: now) else {
                         kept.append(candidate)
                         continue
                     }
@@ -126,7 +126,7 @@ extension Runner {
                     }
                     let claimed: ClaimedFile?
                     do {
-                        claimed = try intake.claim(candidate.name)
+                        claimed = try intake.claim(candidate)
                     } catch {
                         refused.insert(candidate.name)
                         continue
@@ -137,7 +137,7 @@ extension Runner {
                         onOutcome(RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
                                              detail: rejection.issues.first?.description))
                     case .control(let message, let file):
-                        onOutcome(try ControlDesk(context: context, intake: intake).apply(message, file: file))
+                        for outcome in try ControlDesk(context: context, intake: intake).apply(message, file: file) { onOutcome(outcome) }
                         lastHousekeeping = .distantPast
                         wake.yield(.tick)
                     case .nothing:
@@ -148,7 +148,7 @@ extension Runner {
                             do {
                                 var executor = RunExecutor(context: context, request: request, record: record, placeholder: claimPath, origin: .fresh)
                                 let end = try await executor.execute()
-                                wake.yield(.finished(outcomeOf(end, file: claimed.name)))
+                                wake.yield(.finished(outcomeOf(end, file: claimed.name).map { [$0] } ?? []))
                             } catch {
                                 wake.yield(.failed("\(error)"))
                             }
@@ -156,9 +156,8 @@ extension Runner {
                     }
                 }
                 pending = kept
-                if let unsettled {
+                if let waitMs = settling.nextSettleMs(kept, now: now) {
                     settleTimer?.cancel()
-                    let waitMs = max(1, configuration.settleMs - clock.now().milliseconds(since: unsettled))
                     settleTimer = Task {
                         try? await clock.sleep(for: .milliseconds(waitMs))
                         if !Task.isCancelled { wake.yield(.inbox) }
@@ -175,9 +174,9 @@ extension Runner {
                 }
                 for await event in wakes {
                     switch event {
-                    case .finished(let outcome):
+                    case .finished(let outcomes):
                         inFlight -= 1
-                        if let outcome { onOutcome(outcome) }
+                        for outcome in outcomes { onOutcome(outcome) }
                     case .failed(let message):
                         inFlight -= 1
                         failure = failure ?? message

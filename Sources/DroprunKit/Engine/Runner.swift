@@ -8,6 +8,9 @@ public struct Runner: Sendable {
     public init(context: EngineContext) { self.context = context }
 
     var intake: Intake { Intake(context: context) }
+
+    /// Files taken from the inbox per round of `run --once`.
+    static let batchSize = 256
     var recovery: Recovery { Recovery(context: context) }
 
     /// Processes everything in the inbox and every run it can resume, repeating until nothing it can do is left.
@@ -24,83 +27,154 @@ public struct Runner: Sendable {
         let scanner = InboxScanner(fileSystem: context.fileSystem, inbox: context.layout.inbox)
         var summary = RunOnceSummary()
         var refused: Set<String> = []
+        var settling = SettleTracker(settleMs: context.configuration.settleMs)
 
         while true {
             var work = try recovery.scan()
             let candidates = try scanner.candidates().filter { !refused.contains($0.name) }
             let now = context.clock.now()
-            let settled = candidates.filter { InboxScanner.isSettled($0, now: now, settleMs: context.configuration.settleMs) }
+            settling.observe(candidates, now: now)
+            // A batch at a time, so a burst of any size drains in bounded memory.
+            let settled = candidates.filter { settling.isSettled($0, now: now) }.prefix(Self.batchSize)
             for candidate in settled {
                 do {
-                    if let claimed = try intake.claim(candidate.name) { work.append(.claimed(claimed)) }
+                    if let claimed = try intake.claim(candidate) { work.append(.claimed(claimed)) }
                 } catch {
                     refused.insert(candidate.name)
                 }
             }
             if work.isEmpty {
-                guard let oldest = candidates.map(\.info.modified).min() else { break }
-                let waitMs = max(1, context.configuration.settleMs - now.milliseconds(since: oldest))
+                guard let waitMs = settling.nextSettleMs(candidates, now: now) else { break }
                 try await context.clock.sleep(for: .milliseconds(waitMs))
                 continue
             }
-            let outcomes = try await perform(work, onOutcome: onOutcome)
-            summary.outcomes.append(contentsOf: outcomes)
+            // Admit in order (control messages take effect before the runs of the batch start), then run.
+            var runs: [Work] = []
+            for item in work {
+                guard case .claimed(let claimed) = item else {
+                    runs.append(item)
+                    continue
+                }
+                switch try intake.admit(claimed) {
+                case .rejected(let rejection, _):
+                    let outcome = RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
+                                             detail: rejection.issues.first?.description)
+                    onOutcome(outcome)
+                    summary.outcomes.append(outcome)
+                case .control(let message, let file):
+                    for outcome in try ControlDesk(context: context, intake: intake).apply(message, file: file) {
+                        onOutcome(outcome)
+                        summary.outcomes.append(outcome)
+                    }
+                case .nothing:
+                    break
+                case .run(let record, let request, let claimPath):
+                    runs.append(.admitted(record, request, claimPath: claimPath, file: claimed.name))
+                }
+            }
+            // While the batch runs, control messages dropped meanwhile are still read and applied.
+            let sweeper = Task { try await sweepControlsWhileBusy(onOutcome: onOutcome) }
+            let ran = try await perform(runs, onOutcome: onOutcome)
+            sweeper.cancel()
+            summary.outcomes.append(contentsOf: try await sweeper.value)
+            summary.outcomes.append(contentsOf: ran)
         }
         if context.sync { try context.audit.sync() }
         return summary
+    }
+
+    /// Applies control messages that arrive in the inbox, until cancelled (polling in real time: a cadence, not logic).
+    func sweepControlsWhileBusy(onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> [RunOutcome] {
+        var outcomes: [RunOutcome] = []
+        var peeked: [String: Bool] = [:]
+        let scanner = InboxScanner(fileSystem: context.fileSystem, inbox: context.layout.inbox)
+        while true {
+            do {
+                try await Task.sleep(for: context.cancelPollInterval)
+            } catch {
+                return outcomes
+            }
+            for candidate in (try? scanner.candidates()) ?? [] {
+                let isControl = peeked[candidate.name] ?? isControlMessage(candidate.name)
+                peeked[candidate.name] = isControl
+                guard isControl, let claimed = try intake.claim(candidate) else { continue }
+                switch try intake.admit(claimed) {
+                case .control(let message, let file):
+                    for outcome in try ControlDesk(context: context, intake: intake).apply(message, file: file) {
+                        onOutcome(outcome)
+                        outcomes.append(outcome)
+                    }
+                case .rejected(let rejection, _):
+                    let outcome = RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil, detail: rejection.issues.first?.description)
+                    onOutcome(outcome)
+                    outcomes.append(outcome)
+                case .run(let record, let request, let claimPath):
+                    // Not a control message after all (it changed since it was read): run it like any other.
+                    for outcome in try await perform(.admitted(record, request, claimPath: claimPath, file: claimed.name)) {
+                        onOutcome(outcome)
+                        outcomes.append(outcome)
+                    }
+                case .nothing:
+                    break
+                }
+            }
+        }
     }
 
     /// Performs work items, at most `concurrency` at once.
     func perform(_ work: [Work], onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> [RunOutcome] {
         let limit = context.configuration.concurrency
         var outcomes: [RunOutcome] = []
-        try await withThrowingTaskGroup(of: RunOutcome?.self) { group in
+        try await withThrowingTaskGroup(of: [RunOutcome].self) { group in
             var inFlight = 0
             for item in work {
                 if inFlight >= limit, let finished = try await group.next() {
                     inFlight -= 1
-                    if let finished { outcomes.append(finished) }
+                    outcomes.append(contentsOf: finished)
                 }
                 inFlight += 1
                 group.addTask {
-                    let outcome = try await perform(item)
-                    if let outcome { onOutcome(outcome) }
-                    return outcome
+                    let produced = try await perform(item)
+                    for outcome in produced { onOutcome(outcome) }
+                    return produced
                 }
             }
             for try await finished in group {
-                if let finished { outcomes.append(finished) }
+                outcomes.append(contentsOf: finished)
             }
         }
         return outcomes
     }
 
     /// Performs one work item to its end (or to a wait, or to an interruption).
-    func perform(_ item: Work) async throws -> RunOutcome? {
+    func perform(_ item: Work) async throws -> [RunOutcome] {
         switch item {
         case .claimed(let claimed):
             switch try intake.admit(claimed) {
             case .rejected(let rejection, _):
-                return RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
-                                  detail: rejection.issues.first?.description)
+                return [RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
+                                   detail: rejection.issues.first?.description)]
             case .control(let message, let file):
                 return try ControlDesk(context: context, intake: intake).apply(message, file: file)
             case .nothing:
-                return nil
+                return []
             case .run(let record, let request, let claimPath):
                 var executor = RunExecutor(context: context, request: request, record: record, placeholder: claimPath, origin: .fresh)
-                return outcome(try await executor.execute(), file: claimed.name)
+                return outcome(try await executor.execute(), file: claimed.name).map { [$0] } ?? []
             }
+        case .admitted(let record, let request, let claimPath, let file):
+            var executor = RunExecutor(context: context, request: request, record: record, placeholder: claimPath, origin: .fresh)
+            return outcome(try await executor.execute(), file: file).map { [$0] } ?? []
         case .takeover(let runId, let path, let previous):
             guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
                 try? context.fileSystem.rename(path, to: context.layout.runningRecord(runId))
-                return nil
+                return []
             }
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path,
                                        origin: .takenOver(previousRunner: previous))
             if loaded.record.status == .waitingApproval {
                 let final = try executor.expireApproval()
-                return RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)
+                return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
             }
             if let problem = loaded.problem {
                 let step = loaded.record.steps.first { $0.status != .succeeded }?.id ?? loaded.record.steps.last?.id ?? ""
@@ -109,9 +183,9 @@ public struct Runner: Sendable {
                     try executor.record.steps[index].apply(.interrupt)
                 }
                 let final = try executor.finish(failure: (StepFailure(.providerError, problem), step))
-                return RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)
+                return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
             }
-            return outcome(try await executor.execute(), file: loaded.record.requestFile)
+            return outcome(try await executor.execute(), file: loaded.record.requestFile).map { [$0] } ?? []
         }
     }
 

@@ -36,6 +36,9 @@ public protocol FileSystem: Sendable {
     /// `rename(2)`: atomic on one file system; replaces a file at `to`.
     func rename(_ from: String, to: String) throws(FileSystemError)
 
+    /// `rename(2)` of a folder entry whose name is not UTF-8 (given as bytes).
+    func renameEntry(in directory: String, rawName: [UInt8], to: String) throws(FileSystemError)
+
     /// `link(2)`: gives `from` a second name; fails with `EEXIST` if `to` exists.
     ///
     /// With `unlink` of the old name afterwards, this is a move that never

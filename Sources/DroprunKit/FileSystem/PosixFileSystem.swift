@@ -20,13 +20,18 @@ public struct PosixFileSystem: FileSystem {
         defer { closedir(dir) }
         var entries: [DirectoryEntry] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                let length = bytes.firstIndex(of: 0) ?? bytes.count
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
+                let all = raw.bindMemory(to: UInt8.self)
+                let length = all.firstIndex(of: 0) ?? all.count
+                return Array(all[0..<length])
+            }
+            let type = Self.type(fromDirent: entry.pointee.d_type)
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                entries.append(DirectoryEntry(name: DirectoryEntry.escapedName(bytes), type: type, rawName: bytes))
+                continue
             }
             if name == "." || name == ".." { continue }
-            entries.append(DirectoryEntry(name: name, type: Self.type(fromDirent: entry.pointee.d_type)))
+            entries.append(DirectoryEntry(name: name, type: type))
         }
         return entries
     }
@@ -131,7 +136,9 @@ public struct PosixFileSystem: FileSystem {
 
     private func writeViaTemporary(_ path: String, _ bytes: [UInt8], sync: Bool, replace: Bool) throws(FileSystemError) {
         let folder = Path.parent(path)
-        let temp = Path.join(folder, ".\(Path.name(path)).\(TempCounter.pid).\(TempCounter.next()).tmp")
+        var base = Path.name(path)
+        while base.utf8.count > 200 { base.removeLast() }
+        let temp = Path.join(folder, ".\(base).\(TempCounter.pid).\(TempCounter.next()).tmp")
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError("open", path: temp, code: errno) }
         do throws(FileSystemError) {
@@ -174,6 +181,17 @@ public struct PosixFileSystem: FileSystem {
 
     public func rename(_ from: String, to: String) throws(FileSystemError) {
         if Glibc_rename(from, to) != 0 { throw FileSystemError("rename", path: from, code: errno) }
+    }
+
+    public func renameEntry(in directory: String, rawName: [UInt8], to: String) throws(FileSystemError) {
+        var path = Array(directory.utf8)
+        path.append(UInt8(ascii: "/"))
+        path.append(contentsOf: rawName)
+        path.append(0)
+        let result = path.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { Glibc_renameC($0.baseAddress, to) }
+        }
+        if result != 0 { throw FileSystemError("rename", path: Path.join(directory, DirectoryEntry.escapedName(rawName)), code: errno) }
     }
 
     public func link(_ from: String, to: String) throws(FileSystemError) {

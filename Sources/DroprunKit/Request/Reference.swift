@@ -67,8 +67,14 @@ public struct Reference: Sendable, Equatable, CustomStringConvertible {
                 while let d = iterator.next(), d != "]" { digits.append(d) }
                 guard !digits.isEmpty, digits.allSatisfy(\.isASCII), Int(digits) != nil else { return nil }
                 parts.append(digits)
-                if let next = iterator.next() {
-                    guard next == "." else { return nil }
+                // After `]`: the end, another `[n]`, or `.name`.
+                while let next = iterator.next() {
+                    if next == "." { break }
+                    guard next == "[" else { return nil }
+                    var more = ""
+                    while let d = iterator.next(), d != "]" { more.append(d) }
+                    guard !more.isEmpty, more.allSatisfy(\.isASCII), Int(more) != nil else { return nil }
+                    parts.append(more)
                 }
             case " ", "{", "}", "\"":
                 return nil
@@ -76,7 +82,11 @@ public struct Reference: Sendable, Equatable, CustomStringConvertible {
                 current.append(c)
             }
         }
-        if !current.isEmpty { parts.append(current) }
+        if !current.isEmpty {
+            parts.append(current)
+        } else if inner.hasSuffix(".") {
+            return nil
+        }
         return parts.isEmpty ? nil : Reference(parts: parts)
     }
 }

@@ -104,9 +104,12 @@ public struct RequestDecoder: Sendable {
     private func decodeWorkflowObject(_ value: JSONValue, path: JSONPath, issues: inout [ValidationIssue], source: String?) -> Workflow? {
         var w = JSONObjectReader(value, at: path, what: "an object or the name of a workflow")
         let name = w.string("name", required: true)
-        var version = w.string("version")
-        if version == nil, let n = w.members["version"]?.numberValue {
-            version = JSONWriter.compact(.number(n))
+        var version: String?
+        switch w.value("version") {
+        case .string(let text): version = text
+        case .number(let n): version = JSONWriter.compact(.number(n))
+        case nil, .null?: version = nil
+        case let other?: w.report(ValidationIssue(path.key("version"), "expected a string or a number, found \(other.typeName) \(other.preview)"))
         }
         var steps: [StepDefinition] = []
         if let stepsValue = w.value("steps", required: true) {

@@ -1,0 +1,255 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+/// Approvals, cancellation, leases and takeover, in-process with injected clocks.
+@Suite struct LifecycleTests {
+    static let approvalRun = RequestText.make(id: "deploy", steps: [
+        #"{"id": "build", "provider": "template", "with": {"template": "v1"}}"#,
+        #"{"id": "ok", "provider": "approval", "with": {"message": "ship {{steps.build.output.text}}?", "expiresAfterSeconds": 60}}"#,
+        #"{"id": "ship", "provider": "echo", "with": {"decision": "{{steps.ok.output.decision}}", "by": "{{steps.ok.output.by}}"}}"#,
+    ])
+
+    func approval(_ decision: String, runId: String = "deploy") -> String {
+        #"{"kind": "approval", "runId": "\#(runId)", "decision": "\#(decision)", "by": "ada", "note": "fine"}"#
+    }
+
+    @Test func approvalWaitsFreesTheWorkerAndResumes() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("deploy.json", Self.approvalRun)
+        let first = try await root.runOnce()
+        #expect(first.outcomes.map(\.kind) == [.waiting])
+        let waiting = try #require(root.json("outbox/running/deploy.json"))
+        #expect(waiting["status"] == "waiting_approval")
+        #expect(waiting["runner"] == .null)
+        #expect(waiting["approval"]?["message"] == "ship v1?")
+        #expect(root.auditEventNames(runId: "deploy").last == "run.waiting_approval")
+
+        // A restart leaves it waiting.
+        let idle = try await root.runOnce()
+        #expect(idle.outcomes.isEmpty)
+        #expect(root.json("outbox/running/deploy.json")?["status"] == "waiting_approval")
+
+        try root.drop("ok.json", approval("approve"))
+        let second = try await root.runOnce()
+        #expect(second.count(.succeeded) == 1)
+        let result = try #require(root.json("outbox/results/deploy.json"))
+        #expect(result["status"] == "succeeded")
+        #expect(result["output"] == ["decision": "approve", "by": "ada"])
+        #expect(result["steps"]?.arrayValue?[1]["output"] == ["decision": "approve", "by": "ada", "note": "fine"])
+        #expect(!root.exists("outbox/running/deploy.json"))
+        #expect(root.list("outbox/control") == ["ok.json"])
+        let names = root.auditEventNames(runId: "deploy")
+        #expect(names.contains("approval.received"))
+        #expect(names.contains("run.resumed"))
+        #expect(names.filter { $0 == "step.started" }.count == 3, "the build step ran once")
+    }
+
+    @Test func rejectionFailsTheRun() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("deploy.json", Self.approvalRun)
+        try await root.runOnce()
+        try root.drop("no.json", approval("reject"))
+        try await root.runOnce()
+        let result = try #require(root.json("outbox/results/deploy.json"))
+        #expect(result["status"] == "failed")
+        #expect(result["error"]?["code"] == "approval_rejected")
+        #expect(result["steps"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["succeeded", "failed", "skipped"])
+    }
+
+    @Test func approvalExpires() async throws {
+        let root = try TemporaryRoot()
+        let clock = ManualClock()
+        try root.drop("deploy.json", Self.approvalRun)
+        try await root.runOnce(clock: clock)
+        clock.advance(by: .seconds(59))
+        try await root.runOnce(clock: clock)
+        #expect(root.json("outbox/running/deploy.json")?["status"] == "waiting_approval")
+        clock.advance(by: .seconds(2))
+        try await root.runOnce(clock: clock)
+        let result = try #require(root.json("outbox/results/deploy.json"))
+        #expect(result["error"]?["code"] == "approval_expired")
+        #expect(result["status"] == "failed")
+    }
+
+    @Test func approvalsForRunsThatCannotTakeThemAreRejected() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("ghost.json", approval("approve", runId: "ghost"))
+        try root.drop("plain.json", RequestText.make(id: "plain", steps: [#"{"id": "a", "provider": "echo", "with": {}}"#]))
+        try await root.runOnce()
+        #expect(root.json("outbox/rejected/ghost.json.error.json")?["reason"] == "unknown_run")
+        try root.drop("late.json", approval("approve", runId: "plain"))
+        try root.drop("cancel-late.json", #"{"kind": "cancel", "runId": "plain"}"#)
+        try await root.runOnce()
+        #expect(root.json("outbox/rejected/late.json.error.json")?["reason"] == "invalid_state")
+        #expect(root.json("outbox/rejected/cancel-late.json.error.json")?["reason"] == "invalid_state")
+    }
+
+    @Test func cancellingAQueuedRequestRunsNoStep() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("a-file-name.json", RequestText.make(id: "queued-one", steps: [#"{"id": "a", "provider": "echo", "with": {}}"#]))
+        try root.drop("stop.json", #"{"kind": "cancel", "runId": "queued-one", "by": "ops"}"#)
+        // The cancel is older, so it is read first, while the request still waits in the inbox.
+        try PosixFileSystem().setModified(root.file("inbox/stop.json"), to: Date(timeIntervalSinceNow: -60))
+        try await root.runOnce()
+        let result = try #require(root.json("outbox/results/queued-one.json"))
+        #expect(result["status"] == "cancelled")
+        #expect(result["error"]?["message"] == "the run was cancelled by ops")
+        #expect(!root.auditEventNames(runId: "queued-one").contains("step.started"))
+        #expect(root.list("outbox/cancels").isEmpty)
+    }
+
+    @Test func cancellingAWaitingRunEndsItAtOnce() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("deploy.json", Self.approvalRun)
+        try await root.runOnce()
+        try root.drop("stop.json", #"{"kind": "cancel", "runId": "deploy"}"#)
+        try await root.runOnce()
+        let result = try #require(root.json("outbox/results/deploy.json"))
+        #expect(result["status"] == "cancelled")
+        #expect(result["steps"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["succeeded", "failed", "skipped"])
+    }
+
+    @Test func cancellingARunningStepInterruptsItPromptly() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("slow.json", RequestText.make(id: "slow", steps: [
+            #"{"id": "wait", "provider": "delay", "with": {"ms": 600000}}"#, #"{"id": "never", "provider": "echo", "with": {}}"#,
+        ]))
+        let clock = ManualClock()
+        let task = Task { try await root.runOnce(clock: clock) }
+        #expect(await clock.waitForSleep(ms: 600_000))
+        let started = Date()
+        try root.write("outbox/cancels/slow.json", #"{"runId": "slow", "by": "ops"}"#)
+        let summary = try await task.value
+        #expect(Date().timeIntervalSince(started) < 1.0)
+        #expect(summary.count(.cancelled) == 1)
+        let result = try #require(root.json("outbox/results/slow.json"))
+        #expect(result["steps"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["failed", "skipped"])
+        #expect(result["steps"]?.arrayValue?.first?["error"]?["code"] == "cancelled")
+    }
+
+    /// A run left by another runner: step `a` done, step `b` interrupted.
+    func leaveOrphan(_ root: TemporaryRoot, owner: RunnerIdentity, heartbeatAge: TimeInterval?, clock: any RunnerClock) throws {
+        let text = RequestText.make(id: "orphan", steps: [
+            #"{"id": "a", "provider": "template", "with": {"template": "A"}}"#,
+            #"{"id": "b", "provider": "echo", "with": {"a": "{{steps.a.output.text}}"}}"#,
+        ])
+        try root.write("outbox/requests/orphan.json", text)
+        let request = try #require(try? RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(Array(text.utf8), fileName: "orphan.json").get())
+        guard case .run(let decoded, _) = request else { return }
+        var record = RunRecord(runId: "orphan", workflow: decoded.workflow, requestFile: "orphan.json", requestSHA256: "", requestSize: 0,
+                               receivedAt: clock.now(), createdAt: clock.now())
+        try record.apply(.start)
+        record.startedAt = clock.now()
+        record.runner = owner.actor
+        try record.steps[0].apply(.start)
+        record.steps[0].attempts = 1
+        try record.steps[0].apply(.succeed)
+        record.steps[0].output = ["text": "A"]
+        try record.steps[1].apply(.start)
+        record.steps[1].attempts = 1
+        try root.write("outbox/running/orphan.json", JSONWriter.pretty(record.json))
+        if let age = heartbeatAge {
+            let heartbeat = root.file("outbox/runners/\(owner.folderName).json")
+            try root.write("outbox/runners/\(owner.folderName).json", "{}")
+            try PosixFileSystem().setModified(heartbeat, to: clock.now().addingTimeInterval(-age))
+        }
+    }
+
+    @Test func aRunWhoseLeaseExpiredIsTakenOverWithoutRerunningFinishedSteps() async throws {
+        let root = try TemporaryRoot()
+        let clock = ManualClock(start: Date())
+        let other = RunnerIdentity(host: "otherhost", pid: 77)
+        try leaveOrphan(root, owner: other, heartbeatAge: 10, clock: clock)
+        // Lease (30 s) still held: left alone.
+        #expect(try await root.runOnce(clock: clock).outcomes.isEmpty)
+        #expect(root.exists("outbox/running/orphan.json"))
+        clock.advance(by: .seconds(25))
+        let summary = try await root.runOnce(clock: clock)
+        #expect(summary.count(.succeeded) == 1)
+        let result = try #require(root.json("outbox/results/orphan.json"))
+        #expect(result["output"] == ["a": "A"])
+        #expect(result["steps"]?.arrayValue?.first?["attempts"] == 1)
+        #expect(result["steps"]?.arrayValue?.last?["attempts"] == 2, "the interrupted step ran again")
+        let recovered = try #require(root.auditEvents().first { $0["event"] == "run.recovered" })
+        #expect(recovered["data"]?["previousRunner"] == "otherhost:77")
+        #expect(recovered["data"]?["interruptedSteps"] == ["b"])
+        #expect(!root.exists("outbox/runners/otherhost-77.json"), "the dead runner's heartbeat was removed")
+    }
+
+    @Test func aCrashedRunnerOnThisHostIsTakenOverAtOnce() async throws {
+        let root = try TemporaryRoot()
+        let clock = InstantClock(start: Date())
+        let crashed = RunnerIdentity(host: "testhost", pid: 999_999)
+        try leaveOrphan(root, owner: crashed, heartbeatAge: 1, clock: clock)
+        let context = root.engine(clock: clock)
+        var dead = context
+        dead.isProcessAlive = { $0 != 999_999 }
+        let summary = try await Runner(context: dead).runOnce()
+        #expect(summary.count(.succeeded) == 1)
+        let alive = try TemporaryRoot()
+        try leaveOrphan(alive, owner: crashed, heartbeatAge: 1, clock: clock)
+        var living = alive.engine(clock: clock)
+        living.isProcessAlive = { _ in true }
+        #expect(try await Runner(context: living).runOnce().outcomes.isEmpty)
+    }
+
+    @Test func aRunnerThatLostItsLeaseWritesNothingMore() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("paused.json", RequestText.make(id: "paused", steps: [
+            #"{"id": "wait", "provider": "delay", "with": {"ms": 5000}}"#, #"{"id": "next", "provider": "echo", "with": {}}"#,
+        ]))
+        let clock = ManualClock()
+        let context = root.engine(clock: clock)
+        let task = Task { try await Runner(context: context).runOnce() }
+        #expect(await clock.waitForSleep(ms: 5000))
+        // Another runner declares this one dead and takes the run over.
+        try FileManager.default.removeItem(atPath: context.heartbeat.path)
+        try FileManager.default.moveItem(atPath: root.file("outbox/running/paused.json"), toPath: root.file("taken.json"))
+        clock.advance(by: .seconds(5))
+        await #expect(throws: LostLease.self) { try await task.value }
+        #expect(!root.exists("outbox/running/paused.json"), "no live record brought back")
+        #expect(!root.exists("outbox/results/paused.json"), "no result")
+        #expect(!root.auditEventNames(runId: "paused").contains("run.succeeded"))
+    }
+
+    @Test func retryCreatesALinkedRunAndKeepsTheOldResult() async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        try root.drop("flaky.json", RequestText.make(id: "flaky", steps: [#"{"id": "x", "provider": "fail", "with": {"code": "boom"}}"#]))
+        let cli = CLITester(root: root.path)
+        _ = await cli.run(["run", "--once"])
+        let before = root.read("outbox/results/flaky.json")
+        let retried = await cli.run(["retry", "flaky"])
+        #expect(retried.stdout == "flaky.r1\n")
+        #expect(root.read("outbox/requests/flaky.r1.json") == root.read("outbox/requests/flaky.json"))
+        _ = await cli.run(["run", "--once"])
+        let again = await cli.run(["retry", "flaky"])
+        #expect(again.stdout == "flaky.r2\n")
+        _ = await cli.run(["run", "--once"])
+        #expect(root.read("outbox/results/flaky.json") == before)
+        #expect(root.json("outbox/results/flaky.r1.json")?["retryOf"] == "flaky")
+        #expect(root.json("outbox/results/flaky.r2.json")?["retryOf"] == "flaky")
+        #expect(root.json("outbox/results/flaky.r1.json")?["runId"] == "flaky.r1")
+        let unfinished = await cli.run(["retry", "nothing-here"])
+        #expect(unfinished.code == .failure)
+    }
+
+    @Test func controlCommandsCheckTheRunFirst() async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        try root.drop("deploy.json", Self.approvalRun)
+        let cli = CLITester(root: root.path)
+        _ = await cli.run(["run", "--once"])
+        #expect(await cli.run(["approve", "ghost"]).code == .failure)
+        let approved = await cli.run(["approve", "deploy", "--by", "ada", "--note", "go"])
+        #expect(approved.code == .success)
+        _ = await cli.run(["run", "--once"])
+        #expect(root.json("outbox/results/deploy.json")?["steps"]?.arrayValue?[1]["output"]?["note"] == "go")
+        let late = await cli.run(["cancel", "deploy"])
+        #expect(late.code == .failure)
+        #expect(late.stderr.contains("already finished"))
+    }
+}
