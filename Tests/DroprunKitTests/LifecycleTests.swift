@@ -202,8 +202,10 @@ import Testing
             #"{"id": "wait", "provider": "delay", "with": {"ms": 5000}}"#, #"{"id": "next", "provider": "echo", "with": {}}"#,
         ]))
         let clock = ManualClock()
-        let context = root.engine(clock: clock)
-        let task = Task { try await Runner(context: context).runOnce() }
+        var context = root.engine(clock: clock)
+        context.leaseCheck = LeaseCheck(validity: .zero)
+        let engine = context
+        let task = Task { try await Runner(context: engine).runOnce() }
         #expect(await clock.waitForSleep(ms: 5000))
         // Another runner declares this one dead and takes the run over.
         try FileManager.default.removeItem(atPath: context.heartbeat.path)

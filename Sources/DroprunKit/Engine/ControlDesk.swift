@@ -16,42 +16,44 @@ struct ControlDesk {
     private var fs: any FileSystem { context.fileSystem }
     private var layout: RootLayout { context.layout }
 
-    func apply(_ message: ControlMessage, file: ClaimedFile) throws -> [RunOutcome] {
+    func apply(_ message: ControlMessage, file: ClaimedFile) async throws -> [RunOutcome] {
         let runId = message.runId
         if let bytes = try? fs.readFile(layout.result(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue {
-            return try reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
+            return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
         }
         switch message.action {
         case .cancel(let by):
             let known = fs.exists(layout.runningRecord(runId)) || fs.exists(layout.request(runId)) || inboxHolds(runId)
             guard known else {
-                return try reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
+                return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
             let marker: JSONValue = ["runId": .string(runId), "by": by.map(JSONValue.string) ?? .null, "at": .string(Timestamp.format(context.clock.now())), "file": .string(file.name)]
             try fs.writeAtomically(Path.join(layout.cancels, runId + ".json"), JSONWriter.prettyBytes(marker), sync: context.sync)
             try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name)])
             try keep(file)
+            try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")]
-            if let final = try cancelIfIdle(runId) {
+            if let final = try await cancelIfIdle(runId) {
                 outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code))
             }
             return outcomes
         case .approval(let approve, let by, let note):
             guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue else {
                 if fs.exists(layout.request(runId)) || inboxHolds(runId) {
-                    return try reject(file, message, Rejection(.invalidState, "run '\(runId)' is not waiting for an approval (it has not reached an approval step)", path: JSONPath.root.key("runId")))
+                    return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is not waiting for an approval (it has not reached an approval step)", path: JSONPath.root.key("runId")))
                 }
-                return try reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
+                return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
             guard status == RunStatus.waitingApproval.rawValue else {
-                return try reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
+                return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
             guard let path = Recovery(context: context).takeOver(runId), let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
-                return try reject(file, message, Rejection(.invalidState, "run '\(runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId")))
+                return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId")))
             }
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
-            let final = try executor.decide(approve: approve, by: by, note: note)
+            let final = try await executor.decide(approve: approve, by: by, note: note)
             try keep(file)
+            try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")]
             if let final {
                 outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code))
@@ -61,7 +63,7 @@ struct ControlDesk {
     }
 
     /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
-    private func cancelIfIdle(_ runId: String) throws -> RunRecord? {
+    private func cancelIfIdle(_ runId: String) async throws -> RunRecord? {
         guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes),
             let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:))
         else { return nil }
@@ -71,7 +73,7 @@ struct ControlDesk {
             let loaded = RunLoader(context: context).load(runId: runId, recordPath: path)
         else { return nil }
         var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
-        return try executor.finishCancelled()
+        return try await executor.finishCancelled()
     }
 
     /// True when a request waiting in the inbox, or taken by this runner and not yet admitted, carries this run id.
@@ -101,15 +103,16 @@ struct ControlDesk {
         try fs.rename(file.path, to: Path.join(layout.control, name))
     }
 
-    private func reject(_ file: ClaimedFile, _ message: ControlMessage, _ rejection: Rejection) throws -> [RunOutcome] {
+    private func reject(_ file: ClaimedFile, _ message: ControlMessage, _ rejection: Rejection) async throws -> [RunOutcome] {
         _ = try intake.reject(file, rejection)
+        try await context.commit()
         return [RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil, detail: rejection.issues.first?.description)]
     }
 }
 
 extension RunExecutor {
     /// Records a decision for the waiting approval step: approve releases the run to continue; reject fails it (and returns its result).
-    mutating func decide(approve: Bool, by: String?, note: String?) throws -> RunRecord? {
+    mutating func decide(approve: Bool, by: String?, note: String?) async throws -> RunRecord? {
         guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
             throw IllegalTransition(from: record.status.rawValue, event: "approval")
         }
@@ -126,7 +129,7 @@ extension RunExecutor {
             try record.steps[index].apply(.succeed)
             try record.apply(.resume)
             record.runner = nil
-            try checkpoint()
+            try await checkpoint()
             try context.record(.runResumed, runId: record.runId, data: ["step": .string(approval.step), "by": by.map(JSONValue.string) ?? .null])
             return nil
         } else {
@@ -137,12 +140,12 @@ extension RunExecutor {
                 "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
                 "message": .string(failure.message), "retryable": false,
             ])
-            return try finish(failure: (failure, approval.step))
+            return try await finish(failure: (failure, approval.step))
         }
     }
 
     /// Fails a waiting run whose approval expired.
-    mutating func expireApproval() throws -> RunRecord {
+    mutating func expireApproval() async throws -> RunRecord {
         guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
             throw IllegalTransition(from: record.status.rawValue, event: "expire")
         }
@@ -157,7 +160,7 @@ extension RunExecutor {
             "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
             "message": .string(failure.message), "retryable": false,
         ])
-        return try finish(failure: (failure, approval.step))
+        return try await finish(failure: (failure, approval.step))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +29,8 @@ public struct EngineContext: Sendable {
     public var isProcessAlive: @Sendable (Int32) -> Bool
     /// How often a running step checks for a cancel request (real time: a polling cadence, not logic).
     public var cancelPollInterval: Duration = .milliseconds(200)
+    /// When this runner last saw its heartbeat in place, and for how long that is trusted.
+    public var leaseCheck = LeaseCheck()
 
     public init(layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
                 registry: ProviderRegistry, identity: RunnerIdentity, audit: AuditLog, stop: StopToken = StopToken(),
@@ -41,6 +44,7 @@ public struct EngineContext: Sendable {
         self.audit = audit
         self.stop = stop
         self.isProcessAlive = isProcessAlive
+        groupCommit = GroupCommit(root: layout.root)
     }
 
     /// `kill(pid, 0)`: true unless the process does not exist.
@@ -58,12 +62,26 @@ public struct EngineContext: Sendable {
     }
 
     /// Throws when this runner lost its lease: it must write nothing more for its runs.
+    ///
+    /// A check is trusted for a moment (`leaseCheck.validity`, far shorter
+    /// than any lease): losing a lease takes a pause of `leaseSeconds`, after
+    /// which the next write checks the disk again.
     func ensureLease() throws(LostLease) {
+        if leaseCheck.isFresh() { return }
         if !heartbeat.isHeld { throw LostLease(runner: identity.actor) }
+        leaseCheck.confirmed()
     }
 
-    /// True in `strict` durability: flush files and folders.
-    public var sync: Bool { configuration.durability == .strict }
+    /// Per-file `fsync` on every write: never in the engine, which flushes at commit points instead (`commit()`).
+    var sync: Bool { false }
+
+    /// Flushes shared by every run that reaches a commit point at the same time (`strict` durability).
+    public var groupCommit: GroupCommit
+
+    /// In `strict` durability, returns once everything written so far is durable; in `fast`, at once.
+    public func commit() async throws {
+        if configuration.durability == .strict { try await groupCommit.commit() }
+    }
 
     /// A decoder for this root: its configuration, providers and `workflows` folder.
     public var decoder: RequestDecoder {
@@ -89,4 +107,19 @@ public struct LostLease: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "runner \(runner) lost its lease (was it paused longer than leaseSeconds?); another runner took its runs over, so it stopped without writing more"
     }
+}
+
+/// Remembers when a runner last confirmed it holds its lease (real time), so writes do not each pay a `stat`.
+public final class LeaseCheck: Sendable {
+    /// How long a confirmation is trusted; far below the shortest lease (1 s).
+    public let validity: Duration
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    public init(validity: Duration = .milliseconds(250)) { self.validity = validity }
+
+    func isFresh() -> Bool {
+        last.withLock { instant in instant.map { ContinuousClock.now - $0 < validity } ?? false }
+    }
+
+    func confirmed() { last.withLock { $0 = ContinuousClock.now } }
 }

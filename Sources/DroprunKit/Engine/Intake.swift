@@ -107,7 +107,8 @@ struct Intake {
                 try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
                 return .run(record, request, claimPath: claimed.path)
             }
-            if let existing = existingRecord(runId) {
+            // The link below refuses an id that `outbox/requests/` holds; a result is checked too, in case a request copy was removed by hand.
+            if fs.exists(layout.result(runId)), let existing = existingRecord(runId) {
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             let reserved = Result { () throws(FileSystemError) in try fs.link(claimed.path, to: layout.request(runId)) }
@@ -115,7 +116,6 @@ struct Intake {
                 guard error.isAlreadyExists else { throw error }
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (outbox/requests/\(runId).json); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
-            if context.sync { try fs.syncDirectory(layout.requests) }
             let now = context.clock.now()
             let record = RunRecord(
                 runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),
@@ -152,7 +152,6 @@ struct Intake {
         ]
         try fs.writeNew(Path.join(layout.rejected, name + ".error.json"), JSONWriter.prettyBytes(error), sync: context.sync)
         try fs.rename(claimed.path, to: Path.join(layout.rejected, name))
-        if context.sync { try fs.syncDirectory(layout.rejected) }
         try context.record(.requestRejected, runId: nil, data: [
             "file": .string(claimed.name), "reason": .string(rejection.reason.rawValue), "rejectedAs": .string(name),
             "errors": .array(rejection.issues.map(\.json)),

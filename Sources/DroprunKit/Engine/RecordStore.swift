@@ -13,7 +13,7 @@ struct RecordStore {
     /// already there (another runner finished the run), this fails with
     /// `EEXIST` and nothing is replaced. In strict durability the audit events
     /// are flushed first, so the result is never on disk without its history.
-    func finish(_ record: RunRecord) throws(FileSystemError) {
+    func finish(_ record: RunRecord) async throws {
         let fs = context.fileSystem
         if !record.artifacts.isEmpty {
             let manifest: JSONValue = [
@@ -21,8 +21,10 @@ struct RecordStore {
             ]
             try fs.writeAtomically(Path.join(context.layout.artifactFolder(record.runId), "manifest.json"), JSONWriter.prettyBytes(manifest), sync: context.sync)
         }
-        if context.sync { try context.audit.sync() }
+        // Strict: the artifacts, manifest and audit are on disk before the result, and the result before anyone is told.
+        try await context.commit()
         try fs.writeNew(context.layout.result(record.runId), JSONWriter.prettyBytes(record.json), sync: context.sync)
+        try await context.commit()
     }
 
     /// Removes the live record of a finished run (after its final audit event is written).

@@ -44,7 +44,7 @@ struct RunExecutor {
         try context.ensureLease()
         record.runner = context.identity.actor
         if Self.cancelRequested(record.runId, context: context) {
-            return .finished(try finishCancelled())
+            return .finished(try await finishCancelled())
         }
         switch record.status {
         case .queued:
@@ -65,14 +65,15 @@ struct RunExecutor {
         case .waitingApproval, .succeeded, .failed, .cancelled:
             throw IllegalTransition(from: record.status.rawValue, event: "execute")
         }
-        try checkpoint()
+        try await checkpoint()
         return try await runSteps()
     }
 
-    /// Writes the live record, then drops the placeholder it replaces.
-    mutating func checkpoint() throws {
+    /// Writes the live record (durable in strict mode before the run goes on), then drops the placeholder it replaces.
+    mutating func checkpoint() async throws {
         try context.ensureLease()
         try store.checkpoint(record)
+        try await context.commit()
         if let placeholder {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil
@@ -93,11 +94,11 @@ struct RunExecutor {
             switch outcome {
             case .succeeded(let output):
                 outputs[definition.id] = output
-                if index < request.workflow.steps.count - 1 { try checkpoint() }
+                if index < request.workflow.steps.count - 1 { try await checkpoint() }
             case .failed(let failure):
-                return .finished(try finish(failure: (failure, definition.id)))
+                return .finished(try await finish(failure: (failure, definition.id)))
             case .cancelled:
-                return .finished(try finishCancelled())
+                return .finished(try await finishCancelled())
             case .waiting(let request):
                 let now = clock.now()
                 try record.apply(.awaitApproval)
@@ -105,7 +106,7 @@ struct RunExecutor {
                     step: definition.id, message: request.message, requestedAt: now,
                     expiresAt: request.expiresAfterSeconds.map { now.addingTimeInterval(Double($0)) })
                 record.runner = nil
-                try checkpoint()
+                try await checkpoint()
                 try context.record(.runWaitingApproval, runId: record.runId, data: [
                     "step": .string(definition.id), "message": .string(request.message),
                     "expiresAt": record.approval?.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
@@ -113,32 +114,32 @@ struct RunExecutor {
                 return .waiting(record)
             case .interrupted:
                 try record.steps[index].apply(.interrupt)
-                try checkpoint()
+                try await checkpoint()
                 return .interrupted(record)
             }
         }
-        return .finished(try finish(failure: nil))
+        return .finished(try await finish(failure: nil))
     }
 
     /// Skips what is left, sets the final status and writes the result.
-    mutating func finish(failure: (StepFailure, String)?) throws -> RunRecord {
+    mutating func finish(failure: (StepFailure, String)?) async throws -> RunRecord {
         record.finishedAt = context.clock.now()
         try skipPending()
         if let (error, step) = failure {
             record.error = error
             record.errorStep = step
             try record.apply(.fail)
-            return try writeResult(.runFailed, [
+            return try await writeResult(.runFailed, [
                 "code": .string(error.code), "message": .string(error.message), "step": .string(step),
                 "durationMs": .int(record.durationMs ?? 0),
             ])
         }
         try record.apply(.succeed)
-        return try writeResult(.runSucceeded, ["durationMs": .int(record.durationMs ?? 0)])
+        return try await writeResult(.runSucceeded, ["durationMs": .int(record.durationMs ?? 0)])
     }
 
     /// Ends the run as `cancelled`: a running step fails with `cancelled`, pending steps are skipped.
-    mutating func finishCancelled() throws -> RunRecord {
+    mutating func finishCancelled() async throws -> RunRecord {
         let now = context.clock.now()
         if record.startedAt == nil, record.status == .running { record.startedAt = now }
         record.finishedAt = now
@@ -154,7 +155,7 @@ struct RunExecutor {
         record.errorStep = step
         record.approval = nil
         try record.apply(.cancel)
-        return try writeResult(.runCancelled, ["step": step.map(JSONValue.string) ?? .null])
+        return try await writeResult(.runCancelled, ["step": step.map(JSONValue.string) ?? .null])
     }
 
     private func cancelledBy() -> String? {
@@ -176,17 +177,16 @@ struct RunExecutor {
     /// The event comes after the result, so no event ever claims a finish that
     /// did not happen; a crash between the two leaves a result whose final
     /// event is missing, never the reverse.
-    private mutating func writeResult(_ event: AuditEventName, _ data: [String: JSONValue]) throws -> RunRecord {
+    private mutating func writeResult(_ event: AuditEventName, _ data: [String: JSONValue]) async throws -> RunRecord {
         try context.ensureLease()
-        try store.finish(record)
+        try await store.finish(record)
         try context.record(event, runId: record.runId, data: data)
-        if context.sync { try context.audit.sync() }
         try store.removeLive(record.runId)
         if let placeholder {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil
         }
-        try? context.fileSystem.remove(Path.join(context.layout.cancels, record.runId + ".json"))
+        if record.status == .cancelled { try? context.fileSystem.remove(Path.join(context.layout.cancels, record.runId + ".json")) }
         return record
     }
 
@@ -233,11 +233,17 @@ struct RunExecutor {
                     runId: runId, stepId: definition.id, attempt: attempt, clock: clock, configuration: context.configuration, artifacts: artifacts)
                 stepContext.withPath = withPath
                 let attemptContext = stepContext
-                let output = try await withInterruptions(
-                    limitMs: min(stepTimeout, remainingMs), limitReason: stepTimeout <= remainingMs ? .stepLimit(ms: stepTimeout) : .runLimit,
-                    clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: cancelCheck
-                ) {
-                    try await provider.run(with, context: attemptContext)
+                let output: JSONValue
+                if provider.mayWait {
+                    output = try await withInterruptions(
+                        limitMs: min(stepTimeout, remainingMs), limitReason: stepTimeout <= remainingMs ? .stepLimit(ms: stepTimeout) : .runLimit,
+                        clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: cancelCheck
+                    ) {
+                        try await provider.run(with, context: attemptContext)
+                    }
+                } else {
+                    if cancelCheck() { throw Interruption.cancelRequested }
+                    output = try await provider.run(with, context: attemptContext)
                 }
                 try record.steps[index].apply(.succeed)
                 record.steps[index].output = output

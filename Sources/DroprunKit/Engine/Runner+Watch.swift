@@ -134,10 +134,11 @@ extension Runner {
                     guard let claimed else { continue }
                     switch try intake.admit(claimed) {
                     case .rejected(let rejection, _):
+                        try await context.commit()
                         onOutcome(RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
                                              detail: rejection.issues.first?.description))
                     case .control(let message, let file):
-                        for outcome in try ControlDesk(context: context, intake: intake).apply(message, file: file) { onOutcome(outcome) }
+                        for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) { onOutcome(outcome) }
                         lastHousekeeping = .distantPast
                         wake.yield(.tick)
                     case .nothing:
@@ -191,7 +192,7 @@ extension Runner {
             }
             group.cancelAll()
         }
-        if context.sync { try context.audit.sync() }
+        try await context.commit()
         if let failure { throw RunnerStopped(reason: failure) }
     }
 

@@ -62,7 +62,7 @@ public struct Runner: Sendable {
                     onOutcome(outcome)
                     summary.outcomes.append(outcome)
                 case .control(let message, let file):
-                    for outcome in try ControlDesk(context: context, intake: intake).apply(message, file: file) {
+                    for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) {
                         onOutcome(outcome)
                         summary.outcomes.append(outcome)
                     }
@@ -72,6 +72,8 @@ public struct Runner: Sendable {
                     runs.append(.admitted(record, request, claimPath: claimPath, file: claimed.name))
                 }
             }
+            // Rejections are durable before the batch goes on (strict).
+            if summary.rejected > 0 { try await context.commit() }
             // While the batch runs, control messages dropped meanwhile are still read and applied.
             let sweeper = Task { try await sweepControlsWhileBusy(onOutcome: onOutcome) }
             let ran = try await perform(runs, onOutcome: onOutcome)
@@ -79,7 +81,7 @@ public struct Runner: Sendable {
             summary.outcomes.append(contentsOf: try await sweeper.value)
             summary.outcomes.append(contentsOf: ran)
         }
-        if context.sync { try context.audit.sync() }
+        try await context.commit()
         return summary
     }
 
@@ -100,7 +102,7 @@ public struct Runner: Sendable {
                 guard isControl, let claimed = try intake.claim(candidate) else { continue }
                 switch try intake.admit(claimed) {
                 case .control(let message, let file):
-                    for outcome in try ControlDesk(context: context, intake: intake).apply(message, file: file) {
+                    for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) {
                         onOutcome(outcome)
                         outcomes.append(outcome)
                     }
@@ -155,7 +157,7 @@ public struct Runner: Sendable {
                 return [RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
                                    detail: rejection.issues.first?.description)]
             case .control(let message, let file):
-                return try ControlDesk(context: context, intake: intake).apply(message, file: file)
+                return try await ControlDesk(context: context, intake: intake).apply(message, file: file)
             case .nothing:
                 return []
             case .run(let record, let request, let claimPath):
@@ -173,7 +175,7 @@ public struct Runner: Sendable {
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path,
                                        origin: .takenOver(previousRunner: previous))
             if loaded.record.status == .waitingApproval {
-                let final = try executor.expireApproval()
+                let final = try await executor.expireApproval()
                 return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
             }
             if let problem = loaded.problem {
@@ -182,7 +184,7 @@ public struct Runner: Sendable {
                 for index in executor.record.steps.indices where executor.record.steps[index].status == .running {
                     try executor.record.steps[index].apply(.interrupt)
                 }
-                let final = try executor.finish(failure: (StepFailure(.providerError, problem), step))
+                let final = try await executor.finish(failure: (StepFailure(.providerError, problem), step))
                 return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
             }
             return outcome(try await executor.execute(), file: loaded.record.requestFile).map { [$0] } ?? []

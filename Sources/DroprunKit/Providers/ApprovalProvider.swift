@@ -8,6 +8,7 @@
 /// The step's output is `decision`, `by` and `note`.
 public struct ApprovalProvider: Provider {
     public init() {}
+    public var mayWait: Bool { false }
     public var name: String { "approval" }
     public var summary: String { "waits for 'droprun approve|reject RUN_ID'; 'message', optional 'expiresAfterSeconds'" }
 

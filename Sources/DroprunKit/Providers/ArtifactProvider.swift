@@ -1,6 +1,7 @@
 /// `artifact`: writes `content` (a string) or `json` (any JSON) under `artifacts/<runId>/`.
 public struct ArtifactProvider: Provider {
     public init() {}
+    public var mayWait: Bool { false }
     public var name: String { "artifact" }
     public var summary: String { "writes 'content' or 'json' to artifacts/<runId>/'name'; optional 'mediaType'" }
 

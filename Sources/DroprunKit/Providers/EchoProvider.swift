@@ -1,6 +1,7 @@
 /// `echo`: outputs its `with` object as it is (after references are resolved).
 public struct EchoProvider: Provider {
     public init() {}
+    public var mayWait: Bool { false }
     public var name: String { "echo" }
     public var summary: String { "outputs its 'with' object unchanged" }
 

@@ -4,6 +4,7 @@
 /// it every attempt fails.
 public struct FailProvider: Provider {
     public init() {}
+    public var mayWait: Bool { false }
     public var name: String { "fail" }
     public var summary: String { "fails with 'code' and 'message'; 'retryable', 'times' (first N attempts only)" }
 

@@ -21,6 +21,17 @@ public protocol Provider: Sendable {
 
     /// Runs one attempt with references already resolved.
     func run(_ with: [String: JSONValue], context: StepContext) async throws -> JSONValue
+
+    /// False for providers that finish at once without waiting (no clock, no network, no child process).
+    ///
+    /// Their attempts run without the racing time limit and cancel poll,
+    /// which cost two timers per attempt; cancellation is still checked
+    /// between steps. Defaults to true.
+    var mayWait: Bool { get }
+}
+
+extension Provider {
+    public var mayWait: Bool { true }
 }
 
 /// What a provider may consult while validating.

@@ -1,6 +1,7 @@
 /// `template`: renders `template` (its `{{...}}` references) into `text`.
 public struct TemplateProvider: Provider {
     public init() {}
+    public var mayWait: Bool { false }
     public var name: String { "template" }
     public var summary: String { "renders 'template' with {{...}} references into 'text'" }
 

@@ -19,6 +19,7 @@ public struct TransformProvider: Provider {
     }
 
     public init() {}
+    public var mayWait: Bool { false }
     public var name: String { "transform" }
     public var summary: String { "applies 'op' (\(Operation.allCases.map(\.rawValue).joined(separator: ", "))) to 'value'" }
 
