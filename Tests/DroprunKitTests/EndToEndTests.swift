@@ -17,9 +17,9 @@ import Darwin
 @Suite(.serialized) struct EndToEndTests {
     // MARK: - init
 
-    @Test func initCreatesTheFoldersAndAnExample() throws {
+    @Test func initCreatesTheFoldersAndAnExample() async throws {
         let base = try TemporaryRoot(initialized: false)
-        let result = try BuiltBinary.run(["init", "fresh"], root: nil, workingDirectory: base.path, timeout: 30)
+        let result = try await binary(["init", "fresh"], root: nil, workingDirectory: base.path, timeout: 30)
         #expect(result.code == 0, "stderr: \(result.stderr)")
         let fresh = base.file("fresh")
         for folder in ["inbox", "outbox/running", "outbox/results", "outbox/requests", "outbox/rejected", "outbox/audit", "artifacts"] {
@@ -34,10 +34,10 @@ import Darwin
 
         // The example request init wrote runs as it is.
         for example in exampleFiles where example.hasSuffix(".json") {
-            let submitted = try BuiltBinary.run(["submit", example], root: fresh)
+            let submitted = try await binary(["submit", example], root: fresh)
             #expect(submitted.code == 0, "submitting the example \(example) failed: \(submitted.stderr)")
             let runId = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            let ran = try BuiltBinary.run(["run", "--once", "--durability", "fast"], root: fresh)
+            let ran = try await binary(["run", "--once", "--durability", "fast"], root: fresh)
             #expect(ran.code == 0, "the example \(example) did not succeed: \(ran.stdout) \(ran.stderr)")
             let record = json(Path.join(fresh, "outbox/results/\(runId).json"))
             #expect(record?["status"]?.stringValue == "succeeded")
@@ -45,18 +45,18 @@ import Darwin
 
         // A second init changes nothing it already wrote.
         try Data(#"{ "durability": "fast" }"#.utf8).write(to: URL(fileURLWithPath: Path.join(fresh, "droprun.json")))
-        let again = try BuiltBinary.run(["--root", fresh, "init"], root: nil, workingDirectory: base.path, timeout: 30)
+        let again = try await binary(["--root", fresh, "init"], root: nil, workingDirectory: base.path, timeout: 30)
         #expect(again.code == 0, "stderr: \(again.stderr)")
         #expect(text(Path.join(fresh, "droprun.json")) == #"{ "durability": "fast" }"#, "a second init replaced droprun.json")
     }
 
     // MARK: - submit
 
-    @Test func submitFilePrintsTheRunIdAndPlacesTheFileInTheInbox() throws {
+    @Test func submitFilePrintsTheRunIdAndPlacesTheFileInTheInbox() async throws {
         let root = try makeRoot()
         let request = echoRequest(id: "sub-1")
         try root.write("src/with-id.json", request)
-        let result = try droprun(["submit", "src/with-id.json"], root)
+        let result = try await droprun(["submit", "src/with-id.json"], root)
         #expect(result.code == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "sub-1")
         #expect(allEntries(root.file("inbox")) == ["sub-1.json"], "inbox holds \(allEntries(root.file("inbox")))")
@@ -64,65 +64,65 @@ import Darwin
 
         // Without an id, the run id is the file name.
         try root.write("src/named-req.json", echoRequest(id: nil))
-        let named = try droprun(["submit", root.file("src/named-req.json")], root)
+        let named = try await droprun(["submit", root.file("src/named-req.json")], root)
         #expect(named.code == 0, "stderr: \(named.stderr)")
         #expect(named.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "named-req")
         #expect(allEntries(root.file("inbox")) == ["named-req.json", "sub-1.json"], "inbox holds \(allEntries(root.file("inbox")))")
 
-        let ran = try droprun(["run", "--once"], root)
+        let ran = try await droprun(["run", "--once"], root)
         #expect(ran.code == 0, "stdout: \(ran.stdout) stderr: \(ran.stderr)")
         #expect(root.json("outbox/results/sub-1.json")?["status"]?.stringValue == "succeeded")
         #expect(root.json("outbox/results/named-req.json")?["status"]?.stringValue == "succeeded")
     }
 
-    @Test func submitFromStandardInput() throws {
+    @Test func submitFromStandardInput() async throws {
         let root = try makeRoot()
         let request = echoRequest(id: "stdin-1")
-        let result = try droprun(["submit", "-"], root, stdin: request)
+        let result = try await droprun(["submit", "-"], root, stdin: request)
         #expect(result.code == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "stdin-1")
         #expect(allEntries(root.file("inbox")) == ["stdin-1.json"])
         #expect(bytes(root.file("inbox/stdin-1.json")) == Array(request.utf8))
 
         // Without an id the runner still gets a valid, unique run id and the printed id is the one that runs.
-        let anonymous = try droprun(["submit", "-"], root, stdin: echoRequest(id: nil))
+        let anonymous = try await droprun(["submit", "-"], root, stdin: echoRequest(id: nil))
         #expect(anonymous.code == 0, "stderr: \(anonymous.stderr)")
         let runId = anonymous.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(RunID.isValid(runId), "printed run id '\(runId)' is not a valid run id")
         #expect(Set(allEntries(root.file("inbox"))) == ["stdin-1.json", runId + ".json"], "inbox holds \(allEntries(root.file("inbox")))")
-        let ran = try droprun(["run", "--once"], root)
+        let ran = try await droprun(["run", "--once"], root)
         #expect(ran.code == 0, "stdout: \(ran.stdout) stderr: \(ran.stderr)")
         #expect(root.json("outbox/results/\(runId).json")?["status"]?.stringValue == "succeeded")
         #expect(root.json("outbox/results/stdin-1.json")?["status"]?.stringValue == "succeeded")
     }
 
-    @Test func submitRefusesInvalidTooLargeAndDuplicateRequests() throws {
+    @Test func submitRefusesInvalidTooLargeAndDuplicateRequests() async throws {
         let root = try makeRoot()
         try root.write("src/bad.json", badProviderRequest(id: "sub-bad"))
-        let invalid = try droprun(["submit", "src/bad.json"], root)
+        let invalid = try await droprun(["submit", "src/bad.json"], root)
         #expect(invalid.code == 1)
         #expect((invalid.stdout + invalid.stderr).contains("$.workflow.steps[0].provider"), "the message does not name the JSON path: \(invalid.stderr)")
         #expect(allEntries(root.file("inbox")).isEmpty, "an invalid request reached the inbox: \(allEntries(root.file("inbox")))")
 
-        let stdinInvalid = try droprun(["submit", "-"], root, stdin: "{ not json")
+        let stdinInvalid = try await droprun(["submit", "-"], root, stdin: "{ not json")
         #expect(stdinInvalid.code == 1)
         #expect(allEntries(root.file("inbox")).isEmpty)
 
         try root.write("src/big.json", #"{"id":"sub-big","pad":""# + String(repeating: "x", count: 1_100_000) + #""}"#)
-        let big = try droprun(["submit", "src/big.json"], root)
+        let big = try await droprun(["submit", "src/big.json"], root)
         #expect(big.code == 1, "a request over maxRequestBytes was submitted")
         #expect(allEntries(root.file("inbox")).isEmpty)
 
         let request = echoRequest(id: "sub-dup")
-        let first = try droprun(["submit", "-"], root, stdin: request)
+        let first = try await droprun(["submit", "-"], root, stdin: request)
         #expect(first.code == 0, "stderr: \(first.stderr)")
-        let waiting = try droprun(["submit", "-"], root, stdin: request)
+        let waiting = try await droprun(["submit", "-"], root, stdin: request)
         #expect(waiting.code == 1, "a second submit of a run id already waiting in the inbox succeeded")
         #expect(waiting.stderr.contains("sub-dup"))
         #expect(allEntries(root.file("inbox")) == ["sub-dup.json"])
 
-        _ = try droprun(["run", "--once"], root)
-        let finished = try droprun(["submit", "-"], root, stdin: request)
+        _ = try await droprun(["run", "--once"], root)
+        let finished = try await droprun(["submit", "-"], root, stdin: request)
         #expect(finished.code == 1, "a submit of a run id that already has a result succeeded")
         #expect(finished.stderr.contains("sub-dup"))
         #expect(allEntries(root.file("inbox")).isEmpty)
@@ -130,7 +130,7 @@ import Darwin
 
     // MARK: - run --once: results, requests, artifacts
 
-    @Test func runOnceWritesResultRequestCopyArtifactsAndAudit() throws {
+    @Test func runOnceWritesResultRequestCopyArtifactsAndAudit() async throws {
         let root = try makeRoot()
         let request = """
             {"id":"e2e-ok","workflow":{"name":"greet-and-file","version":"3","steps":[
@@ -143,7 +143,7 @@ import Darwin
         try root.drop("drop-name.json", request)
         let dropped = Array(request.utf8)
 
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stdout.contains("e2e-ok"))
 
@@ -211,7 +211,7 @@ import Darwin
         }
     }
 
-    @Test func runOnceExitsOneWhenARunFailsAndRecordsTheError() throws {
+    @Test func runOnceExitsOneWhenARunFailsAndRecordsTheError() async throws {
         let root = try makeRoot()
         try root.drop("e2e-fail.json", """
             {"workflow":{"name":"w","steps":[
@@ -220,7 +220,7 @@ import Darwin
               {"id":"never","provider":"echo","with":{}}]}}
             """)
         try root.drop("e2e-fine.json", echoRequest(id: "e2e-fine"))
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 1, "a failed run must make run --once exit 1; stdout: \(result.stdout)")
 
         let record = try #require(root.json("outbox/results/e2e-fail.json"))
@@ -238,18 +238,18 @@ import Darwin
         #expect(events.contains("step.failed") && events.contains("run.failed"), "events: \(events)")
 
         // A later run --once with nothing to do exits 0.
-        let idle = try droprun(["run", "--once"], root)
+        let idle = try await droprun(["run", "--once"], root)
         #expect(idle.code == 0, "run --once on an empty inbox: \(idle.stdout) \(idle.stderr)")
     }
 
-    @Test func retryableFailureIsRetriedAndAudited() throws {
+    @Test func retryableFailureIsRetriedAndAudited() async throws {
         let root = try makeRoot()
         try root.drop("e2e-retry.json", """
             {"workflow":{"name":"w","steps":[
               {"id":"flaky","provider":"fail","with":{"code":"busy","message":"try later","retryable":true,"times":1},
                "retry":{"maxAttempts":3,"backoffMs":1,"multiplier":1}}]}}
             """)
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
         let record = try #require(root.json("outbox/results/e2e-retry.json"))
         #expect(record["status"]?.stringValue == "succeeded")
@@ -260,13 +260,13 @@ import Darwin
 
     // MARK: - Rejections
 
-    @Test func rejectedDropsAreKeptByteForByteWithAnErrorFile() throws {
+    @Test func rejectedDropsAreKeptByteForByteWithAnErrorFile() async throws {
         let root = try makeRoot()
         let notJSON = "{ this is not json\n"
         let badProvider = badProviderRequest(id: "rej-provider")
         try root.drop("not-json.json", notJSON)
         try root.drop("bad-provider.json", badProvider)
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 1, "a rejected file must make run --once exit 1; stdout: \(result.stdout)")
 
         #expect(bytes(root.file("outbox/rejected/not-json.json")) == Array(notJSON.utf8))
@@ -292,15 +292,15 @@ import Darwin
         #expect(rejections.count == 2, "every rejection is audited; found \(rejections.count) request.rejected events")
     }
 
-    @Test func secondDropWithTheSameRunIdIsADuplicate() throws {
+    @Test func secondDropWithTheSameRunIdIsADuplicate() async throws {
         let root = try makeRoot()
         let first = echoRequest(id: "dup-1", value: "first")
         try root.drop("first.json", first)
-        #expect(try droprun(["run", "--once"], root).code == 0)
+        #expect(try await droprun(["run", "--once"], root).code == 0)
         let resultBefore = try #require(bytes(root.file("outbox/results/dup-1.json")))
 
         try root.drop("second.json", echoRequest(id: "dup-1", value: "second"))
-        let again = try droprun(["run", "--once"], root)
+        let again = try await droprun(["run", "--once"], root)
         #expect(again.code == 1, "a duplicate is a rejection: run --once must exit 1")
         let error = try #require(root.json("outbox/rejected/second.json.error.json"), "the duplicate was not rejected")
         #expect(error["reason"]?.stringValue == "duplicate")
@@ -310,15 +310,15 @@ import Darwin
 
         // A run id taken from the file name is a duplicate the same way.
         try root.drop("by-name.json", echoRequest(id: nil))
-        #expect(try droprun(["run", "--once"], root).code == 0)
+        #expect(try await droprun(["run", "--once"], root).code == 0)
         try root.drop("by-name.json", echoRequest(id: nil, value: "again"))
-        #expect(try droprun(["run", "--once"], root).code == 1)
+        #expect(try await droprun(["run", "--once"], root).code == 1)
         #expect(root.json("outbox/rejected/by-name.json.error.json")?["reason"]?.stringValue == "duplicate")
 
         // Two drops with one run id in the same pass: exactly one runs.
         try root.drop("twin-a.json", echoRequest(id: "dup-2", value: "a"))
         try root.drop("twin-b.json", echoRequest(id: "dup-2", value: "b"))
-        #expect(try droprun(["run", "--once"], root).code == 1)
+        #expect(try await droprun(["run", "--once"], root).code == 1)
         #expect(root.json("outbox/results/dup-2.json")?["status"]?.stringValue == "succeeded")
         let twins = ["twin-a.json", "twin-b.json"].filter { root.exists("outbox/rejected/\($0).error.json") }
         #expect(twins.count == 1, "exactly one twin must be rejected; rejected: \(twins)")
@@ -326,12 +326,12 @@ import Darwin
         #expect(winner != nil && !twins.contains(winner ?? ""), "the rejected twin is the one that ran")
     }
 
-    @Test func twoRejectedFilesWithTheSameNameAreBothKept() throws {
+    @Test func twoRejectedFilesWithTheSameNameAreBothKept() async throws {
         let root = try makeRoot()
         try root.drop("clash.json", "not json, first")
-        #expect(try droprun(["run", "--once"], root).code == 1)
+        #expect(try await droprun(["run", "--once"], root).code == 1)
         try root.drop("clash.json", "not json, second")
-        #expect(try droprun(["run", "--once"], root).code == 1)
+        #expect(try await droprun(["run", "--once"], root).code == 1)
 
         let names = allEntries(root.file("outbox/rejected"))
         let dataFiles = names.filter { !$0.hasSuffix(".error.json") }
@@ -345,11 +345,11 @@ import Darwin
         }
     }
 
-    @Test func fifoInTheInboxDoesNotBlockTheRunner() throws {
+    @Test func fifoInTheInboxDoesNotBlockTheRunner() async throws {
         let root = try makeRoot()
         #expect(mkfifo(root.file("inbox/x.json"), 0o644) == 0, "mkfifo failed")
         try root.drop("after-fifo.json", echoRequest(id: "after-fifo"))
-        let result = try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 10)
+        let result = try await binary(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 10)
         #expect(result.seconds < 10)
         #expect(result.code == 1, "the FIFO is a rejection: run --once must exit 1; stdout: \(result.stdout)")
         #expect(root.json("outbox/rejected/x.json.error.json")?["reason"]?.stringValue == "not_regular_file")
@@ -358,7 +358,7 @@ import Darwin
         #expect(allEntries(root.file("inbox")).isEmpty)
     }
 
-    @Test func symlinkInTheInboxIsRejectedAndItsTargetUntouched() throws {
+    @Test func symlinkInTheInboxIsRejectedAndItsTargetUntouched() async throws {
         let root = try makeRoot()
         let outside = try TemporaryRoot(initialized: false)
         let target = outside.file("outside.json")
@@ -366,7 +366,7 @@ import Darwin
         try outside.write("outside.json", request)
         #expect(symlink(target, root.file("inbox/y.json")) == 0, "symlink failed")
 
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 1, "stdout: \(result.stdout)")
         #expect(root.json("outbox/rejected/y.json.error.json")?["reason"]?.stringValue == "not_regular_file")
         #expect(fileType(root.file("outbox/rejected/y.json")) == S_IFLNK, "the link was not moved to outbox/rejected as it is")
@@ -374,14 +374,14 @@ import Darwin
         #expect(!root.exists("outbox/results/outside-run.json") && !root.exists("outbox/requests/outside-run.json"), "the link was followed")
     }
 
-    @Test func requestOverTwoMegabytesIsTooLarge() throws {
+    @Test func requestOverTwoMegabytesIsTooLarge() async throws {
         let root = try makeRoot()
         let prefix = #"{"id":"huge","workflow":{"name":"w","steps":[{"id":"a","provider":"echo","with":{}}]},"input":{"pad":""#
         let suffix = #""}}"#
         let big = prefix + String(repeating: "x", count: 2 * 1024 * 1024 - prefix.utf8.count - suffix.utf8.count) + suffix
         #expect(big.utf8.count == 2 * 1024 * 1024)
         try root.drop("big.json", big)
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 1)
         #expect(root.json("outbox/rejected/big.json.error.json")?["reason"]?.stringValue == "too_large")
         #expect(bytes(root.file("outbox/rejected/big.json")) == Array(big.utf8), "the rejected file is not byte for byte the drop")
@@ -390,7 +390,7 @@ import Darwin
 
     // MARK: - Reading commands
 
-    @Test func readingCommandsInTextAndJSON() throws {
+    @Test func readingCommandsInTextAndJSON() async throws {
         let root = try makeRoot()
         try root.drop("read-ok.json", """
             {"id":"read-ok","workflow":{"name":"reader","version":"1","steps":[
@@ -400,70 +400,70 @@ import Darwin
         try root.drop("read-fail.json", """
             {"id":"read-fail","workflow":{"name":"reader","steps":[{"id":"bad","provider":"fail","with":{"code":"boom","message":"broken"}}]}}
             """)
-        #expect(try droprun(["run", "--once"], root).code == 1)
+        #expect(try await droprun(["run", "--once"], root).code == 1)
         try root.drop("read-queued.json", echoRequest(id: "read-queued"))
 
         // status
-        let status = try droprun(["status", "read-ok"], root)
+        let status = try await droprun(["status", "read-ok"], root)
         #expect(status.code == 0 && status.stdout.contains("read-ok") && status.stdout.contains("succeeded"), "\(status)")
-        let statusJSON = try #require(parse(try droprun(["status", "read-ok", "--json"], root).stdout))
+        let statusJSON = try #require(parse(try await droprun(["status", "read-ok", "--json"], root).stdout))
         #expect(statusJSON["runId"]?.stringValue == "read-ok" && statusJSON["status"]?.stringValue == "succeeded")
-        let failedJSON = try #require(parse(try droprun(["status", "--json", "read-fail"], root).stdout))
+        let failedJSON = try #require(parse(try await droprun(["status", "--json", "read-fail"], root).stdout))
         #expect(failedJSON["status"]?.stringValue == "failed")
-        let queued = try droprun(["status", "read-queued"], root)
+        let queued = try await droprun(["status", "read-queued"], root)
         #expect(queued.code == 0 && queued.stdout.contains("queued"), "\(queued)")
-        #expect(parse(try droprun(["status", "read-queued", "--json"], root).stdout)?["status"]?.stringValue == "queued")
+        #expect(parse(try await droprun(["status", "read-queued", "--json"], root).stdout)?["status"]?.stringValue == "queued")
 
         // show
-        let show = try droprun(["show", "read-ok"], root)
+        let show = try await droprun(["show", "read-ok"], root)
         #expect(show.code == 0)
         for word in ["read-ok", "succeeded", "note", "save", "reader"] { #expect(show.stdout.contains(word), "show lacks \(word)") }
-        let showFail = try droprun(["show", "read-fail"], root)
+        let showFail = try await droprun(["show", "read-fail"], root)
         #expect(showFail.code == 0 && showFail.stdout.contains("boom"), "\(showFail)")
-        let showJSON = try droprun(["show", "--json", "read-ok"], root)
+        let showJSON = try await droprun(["show", "--json", "read-ok"], root)
         #expect(showJSON.code == 0)
         // Times and durations are compared exactly in showAndListKeepRecordTimesExactly.
         #expect(parse(showJSON.stdout).map(withoutTimes) == root.json("outbox/results/read-ok.json").map(withoutTimes), "show --json is not the run's record")
 
         // list
-        let listed = try #require(parse(try droprun(["list", "--json"], root).stdout)?.arrayValue)
+        let listed = try #require(parse(try await droprun(["list", "--json"], root).stdout)?.arrayValue)
         let statuses = Dictionary(listed.compactMap { row in row["runId"]?.stringValue.map { ($0, row["status"]?.stringValue ?? "?") } }, uniquingKeysWith: { a, _ in a })
         #expect(statuses == ["read-ok": "succeeded", "read-fail": "failed", "read-queued": "queued"], "list --json: \(listed)")
-        let failedOnly = try #require(parse(try droprun(["list", "--status", "failed", "--json"], root).stdout)?.arrayValue)
+        let failedOnly = try #require(parse(try await droprun(["list", "--status", "failed", "--json"], root).stdout)?.arrayValue)
         #expect(failedOnly.compactMap { $0["runId"]?.stringValue } == ["read-fail"])
-        let queuedOnly = try #require(parse(try droprun(["list", "--json", "--status", "queued"], root).stdout)?.arrayValue)
+        let queuedOnly = try #require(parse(try await droprun(["list", "--json", "--status", "queued"], root).stdout)?.arrayValue)
         #expect(queuedOnly.compactMap { $0["runId"]?.stringValue } == ["read-queued"])
-        let limited = try #require(parse(try droprun(["list", "--limit", "1", "--json"], root).stdout)?.arrayValue)
+        let limited = try #require(parse(try await droprun(["list", "--limit", "1", "--json"], root).stdout)?.arrayValue)
         #expect(limited.count == 1)
-        let both = try #require(parse(try droprun(["list", "--status", "succeeded", "--limit", "1", "--json"], root).stdout)?.arrayValue)
+        let both = try #require(parse(try await droprun(["list", "--status", "succeeded", "--limit", "1", "--json"], root).stdout)?.arrayValue)
         #expect(both.compactMap { $0["runId"]?.stringValue } == ["read-ok"])
-        let listText = try droprun(["list"], root)
+        let listText = try await droprun(["list"], root)
         #expect(listText.code == 0)
         for id in ["read-ok", "read-fail", "read-queued"] { #expect(listText.stdout.contains(id), "list lacks \(id)") }
-        let limitedText = try droprun(["list", "--status", "failed"], root)
+        let limitedText = try await droprun(["list", "--status", "failed"], root)
         #expect(limitedText.stdout.contains("read-fail") && !limitedText.stdout.contains("read-ok"))
 
         // $DROPRUN_ROOT instead of --root
         let outside = try TemporaryRoot(initialized: false)
-        let viaEnvironment = try BuiltBinary.run(["list", "--json"], root: nil, environment: ["DROPRUN_ROOT": root.path], workingDirectory: outside.path, timeout: 30)
+        let viaEnvironment = try await binary(["list", "--json"], root: nil, environment: ["DROPRUN_ROOT": root.path], workingDirectory: outside.path, timeout: 30)
         #expect(viaEnvironment.code == 0)
         #expect(parse(viaEnvironment.stdout)?.arrayValue?.count == 3, "DROPRUN_ROOT was not used: \(viaEnvironment.stdout)")
 
         // artifacts
         let manifest = try #require(root.json("artifacts/read-ok/manifest.json"))
-        let artifactsJSON = try droprun(["artifacts", "read-ok", "--json"], root)
+        let artifactsJSON = try await droprun(["artifacts", "read-ok", "--json"], root)
         #expect(artifactsJSON.code == 0)
         #expect(parse(artifactsJSON.stdout) == manifest["artifacts"], "artifacts --json differs from the manifest")
-        let artifactsText = try droprun(["artifacts", "read-ok"], root)
+        let artifactsText = try await droprun(["artifacts", "read-ok"], root)
         #expect(artifactsText.code == 0 && artifactsText.stdout.contains("note.json"))
         if let sha = manifest["artifacts"]?.arrayValue?.first?["sha256"]?.stringValue {
             #expect(artifactsText.stdout.contains(sha))
             #expect(SHA256.hex(bytes(root.file("artifacts/read-ok/note.json")) ?? []) == sha)
         }
-        #expect(parse(try droprun(["artifacts", "read-fail", "--json"], root).stdout) == .array([]))
+        #expect(parse(try await droprun(["artifacts", "read-fail", "--json"], root).stdout) == .array([]))
 
         // audit RUN_ID
-        let auditRun = try droprun(["audit", "read-ok", "--json"], root)
+        let auditRun = try await droprun(["audit", "read-ok", "--json"], root)
         #expect(auditRun.code == 0)
         let lines = auditRun.stdout.split(separator: "\n").map(String.init)
         let events = lines.compactMap { parse($0) }
@@ -479,9 +479,9 @@ import Darwin
             #expect(event["data"]?.objectValue != nil)
             #expect(isHash(event["prev"]) && isHash(event["hash"]))
         }
-        let auditText = try droprun(["audit", "read-ok"], root)
+        let auditText = try await droprun(["audit", "read-ok"], root)
         #expect(auditText.code == 0 && auditText.stdout.contains("run.succeeded") && !auditText.stdout.contains("read-fail"))
-        let auditAll = try droprun(["audit", "--json"], root)
+        let auditAll = try await droprun(["audit", "--json"], root)
         #expect(auditAll.code == 0)
         let allEvents = auditAll.stdout.split(separator: "\n").compactMap { parse(String($0)) }
         #expect(allEvents.contains { $0["runId"]?.stringValue == "read-fail" && $0["event"]?.stringValue == "run.failed" })
@@ -490,9 +490,9 @@ import Darwin
         let chains = allEntries(root.file("outbox/audit")).filter { $0.hasSuffix(".jsonl") }
         let totalLines = chains.reduce(0) { $0 + (text(root.file("outbox/audit/" + $1)) ?? "").split(separator: "\n").count }
         #expect(chains.first.map { (parse(String((text(root.file("outbox/audit/" + $0)) ?? "").split(separator: "\n").first ?? "")))?["prev"]?.stringValue } == String(repeating: "0", count: 64), "a chain's first event must have prev = 64 zeros")
-        let verify = try droprun(["audit", "verify"], root)
+        let verify = try await droprun(["audit", "verify"], root)
         #expect(verify.code == 0, "\(verify)")
-        let verifyJSON = try droprun(["audit", "verify", "--json"], root)
+        let verifyJSON = try await droprun(["audit", "verify", "--json"], root)
         #expect(verifyJSON.code == 0)
         let report = try #require(parse(verifyJSON.stdout), "audit verify --json is not JSON: \(verifyJSON.stdout)")
         #expect(report["ok"]?.boolValue == true)
@@ -503,49 +503,49 @@ import Darwin
 
     // MARK: - audit verify finds damage
 
-    @Test func auditVerifyFindsAnEditedValue() throws {
-        let (root, file, lines) = try auditedRoot()
+    @Test func auditVerifyFindsAnEditedValue() async throws {
+        let (root, file, lines) = try await auditedRoot()
         var edited = lines
         #expect(edited[2].contains("tamper-me"))
         edited[2] = edited[2].replacingOccurrences(of: "tamper-me", with: "tamper-ME")
         try writeLines(edited, to: root.file("outbox/audit/" + file))
-        try expectBrokenChain(root, file: file, line: 3)
+        try await expectBrokenChain(root, file: file, line: 3)
     }
 
-    @Test func auditVerifyFindsADeletedMiddleLine() throws {
-        let (root, file, lines) = try auditedRoot()
+    @Test func auditVerifyFindsADeletedMiddleLine() async throws {
+        let (root, file, lines) = try await auditedRoot()
         var shortened = lines
         shortened.remove(at: 2)
         try writeLines(shortened, to: root.file("outbox/audit/" + file))
-        try expectBrokenChain(root, file: file, line: 3)
+        try await expectBrokenChain(root, file: file, line: 3)
 
         // Deleting the first line is caught too.
         try writeLines(Array(lines.dropFirst()), to: root.file("outbox/audit/" + file))
-        try expectBrokenChain(root, file: file, line: 1)
+        try await expectBrokenChain(root, file: file, line: 1)
     }
 
-    @Test func auditVerifyFindsATornLastLineAndNeverGluesIt() throws {
-        let (root, file, lines) = try auditedRoot()
+    @Test func auditVerifyFindsATornLastLineAndNeverGluesIt() async throws {
+        let (root, file, lines) = try await auditedRoot()
         let path = root.file("outbox/audit/" + file)
         let torn = lines.joined(separator: "\n") + "\n" + #"{"actor":"x:1","at":"2026-01-01T00:00:00.000Z","event":"run.sta"#
         try Data(torn.utf8).write(to: URL(fileURLWithPath: path))
-        try expectBrokenChain(root, file: file, line: lines.count + 1)
+        try await expectBrokenChain(root, file: file, line: lines.count + 1)
 
         // A later runner writes its events elsewhere: the torn line stays torn and reported.
         try root.drop("after-tear.json", echoRequest(id: "after-tear"))
-        let again = try droprun(["run", "--once"], root)
+        let again = try await droprun(["run", "--once"], root)
         #expect(again.code == 0, "\(again)")
         #expect(text(path) == torn, "the torn chain was changed (an event was glued to the torn line)")
-        try expectBrokenChain(root, file: file, line: lines.count + 1)
-        let report = try #require(parse(try droprun(["audit", "verify", "--json"], root).stdout))
+        try await expectBrokenChain(root, file: file, line: lines.count + 1)
+        let report = try #require(parse(try await droprun(["audit", "verify", "--json"], root).stdout))
         #expect(report["problems"]?.arrayValue?.count == 1, "only the torn chain is broken: \(report)")
     }
 
     /// Reading commands print a record's times as written: 2026-11-22T01:29:33.002Z stays .002, never .001.
-    @Test func showAndListKeepRecordTimesExactly() throws {
+    @Test func showAndListKeepRecordTimesExactly() async throws {
         let root = try makeRoot()
         try root.drop("times.json", echoRequest(id: "times"))
-        #expect(try droprun(["run", "--once"], root).code == 0)
+        #expect(try await droprun(["run", "--once"], root).code == 0)
         // Give the real record times whose milliseconds do not survive a round trip through a Double.
         guard case .object(var record) = try #require(root.json("outbox/results/times.json")) else { Issue.record("not an object"); return }
         record["createdAt"] = "2026-11-22T01:29:33.002Z"
@@ -566,7 +566,7 @@ import Darwin
         let written = JSONValue.object(record)
         try Data(JSONWriter.prettyBytes(written)).write(to: URL(fileURLWithPath: root.file("outbox/results/times.json")))
 
-        let shown = try #require(parse(try droprun(["show", "times", "--json"], root).stdout))
+        let shown = try #require(parse(try await droprun(["show", "times", "--json"], root).stdout))
         for key in ["createdAt", "startedAt", "finishedAt"] {
             #expect(shown[key] == written[key], "show --json changed \(key)")
         }
@@ -574,55 +574,55 @@ import Darwin
         #expect(shown["request"]?["receivedAt"] == written["request"]?["receivedAt"], "show --json changed request.receivedAt")
         #expect(shown["steps"]?.arrayValue?.first?["durationMs"] == written["steps"]?.arrayValue?.first?["durationMs"], "show --json changed steps[0].durationMs")
         #expect(shown["steps"]?.arrayValue?.first?["startedAt"] == written["steps"]?.arrayValue?.first?["startedAt"], "show --json changed steps[0].startedAt")
-        let listed = try #require(parse(try droprun(["list", "--json"], root).stdout)?.arrayValue?.first)
+        let listed = try #require(parse(try await droprun(["list", "--json"], root).stdout)?.arrayValue?.first)
         #expect(listed["createdAt"] == written["createdAt"], "list --json changed createdAt")
-        let text = try droprun(["show", "times"], root).stdout
+        let text = try await droprun(["show", "times"], root).stdout
         #expect(text.contains("2026-11-22T01:29:33.002Z") && text.contains("2026-11-22T01:29:33.897Z"), "show changed the times: \(text)")
     }
 
     // MARK: - Error paths
 
-    @Test func unknownCommandSuggestsTheNearestOne() throws {
+    @Test func unknownCommandSuggestsTheNearestOne() async throws {
         let root = try makeRoot()
         for (typo, meant) in [("statsu", "status"), ("lsit", "list"), ("sbumit", "submit")] {
-            let result = try droprun([typo], root)
+            let result = try await droprun([typo], root)
             #expect(result.code == 2, "\(typo): \(result)")
             #expect(result.stderr.contains(typo) && result.stderr.contains("did you mean") && result.stderr.contains(meant), "\(typo): \(result.stderr)")
         }
     }
 
-    @Test func unknownOptionIsAUsageError() throws {
+    @Test func unknownOptionIsAUsageError() async throws {
         let root = try makeRoot()
-        let list = try droprun(["list", "--jsn"], root)
+        let list = try await droprun(["list", "--jsn"], root)
         #expect(list.code == 2)
         #expect(list.stderr.contains("--jsn") && list.stderr.contains("did you mean") && list.stderr.contains("--json"), "\(list.stderr)")
-        let run = try droprun(["run", "--once", "--bogus"], root)
+        let run = try await droprun(["run", "--once", "--bogus"], root)
         #expect(run.code == 2 && run.stderr.contains("--bogus"), "\(run.stderr)")
-        let global = try droprun(["--bogus", "list"], root)
+        let global = try await droprun(["--bogus", "list"], root)
         #expect(global.code == 2, "\(global.stderr)")
     }
 
     @Test(arguments: [["status"], ["show"], ["artifacts"], ["submit"], ["validate"]])
-    func missingArgumentIsAUsageError(_ command: [String]) throws {
+    func missingArgumentIsAUsageError(_ command: [String]) async throws {
         let root = try makeRoot()
-        let result = try droprun(command, root)
+        let result = try await droprun(command, root)
         #expect(result.code == 2, "\(command): \(result)")
         #expect(result.stderr.contains(command[0]) && !result.stderr.isEmpty, "\(result.stderr)")
     }
 
-    @Test func badOptionValuesAreUsageErrors() throws {
+    @Test func badOptionValuesAreUsageErrors() async throws {
         let root = try makeRoot()
         for args in [["list", "--limit", "0"], ["list", "--limit", "ten"], ["list", "--status", "done"], ["list", "--limit"],
                      ["run", "--once", "--durability", "sometimes"], ["run", "--once", "--concurrency", "0"]] {
-            let result = try droprun(args, root)
+            let result = try await droprun(args, root)
             #expect(result.code == 2, "\(args): \(result)")
         }
     }
 
     @Test(arguments: [["status"], ["show"], ["artifacts"], ["audit"]])
-    func readingAnUnknownRunFails(_ command: [String]) throws {
+    func readingAnUnknownRunFails(_ command: [String]) async throws {
         let root = try makeRoot()
-        let result = try droprun(command + ["no-such-run"], root)
+        let result = try await droprun(command + ["no-such-run"], root)
         #expect(result.code == 1, "\(command): \(result)")
         #expect(result.stderr.contains("no-such-run"), "\(result.stderr)")
     }
@@ -631,22 +631,22 @@ import Darwin
         ["run", "--once"], ["submit", "x.json"], ["validate", "x.json"], ["status", "r"], ["show", "r"], ["list"],
         ["artifacts", "r"], ["audit"], ["audit", "r"], ["audit", "verify"],
     ])
-    func badRootIsAUsageError(_ command: [String]) throws {
+    func badRootIsAUsageError(_ command: [String]) async throws {
         let base = try TemporaryRoot(initialized: false)
         try base.write("x.json", echoRequest(id: "r"))
         try base.write("plain-file", "not a folder")
         for root in [base.file("missing"), base.file("plain-file")] {
-            let result = try BuiltBinary.run(command, root: root, workingDirectory: base.path, timeout: 30)
+            let result = try await binary(command, root: root, workingDirectory: base.path, timeout: 30)
             #expect(result.code == 2, "\(command) with --root \(root): \(result.code) \(result.stdout) \(result.stderr)")
             #expect(result.stderr.contains(root), "the message does not name the root: \(result.stderr)")
         }
-        let viaEnvironment = try BuiltBinary.run(command, root: nil, environment: ["DROPRUN_ROOT": base.file("missing")], workingDirectory: base.path, timeout: 30)
+        let viaEnvironment = try await binary(command, root: nil, environment: ["DROPRUN_ROOT": base.file("missing")], workingDirectory: base.path, timeout: 30)
         #expect(viaEnvironment.code == 2, "\(command) with a bad DROPRUN_ROOT: \(viaEnvironment)")
         #expect(!FileManager.default.fileExists(atPath: base.file("missing")), "\(command) created the missing root")
     }
 
     @Test(arguments: [["run", "--once"], ["submit", "src.json"], ["validate", "src.json"]])
-    func invalidConfigurationIsAUsageErrorNamingTheKey(_ command: [String]) throws {
+    func invalidConfigurationIsAUsageErrorNamingTheKey(_ command: [String]) async throws {
         let cases: [(config: String, key: String)] = [
             (#"{ "durability": "fast", "concurrancy": 2 }"#, "concurrancy"),
             (#"{ "durability": "fast", "defaults": { "stepTimeoutMS": 5 } }"#, "stepTimeoutMS"),
@@ -661,45 +661,45 @@ import Darwin
             try root.write("droprun.json", config)
             try root.write("src.json", echoRequest(id: "cfg"))
             try root.drop("waiting.json", echoRequest(id: "waiting"))
-            let result = try droprun(command, root)
+            let result = try await droprun(command, root)
             #expect(result.code == 2, "\(command) with \(config): \(result)")
             #expect(result.stderr.contains(key), "the message does not name '\(key)': \(result.stderr)")
             #expect(root.exists("inbox/waiting.json") && !root.exists("inbox/cfg.json"), "\(command) acted despite a bad configuration")
         }
     }
 
-    @Test func runWithoutOnceIsAUsageError() throws {
+    @Test func runWithoutOnceIsAUsageError() async throws {
         let root = try makeRoot()
         try root.drop("waiting.json", echoRequest(id: "waiting"))
-        let result = try droprun(["run"], root)
+        let result = try await droprun(["run"], root)
         #expect(result.code == 2, "\(result)")
         #expect(result.stderr.contains("--once"), "\(result.stderr)")
         #expect(root.exists("inbox/waiting.json"), "run without --once took the request")
     }
 
-    @Test func validateReportsJSONPathsAndExitCodes() throws {
+    @Test func validateReportsJSONPathsAndExitCodes() async throws {
         let root = try makeRoot()
         try root.write("good.json", echoRequest(id: "val-good"))
         try root.write("bad.json", badProviderRequest(id: "val-bad"))
         try root.write("broken.json", "{ nope")
 
-        let good = try droprun(["validate", "good.json"], root)
+        let good = try await droprun(["validate", "good.json"], root)
         #expect(good.code == 0, "\(good)")
-        let goodJSON = try #require(parse(try droprun(["validate", "--json", "good.json"], root).stdout))
+        let goodJSON = try #require(parse(try await droprun(["validate", "--json", "good.json"], root).stdout))
         #expect(goodJSON.arrayValue?.first?["valid"]?.boolValue == true)
         #expect(goodJSON.arrayValue?.first?["runId"]?.stringValue == "val-good")
 
-        let bad = try droprun(["validate", "bad.json"], root)
+        let bad = try await droprun(["validate", "bad.json"], root)
         #expect(bad.code == 1)
         #expect(bad.stdout.contains("$.workflow.steps[0].provider"), "validate does not print the JSON path: \(bad.stdout)")
-        let badRun = try droprun(["validate", "bad.json", "--json"], root)
+        let badRun = try await droprun(["validate", "bad.json", "--json"], root)
         #expect(badRun.code == 1)
         let entry = try #require(parse(badRun.stdout)?.arrayValue?.first)
         #expect(entry["valid"]?.boolValue == false)
         #expect(entry["reason"]?.stringValue == "invalid_request")
         #expect(entry["errors"]?.arrayValue?.contains { $0["path"]?.stringValue == "$.workflow.steps[0].provider" } == true)
 
-        let mixed = try droprun(["validate", "good.json", "bad.json", "broken.json", "--json"], root)
+        let mixed = try await droprun(["validate", "good.json", "bad.json", "broken.json", "--json"], root)
         #expect(mixed.code == 1)
         let entries = parse(mixed.stdout)?.arrayValue ?? []
         #expect(entries.map { $0["valid"]?.boolValue } == [true, false, false])
@@ -713,10 +713,10 @@ import Darwin
         ["approve"], ["reject"], ["cancel"], ["retry"], ["audit"], ["audit", "verify"],
         ["fixtures"], ["fixtures", "verify"], ["fixtures", "record"], ["providers"],
     ])
-    func helpWorksOnEveryCommand(_ command: [String]) throws {
+    func helpWorksOnEveryCommand(_ command: [String]) async throws {
         let root = try makeRoot()
         for flag in ["--help", "-h"] {
-            let result = try droprun(command + [flag], root)
+            let result = try await droprun(command + [flag], root)
             #expect(result.code == 0, "\(command) \(flag): \(result)")
             #expect(result.stdout.lowercased().contains("usage"), "\(command) \(flag) printed no usage: \(result.stdout)")
             #expect(result.stdout.contains("droprun " + command.joined(separator: " ")),
@@ -724,26 +724,26 @@ import Darwin
         }
     }
 
-    @Test func rootHelpAndVersion() throws {
+    @Test func rootHelpAndVersion() async throws {
         let root = try makeRoot()
-        let help = try droprun(["--help"], root)
+        let help = try await droprun(["--help"], root)
         #expect(help.code == 0 && help.stdout.lowercased().contains("usage"))
-        let version = try droprun(["--version"], root)
+        let version = try await droprun(["--version"], root)
         #expect(version.code == 0 && !version.stdout.isEmpty)
     }
 
     /// Output for a terminal ends with a newline, so the shell prompt starts on its own line.
     @Test(arguments: [["--help"], ["list", "--help"], ["audit", "verify", "--json"], ["list", "--json"]])
-    func outputEndsWithANewline(_ command: [String]) throws {
+    func outputEndsWithANewline(_ command: [String]) async throws {
         let root = try makeRoot()
-        let result = try droprun(command, root)
+        let result = try await droprun(command, root)
         #expect(result.code == 0)
         #expect(result.stdout.hasSuffix("\n"), "'droprun \(command.joined(separator: " "))' output does not end with a newline: …\(result.stdout.suffix(40).debugDescription)")
     }
 
     // MARK: - Two runners at once
 
-    @Test func twoRunOnceProcessesNeverRunARequestTwice() throws {
+    @Test func twoRunOnceProcessesNeverRunARequestTwice() async throws {
         let root = try makeRoot()
         let ids = (1...50).map { String(format: "conc-%02d", $0) }
         for id in ids {
@@ -753,8 +753,8 @@ import Darwin
 
         let first = try BuiltBinary.start(["run", "--once"], root: root.path)
         let second = try BuiltBinary.start(["run", "--once"], root: root.path)
-        let a = try first.wait(timeout: 60)
-        let b = try second.wait(timeout: 60)
+        let a = try await waitFor(first, timeout: 60)
+        let b = try await waitFor(second, timeout: 60)
         #expect(a.code == 0, "first: \(a.stdout) \(a.stderr)")
         #expect(b.code == 0, "second: \(b.stdout) \(b.stderr)")
 
@@ -778,31 +778,31 @@ import Darwin
             #expect(started[id] == 1, "\(id) has \(started[id] ?? 0) run.started events")
         }
         #expect(succeeded.count == 50)
-        #expect(try droprun(["audit", "verify"], root).code == 0)
+        #expect(try await droprun(["audit", "verify"], root).code == 0)
     }
 
     // MARK: - More of the contract
 
-    @Test func builtBinaryIsTheOneBuiltWithTheTests() throws {
+    @Test func builtBinaryIsTheOneBuiltWithTheTests() async throws {
         let path = try BuiltBinary.path()
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let products = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         #expect(products.contains { $0.hasSuffix(".xctest") }, "\(path) is not beside a test bundle: \(products)")
     }
 
-    @Test func ignoredNamesAreLeftInTheInbox() throws {
+    @Test func ignoredNamesAreLeftInTheInbox() async throws {
         let root = try makeRoot()
         let ignored = [".x.json.tmp", "y.json.part", ".hidden.json", "notes.txt", "upper.JSON"]
         for name in ignored { try root.drop(name, echoRequest(id: nil)) }
         try root.drop("taken.json", echoRequest(id: "taken"))
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 0, "\(result)")
         #expect(allEntries(root.file("inbox")) == ignored.sorted(), "inbox holds \(allEntries(root.file("inbox")))")
         #expect(allEntries(root.file("outbox/rejected")).isEmpty)
         #expect(allEntries(root.file("outbox/results")) == ["taken.json"])
     }
 
-    @Test func filesAreTakenOldestFirstThenByName() throws {
+    @Test func filesAreTakenOldestFirstThenByName() async throws {
         let root = try makeRoot()
         let now = Date()
         let drops: [(name: String, age: Double)] = [("a-mid.json", 20), ("z-new.json", 10), ("y-new.json", 10), ("c-old.json", 30)]
@@ -810,48 +810,48 @@ import Darwin
             try root.drop(drop.name, echoRequest(id: nil))
             try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-drop.age)], ofItemAtPath: root.file("inbox/" + drop.name))
         }
-        let result = try droprun(["run", "--once", "--concurrency", "1"], root)
+        let result = try await droprun(["run", "--once", "--concurrency", "1"], root)
         #expect(result.code == 0, "\(result)")
         let order = auditEvents(root).filter { $0["event"]?.stringValue == "run.queued" }.compactMap { $0["runId"]?.stringValue }
         #expect(order == ["c-old", "a-mid", "y-new", "z-new"])
     }
 
-    @Test func filesDroppedDuringARunAreTakenBeforeItExits() throws {
+    @Test func filesDroppedDuringARunAreTakenBeforeItExits() async throws {
         let root = try makeRoot()
         try root.drop("slow.json", #"{"workflow":{"name":"w","steps":[{"id":"wait","provider":"delay","with":{"ms":600}}]}}"#)
         let child = try BuiltBinary.start(["run", "--once"], root: root.path)
-        Thread.sleep(forTimeInterval: 0.25)
+        try await Task.sleep(for: .milliseconds(250))
         try root.write("inbox/.late.json.tmp", echoRequest(id: "late"))
         #expect(rename(root.file("inbox/.late.json.tmp"), root.file("inbox/late.json")) == 0)
-        let result = try child.wait(timeout: 20)
+        let result = try await waitFor(child, timeout: 20)
         #expect(result.code == 0, "\(result.stdout) \(result.stderr)")
         #expect(root.json("outbox/results/slow.json")?["status"]?.stringValue == "succeeded")
         #expect(root.json("outbox/results/late.json")?["status"]?.stringValue == "succeeded", "a file dropped while run --once worked was left behind")
     }
 
-    @Test func settleMsWaitsUntilTheFileIsUnchanged() throws {
+    @Test func settleMsWaitsUntilTheFileIsUnchanged() async throws {
         let root = try makeRoot()
         try root.write("droprun.json", #"{ "durability": "fast", "settleMs": 600 }"#)
         try root.drop("fresh.json", echoRequest(id: "fresh"))
         try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: root.file("inbox/fresh.json"))
-        let result = try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
+        let result = try await binary(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
         #expect(result.code == 0, "\(result)")
         #expect(root.json("outbox/results/fresh.json")?["status"]?.stringValue == "succeeded", "run --once exited without the unsettled file")
         #expect(result.seconds >= 0.3, "the file was taken before it had settled (\(result.seconds) s)")
     }
 
-    @Test func maxRequestBytesFromTheConfigurationAndTheFlag() throws {
+    @Test func maxRequestBytesFromTheConfigurationAndTheFlag() async throws {
         let request = #"{"workflow":{"name":"w","steps":[{"id":"a","provider":"echo","with":{"pad":""# + String(repeating: "p", count: 200) + #""}}]}}"#
         let limited = try makeRoot()
         try limited.write("droprun.json", #"{ "durability": "fast", "maxRequestBytes": 100 }"#)
         try limited.drop("mid.json", request)
-        #expect(try droprun(["run", "--once"], limited).code == 1)
+        #expect(try await droprun(["run", "--once"], limited).code == 1)
         #expect(limited.json("outbox/rejected/mid.json.error.json")?["reason"]?.stringValue == "too_large")
 
         let overridden = try makeRoot()
         try overridden.write("droprun.json", #"{ "durability": "fast", "maxRequestBytes": 100 }"#)
         try overridden.drop("mid.json", request)
-        let result = try droprun(["run", "--once", "--max-request-bytes", "1000"], overridden)
+        let result = try await droprun(["run", "--once", "--max-request-bytes", "1000"], overridden)
         #expect(result.code == 0, "the command-line flag must win over droprun.json: \(result)")
         #expect(overridden.json("outbox/results/mid.json")?["status"]?.stringValue == "succeeded")
     }
@@ -870,10 +870,10 @@ import Darwin
         ("cancel-ghost.json", #"{"kind":"cancel","runId":"ghost"}"#, "unknown_run", nil),
         ("approve-ghost.json", #"{"kind":"approval","runId":"ghost","decision":"approve","by":"me"}"#, "unknown_run", nil),
     ] as [(String, String, String, String?)])
-    func rejectionReasons(_ name: String, _ content: String, _ reason: String, _ path: String?) throws {
+    func rejectionReasons(_ name: String, _ content: String, _ reason: String, _ path: String?) async throws {
         let root = try makeRoot()
         try root.drop(name, content)
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 1, "\(name): \(result)")
         let error = try #require(root.json("outbox/rejected/\(name).error.json"), "\(name) was not rejected: \(result.stdout)")
         #expect(error["reason"]?.stringValue == reason, "\(name): \(error)")
@@ -883,16 +883,16 @@ import Darwin
         #expect(bytes(root.file("outbox/rejected/" + name)) == Array(content.utf8))
     }
 
-    @Test func nonUTF8BytesAreInvalidJSON() throws {
+    @Test func nonUTF8BytesAreInvalidJSON() async throws {
         let root = try makeRoot()
         let content: [UInt8] = [0xFF, 0xFE, 0x7B, 0x7D, 0x0A]
         try Data(content).write(to: URL(fileURLWithPath: root.file("inbox/latin.json")))
-        #expect(try droprun(["run", "--once"], root).code == 1)
+        #expect(try await droprun(["run", "--once"], root).code == 1)
         #expect(root.json("outbox/rejected/latin.json.error.json")?["reason"]?.stringValue == "invalid_json")
         #expect(bytes(root.file("outbox/rejected/latin.json")) == content)
     }
 
-    @Test func artifactNamesFromReferencesStayInsideTheRunFolder() throws {
+    @Test func artifactNamesFromReferencesStayInsideTheRunFolder() async throws {
         let root = try makeRoot()
         let outside = try TemporaryRoot(initialized: false)
         for (id, name) in [("esc-up", "../../escape.txt"), ("esc-abs", outside.file("abs.txt")), ("esc-back", "a\\\\b.txt")] {
@@ -900,7 +900,7 @@ import Darwin
                 {"workflow":{"name":"w","steps":[{"id":"save","provider":"artifact","with":{"name":"{{input.n}}","content":"x"}}]},"input":{"n":"\(name)"}}
                 """)
         }
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 1, "\(result)")
         for id in ["esc-up", "esc-abs", "esc-back"] {
             let record = root.json("outbox/results/\(id).json")
@@ -910,18 +910,18 @@ import Darwin
         #expect(!root.exists("escape.txt") && !root.exists("artifacts/escape.txt") && !outside.exists("abs.txt"), "an artifact was written outside its run's folder")
     }
 
-    @Test func stepAndRunTimeoutsFailTheRunWithTheirCodes() throws {
+    @Test func stepAndRunTimeoutsFailTheRunWithTheirCodes() async throws {
         let root = try makeRoot()
         try root.drop("slow-step.json", #"{"workflow":{"name":"w","steps":[{"id":"s","provider":"delay","with":{"ms":5000},"timeoutMs":100}]}}"#)
         try root.drop("slow-run.json", #"{"timeoutSeconds":0.3,"workflow":{"name":"w","steps":[{"id":"s","provider":"delay","with":{"ms":5000}}]}}"#)
-        let result = try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
+        let result = try await binary(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
         #expect(result.code == 1)
         #expect(result.seconds < 4, "a timed-out step kept run --once busy for \(result.seconds) s")
         #expect(root.json("outbox/results/slow-step.json")?["error"]?["code"]?.stringValue == "step_timeout")
         #expect(root.json("outbox/results/slow-run.json")?["error"]?["code"]?.stringValue == "run_timeout")
     }
 
-    @Test func referencesNamedWorkflowsAndTheStubModel() throws {
+    @Test func referencesNamedWorkflowsAndTheStubModel() async throws {
         let root = try makeRoot()
         try root.write("workflows/summarize.json", """
             {"name":"summarize","version":"7","steps":[
@@ -931,7 +931,7 @@ import Darwin
         try root.drop("sum-1.json", #"{"workflow":"summarize","input":{"text":"a long text"}}"#)
         try root.drop("sum-2.json", #"{"workflow":"summarize","input":{"text":"a long text"}}"#)
         try root.drop("missing-ref.json", #"{"workflow":{"name":"w","steps":[{"id":"t","provider":"template","with":{"template":"x{{input.nope}}y"}}]}}"#)
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 1, "\(result)")
 
         let one = try #require(root.json("outbox/results/sum-1.json"))
@@ -952,12 +952,12 @@ import Darwin
         #expect(missing["steps"]?.arrayValue?.first?["output"] == nil)
     }
 
-    @Test func credentialsNeverReachTheDisk() throws {
+    @Test func credentialsNeverReachTheDisk() async throws {
         let root = try makeRoot()
         let secret = "e2e-sekrit-\(UUID().uuidString)"
         try root.write("droprun.json", #"{ "durability": "fast", "providers": { "llm": { "models": { "stub-small": { "apiKeyEnv": "E2E_LLM_KEY" } } } } }"#)
         try root.drop("cred.json", #"{"workflow":{"name":"w","steps":[{"id":"s","provider":"llm","with":{"model":"stub-small","prompt":"hi"}}]}}"#)
-        let result = try BuiltBinary.run(["run", "--once"], root: root.path, environment: ["E2E_LLM_KEY": secret], workingDirectory: nil, timeout: 30)
+        let result = try await binary(["run", "--once"], root: root.path, environment: ["E2E_LLM_KEY": secret], workingDirectory: nil, timeout: 30)
         #expect(result.code == 0, "\(result)")
         #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
         let enumerator = FileManager.default.enumerator(atPath: root.path)
@@ -980,16 +980,16 @@ import Darwin
         #"{"id":"ap","provider":"approval","with":{"message":"ok?","expiresAfterSeconds":60}}"#,
         #"{"id":"x","provider":"exec","with":{"command":"wc","args":["-c"],"input":{"k":1}}}"#,
     ])
-    func contractProvidersAreKnown(_ step: String) throws {
+    func contractProvidersAreKnown(_ step: String) async throws {
         let root = try makeRoot()
         try root.write("droprun.json", #"{ "durability": "fast", "providers": { "exec": { "commands": { "wc": { "path": "/usr/bin/wc" } } } } }"#)
         try root.write("req.json", #"{"workflow":{"name":"w","steps":[\#(step)]}}"#)
-        let result = try droprun(["validate", "req.json"], root)
+        let result = try await droprun(["validate", "req.json"], root)
         #expect(result.code == 0, "\(result.stdout) \(result.stderr)")
     }
 
     /// Section 11: a runner killed mid-run; the next `run --once` resumes the run without re-running finished steps.
-    @Test func killedRunIsResumedByTheNextRunOnce() throws {
+    @Test func killedRunIsResumedByTheNextRunOnce() async throws {
         let root = try makeRoot()
         try root.write("droprun.json", #"{ "durability": "fast", "leaseSeconds": 1 }"#)
         try root.drop("crash.json", """
@@ -1003,15 +1003,15 @@ import Darwin
         var checkpointed = false
         while Date() < deadline, !checkpointed {
             checkpointed = root.json("outbox/running/crash.json")?["steps"]?.arrayValue?.first?["status"]?.stringValue == "succeeded"
-            if !checkpointed { Thread.sleep(forTimeInterval: 0.02) }
+            if !checkpointed { try await Task.sleep(for: .milliseconds(20)) }
         }
         kill(child.processIdentifier, SIGKILL)
-        _ = try? child.wait(timeout: 10)
+        _ = try? await waitFor(child, timeout: 10)
         try #require(checkpointed, "the first step was never checkpointed in outbox/running/crash.json")
         try #require(!root.exists("outbox/results/crash.json"), "the run finished before it could be killed")
 
-        Thread.sleep(forTimeInterval: 1.3)  // past the lease
-        let restart = try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
+        try await Task.sleep(for: .milliseconds(1300))  // past the lease
+        let restart = try await binary(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
         let record = root.json("outbox/results/crash.json")
         #expect(record?["status"]?.stringValue == "succeeded", "the killed run was not resumed: \(restart.stdout) \(restart.stderr); running: \(root.read("outbox/running/crash.json") ?? "-")")
         #expect(restart.code == 0)
@@ -1024,14 +1024,14 @@ import Darwin
     }
 
     /// Section 6: a request still waiting in the inbox can be cancelled; it ends `cancelled` without any step running.
-    @Test func cancelDroppedForAWaitingRequestCancelsIt() throws {
+    @Test func cancelDroppedForAWaitingRequestCancelsIt() async throws {
         let root = try makeRoot()
         try root.drop("waiting.json", echoRequest(id: "waiting"))
         try root.drop("stop.json", #"{"kind":"cancel","runId":"waiting"}"#)
         let now = Date()
         try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-20)], ofItemAtPath: root.file("inbox/waiting.json"))
         try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-10)], ofItemAtPath: root.file("inbox/stop.json"))
-        let result = try droprun(["run", "--once"], root)
+        let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 1, "a cancelled run makes run --once exit 1: \(result)")
         #expect(root.json("outbox/results/waiting.json")?["status"]?.stringValue == "cancelled", "the waiting request was not cancelled: \(result.stdout)")
         let started = auditEvents(root).filter { $0["runId"]?.stringValue == "waiting" && $0["event"]?.stringValue == "step.started" }
@@ -1039,7 +1039,7 @@ import Darwin
     }
 
     /// Section 6: a cancel dropped while `run --once` works on the run is read at once and interrupts the current step.
-    @Test func cancelDroppedWhileARunIsRunningInterruptsIt() throws {
+    @Test func cancelDroppedWhileARunIsRunningInterruptsIt() async throws {
         let root = try makeRoot()
         try root.drop("long.json", """
             {"workflow":{"name":"w","steps":[
@@ -1049,10 +1049,10 @@ import Darwin
             """)
         let child = try BuiltBinary.start(["run", "--once"], root: root.path)
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, !root.exists("outbox/running/long.json") { Thread.sleep(forTimeInterval: 0.02) }
+        while Date() < deadline, !root.exists("outbox/running/long.json") { try await Task.sleep(for: .milliseconds(20)) }
         try root.write("inbox/.stop.json.tmp", #"{"kind":"cancel","runId":"long"}"#)
         #expect(rename(root.file("inbox/.stop.json.tmp"), root.file("inbox/stop.json")) == 0)
-        let result = try child.wait(timeout: 20)
+        let result = try await waitFor(child, timeout: 20)
         let record = root.json("outbox/results/long.json")
         #expect(record?["status"]?.stringValue == "cancelled", "the cancel did not stop the run: \(result.stdout)")
         #expect(result.seconds < 2, "the current step was not interrupted (run --once took \(result.seconds) s)")
@@ -1061,7 +1061,7 @@ import Darwin
     }
 
     /// Section 6: an approval step waits; a dropped approval (or rejection) resumes the run.
-    @Test func approvalFilesResumeAWaitingRun() throws {
+    @Test func approvalFilesResumeAWaitingRun() async throws {
         let root = try makeRoot()
         for id in ["ask-yes", "ask-no"] {
             try root.drop(id + ".json", """
@@ -1070,15 +1070,15 @@ import Darwin
                   {"id":"after","provider":"echo","with":{"decision":"{{steps.ask.output.decision}}"}}]}}
                 """)
         }
-        let first = try droprun(["run", "--once"], root)
+        let first = try await droprun(["run", "--once"], root)
         #expect(first.code != 2, "\(first)")
         for id in ["ask-yes", "ask-no"] {
-            #expect(parse(try droprun(["status", id, "--json"], root).stdout)?["status"]?.stringValue == "waiting_approval")
+            #expect(parse(try await droprun(["status", id, "--json"], root).stdout)?["status"]?.stringValue == "waiting_approval")
             #expect(!root.exists("outbox/results/\(id).json"))
         }
         try root.drop("yes.json", #"{"kind":"approval","runId":"ask-yes","decision":"approve","by":"alice","note":"fine"}"#)
         try root.drop("no.json", #"{"kind":"approval","runId":"ask-no","decision":"reject","by":"bob","note":"not yet"}"#)
-        let second = try droprun(["run", "--once"], root)
+        let second = try await droprun(["run", "--once"], root)
         #expect(second.code == 1, "a rejected approval fails its run, so run --once exits 1: \(second)")
 
         let yes = try #require(root.json("outbox/results/ask-yes.json"), "ask-yes did not finish: \(second.stdout)")
@@ -1094,7 +1094,7 @@ import Darwin
         for name in ["run.waiting_approval", "approval.received", "run.resumed", "run.succeeded"] {
             #expect(events.contains(name), "no \(name) for ask-yes: \(events)")
         }
-        #expect(try droprun(["audit", "verify"], root).code == 0)
+        #expect(try await droprun(["audit", "verify"], root).code == 0)
     }
 }
 
@@ -1108,8 +1108,31 @@ private func makeRoot() throws -> TemporaryRoot {
 }
 
 /// Runs the built `droprun` on `root`.
-private func droprun(_ args: [String], _ root: TemporaryRoot, stdin: String? = nil) throws -> (code: Int32, stdout: String, stderr: String) {
-    try BuiltBinary.run(args, root: root.path, stdin: stdin)
+private func droprun(_ args: [String], _ root: TemporaryRoot, stdin: String? = nil) async throws -> (code: Int32, stdout: String, stderr: String) {
+    let path = root.path
+    return try await offThePool { try BuiltBinary.run(args, root: path, stdin: stdin) }
+}
+
+/// `BuiltBinary.run` with a time limit, waited for off the cooperative thread pool.
+private func binary(
+    _ args: [String], root: String?, stdin: String? = nil, environment: [String: String] = [:], workingDirectory: String?, timeout: Double
+) async throws -> BuiltBinary.Output {
+    try await offThePool {
+        try BuiltBinary.run(args, root: root, stdin: stdin, environment: environment, workingDirectory: workingDirectory, timeout: timeout)
+    }
+}
+
+/// Waits for a started child off the cooperative thread pool.
+private func waitFor(_ child: RunningDroprun, timeout: Double) async throws -> BuiltBinary.Output {
+    try await offThePool { try child.wait(timeout: timeout) }
+}
+
+/// Runs blocking work (waiting for a child process) on its own thread, so the
+/// tests never hold one of Swift concurrency's few threads while a child runs.
+private func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
 }
 
 /// A one-step echo request.
@@ -1124,16 +1147,16 @@ private func badProviderRequest(id: String) -> String {
 }
 
 /// A root with one finished run (`tamper-me`) and its single audit chain: the file name and its lines.
-private func auditedRoot() throws -> (TemporaryRoot, String, [String]) {
+private func auditedRoot() async throws -> (TemporaryRoot, String, [String]) {
     let root = try makeRoot()
     try root.drop("tamper-me.json", """
         {"id":"tamper-me","workflow":{"name":"w","steps":[
           {"id":"a","provider":"echo","with":{"x":1}},
           {"id":"b","provider":"artifact","with":{"name":"b.txt","content":"bee"}}]}}
         """)
-    let ran = try droprun(["run", "--once"], root)
+    let ran = try await droprun(["run", "--once"], root)
     #expect(ran.code == 0)
-    let verified = try droprun(["audit", "verify"], root)
+    let verified = try await droprun(["audit", "verify"], root)
     #expect(verified.code == 0, "the untouched chain must verify: \(verified)")
     let files = allEntries(root.file("outbox/audit")).filter { $0.hasSuffix(".jsonl") }
     let file = try #require(files.count == 1 ? files.first : nil, "expected one audit chain, found \(files)")
@@ -1148,14 +1171,14 @@ private func writeLines(_ lines: [String], to path: String) throws {
 }
 
 /// Checks that `audit verify` fails and names `file` and `line`, in text and JSON.
-private func expectBrokenChain(_ root: TemporaryRoot, file: String, line: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let textual = try droprun(["audit", "verify"], root)
+private func expectBrokenChain(_ root: TemporaryRoot, file: String, line: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let textual = try await droprun(["audit", "verify"], root)
     #expect(textual.code == 1, "audit verify passed a damaged chain: \(textual.stdout)", sourceLocation: sourceLocation)
     let message = textual.stdout + textual.stderr
     #expect(message.contains(file), "the message does not name the file \(file): \(message)", sourceLocation: sourceLocation)
     #expect(message.contains("\(file):\(line)") || message.contains("line \(line)"), "the message does not name line \(line): \(message)", sourceLocation: sourceLocation)
 
-    let json = try droprun(["audit", "verify", "--json"], root)
+    let json = try await droprun(["audit", "verify", "--json"], root)
     #expect(json.code == 1, sourceLocation: sourceLocation)
     let report = try #require(parse(json.stdout), "audit verify --json is not JSON: \(json.stdout)", sourceLocation: sourceLocation)
     #expect(report["ok"]?.boolValue == false, sourceLocation: sourceLocation)
