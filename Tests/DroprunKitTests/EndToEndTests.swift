@@ -34,10 +34,10 @@ import Darwin
 
         // The example request init wrote runs as it is.
         for example in exampleFiles where example.hasSuffix(".json") {
-            let submitted = try await binary(["submit", example], root: fresh)
+            let submitted = try await binary(["submit", example], root: fresh, workingDirectory: nil, timeout: 30)
             #expect(submitted.code == 0, "submitting the example \(example) failed: \(submitted.stderr)")
             let runId = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            let ran = try await binary(["run", "--once", "--durability", "fast"], root: fresh)
+            let ran = try await binary(["run", "--once", "--durability", "fast"], root: fresh, workingDirectory: nil, timeout: 30)
             #expect(ran.code == 0, "the example \(example) did not succeed: \(ran.stdout) \(ran.stderr)")
             let record = json(Path.join(fresh, "outbox/results/\(runId).json"))
             #expect(record?["status"]?.stringValue == "succeeded")
@@ -602,7 +602,7 @@ import Darwin
         #expect(global.code == 2, "\(global.stderr)")
     }
 
-    @Test(arguments: [["status"], ["show"], ["artifacts"], ["submit"], ["validate"]])
+    @Test(arguments: [["status"], ["show"], ["artifacts"], ["submit"], ["validate"], ["approve"], ["reject"], ["cancel"], ["retry"]])
     func missingArgumentIsAUsageError(_ command: [String]) async throws {
         let root = try makeRoot()
         let result = try await droprun(command, root)
@@ -619,7 +619,7 @@ import Darwin
         }
     }
 
-    @Test(arguments: [["status"], ["show"], ["artifacts"], ["audit"]])
+    @Test(arguments: [["status"], ["show"], ["artifacts"], ["audit"], ["approve"], ["reject"], ["cancel"], ["retry"]])
     func readingAnUnknownRunFails(_ command: [String]) async throws {
         let root = try makeRoot()
         let result = try await droprun(command + ["no-such-run"], root)
@@ -629,7 +629,8 @@ import Darwin
 
     @Test(arguments: [
         ["run", "--once"], ["submit", "x.json"], ["validate", "x.json"], ["status", "r"], ["show", "r"], ["list"],
-        ["artifacts", "r"], ["audit"], ["audit", "r"], ["audit", "verify"],
+        ["artifacts", "r"], ["audit"], ["audit", "r"], ["audit", "verify"], ["watch"], ["approve", "r"], ["reject", "r"],
+        ["cancel", "r"], ["retry", "r"], ["fixtures", "verify"], ["providers"],
     ])
     func badRootIsAUsageError(_ command: [String]) async throws {
         let base = try TemporaryRoot(initialized: false)
@@ -788,6 +789,15 @@ import Darwin
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let products = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         #expect(products.contains { $0.hasSuffix(".xctest") }, "\(path) is not beside a test bundle: \(products)")
+        // The running test bundle's folder (the scratch path that built it) is the binary's folder.
+        let running = ([CommandLine.arguments.first ?? ""] + Bundle.allBundles.map(\.bundlePath)).compactMap { candidate -> String? in
+            guard let range = candidate.range(of: ".xctest") else { return nil }
+            let bundle = URL(fileURLWithPath: String(candidate[..<range.upperBound]))
+            return bundle.deletingLastPathComponent().resolvingSymlinksInPath().path
+        }
+        if !running.isEmpty {
+            #expect(running.contains(URL(fileURLWithPath: folder).resolvingSymlinksInPath().path), "\(path) is not beside the running tests (\(running))")
+        }
     }
 
     @Test func ignoredNamesAreLeftInTheInbox() async throws {
@@ -1095,6 +1105,97 @@ import Darwin
             #expect(events.contains(name), "no \(name) for ask-yes: \(events)")
         }
         #expect(try await droprun(["audit", "verify"], root).code == 0)
+    }
+
+    // MARK: - Acting on runs: retry, cancel, approve, reject, watch
+
+    @Test func retryRunsTheOriginalBytesAgainAsANewRun() async throws {
+        let root = try makeRoot()
+        let request = #"{"id":"again","workflow":{"name":"w","steps":[{"id":"a","provider":"fail","with":{"code":"flaky","message":"no"}}]}}"#
+        try root.drop("again.json", request)
+        #expect(try await droprun(["run", "--once"], root).code == 1)
+        let firstResult = try #require(bytes(root.file("outbox/results/again.json")))
+
+        let retried = try await droprun(["retry", "again"], root)
+        #expect(retried.code == 0, "\(retried)")
+        #expect(retried.stdout.contains("again.r1"))
+        #expect(bytes(root.file("outbox/requests/again.r1.json")) == Array(request.utf8), "the retry does not hold the original bytes")
+        #expect(try await droprun(["run", "--once"], root).code == 1)
+        let retry = try #require(root.json("outbox/results/again.r1.json"), "the retry never ran")
+        #expect(retry["retryOf"]?.stringValue == "again")
+        #expect(retry["runId"]?.stringValue == "again.r1")
+        #expect(bytes(root.file("outbox/results/again.json")) == firstResult, "the original result was replaced")
+
+        let second = try await droprun(["retry", "again"], root)
+        #expect(second.code == 0 && second.stdout.contains("again.r2"), "\(second)")
+        let unknown = try await droprun(["retry", "never-was"], root)
+        #expect(unknown.code == 1 && unknown.stderr.contains("never-was"), "\(unknown)")
+    }
+
+    @Test func cancelCommandCancelsARequestWaitingInTheInbox() async throws {
+        let root = try makeRoot()
+        try root.drop("later.json", echoRequest(id: "later"))
+        let cancelled = try await droprun(["cancel", "later"], root)
+        #expect(cancelled.code == 0, "\(cancelled)")
+        let ran = try await droprun(["run", "--once"], root)
+        #expect(ran.code == 1, "a cancelled run makes run --once exit 1: \(ran)")
+        let record = try #require(root.json("outbox/results/later.json"), "\(ran.stdout)")
+        #expect(record["status"]?.stringValue == "cancelled")
+        let started = auditEvents(root).filter { $0["runId"]?.stringValue == "later" && $0["event"]?.stringValue == "step.started" }
+        #expect(started.isEmpty, "a step of the cancelled request ran")
+        #expect(auditEvents(root).contains { $0["runId"]?.stringValue == "later" && $0["event"]?.stringValue == "run.cancelled" })
+
+        let finished = try await droprun(["cancel", "later"], root)
+        #expect(finished.code == 1, "cancelling a finished run must fail: \(finished)")
+        let unknown = try await droprun(["cancel", "never-was"], root)
+        #expect(unknown.code == 1 && unknown.stderr.contains("never-was"), "\(unknown)")
+    }
+
+    @Test func approveAndRejectCommandsResumeWaitingRuns() async throws {
+        let root = try makeRoot()
+        for id in ["cmd-yes", "cmd-no"] {
+            try root.drop(id + ".json", """
+                {"id":"\(id)","workflow":{"name":"w","steps":[
+                  {"id":"ask","provider":"approval","with":{"message":"ship it?"}},
+                  {"id":"after","provider":"echo","with":{"by":"{{steps.ask.output.by}}"}}]}}
+                """)
+        }
+        _ = try await droprun(["run", "--once"], root)
+        let approved = try await droprun(["approve", "cmd-yes", "--by", "alice", "--note", "fine"], root)
+        #expect(approved.code == 0, "\(approved)")
+        let rejected = try await droprun(["reject", "cmd-no", "--by", "bob"], root)
+        #expect(rejected.code == 0, "\(rejected)")
+        let ran = try await droprun(["run", "--once"], root)
+        #expect(ran.code == 1, "a rejected run failed, so run --once exits 1: \(ran)")
+        let yes = try #require(root.json("outbox/results/cmd-yes.json"), "\(ran.stdout)")
+        #expect(yes["status"]?.stringValue == "succeeded")
+        #expect(yes["output"]?["by"]?.stringValue == "alice")
+        #expect(yes["steps"]?.arrayValue?.first?["output"]?["note"]?.stringValue == "fine")
+        #expect(root.json("outbox/results/cmd-no.json")?["status"]?.stringValue == "failed")
+
+        let again = try await droprun(["approve", "cmd-yes"], root)
+        #expect(again.code == 1, "approving a finished run must fail: \(again)")
+        for verb in ["approve", "reject"] {
+            let unknown = try await droprun([verb, "never-was"], root)
+            #expect(unknown.code == 1 && unknown.stderr.contains("never-was"), "\(verb): \(unknown)")
+        }
+    }
+
+    @Test func watchServesDropsAndStopsCleanlyOnSIGTERMAndSIGINT() async throws {
+        for signal in [SIGTERM, SIGINT] {
+            let root = try makeRoot()
+            let watcher = try BuiltBinary.start(["watch", "--poll-interval-ms", "50"], root: root.path)
+            try await Task.sleep(for: .milliseconds(200))
+            try root.write("inbox/.served.json.tmp", echoRequest(id: "served"))
+            #expect(rename(root.file("inbox/.served.json.tmp"), root.file("inbox/served.json")) == 0)
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline, !root.exists("outbox/results/served.json") { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(root.json("outbox/results/served.json")?["status"]?.stringValue == "succeeded", "watch did not run the drop")
+            kill(watcher.processIdentifier, signal)
+            let result = try await waitFor(watcher, timeout: 15)
+            #expect(result.code == 0, "watch must exit 0 on signal \(signal): \(result.stdout) \(result.stderr)")
+            #expect(try await droprun(["audit", "verify"], root).code == 0)
+        }
     }
 }
 

@@ -26,6 +26,8 @@ public struct CLIEnvironment: Sendable {
     public var identity: RunnerIdentity
     /// The providers known to this program.
     public var registry: ProviderRegistry
+    /// Starts `exec`'s child processes.
+    public var launcher: any ProcessLauncher = PosixProcessLauncher()
     /// Connects a stop request (SIGTERM, SIGINT in the real program) to a runner's token.
     public var installStopSignals: @Sendable (StopToken) -> Void = { _ in }
 
@@ -55,6 +57,8 @@ public struct CLIEnvironment: Sendable {
             readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
             identity: RunnerIdentity(host: host, pid: getpid()), registry: registry)
         environment.installStopSignals = { SignalTrap.install($0) }
+        // A child that stops reading its standard input must not kill the runner with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         return environment
     }
 }

@@ -59,10 +59,13 @@ struct CommandContext: Sendable {
     /// An engine over this root.
     func engine(_ configuration: Configuration) -> EngineContext {
         let layout = self.layout
-        return EngineContext(
+        var engine = EngineContext(
             layout: layout, fileSystem: fs, clock: environment.clock, configuration: configuration, registry: environment.registry,
             identity: environment.identity,
             audit: AuditLog(folder: layout.audit, runner: environment.identity, startedAt: environment.clock.now(), fileSystem: fs))
+        engine.environment = environment.variables
+        engine.launcher = environment.launcher
+        return engine
     }
 
     /// Writes a JSON value to standard output (pretty).

@@ -29,6 +29,10 @@ public struct EngineContext: Sendable {
     public var isProcessAlive: @Sendable (Int32) -> Bool
     /// How often a running step checks for a cancel request (real time: a polling cadence, not logic).
     public var cancelPollInterval: Duration = .milliseconds(200)
+    /// Starts `exec`'s child processes.
+    public var launcher: any ProcessLauncher = PosixProcessLauncher()
+    /// The runner's environment variables, from which `exec` passes only the allowed ones.
+    public var environment: [String: String] = [:]
     /// When this runner last saw its heartbeat in place, and for how long that is trusted.
     public var leaseCheck = LeaseCheck()
 

@@ -224,6 +224,8 @@ struct RunExecutor {
                 "step": .string(definition.id), "provider": .string(definition.provider), "attempt": .int(attempt),
             ])
             let attemptStart = clock.now()
+            let attemptLog = StepLog()
+            defer { if let text = attemptLog.contents { record.steps[index].stderr = text } }
             let failure: StepFailure
             do {
                 let with = try resolver.resolve(definition.with, at: withPath)
@@ -232,6 +234,9 @@ struct RunExecutor {
                 var stepContext = StepContext(
                     runId: runId, stepId: definition.id, attempt: attempt, clock: clock, configuration: context.configuration, artifacts: artifacts)
                 stepContext.withPath = withPath
+                stepContext.launcher = context.launcher
+                stepContext.environment = context.environment
+                stepContext.log = attemptLog
                 let attemptContext = stepContext
                 let output: JSONValue
                 if provider.mayWait {

@@ -62,6 +62,12 @@ extension JSONValue {
         return nil
     }
 
+    /// The element at `index`, when this is an array that long.
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let a) = self, a.indices.contains(index) { return a[index] }
+        return nil
+    }
+
     /// A short name of the value's type, for error messages ("found a number").
     public var typeName: String {
         switch self {

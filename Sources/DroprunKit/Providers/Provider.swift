@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A kind of step. Implement it and register it to give workflows a new provider.
 ///
 /// A provider checks its `with` when a request is dropped (so mistakes are
@@ -58,6 +60,12 @@ public struct StepContext: Sendable {
     public var artifacts: any ArtifactWriting
     /// Where the step's `with` is in the request, for messages.
     public var withPath = JSONPath.root.key("with")
+    /// Starts child processes (`exec`).
+    public var launcher: any ProcessLauncher = PosixProcessLauncher()
+    /// The runner's environment variables (the source of `exec`'s allowed variables).
+    public var environment: [String: String] = [:]
+    /// Text the attempt leaves in the step's record (`exec`'s standard error), truncated.
+    public var log = StepLog()
 
     public init(runId: String, stepId: String, attempt: Int, clock: any RunnerClock, configuration: Configuration, artifacts: any ArtifactWriting) {
         self.runId = runId
@@ -85,4 +93,22 @@ public struct StepContext: Sendable {
 public protocol ArtifactWriting: Sendable {
     /// Writes `bytes` as `artifacts/<runId>/<name>` and returns its entry.
     func write(name: String, bytes: [UInt8], mediaType: String?, step: String) throws(StepFailure) -> ArtifactEntry
+}
+
+/// Text an attempt leaves in its step's record, such as a child's standard error.
+public final class StepLog: Sendable {
+    /// Characters kept.
+    public static let limit = 4096
+    private let text = Mutex<String?>(nil)
+
+    public init() {}
+
+    /// Replaces the text, keeping its first `limit` characters.
+    public func set(_ value: String) {
+        let kept = value.count > Self.limit ? String(value.prefix(Self.limit)) + "\n[truncated: \(value.count - Self.limit) more characters]" : value
+        text.withLock { $0 = kept }
+    }
+
+    /// The text, if any.
+    public var contents: String? { text.withLock { $0 } }
 }

@@ -18,6 +18,8 @@ public struct StepRecord: Sendable, Equatable {
     public var output: JSONValue?
     /// Its failure, when it failed.
     public var error: StepFailure?
+    /// What its last attempt left for people to read (`exec`'s standard error), truncated.
+    public var stderr: String?
 
     public init(id: String, provider: String) {
         self.id = id
@@ -39,6 +41,7 @@ public struct StepRecord: Sendable, Equatable {
         ]
         if let output { o["output"] = output }
         if let error { o["error"] = error.json(step: nil) }
+        if let stderr { o["stderr"] = .string(stderr) }
         return .object(o)
     }
 
@@ -53,6 +56,7 @@ public struct StepRecord: Sendable, Equatable {
         startedAt = json["startedAt"]?.stringValue.flatMap(Timestamp.parse)
         finishedAt = json["finishedAt"]?.stringValue.flatMap(Timestamp.parse)
         output = json["output"]
+        stderr = json["stderr"]?.stringValue
         if let e = json["error"], let code = e["code"]?.stringValue {
             error = StepFailure(code: code, message: e["message"]?.stringValue ?? "", retryable: e["retryable"]?.boolValue ?? false)
         }
