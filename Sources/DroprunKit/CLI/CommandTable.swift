@@ -62,6 +62,9 @@ enum CommandTable {
                         options: [.value("by", valueName: "NAME", help: "Who cancels (default $USER).")]),
             CommandSpec(name: "retry", abstract: "Run a finished run's request again as RUN_ID.r1 (.r2, ...).",
                         arguments: [ArgumentSpec("run-id", help: "The finished run.")]),
+            CommandSpec(name: "providers", abstract: "List providers, stub models and exec commands; check their configuration (secrets masked).",
+                        discussion: "Exit 1 when a credential variable (apiKeyEnv) or an exec command's program or allowed variable is missing.",
+                        options: [json]),
             CommandSpec(name: "audit", abstract: "Print the audit log, or one run's events.",
                         arguments: [ArgumentSpec("run-id", arity: .optional, help: "Only this run's events.")], options: [json],
                         subcommands: [
@@ -82,6 +85,7 @@ enum CommandTable {
         case ["reject"]: ControlCommand.reject
         case ["cancel"]: ControlCommand.cancel
         case ["retry"]: RetryCommand.run
+        case ["providers"]: ProvidersCommand.run
         case ["submit"]: SubmitCommand.run
         case ["validate"]: ValidateCommand.run
         case ["status"]: StatusCommand.run

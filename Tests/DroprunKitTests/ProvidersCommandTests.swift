@@ -1,0 +1,69 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+@Suite struct ProvidersCommandTests {
+    static let secret = "sk-live-Zq8uniquesecretvalue3f9a"
+
+    func root(_ config: String) throws -> TemporaryRoot {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", config)
+        return root
+    }
+
+    @Test(arguments: [("sk-live-Zq8uniquesecretvalue3f9a", "sk-...3f9a"), ("short", "*****"), ("", "")])
+    func masksCredentials(_ secret: String, _ masked: String) {
+        #expect(ProvidersCommand.mask(secret) == masked)
+    }
+
+    @Test func listsProvidersModelsAndCommandsWithSecretsMasked() async throws {
+        let root = try root(#"""
+            {"durability": "fast", "providers": {
+              "llm": {"models": {"stub-small": {"apiKeyEnv": "MY_KEY"}, "big": {"latencyMs": 5, "failureRate": 0.25, "apiKeyEnv": "OTHER_KEY"}}},
+              "exec": {"commands": {"ls": {"path": "/bin/ls", "env": ["MY_KEY"]}, "gone": {"path": "/nonexistent/tool"}}}}}
+            """#)
+        let cli = CLITester(root: root.path, variables: ["MY_KEY": Self.secret])
+        let text = await cli.run(["providers"])
+        #expect(text.code == .failure, "problems: OTHER_KEY unset, /nonexistent/tool missing")
+        #expect(text.stdout.contains("credential MY_KEY: set (sk-...3f9a)"))
+        #expect(text.stdout.contains("credential OTHER_KEY: NOT SET"))
+        #expect(text.stdout.contains("/nonexistent/tool  NOT EXECUTABLE"))
+        #expect(!text.stdout.contains(Self.secret))
+        for name in ProviderRegistry.builtIn.names { #expect(text.stdout.contains("  \(name)")) }
+        let json = try JSONParser.parse(await cli.run(["providers", "--json"]).stdout)
+        #expect(json["llmModels"]?.arrayValue?.map { $0["name"]?.stringValue ?? "" } == ["stub-small", "stub-large", "big"])
+        #expect(json["problems"]?.arrayValue?.count == 2)
+        let ok = try self.root(#"{"durability": "fast"}"#)
+        #expect(await CLITester(root: ok.path).run(["providers"]).code == .success)
+    }
+
+    @Test func noCredentialValueEverReachesTheRoot() async throws {
+        let root = try root(#"""
+            {"durability": "fast", "providers": {
+              "llm": {"models": {"paid": {"apiKeyEnv": "MY_KEY"}}},
+              "exec": {"commands": {"cat": {"path": "/bin/cat"}}}}}
+            """#)
+        try root.drop("r.json", RequestText.make(id: "r", steps: [
+            #"{"id": "ask", "provider": "llm", "with": {"model": "paid", "prompt": "hello"}}"#,
+            #"{"id": "run", "provider": "exec", "with": {"command": "cat", "input": {"x": 1}}}"#,
+            #"{"id": "save", "provider": "artifact", "with": {"name": "a.json", "json": "{{steps.ask.output}}"}}"#,
+        ]))
+        try root.drop("bad.json", #"{"workflow": {"name": "w", "steps": [{"id": "a", "provider": "llm", "with": {"model": "nope", "prompt": "x"}}]}}"#)
+        let cli = CLITester(root: root.path, variables: ["MY_KEY": Self.secret, "PATH": "/usr/bin:/bin"])
+        for command in [["run", "--once"], ["providers"], ["providers", "--json"], ["show", "r"], ["audit"], ["list"]] {
+            let result = await cli.run(command)
+            #expect(!result.stdout.contains(Self.secret) && !result.stderr.contains(Self.secret), "\(command)")
+        }
+        #expect(root.json("outbox/results/r.json")?["status"] == "succeeded")
+        let enumerator = FileManager.default.enumerator(atPath: root.path)
+        var files = 0
+        while let relative = enumerator?.nextObject() as? String {
+            guard let data = FileManager.default.contents(atPath: root.file(relative)) else { continue }
+            files += 1
+            #expect(!String(decoding: data, as: UTF8.self).contains(Self.secret), "\(relative) holds the credential")
+        }
+        #expect(files >= 8)
+    }
+}
