@@ -62,6 +62,15 @@ enum CommandTable {
                         options: [.value("by", valueName: "NAME", help: "Who cancels (default $USER).")]),
             CommandSpec(name: "retry", abstract: "Run a finished run's request again as RUN_ID.r1 (.r2, ...).",
                         arguments: [ArgumentSpec("run-id", help: "The finished run.")]),
+            CommandSpec(name: "fixtures", abstract: "Regression fixtures: run each in a fresh root and compare with expected/.",
+                        discussion: "A fixture is fixtures/NAME/ with request.json and/or drops/ (dropped in name order, each followed by run --once), an optional droprun.json, and expected/. Times, durations, runner names and paths are replaced by placeholders before comparing.",
+                        subcommands: [
+                            CommandSpec(name: "verify", abstract: "Run fixtures and show a diff for each mismatch (exit 1).",
+                                        arguments: [ArgumentSpec("name", arity: .zeroOrMore, help: "Fixtures to run (default: all).")]),
+                            CommandSpec(name: "record", abstract: "Run fixtures and write their expected/ anew, saying what changed.",
+                                        arguments: [ArgumentSpec("name", arity: .zeroOrMore, help: "Fixtures to record (default: all).")]),
+                        ],
+                        examples: ["droprun fixtures verify", "droprun fixtures record retry-succeeds"]),
             CommandSpec(name: "providers", abstract: "List providers, stub models and exec commands; check their configuration (secrets masked).",
                         discussion: "Exit 1 when a credential variable (apiKeyEnv) or an exec command's program or allowed variable is missing.",
                         options: [json]),
@@ -86,6 +95,8 @@ enum CommandTable {
         case ["cancel"]: ControlCommand.cancel
         case ["retry"]: RetryCommand.run
         case ["providers"]: ProvidersCommand.run
+        case ["fixtures", "verify"]: FixturesCommand.verify
+        case ["fixtures", "record"]: FixturesCommand.record
         case ["submit"]: SubmitCommand.run
         case ["validate"]: ValidateCommand.run
         case ["status"]: StatusCommand.run

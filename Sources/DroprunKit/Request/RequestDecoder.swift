@@ -117,13 +117,14 @@ public struct RequestDecoder: Sendable {
                 if elements.isEmpty { w.report(ValidationIssue(path.key("steps"), "a workflow needs at least one step, found none")) }
                 var seen: [String] = []
                 for (i, element) in elements.enumerated() {
+                    let rawID = element["id"]?.stringValue
+                    if let rawID, seen.contains(rawID) {
+                        w.report(ValidationIssue(path.key("steps").index(i).key("id"), "step id '\(rawID)' is used twice; step ids must be unique"))
+                    }
                     if let step = decodeStep(element, path: path.key("steps").index(i), earlier: seen, reader: &w) {
-                        if seen.contains(step.id) {
-                            w.report(ValidationIssue(path.key("steps").index(i).key("id"), "step id '\(step.id)' is used twice; step ids must be unique"))
-                        }
-                        seen.append(step.id)
                         steps.append(step)
                     }
+                    if let rawID { seen.append(rawID) }
                 }
             } else {
                 w.report(ValidationIssue(path.key("steps"), "expected an array of steps, found \(stepsValue.typeName)"))

@@ -1,0 +1,55 @@
+/// `droprun fixtures verify|record [NAME...]`: regression fixtures under `fixtures/`.
+enum FixturesCommand {
+    static func verify(_ context: CommandContext) async throws -> ExitCode { try await run(context, record: false) }
+    static func record(_ context: CommandContext) async throws -> ExitCode { try await run(context, record: true) }
+
+    static func run(_ context: CommandContext, record: Bool) async throws -> ExitCode {
+        let folder = Path.join(context.root, "fixtures")
+        let runner = FixtureRunner(registry: context.environment.registry, environment: context.environment.variables)
+        let known = runner.names(in: folder)
+        var names = context.parsed.argumentList("name")
+        if names.isEmpty { names = known }
+        for name in names where !known.contains(name) {
+            var message = "no fixture '\(name)' in \(context.layout.relative(folder))/"
+            if let near = Suggestion.nearest(to: name, among: known) { message += "; did you mean '\(near)'?" }
+            message += known.isEmpty ? " (there are none)" : " Known: \(known.joined(separator: ", "))"
+            throw CLIError.usage(message)
+        }
+        if names.isEmpty {
+            context.out.line("no fixtures in \(context.layout.relative(folder))/ (a fixture is a folder with request.json or drops/, and expected/)")
+            return .success
+        }
+        var failed: [String] = []
+        for name in names {
+            let fixture = Path.join(folder, name)
+            let actual: [String: String]
+            do {
+                actual = try await runner.run(fixture)
+            } catch {
+                failed.append(name)
+                context.out.line("error     \(name): \(error)")
+                continue
+            }
+            if record {
+                let changes = try runner.record(fixture, actual)
+                context.out.line("recorded  \(name)" + (changes.isEmpty ? ": unchanged" : ""))
+                for change in changes { context.out.line("          \(change)") }
+                continue
+            }
+            let diffs = FixtureRunner.compare(expected: runner.expected(fixture), actual: actual, fixture: name)
+            if diffs.isEmpty {
+                context.out.line("ok        \(name)")
+            } else {
+                failed.append(name)
+                context.out.line("MISMATCH  \(name)")
+                for diff in diffs { context.out.write(diff.hasSuffix("\n") ? diff : diff + "\n") }
+            }
+        }
+        if record {
+            context.out.line("\(names.count) fixture\(names.count == 1 ? "" : "s") recorded; review the changes with git diff fixtures/")
+            return failed.isEmpty ? .success : .failure
+        }
+        context.out.line("\(names.count - failed.count) of \(names.count) fixtures match" + (failed.isEmpty ? "" : "; mismatched: \(failed.joined(separator: ", ")) (if the change is intended: droprun fixtures record NAME)"))
+        return failed.isEmpty ? .success : .failure
+    }
+}
