@@ -79,6 +79,11 @@ public final class FaultyFileSystem: FileSystem {
         try base.writeNew(path, bytes, sync: sync)
     }
 
+    public func writeTemporary(besides path: String, _ bytes: [UInt8]) throws(FileSystemError) -> String {
+        try check("writeTemporary", path)
+        return try base.writeTemporary(besides: path, bytes)
+    }
+
     public func rename(_ from: String, to: String) throws(FileSystemError) {
         try check("rename", from + " -> " + to)
         try base.rename(from, to: to)

@@ -81,7 +81,7 @@ public final class ManualClock: RunnerClock {
 
     /// Waits (in real time, briefly) until some task sleeps for `ms` from now; false after `timeout` seconds.
     @discardableResult
-    public func waitForSleep(ms: Int, timeout: Double = 5) async -> Bool {
+    public func waitForSleep(ms: Int, timeout: Double = 60) async -> Bool {
         let limit = Date().addingTimeInterval(timeout)
         while Date() < limit {
             if pendingSleeps.contains(ms) { return true }
@@ -92,7 +92,7 @@ public final class ManualClock: RunnerClock {
 
     /// Waits until at least `count` tasks are sleeping; false after `timeout` seconds.
     @discardableResult
-    public func waitForSleepers(_ count: Int, timeout: Double = 5) async -> Bool {
+    public func waitForSleepers(_ count: Int, timeout: Double = 60) async -> Bool {
         let limit = Date().addingTimeInterval(timeout)
         while Date() < limit {
             if pendingSleeps.count >= count { return true }

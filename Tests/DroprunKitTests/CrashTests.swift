@@ -73,9 +73,9 @@ import Glibc
             let runner = try BuiltBinary.start(["watch"], root: root.path)
             try await Task.sleep(for: .milliseconds(Int.random(in: 80...400, using: &generator)))
             kill(runner.processIdentifier, SIGKILL)
-            _ = try? runner.wait(timeout: 10)
+            _ = try? await blockingWork { try runner.wait(timeout: 10) }
         }
-        let final = try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 120)
+        let final = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 120) }
         #expect(final.code == 0, "\(final.stdout)\(final.stderr)")
         try check(root, count: count, maxReexecutions: kills * 4)
         #expect(root.list("outbox/claimed").allSatisfy { root.list("outbox/claimed/" + $0).isEmpty })
@@ -91,7 +91,7 @@ import Glibc
         }
         for runner in runners { kill(runner.processIdentifier, SIGTERM) }
         for runner in runners {
-            let output = try runner.wait(timeout: 30)
+            let output = try await blockingWork { try runner.wait(timeout: 30) }
             #expect(output.code == 0, "\(output.stderr)")
         }
         try check(root, count: count, maxReexecutions: 0)
@@ -112,7 +112,7 @@ import Glibc
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(runner.processIdentifier, SIGTERM)
-        let output = try runner.wait(timeout: 20)
+        let output = try await blockingWork { try runner.wait(timeout: 20) }
         #expect(output.code == 0, "\(output.stdout)\(output.stderr)")
         let record = try #require(root.json("outbox/running/long.json"))
         #expect(record["status"] == "running")
@@ -120,7 +120,7 @@ import Glibc
         #expect(root.list("outbox/runners").isEmpty)
         // The next runner resumes at once: the first step is not run again.
         try root.write("droprun.json", #"{"durability": "fast", "defaults": {"stepTimeoutMs": 100}}"#)
-        _ = try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60)
+        _ = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60) }
         let result = try #require(root.json("outbox/results/long.json"))
         #expect(result["steps"]?.arrayValue?.first?["attempts"] == 1)
         #expect(root.auditEventNames(runId: "long").contains("run.recovered"))

@@ -123,7 +123,8 @@ import Testing
         let started = Date()
         try root.write("outbox/cancels/slow.json", #"{"runId": "slow", "by": "ops"}"#)
         let summary = try await task.value
-        #expect(Date().timeIntervalSince(started) < 1.0)
+        // Well under the 10-minute delay; the poll is every 0.2 s (a loose bound: the test machine may be busy).
+        #expect(Date().timeIntervalSince(started) < 5.0)
         #expect(summary.count(.cancelled) == 1)
         let result = try #require(root.json("outbox/results/slow.json"))
         #expect(result["steps"]?.arrayValue?.map { $0["status"]?.stringValue ?? "" } == ["failed", "skipped"])

@@ -600,11 +600,7 @@ struct CrashingProvider: Provider {
     @Test func builtInRegistryHasEveryContractProvider() {
         let contract: Set<String> = ["echo", "template", "transform", "llm", "artifact", "fail", "delay", "approval", "exec"]
         let missing = contract.subtracting(ProviderRegistry.builtIn.names)
-        // `exec` arrives with its own issue; this known issue turns into a failure once it is built, as a reminder to drop it.
-        withKnownIssue("the exec provider is not built yet") {
-            #expect(missing.isEmpty, "built-in providers missing: \(missing.sorted())")
-        }
-        #expect(missing == ["exec"])
+        #expect(missing.isEmpty, "built-in providers missing: \(missing.sorted())")
     }
 
     @Test func registryListsAndReplaces() {

@@ -55,7 +55,7 @@ public struct CLIEnvironment: Sendable {
             standardOutput: FileDescriptorSink(descriptor: 1), standardError: FileDescriptorSink(descriptor: 2),
             variables: ProcessInfo.processInfo.environment, workingDirectory: FileManager.default.currentDirectoryPath,
             readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
-            identity: RunnerIdentity(host: host, pid: getpid()), registry: registry)
+            identity: RunnerIdentity(host: host, pid: getpid(), instance: RunnerIdentity.newInstance()), registry: registry)
         environment.installStopSignals = { SignalTrap.install($0) }
         // A child that stops reading its standard input must not kill the runner with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)

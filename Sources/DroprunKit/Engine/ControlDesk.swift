@@ -67,9 +67,9 @@ struct ControlDesk {
         guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes),
             let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:))
         else { return nil }
-        let owner = json["runner"]?.stringValue.flatMap(RunnerIdentity.init(actor:))
-        let idle = status == .waitingApproval || owner == nil || (owner.map { context.liveness.isDead($0.folderName) } ?? true)
-        guard idle, owner != context.identity, let path = Recovery(context: context).takeOver(runId),
+        let owner = Recovery.ownerFolder(json)
+        let idle = status == .waitingApproval || owner == nil || (owner.map { context.liveness.isDead($0) } ?? true)
+        guard idle, owner != context.identity.folderName, let path = Recovery(context: context).takeOver(runId),
             let loaded = RunLoader(context: context).load(runId: runId, recordPath: path)
         else { return nil }
         var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
@@ -81,7 +81,7 @@ struct ControlDesk {
         if fs.exists(Path.join(layout.inbox, runId + ".json")) { return true }
         let claims = layout.claimFolder(context.identity)
         for folder in [layout.inbox, claims] {
-            for entry in (try? fs.list(folder)) ?? [] where !entry.name.hasPrefix(".") && !entry.name.hasSuffix(".running.json") {
+            for entry in (try? fs.list(folder)) ?? [] where !entry.name.hasPrefix(".") && !entry.name.hasSuffix(Recovery.takeoverSuffix) {
                 guard folder == claims || InboxScanner.isRequestName(entry.name),
                     let bytes = try? fs.readRegularFile(Path.join(folder, entry.name), maxBytes: context.configuration.maxRequestBytes),
                     let json = try? JSONParser.parse(bytes), json["kind"] == nil || json["kind"] == "run"
@@ -129,6 +129,7 @@ extension RunExecutor {
             try record.steps[index].apply(.succeed)
             try record.apply(.resume)
             record.runner = nil
+            record.runnerId = nil
             try await checkpoint()
             try context.record(.runResumed, runId: record.runId, data: ["step": .string(approval.step), "by": by.map(JSONValue.string) ?? .null])
             return nil
@@ -151,6 +152,7 @@ extension RunExecutor {
         }
         let failure = StepFailure(.approvalExpired, "no decision before \(approval.expiresAt.map(Timestamp.format) ?? "the deadline")")
         record.runner = context.identity.actor
+        record.runnerId = context.identity.folderName
         record.waitedMs += context.clock.now().milliseconds(since: approval.requestedAt)
         record.approval = nil
         try record.steps[index].apply(.fail)

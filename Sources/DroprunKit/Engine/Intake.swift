@@ -95,8 +95,9 @@ struct Intake {
             return .control(message, claimed)
         case .success(.run(let request, let runId)):
             if let claimInode = try fs.info(claimed.path)?.inode, let reserved = try fs.info(layout.request(runId)), reserved.inode == claimInode {
-                // A runner reserved this run id with this very file, then died before its record was written.
-                if fs.exists(layout.result(runId)) || fs.exists(layout.runningRecord(runId)) {
+                // A runner reserved this run id with this very file, then died: before its record was written,
+                // or after (the record is in outbox/running/, or being taken over in some claim folder).
+                if fs.exists(layout.result(runId)) || fs.exists(layout.runningRecord(runId)) || isBeingTakenOver(runId) {
                     try fs.remove(claimed.path)
                     return .nothing
                 }
@@ -129,6 +130,14 @@ struct Intake {
         }
     }
 
+    /// True when some runner's claim folder holds `runId`'s record while taking it over.
+    func isBeingTakenOver(_ runId: String) -> Bool {
+        for folder in (try? fs.list(layout.claimed)) ?? [] where fs.exists(Path.join(layout.claimed, folder.name, runId + Recovery.takeoverSuffix)) {
+            return true
+        }
+        return false
+    }
+
     /// Where a record of `runId` already is, if anywhere.
     func existingRecord(_ runId: String) -> String? {
         for (path, what) in [(layout.result(runId), "outbox/results"), (layout.runningRecord(runId), "outbox/running"), (layout.request(runId), "outbox/requests")]
@@ -144,13 +153,21 @@ struct Intake {
     /// then the file is moved beside it. Neither replaces an earlier rejection:
     /// a second `x.json` becomes `x~2.json`.
     func reject(_ claimed: ClaimedFile, _ rejection: Rejection) throws -> Admission {
-        let name = freeRejectedName(claimed.name)
         let now = context.clock.now()
-        let error: JSONValue = [
-            "file": .string(claimed.name), "reason": .string(rejection.reason.rawValue), "rejectedAt": .string(Timestamp.format(now)),
-            "rejectedAs": .string(name), "errors": .array(rejection.issues.map(\.json)),
-        ]
-        try fs.writeNew(Path.join(layout.rejected, name + ".error.json"), JSONWriter.prettyBytes(error), sync: context.sync)
+        var name = freeRejectedName(claimed.name)
+        while true {
+            let error: JSONValue = [
+                "file": .string(claimed.name), "reason": .string(rejection.reason.rawValue), "rejectedAt": .string(Timestamp.format(now)),
+                "rejectedAs": .string(name), "errors": .array(rejection.issues.map(\.json)),
+            ]
+            let written = Result { () throws(FileSystemError) in
+                try fs.writeNew(Path.join(layout.rejected, name + ".error.json"), JSONWriter.prettyBytes(error), sync: context.sync)
+            }
+            guard case .failure(let failure) = written else { break }
+            // Another runner rejected a file of the same name at the same moment: take the next free name.
+            guard failure.isAlreadyExists else { throw failure }
+            name = freeRejectedName(claimed.name)
+        }
         try fs.rename(claimed.path, to: Path.join(layout.rejected, name))
         try context.record(.requestRejected, runId: nil, data: [
             "file": .string(claimed.name), "reason": .string(rejection.reason.rawValue), "rejectedAs": .string(name),

@@ -3,8 +3,21 @@ struct RecordStore {
     let context: EngineContext
 
     /// Replaces `outbox/running/<runId>.json` with the record's current state (a checkpoint).
-    func checkpoint(_ record: RunRecord) throws(FileSystemError) {
-        try context.fileSystem.writeAtomically(context.layout.runningRecord(record.runId), JSONWriter.prettyBytes(record.json), sync: context.sync)
+    ///
+    /// Strict: the temporary file is flushed (with everything before it) before
+    /// it is renamed into place, and the rename before this returns, so a power
+    /// cut leaves the old record or the new one, never an empty file.
+    func checkpoint(_ record: RunRecord) async throws {
+        let path = context.layout.runningRecord(record.runId)
+        let bytes = JSONWriter.prettyBytes(record.json)
+        guard context.configuration.durability == .strict else {
+            try context.fileSystem.writeAtomically(path, bytes, sync: false)
+            return
+        }
+        let temp = try context.fileSystem.writeTemporary(besides: path, bytes)
+        try await context.commit()
+        try context.fileSystem.rename(temp, to: path)
+        try await context.commit()
     }
 
     /// Writes the final record once (the caller then writes the final audit event and removes the live record).
@@ -21,9 +34,20 @@ struct RecordStore {
             ]
             try fs.writeAtomically(Path.join(context.layout.artifactFolder(record.runId), "manifest.json"), JSONWriter.prettyBytes(manifest), sync: context.sync)
         }
-        // Strict: the artifacts, manifest and audit are on disk before the result, and the result before anyone is told.
+        // Strict: the artifacts, manifest, audit and the result's bytes are on disk before the result is linked into place,
+        // and the link before anyone is told.
+        let resultPath = context.layout.result(record.runId)
+        let temp = try fs.writeTemporary(besides: resultPath, JSONWriter.prettyBytes(record.json))
         try await context.commit()
-        try fs.writeNew(context.layout.result(record.runId), JSONWriter.prettyBytes(record.json), sync: context.sync)
+        do {
+            try fs.link(temp, to: resultPath)
+        } catch {
+            try? fs.remove(temp)
+            // Another runner finished this run (it took the run over from this one): leave it.
+            if error.isAlreadyExists { throw RunFinishedElsewhere(runId: record.runId) }
+            throw error
+        }
+        try fs.remove(temp)
         try await context.commit()
     }
 
@@ -32,4 +56,9 @@ struct RecordStore {
         let removed = Result { () throws(FileSystemError) in try context.fileSystem.remove(context.layout.runningRecord(runId)) }
         if case .failure(let error) = removed, !error.isNotFound { throw error }
     }
+}
+
+/// The run's result was written by another runner: this runner lost the run and writes nothing more for it.
+struct RunFinishedElsewhere: Error, Sendable {
+    var runId: String
 }

@@ -23,28 +23,53 @@ struct Recovery {
     private var fs: any FileSystem { context.fileSystem }
     private var layout: RootLayout { context.layout }
 
-    /// Everything that can be taken up now.
-    func scan() throws -> [Work] {
+    /// Everything that can be taken up now; runs in `ignoring` (which this runner failed to load) are left alone.
+    ///
+    /// Records in `outbox/running/` are taken first, then dead runners'
+    /// claims: a claim whose run already has a record (or a record being
+    /// taken over) is then recognised by `Intake.admit` and dropped, never run twice.
+    func scan(ignoring: Set<String> = []) throws -> [Work] {
         var work: [Work] = []
         let liveness = context.liveness
         let mine = layout.claimFolder(context.identity)
         try fs.makeDirectory(mine)
+        var deadFolders: [String] = []
         for folder in (try? fs.list(layout.claimed)) ?? [] where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
             guard liveness.isDead(folder.name) else { continue }
             liveness.bury(folder.name)
+            deadFolders.append(folder.name)
+            // Records the dead runner was taking over go back where every runner looks.
             let dead = Path.join(layout.claimed, folder.name)
-            for entry in (try? fs.list(dead)) ?? [] {
+            for entry in (try? fs.list(dead)) ?? [] where entry.name.hasSuffix(Self.takeoverSuffix) {
+                let runId = String(entry.name.dropLast(Self.takeoverSuffix.count))
                 let source = Path.join(dead, entry.name)
-                if entry.name.hasSuffix(".running.json") {
-                    // A record the dead runner was taking over: put it back where every runner looks.
-                    let runId = String(entry.name.dropLast(".running.json".count))
-                    if fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) {
-                        try? fs.remove(source)
-                    } else {
-                        try? fs.rename(source, to: layout.runningRecord(runId))
-                    }
-                    continue
+                if fs.exists(layout.result(runId)) {
+                    try? fs.remove(source)
+                } else if (try? fs.link(source, to: layout.runningRecord(runId))) != nil {
+                    try? fs.remove(source)
+                } else {
+                    try? fs.remove(source)  // a newer live record is in place
                 }
+            }
+        }
+        for entry in try fs.list(layout.running) where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
+            let runId = String(entry.name.dropLast(5))
+            guard !ignoring.contains(runId) else { continue }
+            if fs.exists(layout.result(runId)) {
+                // The result is written; its runner is removing the live record, or died before it could.
+                repairFinalEvent(runId)
+                continue
+            }
+            guard let json = readRecord(layout.runningRecord(runId)), shouldTakeOver(json) else { continue }
+            if let owner = Self.ownerFolder(json), owner != context.identity.folderName { liveness.bury(owner) }
+            if let path = takeOver(runId, stillHolds: shouldTakeOver) {
+                let status = json["status"]?.stringValue
+                work.append(.takeover(runId: runId, path: path, previousRunner: status == RunStatus.waitingApproval.rawValue ? nil : json["runner"]?.stringValue))
+            }
+        }
+        for name in deadFolders {
+            let dead = Path.join(layout.claimed, name)
+            for entry in (try? fs.list(dead)) ?? [] where !entry.name.hasSuffix(Self.takeoverSuffix) {
                 let original = Self.originalName(entry.name)
                 var target = Path.join(mine, original)
                 var n = 1
@@ -52,41 +77,42 @@ struct Recovery {
                     n += 1
                     target = Path.join(mine, "\(original)~\(n)")
                 }
-                if (try? fs.rename(source, to: target)) != nil {
+                if (try? fs.rename(Path.join(dead, entry.name), to: target)) != nil {
                     work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now())))
                 }
             }
             try? fs.removeDirectory(dead)
         }
-        for entry in try fs.list(layout.running) where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
-            let runId = String(entry.name.dropLast(5))
-            if fs.exists(layout.result(runId)) {
-                // The result is written; its runner is removing the live record, or died before it could.
-                repairFinalEvent(runId)
-                continue
-            }
-            guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes),
-                let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:))
-            else { continue }
-            let owner = json["runner"]?.stringValue
-            switch status {
-            case .queued, .running:
-                if let owner {
-                    guard let identity = RunnerIdentity(actor: owner), identity != context.identity else { continue }
-                    guard liveness.isDead(identity.folderName) else { continue }
-                    liveness.bury(identity.folderName)
-                }
-            case .waitingApproval:
-                guard let expires = json["approval"]?["expiresAt"]?.stringValue.flatMap(Timestamp.parse), expires <= context.clock.now()
-                else { continue }
-            case .succeeded, .failed, .cancelled:
-                continue
-            }
-            if let path = takeOver(runId) {
-                work.append(.takeover(runId: runId, path: path, previousRunner: status == .waitingApproval ? nil : owner))
-            }
-        }
         return work
+    }
+
+    /// The name ending of a record being taken over, in a claim folder.
+    static let takeoverSuffix = ".running.json~takeover"
+
+    private func readRecord(_ path: String) -> JSONValue? {
+        guard let bytes = try? fs.readFile(path), let json = try? JSONParser.parse(bytes) else { return nil }
+        return json
+    }
+
+    /// The folder name (`host-pid-instance`) of the runner a record names, if any.
+    static func ownerFolder(_ json: JSONValue) -> String? {
+        if let id = json["runnerId"]?.stringValue { return id }
+        return json["runner"]?.stringValue.flatMap(RunnerIdentity.init(actor:))?.folderName
+    }
+
+    /// True when nobody serves the run: queued or running with no owner or a dead one, or waiting with its approval expired.
+    func shouldTakeOver(_ json: JSONValue) -> Bool {
+        guard let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)) else { return false }
+        switch status {
+        case .queued, .running:
+            guard let owner = Self.ownerFolder(json) else { return true }
+            return owner != context.identity.folderName && context.liveness.isDead(owner)
+        case .waitingApproval:
+            guard let expires = json["approval"]?["expiresAt"]?.stringValue.flatMap(Timestamp.parse) else { return false }
+            return expires <= context.clock.now()
+        case .succeeded, .failed, .cancelled:
+            return false
+        }
     }
 
     /// Removes a live record left beside its result by a dead runner, and writes the run's final audit event if that runner could not.
@@ -97,22 +123,22 @@ struct Recovery {
     /// an event is never written twice.
     func repairFinalEvent(_ runId: String) {
         guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let live = try? JSONParser.parse(bytes) else { return }
-        let owner = live["runner"]?.stringValue.flatMap(RunnerIdentity.init(actor:))
-        if let owner, owner == context.identity || !context.liveness.isDead(owner.folderName) { return }
+        let owner = Self.ownerFolder(live)
+        if let owner, owner == context.identity.folderName || !context.liveness.isDead(owner) { return }
         guard let resultBytes = try? fs.readFile(layout.result(runId)), let result = try? JSONParser.parse(resultBytes),
             let status = result["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), status.isFinal
         else { return }
         let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
         if let owner, !chainHasEvent(of: owner, event: event, runId: runId) {
-            var data: [String: JSONValue] = ["previousRunner": .string(owner.actor), "writtenBy": "recovery"]
+            var data: [String: JSONValue] = ["previousRunner": live["runner"] ?? .string(owner), "writtenBy": "recovery"]
             if let error = result["error"], error != .null { data["code"] = error["code"] ?? .null }
             try? context.record(event, runId: runId, data: data)
         }
         try? fs.remove(layout.runningRecord(runId))
     }
 
-    private func chainHasEvent(of runner: RunnerIdentity, event: AuditEventName, runId: String) -> Bool {
-        let suffix = "-\(runner.folderName).jsonl"
+    private func chainHasEvent(of runner: String, event: AuditEventName, runId: String) -> Bool {
+        let suffix = "-\(runner).jsonl"
         for name in (try? AuditVerifier.auditFiles(layout: layout, fileSystem: fs)) ?? [] where name.hasSuffix(suffix) {
             guard let bytes = try? fs.readFile(Path.join(layout.audit, name), maxBytes: 1 << 34) else { continue }
             for line in bytes.split(separator: 0x0A).reversed() {
@@ -124,14 +150,22 @@ struct Recovery {
     }
 
     /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first.
-    func takeOver(_ runId: String) -> String? {
-        let target = Path.join(layout.claimFolder(context.identity), runId + ".running.json")
+    ///
+    /// The record is read again after the move: when it no longer meets
+    /// `stillHolds` (another runner took it over and checkpointed in between),
+    /// it is put back (linked, never over a newer one) and nil is returned.
+    func takeOver(_ runId: String, stillHolds: (JSONValue) -> Bool = { _ in true }) -> String? {
+        let target = Path.join(layout.claimFolder(context.identity), runId + Self.takeoverSuffix)
         do {
             try fs.rename(layout.runningRecord(runId), to: target)
-            return target
         } catch {
             return nil
         }
+        guard let json = readRecord(target), stillHolds(json) else {
+            if (try? fs.link(target, to: layout.runningRecord(runId))) != nil { try? fs.remove(target) }
+            return nil
+        }
+        return target
     }
 
     /// `x.json` from a claim name `x.json~2`.

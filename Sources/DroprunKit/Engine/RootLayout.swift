@@ -62,10 +62,19 @@ public struct RunnerIdentity: Sendable, Equatable {
     public var host: String
     /// The process id.
     public var pid: Int32
+    /// Tells two processes with the same host and process id apart (a container's PID 1 restarted):
+    /// `i` and a few random letters; empty in tests.
+    public var instance: String
 
-    public init(host: String, pid: Int32) {
+    public init(host: String, pid: Int32, instance: String = "") {
         self.host = host
         self.pid = pid
+        self.instance = instance
+    }
+
+    /// A fresh instance tag: `i` and eight random base-36 digits.
+    public static func newInstance() -> String {
+        "i" + String(UInt64.random(in: 0..<2_821_109_907_456), radix: 36)
     }
 
     /// `host:pid`, as the audit log's `actor` and records' `runner` name it.
@@ -77,8 +86,8 @@ public struct RunnerIdentity: Sendable, Equatable {
         return safe.isEmpty ? "host" : safe
     }
 
-    /// `host-pid` with anything unsafe for a file name replaced.
-    public var folderName: String { "\(safeHost)-\(pid)" }
+    /// `host-pid-instance` with anything unsafe for a file name replaced: names this runner's heartbeat, claim folder and audit file.
+    public var folderName: String { instance.isEmpty ? "\(safeHost)-\(pid)" : "\(safeHost)-\(pid)-\(instance)" }
 
     /// Reads `host:pid` back.
     public init?(actor: String) {

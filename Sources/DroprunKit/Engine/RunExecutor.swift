@@ -43,6 +43,7 @@ struct RunExecutor {
         let clock = context.clock
         try context.ensureLease()
         record.runner = context.identity.actor
+        record.runnerId = context.identity.folderName
         if Self.cancelRequested(record.runId, context: context) {
             return .finished(try await finishCancelled())
         }
@@ -72,8 +73,7 @@ struct RunExecutor {
     /// Writes the live record (durable in strict mode before the run goes on), then drops the placeholder it replaces.
     mutating func checkpoint() async throws {
         try context.ensureLease()
-        try store.checkpoint(record)
-        try await context.commit()
+        try await store.checkpoint(record)
         if let placeholder {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil
@@ -106,6 +106,7 @@ struct RunExecutor {
                     step: definition.id, message: request.message, requestedAt: now,
                     expiresAt: request.expiresAfterSeconds.map { now.addingTimeInterval(Double($0)) })
                 record.runner = nil
+                record.runnerId = nil
                 try await checkpoint()
                 try context.record(.runWaitingApproval, runId: record.runId, data: [
                     "step": .string(definition.id), "message": .string(request.message),
@@ -271,8 +272,8 @@ struct RunExecutor {
             } catch Interruption.cancelRequested {
                 return .cancelled
             } catch is CancellationError {
-                if context.stop.isStopped { return .interrupted }
-                return .cancelled
+                // Only a cancel request makes a run `cancelled`; any other cancellation (a stop, a failing sibling) interrupts it.
+                return cancelCheck() ? .cancelled : .interrupted
             } catch let error as IllegalTransition {
                 throw error
             } catch {
@@ -297,8 +298,7 @@ struct RunExecutor {
                 } catch Interruption.cancelRequested {
                     return .cancelled
                 } catch is CancellationError {
-                    if context.stop.isStopped { return .interrupted }
-                    return .cancelled
+                    return cancelCheck() ? .cancelled : .interrupted
                 }
                 continue
             }

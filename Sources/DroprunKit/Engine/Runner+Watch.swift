@@ -12,6 +12,8 @@ enum Wake: Sendable {
     case failed(String)
     /// SIGTERM or SIGINT.
     case stop
+    /// The grace period after a stop is over: interrupt what still runs.
+    case graceOver
 }
 
 extension Runner {
@@ -32,7 +34,11 @@ extension Runner {
         try layout.createFolders(fs)
         let heartbeat = context.heartbeat
         try heartbeat.start(mode: "watch", startedAt: clock.now(), concurrency: configuration.concurrency)
-        defer { heartbeat.stop() }
+        let keeper = keepHeartbeat()
+        defer {
+            keeper.cancel()
+            heartbeat.stop()
+        }
 
         let (wakes, wake) = AsyncStream<Wake>.makeStream(bufferingPolicy: .unbounded)
         let watcher = FolderWatcher(path: layout.inbox) { wake.yield(.inbox) }
@@ -66,6 +72,8 @@ extension Runner {
                 group.addTask {
                     do {
                         wake.yield(.finished(try await perform(item)))
+                    } catch is RunFinishedElsewhere {
+                        wake.yield(.finished([]))
                     } catch is LostLease {
                         wake.yield(.failed(LostLease(runner: context.identity.actor).description))
                     } catch {
@@ -86,7 +94,7 @@ extension Runner {
                 case .finished(let outcomes):
                     inFlight -= 1
                     for outcome in outcomes { onOutcome(outcome) }
-                case .inbox, .tick:
+                case .inbox, .tick, .graceOver:
                     break
                 }
                 if context.stop.isStopped { break }
@@ -94,24 +102,26 @@ extension Runner {
                 let now = clock.now()
                 if now.timeIntervalSince(lastHousekeeping) >= housekeepingEvery || backlog.isEmpty && inFlight == 0 && event.isTick {
                     lastHousekeeping = now
-                    if !heartbeat.renew() {
+                    if !heartbeat.isHeld {
                         failure = LostLease(runner: context.identity.actor).description
                         context.stop.stop()
                         break
                     }
-                    backlog.append(contentsOf: try recovery.scan())
+                    // A failing scan (a disk hiccup) is tried again at the next look.
+                    backlog.append(contentsOf: (try? recovery.scan(ignoring: unloadable.contents)) ?? [])
                 }
                 while inFlight < configuration.concurrency, !backlog.isEmpty { start(backlog.removeFirst()) }
 
                 // Take what the inbox holds: runs up to the free workers, control messages always.
                 // The folder is listed again only when something arrived (or the poll says so), not per finished run.
                 if event.isArrival || pending.isEmpty && inFlight < configuration.concurrency {
-                    pending = try scanner.candidates().filter { !refused.contains($0.name) }
+                    pending = ((try? scanner.candidates()) ?? []).filter { !refused.contains($0.name) }
                     peeked = peeked.filter { name, _ in pending.contains { $0.name == name } }
                     settling.observe(pending, now: now)
                 }
                 var kept: [InboxCandidate] = []
                 for candidate in pending {
+                    if context.stop.isStopped { break }
                     guard settling.isSettled(candidate, now: now) else {
                         kept.append(candidate)
                         continue
@@ -132,13 +142,25 @@ extension Runner {
                         continue
                     }
                     guard let claimed else { continue }
-                    switch try intake.admit(claimed) {
+                    let admission: Admission
+                    do {
+                        admission = try intake.admit(claimed)
+                    } catch {
+                        // Left in this runner's claim folder; it is taken up again when this runner restarts.
+                        refused.insert(candidate.name)
+                        continue
+                    }
+                    switch admission {
                     case .rejected(let rejection, _):
                         try await context.commit()
                         onOutcome(RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
                                              detail: rejection.issues.first?.description))
                     case .control(let message, let file):
-                        for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) { onOutcome(outcome) }
+                        do {
+                            for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) { onOutcome(outcome) }
+                        } catch {
+                            refused.insert(candidate.name)
+                        }
                         lastHousekeeping = .distantPast
                         wake.yield(.tick)
                     case .nothing:
@@ -150,6 +172,8 @@ extension Runner {
                                 var executor = RunExecutor(context: context, request: request, record: record, placeholder: claimPath, origin: .fresh)
                                 let end = try await executor.execute()
                                 wake.yield(.finished(outcomeOf(end, file: claimed.name).map { [$0] } ?? []))
+                            } catch is RunFinishedElsewhere {
+                                wake.yield(.finished([]))
                             } catch {
                                 wake.yield(.failed("\(error)"))
                             }
@@ -171,7 +195,7 @@ extension Runner {
             if inFlight > 0 {
                 let drained = Task {
                     try? await clock.sleep(for: grace)
-                    wake.yield(.stop)
+                    wake.yield(.graceOver)
                 }
                 for await event in wakes {
                     switch event {
@@ -181,9 +205,9 @@ extension Runner {
                     case .failed(let message):
                         inFlight -= 1
                         failure = failure ?? message
-                    case .stop:
+                    case .graceOver:
                         group.cancelAll()
-                    case .inbox, .tick:
+                    case .stop, .inbox, .tick:
                         break
                     }
                     if inFlight <= 0 { break }
@@ -221,7 +245,7 @@ extension Wake {
     var isArrival: Bool {
         switch self {
         case .inbox, .tick: true
-        case .finished, .failed, .stop: false
+        case .finished, .failed, .stop, .graceOver: false
         }
     }
 }

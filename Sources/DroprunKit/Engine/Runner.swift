@@ -1,11 +1,28 @@
 import Foundation
+import Synchronization
 
 /// Serves one root: takes requests from the inbox, resumes what dead runners left, and runs them, `concurrency` at a time.
 public struct Runner: Sendable {
     /// What the runner works with.
     public let context: EngineContext
+    /// Runs this runner could not load (their kept request or record is damaged): not taken up again by this process.
+    let unloadable = RunIDSet()
 
     public init(context: EngineContext) { self.context = context }
+
+    /// Touches the heartbeat every `leaseSeconds / 3` (real time: the lease is judged by real file times) until cancelled.
+    func keepHeartbeat() -> Task<Void, Never> {
+        let heartbeat = context.heartbeat
+        let every = Duration.milliseconds(max(200, context.configuration.leaseSeconds * 1000 / 3))
+        return Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: every)
+                if Task.isCancelled { return }
+                // A false renewal means another runner buried this one; the next write sees it and stops.
+                _ = heartbeat.renew()
+            }
+        }
+    }
 
     var intake: Intake { Intake(context: context) }
 
@@ -23,14 +40,18 @@ public struct Runner: Sendable {
         try context.layout.createFolders(context.fileSystem)
         let heartbeat = context.heartbeat
         try heartbeat.start(mode: "once", startedAt: context.clock.now(), concurrency: context.configuration.concurrency)
-        defer { heartbeat.stop() }
+        let keeper = keepHeartbeat()
+        defer {
+            keeper.cancel()
+            heartbeat.stop()
+        }
         let scanner = InboxScanner(fileSystem: context.fileSystem, inbox: context.layout.inbox)
         var summary = RunOnceSummary()
         var refused: Set<String> = []
         var settling = SettleTracker(settleMs: context.configuration.settleMs)
 
         while true {
-            var work = try recovery.scan()
+            var work = try recovery.scan(ignoring: unloadable.contents)
             let candidates = try scanner.candidates().filter { !refused.contains($0.name) }
             let now = context.clock.now()
             settling.observe(candidates, now: now)
@@ -127,24 +148,37 @@ public struct Runner: Sendable {
     func perform(_ work: [Work], onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> [RunOutcome] {
         let limit = context.configuration.concurrency
         var outcomes: [RunOutcome] = []
-        try await withThrowingTaskGroup(of: [RunOutcome].self) { group in
+        var failure: (any Error)?
+        // Tasks never throw: one run's error must not cancel its siblings.
+        await withTaskGroup(of: Result<[RunOutcome], any Error>.self) { group in
             var inFlight = 0
+            func collect(_ result: Result<[RunOutcome], any Error>) {
+                switch result {
+                case .success(let produced): outcomes.append(contentsOf: produced)
+                case .failure(let error): if failure == nil || error is LostLease { failure = error }
+                }
+            }
             for item in work {
-                if inFlight >= limit, let finished = try await group.next() {
+                if inFlight >= limit, let finished = await group.next() {
                     inFlight -= 1
-                    outcomes.append(contentsOf: finished)
+                    collect(finished)
                 }
                 inFlight += 1
                 group.addTask {
-                    let produced = try await perform(item)
-                    for outcome in produced { onOutcome(outcome) }
-                    return produced
+                    do {
+                        let produced = try await perform(item)
+                        for outcome in produced { onOutcome(outcome) }
+                        return .success(produced)
+                    } catch is RunFinishedElsewhere {
+                        return .success([])
+                    } catch {
+                        return .failure(error)
+                    }
                 }
             }
-            for try await finished in group {
-                outcomes.append(contentsOf: finished)
-            }
+            for await finished in group { collect(finished) }
         }
+        if let failure { throw failure }
         return outcomes
     }
 
@@ -169,7 +203,9 @@ public struct Runner: Sendable {
             return outcome(try await executor.execute(), file: file).map { [$0] } ?? []
         case .takeover(let runId, let path, let previous):
             guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
-                try? context.fileSystem.rename(path, to: context.layout.runningRecord(runId))
+                // Not a record this runner can read: put it back for people to look at, and leave it alone.
+                if (try? context.fileSystem.link(path, to: context.layout.runningRecord(runId))) != nil { try? context.fileSystem.remove(path) }
+                unloadable.insert(runId)
                 return []
             }
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path,
@@ -211,4 +247,11 @@ extension ControlMessage {
         case .cancel: "cancel"
         }
     }
+}
+
+/// A set of run ids shared by a runner's tasks.
+final class RunIDSet: Sendable {
+    private let ids = Mutex<Set<String>>([])
+    func insert(_ id: String) { _ = ids.withLock { $0.insert(id) } }
+    var contents: Set<String> { ids.withLock { $0 } }
 }

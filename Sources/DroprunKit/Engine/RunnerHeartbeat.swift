@@ -74,7 +74,7 @@ public struct Liveness: Sendable {
         let heartbeat = Path.join(layout.runners, folderName + ".json")
         guard let info = try? fileSystem.info(heartbeat) else { return true }
         if clock.now().timeIntervalSince(info.modified) > Double(leaseSeconds) { return true }
-        if let (host, pid) = Self.split(folderName), host == RunnerIdentity(host: identity.host, pid: 0).safeHost, !isProcessAlive(pid) {
+        if let (host, pid) = Self.split(folderName), host == identity.safeHost, !isProcessAlive(pid) || pid == identity.pid {
             return true
         }
         return false
@@ -85,8 +85,11 @@ public struct Liveness: Sendable {
         try? fileSystem.remove(Path.join(layout.runners, folderName + ".json"))
     }
 
+    /// Host and process id from `host-pid` or `host-pid-iXXXX`.
     static func split(_ folderName: String) -> (host: String, pid: Int32)? {
-        guard let dash = folderName.lastIndex(of: "-"), let pid = Int32(folderName[folderName.index(after: dash)...]) else { return nil }
-        return (String(folderName[..<dash]), pid)
+        var parts = folderName.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        if let last = parts.last, last.hasPrefix("i"), Int32(last) == nil, parts.count >= 3 { parts.removeLast() }
+        guard parts.count >= 2, let pid = Int32(parts[parts.count - 1]) else { return nil }
+        return (parts.dropLast().joined(separator: "-"), pid)
     }
 }

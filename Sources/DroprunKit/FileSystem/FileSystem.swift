@@ -33,6 +33,9 @@ public protocol FileSystem: Sendable {
     /// replaced (a result, once written, stays). With `sync`, as `writeAtomically`.
     func writeNew(_ path: String, _ bytes: [UInt8], sync: Bool) throws(FileSystemError)
 
+    /// Writes `bytes` to a new hidden temporary file beside `path` and returns its path (to publish later with `rename` or `link`).
+    func writeTemporary(besides path: String, _ bytes: [UInt8]) throws(FileSystemError) -> String
+
     /// `rename(2)`: atomic on one file system; replaces a file at `to`.
     func rename(_ from: String, to: String) throws(FileSystemError)
 

@@ -134,6 +134,22 @@ public struct PosixFileSystem: FileSystem {
         try writeViaTemporary(path, bytes, sync: sync, replace: false)
     }
 
+    public func writeTemporary(besides path: String, _ bytes: [UInt8]) throws(FileSystemError) -> String {
+        var base = Path.name(path)
+        while base.utf8.count > 200 { base.removeLast() }
+        let temp = Path.join(Path.parent(path), ".\(base).\(TempCounter.pid).\(TempCounter.next()).tmp")
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileSystemError("open", path: temp, code: errno) }
+        defer { Glibc_close(fd) }
+        do throws(FileSystemError) {
+            try Self.writeAll(fd, bytes, path: temp)
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        return temp
+    }
+
     private func writeViaTemporary(_ path: String, _ bytes: [UInt8], sync: Bool, replace: Bool) throws(FileSystemError) {
         let folder = Path.parent(path)
         var base = Path.name(path)

@@ -21,7 +21,7 @@ public enum FixtureNormalizer {
                     out[key] = "<time>"
                 } else if durationKeys.contains(key), member != .null {
                     out[key] = "<duration>"
-                } else if key == "runner" || key == "actor", member != .null {
+                } else if key == "runner" || key == "actor" || key == "runnerId" || key == "previousRunner", member != .null {
                     out[key] = "<runner>"
                 } else {
                     out[key] = normalize(member, root: root)

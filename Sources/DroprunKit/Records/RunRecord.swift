@@ -36,6 +36,8 @@ public struct RunRecord: Sendable, Equatable {
     public var errorStep: String?
     /// The runner executing it (`host:pid`).
     public var runner: String?
+    /// The executing runner's folder name (`host-pid-instance`), which tells its incarnations apart.
+    public var runnerId: String?
     /// The run this one retries, if any.
     public var retryOf: String?
     /// The approval the run waits for, while `waiting_approval`.
@@ -92,6 +94,7 @@ public struct RunRecord: Sendable, Equatable {
             "artifacts": .array(artifacts.map(\.json)),
             "error": error.map { $0.json(step: errorStep) } ?? .null,
             "runner": runner.map(JSONValue.string) ?? .null,
+            "runnerId": runnerId.map(JSONValue.string) ?? .null,
         ]
         if let retryOf { o["retryOf"] = .string(retryOf) }
         if let approval { o["approval"] = approval.json }
@@ -126,6 +129,7 @@ public struct RunRecord: Sendable, Equatable {
             errorStep = e["step"]?.stringValue
         }
         runner = json["runner"]?.stringValue
+        runnerId = json["runnerId"]?.stringValue
         retryOf = json["retryOf"]?.stringValue
         approval = json["approval"].flatMap(PendingApproval.init(json:))
         waitedMs = json["waitedForApprovalMs"]?.intValue ?? 0
