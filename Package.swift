@@ -11,6 +11,7 @@ let package = Package(
     targets: [
         .target(name: "DroprunKit"),
         .executableTarget(name: "droprun", dependencies: ["DroprunKit"]),
+        .executableTarget(name: "droprun-bench", dependencies: ["DroprunKit"], path: "Benchmarks"),
         .target(name: "DroprunTestSupport", dependencies: ["DroprunKit"]),
         .testTarget(
             name: "DroprunKitTests",

@@ -1,0 +1,90 @@
+import DroprunKit
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// droprun's benchmark: throughput against the file-system floor, latency, scale, memory and idle cost.
+///
+/// Run from the repository: `swift build -c release && .build/release/droprun-bench`
+/// (`--help` for the sizes). It drives the built `droprun` binary as a child
+/// process, in fresh folders under `--dir` (default: a new temporary folder),
+/// and prints one table (`--json FILE` also writes it as JSON).
+@main
+struct Bench {
+    static func main() async {
+        do {
+            let options = try Options(CommandLine.arguments.dropFirst())
+            if options.help {
+                print(Options.usage)
+                return
+            }
+            var runner = try Runner(options: options)
+            try await runner.run()
+        } catch {
+            FileHandle.standardError.write(Data("droprun-bench: \(error)\n".utf8))
+            exit(2)
+        }
+    }
+}
+
+struct Options {
+    var requests = 5_000
+    var latencyDrops = 300
+    var existingResults = 100_000
+    var burst = 100_000
+    var idleSeconds = 10
+    var concurrency = 4
+    var binary: String?
+    var directory: String?
+    var json: String?
+    var only: Set<String> = []
+    var help = false
+
+    static let usage = """
+        Usage: droprun-bench [--requests N] [--latency-drops N] [--existing-results N] [--burst N] [--idle-seconds S]
+                             [--concurrency N] [--binary PATH] [--dir DIR] [--json FILE] [--only NAME,...]
+          --requests N          inbox size for the throughput rows (default 5000)
+          --latency-drops N     drops, one at a time, for watch latency (default 300)
+          --existing-results N  results already in outbox/results/ for the scale row (default 100000)
+          --burst N             requests drained for the peak-memory row (default 100000)
+          --idle-seconds S      how long an idle watch is observed (default 10)
+          --only NAMES          run only some of: throughput, latency, scale, memory, idle
+          --binary PATH         the droprun binary (default: next to this program)
+          --dir DIR             where to make the benchmark roots (default: a new temporary folder)
+        """
+
+    init(_ arguments: ArraySlice<String>) throws {
+        var it = arguments.makeIterator()
+        func value(_ name: String) throws -> String {
+            guard let v = it.next() else { throw BenchError("missing value for \(name)") }
+            return v
+        }
+        func int(_ name: String) throws -> Int {
+            guard let n = Int(try value(name)), n >= 0 else { throw BenchError("\(name) needs a whole number") }
+            return n
+        }
+        while let arg = it.next() {
+            switch arg {
+            case "--requests": requests = try int(arg)
+            case "--latency-drops": latencyDrops = try int(arg)
+            case "--existing-results": existingResults = try int(arg)
+            case "--burst": burst = try int(arg)
+            case "--idle-seconds": idleSeconds = try int(arg)
+            case "--concurrency": concurrency = try int(arg)
+            case "--binary": binary = try value(arg)
+            case "--dir": directory = try value(arg)
+            case "--json": json = try value(arg)
+            case "--only": only = Set(try value(arg).split(separator: ",").map(String.init))
+            case "-h", "--help": help = true
+            default: throw BenchError("unknown option '\(arg)'\n\(Options.usage)")
+            }
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,251 @@
+import DroprunKit
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line of the benchmark's table.
+struct Row {
+    var name: String
+    var value: String
+    var target: String
+    var met: Bool?
+    var numbers: [String: Double]
+}
+
+/// Runs each measurement and prints the table.
+struct Runner {
+    let options: Options
+    let binary: String
+    let base: String
+    var rows: [Row] = []
+
+    init(options: Options) throws {
+        self.options = options
+        let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        binary = options.binary ?? own.appendingPathComponent("droprun").path
+        guard access(binary, X_OK) == 0 else { throw BenchError("no droprun binary at \(binary); build it with swift build -c release") }
+        base = options.directory ?? Path.join(FileManager.default.temporaryDirectory.path, "droprun-bench-\(getpid())")
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+    }
+
+    func wants(_ name: String) -> Bool { options.only.isEmpty || options.only.contains(name) }
+
+    mutating func run() async throws {
+        print("droprun benchmark: \(binary)")
+        print("roots under \(base); \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
+        if wants("throughput") { try throughput() }
+        if wants("latency") { try await latency() }
+        if wants("scale") { try scale() }
+        if wants("memory") { try memory() }
+        if wants("idle") { try idle() }
+        printTable()
+        if let json = options.json { try writeJSON(json) }
+        // Not removed here: deleting tens of thousands of files slows file creation on this disk for minutes,
+        // which would skew the next measurement. Remove it when done.
+        print("\nbenchmark roots left in \(base) (rm -rf it when done)")
+    }
+
+    // MARK: - Measurements
+
+    mutating func throughput() throws {
+        var rates: [String: Double] = [:]
+        for durability in ["fast", "strict"] {
+            let root = try freshRoot("throughput-\(durability)", requests: options.requests)
+            let (seconds, _) = try timed([binary, "--root", root, "run", "--once", "--durability", durability, "--concurrency", "\(options.concurrency)"])
+            let droprun = Double(options.requests) / seconds
+            let floor = try Floor(directory: Path.join(base, "floor-\(durability)"), count: options.requests, sync: durability == "strict").run()
+            rates[durability] = droprun
+            let ratio = droprun / floor
+            let target = durability == "fast" ? 0.6 : 3.0
+            rows.append(Row(
+                name: "run --once, \(durability)", value: String(format: "%.0f runs/s (floor %.0f; ratio %.2f)", droprun, floor, ratio),
+                target: "ratio >= \(target)", met: ratio >= target, numbers: ["runsPerSecond": droprun, "floorRunsPerSecond": floor, "ratio": ratio]))
+        }
+    }
+
+    mutating func latency() async throws {
+        for durability in ["fast", "strict"] {
+            let root = try freshRoot("latency-\(durability)", requests: 0)
+            let watch = try Child.start([binary, "--root", root, "watch", "--durability", durability])
+            defer { watch.stop() }
+            try await Task.sleep(for: .milliseconds(500))
+            var samples: [Double] = []
+            for i in 0..<options.latencyDrops {
+                let result = Path.join(root, "outbox/results/l\(i).json")
+                let temp = Path.join(root, "inbox/.l\(i).json.tmp")
+                try Self.write(temp, Self.request(id: "l\(i)"))
+                let start = ContinuousClock.now
+                guard rename(temp, Path.join(root, "inbox/l\(i).json")) == 0 else { throw BenchError("rename failed") }
+                var st = stat()
+                while stat(result, &st) != 0 {
+                    if ContinuousClock.now - start > .seconds(10) { throw BenchError("no result for drop \(i) after 10 s") }
+                    usleep(50)
+                }
+                samples.append((ContinuousClock.now - start).milliseconds)
+                usleep(2000)
+            }
+            samples.sort()
+            let median = samples[samples.count / 2]
+            let p99 = samples[min(samples.count - 1, Int(Double(samples.count) * 0.99))]
+            let met = durability == "fast" ? median <= 5 && p99 <= 25 : nil
+            rows.append(Row(
+                name: "watch drop-to-result, \(durability)", value: String(format: "median %.2f ms, p99 %.2f ms (%d drops)", median, p99, samples.count),
+                target: durability == "fast" ? "median <= 5 ms, p99 <= 25 ms" : "-", met: met, numbers: ["medianMs": median, "p99Ms": p99]))
+        }
+    }
+
+    mutating func scale() throws {
+        let count = min(options.requests, 2_000)
+        let empty = try freshRoot("scale-empty", requests: count)
+        let (emptySeconds, _) = try timed([binary, "--root", empty, "run", "--once", "--durability", "fast"])
+        let full = try freshRoot("scale-full", requests: count)
+        // Fill results and requests as a long-lived root would have them.
+        for i in 0..<options.existingResults {
+            let name = "old-\(i).json"
+            try Self.write(Path.join(full, "outbox/results", name), Array("{\"runId\":\"old-\(i)\",\"status\":\"succeeded\"}\n".utf8))
+            _ = link(Path.join(full, "outbox/results", name), Path.join(full, "outbox/requests", name))
+        }
+        let (fullSeconds, _) = try timed([binary, "--root", full, "run", "--once", "--durability", "fast"])
+        let emptyRate = Double(count) / emptySeconds
+        let fullRate = Double(count) / fullSeconds
+        let ratio = fullRate / emptyRate
+        rows.append(Row(
+            name: "with \(options.existingResults) results", value: String(format: "%.0f runs/s vs %.0f on an empty outbox (%.0f%%)", fullRate, emptyRate, ratio * 100),
+            target: "within 10%", met: ratio >= 0.9, numbers: ["runsPerSecond": fullRate, "emptyRunsPerSecond": emptyRate, "ratio": ratio]))
+    }
+
+    mutating func memory() throws {
+        let root = try freshRoot("burst", requests: options.burst)
+        let (seconds, usage) = try timed([binary, "--root", root, "run", "--once", "--durability", "fast"])
+        let peakMB = Double(usage.ru_maxrss) / 1024
+        rows.append(Row(
+            name: "burst of \(options.burst), fast", value: String(format: "peak %.1f MB; drained in %.1f s (%.0f runs/s)", peakMB, seconds, Double(options.burst) / seconds),
+            target: "peak < 64 MB", met: peakMB < 64, numbers: ["peakMB": peakMB, "seconds": seconds]))
+    }
+
+    mutating func idle() throws {
+        let root = try freshRoot("idle", requests: 0)
+        let watch = try Child.start([binary, "--root", root, "watch"])
+        defer { watch.stop() }
+        usleep(1_000_000)
+        let before = Self.cpuTicks(watch.pid)
+        usleep(UInt32(options.idleSeconds) * 1_000_000)
+        let after = Self.cpuTicks(watch.pid)
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let percent = Double(after - before) / ticksPerSecond / Double(options.idleSeconds) * 100
+        rows.append(Row(
+            name: "idle watch", value: String(format: "%.2f%% of one core over %d s", percent, options.idleSeconds),
+            target: "< 1%", met: percent < 1, numbers: ["cpuPercent": percent]))
+    }
+
+    // MARK: - Helpers
+
+    /// A new root with `requests` three-step requests (template, transform, artifact) in its inbox.
+    func freshRoot(_ name: String, requests: Int) throws -> String {
+        let root = Path.join(base, name)
+        let fs = PosixFileSystem()
+        try RootLayout(root: root).createFolders(fs)
+        for i in 0..<requests {
+            try Self.write(Path.join(root, "inbox/r\(i).json"), Self.request(id: nil, n: i))
+        }
+        return root
+    }
+
+    static func request(id: String?, n: Int = 0) -> [UInt8] {
+        let idPart = id.map { "\"id\":\"\($0)\"," } ?? ""
+        return Array("""
+            {\(idPart)"workflow":{"name":"bench","version":"1","steps":[
+            {"id":"t","provider":"template","with":{"template":"Hello {{input.name}} number \(n)"}},
+            {"id":"u","provider":"transform","with":{"value":"{{steps.t.output.text}}","op":"uppercase"}},
+            {"id":"a","provider":"artifact","with":{"name":"out.txt","content":"{{steps.u.output.value}}"}}]},
+            "input":{"name":"bench"}}
+
+            """.utf8)
+    }
+
+    static func write(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw BenchError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    }
+
+    /// Runs a command to its end; returns wall seconds and its resource usage.
+    func timed(_ argv: [String]) throws -> (Double, rusage) {
+        let child = try Child.start(argv)
+        let start = ContinuousClock.now
+        let (status, usage) = child.wait()
+        let seconds = (ContinuousClock.now - start).milliseconds / 1000
+        guard status & 0x7F == 0 else { throw BenchError("\(argv.joined(separator: " ")) was killed by signal \(status & 0x7F)") }
+        return (seconds, usage)
+    }
+
+    static func cpuTicks(_ pid: pid_t) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3; utime and stime are fields 14 and 15 (1-based over the whole line).
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return 0 }
+        return user + system
+    }
+
+    func printTable() {
+        print("")
+        let nameWidth = max(30, rows.map(\.name.count).max() ?? 0)
+        let valueWidth = max(20, rows.map(\.value.count).max() ?? 0)
+        print("measure".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + "result".padding(toLength: valueWidth, withPad: " ", startingAt: 0) + "  target")
+        for row in rows {
+            let mark = row.met.map { $0 ? "met" : "NOT met" } ?? ""
+            print(row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + row.value.padding(toLength: valueWidth, withPad: " ", startingAt: 0) + "  " + row.target + (mark.isEmpty ? "" : " (\(mark))"))
+        }
+    }
+
+    func writeJSON(_ path: String) throws {
+        let json: JSONValue = .array(rows.map { row in
+            [
+                "name": .string(row.name), "result": .string(row.value), "target": .string(row.target), "met": row.met.map(JSONValue.bool) ?? .null,
+                "numbers": .object(row.numbers.mapValues(JSONValue.number)),
+            ]
+        })
+        try Data(JSONWriter.prettyBytes(json)).write(to: URL(fileURLWithPath: path))
+    }
+}
+
+extension Duration {
+    fileprivate var milliseconds: Double {
+        let (s, a) = components
+        return Double(s) * 1000 + Double(a) / 1e15
+    }
+}
+
+/// A child process started with `posix_spawn`, output discarded, reaped with `wait4` for its resource usage.
+struct Child {
+    let pid: pid_t
+
+    static func start(_ argv: [String]) throws -> Child {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
+        pointers.append(nil)
+        defer { for p in pointers { free(p) } }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, argv[0], &actions, nil, pointers, environ)
+        guard code == 0 else { throw BenchError("cannot start \(argv[0]): \(String(cString: strerror(code)))") }
+        return Child(pid: pid)
+    }
+
+    func wait() -> (Int32, rusage) {
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        return (status, usage)
+    }
+
+    func stop() {
+        kill(pid, SIGTERM)
+        _ = wait()
+    }
+}
