@@ -117,6 +117,11 @@ struct Intake {
                 guard error.isAlreadyExists else { throw error }
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (outbox/requests/\(runId).json); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
+            // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
+            let marker = Path.join(layout.cancels, runId + ".json")
+            if let markerInfo = try? fs.info(marker), let fileInfo = try? fs.info(claimed.path), markerInfo.modified < fileInfo.modified {
+                try? fs.remove(marker)
+            }
             let now = context.clock.now()
             let record = RunRecord(
                 runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),

@@ -187,7 +187,9 @@ struct RunExecutor {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil
         }
-        if record.status == .cancelled { try? context.fileSystem.remove(Path.join(context.layout.cancels, record.runId + ".json")) }
+        // A cancel that arrived too late to matter is done with too.
+        let marker = Path.join(context.layout.cancels, record.runId + ".json")
+        if record.status == .cancelled || context.fileSystem.exists(marker) { try? context.fileSystem.remove(marker) }
         return record
     }
 
