@@ -19,7 +19,7 @@ import Testing
     @Test(arguments: [
         (["stauts", "x"], "unknown command 'stauts'", "did you mean 'status'?"),
         (["list", "--limt", "3"], "unknown option '--limt'", "did you mean '--limit'?"),
-        (["status"], "missing argument", "RUN-ID"),
+        (["status"], "missing argument", "RUN_ID"),
         (["run"], "needs --once", "droprun run --help"),
         (["list", "--limit", "x"], "--limit", "x"),
         (["list", "--status", "succeded"], "invalid value 'succeded' for '--status'", "did you mean 'succeeded'?"),

@@ -1,7 +1,7 @@
 /// `droprun artifacts RUN_ID`: the files a run wrote.
 enum ArtifactsCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
-        let runId = context.parsed.argument("run-id") ?? ""
+        let runId = context.parsed.argument("run_id") ?? ""
         guard case .record(let record, _) = try RunLookup.find(runId, in: context) else {
             if context.json { context.printJSON([]) } else { context.out.line("run \(runId) is queued; it has no artifacts yet") }
             return .success

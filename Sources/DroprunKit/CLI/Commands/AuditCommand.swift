@@ -1,7 +1,7 @@
 /// `droprun audit [RUN_ID]` and `droprun audit verify`.
 enum AuditCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
-        let runId = context.parsed.argument("run-id")
+        let runId = context.parsed.argument("run_id")
         if let runId, !RunID.isValid(runId) { throw CLIError.usage("'\(runId)' is not a run id: \(RunID.problem(runId) ?? "")") }
         let layout = context.layout
         var events: [(at: String, order: Int, json: JSONValue, line: [UInt8])] = []

@@ -11,7 +11,7 @@ enum ControlCommand {
 
     static func drop(_ context: CommandContext, verb: String) async throws -> ExitCode {
         let configuration = try context.configuration()
-        let runId = context.parsed.argument("run-id") ?? ""
+        let runId = context.parsed.argument("run_id") ?? ""
         let by = context.parsed.value("by") ?? context.environment.variables["USER"] ?? "cli"
         let note = context.parsed.value("note")
         switch try RunLookup.find(runId, in: context) {

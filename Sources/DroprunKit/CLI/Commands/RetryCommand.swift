@@ -7,7 +7,7 @@
 enum RetryCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let configuration = try context.configuration()
-        let runId = context.parsed.argument("run-id") ?? ""
+        let runId = context.parsed.argument("run_id") ?? ""
         guard case .record(let old, _) = try RunLookup.find(runId, in: context), old.status.isFinal else {
             throw CLIError.failed("run '\(runId)' has not finished; only a finished run can be retried")
         }

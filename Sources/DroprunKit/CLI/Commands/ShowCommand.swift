@@ -1,7 +1,7 @@
 /// `droprun show RUN_ID`: a run's whole record, for people or as JSON.
 enum ShowCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
-        let runId = context.parsed.argument("run-id") ?? ""
+        let runId = context.parsed.argument("run_id") ?? ""
         guard case .record(let record, let path) = try RunLookup.find(runId, in: context) else {
             if context.json {
                 context.printJSON(["runId": .string(runId), "status": "queued"])

@@ -1,7 +1,7 @@
 /// `droprun status RUN_ID`: one line about where a run is.
 enum StatusCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
-        let runId = context.parsed.argument("run-id") ?? ""
+        let runId = context.parsed.argument("run_id") ?? ""
         switch try RunLookup.find(runId, in: context) {
         case .record(let record, let path):
             if context.json {
