@@ -50,25 +50,54 @@ public struct Runner: Sendable {
         var refused: Set<String> = []
         var settling = SettleTracker(settleMs: context.configuration.settleMs)
 
+        // The inbox is listed once and worked through in batches; it is listed again when the list is used up
+        // (so new arrivals are seen), or every round while files are settling.
+        var listed: [InboxCandidate] = []
+        var cursor = 0
         while true {
             var work = try recovery.scan(ignoring: unloadable.contents)
-            let candidates = try scanner.candidates().filter { !refused.contains($0.name) }
-            let now = context.clock.now()
-            settling.observe(candidates, now: now)
+            var now = context.clock.now()
+            if cursor >= listed.count || context.configuration.settleMs > 0 {
+                listed = try scanner.candidates().filter { !refused.contains($0.name) }
+                cursor = 0
+                now = context.clock.now()
+                settling.observe(listed, now: now)
+            }
             // A batch at a time, so a burst of any size drains in bounded memory.
-            let settled = candidates.filter { settling.isSettled($0, now: now) }.prefix(Self.batchSize)
-            for candidate in settled {
+            var taken = 0
+            var unsettled: [InboxCandidate] = []
+            while cursor < listed.count, taken < Self.batchSize {
+                let candidate = listed[cursor]
+                cursor += 1
+                guard settling.isSettled(candidate, now: now) else {
+                    unsettled.append(candidate)
+                    continue
+                }
                 do {
-                    if let claimed = try intake.claim(candidate) { work.append(.claimed(claimed)) }
+                    if let claimed = try intake.claim(candidate) {
+                        work.append(.claimed(claimed))
+                        taken += 1
+                    }
                 } catch {
                     refused.insert(candidate.name)
                 }
             }
             if work.isEmpty {
-                guard let waitMs = settling.nextSettleMs(candidates, now: now) else { break }
+                if cursor < listed.count { continue }
+                guard let waitMs = settling.nextSettleMs(unsettled, now: now) else {
+                    // Nothing left from this listing: one more look for files that arrived meanwhile.
+                    let fresh = try scanner.candidates().filter { !refused.contains($0.name) }
+                    if fresh.isEmpty { break }
+                    listed = fresh
+                    cursor = 0
+                    settling.observe(listed, now: context.clock.now())
+                    continue
+                }
                 try await context.clock.sleep(for: .milliseconds(waitMs))
+                cursor = listed.count
                 continue
             }
+            let listedNames = Set(listed.map(\.name))
             // Admit in order (control messages take effect before the runs of the batch start), then run.
             var runs: [Work] = []
             for item in work {
@@ -96,7 +125,7 @@ public struct Runner: Sendable {
             // Rejections are durable before the batch goes on (strict).
             if summary.rejected > 0 { try await context.commit() }
             // While the batch runs, control messages dropped meanwhile are still read and applied.
-            let sweeper = Task { try await sweepControlsWhileBusy(onOutcome: onOutcome) }
+            let sweeper = Task { try await sweepControlsWhileBusy(skipping: listedNames, onOutcome: onOutcome) }
             let ran = try await perform(runs, onOutcome: onOutcome)
             sweeper.cancel()
             summary.outcomes.append(contentsOf: try await sweeper.value)
@@ -107,20 +136,25 @@ public struct Runner: Sendable {
     }
 
     /// Applies control messages that arrive in the inbox, until cancelled (polling in real time: a cadence, not logic).
-    func sweepControlsWhileBusy(onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> [RunOutcome] {
+    ///
+    /// Files of the current listing (`skipping`) are left to the main loop, in
+    /// their order; only files that arrived since are read, each once.
+    func sweepControlsWhileBusy(skipping: Set<String>, onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> [RunOutcome] {
         var outcomes: [RunOutcome] = []
-        var peeked: [String: Bool] = [:]
-        let scanner = InboxScanner(fileSystem: context.fileSystem, inbox: context.layout.inbox)
+        var peeked: Set<String> = skipping
+        let inbox = context.layout.inbox
         while true {
             do {
                 try await Task.sleep(for: context.cancelPollInterval)
             } catch {
                 return outcomes
             }
-            for candidate in (try? scanner.candidates()) ?? [] {
-                let isControl = peeked[candidate.name] ?? isControlMessage(candidate.name)
-                peeked[candidate.name] = isControl
-                guard isControl, let claimed = try intake.claim(candidate) else { continue }
+            for entry in (try? context.fileSystem.list(inbox)) ?? [] where InboxScanner.isRequestName(entry.name) && entry.rawName == nil {
+                guard !peeked.contains(entry.name) else { continue }
+                peeked.insert(entry.name)
+                guard isControlMessage(entry.name) else { continue }
+                let candidate = InboxCandidate(name: entry.name, info: FileInfo(type: .regular, size: 0, modified: .distantPast))
+                guard let claimed = try intake.claim(candidate) else { continue }
                 switch try intake.admit(claimed) {
                 case .control(let message, let file):
                     for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) {
