@@ -1,7 +1,7 @@
 /// What became of one dropped file, reported as `run --once` goes.
 public struct RunOutcome: Sendable, Equatable {
     /// The kinds of end.
-    public enum Kind: Sendable, Equatable {
+    public enum Kind: Sendable, Hashable {
         /// The run finished with this status.
         case finished(RunStatus)
         /// The file was refused.
@@ -24,19 +24,37 @@ public struct RunOutcome: Sendable, Equatable {
     public var detail: String?
 }
 
-/// Counts of what `run --once` did.
+/// Counts of what `run --once` did, and its first outcomes.
+///
+/// Only the first `keptOutcomes` outcomes are kept (the counts cover all),
+/// so draining a burst of any size takes bounded memory.
 public struct RunOnceSummary: Sendable, Equatable {
-    /// Every outcome, in the order they happened.
-    public var outcomes: [RunOutcome] = []
+    /// How many outcomes are kept in `outcomes`.
+    public static let keptOutcomes = 1_000
+    /// The first outcomes, in the order they happened.
+    public private(set) var outcomes: [RunOutcome] = []
+    /// How many outcomes of each kind there were.
+    public private(set) var counts: [RunOutcome.Kind: Int] = [:]
+
+    public init() {}
+
+    /// Adds outcomes.
+    public mutating func append(contentsOf more: [RunOutcome]) {
+        for outcome in more { append(outcome) }
+    }
+
+    /// Adds one outcome.
+    public mutating func append(_ outcome: RunOutcome) {
+        counts[outcome.kind, default: 0] += 1
+        if outcomes.count < Self.keptOutcomes { outcomes.append(outcome) }
+    }
 
     /// Runs that ended with `status`.
-    public func count(_ status: RunStatus) -> Int {
-        outcomes.filter { $0.kind == .finished(status) }.count
-    }
+    public func count(_ status: RunStatus) -> Int { counts[.finished(status)] ?? 0 }
 
     /// Files refused.
     public var rejected: Int {
-        outcomes.filter { if case .rejected = $0.kind { true } else { false } }.count
+        counts.filter { if case .rejected = $0.key { true } else { false } }.values.reduce(0, +)
     }
 
     /// True when nothing failed, was cancelled or was refused.

@@ -110,11 +110,11 @@ public struct Runner: Sendable {
                     let outcome = RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
                                              detail: rejection.issues.first?.description)
                     onOutcome(outcome)
-                    summary.outcomes.append(outcome)
+                    summary.append(outcome)
                 case .control(let message, let file):
                     for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) {
                         onOutcome(outcome)
-                        summary.outcomes.append(outcome)
+                        summary.append(outcome)
                     }
                 case .nothing:
                     break
@@ -128,8 +128,8 @@ public struct Runner: Sendable {
             let sweeper = Task { try await sweepControlsWhileBusy(skipping: listedNames, onOutcome: onOutcome) }
             let ran = try await perform(runs, onOutcome: onOutcome)
             sweeper.cancel()
-            summary.outcomes.append(contentsOf: try await sweeper.value)
-            summary.outcomes.append(contentsOf: ran)
+            summary.append(contentsOf: try await sweeper.value)
+            summary.append(contentsOf: ran)
         }
         try await context.commit()
         return summary
