@@ -47,7 +47,10 @@ struct ControlDesk {
             guard status == RunStatus.waitingApproval.rawValue else {
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
-            guard let path = Recovery(context: context).takeOver(runId), let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
+            let stillWaiting: (JSONValue) -> Bool = { $0["status"]?.stringValue == RunStatus.waitingApproval.rawValue }
+            guard let path = Recovery(context: context).takeOver(runId, stillHolds: stillWaiting),
+                let loaded = RunLoader(context: context).load(runId: runId, recordPath: path)
+            else {
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId")))
             }
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
@@ -64,12 +67,15 @@ struct ControlDesk {
 
     /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
     private func cancelIfIdle(_ runId: String) async throws -> RunRecord? {
-        guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes),
-            let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:))
-        else { return nil }
-        let owner = Recovery.ownerFolder(json)
-        let idle = status == .waitingApproval || owner == nil || (owner.map { context.liveness.isDead($0) } ?? true)
-        guard idle, owner != context.identity.folderName, let path = Recovery(context: context).takeOver(runId),
+        guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes) else { return nil }
+        let liveness = context.liveness
+        let mine = context.identity.folderName
+        let isIdle: (JSONValue) -> Bool = { json in
+            let owner = Recovery.ownerFolder(json)
+            guard owner != mine, let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), !status.isFinal else { return false }
+            return status == .waitingApproval || owner == nil || (owner.map { liveness.isDead($0) } ?? true)
+        }
+        guard isIdle(json), let path = Recovery(context: context).takeOver(runId, stillHolds: isIdle),
             let loaded = RunLoader(context: context).load(runId: runId, recordPath: path)
         else { return nil }
         var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))

@@ -217,6 +217,8 @@ struct RunExecutor {
             return try fail(index, StepFailure(.providerError, "provider '\(definition.provider)' is not registered in this runner"))
         }
         while true {
+            // A runner that lost its lease (it was paused) starts nothing more for the run.
+            try context.ensureLease()
             let attempt = record.steps[index].attempts + 1
             record.steps[index].attempts = attempt
             if record.steps[index].status == .pending {
