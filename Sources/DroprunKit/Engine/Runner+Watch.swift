@@ -166,18 +166,7 @@ extension Runner {
                     case .nothing:
                         break
                     case .run(let record, let request, let claimPath):
-                        inFlight += 1
-                        group.addTask {
-                            do {
-                                var executor = RunExecutor(context: context, request: request, record: record, placeholder: claimPath, origin: .fresh)
-                                let end = try await executor.execute()
-                                wake.yield(.finished(outcomeOf(end, file: claimed.name).map { [$0] } ?? []))
-                            } catch is RunFinishedElsewhere {
-                                wake.yield(.finished([]))
-                            } catch {
-                                wake.yield(.failed("\(error)"))
-                            }
-                        }
+                        start(.admitted(record, request, claimPath: claimPath, file: claimed.name))
                     }
                 }
                 pending = kept
@@ -226,17 +215,6 @@ extension Runner {
             let json = try? JSONParser.parse(bytes), let kind = json["kind"]?.stringValue
         else { return false }
         return kind == "approval" || kind == "cancel"
-    }
-
-    func outcomeOf(_ end: ExecutionEnd, file: String) -> RunOutcome? {
-        switch end {
-        case .finished(let record):
-            return RunOutcome(kind: .finished(record.status), file: file, runId: record.runId, durationMs: record.durationMs, detail: record.error?.code)
-        case .waiting(let record):
-            return RunOutcome(kind: .waiting, file: file, runId: record.runId, durationMs: nil, detail: record.approval?.message)
-        case .interrupted:
-            return nil
-        }
     }
 }
 

@@ -261,7 +261,7 @@ public struct Runner: Sendable {
         }
     }
 
-    private func outcome(_ end: ExecutionEnd, file: String) -> RunOutcome? {
+    func outcome(_ end: ExecutionEnd, file: String) -> RunOutcome? {
         switch end {
         case .finished(let record):
             return RunOutcome(kind: .finished(record.status), file: file, runId: record.runId, durationMs: record.durationMs, detail: record.error?.code)
