@@ -39,12 +39,7 @@ struct Intake {
     func claim(_ candidate: InboxCandidate) throws(FileSystemError) -> ClaimedFile? {
         let name = candidate.name
         let folder = layout.claimFolder(context.identity)
-        var target = Path.join(folder, name)
-        var n = 1
-        while fs.exists(target) {
-            n += 1
-            target = Path.join(folder, "\(name)~\(n)")
-        }
+        let target = freeClaimPath(for: name)
         let source = Path.join(layout.inbox, name)
         let result = Result { () throws(FileSystemError) in
             if let raw = candidate.rawName {
@@ -66,6 +61,18 @@ struct Intake {
             }
         }
         return ClaimedFile(name: name, path: target, claimedAt: context.clock.now())
+    }
+
+    /// A path in this runner's claim folder for `name` that nothing holds: `name`, else `name~2`, `name~3`, ...
+    func freeClaimPath(for name: String) -> String {
+        let folder = layout.claimFolder(context.identity)
+        var target = Path.join(folder, name)
+        var n = 1
+        while fs.exists(target) {
+            n += 1
+            target = Path.join(folder, "\(name)~\(n)")
+        }
+        return target
     }
 
     /// Reads, checks and files a claimed file.

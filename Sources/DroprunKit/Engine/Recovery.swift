@@ -71,12 +71,7 @@ struct Recovery {
             let dead = Path.join(layout.claimed, name)
             for entry in (try? fs.list(dead)) ?? [] where !entry.name.hasSuffix(Self.takeoverSuffix) {
                 let original = Self.originalName(entry.name)
-                var target = Path.join(mine, original)
-                var n = 1
-                while fs.exists(target) {
-                    n += 1
-                    target = Path.join(mine, "\(original)~\(n)")
-                }
+                let target = Intake(context: context).freeClaimPath(for: original)
                 if (try? fs.rename(Path.join(dead, entry.name), to: target)) != nil {
                     work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now())))
                 }
