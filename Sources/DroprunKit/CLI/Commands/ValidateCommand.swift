@@ -1,15 +1,26 @@
 /// `droprun validate FILE...`: checks requests exactly as the runner would, without running them.
 enum ValidateCommand {
-    static func read(_ path: String, context: CommandContext, limit: Int) throws(CLIError) -> [UInt8] {
+    /// Reads a request file as the runner would, or says why it would be rejected.
+    static func load(_ path: String, context: CommandContext, limit: Int) -> Result<[UInt8], Rejection> {
         do {
-            return try context.fs.readRegularFile(path, maxBytes: limit)
+            return .success(try context.fs.readRegularFile(path, maxBytes: limit))
         } catch {
             switch error {
-            case .notFound: throw .notFound("no file '\(path)'")
-            case .notRegular(let type): throw .failed("not_regular_file: '\(path)' is a \(type.rawValue)")
-            case .tooLarge(let size, let limit): throw .failed("too_large: '\(path)' has \(size) bytes; the limit (maxRequestBytes) is \(limit)")
-            case .unreadable(let e): throw .failed("unreadable: \(e)")
+            case .notFound: return .failure(Rejection(.unreadable, "no file '\(path)'"))
+            case .notRegular(let type): return .failure(Rejection(.notRegularFile, "'\(path)' is a \(type.rawValue), not a regular file"))
+            case .tooLarge(let size, let limit): return .failure(Rejection(.tooLarge, "'\(path)' has \(size) bytes; the limit (maxRequestBytes) is \(limit)"))
+            case .unreadable(let e): return .failure(Rejection(.unreadable, "cannot read '\(path)': \(e)"))
             }
+        }
+    }
+
+    /// Reads a request file for a command that stops at the first problem.
+    static func read(_ path: String, context: CommandContext, limit: Int) throws(CLIError) -> [UInt8] {
+        switch load(path, context: context, limit: limit) {
+        case .success(let bytes): return bytes
+        case .failure(let rejection):
+            if case .unreadable = rejection.reason, !context.fs.exists(path) { throw .notFound("no file '\(path)'") }
+            throw .failed(rejection.description)
         }
     }
 
@@ -21,11 +32,8 @@ enum ValidateCommand {
         for file in context.parsed.argumentList("file") {
             let path = context.absolute(file)
             var entry: [String: JSONValue] = ["file": .string(file)]
-            let outcome: Result<Drop, Rejection>
-            do {
-                outcome = decoder.decode(try read(path, context: context, limit: configuration.maxRequestBytes), fileName: Path.name(path))
-            } catch {
-                outcome = .failure(Rejection(error.reason, error.description))
+            let outcome = load(path, context: context, limit: configuration.maxRequestBytes).flatMap {
+                decoder.decode($0, fileName: Path.name(path))
             }
             switch outcome {
             case .success(.run(let request, let runId)):
@@ -55,15 +63,5 @@ enum ValidateCommand {
         }
         if context.json { context.printJSON(.array(results)) }
         return allValid ? .success : .failure
-    }
-}
-
-extension CLIError {
-    /// The rejection reason a read failure stands for.
-    var reason: RejectionReason {
-        let text = description
-        if text.hasPrefix("not_regular_file") { return .notRegularFile }
-        if text.hasPrefix("too_large") { return .tooLarge }
-        return .unreadable
     }
 }
