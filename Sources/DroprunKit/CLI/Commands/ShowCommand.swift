@@ -43,6 +43,10 @@ enum ShowCommand {
         if let error = record.error {
             out.line("error     \(error.code) in step '\(record.errorStep ?? "?")': \(error.message)")
         }
+        if let approval = record.approval {
+            out.line("waiting   step '\(approval.step)' asks: \(approval.message)" + (approval.expiresAt.map { " (expires \(Timestamp.format($0)))" } ?? ""))
+            out.line("          answer with: droprun approve \(record.runId)   or   droprun reject \(record.runId)")
+        }
         return .success
     }
 }

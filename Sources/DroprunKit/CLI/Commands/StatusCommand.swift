@@ -9,6 +9,7 @@ enum StatusCommand {
                     "runId": .string(record.runId), "status": .string(record.status.rawValue), "record": .string(context.layout.relative(path)),
                     "durationMs": record.durationMs.map(JSONValue.int) ?? .null,
                     "error": record.error.map { $0.json(step: record.errorStep) } ?? .null,
+                    "approval": record.approval?.json ?? .null,
                 ]
                 o["steps"] = .object(Dictionary(uniqueKeysWithValues: record.steps.map { ($0.id, JSONValue.string($0.status.rawValue)) }))
                 context.printJSON(.object(o))
@@ -18,6 +19,11 @@ enum StatusCommand {
                 if let ms = record.durationMs { line += ", \(ms) ms" }
                 line += ")"
                 if let error = record.error { line += " - \(error.code) in step '\(record.errorStep ?? "?")': \(error.message)" }
+                if let approval = record.approval {
+                    line += " - step '\(approval.step)' asks: \(approval.message)"
+                    if let expires = approval.expiresAt { line += " (expires \(Timestamp.format(expires)))" }
+                    line += "; answer with droprun approve|reject \(record.runId)"
+                }
                 context.out.line(line)
             }
         case .queued(let path):
