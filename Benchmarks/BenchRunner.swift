@@ -169,7 +169,7 @@ struct Runner {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw BenchError("cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
     }
 
     /// Runs a command to its end; returns wall seconds and its resource usage.
@@ -224,7 +224,11 @@ struct Child {
     let pid: pid_t
 
     static func start(_ argv: [String]) throws -> Child {
+        #if canImport(Darwin)
+        var actions: posix_spawn_file_actions_t? = nil
+        #else
         var actions = posix_spawn_file_actions_t()
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
@@ -232,7 +236,10 @@ struct Child {
         pointers.append(nil)
         defer { for p in pointers { free(p) } }
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, argv[0], &actions, nil, pointers, environ)
+        var environment: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") }
+        environment.append(nil)
+        defer { for p in environment { free(p) } }
+        let code = posix_spawn(&pid, argv[0], &actions, nil, pointers, environment)
         guard code == 0 else { throw BenchError("cannot start \(argv[0]): \(String(cString: strerror(code)))") }
         return Child(pid: pid)
     }
@@ -248,4 +255,9 @@ struct Child {
         kill(pid, SIGTERM)
         _ = wait()
     }
+}
+
+/// `write(2)`, named apart from `Runner.write`.
+func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(fd, buffer, count)
 }

@@ -285,7 +285,11 @@ final class PosixAppendableFile: AppendableFile, @unchecked Sendable {
     }
 
     func sync() throws(FileSystemError) {
+        #if canImport(Darwin)
+        if fsync(fd) != 0 { throw FileSystemError("fsync", path: path, code: errno) }
+        #else
         if fdatasync(fd) != 0 { throw FileSystemError("fdatasync", path: path, code: errno) }
+        #endif
     }
 
     func close() { Glibc_close(fd) }

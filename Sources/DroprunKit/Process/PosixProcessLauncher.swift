@@ -30,7 +30,7 @@ public struct PosixProcessLauncher: ProcessLauncher {
         guard pipe(&stderrPipe) == 0 else { throw FileSystemError("pipe", path: spec.path, code: errno) }
         for fd in stdinPipe + stdoutPipe + stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
-        var actions = posix_spawn_file_actions_t()
+        var actions = SpawnActions()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
@@ -43,7 +43,7 @@ public struct PosixProcessLauncher: ProcessLauncher {
             _ = folder.withCString { addchdir(&actions, $0) }
         }
 
-        var attributes = posix_spawnattr_t()
+        var attributes = SpawnAttributes()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var all = sigset_t()
@@ -76,6 +76,15 @@ public struct PosixProcessLauncher: ProcessLauncher {
     }
 }
 
+// Glibc's spawn types are structs; Darwin's are optional opaque pointers.
+#if canImport(Darwin)
+typealias SpawnActions = posix_spawn_file_actions_t?
+typealias SpawnAttributes = posix_spawnattr_t?
+#else
+typealias SpawnActions = posix_spawn_file_actions_t
+typealias SpawnAttributes = posix_spawnattr_t
+#endif
+
 /// Calls `body` with a NULL-terminated array of C strings.
 private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
@@ -86,7 +95,7 @@ private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer
 
 /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29, macOS 10.15), looked up at run time: Glibc's Swift module does not export it.
 enum ChangeDirectoryAction {
-    typealias Function = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    typealias Function = @convention(c) (UnsafeMutablePointer<SpawnActions>, UnsafePointer<CChar>) -> Int32
     static let function: Function? = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "posix_spawn_file_actions_addchdir_np")
             ?? dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")
