@@ -22,9 +22,24 @@ public enum Timestamp {
         }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
-            + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
-            + "." + pad(Int(millis), 3) + "Z"
+        // Written digit by digit into a fixed buffer: records carry several times each, and this is on the hot path.
+        var bytes: [UInt8] = Array("0000-00-00T00:00:00.000Z".utf8)
+        put(Int(parts.tm_year) + 1900, width: 4, at: 0, into: &bytes)
+        put(Int(parts.tm_mon) + 1, width: 2, at: 5, into: &bytes)
+        put(Int(parts.tm_mday), width: 2, at: 8, into: &bytes)
+        put(Int(parts.tm_hour), width: 2, at: 11, into: &bytes)
+        put(Int(parts.tm_min), width: 2, at: 14, into: &bytes)
+        put(Int(parts.tm_sec), width: 2, at: 17, into: &bytes)
+        put(Int(millis), width: 3, at: 20, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func put(_ value: Int, width: Int, at offset: Int, into bytes: inout [UInt8]) {
+        var v = value
+        for i in stride(from: offset + width - 1, through: offset, by: -1) {
+            bytes[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
     }
 
     /// A compact form for file names: `20261122T100000Z`.
