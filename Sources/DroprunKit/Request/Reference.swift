@@ -19,12 +19,12 @@ public struct Reference: Sendable, Equatable, CustomStringConvertible {
 
     /// Splits `string` into text and references; nil when it holds no reference.
     public static func segments(of string: String) -> [Segment]? {
-        guard string.contains("{{") else { return nil }
-        var segments: [Segment] = []
         var rest = Substring(string)
+        guard find(UInt8(ascii: "{"), in: rest) != nil else { return nil }
+        var segments: [Segment] = []
         var found = false
-        while let open = rest.range(of: "{{") {
-            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+        while let open = find(UInt8(ascii: "{"), in: rest) {
+            guard let close = find(UInt8(ascii: "}"), in: rest[open.upperBound...]) else { break }
             let inner = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: " ")
             guard let reference = parse(inner) else {
                 segments.append(.text(String(rest[..<close.upperBound])))
@@ -38,6 +38,20 @@ public struct Reference: Sendable, Equatable, CustomStringConvertible {
         }
         if !rest.isEmpty { segments.append(.text(String(rest))) }
         return found ? segments : nil
+    }
+
+    /// The range of the first doubled `byte` (`{{` or `}}`) in `text`, found on its UTF-8 bytes
+    /// (every string of every step's `with` is searched, so this avoids Foundation's string search).
+    private static func find(_ byte: UInt8, in text: Substring) -> Range<String.Index>? {
+        let bytes = text.utf8
+        var i = bytes.startIndex
+        while i != bytes.endIndex {
+            let next = bytes.index(after: i)
+            guard next != bytes.endIndex else { return nil }
+            if bytes[i] == byte && bytes[next] == byte { return i..<bytes.index(after: next) }
+            i = next
+        }
+        return nil
     }
 
     /// The reference when `string` is exactly one reference (it then keeps its JSON type).
