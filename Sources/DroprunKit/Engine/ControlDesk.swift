@@ -28,7 +28,7 @@ struct ControlDesk {
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
             let marker: JSONValue = ["runId": .string(runId), "by": by.map(JSONValue.string) ?? .null, "at": .string(Timestamp.format(context.clock.now())), "file": .string(file.name)]
-            try fs.writeAtomically(Path.join(layout.cancels, runId + ".json"), JSONWriter.prettyBytes(marker), sync: context.sync)
+            try fs.writeAtomically(Path.join(layout.cancels, runId + ".json"), JSONWriter.prettyBytes(marker), sync: false)
             try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name)])
             try keep(file)
             try await context.commit()

@@ -76,9 +76,6 @@ public struct EngineContext: Sendable {
         leaseCheck.confirmed()
     }
 
-    /// Per-file `fsync` on every write: never in the engine, which flushes at commit points instead (`commit()`).
-    var sync: Bool { false }
-
     /// Flushes shared by every run that reaches a commit point at the same time (`strict` durability).
     public var groupCommit: GroupCommit
 

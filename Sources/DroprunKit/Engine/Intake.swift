@@ -173,7 +173,7 @@ struct Intake {
                 "rejectedAs": .string(name), "errors": .array(rejection.issues.map(\.json)),
             ]
             let written = Result { () throws(FileSystemError) in
-                try fs.writeNew(Path.join(layout.rejected, name + ".error.json"), JSONWriter.prettyBytes(error), sync: context.sync)
+                try fs.writeNew(Path.join(layout.rejected, name + ".error.json"), JSONWriter.prettyBytes(error), sync: false)
             }
             guard case .failure(let failure) = written else { break }
             // Another runner rejected a file of the same name at the same moment: take the next free name.

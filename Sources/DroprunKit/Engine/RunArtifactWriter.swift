@@ -43,7 +43,7 @@ final class RunArtifactWriter: ArtifactWriting {
             if let info = try fs.info(target), info.type != .regular {
                 throw StepFailure(.artifactError, "cannot write '\(name)': a \(info.type.rawValue) is in the way")
             }
-            try fs.writeAtomically(target, bytes, sync: context.sync)
+            try fs.writeAtomically(target, bytes, sync: false)
         } catch let error as StepFailure {
             throw error
         } catch {

@@ -58,7 +58,7 @@ extension Runner {
         var lastHousekeeping = Date.distantPast
         var failure: String?
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             var inFlight = 0
             var backlog: [Work] = []
             var refused: Set<String> = []
@@ -142,31 +142,20 @@ extension Runner {
                         continue
                     }
                     guard let claimed else { continue }
-                    let admission: Admission
+                    let admitted: Admitted
                     do {
-                        admission = try intake.admit(claimed)
+                        admitted = try await admit(claimed)
                     } catch {
                         // Left in this runner's claim folder; it is taken up again when this runner restarts.
                         refused.insert(candidate.name)
                         continue
                     }
-                    switch admission {
-                    case .rejected(let rejection, _):
-                        try await context.commit()
-                        onOutcome(RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
-                                             detail: rejection.issues.first?.description))
-                    case .control(let message, let file):
-                        do {
-                            for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) { onOutcome(outcome) }
-                        } catch {
-                            refused.insert(candidate.name)
-                        }
+                    for outcome in admitted.outcomes { onOutcome(outcome) }
+                    if let run = admitted.run { start(run) }
+                    if admitted.wasControl {
+                        // An approval may have released a run: look for it now.
                         lastHousekeeping = .distantPast
                         wake.yield(.tick)
-                    case .nothing:
-                        break
-                    case .run(let record, let request, let claimPath):
-                        start(.admitted(record, request, claimPath: claimPath, file: claimed.name))
                     }
                 }
                 pending = kept

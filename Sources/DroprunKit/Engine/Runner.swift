@@ -105,25 +105,13 @@ public struct Runner: Sendable {
                     runs.append(item)
                     continue
                 }
-                switch try intake.admit(claimed) {
-                case .rejected(let rejection, _):
-                    let outcome = RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
-                                             detail: rejection.issues.first?.description)
+                let admitted = try await admit(claimed)
+                for outcome in admitted.outcomes {
                     onOutcome(outcome)
                     summary.append(outcome)
-                case .control(let message, let file):
-                    for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) {
-                        onOutcome(outcome)
-                        summary.append(outcome)
-                    }
-                case .nothing:
-                    break
-                case .run(let record, let request, let claimPath):
-                    runs.append(.admitted(record, request, claimPath: claimPath, file: claimed.name))
                 }
+                if let run = admitted.run { runs.append(run) }
             }
-            // Rejections are durable before the batch goes on (strict).
-            if summary.rejected > 0 { try await context.commit() }
             // While the batch runs, control messages dropped meanwhile are still read and applied.
             let sweeper = Task { try await sweepControlsWhileBusy(skipping: listedNames, onOutcome: onOutcome) }
             let ran = try await perform(runs, onOutcome: onOutcome)
@@ -155,24 +143,13 @@ public struct Runner: Sendable {
                 guard isControlMessage(entry.name) else { continue }
                 let candidate = InboxCandidate(name: entry.name, info: FileInfo(type: .regular, size: 0, modified: .distantPast))
                 guard let claimed = try intake.claim(candidate) else { continue }
-                switch try intake.admit(claimed) {
-                case .control(let message, let file):
-                    for outcome in try await ControlDesk(context: context, intake: intake).apply(message, file: file) {
-                        onOutcome(outcome)
-                        outcomes.append(outcome)
-                    }
-                case .rejected(let rejection, _):
-                    let outcome = RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil, detail: rejection.issues.first?.description)
+                let admitted = try await admit(claimed)
+                // A run here is a file that changed since it was read as a control message: run it like any other.
+                var produced = admitted.outcomes
+                if let run = admitted.run { produced += try await perform(run) }
+                for outcome in produced {
                     onOutcome(outcome)
                     outcomes.append(outcome)
-                case .run(let record, let request, let claimPath):
-                    // Not a control message after all (it changed since it was read): run it like any other.
-                    for outcome in try await perform(.admitted(record, request, claimPath: claimPath, file: claimed.name)) {
-                        onOutcome(outcome)
-                        outcomes.append(outcome)
-                    }
-                case .nothing:
-                    break
                 }
             }
         }
@@ -216,22 +193,39 @@ public struct Runner: Sendable {
         return outcomes
     }
 
+    /// What admitting a claimed file led to.
+    struct Admitted {
+        /// Outcomes settled at once: a rejection, or an applied control message and what it ended.
+        var outcomes: [RunOutcome] = []
+        /// The run to start, when the file became one.
+        var run: Work?
+        /// True when the file was a control message (it may have made a run resumable).
+        var wasControl = false
+    }
+
+    /// Admits a claimed file: rejects it (durably, before saying so), applies it as a control message, or returns the run to start.
+    func admit(_ claimed: ClaimedFile) async throws -> Admitted {
+        switch try intake.admit(claimed) {
+        case .rejected(let rejection, _):
+            try await context.commit()
+            return Admitted(outcomes: [RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
+                                                  detail: rejection.issues.first?.description)])
+        case .control(let message, let file):
+            return Admitted(outcomes: try await ControlDesk(context: context, intake: intake).apply(message, file: file), wasControl: true)
+        case .nothing:
+            return Admitted()
+        case .run(let record, let request, let claimPath):
+            return Admitted(run: .admitted(record, request, claimPath: claimPath, file: claimed.name))
+        }
+    }
+
     /// Performs one work item to its end (or to a wait, or to an interruption).
     func perform(_ item: Work) async throws -> [RunOutcome] {
         switch item {
         case .claimed(let claimed):
-            switch try intake.admit(claimed) {
-            case .rejected(let rejection, _):
-                return [RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
-                                   detail: rejection.issues.first?.description)]
-            case .control(let message, let file):
-                return try await ControlDesk(context: context, intake: intake).apply(message, file: file)
-            case .nothing:
-                return []
-            case .run(let record, let request, let claimPath):
-                var executor = RunExecutor(context: context, request: request, record: record, placeholder: claimPath, origin: .fresh)
-                return outcome(try await executor.execute(), file: claimed.name).map { [$0] } ?? []
-            }
+            let admitted = try await admit(claimed)
+            guard let run = admitted.run else { return admitted.outcomes }
+            return try await perform(run)
         case .admitted(let record, let request, let claimPath, let file):
             var executor = RunExecutor(context: context, request: request, record: record, placeholder: claimPath, origin: .fresh)
             return outcome(try await executor.execute(), file: file).map { [$0] } ?? []
