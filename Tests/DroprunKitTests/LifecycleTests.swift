@@ -259,4 +259,25 @@ import Testing
         #expect(late.code == .failure)
         #expect(late.stderr.contains("already finished"))
     }
+
+    @Test func aTakenOverRunWhoseRequestNoLongerValidatesFailsClearly() async throws {
+        let root = try TemporaryRoot()
+        let clock = InstantClock(start: Date())
+        try leaveOrphan(root, owner: RunnerIdentity(host: "gone", pid: 5), heartbeatAge: nil, clock: clock)
+        try root.write("outbox/requests/orphan.json", "{ damaged")
+        let summary = try await root.runOnce(clock: clock)
+        #expect(summary.count(.failed) == 1)
+        let result = try #require(root.json("outbox/results/orphan.json"))
+        #expect(result["error"]?["code"] == "provider_error")
+        #expect(result["error"]?["message"]?.stringValue?.contains("no longer validates") == true)
+        #expect(result["steps"]?[0]?["status"] == "succeeded", "the finished step keeps its output")
+    }
+
+    @Test func aLiveRecordThatIsNotARecordIsLeftAloneAndDoesNotLoop() async throws {
+        let root = try TemporaryRoot()
+        try root.write("outbox/running/odd.json", #"{"status": "running", "runner": null}"#)
+        let summary = try await root.runOnce()
+        #expect(summary.outcomes.isEmpty)
+        #expect(root.read("outbox/running/odd.json") == #"{"status": "running", "runner": null}"#)
+    }
 }
