@@ -10,7 +10,7 @@ import Darwin
 
 /// The real file system with failures injected where a test asks for them.
 ///
-/// A rule names an operation (`read`, `writeAtomically`, `writeNew`, `rename`,
+/// A rule names an operation (`read`, `writeAtomically`, `writeNew`, `rename`, `replace`,
 /// `link`, `remove`, `append`, `list`, `makeDirectory`, `syncDirectory`), a
 /// part of the path it must contain, and the `errno` to fail with; it fires
 /// `times` times (nil: always).
@@ -87,6 +87,11 @@ public final class FaultyFileSystem: FileSystem {
     public func rename(_ from: String, to: String) throws(FileSystemError) {
         try check("rename", from + " -> " + to)
         try base.rename(from, to: to)
+    }
+
+    public func replace(_ from: String, to: String) throws(FileSystemError) {
+        try check("replace", to)
+        try base.replace(from, to: to)
     }
 
     public func renameEntry(in directory: String, rawName: [UInt8], to: String) throws(FileSystemError) {

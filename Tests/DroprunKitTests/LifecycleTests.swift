@@ -281,3 +281,39 @@ import Testing
         #expect(root.read("outbox/running/odd.json") == #"{"status": "running", "runner": null}"#)
     }
 }
+
+/// Temporary files that killed runners leave in `outbox/running/`.
+@Suite struct StaleTemporaryTests {
+    @Test func oldTemporaryFilesInRunningAreSweptAndFreshOnesKept() async throws {
+        let root = try TemporaryRoot()
+        let clock = ManualClock(start: Date())
+        try root.write("outbox/running/.old.json.123.4.tmp", #"{"runId": "old"}"#)
+        try root.write("outbox/running/.fresh.json.123.5.tmp", #"{"runId": "fresh"}"#)
+        try root.write("outbox/running/.keep.txt", "not a temporary file")
+        let fs = PosixFileSystem()
+        try fs.setModified(root.file("outbox/running/.old.json.123.4.tmp"), to: clock.now().addingTimeInterval(-Recovery.staleTemporaryAge - 1))
+        try fs.setModified(root.file("outbox/running/.fresh.json.123.5.tmp"), to: clock.now().addingTimeInterval(-Recovery.staleTemporaryAge + 60))
+        try await root.runOnce(clock: clock)
+        #expect(root.list("outbox/running") == [".fresh.json.123.5.tmp", ".keep.txt"])
+        clock.advance(by: .seconds(61))
+        try await root.runOnce(clock: clock)
+        #expect(root.list("outbox/running") == [".keep.txt"])
+    }
+
+    @Test func replacePublishesTheNewVersionAndLeavesNoTemporaryFile() throws {
+        let root = try TemporaryRoot()
+        let fs = PosixFileSystem()
+        let target = root.file("outbox/running/r.json")
+        // Nothing to replace yet: the file is created.
+        try fs.replace(try fs.writeTemporary(besides: target, Array("one".utf8)), to: target)
+        let first = try #require(try fs.info(target))
+        try fs.replace(try fs.writeTemporary(besides: target, Array("two".utf8)), to: target)
+        #expect(try fs.readFile(target) == Array("two".utf8))
+        #expect(try fs.info(target)?.inode != first.inode, "a new file, never the old one rewritten")
+        try fs.writeAtomically(target, Array("three".utf8), sync: true)
+        #expect(try fs.readFile(target) == Array("three".utf8))
+        #expect(root.list("outbox/running") == ["r.json"])
+        #expect(throws: FileSystemError.self) { try fs.replace(root.file("outbox/running/missing.tmp"), to: target) }
+        #expect(try fs.readFile(target) == Array("three".utf8))
+    }
+}

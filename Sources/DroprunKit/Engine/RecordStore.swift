@@ -16,7 +16,7 @@ struct RecordStore {
         }
         let temp = try context.fileSystem.writeTemporary(besides: path, bytes)
         try await context.commit()
-        try context.fileSystem.rename(temp, to: path)
+        try context.fileSystem.replace(temp, to: path)
         try await context.commit()
     }
 
@@ -36,8 +36,9 @@ struct RecordStore {
         }
         // Strict: the artifacts, manifest, audit and the result's bytes are on disk before the result is linked into place,
         // and the link before anyone is told.
+        // The temporary file sits in `outbox/running/`, where recovery sweeps what a killed runner leaves.
         let resultPath = context.layout.result(record.runId)
-        let temp = try fs.writeTemporary(besides: resultPath, JSONWriter.prettyBytes(record.json))
+        let temp = try fs.writeTemporary(besides: context.layout.runningRecord(record.runId), JSONWriter.prettyBytes(record.json))
         try await context.commit()
         do {
             try fs.link(temp, to: resultPath)

@@ -52,7 +52,9 @@ struct Recovery {
                 }
             }
         }
-        for entry in try fs.list(layout.running) where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
+        let running = try fs.list(layout.running)
+        sweepTemporaries(running)
+        for entry in running where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
             let runId = String(entry.name.dropLast(5))
             guard !ignoring.contains(runId) else { continue }
             if fs.exists(layout.result(runId)) {
@@ -79,6 +81,27 @@ struct Recovery {
             try? fs.removeDirectory(dead)
         }
         return work
+    }
+
+    /// How long a hidden temporary file in `outbox/running/` may sit unchanged before it counts as left by a killed runner.
+    ///
+    /// Live writers keep one for microseconds (for the length of a group
+    /// commit in strict durability), so ten minutes is far past any of them.
+    static let staleTemporaryAge: TimeInterval = 600
+
+    /// Removes temporary files that killed runners left in `outbox/running/`.
+    ///
+    /// Records and results are written there first and then published (a record
+    /// by `replace`, a result by `link` into `outbox/results/`). A runner killed
+    /// between the two steps leaves the temporary file, or, after a swap, the
+    /// record's previous version under the temporary name.
+    func sweepTemporaries(_ entries: [DirectoryEntry]) {
+        let cutoff = context.clock.now().addingTimeInterval(-Self.staleTemporaryAge)
+        for entry in entries where entry.name.hasPrefix(".") && entry.name.hasSuffix(".tmp") {
+            let path = Path.join(layout.running, entry.name)
+            guard let info = try? fs.info(path), info.type == .regular, info.modified < cutoff else { continue }
+            try? fs.remove(path)
+        }
     }
 
     /// The name ending of a record being taken over, in a claim folder.

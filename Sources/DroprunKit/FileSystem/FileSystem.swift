@@ -39,6 +39,17 @@ public protocol FileSystem: Sendable {
     /// `rename(2)`: atomic on one file system; replaces a file at `to`.
     func rename(_ from: String, to: String) throws(FileSystemError)
 
+    /// Publishes `from` (a finished temporary file) as the new version of `to`, atomically, as `rename` does.
+    ///
+    /// On Linux an existing `to` is swapped with `from` (`RENAME_EXCHANGE`) and
+    /// the old version then unlinked. Readers see the old version or the new
+    /// one, as with `rename`, but ext4 does not flush the new file's data
+    /// first, as it does on every rename over an existing file (about 1 ms a
+    /// replacement on these machines). If the process dies between the two
+    /// steps, the old version is left under the hidden temporary name, which
+    /// recovery sweeps.
+    func replace(_ from: String, to: String) throws(FileSystemError)
+
     /// `rename(2)` of a folder entry whose name is not UTF-8 (given as bytes).
     func renameEntry(in directory: String, rawName: [UInt8], to: String) throws(FileSystemError)
 

@@ -167,10 +167,11 @@ public struct PosixFileSystem: FileSystem {
         }
         Glibc_close(fd)
         if replace {
-            if Glibc_rename(temp, path) != 0 {
-                let code = errno
+            do throws(FileSystemError) {
+                try self.replace(temp, to: path)
+            } catch {
                 unlink(temp)
-                throw FileSystemError("rename", path: path, code: code)
+                throw error
             }
         } else {
             let linked = Glibc_link(temp, path)
@@ -197,6 +198,19 @@ public struct PosixFileSystem: FileSystem {
 
     public func rename(_ from: String, to: String) throws(FileSystemError) {
         if Glibc_rename(from, to) != 0 { throw FileSystemError("rename", path: from, code: errno) }
+    }
+
+    public func replace(_ from: String, to: String) throws(FileSystemError) {
+        #if os(Linux)
+        if let exchange = RenameAt2.function {
+            if exchange(RenameAt2.currentDirectory, from, RenameAt2.currentDirectory, to, RenameAt2.exchange) == 0 {
+                unlink(from)
+                return
+            }
+            // ENOENT: nothing to replace yet (or no `from`, which `rename` reports); EINVAL: the file system cannot swap.
+        }
+        #endif
+        try rename(from, to: to)
     }
 
     public func renameEntry(in directory: String, rawName: [UInt8], to: String) throws(FileSystemError) {
@@ -302,3 +316,16 @@ enum TempCounter {
     static let pid = getpid()
     static func next() -> Int { counter.add(1, ordering: .relaxed).newValue }
 }
+
+#if os(Linux)
+/// `renameat2`, which Glibc's Swift module does not export: looked up once (glibc 2.28 and later have it).
+enum RenameAt2 {
+    typealias Function = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    static let currentDirectory: Int32 = -100  // AT_FDCWD
+    static let exchange: UInt32 = 2  // RENAME_EXCHANGE
+    static let function: Function? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: Function.self)
+    }()
+}
+#endif
