@@ -20,6 +20,28 @@ import Testing
         (root.read(root.layout.relative(log.path)) ?? "").split(separator: "\n").map(String.init)
     }
 
+    @Test func eachLineIsExactlyTheCanonicalFormOfItsEvent() throws {
+        let root = try TemporaryRoot()
+        let log = makeLog(root)
+        let awkward: [String: JSONValue] = [
+            "zeta": "tab\there \"quoted\" back\\slash", "Émile": "ünïcode ✓", "a": ["nested": [1, 2.5, true, .null]], "": "empty key",
+        ]
+        try log.record(.runQueued, runId: "r \"1\"", at: Date(timeIntervalSince1970: 1_767_225_600.123), data: awkward)
+        try log.record(.requestRejected, runId: nil, at: Date(timeIntervalSince1970: 1_767_225_601), data: [:])
+        log.close()
+        for line in lines(root, log) {
+            let event = try JSONParser.parse(line)
+            #expect(JSONWriter.compact(event) == line, "the line is canonical")
+            guard case .object(var members) = event, let hash = members.removeValue(forKey: "hash")?.stringValue else {
+                Issue.record("not an object with a hash")
+                continue
+            }
+            #expect(SHA256.hex(JSONWriter.compactBytes(.object(members))) == hash)
+        }
+        #expect(try JSONParser.parse(lines(root, log)[0])["data"] == .object(awkward))
+        #expect(try JSONParser.parse(lines(root, log)[1])["runId"] == nil)
+    }
+
     @Test func eventsFormAHashChain() throws {
         let root = try TemporaryRoot()
         let log = makeLog(root)

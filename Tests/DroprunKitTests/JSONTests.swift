@@ -3,6 +3,21 @@ import Testing
 @testable import DroprunKit
 
 @Suite struct JSONTests {
+    @Test func objectKeysAreSortedByTheirUTF8Bytes() throws {
+        // Bytes decide, not Swift's `<` (which compares by Unicode rules).
+        let keys = ["b", "a", "", "ab", "aB", "B", "é", "z", "ñ", "\u{1F600}", "a\u{0}", "longer-than-fifteen-bytes-key", "longer-than-fifteen-bytes-kez"]
+        var members: [String: JSONValue] = [:]
+        for (i, key) in keys.enumerated() { members[key] = .int(i) }
+        let text = JSONWriter.compact(.object(members))
+        let expected = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(text == "{" + expected.map { JSONWriter.compact(.string($0)) + ":" + JSONWriter.compact(members[$0]!) }.joined(separator: ",") + "}")
+        for a in keys {
+            for b in keys {
+                #expect(JSONWriter.utf8Precedes(a, b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) vs \(b)")
+            }
+        }
+    }
+
     @Test(arguments: [
         ("null", JSONValue.null), ("true", .bool(true)), ("false", .bool(false)), ("0", .number(0)), ("-12.5e2", .number(-1250)),
         ("\"a\\n\\u00e9\\ud83d\\ude00\"", .string("a\né😀")), ("[1, [2], {}]", .array([1, [2], [:]])),

@@ -314,6 +314,15 @@ import Testing
         #expect(try fs.readFile(target) == Array("three".utf8))
         #expect(root.list("outbox/running") == ["r.json"])
         #expect(throws: FileSystemError.self) { try fs.replace(root.file("outbox/running/missing.tmp"), to: target) }
+        // A folder in the way is never swapped away.
+        try fs.makeDirectory(root.file("outbox/running/folder"))
+        try root.write("outbox/running/folder/inside", "kept")
+        let temp = try fs.writeTemporary(besides: root.file("outbox/running/folder"), Array("file".utf8))
+        #expect(throws: FileSystemError.self) { try fs.replace(temp, to: root.file("outbox/running/folder")) }
+        #expect(root.read("outbox/running/folder/inside") == "kept")
+        try fs.remove(temp)
+        try fs.remove(root.file("outbox/running/folder/inside"))
+        try fs.removeDirectory(root.file("outbox/running/folder"))
         #expect(try fs.readFile(target) == Array("three".utf8))
     }
 }

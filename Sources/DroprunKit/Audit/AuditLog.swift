@@ -42,16 +42,45 @@ public final class AuditLog: Sendable {
     public var path: String { Path.join(folder, fileName) }
 
     /// Appends one event.
+    ///
+    /// The line is built once, in canonical member order (`actor`, `at`,
+    /// `data`, `event`, `hash`, `prev`, `runId`): the hash covers the same
+    /// bytes without the `hash` member. Only the chaining, the hash and the
+    /// `write(2)` happen under the lock.
     public func record(_ event: AuditEventName, runId: String?, at: Date, data: [String: JSONValue] = [:]) throws(FileSystemError) {
+        var head: [UInt8] = []
+        head.reserveCapacity(384)
+        head.append(contentsOf: #"{"actor":"#.utf8)
+        JSONWriter.appendString(actor, to: &head)
+        head.append(contentsOf: #","at":"#.utf8)
+        JSONWriter.appendString(Timestamp.format(at), to: &head)
+        head.append(contentsOf: #","data":"#.utf8)
+        JSONWriter.appendCompact(.object(data), to: &head)
+        head.append(contentsOf: #","event":"#.utf8)
+        JSONWriter.appendString(event.rawValue, to: &head)
+        head.append(UInt8(ascii: ","))
+        var tail: [UInt8] = []
+        if let runId {
+            tail.append(contentsOf: #","runId":"#.utf8)
+            JSONWriter.appendString(runId, to: &tail)
+        }
+        tail.append(UInt8(ascii: "}"))
         try state.withLock { (state: inout State) throws(FileSystemError) in
-            var members: [String: JSONValue] = [
-                "at": .string(Timestamp.format(at)), "event": .string(event.rawValue), "actor": .string(actor),
-                "data": .object(data), "prev": .string(state.prev),
-            ]
-            if let runId { members["runId"] = .string(runId) }
-            let hash = SHA256.hex(JSONWriter.compactBytes(.object(members)))
-            members["hash"] = .string(hash)
-            var line = JSONWriter.compactBytes(.object(members))
+            var prev = Array(#""prev":""#.utf8)
+            prev.append(contentsOf: state.prev.utf8)
+            prev.append(UInt8(ascii: "\""))
+            var hasher = SHA256()
+            hasher.update(head)
+            hasher.update(prev)
+            hasher.update(tail)
+            let hash = hasher.finalize().hexString
+            var line = head
+            line.reserveCapacity(head.count + prev.count + tail.count + 80)
+            line.append(contentsOf: #""hash":""#.utf8)
+            line.append(contentsOf: hash.utf8)
+            line.append(contentsOf: #"","#.utf8)
+            line.append(contentsOf: prev)
+            line.append(contentsOf: tail)
             line.append(0x0A)
             let file: any AppendableFile
             if let open = state.file {

@@ -204,8 +204,11 @@ public struct PosixFileSystem: FileSystem {
         #if os(Linux)
         if let exchange = RenameAt2.function {
             if exchange(RenameAt2.currentDirectory, from, RenameAt2.currentDirectory, to, RenameAt2.exchange) == 0 {
-                unlink(from)
-                return
+                if unlink(from) == 0 || errno == ENOENT { return }
+                // What was at `to` is not a file (a folder): swap back and fail as `rename` would.
+                let code = errno
+                _ = exchange(RenameAt2.currentDirectory, from, RenameAt2.currentDirectory, to, RenameAt2.exchange)
+                throw FileSystemError("rename", path: to, code: code == EISDIR ? EISDIR : code)
             }
             // ENOENT: nothing to replace yet (or no `from`, which `rename` reports); EINVAL: the file system cannot swap.
         }

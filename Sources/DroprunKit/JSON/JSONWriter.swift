@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Writes `JSONValue`s as bytes, in droprun's one canonical form.
 ///
 /// The canonical form, which the audit hash chain depends on: object keys
@@ -34,6 +40,16 @@ public enum JSONWriter {
         String(decoding: prettyBytes(value), as: UTF8.self)
     }
 
+    /// Appends the compact canonical form of `value` to `out` (for writers that build a line from parts).
+    static func appendCompact(_ value: JSONValue, to out: inout [UInt8]) {
+        write(value, into: &out, indent: nil)
+    }
+
+    /// Appends `s` as a canonical JSON string to `out`.
+    static func appendString(_ s: String, to out: inout [UInt8]) {
+        writeString(s, into: &out)
+    }
+
     private static func newline(_ out: inout [UInt8], _ level: Int) {
         out.append(0x0A)
         for _ in 0..<(level * 2) { out.append(0x20) }
@@ -64,16 +80,15 @@ public enum JSONWriter {
                 return
             }
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (i, key) in keys.enumerated() {
+            // Sorted as pairs, so no member is looked up (hashed) again.
+            let sorted = members.sorted { utf8Precedes($0.key, $1.key) }
+            for (i, member) in sorted.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 if let level = indent { newline(&out, level + 1) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if indent != nil { out.append(0x20) }
-                if let member = members[key] {
-                    write(member, into: &out, indent: indent.map { $0 + 1 })
-                }
+                write(member.value, into: &out, indent: indent.map { $0 + 1 })
             }
             if let level = indent { newline(&out, level) }
             out.append(UInt8(ascii: "}"))
@@ -92,14 +107,31 @@ public enum JSONWriter {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// True when `a` sorts before `b` by UTF-8 bytes (the canonical key order); not Swift's `<`, which compares by Unicode rules.
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                if common > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let order = memcmp(p, q, common)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+    }
+
     private static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+        var s = s
+        let plain = s.withUTF8 { bytes -> Bool in
+            for b in bytes where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
             out.append(contentsOf: bytes)
             return true
         }
-        if plain == true {
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }
