@@ -326,3 +326,46 @@ import Testing
         #expect(try fs.readFile(target) == Array("three".utf8))
     }
 }
+
+/// What a step sees of its own run on disk while it runs.
+struct LiveRecordProbe: Provider {
+    let name: String
+    let mayWait: Bool
+    let root: String
+    var summary: String { "test: reports whether the run's live record exists while the step runs" }
+    func validate(_ with: inout JSONObjectReader, context: ValidationContext) {}
+    func run(_ with: [String: JSONValue], context: StepContext) async throws -> JSONValue {
+        let path = Path.join(root, "outbox/running/\(context.runId).json")
+        guard let bytes = try? PosixFileSystem().readFile(path), let json = try? JSONParser.parse(bytes) else { return ["live": false] }
+        return ["live": true, "status": json["status"] ?? .null]
+    }
+}
+
+@Suite struct FirstCheckpointTests {
+    func registry(_ root: TemporaryRoot) -> ProviderRegistry {
+        var registry = ProviderRegistry.builtIn
+        registry.register(LiveRecordProbe(name: "probe-instant", mayWait: false, root: root.path))
+        registry.register(LiveRecordProbe(name: "probe-waiting", mayWait: true, root: root.path))
+        return registry
+    }
+
+    @Test func aStepThatMayWaitRunsWithTheRecordPublishedAnInstantFirstStepWithTheClaimStandingForIt() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("waits.json", RequestText.make(id: "waits", steps: [
+            #"{"id": "first", "provider": "probe-waiting"}"#, #"{"id": "second", "provider": "probe-instant"}"#,
+        ]))
+        try root.drop("instant.json", RequestText.make(id: "instant", steps: [
+            #"{"id": "first", "provider": "probe-instant"}"#, #"{"id": "second", "provider": "probe-instant"}"#,
+        ]))
+        let summary = try await root.runOnce(registry: registry(root))
+        #expect(summary.count(.succeeded) == 2)
+        let waits = try #require(root.json("outbox/results/waits.json"))
+        #expect(waits["steps"]?[0]?["output"] == ["live": true, "status": "running"])
+        #expect(waits["steps"]?[1]?["output"] == ["live": true, "status": "running"])
+        let instant = try #require(root.json("outbox/results/instant.json"))
+        #expect(instant["steps"]?[0]?["output"] == ["live": false], "the claim stands for the run during its first instant step")
+        #expect(instant["steps"]?[1]?["output"] == ["live": true, "status": "running"], "the first step's output was checkpointed before the second ran")
+        #expect(root.list("outbox/running").isEmpty)
+        #expect(root.auditEventNames(runId: "instant") == ["run.queued", "run.started", "step.started", "step.succeeded", "step.started", "step.succeeded", "run.succeeded"])
+    }
+}

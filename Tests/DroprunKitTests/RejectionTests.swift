@@ -222,6 +222,21 @@ enum DropTestKit {
         #expect(root.auditEventNames(runId: "job").filter { $0 == "run.queued" }.count == 1)
     }
 
+    @Test func duplicateOfAFinishedRunWhoseRequestCopyWasRemovedByHand() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("job.json", Self.valid)
+        try await root.runOnce()
+        let firstResult = try #require(root.read("outbox/results/job.json"))
+        try FileManager.default.removeItem(atPath: root.file("outbox/requests/job.json"))
+        let second = K.request(K.step("s", "echo", #"{"x": 2}"#))
+        try root.drop("job.json", second)
+        let summary = try await root.runOnce()
+        #expect(summary.outcomes.map(\.kind) == [.rejected(.duplicate)])
+        Self.expectRejected(root, "job.json", reason: .duplicate, original: Array(second.utf8), messageContains: ["outbox/results/job.json"])
+        #expect(root.read("outbox/results/job.json") == firstResult)
+        #expect(root.list("outbox/requests").isEmpty, "the reservation was taken back")
+    }
+
     @Test func duplicateByExplicitIdNamesThePath() async throws {
         let root = try TemporaryRoot()
         try root.drop("first.json", Self.valid)

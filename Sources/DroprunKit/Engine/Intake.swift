@@ -101,28 +101,30 @@ struct Intake {
         case .success(.control(let message)):
             return .control(message, claimed)
         case .success(.run(let request, let runId)):
-            if let claimInode = try fs.info(claimed.path)?.inode, let reserved = try fs.info(layout.request(runId)), reserved.inode == claimInode {
-                // A runner reserved this run id with this very file, then died: before its record was written,
-                // or after (the record is in outbox/running/, or being taken over in some claim folder).
-                if fs.exists(layout.result(runId)) || fs.exists(layout.runningRecord(runId)) || isBeingTakenOver(runId) {
-                    try fs.remove(claimed.path)
-                    return .nothing
-                }
-                var record = RunRecord(
-                    runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),
-                    requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: context.clock.now())
-                record.labels = request.labels
-                try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
-                return .run(record, request, claimPath: claimed.path)
-            }
-            // The link below refuses an id that `outbox/requests/` holds; a result is checked too, in case a request copy was removed by hand.
-            if fs.exists(layout.result(runId)), let existing = existingRecord(runId) {
-                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
-            }
+            // The link reserves the run id; it fails when `outbox/requests/` holds the id already.
             let reserved = Result { () throws(FileSystemError) in try fs.link(claimed.path, to: layout.request(runId)) }
             if case .failure(let error) = reserved {
                 guard error.isAlreadyExists else { throw error }
-                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (outbox/requests/\(runId).json); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
+                if let claimInode = try fs.info(claimed.path)?.inode, let held = try fs.info(layout.request(runId)), held.inode == claimInode {
+                    // A runner reserved this run id with this very file, then died: before its record was written,
+                    // or after (the record is in outbox/running/, or being taken over in some claim folder).
+                    if fs.exists(layout.result(runId)) || fs.exists(layout.runningRecord(runId)) || isBeingTakenOver(runId) {
+                        try fs.remove(claimed.path)
+                        return .nothing
+                    }
+                    var record = RunRecord(
+                        runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),
+                        requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: context.clock.now())
+                    record.labels = request.labels
+                    try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
+                    return .run(record, request, claimPath: claimed.path)
+                }
+                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existingRecord(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
+            }
+            // A result is checked too, in case its request copy was removed by hand: the reservation is then taken back.
+            if fs.exists(layout.result(runId)), let existing = existingRecord(runId) {
+                try? fs.remove(layout.request(runId))
+                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
             let marker = Path.join(layout.cancels, runId + ".json")

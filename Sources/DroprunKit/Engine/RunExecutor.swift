@@ -66,8 +66,23 @@ struct RunExecutor {
         case .waitingApproval, .succeeded, .failed, .cancelled:
             throw IllegalTransition(from: record.status.rawValue, event: "execute")
         }
-        try await checkpoint()
+        if mustPublishBeforeFirstStep() { try await checkpoint() }
         return try await runSteps()
+    }
+
+    /// False for a new run whose first step cannot wait: its claim stands for it until that step's checkpoint.
+    ///
+    /// The record would be replaced microseconds later, and a crash in
+    /// between re-admits the claim, which reruns the same step either way.
+    /// A step that may wait (a command, a delay) is preceded by the record,
+    /// so the run shows as `running` while it waits; a taken-over run is
+    /// always published, since its record is what stands for it.
+    private func mustPublishBeforeFirstStep() -> Bool {
+        guard case .fresh = origin, placeholder != nil else { return true }
+        guard let first = request.workflow.steps.indices.first(where: { record.steps[$0].status == .pending }),
+            let provider = context.registry.provider(named: request.workflow.steps[first].provider)
+        else { return true }
+        return provider.mayWait
     }
 
     /// Writes the live record (durable in strict mode before the run goes on), then drops the placeholder it replaces.

@@ -50,9 +50,16 @@ public enum JSONWriter {
         writeString(s, into: &out)
     }
 
+    private static let spaces = [UInt8](repeating: 0x20, count: 128)
+
     private static func newline(_ out: inout [UInt8], _ level: Int) {
         out.append(0x0A)
-        for _ in 0..<(level * 2) { out.append(0x20) }
+        var left = level * 2
+        while left > 0 {
+            let n = min(left, spaces.count)
+            out.append(contentsOf: spaces[0..<n])
+            left -= n
+        }
     }
 
     private static func write(_ value: JSONValue, into out: inout [UInt8], indent: Int?) {
@@ -80,15 +87,17 @@ public enum JSONWriter {
                 return
             }
             out.append(UInt8(ascii: "{"))
-            // Sorted as pairs, so no member is looked up (hashed) again.
-            let sorted = members.sorted { utf8Precedes($0.key, $1.key) }
-            for (i, member) in sorted.enumerated() {
+            // The members are copied out once and their positions sorted: no member is hashed again, and the sort moves integers.
+            let pairs = Array(members)
+            var order = Array(pairs.indices)
+            if pairs.count > 1 { order.sort { utf8Precedes(pairs[$0].key, pairs[$1].key) } }
+            for (i, position) in order.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 if let level = indent { newline(&out, level + 1) }
-                writeString(member.key, into: &out)
+                writeString(pairs[position].key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if indent != nil { out.append(0x20) }
-                write(member.value, into: &out, indent: indent.map { $0 + 1 })
+                write(pairs[position].value, into: &out, indent: indent.map { $0 + 1 })
             }
             if let level = indent { newline(&out, level) }
             out.append(UInt8(ascii: "}"))
