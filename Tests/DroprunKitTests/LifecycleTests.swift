@@ -369,3 +369,27 @@ struct LiveRecordProbe: Provider {
         #expect(root.auditEventNames(runId: "instant") == ["run.queued", "run.started", "step.started", "step.succeeded", "step.started", "step.succeeded", "run.succeeded"])
     }
 }
+
+@Suite struct CancelBoardTests {
+    @Test func aListingIsTrustedForItsValidityAndOwnMarkersAreKnownAtOnce() throws {
+        let root = try TemporaryRoot()
+        let fs = PosixFileSystem()
+        let folder = root.layout.cancels
+        try fs.makeDirectory(folder)
+        let board = CancelBoard(validity: .seconds(3600))
+        #expect(!board.isRequested("a", folder: folder, fileSystem: fs))
+        try root.write("outbox/cancels/a.json", "{}")
+        #expect(!board.isRequested("a", folder: folder, fileSystem: fs), "the listing is still trusted")
+        board.noteMarker("a")
+        #expect(board.isRequested("a", folder: folder, fileSystem: fs))
+
+        let eager = CancelBoard(validity: .zero)
+        #expect(eager.isRequested("a", folder: folder, fileSystem: fs))
+        try root.write("outbox/cancels/.b.json.tmp", "{}")
+        try root.write("outbox/cancels/c.json", "{}")
+        #expect(!eager.isRequested("b", folder: folder, fileSystem: fs), "temporary files are not markers")
+        #expect(eager.isRequested("c", folder: folder, fileSystem: fs))
+        try fs.remove(root.file("outbox/cancels/c.json"))
+        #expect(!eager.isRequested("c", folder: folder, fileSystem: fs))
+    }
+}

@@ -35,6 +35,8 @@ public struct EngineContext: Sendable {
     public var environment: [String: String] = [:]
     /// When this runner last saw its heartbeat in place, and for how long that is trusted.
     public var leaseCheck = LeaseCheck()
+    /// Cancel markers, listed at most once per moment for all of this runner's runs.
+    public var cancelBoard = CancelBoard()
 
     public init(layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
                 registry: ProviderRegistry, identity: RunnerIdentity, audit: AuditLog, stop: StopToken = StopToken(),

@@ -35,7 +35,7 @@ struct RunExecutor {
 
     /// True when a cancel request waits for this run.
     static func cancelRequested(_ runId: String, context: EngineContext) -> Bool {
-        context.fileSystem.exists(Path.join(context.layout.cancels, runId + ".json"))
+        context.cancelBoard.isRequested(runId, folder: context.layout.cancels, fileSystem: context.fileSystem)
     }
 
     /// Runs every pending step, or ends the run at once when it was cancelled.
@@ -202,9 +202,11 @@ struct RunExecutor {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil
         }
-        // A cancel that arrived too late to matter is done with too.
-        let marker = Path.join(context.layout.cancels, record.runId + ".json")
-        if record.status == .cancelled || context.fileSystem.exists(marker) { try? context.fileSystem.remove(marker) }
+        // A cancel that arrived too late to matter is done with too (one dropped by another process in the last
+        // moment may stay: a marker for a finished run is never read again).
+        if record.status == .cancelled || Self.cancelRequested(record.runId, context: context) {
+            try? context.fileSystem.remove(Path.join(context.layout.cancels, record.runId + ".json"))
+        }
         return record
     }
 
