@@ -36,6 +36,8 @@ struct Options {
     var burst = 100_000
     var idleSeconds = 10
     var concurrency = 4
+    var strictConcurrency = 32
+    var rounds = 3
     var binary: String?
     var directory: String?
     var json: String?
@@ -44,8 +46,13 @@ struct Options {
 
     static let usage = """
         Usage: droprun-bench [--requests N] [--latency-drops N] [--existing-results N] [--burst N] [--idle-seconds S]
-                             [--concurrency N] [--binary PATH] [--dir DIR] [--json FILE] [--only NAME,...]
+                             [--concurrency N] [--strict-concurrency N] [--rounds N]
+                             [--binary PATH] [--dir DIR] [--json FILE] [--only NAME,...]
           --requests N          inbox size for the throughput rows (default 5000)
+          --concurrency N       runs at once in the fast throughput row, and in watch (default 4, droprun's default)
+          --strict-concurrency N  runs at once in the strict throughput row (default 32: group commit shares
+                                one flush among the runs in flight, so it needs runs in flight)
+          --rounds N            throughput rounds, droprun and floor alternating; the median ratio is shown (default 3)
           --latency-drops N     drops, one at a time, for watch latency (default 300)
           --existing-results N  results already in outbox/results/ for the scale row (default 100000)
           --burst N             requests drained for the peak-memory row (default 100000)
@@ -73,6 +80,8 @@ struct Options {
             case "--burst": burst = try int(arg)
             case "--idle-seconds": idleSeconds = try int(arg)
             case "--concurrency": concurrency = try int(arg)
+            case "--strict-concurrency": strictConcurrency = try int(arg)
+            case "--rounds": rounds = max(1, try int(arg))
             case "--binary": binary = try value(arg)
             case "--dir": directory = try value(arg)
             case "--json": json = try value(arg)

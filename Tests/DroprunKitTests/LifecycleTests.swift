@@ -1,5 +1,6 @@
 import DroprunTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import DroprunKit
@@ -391,5 +392,74 @@ struct LiveRecordProbe: Provider {
         #expect(eager.isRequested("c", folder: folder, fileSystem: fs))
         try fs.remove(root.file("outbox/cancels/c.json"))
         #expect(!eager.isRequested("c", folder: folder, fileSystem: fs))
+    }
+}
+
+/// What each strict-mode flush covers: a recording flush notes what is on disk when it happens.
+@Suite struct StrictCommitPointTests {
+    final class FlushLog: Sendable {
+        struct Snapshot: Sendable {
+            /// Steps the live record shows succeeded (nil: no live record).
+            var liveSucceeded: Int?
+            var resultExists: Bool
+        }
+        let root: String
+        let runId: String
+        private let snapshots = Mutex<[Snapshot]>([])
+        init(root: String, runId: String) {
+            self.root = root
+            self.runId = runId
+        }
+        func flush() {
+            let fs = PosixFileSystem()
+            let live = (try? fs.readFile(Path.join(root, "outbox/running/\(runId).json"))).flatMap { try? JSONParser.parse($0) }
+            let succeeded = live.map { ($0["steps"]?.arrayValue ?? []).filter { $0["status"] == "succeeded" }.count }
+            let snapshot = Snapshot(liveSucceeded: succeeded, resultExists: fs.exists(Path.join(root, "outbox/results/\(runId).json")))
+            snapshots.withLock { $0.append(snapshot) }
+        }
+        var all: [Snapshot] { snapshots.withLock { $0 } }
+    }
+
+    struct FlushProbe: Provider {
+        let name: String
+        let mayWait: Bool
+        let log: FlushLog
+        var summary: String { "test: reports what the last flush covered" }
+        func validate(_ with: inout JSONObjectReader, context: ValidationContext) {}
+        func run(_ with: [String: JSONValue], context: StepContext) async throws -> JSONValue {
+            guard let last = log.all.last else { return ["flushes": 0] }
+            return ["flushes": .int(log.all.count), "liveSucceeded": last.liveSucceeded.map { .int($0) } ?? .null]
+        }
+    }
+
+    @Test func aStepThatMayWaitStartsOnlyAfterTheCheckpointBeforeItIsDurableAndTheResultIsDurableBeforeTheRunIsReported() async throws {
+        let root = try TemporaryRoot()
+        let log = FlushLog(root: root.path, runId: "strict")
+        var registry = ProviderRegistry.builtIn
+        registry.register(FlushProbe(name: "probe-instant", mayWait: false, log: log))
+        registry.register(FlushProbe(name: "probe-waiting", mayWait: true, log: log))
+        try root.drop("strict.json", RequestText.make(id: "strict", steps: [
+            #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
+            #"{"id": "c", "provider": "probe-instant"}"#, #"{"id": "d", "provider": "probe-waiting"}"#,
+        ]))
+        var configuration = Configuration.fastForTests
+        configuration.durability = .strict
+        var context = root.engine(configuration: configuration, registry: registry)
+        context.groupCommit = GroupCommit(root: root.path) { _ in
+            log.flush()
+            return 0
+        }
+        defer { context.audit.close() }
+        let summary = try await Runner(context: context).runOnce()
+        #expect(summary.count(.succeeded) == 1)
+        let result = try #require(root.json("outbox/results/strict.json"))
+        let outputs = (result["steps"]?.arrayValue ?? []).map { $0["output"] ?? .null }
+        // Before instant step c, the checkpoint after b was flushed before it replaced the record (the flush saw a's), not after.
+        #expect(outputs[2]["liveSucceeded"] == 1)
+        // Before step d, which may wait, the record showing a, b and c succeeded was flushed.
+        #expect(outputs[3]["liveSucceeded"] == 3)
+        // The run was reported only after a flush that saw its result in place.
+        #expect(log.all.last?.resultExists == true)
+        #expect(log.all.last?.liveSucceeded == nil, "the live record was removed")
     }
 }

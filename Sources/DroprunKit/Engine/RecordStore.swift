@@ -5,9 +5,13 @@ struct RecordStore {
     /// Replaces `outbox/running/<runId>.json` with the record's current state (a checkpoint).
     ///
     /// Strict: the temporary file is flushed (with everything before it) before
-    /// it is renamed into place, and the rename before this returns, so a power
-    /// cut leaves the old record or the new one, never an empty file.
-    func checkpoint(_ record: RunRecord) async throws {
+    /// it replaces the record, so a power cut leaves the old record or the new
+    /// one, never an empty file. With `settle`, the replacement is flushed too
+    /// before this returns. Without it (the run goes on at once with a step
+    /// that cannot wait), the replacement becomes durable with the run's next
+    /// flush, which comes before anything is reported: a power cut in between
+    /// runs that instant step again, as if it had been interrupted.
+    func checkpoint(_ record: RunRecord, settle: Bool = true) async throws {
         let path = context.layout.runningRecord(record.runId)
         let bytes = JSONWriter.prettyBytes(record.json)
         guard context.configuration.durability == .strict else {
@@ -17,7 +21,7 @@ struct RecordStore {
         let temp = try context.fileSystem.writeTemporary(besides: path, bytes)
         try await context.commit()
         try context.fileSystem.replace(temp, to: path)
-        try await context.commit()
+        if settle { try await context.commit() }
     }
 
     /// Writes the final record once (the caller then writes the final audit event and removes the live record).

@@ -79,16 +79,19 @@ struct RunExecutor {
     /// always published, since its record is what stands for it.
     private func mustPublishBeforeFirstStep() -> Bool {
         guard case .fresh = origin, placeholder != nil else { return true }
-        guard let first = request.workflow.steps.indices.first(where: { record.steps[$0].status == .pending }),
-            let provider = context.registry.provider(named: request.workflow.steps[first].provider)
-        else { return true }
-        return provider.mayWait
+        guard let first = request.workflow.steps.indices.first(where: { record.steps[$0].status == .pending }) else { return true }
+        return mayWait(first)
+    }
+
+    /// True unless step `index`'s provider is known to finish at once.
+    private func mayWait(_ index: Int) -> Bool {
+        context.registry.provider(named: request.workflow.steps[index].provider)?.mayWait ?? true
     }
 
     /// Writes the live record (durable in strict mode before the run goes on), then drops the placeholder it replaces.
-    mutating func checkpoint() async throws {
+    mutating func checkpoint(settle: Bool = true) async throws {
         try context.ensureLease()
-        try await store.checkpoint(record)
+        try await store.checkpoint(record, settle: settle)
         if let placeholder {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil
@@ -109,7 +112,7 @@ struct RunExecutor {
             switch outcome {
             case .succeeded(let output):
                 outputs[definition.id] = output
-                if index < request.workflow.steps.count - 1 { try await checkpoint() }
+                if index < request.workflow.steps.count - 1 { try await checkpoint(settle: mayWait(index + 1)) }
             case .failed(let failure):
                 return .finished(try await finish(failure: (failure, definition.id)))
             case .cancelled:
