@@ -13,7 +13,7 @@ struct RecordStore {
     /// runs that instant step again, as if it had been interrupted.
     func checkpoint(_ record: RunRecord, settle: Bool = true) async throws {
         let path = context.layout.runningRecord(record.runId)
-        let bytes = JSONWriter.prettyBytes(record.json)
+        let bytes = record.prettyBytes
         guard context.configuration.durability == .strict else {
             try context.fileSystem.writeAtomically(path, bytes, sync: false)
             return
@@ -42,7 +42,7 @@ struct RecordStore {
         // and the link before anyone is told.
         // The temporary file sits in `outbox/running/`, where recovery sweeps what a killed runner leaves.
         let resultPath = context.layout.result(record.runId)
-        let temp = try fs.writeTemporary(besides: context.layout.runningRecord(record.runId), JSONWriter.prettyBytes(record.json))
+        let temp = try fs.writeTemporary(besides: context.layout.runningRecord(record.runId), record.prettyBytes)
         try await context.commit()
         do {
             try fs.link(temp, to: resultPath)

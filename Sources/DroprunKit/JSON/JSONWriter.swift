@@ -50,9 +50,69 @@ public enum JSONWriter {
         writeString(s, into: &out)
     }
 
+    /// Writes one pretty object member by member, for types that know their members' canonical order.
+    ///
+    /// The caller gives members sorted by their keys' UTF-8 bytes (as the
+    /// canonical form requires); debug builds check it.
+    struct PrettyObject {
+        private let level: Int
+        private var lastKey: String?
+
+        /// Opens an object nested `level` deep.
+        init(level: Int, into out: inout [UInt8]) {
+            self.level = level
+            out.append(UInt8(ascii: "{"))
+        }
+
+        /// Writes the separator and `"key": `; the caller writes the value.
+        mutating func key(_ key: String, into out: inout [UInt8]) {
+            assert(lastKey.map { JSONWriter.utf8Precedes($0, key) } ?? true, "members out of canonical order: \(lastKey ?? "") before \(key)")
+            if lastKey != nil { out.append(UInt8(ascii: ",")) }
+            lastKey = key
+            JSONWriter.newline(&out, level + 1)
+            JSONWriter.writeString(key, into: &out)
+            out.append(contentsOf: [UInt8(ascii: ":"), 0x20])
+        }
+
+        /// Writes a member whose value is a `JSONValue`.
+        mutating func member(_ key: String, _ value: JSONValue, into out: inout [UInt8]) {
+            self.key(key, into: &out)
+            JSONWriter.write(value, into: &out, indent: level + 1)
+        }
+
+        /// Writes a member whose value is a string.
+        mutating func member(_ key: String, string: String, into out: inout [UInt8]) {
+            self.key(key, into: &out)
+            JSONWriter.writeString(string, into: &out)
+        }
+
+        /// Writes a member whose value is a string, or null.
+        mutating func member(_ key: String, string: String?, into out: inout [UInt8]) {
+            self.key(key, into: &out)
+            if let string { JSONWriter.writeString(string, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+
+        /// Writes a member whose value is a whole number, or null.
+        mutating func member(_ key: String, int: Int?, into out: inout [UInt8]) {
+            self.key(key, into: &out)
+            if let int { out.append(contentsOf: String(int).utf8) } else { out.append(contentsOf: "null".utf8) }
+        }
+
+        /// Closes the object.
+        func end(into out: inout [UInt8]) {
+            if lastKey != nil { JSONWriter.newline(&out, level) }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Writes `value` pretty, as nested `level` deep.
+    static func appendPretty(_ value: JSONValue, level: Int, to out: inout [UInt8]) {
+        write(value, into: &out, indent: level)
+    }
+
     private static let spaces = [UInt8](repeating: 0x20, count: 128)
 
-    private static func newline(_ out: inout [UInt8], _ level: Int) {
+    static func newline(_ out: inout [UInt8], _ level: Int) {
         out.append(0x0A)
         var left = level * 2
         while left > 0 {
@@ -62,7 +122,7 @@ public enum JSONWriter {
         }
     }
 
-    private static func write(_ value: JSONValue, into out: inout [UInt8], indent: Int?) {
+    static func write(_ value: JSONValue, into out: inout [UInt8], indent: Int?) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -132,7 +192,7 @@ public enum JSONWriter {
         }
     }
 
-    private static func writeString(_ s: String, into out: inout [UInt8]) {
+    static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         let plain = s.withUTF8 { bytes -> Bool in

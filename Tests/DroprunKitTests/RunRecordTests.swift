@@ -1,0 +1,51 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+/// The direct record writer against the general canonical writer.
+@Suite struct RunRecordTests {
+    static func record(full: Bool) throws -> RunRecord {
+        let text = RequestText.make(id: "r", steps: [
+            #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "echo"}"#, #"{"id": "c", "provider": "echo"}"#,
+        ])
+        guard case .success(.run(let request, _)) = RequestDecoder(configuration: Configuration(), registry: .builtIn).decode(Array(text.utf8), fileName: "r.json") else {
+            throw CancellationError()
+        }
+        let t = Date(timeIntervalSince1970: 1_767_225_600.25)
+        var record = RunRecord(runId: "r", workflow: request.workflow, requestFile: "r \"quoted\".json", requestSHA256: "ab", requestSize: 12, receivedAt: t, createdAt: t)
+        guard full else { return record }
+        record.labels = ["team": "ops", "Émile": "x"]
+        record.startedAt = t.addingTimeInterval(1)
+        record.finishedAt = t.addingTimeInterval(2.5)
+        record.runner = "h:1"
+        record.runnerId = "h-1-iabc"
+        record.retryOf = "q"
+        record.waitedMs = 40
+        record.approval = PendingApproval(step: "b", message: "ok?\n", requestedAt: t, expiresAt: nil)
+        record.error = StepFailure(code: "step_timeout", message: "too slow", retryable: true)
+        record.errorStep = "b"
+        record.artifacts = [ArtifactEntry(name: "a/b.txt", path: "artifacts/r/a/b.txt", size: 3, sha256: "cd", mediaType: "text/plain", step: "a")]
+        try record.steps[0].apply(.start)
+        try record.steps[0].apply(.succeed)
+        record.steps[0].attempts = 2
+        record.steps[0].startedAt = t
+        record.steps[0].finishedAt = t.addingTimeInterval(0.007)
+        record.steps[0].output = ["text": "tab\there", "list": [1, 2.5, .null, true], "nested": ["z": [:], "a": []]]
+        record.steps[0].stderr = "warning: \u{1}"
+        try record.steps[1].apply(.start)
+        try record.steps[1].apply(.fail)
+        record.steps[1].error = StepFailure(code: "exec_failed", message: "exit 3", retryable: false)
+        return record
+    }
+
+    @Test(arguments: [false, true])
+    func directWriterMatchesTheCanonicalForm(full: Bool) throws {
+        let record = try Self.record(full: full)
+        let direct = record.prettyBytes
+        let general = JSONWriter.prettyBytes(record.json)
+        #expect(String(decoding: direct, as: UTF8.self) == String(decoding: general, as: UTF8.self))
+        #expect(RunRecord(json: try JSONParser.parse(direct))?.prettyBytes == direct, "reads back to the same bytes")
+    }
+}
