@@ -89,9 +89,10 @@ public final class FaultyFileSystem: FileSystem {
         try base.rename(from, to: to)
     }
 
-    public func replace(_ from: String, to: String) throws(FileSystemError) {
+    @discardableResult
+    public func replace(_ from: String, to: String, removeOld: Bool) throws(FileSystemError) -> String? {
         try check("replace", to)
-        try base.replace(from, to: to)
+        return try base.replace(from, to: to, removeOld: removeOld)
     }
 
     public func renameEntry(in directory: String, rawName: [UInt8], to: String) throws(FileSystemError) {

@@ -461,5 +461,6 @@ struct LiveRecordProbe: Provider {
         // The run was reported only after a flush that saw its result in place.
         #expect(log.all.last?.resultExists == true)
         #expect(log.all.last?.liveSucceeded == nil, "the live record was removed")
+        #expect(root.list("outbox/running").isEmpty, "superseded versions were removed before run --once returned")
     }
 }

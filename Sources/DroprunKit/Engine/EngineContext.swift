@@ -37,6 +37,8 @@ public struct EngineContext: Sendable {
     public var leaseCheck = LeaseCheck()
     /// Cancel markers, listed at most once per moment for all of this runner's runs.
     public var cancelBoard = CancelBoard()
+    /// Removes superseded records off the task pool (strict durability).
+    public var reaper = Reaper()
 
     public init(layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
                 registry: ProviderRegistry, identity: RunnerIdentity, audit: AuditLog, stop: StopToken = StopToken(),

@@ -20,7 +20,9 @@ struct RecordStore {
         }
         let temp = try context.fileSystem.writeTemporary(besides: path, bytes)
         try await context.commit()
-        try context.fileSystem.replace(temp, to: path)
+        if let old = try context.fileSystem.replace(temp, to: path, removeOld: false) {
+            context.reaper.remove(old, fileSystem: context.fileSystem)
+        }
         if settle { try await context.commit() }
     }
 
@@ -57,8 +59,21 @@ struct RecordStore {
     }
 
     /// Removes the live record of a finished run (after its final audit event is written).
+    ///
+    /// Strict: the record is renamed to a hidden temporary name and removed by
+    /// the reaper, since freeing its flushed blocks waits for the disk.
     func removeLive(_ runId: String) throws(FileSystemError) {
-        let removed = Result { () throws(FileSystemError) in try context.fileSystem.remove(context.layout.runningRecord(runId)) }
+        let fs = context.fileSystem
+        let live = context.layout.runningRecord(runId)
+        let removed = Result { () throws(FileSystemError) in
+            if context.configuration.durability == .strict {
+                let hidden = PosixFileSystem.temporaryPath(besides: live)
+                try fs.rename(live, to: hidden)
+                context.reaper.remove(hidden, fileSystem: fs)
+            } else {
+                try fs.remove(live)
+            }
+        }
         if case .failure(let error) = removed, !error.isNotFound { throw error }
     }
 }

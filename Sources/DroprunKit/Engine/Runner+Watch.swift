@@ -194,6 +194,7 @@ extension Runner {
             }
             group.cancelAll()
         }
+        await context.reaper.drain()
         try await context.commit()
         if let failure { throw RunnerStopped(reason: failure) }
     }

@@ -120,6 +120,7 @@ public struct Runner: Sendable {
             summary.append(contentsOf: ran)
         }
         try await context.commit()
+        await context.reaper.drain()
         return summary
     }
 

@@ -47,8 +47,13 @@ public protocol FileSystem: Sendable {
     /// first, as it does on every rename over an existing file (about 1 ms a
     /// replacement on these machines). If the process dies between the two
     /// steps, the old version is left under the hidden temporary name, which
-    /// recovery sweeps.
-    func replace(_ from: String, to: String) throws(FileSystemError)
+    /// recovery sweeps. A folder at `to` is never swapped away. With
+    /// `removeOld` false (for files only the caller writes) the old version is
+    /// left there and its path returned (nil when there was none), for the
+    /// caller to remove when it suits: freeing a file whose blocks are on disk
+    /// can wait for the disk (a discard).
+    @discardableResult
+    func replace(_ from: String, to: String, removeOld: Bool) throws(FileSystemError) -> String?
 
     /// `rename(2)` of a folder entry whose name is not UTF-8 (given as bytes).
     func renameEntry(in directory: String, rawName: [UInt8], to: String) throws(FileSystemError)
@@ -96,6 +101,11 @@ public protocol AppendableFile: AnyObject, Sendable {
 
 extension FileSystem {
     /// True when something (of any type) exists at `path`.
+    /// Publishes `from` as the new version of `to` and removes the old version at once.
+    public func replace(_ from: String, to: String) throws(FileSystemError) {
+        try replace(from, to: to, removeOld: true)
+    }
+
     public func exists(_ path: String) -> Bool {
         (try? info(path)) != nil
     }

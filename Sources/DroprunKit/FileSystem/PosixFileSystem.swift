@@ -134,10 +134,15 @@ public struct PosixFileSystem: FileSystem {
         try writeViaTemporary(path, bytes, sync: sync, replace: false)
     }
 
-    public func writeTemporary(besides path: String, _ bytes: [UInt8]) throws(FileSystemError) -> String {
+    /// A new hidden name beside `path` (`.name.pid.n.tmp`) that the inbox scanner and readers ignore.
+    static func temporaryPath(besides path: String) -> String {
         var base = Path.name(path)
         while base.utf8.count > 200 { base.removeLast() }
-        let temp = Path.join(Path.parent(path), ".\(base).\(TempCounter.pid).\(TempCounter.next()).tmp")
+        return Path.join(Path.parent(path), ".\(base).\(TempCounter.pid).\(TempCounter.next()).tmp")
+    }
+
+    public func writeTemporary(besides path: String, _ bytes: [UInt8]) throws(FileSystemError) -> String {
+        let temp = Self.temporaryPath(besides: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError("open", path: temp, code: errno) }
         defer { Glibc_close(fd) }
@@ -152,9 +157,7 @@ public struct PosixFileSystem: FileSystem {
 
     private func writeViaTemporary(_ path: String, _ bytes: [UInt8], sync: Bool, replace: Bool) throws(FileSystemError) {
         let folder = Path.parent(path)
-        var base = Path.name(path)
-        while base.utf8.count > 200 { base.removeLast() }
-        let temp = Path.join(folder, ".\(base).\(TempCounter.pid).\(TempCounter.next()).tmp")
+        let temp = Self.temporaryPath(besides: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError("open", path: temp, code: errno) }
         do throws(FileSystemError) {
@@ -200,20 +203,23 @@ public struct PosixFileSystem: FileSystem {
         if Glibc_rename(from, to) != 0 { throw FileSystemError("rename", path: from, code: errno) }
     }
 
-    public func replace(_ from: String, to: String) throws(FileSystemError) {
+    @discardableResult
+    public func replace(_ from: String, to: String, removeOld: Bool) throws(FileSystemError) -> String? {
         #if os(Linux)
         if let exchange = RenameAt2.function {
             if exchange(RenameAt2.currentDirectory, from, RenameAt2.currentDirectory, to, RenameAt2.exchange) == 0 {
-                if unlink(from) == 0 || errno == ENOENT { return }
+                guard removeOld else { return from }
+                if unlink(from) == 0 || errno == ENOENT { return nil }
                 // What was at `to` is not a file (a folder): swap back and fail as `rename` would.
                 let code = errno
                 _ = exchange(RenameAt2.currentDirectory, from, RenameAt2.currentDirectory, to, RenameAt2.exchange)
-                throw FileSystemError("rename", path: to, code: code == EISDIR ? EISDIR : code)
+                throw FileSystemError("rename", path: to, code: code)
             }
             // ENOENT: nothing to replace yet (or no `from`, which `rename` reports); EINVAL: the file system cannot swap.
         }
         #endif
         try rename(from, to: to)
+        return nil
     }
 
     public func renameEntry(in directory: String, rawName: [UInt8], to: String) throws(FileSystemError) {
