@@ -36,7 +36,7 @@ struct Options {
     var burst = 100_000
     var idleSeconds = 10
     var concurrency = 4
-    var strictConcurrency = 32
+    var strictConcurrency = 64
     var rounds = 3
     var binary: String?
     var directory: String?
@@ -50,7 +50,7 @@ struct Options {
                              [--binary PATH] [--dir DIR] [--json FILE] [--only NAME,...]
           --requests N          inbox size for the throughput rows (default 5000)
           --concurrency N       runs at once in the fast throughput row, and in watch (default 4, droprun's default)
-          --strict-concurrency N  runs at once in the strict throughput row (default 32: group commit shares
+          --strict-concurrency N  runs at once in the strict throughput row (default 64: group commit shares
                                 one flush among the runs in flight, so it needs runs in flight)
           --rounds N            throughput rounds, droprun and floor alternating; the median ratio is shown (default 3)
           --latency-drops N     drops, one at a time, for watch latency (default 300)
