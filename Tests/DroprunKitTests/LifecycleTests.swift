@@ -441,6 +441,7 @@ struct LiveRecordProbe: Provider {
         try root.drop("strict.json", RequestText.make(id: "strict", steps: [
             #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
             #"{"id": "c", "provider": "probe-instant"}"#, #"{"id": "d", "provider": "probe-waiting"}"#,
+            #"{"id": "e", "provider": "probe-instant"}"#,
         ]))
         var configuration = Configuration.fastForTests
         configuration.durability = .strict
@@ -458,6 +459,8 @@ struct LiveRecordProbe: Provider {
         #expect(outputs[2]["liveSucceeded"] == 1)
         // Before step d, which may wait, the record showing a, b and c succeeded was flushed.
         #expect(outputs[3]["liveSucceeded"] == 3)
+        // After d (it may wait, so running it again after a power cut would cost), its checkpoint is flushed before e starts.
+        #expect(outputs[4]["liveSucceeded"] == 4)
         // The run was reported only after a flush that saw its result in place.
         #expect(log.all.last?.resultExists == true)
         #expect(log.all.last?.liveSucceeded == nil, "the live record was removed")

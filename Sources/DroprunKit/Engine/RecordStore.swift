@@ -7,8 +7,8 @@ struct RecordStore {
     /// Strict: the temporary file is flushed (with everything before it) before
     /// it replaces the record, so a power cut leaves the old record or the new
     /// one, never an empty file. With `settle`, the replacement is flushed too
-    /// before this returns. Without it (the run goes on at once with a step
-    /// that cannot wait), the replacement becomes durable with the run's next
+    /// before this returns. Without it (the step that ended and the next one
+    /// both cannot wait), the replacement becomes durable with the run's next
     /// flush, which comes before anything is reported: a power cut in between
     /// runs that instant step again, as if it had been interrupted.
     func checkpoint(_ record: RunRecord, settle: Bool = true) async throws {

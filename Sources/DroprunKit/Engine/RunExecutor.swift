@@ -112,7 +112,9 @@ struct RunExecutor {
             switch outcome {
             case .succeeded(let output):
                 outputs[definition.id] = output
-                if index < request.workflow.steps.count - 1 { try await checkpoint(settle: mayWait(index + 1)) }
+                // Strict: settled (flushed before going on) when the step that ended or the next one may wait:
+                // only instant steps ever run again after a power cut.
+                if index < request.workflow.steps.count - 1 { try await checkpoint(settle: mayWait(index) || mayWait(index + 1)) }
             case .failed(let failure):
                 return .finished(try await finish(failure: (failure, definition.id)))
             case .cancelled:
