@@ -240,6 +240,43 @@ import Testing
         #expect(unfinished.code == .failure)
     }
 
+    @Test func retryOfARunWhoseRequestNoLongerValidatesSaysWhatToDoAndCreatesNothing() async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        try root.write("workflows/greet.json", #"{"name": "greet", "steps": [{"id": "s", "provider": "echo", "with": {"x": 1}}]}"#)
+        try root.drop("named.json", #"{"workflow": "greet"}"#)
+        let cli = CLITester(root: root.path)
+        _ = await cli.run(["run", "--once"])
+        #expect(root.json("outbox/results/named.json")?["status"] == "succeeded")
+        try FileManager.default.removeItem(atPath: root.file("workflows/greet.json"))
+        let retried = await cli.run(["retry", "named"])
+        #expect(retried.code == .failure)
+        #expect(retried.stderr.contains("outbox/requests/named.json no longer validates"))
+        #expect(retried.stderr.contains("fix the configuration or submit a corrected request"))
+        #expect(!root.exists("outbox/requests/named.r1.json"))
+        #expect(root.list("outbox/running").isEmpty)
+    }
+
+    @Test func anApprovalForARunAnotherRunnerIsChangingIsRejectedWithAdviceToDropItAgain() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("deploy.json", Self.approvalRun)
+        try await root.runOnce()
+        #expect(root.json("outbox/running/deploy.json")?["status"] == "waiting_approval")
+        // Another runner moves the record away (takes it over) between the check and the takeover.
+        let fs = FaultyFileSystem([.init("rename", pathContains: "outbox/running/deploy.json ->", code: ENOENT, times: 1)])
+        try root.drop("ok.json", approval("approve"))
+        let context = root.engine(fileSystem: fs)
+        defer { context.audit.close() }
+        let summary = try await Runner(context: context).runOnce()
+        #expect(summary.outcomes.map(\.kind) == [.rejected(.invalidState)])
+        let error = try #require(root.json("outbox/rejected/ok.json.error.json"))
+        #expect(error["errors"]?[0]?["message"]?.stringValue?.contains("being changed by another runner; drop the approval again") == true)
+        #expect(root.json("outbox/running/deploy.json")?["status"] == "waiting_approval", "the run still waits")
+        // Dropped again, it applies.
+        try root.drop("ok2.json", approval("approve"))
+        #expect(try await root.runOnce().count(.succeeded) == 1)
+    }
+
     @Test func controlCommandsCheckTheRunFirst() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
