@@ -277,6 +277,37 @@ import Testing
         #expect(try await root.runOnce().count(.succeeded) == 1)
     }
 
+    @Test func anApprovalAppliedJustBeforeACrashIsFiledAsAppliedWhenReplayed() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("deploy.json", Self.approvalRun)
+        try await root.runOnce()
+        try root.drop("no.json", approval("reject"))
+        // The decision is recorded (the run fails), then filing the message fails: as if the runner died in between.
+        let crashing = FaultyFileSystem([.init("rename", pathContains: "outbox/control/no.json", code: EIO, times: 1)])
+        let first = root.engine(fileSystem: crashing)
+        await #expect(throws: (any Error).self) { try await Runner(context: first).runOnce() }
+        first.audit.close()
+        #expect(root.json("outbox/results/deploy.json")?["status"] == "failed")
+        #expect(!root.exists("outbox/control/no.json"))
+        // Another runner takes the dead runner's claim over and replays the message.
+        let identity = RunnerIdentity(host: "testhost", pid: 4343)
+        let clock = InstantClock()
+        let second = EngineContext(
+            layout: root.layout, fileSystem: PosixFileSystem(), clock: clock, configuration: .fastForTests, registry: .builtIn,
+            identity: identity, audit: AuditLog(folder: root.layout.audit, runner: identity, startedAt: clock.now(), fileSystem: PosixFileSystem()))
+        defer { second.audit.close() }
+        let summary = try await Runner(context: second).runOnce()
+        #expect(summary.outcomes.map(\.kind) == [.control])
+        #expect(summary.outcomes.first?.detail == "already applied before a restart")
+        #expect(root.exists("outbox/control/no.json"))
+        #expect(root.list("outbox/rejected").isEmpty)
+        #expect(root.auditEventNames(runId: "deploy").filter { $0 == "approval.received" }.count == 1)
+
+        // A different approval for the finished run is still refused.
+        try root.drop("late.json", approval("approve"))
+        #expect(try await root.runOnce().outcomes.map(\.kind) == [.rejected(.invalidState)])
+    }
+
     @Test func controlCommandsCheckTheRunFirst() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)

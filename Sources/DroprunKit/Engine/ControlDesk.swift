@@ -18,7 +18,10 @@ struct ControlDesk {
 
     func apply(_ message: ControlMessage, file: ClaimedFile) async throws -> [RunOutcome] {
         let runId = message.runId
+        // Names this very drop in its audit event, so a replay after a crash is recognised (see `wasApplied`).
+        let sha256 = ((try? fs.readFile(file.path)).map { SHA256.hex($0) }) ?? ""
         if let bytes = try? fs.readFile(layout.result(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue {
+            if wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
             return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
         }
         switch message.action {
@@ -30,7 +33,7 @@ struct ControlDesk {
             let marker: JSONValue = ["runId": .string(runId), "by": by.map(JSONValue.string) ?? .null, "at": .string(Timestamp.format(context.clock.now())), "file": .string(file.name)]
             try fs.writeAtomically(Path.join(layout.cancels, runId + ".json"), JSONWriter.prettyBytes(marker), sync: false)
             context.cancelBoard.noteMarker(runId)
-            try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name)])
+            try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name), "sha256": .string(sha256)])
             try keep(file)
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")]
@@ -46,6 +49,7 @@ struct ControlDesk {
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
             guard status == RunStatus.waitingApproval.rawValue else {
+                if wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
             let stillWaiting: (JSONValue) -> Bool = { $0["status"]?.stringValue == RunStatus.waitingApproval.rawValue }
@@ -55,7 +59,7 @@ struct ControlDesk {
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId")))
             }
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
-            let final = try await executor.decide(approve: approve, by: by, note: note)
+            let final = try await executor.decide(approve: approve, by: by, note: note, file: ["file": .string(file.name), "sha256": .string(sha256)])
             try keep(file)
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")]
@@ -99,6 +103,41 @@ struct ControlDesk {
         return false
     }
 
+    /// True when this very drop (same name, same bytes) was applied to its run already.
+    ///
+    /// A runner applies a message, then files it in `outbox/control/`; killed
+    /// in between, it leaves the message in its claim folder, and the runner
+    /// that takes the claim over finds the run already decided. The message's
+    /// audit event names the file and its SHA-256, so the replay is filed as
+    /// applied instead of rejected. Only asked when a message no longer fits
+    /// its run, which is rare, since it reads the audit chains.
+    private func wasApplied(_ file: ClaimedFile, sha256: String, message: ControlMessage) -> Bool {
+        guard !sha256.isEmpty else { return false }
+        let event: AuditEventName
+        switch message.action {
+        case .cancel: event = .cancelReceived
+        case .approval: event = .approvalReceived
+        }
+        let needle = Array(sha256.utf8)
+        for name in (try? AuditVerifier.auditFiles(layout: layout, fileSystem: fs)) ?? [] {
+            guard let chain = try? fs.readFile(Path.join(layout.audit, name), maxBytes: 1 << 34) else { continue }
+            for line in chain.split(separator: 0x0A) where line.firstRange(of: needle) != nil {
+                guard let json = try? JSONParser.parse(Array(line)), json["runId"]?.stringValue == message.runId,
+                    json["event"]?.stringValue == event.rawValue
+                else { continue }
+                if json["data"]?["file"]?.stringValue == file.name, json["data"]?["sha256"]?.stringValue == sha256 { return true }
+            }
+        }
+        return false
+    }
+
+    /// Files a message that was applied before a crash, and says so.
+    private func keepReplayed(_ file: ClaimedFile, _ message: ControlMessage) async throws -> [RunOutcome] {
+        try keep(file)
+        try await context.commit()
+        return [RunOutcome(kind: .control, file: file.name, runId: message.runId, durationMs: nil, detail: "already applied before a restart")]
+    }
+
     /// Files an applied message in `outbox/control/`, as it was dropped.
     private func keep(_ file: ClaimedFile) throws {
         var name = file.name
@@ -119,15 +158,19 @@ struct ControlDesk {
 
 extension RunExecutor {
     /// Records a decision for the waiting approval step: approve releases the run to continue; reject fails it (and returns its result).
-    mutating func decide(approve: Bool, by: String?, note: String?) async throws -> RunRecord? {
+    ///
+    /// `file` names where the decision came from (a dropped file's name and SHA-256), for the audit event.
+    mutating func decide(approve: Bool, by: String?, note: String?, file: [String: JSONValue] = [:]) async throws -> RunRecord? {
         guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
             throw IllegalTransition(from: record.status.rawValue, event: "approval")
         }
         let now = context.clock.now()
-        try context.record(.approvalReceived, runId: record.runId, data: [
+        var data: [String: JSONValue] = [
             "step": .string(approval.step), "decision": .string(approve ? "approve" : "reject"),
             "by": by.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null,
-        ])
+        ]
+        data.merge(file) { current, _ in current }
+        try context.record(.approvalReceived, runId: record.runId, data: data)
         record.waitedMs += now.milliseconds(since: approval.requestedAt)
         record.approval = nil
         record.steps[index].output = ["decision": .string(approve ? "approve" : "reject"), "by": by.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null]
