@@ -110,9 +110,10 @@ public final class FaultyFileSystem: FileSystem {
         try base.remove(path)
     }
 
-    public func makeDirectory(_ path: String) throws(FileSystemError) {
+    @discardableResult
+    public func makeDirectory(_ path: String) throws(FileSystemError) -> Bool {
         try check("makeDirectory", path)
-        try base.makeDirectory(path)
+        return try base.makeDirectory(path)
     }
 
     public func openForAppending(_ path: String) throws(FileSystemError) -> any AppendableFile {

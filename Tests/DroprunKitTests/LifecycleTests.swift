@@ -180,6 +180,38 @@ import Testing
         #expect(!root.exists("outbox/runners/otherhost-77.json"), "the dead runner's heartbeat was removed")
     }
 
+    @Test func aTakenOverRunSweepsTheTemporaryFilesItsDeadRunnerLeftInItsArtifactFolder() async throws {
+        let root = try TemporaryRoot()
+        let clock = InstantClock()
+        let text = RequestText.make(id: "orphan", steps: [
+            #"{"id": "a", "provider": "template", "with": {"template": "A"}}"#,
+            #"{"id": "b", "provider": "artifact", "with": {"name": "sub/out.txt", "content": "{{steps.a.output.text}}"}}"#,
+        ])
+        try root.write("outbox/requests/orphan.json", text)
+        guard case .success(.run(let decoded, _)) = RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(Array(text.utf8), fileName: "orphan.json") else {
+            Issue.record("the request did not decode")
+            return
+        }
+        var record = RunRecord(runId: "orphan", workflow: decoded.workflow, requestFile: "orphan.json", requestSHA256: "", requestSize: 0,
+                               receivedAt: clock.now(), createdAt: clock.now())
+        try record.apply(.start)
+        record.runner = "deadhost:5"
+        try record.steps[0].apply(.start)
+        try record.steps[0].apply(.succeed)
+        record.steps[0].output = ["text": "A"]
+        try record.steps[1].apply(.start)
+        try root.write("outbox/running/orphan.json", JSONWriter.pretty(record.json))
+        // The dead runner was writing the artifact when it was killed.
+        try root.write("artifacts/orphan/sub/.out.txt.5.7.tmp", "A half")
+        try root.write("artifacts/orphan/.stray.5.8.tmp", "x")
+        try root.write("artifacts/orphan/notes.txt", "an operator's file")
+
+        #expect(try await root.runOnce(clock: clock).count(.succeeded) == 1)
+        #expect(root.list("artifacts/orphan") == ["manifest.json", "notes.txt", "sub"])
+        #expect(root.list("artifacts/orphan/sub") == ["out.txt"])
+        #expect(root.read("artifacts/orphan/sub/out.txt") == "A")
+    }
+
     @Test func aCrashedRunnerOnThisHostIsTakenOverAtOnce() async throws {
         let root = try TemporaryRoot()
         let clock = InstantClock(start: Date())

@@ -18,6 +18,33 @@ final class RunArtifactWriter: ArtifactWriting {
         entries = Mutex(existing)
     }
 
+    /// Whether the run's folder was made (or found, and swept) by this writer.
+    private let prepared = Mutex(false)
+
+    /// Makes the run's folder at the first write; when it was already there (the run was taken over or resumed),
+    /// removes the hidden temporary files (`.name.pid.n.tmp`) a runner killed mid-write left under it. This runner
+    /// holds the run, so no one else writes there; writes of this writer wait until the sweep is done.
+    private func prepareFolder(_ folder: String) throws(FileSystemError) {
+        let fs = context.fileSystem
+        try prepared.withLock { (done: inout Bool) throws(FileSystemError) in
+            guard !done else { return }
+            if try !fs.makeDirectory(folder) {
+                var folders = [folder]
+                while let current = folders.popLast() {
+                    for entry in (try? fs.list(current)) ?? [] {
+                        let path = Path.join(current, entry.name)
+                        if entry.name.hasPrefix("."), entry.name.hasSuffix(".tmp") {
+                            try? fs.remove(path)
+                        } else if (entry.type ?? (try? fs.info(path))?.type) == .directory {
+                            folders.append(path)
+                        }
+                    }
+                }
+            }
+            done = true
+        }
+    }
+
     /// Every artifact written, in order.
     var written: [ArtifactEntry] { entries.withLock { $0 } }
 
@@ -31,7 +58,7 @@ final class RunArtifactWriter: ArtifactWriting {
         var current = folder
         let parts = name.split(separator: "/").map(String.init)
         do {
-            try fs.makeDirectory(folder)
+            try prepareFolder(folder)
             for part in parts.dropLast() {
                 current = Path.join(current, part)
                 if let info = try fs.info(current), info.type != .directory {

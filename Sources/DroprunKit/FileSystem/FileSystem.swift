@@ -68,7 +68,9 @@ public protocol FileSystem: Sendable {
     func remove(_ path: String) throws(FileSystemError)
 
     /// Creates a folder and any missing parents; an existing folder is fine.
-    func makeDirectory(_ path: String) throws(FileSystemError)
+    /// Returns true when it made the folder, false when one was there.
+    @discardableResult
+    func makeDirectory(_ path: String) throws(FileSystemError) -> Bool
 
     /// Opens a file for appending (`O_APPEND`), creating it if needed.
     func openForAppending(_ path: String) throws(FileSystemError) -> any AppendableFile

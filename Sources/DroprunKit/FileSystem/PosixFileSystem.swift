@@ -241,18 +241,20 @@ public struct PosixFileSystem: FileSystem {
         if unlink(path) != 0 { throw FileSystemError("unlink", path: path, code: errno) }
     }
 
-    public func makeDirectory(_ path: String) throws(FileSystemError) {
-        if mkdir(path, 0o755) == 0 { return }
+    @discardableResult
+    public func makeDirectory(_ path: String) throws(FileSystemError) -> Bool {
+        if mkdir(path, 0o755) == 0 { return true }
         let code = errno
         if code == EEXIST {
-            if let found = try info(path), found.type == .directory { return }
+            if let found = try info(path), found.type == .directory { return false }
             throw FileSystemError("mkdir", path: path, code: code)
         }
         if code == ENOENT {
             let parent = Path.parent(path)
             guard parent != path, parent != ".", parent != "/" else { throw FileSystemError("mkdir", path: path, code: code) }
             try makeDirectory(parent)
-            if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+            if mkdir(path, 0o755) == 0 { return true }
+            if errno == EEXIST { return false }
         }
         throw FileSystemError("mkdir", path: path, code: errno)
     }
