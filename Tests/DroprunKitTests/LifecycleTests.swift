@@ -472,6 +472,21 @@ struct LiveRecordProbe: Provider {
 }
 
 @Suite struct CancelBoardTests {
+    @Test func aCancelAnotherProcessFiledAMomentAgoStillStopsARunBeforeItsFirstStep() async throws {
+        let root = try TemporaryRoot()
+        var context = root.engine()
+        defer { context.audit.close() }
+        context.cancelBoard = CancelBoard(validity: .seconds(3600))
+        try context.layout.createFolders(PosixFileSystem())
+        #expect(!context.cancelBoard.isRequested("late", folder: context.layout.cancels, fileSystem: PosixFileSystem()), "listed: no markers")
+        try root.drop("late.json", RequestText.make(id: "late", steps: [#"{"id": "s", "provider": "echo"}"#]))
+        try root.write("outbox/cancels/late.json", #"{"runId": "late", "by": "other process"}"#)
+        let summary = try await Runner(context: context).runOnce()
+        #expect(summary.count(.cancelled) == 1)
+        #expect(root.json("outbox/results/late.json")?["steps"]?[0]?["status"] == "skipped")
+        #expect(!root.auditEventNames(runId: "late").contains("step.started"))
+    }
+
     @Test func aListingIsTrustedForItsValidityAndOwnMarkersAreKnownAtOnce() throws {
         let root = try TemporaryRoot()
         let fs = PosixFileSystem()

@@ -44,7 +44,10 @@ struct RunExecutor {
         try context.ensureLease()
         record.runner = context.identity.actor
         record.runnerId = context.identity.folderName
-        if Self.cancelRequested(record.runId, context: context) {
+        // Asked of the disk itself, not the shared listing: a cancel that another process filed a moment ago for a
+        // run still in the inbox must end it without a step running.
+        if context.fileSystem.exists(Path.join(context.layout.cancels, record.runId + ".json")) {
+            context.cancelBoard.noteMarker(record.runId)
             return .finished(try await finishCancelled())
         }
         switch record.status {
