@@ -340,6 +340,41 @@ import Testing
         #expect(try await root.runOnce().outcomes.map(\.kind) == [.rejected(.invalidState)])
     }
 
+    @Test func aReplayedApprovalNeverApprovesALaterApprovalStep() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("twice.json", RequestText.make(id: "twice", steps: [
+            #"{"id": "first", "provider": "approval", "with": {"message": "one?"}}"#,
+            #"{"id": "second", "provider": "approval", "with": {"message": "two?"}}"#,
+            #"{"id": "done", "provider": "echo"}"#,
+        ]))
+        try await root.runOnce()
+        try root.drop("ok.json", approval("approve", runId: "twice"))
+        // Applied (the run is released), then the runner dies before filing the message.
+        let crashing = FaultyFileSystem([.init("rename", pathContains: "outbox/control/ok.json", code: EIO, times: 1)])
+        let first = root.engine(fileSystem: crashing)
+        await #expect(throws: (any Error).self) { try await Runner(context: first).runOnce() }
+        first.audit.close()
+        let claims = root.list("outbox/claimed")
+        try #require(claims.count == 1)
+        // Another runner resumes the run (the dead runner's claims are out of its sight meanwhile) up to the second approval.
+        #expect(rename(root.file("outbox/claimed/\(claims[0])"), root.file("outbox/claimed/.parked")) == 0)
+        try await root.runOnce()
+        #expect(root.json("outbox/running/twice.json")?["approval"]?["step"] == "second")
+        // Then the message is replayed: it was applied to the first step, so it is filed, and the second still waits.
+        #expect(rename(root.file("outbox/claimed/.parked"), root.file("outbox/claimed/\(claims[0])")) == 0)
+        let identity = RunnerIdentity(host: "testhost", pid: 4343)
+        let clock = InstantClock()
+        let second = EngineContext(
+            layout: root.layout, fileSystem: PosixFileSystem(), clock: clock, configuration: .fastForTests, registry: .builtIn,
+            identity: identity, audit: AuditLog(folder: root.layout.audit, runner: identity, startedAt: clock.now(), fileSystem: PosixFileSystem()))
+        defer { second.audit.close() }
+        let summary = try await Runner(context: second).runOnce()
+        #expect(summary.outcomes.first?.detail == "already applied before a restart")
+        #expect(root.json("outbox/running/twice.json")?["status"] == "waiting_approval")
+        #expect(root.json("outbox/running/twice.json")?["approval"]?["step"] == "second")
+        #expect(root.auditEventNames(runId: "twice").filter { $0 == "approval.received" }.count == 1)
+    }
+
     @Test func controlCommandsCheckTheRunFirst() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
@@ -469,6 +504,22 @@ struct LiveRecordProbe: Provider {
         #expect(root.list("outbox/running").isEmpty)
         #expect(root.auditEventNames(runId: "instant") == ["run.queued", "run.started", "step.started", "step.succeeded", "step.started", "step.succeeded", "run.succeeded"])
     }
+
+    @Test func aRunWhoseInstantFirstStepWaitsToRetryShowsAsRunningMeanwhile() async throws {
+        let root = try TemporaryRoot()
+        let clock = ManualClock(start: Date())
+        try root.drop("retrying.json", RequestText.make(id: "retrying", steps: [
+            #"{"id": "flaky", "provider": "fail", "with": {"code": "busy", "retryable": true, "times": 1}, "retry": {"maxAttempts": 2, "backoffMs": 60000}}"#,
+        ]))
+        let run = Task { try await root.runOnce(clock: clock) }
+        #expect(await clock.waitForSleep(ms: 60000), "the run waits out its backoff")
+        let live = root.json("outbox/running/retrying.json")
+        #expect(live?["status"] == "running")
+        #expect(live?["steps"]?[0]?["attempts"] == 1)
+        #expect(root.list("outbox/claimed").allSatisfy { root.list("outbox/claimed/\($0)").isEmpty }, "the record replaced the claim")
+        clock.advance(by: .seconds(60))
+        #expect(try await run.value.count(.succeeded) == 1)
+    }
 }
 
 @Suite struct CancelBoardTests {
@@ -485,6 +536,22 @@ struct LiveRecordProbe: Provider {
         #expect(summary.count(.cancelled) == 1)
         #expect(root.json("outbox/results/late.json")?["steps"]?[0]?["status"] == "skipped")
         #expect(!root.auditEventNames(runId: "late").contains("step.started"))
+    }
+
+    @Test func aMarkerLeftForAnEarlierRequestCancelsNothingEvenWhenTheListingStillShowsIt() async throws {
+        let root = try TemporaryRoot()
+        var context = root.engine()
+        defer { context.audit.close() }
+        context.cancelBoard = CancelBoard(validity: .seconds(3600))
+        let fs = PosixFileSystem()
+        try context.layout.createFolders(fs)
+        try root.write("outbox/cancels/again.json", #"{"runId": "again"}"#)
+        try fs.setModified(root.file("outbox/cancels/again.json"), to: Date().addingTimeInterval(-3600))
+        #expect(context.cancelBoard.isRequested("again", folder: context.layout.cancels, fileSystem: fs), "listed with the old marker")
+        try root.drop("again.json", RequestText.make(id: "again", steps: [#"{"id": "s", "provider": "echo"}"#, #"{"id": "t", "provider": "echo"}"#]))
+        let summary = try await Runner(context: context).runOnce()
+        #expect(summary.count(.succeeded) == 1)
+        #expect(!root.exists("outbox/cancels/again.json"))
     }
 
     @Test func aListingIsTrustedForItsValidityAndOwnMarkersAreKnownAtOnce() throws {
@@ -507,6 +574,8 @@ struct LiveRecordProbe: Provider {
         #expect(eager.isRequested("c", folder: folder, fileSystem: fs))
         try fs.remove(root.file("outbox/cancels/c.json"))
         #expect(!eager.isRequested("c", folder: folder, fileSystem: fs))
+        board.forget("a")
+        #expect(!board.isRequested("a", folder: folder, fileSystem: fs), "forgotten, until the next listing")
     }
 }
 

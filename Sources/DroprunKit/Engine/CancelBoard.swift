@@ -15,6 +15,8 @@ public final class CancelBoard: Sendable {
     private struct State {
         var runIds: Set<String> = []
         var listedAt: ContinuousClock.Instant?
+        /// Bumped by every change this runner makes, so a listing made before it is not kept.
+        var generation = 0
     }
     private let state = Mutex(State())
 
@@ -22,26 +24,41 @@ public final class CancelBoard: Sendable {
 
     /// True when a cancel marker for `runId` is in `folder` (as of at most `validity` ago).
     func isRequested(_ runId: String, folder: String, fileSystem: any FileSystem) -> Bool {
-        let now = ContinuousClock.now
-        if let known = state.withLock({ s -> Bool? in
-            guard let listed = s.listedAt, now - listed < validity else { return nil }
-            return s.runIds.contains(runId)
-        }) {
-            return known
-        }
-        var found: Set<String> = []
-        for entry in (try? fileSystem.list(folder)) ?? [] where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
-            found.insert(String(entry.name.dropLast(5)))
-        }
-        return state.withLock { s in
-            s.runIds = found
-            s.listedAt = now
-            return found.contains(runId)
+        while true {
+            let now = ContinuousClock.now
+            let (known, generation) = state.withLock { s -> (Bool?, Int) in
+                guard let listed = s.listedAt, now - listed < validity else { return (nil, s.generation) }
+                return (s.runIds.contains(runId), s.generation)
+            }
+            if let known { return known }
+            var found: Set<String> = []
+            for entry in (try? fileSystem.list(folder)) ?? [] where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
+                found.insert(String(entry.name.dropLast(5)))
+            }
+            let answer = state.withLock { s -> Bool? in
+                // A marker was written or removed by this runner while listing: list again.
+                guard s.generation == generation else { return nil }
+                s.runIds = found
+                s.listedAt = now
+                return found.contains(runId)
+            }
+            if let answer { return answer }
         }
     }
 
     /// Notes a marker this runner just wrote, so its own runs see it without waiting for the next listing.
     func noteMarker(_ runId: String) {
-        state.withLock { _ = $0.runIds.insert(runId) }
+        state.withLock {
+            $0.runIds.insert(runId)
+            $0.generation += 1
+        }
+    }
+
+    /// Notes that the marker for `runId` is gone (removed, or found missing on disk).
+    func forget(_ runId: String) {
+        state.withLock {
+            $0.runIds.remove(runId)
+            $0.generation += 1
+        }
     }
 }

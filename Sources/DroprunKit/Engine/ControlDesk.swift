@@ -20,8 +20,10 @@ struct ControlDesk {
         let runId = message.runId
         // Names this very drop in its audit event, so a replay after a crash is recognised (see `wasApplied`).
         let sha256 = ((try? fs.readFile(file.path)).map { SHA256.hex($0) }) ?? ""
+        // A message taken over from a dead runner may have been applied by it already: never apply it twice
+        // (a replayed approval must not approve a later approval step).
+        if file.recovered, wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
         if let bytes = try? fs.readFile(layout.result(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue {
-            if wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
             return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
         }
         switch message.action {
@@ -49,7 +51,6 @@ struct ControlDesk {
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
             guard status == RunStatus.waitingApproval.rawValue else {
-                if wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
             let stillWaiting: (JSONValue) -> Bool = { $0["status"]?.stringValue == RunStatus.waitingApproval.rawValue }
@@ -109,8 +110,9 @@ struct ControlDesk {
     /// in between, it leaves the message in its claim folder, and the runner
     /// that takes the claim over finds the run already decided. The message's
     /// audit event names the file and its SHA-256, so the replay is filed as
-    /// applied instead of rejected. Only asked when a message no longer fits
-    /// its run, which is rare, since it reads the audit chains.
+    /// applied instead of applied again or rejected. Only asked for messages
+    /// taken over from a dead runner's claim folder, which is rare, since it
+    /// reads the audit chains.
     private func wasApplied(_ file: ClaimedFile, sha256: String, message: ControlMessage) -> Bool {
         guard !sha256.isEmpty else { return false }
         let event: AuditEventName

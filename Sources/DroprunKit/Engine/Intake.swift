@@ -8,6 +8,8 @@ struct ClaimedFile: Sendable {
     var path: String
     /// When it was taken.
     var claimedAt: Date
+    /// Taken over from a dead runner's claim folder (it may have been applied already, if it is a control message).
+    var recovered = false
 }
 
 /// What became of a claimed file.
@@ -101,6 +103,11 @@ struct Intake {
         case .success(.control(let message)):
             return .control(message, claimed)
         case .success(.run(let request, let runId)):
+            // A result is checked first, in case its request copy was removed by hand (checking after the link
+            // would leave a window in which a crash files the new drop as the old run's request).
+            if fs.exists(layout.result(runId)), let existing = existingRecord(runId) {
+                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
+            }
             // The link reserves the run id; it fails when `outbox/requests/` holds the id already.
             let reserved = Result { () throws(FileSystemError) in try fs.link(claimed.path, to: layout.request(runId)) }
             if case .failure(let error) = reserved {
@@ -121,15 +128,11 @@ struct Intake {
                 }
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existingRecord(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
-            // A result is checked too, in case its request copy was removed by hand: the reservation is then taken back.
-            if fs.exists(layout.result(runId)), let existing = existingRecord(runId) {
-                try? fs.remove(layout.request(runId))
-                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
-            }
             // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
             let marker = Path.join(layout.cancels, runId + ".json")
             if let markerInfo = try? fs.info(marker), let fileInfo = try? fs.info(claimed.path), markerInfo.modified < fileInfo.modified {
                 try? fs.remove(marker)
+                context.cancelBoard.forget(runId)
             }
             let now = context.clock.now()
             let record = RunRecord(

@@ -14,11 +14,16 @@ struct RecordStore {
     func checkpoint(_ record: RunRecord, settle: Bool = true) async throws {
         let path = context.layout.runningRecord(record.runId)
         let bytes = record.prettyBytes
+        let temp = try context.fileSystem.writeTemporary(besides: path, bytes)
         guard context.configuration.durability == .strict else {
-            try context.fileSystem.writeAtomically(path, bytes, sync: false)
+            do {
+                try context.fileSystem.replace(temp, to: path)
+            } catch {
+                try? context.fileSystem.remove(temp)
+                throw error
+            }
             return
         }
-        let temp = try context.fileSystem.writeTemporary(besides: path, bytes)
         try await context.commit()
         if let old = try context.fileSystem.replace(temp, to: path, removeOld: false) {
             context.reaper.remove(old, fileSystem: context.fileSystem)

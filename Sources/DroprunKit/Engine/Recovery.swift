@@ -75,7 +75,7 @@ struct Recovery {
                 let original = Self.originalName(entry.name)
                 let target = Intake(context: context).freeClaimPath(for: original)
                 if (try? fs.rename(Path.join(dead, entry.name), to: target)) != nil {
-                    work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now())))
+                    work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now(), recovered: true)))
                 }
             }
             try? fs.removeDirectory(dead)

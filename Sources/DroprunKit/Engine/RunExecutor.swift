@@ -50,6 +50,7 @@ struct RunExecutor {
             context.cancelBoard.noteMarker(record.runId)
             return .finished(try await finishCancelled())
         }
+        context.cancelBoard.forget(record.runId)
         switch record.status {
         case .queued:
             try record.apply(.start)
@@ -214,6 +215,7 @@ struct RunExecutor {
         // moment may stay: a marker for a finished run is never read again).
         if record.status == .cancelled || Self.cancelRequested(record.runId, context: context) {
             try? context.fileSystem.remove(Path.join(context.layout.cancels, record.runId + ".json"))
+            context.cancelBoard.forget(record.runId)
         }
         return record
     }
@@ -319,6 +321,8 @@ struct RunExecutor {
                     "step": .string(definition.id), "attempt": .int(attempt), "code": .string(failure.code),
                     "message": .string(failure.message), "delayMs": .int(delay),
                 ])
+                // A run whose claim still stands for it (its first step failed at once) shows as running while it waits.
+                if placeholder != nil { try await checkpoint() }
                 do {
                     try await withInterruptions(limitMs: nil, limitReason: .runLimit, clock: clock, pollInterval: context.cancelPollInterval,
                                                 cancelRequested: cancelCheck) {

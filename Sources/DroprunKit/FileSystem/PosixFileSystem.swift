@@ -170,11 +170,10 @@ public struct PosixFileSystem: FileSystem {
         }
         Glibc_close(fd)
         if replace {
-            do throws(FileSystemError) {
-                try self.replace(temp, to: path)
-            } catch {
+            if Glibc_rename(temp, path) != 0 {
+                let code = errno
                 unlink(temp)
-                throw error
+                throw FileSystemError("rename", path: path, code: code)
             }
         } else {
             let linked = Glibc_link(temp, path)
