@@ -581,6 +581,26 @@ struct LiveRecordProbe: Provider {
 
 /// What each strict-mode flush covers: a recording flush notes what is on disk when it happens.
 @Suite struct StrictCommitPointTests {
+    @Test func aRunnerThatLosesItsLeaseDuringAFlushPublishesNothingAfterIt() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("paused.json", RequestText.make(id: "paused", steps: [#"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "echo"}"#]))
+        var configuration = Configuration.fastForTests
+        configuration.durability = .strict
+        var context = root.engine(configuration: configuration)
+        defer { context.audit.close() }
+        context.leaseCheck = LeaseCheck(validity: .zero)
+        let heartbeat = Path.join(context.layout.runners, context.identity.folderName + ".json")
+        // While the runner waits in its first flush, another runner declares it dead (removes its heartbeat).
+        context.groupCommit = GroupCommit(root: root.path) { _ in
+            unlink(heartbeat)
+            return 0
+        }
+        _ = try? await Runner(context: context).runOnce()
+        #expect(!root.exists("outbox/running/paused.json"), "no live record published after the lease was lost")
+        #expect(!root.exists("outbox/results/paused.json"))
+        #expect(root.list("outbox/running").isEmpty, "its temporary file was removed")
+    }
+
     final class FlushLog: Sendable {
         struct Snapshot: Sendable {
             /// Steps the live record shows succeeded (nil: no live record).

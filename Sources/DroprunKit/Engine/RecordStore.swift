@@ -25,6 +25,13 @@ struct RecordStore {
             return
         }
         try await context.commit()
+        do {
+            // The flush may have taken a while (or the runner was paused in it): does it still hold the run?
+            try context.ensureLease()
+        } catch {
+            try? context.fileSystem.remove(temp)
+            throw error
+        }
         if let old = try context.fileSystem.replace(temp, to: path, removeOld: false) {
             context.reaper.remove(old, fileSystem: context.fileSystem)
         }
@@ -52,11 +59,12 @@ struct RecordStore {
         let temp = try fs.writeTemporary(besides: context.layout.runningRecord(record.runId), record.prettyBytes)
         try await context.commit()
         do {
+            try context.ensureLease()
             try fs.link(temp, to: resultPath)
         } catch {
             try? fs.remove(temp)
             // Another runner finished this run (it took the run over from this one): leave it.
-            if error.isAlreadyExists { throw RunFinishedElsewhere(runId: record.runId) }
+            if (error as? FileSystemError)?.isAlreadyExists == true { throw RunFinishedElsewhere(runId: record.runId) }
             throw error
         }
         try fs.remove(temp)
