@@ -11,13 +11,17 @@ struct RecordStore {
     /// both cannot wait), the replacement becomes durable with the run's next
     /// flush, which comes before anything is reported: a power cut in between
     /// runs that instant step again, as if it had been interrupted.
-    func checkpoint(_ record: RunRecord, settle: Bool = true) async throws {
+    ///
+    /// `replacing` false says no live record is in place yet (a claim or a
+    /// record being taken over stands for the run): a plain rename, without
+    /// first trying a swap that would fail.
+    func checkpoint(_ record: RunRecord, settle: Bool = true, replacing: Bool = true) async throws {
         let path = context.layout.runningRecord(record.runId)
         let bytes = record.prettyBytes
         let temp = try context.fileSystem.writeTemporary(besides: path, bytes)
         guard context.configuration.durability == .strict else {
             do {
-                try context.fileSystem.replace(temp, to: path)
+                if replacing { try context.fileSystem.replace(temp, to: path) } else { try context.fileSystem.rename(temp, to: path) }
             } catch {
                 try? context.fileSystem.remove(temp)
                 throw error
@@ -32,7 +36,9 @@ struct RecordStore {
             try? context.fileSystem.remove(temp)
             throw error
         }
-        if let old = try context.fileSystem.replace(temp, to: path, removeOld: false) {
+        if !replacing {
+            try context.fileSystem.rename(temp, to: path)
+        } else if let old = try context.fileSystem.replace(temp, to: path, removeOld: false) {
             context.reaper.remove(old, fileSystem: context.fileSystem)
         }
         if settle { try await context.commit() }

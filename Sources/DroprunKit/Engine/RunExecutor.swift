@@ -95,7 +95,7 @@ struct RunExecutor {
     /// Writes the live record (durable in strict mode before the run goes on), then drops the placeholder it replaces.
     mutating func checkpoint(settle: Bool = true) async throws {
         try context.ensureLease()
-        try await store.checkpoint(record, settle: settle)
+        try await store.checkpoint(record, settle: settle, replacing: placeholder == nil)
         if let placeholder {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil
