@@ -2,13 +2,13 @@ import DroprunKit
 import Foundation
 
 extension TemporaryRoot {
-    /// An engine over this root with a test identity (`testhost:4242`).
+    /// An engine over this root with a test identity (`testhost:4242` unless another runner is wanted).
     public func engine(
         clock: any RunnerClock = InstantClock(), configuration: Configuration = .fastForTests,
-        registry: ProviderRegistry = .builtIn, fileSystem: any FileSystem = PosixFileSystem()
+        registry: ProviderRegistry = .builtIn, fileSystem: any FileSystem = PosixFileSystem(),
+        identity: RunnerIdentity = RunnerIdentity(host: "testhost", pid: 4242)
     ) -> EngineContext {
-        let identity = RunnerIdentity(host: "testhost", pid: 4242)
-        return EngineContext(
+        EngineContext(
             layout: layout, fileSystem: fileSystem, clock: clock, configuration: configuration, registry: registry, identity: identity,
             audit: AuditLog(folder: layout.audit, runner: identity, startedAt: clock.now(), fileSystem: fileSystem))
     }

@@ -322,11 +322,7 @@ import Testing
         #expect(root.json("outbox/results/deploy.json")?["status"] == "failed")
         #expect(!root.exists("outbox/control/no.json"))
         // Another runner takes the dead runner's claim over and replays the message.
-        let identity = RunnerIdentity(host: "testhost", pid: 4343)
-        let clock = InstantClock()
-        let second = EngineContext(
-            layout: root.layout, fileSystem: PosixFileSystem(), clock: clock, configuration: .fastForTests, registry: .builtIn,
-            identity: identity, audit: AuditLog(folder: root.layout.audit, runner: identity, startedAt: clock.now(), fileSystem: PosixFileSystem()))
+        let second = root.engine(identity: RunnerIdentity(host: "testhost", pid: 4343))
         defer { second.audit.close() }
         let summary = try await Runner(context: second).runOnce()
         #expect(summary.outcomes.map(\.kind) == [.control])
@@ -362,11 +358,7 @@ import Testing
         #expect(root.json("outbox/running/twice.json")?["approval"]?["step"] == "second")
         // Then the message is replayed: it was applied to the first step, so it is filed, and the second still waits.
         #expect(rename(root.file("outbox/claimed/.parked"), root.file("outbox/claimed/\(claims[0])")) == 0)
-        let identity = RunnerIdentity(host: "testhost", pid: 4343)
-        let clock = InstantClock()
-        let second = EngineContext(
-            layout: root.layout, fileSystem: PosixFileSystem(), clock: clock, configuration: .fastForTests, registry: .builtIn,
-            identity: identity, audit: AuditLog(folder: root.layout.audit, runner: identity, startedAt: clock.now(), fileSystem: PosixFileSystem()))
+        let second = root.engine(identity: RunnerIdentity(host: "testhost", pid: 4343))
         defer { second.audit.close() }
         let summary = try await Runner(context: second).runOnce()
         #expect(summary.outcomes.first?.detail == "already applied before a restart")
