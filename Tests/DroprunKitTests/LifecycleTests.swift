@@ -428,6 +428,21 @@ import Testing
         #expect(root.list("outbox/running") == [".keep.txt"])
     }
 
+    @Test func aCheckpointThatCannotBePublishedLeavesNoTemporaryFile() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("stuck.json", RequestText.make(id: "stuck", steps: [
+            #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "echo"}"#, #"{"id": "c", "provider": "echo"}"#,
+        ]))
+        // The second checkpoint replaces the first: that replacement fails.
+        let fs = FaultyFileSystem([.init("replace", pathContains: "outbox/running/stuck.json", code: EIO)])
+        let context = root.engine(fileSystem: fs)
+        defer { context.audit.close() }
+        _ = try? await Runner(context: context).runOnce()
+        #expect(fs.operations.contains { $0.hasPrefix("replace ") }, "the replacement was tried")
+        #expect(root.list("outbox/running").allSatisfy { !Path.isTemporary($0) }, "\(root.list("outbox/running"))")
+        #expect(!root.exists("outbox/results/stuck.json"))
+    }
+
     @Test func replacePublishesTheNewVersionAndLeavesNoTemporaryFile() throws {
         let root = try TemporaryRoot()
         let fs = PosixFileSystem()
@@ -455,26 +470,33 @@ import Testing
     }
 }
 
-/// What a step sees of its own run on disk while it runs.
-struct LiveRecordProbe: Provider {
+/// A test provider whose output is whatever `report` says when the step runs (what it sees on disk, say).
+struct ProbeProvider: Provider {
     let name: String
     let mayWait: Bool
-    let root: String
-    var summary: String { "test: reports whether the run's live record exists while the step runs" }
+    let report: @Sendable (StepContext) -> JSONValue
+    var summary: String { "test: reports what it sees when the step runs" }
     func validate(_ with: inout JSONObjectReader, context: ValidationContext) {}
-    func run(_ with: [String: JSONValue], context: StepContext) async throws -> JSONValue {
-        let path = Path.join(root, "outbox/running/\(context.runId).json")
-        guard let bytes = try? PosixFileSystem().readFile(path), let json = try? JSONParser.parse(bytes) else { return ["live": false] }
-        return ["live": true, "status": json["status"] ?? .null]
+    func run(_ with: [String: JSONValue], context: StepContext) async throws -> JSONValue { report(context) }
+
+    /// Registers an instant (`probe-instant`) and a waiting (`probe-waiting`) probe with the same report.
+    static func registry(_ report: @escaping @Sendable (StepContext) -> JSONValue) -> ProviderRegistry {
+        var registry = ProviderRegistry.builtIn
+        registry.register(ProbeProvider(name: "probe-instant", mayWait: false, report: report))
+        registry.register(ProbeProvider(name: "probe-waiting", mayWait: true, report: report))
+        return registry
     }
 }
 
 @Suite struct FirstCheckpointTests {
+    /// Probes whose output says whether the run's live record exists while the step runs, and its status.
     func registry(_ root: TemporaryRoot) -> ProviderRegistry {
-        var registry = ProviderRegistry.builtIn
-        registry.register(LiveRecordProbe(name: "probe-instant", mayWait: false, root: root.path))
-        registry.register(LiveRecordProbe(name: "probe-waiting", mayWait: true, root: root.path))
-        return registry
+        let folder = root.path
+        return ProbeProvider.registry { context in
+            let path = Path.join(folder, "outbox/running/\(context.runId).json")
+            guard let bytes = try? PosixFileSystem().readFile(path), let json = try? JSONParser.parse(bytes) else { return ["live": false] }
+            return ["live": true, "status": json["status"] ?? .null]
+        }
     }
 
     @Test func aStepThatMayWaitRunsWithTheRecordPublishedAnInstantFirstStepWithTheClaimStandingForIt() async throws {
@@ -616,24 +638,14 @@ struct LiveRecordProbe: Provider {
         var all: [Snapshot] { snapshots.withLock { $0 } }
     }
 
-    struct FlushProbe: Provider {
-        let name: String
-        let mayWait: Bool
-        let log: FlushLog
-        var summary: String { "test: reports what the last flush covered" }
-        func validate(_ with: inout JSONObjectReader, context: ValidationContext) {}
-        func run(_ with: [String: JSONValue], context: StepContext) async throws -> JSONValue {
-            guard let last = log.all.last else { return ["flushes": 0] }
-            return ["flushes": .int(log.all.count), "liveSucceeded": last.liveSucceeded.map { .int($0) } ?? .null]
-        }
-    }
-
     @Test func aStepThatMayWaitStartsOnlyAfterTheCheckpointBeforeItIsDurableAndTheResultIsDurableBeforeTheRunIsReported() async throws {
         let root = try TemporaryRoot()
         let log = FlushLog(root: root.path, runId: "strict")
-        var registry = ProviderRegistry.builtIn
-        registry.register(FlushProbe(name: "probe-instant", mayWait: false, log: log))
-        registry.register(FlushProbe(name: "probe-waiting", mayWait: true, log: log))
+        // Each probe reports what the last flush covered.
+        let registry = ProbeProvider.registry { _ in
+            guard let last = log.all.last else { return ["flushes": 0] }
+            return ["flushes": .int(log.all.count), "liveSucceeded": last.liveSucceeded.map { .int($0) } ?? .null]
+        }
         try root.drop("strict.json", RequestText.make(id: "strict", steps: [
             #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
             #"{"id": "c", "provider": "probe-instant"}"#, #"{"id": "d", "provider": "probe-waiting"}"#,

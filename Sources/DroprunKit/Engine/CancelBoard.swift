@@ -46,6 +46,17 @@ public final class CancelBoard: Sendable {
         }
     }
 
+    /// Asks the disk itself whether `marker` (the run's cancel marker) is there, and brings the listing in line.
+    ///
+    /// For the check before a run's first step: a cancel another process filed
+    /// a moment ago for a run still in the inbox must end it without a step
+    /// running, and a marker removed since the last listing must not.
+    func checkDisk(_ runId: String, marker: String, fileSystem: any FileSystem) -> Bool {
+        let present = fileSystem.exists(marker)
+        if present { noteMarker(runId) } else { forget(runId) }
+        return present
+    }
+
     /// Notes a marker this runner just wrote, so its own runs see it without waiting for the next listing.
     func noteMarker(_ runId: String) {
         state.withLock {

@@ -33,7 +33,7 @@ struct ControlDesk {
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
             let marker: JSONValue = ["runId": .string(runId), "by": by.map(JSONValue.string) ?? .null, "at": .string(Timestamp.format(context.clock.now())), "file": .string(file.name)]
-            try fs.writeAtomically(Path.join(layout.cancels, runId + ".json"), JSONWriter.prettyBytes(marker), sync: false)
+            try fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: false)
             context.cancelBoard.noteMarker(runId)
             try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name), "sha256": .string(sha256)])
             try keep(file)
@@ -120,17 +120,9 @@ struct ControlDesk {
         case .cancel: event = .cancelReceived
         case .approval: event = .approvalReceived
         }
-        let needle = Array(sha256.utf8)
-        for name in (try? AuditVerifier.auditFiles(layout: layout, fileSystem: fs)) ?? [] {
-            guard let chain = try? fs.readFile(Path.join(layout.audit, name), maxBytes: 1 << 34) else { continue }
-            for line in chain.split(separator: 0x0A) where line.firstRange(of: needle) != nil {
-                guard let json = try? JSONParser.parse(Array(line)), json["runId"]?.stringValue == message.runId,
-                    json["event"]?.stringValue == event.rawValue
-                else { continue }
-                if json["data"]?["file"]?.stringValue == file.name, json["data"]?["sha256"]?.stringValue == sha256 { return true }
-            }
+        return AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: message.runId, mentioning: sha256) { json in
+            json["data"]?["file"]?.stringValue == file.name && json["data"]?["sha256"]?.stringValue == sha256
         }
-        return false
     }
 
     /// Files a message that was applied before a crash, and says so.

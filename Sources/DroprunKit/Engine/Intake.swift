@@ -129,7 +129,7 @@ struct Intake {
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existingRecord(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
-            let marker = Path.join(layout.cancels, runId + ".json")
+            let marker = layout.cancelMarker(runId)
             if let markerInfo = try? fs.info(marker), let fileInfo = try? fs.info(claimed.path), markerInfo.modified < fileInfo.modified {
                 try? fs.remove(marker)
                 context.cancelBoard.forget(runId)

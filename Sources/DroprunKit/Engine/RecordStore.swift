@@ -16,32 +16,25 @@ struct RecordStore {
     /// record being taken over stands for the run): a plain rename, without
     /// first trying a swap that would fail.
     func checkpoint(_ record: RunRecord, settle: Bool = true, replacing: Bool = true) async throws {
+        let fs = context.fileSystem
+        let strict = context.configuration.durability == .strict
         let path = context.layout.runningRecord(record.runId)
-        let bytes = record.prettyBytes
-        let temp = try context.fileSystem.writeTemporary(besides: path, bytes)
-        guard context.configuration.durability == .strict else {
-            do {
-                if replacing { try context.fileSystem.replace(temp, to: path) } else { try context.fileSystem.rename(temp, to: path) }
-            } catch {
-                try? context.fileSystem.remove(temp)
-                throw error
-            }
-            return
-        }
-        try await context.commit()
+        let temp = try fs.writeTemporary(besides: path, record.prettyBytes)
+        if strict { try await context.commit() }
         do {
             // The flush may have taken a while (or the runner was paused in it): does it still hold the run?
-            try context.ensureLease()
+            if strict { try context.ensureLease() }
+            if !replacing {
+                try fs.rename(temp, to: path)
+            } else if let old = try fs.replace(temp, to: path, removeOld: !strict) {
+                // Strict: the old version's blocks are on disk, and freeing them waits for the disk.
+                context.reaper.remove(old, fileSystem: fs)
+            }
         } catch {
-            try? context.fileSystem.remove(temp)
+            try? fs.remove(temp)
             throw error
         }
-        if !replacing {
-            try context.fileSystem.rename(temp, to: path)
-        } else if let old = try context.fileSystem.replace(temp, to: path, removeOld: false) {
-            context.reaper.remove(old, fileSystem: context.fileSystem)
-        }
-        if settle { try await context.commit() }
+        if strict && settle { try await context.commit() }
     }
 
     /// Writes the final record once (the caller then writes the final audit event and removes the live record).
@@ -86,7 +79,7 @@ struct RecordStore {
         let live = context.layout.runningRecord(runId)
         let removed = Result { () throws(FileSystemError) in
             if context.configuration.durability == .strict {
-                let hidden = PosixFileSystem.temporaryPath(besides: live)
+                let hidden = Path.temporary(besides: live)
                 try fs.rename(live, to: hidden)
                 context.reaper.remove(hidden, fileSystem: fs)
             } else {

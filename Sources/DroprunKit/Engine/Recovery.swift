@@ -97,7 +97,7 @@ struct Recovery {
     /// record's previous version under the temporary name.
     func sweepTemporaries(_ entries: [DirectoryEntry]) {
         let cutoff = context.clock.now().addingTimeInterval(-Self.staleTemporaryAge)
-        for entry in entries where entry.name.hasPrefix(".") && entry.name.hasSuffix(".tmp") {
+        for entry in entries where Path.isTemporary(entry.name) {
             let path = Path.join(layout.running, entry.name)
             guard let info = try? fs.info(path), info.type == .regular, info.modified < cutoff else { continue }
             try? fs.remove(path)
@@ -147,24 +147,12 @@ struct Recovery {
             let status = result["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), status.isFinal
         else { return }
         let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
-        if let owner, !chainHasEvent(of: owner, event: event, runId: runId) {
+        if let owner, !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) {
             var data: [String: JSONValue] = ["previousRunner": live["runner"] ?? .string(owner), "writtenBy": "recovery"]
             if let error = result["error"], error != .null { data["code"] = error["code"] ?? .null }
             try? context.record(event, runId: runId, data: data)
         }
         try? fs.remove(layout.runningRecord(runId))
-    }
-
-    private func chainHasEvent(of runner: String, event: AuditEventName, runId: String) -> Bool {
-        let suffix = "-\(runner).jsonl"
-        for name in (try? AuditVerifier.auditFiles(layout: layout, fileSystem: fs)) ?? [] where name.hasSuffix(suffix) {
-            guard let bytes = try? fs.readFile(Path.join(layout.audit, name), maxBytes: 1 << 34) else { continue }
-            for line in bytes.split(separator: 0x0A).reversed() {
-                guard let json = try? JSONParser.parse(Array(line)) else { continue }
-                if json["runId"]?.stringValue == runId, json["event"]?.stringValue == event.rawValue { return true }
-            }
-        }
-        return false
     }
 
     /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first.

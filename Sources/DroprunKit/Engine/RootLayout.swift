@@ -27,6 +27,8 @@ public struct RootLayout: Sendable {
     public var runners: String { Path.join(root, "outbox", "runners") }
     /// `outbox/cancels/`: a cancel request per run id, until the run ends.
     public var cancels: String { Path.join(root, "outbox", "cancels") }
+    /// `outbox/cancels/<runId>.json`: the cancel marker of a run.
+    public func cancelMarker(_ runId: String) -> String { Path.join(cancels, runId + ".json") }
     /// `outbox/control/`: control messages (approvals, cancels) that were applied, kept as dropped.
     public var control: String { Path.join(root, "outbox", "control") }
 

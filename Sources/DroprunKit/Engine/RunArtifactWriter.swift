@@ -33,7 +33,7 @@ final class RunArtifactWriter: ArtifactWriting {
                 while let current = folders.popLast() {
                     for entry in (try? fs.list(current)) ?? [] {
                         let path = Path.join(current, entry.name)
-                        if entry.name.hasPrefix("."), entry.name.hasSuffix(".tmp") {
+                        if Path.isTemporary(entry.name) {
                             try? fs.remove(path)
                         } else if (entry.type ?? (try? fs.info(path))?.type) == .directory {
                             folders.append(path)

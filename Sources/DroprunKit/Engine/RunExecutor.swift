@@ -44,13 +44,9 @@ struct RunExecutor {
         try context.ensureLease()
         record.runner = context.identity.actor
         record.runnerId = context.identity.folderName
-        // Asked of the disk itself, not the shared listing: a cancel that another process filed a moment ago for a
-        // run still in the inbox must end it without a step running.
-        if context.fileSystem.exists(Path.join(context.layout.cancels, record.runId + ".json")) {
-            context.cancelBoard.noteMarker(record.runId)
+        if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem) {
             return .finished(try await finishCancelled())
         }
-        context.cancelBoard.forget(record.runId)
         switch record.status {
         case .queued:
             try record.apply(.start)
@@ -184,7 +180,7 @@ struct RunExecutor {
     }
 
     private func cancelledBy() -> String? {
-        guard let bytes = try? context.fileSystem.readFile(Path.join(context.layout.cancels, record.runId + ".json")),
+        guard let bytes = try? context.fileSystem.readFile(context.layout.cancelMarker(record.runId)),
             let json = try? JSONParser.parse(bytes)
         else { return nil }
         return json["by"]?.stringValue
@@ -214,7 +210,7 @@ struct RunExecutor {
         // A cancel that arrived too late to matter is done with too (one dropped by another process in the last
         // moment may stay: a marker for a finished run is never read again).
         if record.status == .cancelled || Self.cancelRequested(record.runId, context: context) {
-            try? context.fileSystem.remove(Path.join(context.layout.cancels, record.runId + ".json"))
+            try? context.fileSystem.remove(context.layout.cancelMarker(record.runId))
             context.cancelBoard.forget(record.runId)
         }
         return record

@@ -102,12 +102,12 @@ public protocol AppendableFile: AnyObject, Sendable {
 }
 
 extension FileSystem {
-    /// True when something (of any type) exists at `path`.
     /// Publishes `from` as the new version of `to` and removes the old version at once.
     public func replace(_ from: String, to: String) throws(FileSystemError) {
         try replace(from, to: to, removeOld: true)
     }
 
+    /// True when something (of any type) exists at `path`.
     public func exists(_ path: String) -> Bool {
         (try? info(path)) != nil
     }

@@ -15,6 +15,21 @@ public enum Path {
         return result
     }
 
+    /// A new hidden name beside `path` (`.name.pid.n.tmp`), for a file written before it is published.
+    ///
+    /// The inbox scanner and readers ignore such names; recovery removes the
+    /// ones a killed runner left (`isTemporary`).
+    public static func temporary(besides path: String) -> String {
+        var base = name(path)
+        while base.utf8.count > 200 { base.removeLast() }
+        return join(parent(path), ".\(base).\(TempCounter.pid).\(TempCounter.next()).tmp")
+    }
+
+    /// True for a file name `temporary(besides:)` makes.
+    public static func isTemporary(_ name: String) -> Bool {
+        name.hasPrefix(".") && name.hasSuffix(".tmp")
+    }
+
     /// The folder part of a path (`a/b` for `a/b/c`), `.` when there is none.
     public static func parent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

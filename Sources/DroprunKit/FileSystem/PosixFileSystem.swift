@@ -134,15 +134,8 @@ public struct PosixFileSystem: FileSystem {
         try writeViaTemporary(path, bytes, sync: sync, replace: false)
     }
 
-    /// A new hidden name beside `path` (`.name.pid.n.tmp`) that the inbox scanner and readers ignore.
-    static func temporaryPath(besides path: String) -> String {
-        var base = Path.name(path)
-        while base.utf8.count > 200 { base.removeLast() }
-        return Path.join(Path.parent(path), ".\(base).\(TempCounter.pid).\(TempCounter.next()).tmp")
-    }
-
     public func writeTemporary(besides path: String, _ bytes: [UInt8]) throws(FileSystemError) -> String {
-        let temp = Self.temporaryPath(besides: path)
+        let temp = Path.temporary(besides: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError("open", path: temp, code: errno) }
         defer { Glibc_close(fd) }
@@ -157,7 +150,7 @@ public struct PosixFileSystem: FileSystem {
 
     private func writeViaTemporary(_ path: String, _ bytes: [UInt8], sync: Bool, replace: Bool) throws(FileSystemError) {
         let folder = Path.parent(path)
-        let temp = Self.temporaryPath(besides: path)
+        let temp = Path.temporary(besides: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError("open", path: temp, code: errno) }
         do throws(FileSystemError) {

@@ -39,7 +39,7 @@ enum ControlCommand {
             // The marker at once, so a runner executing the run stops it within a fraction of a second
             // even while it is busy (a run --once in the middle of a batch reads no new drops).
             let marker: JSONValue = ["runId": .string(runId), "by": .string(by), "at": .string(Timestamp.format(context.environment.clock.now()))]
-            try context.fs.writeAtomically(Path.join(layout.cancels, runId + ".json"), JSONWriter.prettyBytes(marker), sync: configuration.durability == .strict)
+            try context.fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: configuration.durability == .strict)
         }
         let name = "\(runId).\(verb).\(Timestamp.compact(context.environment.clock.now())).\(context.environment.identity.pid).json"
         try context.fs.writeNew(Path.join(layout.inbox, name), JSONWriter.prettyBytes(.object(message)), sync: configuration.durability == .strict)
