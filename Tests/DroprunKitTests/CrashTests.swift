@@ -79,6 +79,7 @@ import Glibc
         #expect(final.code == 0, "\(final.stdout)\(final.stderr)")
         try check(root, count: count, maxReexecutions: kills * 4)
         #expect(root.list("outbox/claimed").allSatisfy { root.list("outbox/claimed/" + $0).isEmpty })
+        #expect(root.list("outbox/checkpoints").isEmpty, "every killed runner's checkpoint log was taken up and removed")
     }
 
     @Test func threeRunnersOnOneRootRunEachStepOnce() async throws {

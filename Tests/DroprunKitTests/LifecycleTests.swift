@@ -431,9 +431,10 @@ import Testing
     @Test func aCheckpointThatCannotBePublishedLeavesNoTemporaryFile() async throws {
         let root = try TemporaryRoot()
         try root.drop("stuck.json", RequestText.make(id: "stuck", steps: [
-            #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "echo"}"#, #"{"id": "c", "provider": "echo"}"#,
+            #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "delay", "with": {"ms": 0}}"#,
+            #"{"id": "c", "provider": "delay", "with": {"ms": 0}}"#,
         ]))
-        // The second checkpoint replaces the first: that replacement fails.
+        // The checkpoints before b and c (steps that may wait) publish the live record; the second replaces the first, and that fails.
         let fs = FaultyFileSystem([.init("replace", pathContains: "outbox/running/stuck.json", code: EIO)])
         let context = root.engine(fileSystem: fs)
         defer { context.audit.close() }
@@ -493,9 +494,21 @@ struct ProbeProvider: Provider {
     func registry(_ root: TemporaryRoot) -> ProviderRegistry {
         let folder = root.path
         return ProbeProvider.registry { context in
+            let fs = PosixFileSystem()
             let path = Path.join(folder, "outbox/running/\(context.runId).json")
-            guard let bytes = try? PosixFileSystem().readFile(path), let json = try? JSONParser.parse(bytes) else { return ["live": false] }
-            return ["live": true, "status": json["status"] ?? .null]
+            var report: [String: JSONValue] = ["live": false]
+            if let bytes = try? fs.readFile(path), let json = try? JSONParser.parse(bytes) {
+                report = ["live": true, "status": json["status"] ?? .null]
+            }
+            // Steps the checkpoint log shows succeeded, if it holds the run.
+            for runner in (try? fs.list(Path.join(folder, "outbox/checkpoints"))) ?? [] {
+                let entries = CheckpointLog.read(folder: Path.join(folder, "outbox/checkpoints", runner.name), fileSystem: fs)
+                if let entry = entries[context.runId] {
+                    report["logged"] = .int((entry.record["steps"]?.arrayValue ?? []).filter { $0["status"] == "succeeded" }.count)
+                    report["claim"] = entry.claim.map(JSONValue.string) ?? .null
+                }
+            }
+            return .object(report)
         }
     }
 
@@ -511,11 +524,14 @@ struct ProbeProvider: Provider {
         #expect(summary.count(.succeeded) == 2)
         let waits = try #require(root.json("outbox/results/waits.json"))
         #expect(waits["steps"]?[0]?["output"] == ["live": true, "status": "running"])
-        #expect(waits["steps"]?[1]?["output"] == ["live": true, "status": "running"])
+        #expect(waits["steps"]?[1]?["output"] == ["live": true, "status": "running", "logged": 1, "claim": .null],
+                "before an instant step the state goes to the checkpoint log; the live record stays")
         let instant = try #require(root.json("outbox/results/instant.json"))
         #expect(instant["steps"]?[0]?["output"] == ["live": false], "the claim stands for the run during its first instant step")
-        #expect(instant["steps"]?[1]?["output"] == ["live": true, "status": "running"], "the first step's output was checkpointed before the second ran")
+        #expect(instant["steps"]?[1]?["output"] == ["live": false, "logged": 1, "claim": "instant.json"],
+                "the first step's output was in the checkpoint log before the second ran; the claim still stood for the run")
         #expect(root.list("outbox/running").isEmpty)
+        #expect(root.list("outbox/checkpoints").isEmpty, "a clean stop leaves no checkpoint log")
         #expect(root.auditEventNames(runId: "instant") == ["run.queued", "run.started", "step.started", "step.succeeded", "step.started", "step.succeeded", "run.succeeded"])
     }
 
@@ -619,6 +635,8 @@ struct ProbeProvider: Provider {
         struct Snapshot: Sendable {
             /// Steps the live record shows succeeded (nil: no live record).
             var liveSucceeded: Int?
+            /// Steps the checkpoint log's last line for the run shows succeeded (nil: no line).
+            var loggedSucceeded: Int?
             var resultExists: Bool
         }
         let root: String
@@ -631,8 +649,15 @@ struct ProbeProvider: Provider {
         func flush() {
             let fs = PosixFileSystem()
             let live = (try? fs.readFile(Path.join(root, "outbox/running/\(runId).json"))).flatMap { try? JSONParser.parse($0) }
-            let succeeded = live.map { ($0["steps"]?.arrayValue ?? []).filter { $0["status"] == "succeeded" }.count }
-            let snapshot = Snapshot(liveSucceeded: succeeded, resultExists: fs.exists(Path.join(root, "outbox/results/\(runId).json")))
+            func succeeded(_ record: JSONValue) -> Int { (record["steps"]?.arrayValue ?? []).filter { $0["status"] == "succeeded" }.count }
+            var logged: Int?
+            for runner in (try? fs.list(Path.join(root, "outbox/checkpoints"))) ?? [] {
+                if let entry = CheckpointLog.read(folder: Path.join(root, "outbox/checkpoints", runner.name), fileSystem: fs)[runId] {
+                    logged = succeeded(entry.record)
+                }
+            }
+            let snapshot = Snapshot(liveSucceeded: live.map(succeeded), loggedSucceeded: logged,
+                                    resultExists: fs.exists(Path.join(root, "outbox/results/\(runId).json")))
             snapshots.withLock { $0.append(snapshot) }
         }
         var all: [Snapshot] { snapshots.withLock { $0 } }
@@ -644,7 +669,8 @@ struct ProbeProvider: Provider {
         // Each probe reports what the last flush covered.
         let registry = ProbeProvider.registry { _ in
             guard let last = log.all.last else { return ["flushes": 0] }
-            return ["flushes": .int(log.all.count), "liveSucceeded": last.liveSucceeded.map { .int($0) } ?? .null]
+            return ["flushes": .int(log.all.count), "liveSucceeded": last.liveSucceeded.map { .int($0) } ?? .null,
+                    "loggedSucceeded": last.loggedSucceeded.map { .int($0) } ?? .null]
         }
         try root.drop("strict.json", RequestText.make(id: "strict", steps: [
             #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
@@ -663,12 +689,15 @@ struct ProbeProvider: Provider {
         #expect(summary.count(.succeeded) == 1)
         let result = try #require(root.json("outbox/results/strict.json"))
         let outputs = (result["steps"]?.arrayValue ?? []).map { $0["output"] ?? .null }
-        // Before instant step c, the checkpoint after b was flushed before it replaced the record (the flush saw a's), not after.
-        #expect(outputs[2]["liveSucceeded"] == 1)
+        // Between instant steps the states go to the checkpoint log unflushed: no flush before c.
+        #expect(outputs[2] == ["flushes": 0])
         // Before step d, which may wait, the record showing a, b and c succeeded was flushed.
         #expect(outputs[3]["liveSucceeded"] == 3)
-        // After d (it may wait, so running it again after a power cut would cost), its checkpoint is flushed before e starts.
-        #expect(outputs[4]["liveSucceeded"] == 4)
+        #expect(outputs[3]["loggedSucceeded"] == 3, "the log's last line is as new as the record it published")
+        // After d (it may wait, so running it again after a power cut would cost), its state is flushed before e starts,
+        // in the log (e finishes at once).
+        #expect(outputs[4]["loggedSucceeded"] == 4)
+        #expect(outputs[4]["liveSucceeded"] == 3)
         // The run was reported only after a flush that saw its result in place.
         #expect(log.all.last?.resultExists == true)
         #expect(log.all.last?.liveSucceeded == nil, "the live record was removed")

@@ -39,6 +39,8 @@ public struct EngineContext: Sendable {
     public var cancelBoard = CancelBoard()
     /// Removes superseded records off the task pool (strict durability).
     public var reaper = Reaper()
+    /// This runner's checkpoint log (states between instant steps).
+    public var checkpointLog: CheckpointLog
 
     public init(layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
                 registry: ProviderRegistry, identity: RunnerIdentity, audit: AuditLog, stop: StopToken = StopToken(),
@@ -53,6 +55,7 @@ public struct EngineContext: Sendable {
         self.stop = stop
         self.isProcessAlive = isProcessAlive
         groupCommit = GroupCommit(root: layout.root)
+        checkpointLog = CheckpointLog(folder: layout.checkpointFolder(identity.folderName), fileSystem: fileSystem)
     }
 
     /// `kill(pid, 0)`: true unless the process does not exist.

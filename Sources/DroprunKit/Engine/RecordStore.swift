@@ -14,11 +14,18 @@ struct RecordStore {
     ///
     /// `replacing` false says no live record is in place yet (a claim or a
     /// record being taken over stands for the run): a plain rename, without
-    /// first trying a swap that would fail.
-    func checkpoint(_ record: RunRecord, settle: Bool = true, replacing: Bool = true) async throws {
+    /// first trying a swap that would fail. `claim` names the claim file that
+    /// stands for the run until then, if any.
+    ///
+    /// A run with lines in the checkpoint log has this state appended there
+    /// first, so the log's last line is never older than the live record.
+    func checkpoint(_ record: RunRecord, settle: Bool = true, replacing: Bool = true, claim: String? = nil) async throws {
         let fs = context.fileSystem
         let strict = context.configuration.durability == .strict
         let path = context.layout.runningRecord(record.runId)
+        let log = context.checkpointLog
+        let logged = log.holds(record.runId)
+        if logged { try log.append(record, claim: claim) }
         let temp = try fs.writeTemporary(besides: path, record.prettyBytes)
         if strict { try await context.commit() }
         do {
@@ -34,7 +41,20 @@ struct RecordStore {
             try? fs.remove(temp)
             throw error
         }
+        if logged { log.settled(record.runId, finished: false) }
         if strict && settle { try await context.commit() }
+    }
+
+    /// Appends the record's state to this runner's checkpoint log instead of publishing it (the next step finishes at once).
+    ///
+    /// `claim` names the claim file that stands for the run when it has no
+    /// live record. Strict: with `settle` (the step that ended may have
+    /// waited), the line is flushed before the run goes on; without it, it is
+    /// durable with the run's next flush, and a power cut before then runs the
+    /// instant step again.
+    func log(_ record: RunRecord, claim: String?, settle: Bool) async throws {
+        try context.checkpointLog.append(record, claim: claim)
+        if settle { try await context.commit() }
     }
 
     /// Writes the final record once (the caller then writes the final audit event and removes the live record).
@@ -67,6 +87,7 @@ struct RecordStore {
             throw error
         }
         try fs.remove(temp)
+        context.checkpointLog.settled(record.runId, finished: true)
         try await context.commit()
     }
 

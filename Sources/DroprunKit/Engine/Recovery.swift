@@ -52,6 +52,14 @@ struct Recovery {
                 }
             }
         }
+        // Dead runners' checkpoint logs: their runs resume from their last lines, before their claims move.
+        var logsRecovered: Set<String> = []
+        for folder in (try? fs.list(layout.checkpoints)) ?? [] where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
+            guard deadFolders.contains(folder.name) || liveness.isDead(folder.name) else { continue }
+            if !deadFolders.contains(folder.name) { liveness.bury(folder.name) }
+            work += recoverLog(of: folder.name, ignoring: ignoring)
+            logsRecovered.insert(folder.name)
+        }
         let running = try fs.list(layout.running)
         sweepTemporaries(running)
         for entry in running where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
@@ -63,7 +71,11 @@ struct Recovery {
                 continue
             }
             guard let json = readRecord(layout.runningRecord(runId)), shouldTakeOver(json) else { continue }
-            if let owner = Self.ownerFolder(json), owner != context.identity.folderName { liveness.bury(owner) }
+            if let owner = Self.ownerFolder(json), owner != context.identity.folderName {
+                // A runner found dead only now: its checkpoint log may hold newer states; taken up at the next scan.
+                if !logsRecovered.contains(owner), fs.exists(layout.checkpointFolder(owner)) { continue }
+                liveness.bury(owner)
+            }
             if let path = takeOver(runId, stillHolds: shouldTakeOver) {
                 let status = json["status"]?.stringValue
                 work.append(.takeover(runId: runId, path: path, previousRunner: status == RunStatus.waitingApproval.rawValue ? nil : json["runner"]?.stringValue))
@@ -80,6 +92,57 @@ struct Recovery {
             }
             try? fs.removeDirectory(dead)
         }
+        return work
+    }
+
+    /// Takes over the unfinished runs in a dead runner's checkpoint log, each from its last line, then removes the log.
+    ///
+    /// A run's last line is never older than its live record while its runner
+    /// held it (states are appended before they are published), so:
+    /// - a live record the dead runner still owns is taken over (a rename,
+    ///   which one runner wins) and rewritten with the line's state;
+    /// - a run with no live record yet (its claim stood for it) is taken over
+    ///   by moving that claim into this runner's folder (again a rename), then
+    ///   writing the line's state as a record being taken over.
+    /// A run that another runner holds or finished is left alone. Claims
+    /// move only after this, so none of the runs in the log is admitted anew.
+    func recoverLog(of dead: String, ignoring: Set<String>) -> [Work] {
+        let folder = layout.checkpointFolder(dead)
+        let strict = context.configuration.durability == .strict
+        let intake = Intake(context: context)
+        var work: [Work] = []
+        for (runId, entry) in CheckpointLog.read(folder: folder, fileSystem: fs).sorted(by: { $0.key < $1.key }) {
+            guard !ignoring.contains(runId), !fs.exists(layout.result(runId)) else { continue }
+            let state = JSONWriter.prettyBytes(entry.record)
+            let previous = entry.record["runner"]?.stringValue
+            let deadClaim = entry.claim.map { Path.join(layout.claimed, dead, $0) }
+            let holdsIt: (JSONValue) -> Bool = { json in
+                Self.ownerFolder(json) == dead && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(json["status"]?.stringValue ?? "")
+            }
+            if let path = takeOver(runId, stillHolds: holdsIt) {
+                try? fs.writeAtomically(path, state, sync: strict)
+                if let deadClaim { try? fs.remove(deadClaim) }
+                work.append(.takeover(runId: runId, path: path, previousRunner: previous))
+                continue
+            }
+            guard let deadClaim, let name = entry.claim else { continue }
+            let claim = intake.freeClaimPath(for: name)
+            guard (try? fs.rename(deadClaim, to: claim)) != nil else { continue }
+            // Another runner may have taken the run over meanwhile: looked for in the order a run moves on.
+            if intake.isBeingTakenOver(runId) || fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) {
+                try? fs.remove(claim)
+                continue
+            }
+            let target = Path.join(layout.claimFolder(context.identity), runId + Self.takeoverSuffix)
+            guard (try? fs.writeNew(target, state, sync: strict)) != nil else {
+                // Not writable: the claim is admitted again, which reruns the run from its start.
+                work.append(.claimed(ClaimedFile(name: Self.originalName(name), path: claim, claimedAt: context.clock.now(), recovered: true)))
+                continue
+            }
+            try? fs.remove(claim)
+            work.append(.takeover(runId: runId, path: target, previousRunner: previous))
+        }
+        CheckpointLog.remove(folder: folder, fileSystem: fs)
         return work
     }
 

@@ -29,11 +29,15 @@ public struct RootLayout: Sendable {
     public var cancels: String { Path.join(root, "outbox", "cancels") }
     /// `outbox/cancels/<runId>.json`: the cancel marker of a run.
     public func cancelMarker(_ runId: String) -> String { Path.join(cancels, runId + ".json") }
+    /// `outbox/checkpoints/`: each runner's checkpoint log, one folder per runner (see `CheckpointLog`).
+    public var checkpoints: String { Path.join(root, "outbox", "checkpoints") }
+    /// The checkpoint log folder of the runner whose folder name is `runner`.
+    public func checkpointFolder(_ runner: String) -> String { Path.join(checkpoints, runner) }
     /// `outbox/control/`: control messages (approvals, cancels) that were applied, kept as dropped.
     public var control: String { Path.join(root, "outbox", "control") }
 
     /// Every folder the runner writes to, created on start.
-    public var folders: [String] { [inbox, running, results, requests, rejected, audit, claimed, artifacts, runners, cancels, control] }
+    public var folders: [String] { [inbox, running, results, requests, rejected, audit, claimed, artifacts, runners, cancels, control, checkpoints] }
 
     /// `outbox/running/<runId>.json`.
     public func runningRecord(_ runId: String) -> String { Path.join(running, runId + ".json") }

@@ -88,10 +88,23 @@ struct RunExecutor {
         context.registry.provider(named: request.workflow.steps[index].provider)?.mayWait ?? true
     }
 
+    /// The claim file that stands for a new run until its live record is written, by name in this runner's claim folder.
+    private var standingClaim: String? {
+        guard case .fresh = origin else { return nil }
+        return placeholder.map(Path.name)
+    }
+
     /// Writes the live record (durable in strict mode before the run goes on), then drops the placeholder it replaces.
-    mutating func checkpoint(settle: Bool = true) async throws {
+    ///
+    /// With `logOnly` (the next step finishes at once), the state goes to the
+    /// runner's checkpoint log instead, and the live record (or the claim) stays as it is.
+    mutating func checkpoint(settle: Bool = true, logOnly: Bool = false) async throws {
         try context.ensureLease()
-        try await store.checkpoint(record, settle: settle, replacing: placeholder == nil)
+        if logOnly {
+            try await store.log(record, claim: standingClaim, settle: settle)
+            return
+        }
+        try await store.checkpoint(record, settle: settle, replacing: placeholder == nil, claim: standingClaim)
         if let placeholder {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil
@@ -112,9 +125,13 @@ struct RunExecutor {
             switch outcome {
             case .succeeded(let output):
                 outputs[definition.id] = output
+                // Before an instant step, the checkpoint log holds the new state; before one that may wait, the live record.
                 // Strict: settled (flushed before going on) when the step that ended or the next one may wait:
                 // only instant steps ever run again after a power cut.
-                if index < request.workflow.steps.count - 1 { try await checkpoint(settle: mayWait(index) || mayWait(index + 1)) }
+                if index < request.workflow.steps.count - 1 {
+                    let nextMayWait = mayWait(index + 1)
+                    try await checkpoint(settle: mayWait(index) || nextMayWait, logOnly: !nextMayWait)
+                }
             case .failed(let failure):
                 return .finished(try await finish(failure: (failure, definition.id)))
             case .cancelled:
@@ -202,7 +219,8 @@ struct RunExecutor {
         try context.ensureLease()
         try await store.finish(record)
         try context.record(event, runId: record.runId, data: data)
-        try store.removeLive(record.runId)
+        // A placeholder still standing means no live record was written.
+        if placeholder == nil { try store.removeLive(record.runId) }
         if let placeholder {
             try? context.fileSystem.remove(placeholder)
             self.placeholder = nil

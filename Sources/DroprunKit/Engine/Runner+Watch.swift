@@ -37,6 +37,8 @@ extension Runner {
         let keeper = keepHeartbeat()
         defer {
             keeper.cancel()
+            // A clean stop leaves no checkpoint log (every run it holds is finished or published).
+            context.checkpointLog.close()
             heartbeat.stop()
         }
 

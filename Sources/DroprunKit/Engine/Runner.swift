@@ -43,6 +43,8 @@ public struct Runner: Sendable {
         let keeper = keepHeartbeat()
         defer {
             keeper.cancel()
+            // A clean stop leaves no checkpoint log (every run it holds is finished or published).
+            context.checkpointLog.close()
             heartbeat.stop()
         }
         let scanner = InboxScanner(fileSystem: context.fileSystem, inbox: context.layout.inbox)

@@ -1,0 +1,203 @@
+import DroprunTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+@testable import DroprunKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The checkpoint log itself: lines, torn tails, segments.
+@Suite struct CheckpointLogTests {
+    func record(_ runId: String, succeeded: Int = 0) -> RunRecord {
+        let steps = (0..<3).map { StepDefinition(id: "s\($0)", provider: "echo") }
+        var record = RunRecord(
+            runId: runId, workflow: Workflow(name: "w", version: "1", steps: steps), requestFile: runId + ".json",
+            requestSHA256: String(repeating: "0", count: 64), requestSize: 2, receivedAt: Date(timeIntervalSince1970: 0),
+            createdAt: Date(timeIntervalSince1970: 0))
+        for index in 0..<succeeded {
+            try? record.steps[index].apply(.start)
+            try? record.steps[index].apply(.succeed)
+        }
+        return record
+    }
+
+    func succeeded(_ entry: CheckpointLog.Entry?) -> Int? {
+        entry.map { ($0.record["steps"]?.arrayValue ?? []).filter { $0["status"] == "succeeded" }.count }
+    }
+
+    @Test func eachRunsLastLineIsReadBackWithItsClaim() throws {
+        let root = try TemporaryRoot()
+        let fs = PosixFileSystem()
+        let folder = root.file("outbox/checkpoints/r1")
+        let log = CheckpointLog(folder: folder, fileSystem: fs)
+        try log.append(record("a", succeeded: 1), claim: "a.json")
+        try log.append(record("b", succeeded: 1), claim: nil)
+        try log.append(record("a", succeeded: 2), claim: "a.json")
+        let entries = CheckpointLog.read(folder: folder, fileSystem: fs)
+        #expect(entries.count == 2)
+        #expect(succeeded(entries["a"]) == 2)
+        #expect(entries["a"]?.claim == "a.json")
+        #expect(entries["b"]?.claim == nil)
+        // A line is the record, whole: its pretty form is the record's own.
+        #expect(JSONWriter.prettyBytes(try #require(entries["b"]).record) == record("b", succeeded: 1).prettyBytes)
+        #expect(root.read("outbox/checkpoints/r1/00000000.log")?.split(separator: "\n").count == 3)
+    }
+
+    @Test func aTornLastLineAndADamagedLineAreSkipped() throws {
+        let root = try TemporaryRoot()
+        let fs = PosixFileSystem()
+        let folder = root.file("outbox/checkpoints/r1")
+        let log = CheckpointLog(folder: folder, fileSystem: fs)
+        try log.append(record("a", succeeded: 1), claim: nil)
+        try log.append(record("b", succeeded: 1), claim: nil)
+        let file = try fs.openForAppending(Path.join(folder, "00000000.log"))
+        try file.append(Array("not json\n".utf8))
+        // The start of a newer line for a, cut off by a power cut.
+        var torn = Array(#"{"claim":null,"record":"#.utf8)
+        CheckpointLog.appendCompacted(record("a", succeeded: 3).prettyBytes, to: &torn)
+        try file.append(Array(torn.dropLast(10)))
+        file.close()
+        let entries = CheckpointLog.read(folder: folder, fileSystem: fs)
+        #expect(succeeded(entries["a"]) == 1, "the torn line is ignored, never taken for a's state")
+        #expect(succeeded(entries["b"]) == 1)
+    }
+
+    @Test func closedSegmentsAreRemovedOldestFirstOnceNoRunDependsOnThem() throws {
+        let root = try TemporaryRoot()
+        let fs = PosixFileSystem()
+        let folder = root.file("outbox/checkpoints/r1")
+        // Every line closes its segment.
+        let log = CheckpointLog(folder: folder, fileSystem: fs, segmentBytes: 1)
+        try log.append(record("a", succeeded: 1), claim: nil)  // segment 0
+        try log.append(record("b", succeeded: 1), claim: nil)  // segment 1
+        try log.append(record("c", succeeded: 1), claim: nil)  // segment 2
+        #expect(root.list("outbox/checkpoints/r1") == ["00000000.log", "00000001.log", "00000002.log"])
+        // b no longer depends on segment 1, but a still needs segment 0, so nothing goes (only a prefix is ever removed).
+        log.settled("b", finished: false)
+        #expect(root.list("outbox/checkpoints/r1").count == 3)
+        // Once a is settled, segments 0 and 1 go; c still needs segment 2.
+        log.settled("a", finished: true)
+        #expect(root.list("outbox/checkpoints/r1") == ["00000002.log"])
+        #expect(!log.holds("a"))
+        #expect(!log.holds("b"), "b's lines are gone with their segment: its live record is all there is")
+        #expect(log.holds("c"))
+        // A run that still depends on the log keeps it past a stop.
+        log.close()
+        #expect(root.list("outbox/checkpoints/r1") == ["00000002.log"])
+        log.settled("c", finished: true)
+        log.close()
+        #expect(!root.exists("outbox/checkpoints/r1"), "a clean stop removes the log")
+    }
+
+    @Test func aRunWithLinesKeepsBeingLoggedAfterItPublishes() throws {
+        let root = try TemporaryRoot()
+        let log = CheckpointLog(folder: root.file("outbox/checkpoints/r1"), fileSystem: PosixFileSystem())
+        #expect(!log.holds("a"))
+        try log.append(record("a", succeeded: 1), claim: nil)
+        log.settled("a", finished: false)
+        #expect(log.holds("a"), "its later states are appended before they are published, so the log is never older")
+        log.settled("a", finished: true)
+        #expect(!log.holds("a"))
+    }
+}
+
+/// Runs taken over from a dead runner's checkpoint log.
+@Suite struct CheckpointRecoveryTests {
+    /// Counts each step's executions, per run.
+    final class Executions: Sendable {
+        private let counts = Mutex<[String: Int]>([:])
+        func count(_ context: StepContext) -> JSONValue {
+            let n = counts.withLock { counts in
+                counts["\(context.runId)/\(context.stepId)", default: 0] += 1
+                return counts["\(context.runId)/\(context.stepId)"]!
+            }
+            return ["execution": .int(n)]
+        }
+        subscript(_ key: String) -> Int { counts.withLock { $0[key] ?? 0 } }
+    }
+
+    let dead = RunnerIdentity(host: "testhost", pid: 4242)
+    let next = RunnerIdentity(host: "testhost", pid: 4243)
+
+    /// Runs the inbox as runner 4242, which dies as it links its result: its claims, records and log stay behind.
+    func runAndDieBeforeTheResult(_ root: TemporaryRoot, _ executions: Executions) async throws {
+        let fs = FaultyFileSystem([.init("link", pathContains: "outbox/results/")])
+        let context = root.engine(registry: ProbeProvider.registry(executions.count), fileSystem: fs, identity: dead)
+        defer { context.audit.close() }
+        await #expect(throws: FileSystemError.self) { try await Runner(context: context).runOnce() }
+        #expect(!root.list("outbox/checkpoints/testhost-4242").isEmpty, "the log stays: its runs depend on it")
+    }
+
+    func runNext(_ root: TemporaryRoot, _ executions: Executions) async throws -> RunOnceSummary {
+        let context = root.engine(registry: ProbeProvider.registry(executions.count), identity: next)
+        defer { context.audit.close() }
+        return try await Runner(context: context).runOnce()
+    }
+
+    @Test func aRunWhoseClaimStoodResumesFromItsLastLine() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("quick.json", RequestText.make(id: "quick", steps: [
+            #"{"id": "a", "provider": "probe-instant"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
+        ]))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        #expect(!root.exists("outbox/running/quick.json"), "its claim stood for it: no live record was ever written")
+        #expect(root.list("outbox/claimed/testhost-4242") == ["quick.json"])
+
+        let summary = try await runNext(root, executions)
+        #expect(summary.count(.succeeded) == 1)
+        #expect(executions["quick/a"] == 1 && executions["quick/b"] == 1, "steps in the log are not run again")
+        #expect(executions["quick/c"] == 2, "the interrupted step runs again")
+        let result = try #require(root.json("outbox/results/quick.json"))
+        #expect(result["steps"]?.arrayValue?.map { $0["output"]?["execution"] } == [1, 1, 2])
+        #expect(result["runner"] == "testhost:4243")
+        let recovered = root.auditEvents().first { $0["event"] == "run.recovered" && $0["runId"] == "quick" }
+        #expect(recovered?["data"]?["previousRunner"] == "testhost:4242")
+        #expect(root.list("outbox/checkpoints").isEmpty, "the dead runner's log was removed")
+        #expect(root.list("outbox/claimed").allSatisfy { root.list("outbox/claimed/" + $0).isEmpty })
+        #expect(root.list("outbox/running").isEmpty)
+    }
+
+    @Test func aLiveRecordOlderThanTheLogIsRewrittenFromItsLastLine() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("mixed.json", RequestText.make(id: "mixed", steps: [
+            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
+        ]))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        let live = try #require(root.json("outbox/running/mixed.json"), "published before a, which may wait")
+        #expect(live["steps"]?.arrayValue?.map { $0["status"] } == ["pending", "pending", "pending"])
+
+        let summary = try await runNext(root, executions)
+        #expect(summary.count(.succeeded) == 1)
+        #expect(executions["mixed/a"] == 1 && executions["mixed/b"] == 1, "the log, newer than the live record, was used")
+        #expect(executions["mixed/c"] == 2)
+        #expect(root.list("outbox/checkpoints").isEmpty)
+        #expect(root.list("outbox/running").isEmpty)
+    }
+
+    @Test func aRunAnotherRunnerHoldsIsLeftToIt() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("held.json", RequestText.make(id: "held", steps: [
+            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
+        ]))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        // Another runner, alive, has since taken the run over.
+        let text = try #require(root.read("outbox/running/held.json"))
+        let taken = text.replacingOccurrences(of: "testhost:4242", with: "otherhost:7").replacingOccurrences(of: "testhost-4242", with: "otherhost-7")
+        #expect(taken != text)
+        try root.write("outbox/running/held.json", taken)
+        let live = root.json("outbox/running/held.json")
+        try root.write("outbox/runners/otherhost-7.json", #"{"runner": "otherhost:7"}"#)
+
+        let summary = try await runNext(root, executions)
+        #expect(summary.count(.succeeded) == 0)
+        #expect(root.json("outbox/running/held.json") == live, "left as the other runner wrote it")
+        #expect(executions["held/c"] == 1)
+        #expect(root.list("outbox/checkpoints").isEmpty, "the dead runner's log was removed all the same")
+    }
+}
