@@ -65,29 +65,31 @@ import Glibc
         #expect(succeeded(entries["b"]) == 1)
     }
 
-    @Test func closedSegmentsAreRemovedOldestFirstOnceNoRunDependsOnThem() throws {
+    @Test func aClosedSegmentsNeededLinesMoveToTheNextAndItIsRemoved() throws {
         let root = try TemporaryRoot()
         let fs = PosixFileSystem()
         let folder = root.file("outbox/checkpoints/r1")
         // Every line closes its segment.
         let log = CheckpointLog(folder: folder, fileSystem: fs, segmentBytes: 1)
-        try log.append(record("a", succeeded: 1), claim: nil)  // segment 0
-        try log.append(record("b", succeeded: 1), claim: nil)  // segment 1
-        try log.append(record("c", succeeded: 1), claim: nil)  // segment 2
-        #expect(root.list("outbox/checkpoints/r1") == ["00000000.log", "00000001.log", "00000002.log"])
-        // b no longer depends on segment 1, but a still needs segment 0, so nothing goes (only a prefix is ever removed).
+        try log.append(record("stuck", succeeded: 1), claim: "stuck.json")
+        try log.append(record("b", succeeded: 1), claim: nil)
         log.settled("b", finished: false)
-        #expect(root.list("outbox/checkpoints/r1").count == 3)
-        // Once a is settled, segments 0 and 1 go; c still needs segment 2.
-        log.settled("a", finished: true)
-        #expect(root.list("outbox/checkpoints/r1") == ["00000002.log"])
-        #expect(!log.holds("a"))
-        #expect(!log.holds("b"), "b's lines are gone with their segment: its live record is all there is")
-        #expect(log.holds("c"))
+        for i in 0..<20 {
+            try log.append(record("r\(i)", succeeded: 2), claim: nil)
+            log.settled("r\(i)", finished: true)
+        }
+        #expect(root.list("outbox/checkpoints/r1") == ["00000022.log"], "one segment, however many lines were written")
+        let entries = CheckpointLog.read(folder: folder, fileSystem: fs)
+        // The last run's line was carried along too: it closed the segment before it finished.
+        #expect(Set(entries.keys) == ["stuck", "r19"], "the stuck run's line was carried along; the others were not needed")
+        #expect(entries["stuck"]?.claim == "stuck.json")
+        #expect(succeeded(entries["stuck"]) == 1)
+        #expect(!log.holds("b"), "b's line is gone: its live record is all there is")
+        #expect(log.isAhead("stuck"))
         // A run that still depends on the log keeps it past a stop.
         log.close()
-        #expect(root.list("outbox/checkpoints/r1") == ["00000002.log"])
-        log.settled("c", finished: true)
+        #expect(root.list("outbox/checkpoints/r1") == ["00000022.log"])
+        log.settled("stuck", finished: true)
         log.close()
         #expect(!root.exists("outbox/checkpoints/r1"), "a clean stop removes the log")
     }
@@ -97,8 +99,10 @@ import Glibc
         let log = CheckpointLog(folder: root.file("outbox/checkpoints/r1"), fileSystem: PosixFileSystem())
         #expect(!log.holds("a"))
         try log.append(record("a", succeeded: 1), claim: nil)
+        #expect(log.isAhead("a"))
         log.settled("a", finished: false)
         #expect(log.holds("a"), "its later states are appended before they are published, so the log is never older")
+        #expect(!log.isAhead("a"))
         log.settled("a", finished: true)
         #expect(!log.holds("a"))
     }

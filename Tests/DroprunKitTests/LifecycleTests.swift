@@ -550,6 +550,23 @@ struct ProbeProvider: Provider {
         clock.advance(by: .seconds(60))
         #expect(try await run.value.count(.succeeded) == 1)
     }
+
+    @Test func aRunWhoseNewestStateIsOnlyInTheLogPublishesItBeforeWaitingToRetry() async throws {
+        let root = try TemporaryRoot()
+        let clock = ManualClock(start: Date())
+        try root.drop("retrying.json", RequestText.make(id: "retrying", steps: [
+            #"{"id": "slow", "provider": "probe-waiting"}"#, #"{"id": "quick", "provider": "echo"}"#,
+            #"{"id": "flaky", "provider": "fail", "with": {"code": "busy", "retryable": true, "times": 1}, "retry": {"maxAttempts": 2, "backoffMs": 45000}}"#,
+        ]))
+        let run = Task { try await root.runOnce(clock: clock, registry: ProbeProvider.registry { _ in "ok" }) }
+        #expect(await clock.waitForSleep(ms: 45000), "the run waits out its backoff (not the step time limit, 60 s)")
+        let live = root.json("outbox/running/retrying.json")
+        #expect(live?["steps"]?.arrayValue?.map { $0["status"] } == ["succeeded", "succeeded", "running"],
+                "the live record shows the step that went only to the checkpoint log")
+        #expect(live?["steps"]?[2]?["attempts"] == 1)
+        clock.advance(by: .seconds(45))
+        #expect(try await run.value.count(.succeeded) == 1)
+    }
 }
 
 @Suite struct CancelBoardTests {

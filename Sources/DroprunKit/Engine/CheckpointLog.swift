@@ -25,10 +25,11 @@ import Synchronization
 /// `syncfs` of the whole file system), which comes before anything about the
 /// run is reported.
 ///
-/// A segment is closed once it passes `segmentBytes`; closed segments are
-/// removed, oldest first, once no run still depends on them (every run that
-/// has a line in them has finished or published a live record as new as its
-/// last line). A runner that stops cleanly removes its folder.
+/// A segment is closed once it passes `segmentBytes`: the last lines of the
+/// runs that still depend on the log (in flight, or stuck) are copied into
+/// the next segment, then the closed one is removed. So the log stays near one
+/// segment however long the runner lives, and a run that never ends pins only
+/// its own line. A runner that stops cleanly removes its folder.
 public final class CheckpointLog: Sendable {
     /// One run's last line.
     public struct Entry: Sendable, Equatable {
@@ -42,10 +43,8 @@ public final class CheckpointLog: Sendable {
         var file: (any AppendableFile)?
         var segment = 0
         var bytes = 0
-        /// The oldest segment still on disk.
-        var oldest = 0
-        /// Each logged run's newest segment, and whether its newest line is newer than its live record.
-        var runs: [String: (segment: Int, pending: Bool)] = [:]
+        /// Runs with a line in the open segment: their last line while it is newer than their live record, else nil.
+        var runs: [String: [UInt8]?] = [:]
     }
 
     /// `outbox/checkpoints/<runner>/`.
@@ -74,6 +73,11 @@ public final class CheckpointLog: Sendable {
         state.withLock { $0.runs[runId] != nil }
     }
 
+    /// True when the log holds a state of `runId` newer than its live record.
+    public func isAhead(_ runId: String) -> Bool {
+        state.withLock { $0.runs[runId].map { $0 != nil } ?? false }
+    }
+
     /// Appends the run's state; `claim` is the name of the claim file that stands for it, if it has no live record.
     public func append(_ record: RunRecord, claim: String?) throws(FileSystemError) {
         var line: [UInt8] = []
@@ -84,60 +88,52 @@ public final class CheckpointLog: Sendable {
         Self.appendCompacted(record.prettyBytes, to: &line)
         line.append(contentsOf: "}\n".utf8)
         try state.withLock { (state: inout State) throws(FileSystemError) in
-            let file: any AppendableFile
-            if let open = state.file {
-                file = open
-            } else {
-                try fileSystem.makeDirectory(folder)
-                file = try fileSystem.openForAppending(segmentPath(state.segment))
-                state.file = file
-            }
-            try file.append(line)
-            state.bytes += line.count
-            state.runs[record.runId] = (state.segment, true)
-            if state.bytes >= segmentBytes {
-                file.close()
-                state.file = nil
-                state.segment += 1
-                state.bytes = 0
-            }
-            removeUnneeded(&state)
+            try write(line, &state)
+            state.runs[record.runId] = line
+            if state.bytes >= segmentBytes { try startNextSegment(&state) }
         }
     }
 
-    /// The run's newest state is now in its live record (or the run ended): its lines are no longer needed.
+    private func write(_ line: [UInt8], _ state: inout State) throws(FileSystemError) {
+        let file: any AppendableFile
+        if let open = state.file {
+            file = open
+        } else {
+            try fileSystem.makeDirectory(folder)
+            file = try fileSystem.openForAppending(segmentPath(state.segment))
+            state.file = file
+        }
+        try file.append(line)
+        state.bytes += line.count
+    }
+
+    /// Closes the open segment: copies the lines still needed into a new one, then removes it.
     ///
-    /// `finished` forgets the run altogether; otherwise its later states are
-    /// still appended before they are published, so the log never holds an
-    /// older state than the live record.
+    /// Copied first, removed after: a crash in between leaves both, and
+    /// reading them in order gives the same last lines.
+    private func startNextSegment(_ state: inout State) throws(FileSystemError) {
+        state.file?.close()
+        state.file = nil
+        let closed = state.segment
+        state.segment += 1
+        state.bytes = 0
+        let ahead = state.runs.compactMapValues { $0 }
+        for runId in ahead.keys.sorted() { try write(ahead[runId]!, &state) }
+        // Runs whose live record is as new as their line now have no line at all.
+        state.runs = ahead.mapValues { Optional($0) }
+        try? fileSystem.remove(segmentPath(closed))
+    }
+
+    /// The run's newest state is now in its live record (or the run ended).
+    ///
+    /// `finished` forgets the run; otherwise its later states are still
+    /// appended before they are published (it holds a line), so the log never
+    /// holds an older state than the live record.
     public func settled(_ runId: String, finished: Bool) {
         state.withLock { state in
-            guard let run = state.runs[runId] else { return }
-            if finished {
-                state.runs[runId] = nil
-            } else {
-                state.runs[runId] = (run.segment, false)
-            }
-            removeUnneeded(&state)
+            guard state.runs[runId] != nil else { return }
+            state.runs[runId] = finished ? .none : .some(nil)
         }
-    }
-
-    /// Removes closed segments, oldest first, that no run depends on.
-    ///
-    /// Only a prefix is ever removed: a run's older lines sit in older
-    /// segments, and removing a newer segment while an older one stays would
-    /// make an older state look like the newest.
-    private func removeUnneeded(_ state: inout State) {
-        guard state.oldest < state.segment else { return }
-        var needed = state.segment
-        for run in state.runs.values where run.pending { needed = min(needed, run.segment) }
-        guard needed > state.oldest else { return }
-        while state.oldest < needed {
-            try? fileSystem.remove(segmentPath(state.oldest))
-            state.oldest += 1
-        }
-        // Runs whose every line is gone: their live record or result is all there is.
-        state.runs = state.runs.filter { $0.value.segment >= state.oldest }
     }
 
     /// Closes the log; removes it when no run depends on it (a clean stop), else leaves it for the runner that takes over.
@@ -145,11 +141,9 @@ public final class CheckpointLog: Sendable {
         state.withLock { state in
             state.file?.close()
             state.file = nil
-            guard !state.runs.values.contains(where: \.pending) else { return }
-            for number in state.oldest...state.segment { try? fileSystem.remove(segmentPath(number)) }
-            try? fileSystem.removeDirectory(folder)
+            guard !state.runs.values.contains(where: { $0 != nil }) else { return }
+            Self.remove(folder: folder, fileSystem: fileSystem)
             state.runs = [:]
-            state.oldest = state.segment
         }
     }
 

@@ -335,8 +335,9 @@ struct RunExecutor {
                     "step": .string(definition.id), "attempt": .int(attempt), "code": .string(failure.code),
                     "message": .string(failure.message), "delayMs": .int(delay),
                 ])
-                // A run whose claim still stands for it (its first step failed at once) shows as running while it waits.
-                if placeholder != nil { try await checkpoint() }
+                // A run whose claim still stands for it (its first step failed at once), or whose newest state is only in the
+                // checkpoint log, shows as it is while it waits.
+                if placeholder != nil || context.checkpointLog.isAhead(record.runId) { try await checkpoint() }
                 do {
                     try await withInterruptions(limitMs: nil, limitReason: .runLimit, clock: clock, pollInterval: context.cancelPollInterval,
                                                 cancelRequested: cancelCheck) {
