@@ -165,6 +165,32 @@ import Glibc
         #expect(root.list("outbox/running").isEmpty)
     }
 
+    @Test func aRunFinishedBeforeItsClaimWasRemovedIsNeitherRunAgainNorRejected() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("done.json", RequestText.make(id: "done", steps: [
+            #"{"id": "a", "provider": "probe-instant"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
+        ]))
+        let executions = Executions()
+        // The runner dies right after linking the result: before its final event, with its claim still standing.
+        let fs = FaultyFileSystem([.init("remove", pathContains: "outbox/running/.done.json")])
+        let context = root.engine(registry: ProbeProvider.registry(executions.count), fileSystem: fs, identity: dead)
+        await #expect(throws: FileSystemError.self) { try await Runner(context: context).runOnce() }
+        context.audit.close()
+        let result = root.read("outbox/results/done.json")
+        #expect(result != nil)
+        #expect(root.list("outbox/claimed/testhost-4242") == ["done.json"])
+
+        let summary = try await runNext(root, executions)
+        #expect(summary.count(.succeeded) == 0)
+        #expect(root.list("outbox/rejected").isEmpty, "the claim of a finished run is not a duplicate drop")
+        #expect(root.read("outbox/results/done.json") == result)
+        #expect(executions["done/a"] == 1 && executions["done/b"] == 1)
+        let finals = root.auditEvents().filter { $0["event"] == "run.succeeded" && $0["runId"] == "done" }
+        #expect(finals.count == 1)
+        #expect(finals.first?["data"]?["writtenBy"] == "recovery")
+        #expect(root.list("outbox/claimed").allSatisfy { root.list("outbox/claimed/" + $0).isEmpty })
+    }
+
     @Test func aLiveRecordOlderThanTheLogIsRewrittenFromItsLastLine() async throws {
         let root = try TemporaryRoot()
         try root.drop("mixed.json", RequestText.make(id: "mixed", steps: [

@@ -15,10 +15,12 @@ import Glibc
 @Suite(.serialized) struct CrashTests {
     static let steps = 4
 
+    /// Even jobs wait in a step (their live record is written before it); odd ones are instant throughout (their claim
+    /// stands for them to the end, and the checkpoint log holds their progress).
     func request(_ i: Int) -> String {
         RequestText.make(id: "job-\(i)", steps: [
             #"{"id": "greet", "provider": "template", "with": {"template": "job \#(i) for {{input.who}}"}}"#,
-            #"{"id": "think", "provider": "delay", "with": {"ms": \#(5 + i % 15)}}"#,
+            i % 2 == 0 ? #"{"id": "think", "provider": "delay", "with": {"ms": \#(5 + i % 15)}}"# : #"{"id": "think", "provider": "echo"}"#,
             #"{"id": "loud", "provider": "transform", "with": {"value": "{{steps.greet.output.text}}", "op": "uppercase"}}"#,
             #"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "{{steps.loud.output.value}}"}}"#,
         ], input: #"{"who": "crash test"}"#)
@@ -36,6 +38,7 @@ import Glibc
         let results = root.list("outbox/results").filter { !$0.hasPrefix(".") }
         #expect(results.count == count, "results: \(results.count) of \(count); rejected: \(root.list("outbox/rejected"))")
         #expect(root.list("inbox").filter { $0.hasSuffix(".json") }.isEmpty)
+        #expect(root.list("outbox/rejected").isEmpty, "a request that ran is never also rejected")
         #expect(root.list("outbox/running").filter { !$0.hasPrefix(".") }.isEmpty)
         for name in results {
             #expect(root.json("outbox/results/" + name)?["status"] == "succeeded", "\(name)")

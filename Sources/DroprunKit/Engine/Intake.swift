@@ -8,8 +8,11 @@ struct ClaimedFile: Sendable {
     var path: String
     /// When it was taken.
     var claimedAt: Date
-    /// Taken over from a dead runner's claim folder (it may have been applied already, if it is a control message).
-    var recovered = false
+    /// The dead runner (its folder name) whose claim folder this was taken over from: it may have been
+    /// applied already, if it is a control message, or run to its result.
+    var recoveredFrom: String?
+    /// Taken over from a dead runner's claim folder.
+    var recovered: Bool { recoveredFrom != nil }
 }
 
 /// What became of a claimed file.
@@ -106,6 +109,14 @@ struct Intake {
             // A result is checked first, in case its request copy was removed by hand (checking after the link
             // would leave a window in which a crash files the new drop as the old run's request).
             if fs.exists(layout.result(runId)), let existing = existingRecord(runId) {
+                // A dead runner's claim of a run it finished (it died before removing the claim, which stood for a
+                // run of instant steps to its end): the same file is the kept request.
+                if let dead = claimed.recoveredFrom, let claimInode = try fs.info(claimed.path)?.inode,
+                    try fs.info(layout.request(runId))?.inode == claimInode {
+                    Recovery(context: context).writeMissingFinalEvent(runId, owner: dead)
+                    try fs.remove(claimed.path)
+                    return .nothing
+                }
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             // The link reserves the run id; it fails when `outbox/requests/` holds the id already.

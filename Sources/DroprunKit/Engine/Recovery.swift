@@ -87,7 +87,7 @@ struct Recovery {
                 let original = Self.originalName(entry.name)
                 let target = Intake(context: context).freeClaimPath(for: original)
                 if (try? fs.rename(Path.join(dead, entry.name), to: target)) != nil {
-                    work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now(), recovered: true)))
+                    work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now(), recoveredFrom: name)))
                 }
             }
             try? fs.removeDirectory(dead)
@@ -136,7 +136,7 @@ struct Recovery {
             let target = Path.join(layout.claimFolder(context.identity), runId + Self.takeoverSuffix)
             guard (try? fs.writeNew(target, state, sync: strict)) != nil else {
                 // Not writable: the claim is admitted again, which reruns the run from its start.
-                work.append(.claimed(ClaimedFile(name: Self.originalName(name), path: claim, claimedAt: context.clock.now(), recovered: true)))
+                work.append(.claimed(ClaimedFile(name: Self.originalName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
                 continue
             }
             try? fs.remove(claim)
@@ -200,22 +200,28 @@ struct Recovery {
     ///
     /// A runner writes the result, then the final event, then removes the live
     /// record; killed between the first and the last, it may leave no final
-    /// event. The dead runner's own chain is searched (from its end) first, so
-    /// an event is never written twice.
+    /// event.
     func repairFinalEvent(_ runId: String) {
         guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let live = try? JSONParser.parse(bytes) else { return }
         let owner = Self.ownerFolder(live)
         if let owner, owner == context.identity.folderName || !context.liveness.isDead(owner) { return }
+        if let owner { writeMissingFinalEvent(runId, owner: owner) }
+        try? fs.remove(layout.runningRecord(runId))
+    }
+
+    /// Writes the final audit event of a run whose result `owner` (dead) wrote, unless `owner`'s chain has it.
+    ///
+    /// The dead runner's own chain is searched (from its end) first, so an
+    /// event is never written twice.
+    func writeMissingFinalEvent(_ runId: String, owner: String) {
         guard let resultBytes = try? fs.readFile(layout.result(runId)), let result = try? JSONParser.parse(resultBytes),
             let status = result["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), status.isFinal
         else { return }
         let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
-        if let owner, !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) {
-            var data: [String: JSONValue] = ["previousRunner": live["runner"] ?? .string(owner), "writtenBy": "recovery"]
-            if let error = result["error"], error != .null { data["code"] = error["code"] ?? .null }
-            try? context.record(event, runId: runId, data: data)
-        }
-        try? fs.remove(layout.runningRecord(runId))
+        guard !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) else { return }
+        var data: [String: JSONValue] = ["previousRunner": result["runner"] ?? .string(owner), "writtenBy": "recovery"]
+        if let error = result["error"], error != .null { data["code"] = error["code"] ?? .null }
+        try? context.record(event, runId: runId, data: data)
     }
 
     /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first.
