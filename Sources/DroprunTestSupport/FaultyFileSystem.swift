@@ -14,6 +14,10 @@ import Darwin
 /// `link`, `remove`, `append`, `list`, `makeDirectory`, `syncDirectory`), a
 /// part of the path it must contain, and the `errno` to fail with; it fires
 /// `times` times (nil: always).
+///
+/// A rule made with `kills` stands for the process being killed just before
+/// that operation: it and every later operation fail, appends to files opened
+/// earlier included, so what is on disk is what a `kill -9` there would leave.
 public final class FaultyFileSystem: FileSystem {
     /// One injected failure.
     public struct Rule: Sendable {
@@ -21,6 +25,7 @@ public final class FaultyFileSystem: FileSystem {
         public var pathContains: String
         public var code: Int32
         public var times: Int?
+        public var kills = false
 
         public init(_ operation: String, pathContains: String = "", code: Int32 = EIO, times: Int? = nil) {
             self.operation = operation
@@ -28,11 +33,22 @@ public final class FaultyFileSystem: FileSystem {
             self.code = code
             self.times = times
         }
+
+        /// The process dies just before the first `operation` on a path containing `pathContains`.
+        public static func kills(before operation: String, pathContains: String = "") -> Rule {
+            var rule = Rule(operation, pathContains: pathContains, times: 1)
+            rule.kills = true
+            return rule
+        }
     }
 
     private let base = PosixFileSystem()
     private let rules: Mutex<[Rule]>
     private let log = Mutex<[String]>([])
+    private let dead = Mutex(false)
+
+    /// True once a `kills` rule fired.
+    public var isDead: Bool { dead.withLock { $0 } }
 
     public init(_ rules: [Rule] = []) { self.rules = Mutex(rules) }
 
@@ -42,12 +58,14 @@ public final class FaultyFileSystem: FileSystem {
     /// Every operation performed, as `operation path`.
     public var operations: [String] { log.withLock { $0 } }
 
-    private func check(_ operation: String, _ path: String) throws(FileSystemError) {
+    func check(_ operation: String, _ path: String) throws(FileSystemError) {
+        if isDead { throw FileSystemError(operation, path: path, code: EIO) }
         log.withLock { $0.append("\(operation) \(path)") }
         let code: Int32? = rules.withLock { rules in
             guard let index = rules.firstIndex(where: { $0.operation == operation && (($0.pathContains.isEmpty) || path.contains($0.pathContains)) && ($0.times ?? 1) > 0 })
             else { return nil }
             if let times = rules[index].times { rules[index].times = times - 1 }
+            if rules[index].kills { dead.withLock { $0 = true } }
             return rules[index].code
         }
         if let code { throw FileSystemError(operation, path: path, code: code) }
@@ -118,7 +136,7 @@ public final class FaultyFileSystem: FileSystem {
 
     public func openForAppending(_ path: String) throws(FileSystemError) -> any AppendableFile {
         try check("append", path)
-        return try base.openForAppending(path)
+        return FaultyAppendableFile(base: try base.openForAppending(path), path: path, fileSystem: self)
     }
 
     public func syncDirectory(_ path: String) throws(FileSystemError) {
@@ -137,4 +155,29 @@ public final class FaultyFileSystem: FileSystem {
         try check("removeDirectory", path)
         try base.removeDirectory(path)
     }
+}
+
+/// A file open for appending whose appends and flushes pass the file system's rules.
+final class FaultyAppendableFile: AppendableFile {
+    let base: any AppendableFile
+    let path: String
+    let fileSystem: FaultyFileSystem
+
+    init(base: any AppendableFile, path: String, fileSystem: FaultyFileSystem) {
+        self.base = base
+        self.path = path
+        self.fileSystem = fileSystem
+    }
+
+    func append(_ bytes: [UInt8]) throws(FileSystemError) {
+        try fileSystem.check("append", path)
+        try base.append(bytes)
+    }
+
+    func sync() throws(FileSystemError) {
+        try fileSystem.check("sync", path)
+        try base.sync()
+    }
+
+    func close() { base.close() }
 }

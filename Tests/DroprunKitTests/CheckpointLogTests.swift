@@ -94,6 +94,44 @@ import Glibc
         #expect(!root.exists("outbox/checkpoints/r1"), "a clean stop removes the log")
     }
 
+    @Test func aClosedSegmentThatCannotBeRemovedKeepsEveryRunLoggedUntilItGoes() throws {
+        let root = try TemporaryRoot()
+        let fs = FaultyFileSystem([.init("remove", pathContains: "00000001.log", times: 1)])
+        let folder = root.file("outbox/checkpoints/r1")
+        let log = CheckpointLog(folder: folder, fileSystem: fs, segmentBytes: 1)
+        try log.append(record("a", succeeded: 1), claim: nil)
+        log.settled("a", finished: false)
+        #expect(log.holds("a"))
+        // Segment 1 (a's line, carried along) cannot be removed as b closes it.
+        try log.append(record("b", succeeded: 1), claim: nil)
+        #expect(root.list("outbox/checkpoints/r1") == ["00000001.log", "00000002.log"])
+        #expect(log.holds("a"), "a's old line is still on disk, so its newer states must still be appended before they are published")
+        try log.append(record("a", succeeded: 2), claim: nil)
+        log.settled("a", finished: false)
+        #expect(root.list("outbox/checkpoints/r1") == ["00000003.log"], "the leftover went with the next rotation")
+        #expect(succeeded(CheckpointLog.read(folder: folder, fileSystem: fs)["a"]) == 2, "the newest state is a's last line")
+        try log.append(record("c", succeeded: 1), claim: nil)
+        #expect(!log.holds("a"), "with no older segment left, a settled run is forgotten again")
+    }
+
+    @Test func strictRotationFlushesTheCopiesBeforeTheClosedSegmentGoes() throws {
+        let root = try TemporaryRoot()
+        let folder = root.file("outbox/checkpoints/r1")
+        let fs = FaultyFileSystem()
+        let log = CheckpointLog(folder: folder, fileSystem: fs, segmentBytes: 1, durable: true)
+        try log.append(record("a", succeeded: 1), claim: "a.json")
+        let operations = fs.operations
+        let flushed = try #require(operations.firstIndex(of: "sync " + Path.join(folder, "00000001.log")))
+        let folderFlushed = try #require(operations.firstIndex(of: "syncDirectory " + folder))
+        let removed = try #require(operations.firstIndex(of: "remove " + Path.join(folder, "00000000.log")))
+        #expect(flushed < removed && folderFlushed < removed)
+
+        let fast = FaultyFileSystem()
+        try CheckpointLog(folder: root.file("outbox/checkpoints/r2"), fileSystem: fast, segmentBytes: 1).append(record("a", succeeded: 1), claim: nil)
+        #expect(!fast.operations.contains { $0.hasPrefix("sync") }, "fast durability flushes nothing")
+        #expect(fast.operations.contains("remove " + root.file("outbox/checkpoints/r2/00000000.log")))
+    }
+
     @Test func aRunWithLinesKeepsBeingLoggedAfterItPublishes() throws {
         let root = try TemporaryRoot()
         let log = CheckpointLog(folder: root.file("outbox/checkpoints/r1"), fileSystem: PosixFileSystem())
@@ -135,10 +173,29 @@ import Glibc
         #expect(!root.list("outbox/checkpoints/testhost-4242").isEmpty, "the log stays: its runs depend on it")
     }
 
-    func runNext(_ root: TemporaryRoot, _ executions: Executions) async throws -> RunOnceSummary {
-        let context = root.engine(registry: ProbeProvider.registry(executions.count), identity: next)
+    func runNext(
+        _ root: TemporaryRoot, _ executions: Executions, as identity: RunnerIdentity? = nil, fileSystem: any FileSystem = PosixFileSystem()
+    ) async throws -> RunOnceSummary {
+        let context = root.engine(registry: ProbeProvider.registry(executions.count), fileSystem: fileSystem, identity: identity ?? next)
         defer { context.audit.close() }
         return try await Runner(context: context).runOnce()
+    }
+
+    func instantSteps(_ count: Int = 3) -> [String] {
+        (0..<count).map { #"{"id": "\#(["a", "b", "c", "d"][$0])", "provider": "probe-instant"}"# }
+    }
+
+    /// Marks `identity` alive: a fresh heartbeat (on another host, so no process check applies).
+    func keepAlive(_ root: TemporaryRoot, _ folderName: String) throws {
+        try root.write("outbox/runners/\(folderName).json", #"{"runner": "alive"}"#)
+    }
+
+    /// Adds a line for `runId` to `dead`'s log: its current last line, naming `claim`.
+    func relog(_ root: TemporaryRoot, _ runId: String, claim: String, in dead: String = "testhost-4242") throws {
+        let folder = root.file("outbox/checkpoints/" + dead)
+        let entry = try #require(CheckpointLog.read(folder: folder, fileSystem: PosixFileSystem())[runId])
+        let log = CheckpointLog(folder: folder, fileSystem: PosixFileSystem(), segmentBytes: 1 << 30)
+        try log.append(runId: runId, prettyRecord: JSONWriter.prettyBytes(entry.record), claim: claim)
     }
 
     @Test func aRunWhoseClaimStoodResumesFromItsLastLine() async throws {
@@ -229,5 +286,173 @@ import Glibc
         #expect(root.json("outbox/running/held.json") == live, "left as the other runner wrote it")
         #expect(executions["held/c"] == 1)
         #expect(root.list("outbox/checkpoints").isEmpty, "the dead runner's log was removed all the same")
+    }
+
+    @Test func aRecovererKilledAfterMovingAClaimLeavesItsRunToTheNextFromTheSameState() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+
+        // Runner 4243 is killed after it moved the claim into its folder, before the record being taken over is written.
+        let dying = FaultyFileSystem([.kills(before: "writeNew", pathContains: Recovery.takeoverSuffix)])
+        _ = try? await runNext(root, executions, fileSystem: dying)
+        #expect(dying.isDead)
+        #expect(root.list("outbox/claimed/testhost-4243") == ["quick.json"])
+        #expect(CheckpointLog.read(folder: root.file("outbox/checkpoints/testhost-4243"), fileSystem: PosixFileSystem())["quick"]?.claim == "quick.json",
+            "its own log names the claim before the claim moved")
+        try PosixFileSystem().remove(root.file("outbox/runners/testhost-4243.json"))  // its lease ran out
+
+        let summary = try await runNext(root, executions, as: RunnerIdentity(host: "testhost", pid: 4244))
+        #expect(summary.count(.succeeded) == 1)
+        #expect(executions["quick/a"] == 1 && executions["quick/b"] == 1, "resumed from the dead runner's last line, not from the start")
+        #expect(executions["quick/c"] == 2)
+        #expect(root.list("outbox/checkpoints").isEmpty)
+        #expect(root.list("outbox/claimed").allSatisfy { root.list("outbox/claimed/" + $0).isEmpty })
+        #expect(root.list("outbox/rejected").isEmpty)
+    }
+
+    @Test func aStaleClaimNameInTheLogNeverMovesTheDropThatTookTheName() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("x.json", RequestText.make(id: "x", steps: [
+            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
+        ]))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        #expect(root.exists("outbox/running/x.json"))
+        // x's last line names the claim "a.json", which a later drop (run y, not yet admitted) now holds.
+        try relog(root, "x", claim: "a.json")
+        try root.write("outbox/claimed/testhost-4242/a.json", RequestText.make(id: "y", steps: instantSteps(2)))
+
+        let summary = try await runNext(root, executions)
+        #expect(summary.count(.succeeded) == 2, "x resumed and y ran")
+        #expect(executions["x/a"] == 1 && executions["x/b"] == 1 && executions["y/a"] == 1)
+        #expect(root.json("outbox/results/y.json")?["status"] == "succeeded")
+        #expect(root.list("outbox/rejected").isEmpty)
+    }
+
+    @Test func aStaleClaimNameOfARunAnotherRunnerIsTakingOverIsLeftAlone() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("x.json", RequestText.make(id: "x", steps: [
+            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
+        ]))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        try relog(root, "x", claim: "a.json")
+        try root.write("outbox/claimed/testhost-4242/a.json", RequestText.make(id: "y", steps: instantSteps(2)))
+        // A live runner is taking x over (applying an approval, say): its record is in that runner's folder.
+        try keepAlive(root, "otherhost-7")
+        let takeover = "outbox/claimed/otherhost-7/x" + Recovery.takeoverSuffix
+        try root.write(takeover, try #require(root.read("outbox/running/x.json")))
+        try PosixFileSystem().remove(root.file("outbox/running/x.json"))
+
+        let summary = try await runNext(root, executions)
+        #expect(summary.count(.succeeded) == 1, "y ran")
+        #expect(root.json("outbox/results/y.json")?["status"] == "succeeded")
+        #expect(root.exists(takeover), "x is left to the runner taking it over")
+        #expect(!root.exists("outbox/results/x.json"))
+        #expect(root.list("outbox/rejected").isEmpty)
+    }
+
+    @Test func aRunHeldByALiveRunnerIsNotEvenMovedAside() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("held.json", RequestText.make(id: "held", steps: [
+            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
+        ]))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        var live = try #require(root.read("outbox/running/held.json"))
+        live = live.replacingOccurrences(of: "testhost:4242", with: "otherhost:7").replacingOccurrences(of: "testhost-4242", with: "otherhost-7")
+        try root.write("outbox/running/held.json", live)
+        try keepAlive(root, "otherhost-7")
+
+        let watching = FaultyFileSystem()
+        _ = try await runNext(root, executions, fileSystem: watching)
+        #expect(root.read("outbox/running/held.json") == live)
+        #expect(!watching.operations.contains { $0.hasPrefix("rename " + root.file("outbox/running/held.json")) },
+            "a live runner's record is read, never renamed away, even for a moment")
+    }
+
+    @Test func recordsOfARunnerWhoseLogWasNotReadAreLeftForTheNextScan() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("mixed.json", RequestText.make(id: "mixed", steps: [
+            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
+        ]))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        // The first scan cannot list the logs: the live record (older than the log) must wait for a scan that can.
+        let live = root.read("outbox/running/mixed.json")
+        let fs = FaultyFileSystem([.init("list", pathContains: "outbox/checkpoints", times: 1)])
+        #expect(try await runNext(root, executions, fileSystem: fs).count(.succeeded) == 0)
+        #expect(root.read("outbox/running/mixed.json") == live)
+        #expect(executions["mixed/b"] == 1)
+
+        #expect(try await runNext(root, executions).count(.succeeded) == 1)
+        #expect(executions["mixed/b"] == 1, "b, done according to the log, is not run again")
+        #expect(executions["mixed/c"] == 2)
+    }
+
+    @Test func theFinalEventOfARunAnotherLiveRunnerFinishedIsLeftToIt() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("done.json", RequestText.make(id: "done", steps: instantSteps(2)))
+        let executions = Executions()
+        // A runner on another host runs it to its end, then (still alive) is about to write the final event.
+        let other = root.engine(registry: ProbeProvider.registry(executions.count), identity: RunnerIdentity(host: "otherhost", pid: 7))
+        _ = try await Runner(context: other).runOnce()
+        other.audit.close()
+        try keepAlive(root, "otherhost-7")
+        let before = root.auditEvents().filter { $0["event"] == "run.succeeded" }.count
+        // A dead runner's claim of the same file (it had claimed the drop, then died).
+        try FileManager.default.createDirectory(atPath: root.file("outbox/claimed/testhost-4242"), withIntermediateDirectories: true)
+        try PosixFileSystem().link(root.file("outbox/requests/done.json"), to: root.file("outbox/claimed/testhost-4242/done.json"))
+
+        let summary = try await runNext(root, executions)
+        #expect(summary.count(.succeeded) == 0)
+        #expect(root.auditEvents().filter { $0["event"] == "run.succeeded" }.count == before, "no second final event")
+        #expect(root.list("outbox/rejected").isEmpty)
+        #expect(!root.exists("outbox/claimed/testhost-4242/done.json") && root.list("outbox/claimed/testhost-4243").isEmpty)
+    }
+
+    @Test func twoRecoverersAtOnceRunNoLoggedStepTwice() async throws {
+        let root = try TemporaryRoot()
+        for i in 0..<12 {
+            let first = i.isMultiple(of: 2) ? "probe-instant" : "probe-waiting"
+            try root.drop("r\(i).json", RequestText.make(id: "r\(i)", steps: [
+                #"{"id": "a", "provider": "\#(first)"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
+            ]))
+        }
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        async let one = runNext(root, executions)
+        // On another host, so neither takes the other for dead (no process check across hosts).
+        async let two = runNext(root, executions, as: RunnerIdentity(host: "otherhost", pid: 8))
+        let summaries = try await [one, two]
+        #expect(summaries.map { $0.count(.succeeded) }.reduce(0, +) == 12)
+        for i in 0..<12 {
+            #expect(root.json("outbox/results/r\(i).json")?["status"] == "succeeded")
+            #expect(executions["r\(i)/a"] == 1 && executions["r\(i)/b"] == 1, "r\(i): steps in the log ran once")
+            #expect(executions["r\(i)/c"] == 2)
+        }
+        #expect(root.list("outbox/rejected").isEmpty)
+        #expect(root.list("outbox/checkpoints").isEmpty)
+        #expect(root.list("outbox/running").filter { !$0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test func aRunAnotherRunnerFinishedLeavesNothingInTheLog() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("x.json", RequestText.make(id: "x", steps: instantSteps()))
+        let folder = root.path
+        // As c runs, another runner (which took the run over) writes the result.
+        let registry = ProbeProvider.registry { context in
+            if context.stepId == "c" {
+                try? PosixFileSystem().writeNew(Path.join(folder, "outbox/results/x.json"), Array(#"{"runId": "x", "status": "succeeded"}"#.utf8), sync: false)
+            }
+            return ["step": .string(context.stepId)]
+        }
+        let context = root.engine(registry: registry, identity: dead)
+        _ = try await Runner(context: context).runOnce()
+        context.audit.close()
+        #expect(root.read("outbox/results/x.json") == #"{"runId": "x", "status": "succeeded"}"#, "left as the other runner wrote it")
+        #expect(root.list("outbox/checkpoints").isEmpty, "a run lost to another runner does not keep the log past a clean stop")
     }
 }

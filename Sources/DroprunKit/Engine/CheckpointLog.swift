@@ -29,7 +29,15 @@ import Synchronization
 /// runs that still depend on the log (in flight, or stuck) are copied into
 /// the next segment, then the closed one is removed. So the log stays near one
 /// segment however long the runner lives, and a run that never ends pins only
-/// its own line. A runner that stops cleanly removes its folder.
+/// its own line. In strict durability the copies are flushed before the closed
+/// segment goes. If it cannot be removed, no run is forgotten: every run with
+/// a line keeps appending its states until a later rotation removes every
+/// older segment. A runner that stops cleanly removes its folder.
+///
+/// A line's `claim` may outlive the claim (the run published its record, and
+/// a later drop took the same name): recovery takes a claim for a run only
+/// when it is the run's kept request (`outbox/requests/<runId>.json`, the same
+/// inode), so a stale name never moves another run's file.
 public final class CheckpointLog: Sendable {
     /// One run's last line.
     public struct Entry: Sendable, Equatable {
@@ -45,19 +53,26 @@ public final class CheckpointLog: Sendable {
         var bytes = 0
         /// Runs with a line in the open segment: their last line while it is newer than their live record, else nil.
         var runs: [String: [UInt8]?] = [:]
+        /// Closed segments that could not be removed: while any is left, runs are not forgotten.
+        var leftovers: [Int] = []
     }
 
     /// `outbox/checkpoints/<runner>/`.
     public let folder: String
     private let fileSystem: any FileSystem
     private let segmentBytes: Int
+    private let durable: Bool
     private let state = Mutex(State())
 
     /// The log of the runner whose folder is `folder`; nothing is created until the first line.
-    public init(folder: String, fileSystem: any FileSystem, segmentBytes: Int = 8 << 20) {
+    ///
+    /// `durable` (strict durability): a closed segment's needed lines are
+    /// flushed in the next segment before the closed one is removed.
+    public init(folder: String, fileSystem: any FileSystem, segmentBytes: Int = 8 << 20, durable: Bool = false) {
         self.folder = folder
         self.fileSystem = fileSystem
         self.segmentBytes = segmentBytes
+        self.durable = durable
     }
 
     /// The path of segment `number`.
@@ -80,16 +95,21 @@ public final class CheckpointLog: Sendable {
 
     /// Appends the run's state; `claim` is the name of the claim file that stands for it, if it has no live record.
     public func append(_ record: RunRecord, claim: String?) throws(FileSystemError) {
+        try append(runId: record.runId, prettyRecord: record.prettyBytes, claim: claim)
+    }
+
+    /// Appends a run's state given as the record's pretty JSON (recovery, which resumes a dead runner's line).
+    func append(runId: String, prettyRecord: [UInt8], claim: String?) throws(FileSystemError) {
         var line: [UInt8] = []
         line.reserveCapacity(2048)
         line.append(contentsOf: #"{"claim":"#.utf8)
         if let claim { JSONWriter.appendString(claim, to: &line) } else { line.append(contentsOf: "null".utf8) }
         line.append(contentsOf: #","record":"#.utf8)
-        Self.appendCompacted(record.prettyBytes, to: &line)
+        Self.appendCompacted(prettyRecord, to: &line)
         line.append(contentsOf: "}\n".utf8)
         try state.withLock { (state: inout State) throws(FileSystemError) in
             try write(line, &state)
-            state.runs[record.runId] = line
+            state.runs[runId] = line
             if state.bytes >= segmentBytes { try startNextSegment(&state) }
         }
     }
@@ -109,22 +129,31 @@ public final class CheckpointLog: Sendable {
 
     /// Closes the open segment: copies the lines still needed into a new one, then removes it.
     ///
-    /// Copied first, removed after: a crash in between leaves both, and
-    /// reading them in order gives the same last lines.
+    /// Copied first (and flushed, when `durable`), removed after: a crash in
+    /// between leaves both, and reading them in order gives the same last lines.
     private func startNextSegment(_ state: inout State) throws(FileSystemError) {
         state.file?.close()
         state.file = nil
-        let closed = state.segment
+        state.leftovers.append(state.segment)
         state.segment += 1
         state.bytes = 0
         let ahead = state.runs.compactMapValues { $0 }
         for runId in ahead.keys.sorted() { try write(ahead[runId]!, &state) }
-        // Runs whose live record is as new as their line now have no line at all.
-        state.runs = ahead.mapValues { Optional($0) }
-        try? fileSystem.remove(segmentPath(closed))
+        if durable, let file = state.file {
+            try file.sync()
+            try fileSystem.syncDirectory(folder)
+        }
+        state.leftovers.removeAll { segment in
+            let removed = Result { () throws(FileSystemError) in try fileSystem.remove(segmentPath(segment)) }
+            if case .failure(let error) = removed, !error.isNotFound { return false }
+            return true
+        }
+        // Runs whose live record is as new as their line now have no line at all, unless an older segment is still
+        // there with their lines: then they keep appending, so their last line stays their newest state.
+        if state.leftovers.isEmpty { state.runs = ahead.mapValues { Optional($0) } }
     }
 
-    /// The run's newest state is now in its live record (or the run ended).
+    /// The run's newest state is now in its live record (or the run ended, or is no longer this runner's).
     ///
     /// `finished` forgets the run; otherwise its later states are still
     /// appended before they are published (it holds a line), so the log never

@@ -55,7 +55,8 @@ public struct EngineContext: Sendable {
         self.stop = stop
         self.isProcessAlive = isProcessAlive
         groupCommit = GroupCommit(root: layout.root)
-        checkpointLog = CheckpointLog(folder: layout.checkpointFolder(identity.folderName), fileSystem: fileSystem)
+        checkpointLog = CheckpointLog(
+            folder: layout.checkpointFolder(identity.folderName), fileSystem: fileSystem, durable: configuration.durability == .strict)
     }
 
     /// `kill(pid, 0)`: true unless the process does not exist.

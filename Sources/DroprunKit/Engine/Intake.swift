@@ -113,7 +113,7 @@ struct Intake {
                 // run of instant steps to its end): the same file is the kept request.
                 if let dead = claimed.recoveredFrom, let claimInode = try fs.info(claimed.path)?.inode,
                     try fs.info(layout.request(runId))?.inode == claimInode {
-                    Recovery(context: context).writeMissingFinalEvent(runId, owner: dead)
+                    Recovery(context: context).writeMissingFinalEvent(runId, claimedBy: dead)
                     try fs.remove(claimed.path)
                     return .nothing
                 }

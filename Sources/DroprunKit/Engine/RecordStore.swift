@@ -83,7 +83,10 @@ struct RecordStore {
         } catch {
             try? fs.remove(temp)
             // Another runner finished this run (it took the run over from this one): leave it.
-            if (error as? FileSystemError)?.isAlreadyExists == true { throw RunFinishedElsewhere(runId: record.runId) }
+            if (error as? FileSystemError)?.isAlreadyExists == true {
+                context.checkpointLog.settled(record.runId, finished: true)
+                throw RunFinishedElsewhere(runId: record.runId)
+            }
             throw error
         }
         try fs.remove(temp)

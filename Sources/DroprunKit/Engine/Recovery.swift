@@ -99,43 +99,56 @@ struct Recovery {
     ///
     /// A run's last line is never older than its live record while its runner
     /// held it (states are appended before they are published), so:
-    /// - a live record the dead runner still owns is taken over (a rename,
-    ///   which one runner wins) and rewritten with the line's state;
-    /// - a run with no live record yet (its claim stood for it) is taken over
-    ///   by moving that claim into this runner's folder (again a rename), then
+    /// - a live record the dead runner still owns (queued or running) is taken
+    ///   over (a rename, which one runner wins) and rewritten with the line's
+    ///   state; a live record anyone else holds, or one waiting for approval,
+    ///   is not touched;
+    /// - a run with no live record, whose claim (its kept request, checked by
+    ///   inode) still stands in the dead runner's folder, is taken over by
+    ///   moving that claim into this runner's folder (again a rename), then
     ///   writing the line's state as a record being taken over.
-    /// A run that another runner holds or finished is left alone. Claims
-    /// move only after this, so none of the runs in the log is admitted anew.
+    /// Before the claim moves, the state is appended to this runner's own log
+    /// under the claim's new name: if this runner dies before the record is
+    /// written, the next one resumes from the same state, not from the start.
+    /// Claims move only after this, so none of the runs in the log is admitted anew.
     func recoverLog(of dead: String, ignoring: Set<String>) -> [Work] {
         let folder = layout.checkpointFolder(dead)
         let strict = context.configuration.durability == .strict
         let intake = Intake(context: context)
+        let log = context.checkpointLog
         var work: [Work] = []
         for (runId, entry) in CheckpointLog.read(folder: folder, fileSystem: fs).sorted(by: { $0.key < $1.key }) {
             guard !ignoring.contains(runId), !fs.exists(layout.result(runId)) else { continue }
             let state = JSONWriter.prettyBytes(entry.record)
             let previous = entry.record["runner"]?.stringValue
-            let deadClaim = entry.claim.map { Path.join(layout.claimed, dead, $0) }
-            let holdsIt: (JSONValue) -> Bool = { json in
-                Self.ownerFolder(json) == dead && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(json["status"]?.stringValue ?? "")
-            }
-            if let path = takeOver(runId, stillHolds: holdsIt) {
+            let deadClaim = entry.claim.map { Path.join(layout.claimed, dead, $0) }.flatMap { standsFor(runId, claim: $0) ? $0 : nil }
+            if let live = readRecord(layout.runningRecord(runId)) {
+                let holdsIt: (JSONValue) -> Bool = { json in
+                    Self.ownerFolder(json) == dead && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(json["status"]?.stringValue ?? "")
+                }
+                guard holdsIt(live), let path = takeOver(runId, stillHolds: holdsIt) else { continue }
                 try? fs.writeAtomically(path, state, sync: strict)
                 if let deadClaim { try? fs.remove(deadClaim) }
                 work.append(.takeover(runId: runId, path: path, previousRunner: previous))
                 continue
             }
-            guard let deadClaim, let name = entry.claim else { continue }
+            guard let deadClaim, let name = entry.claim, !fs.exists(layout.runningRecord(runId)) else { continue }
             let claim = intake.freeClaimPath(for: name)
-            guard (try? fs.rename(deadClaim, to: claim)) != nil else { continue }
+            guard (try? log.append(runId: runId, prettyRecord: state, claim: Path.name(claim))) != nil else { continue }
+            guard (try? fs.rename(deadClaim, to: claim)) != nil else {
+                log.settled(runId, finished: true)
+                continue
+            }
             // Another runner may have taken the run over meanwhile: looked for in the order a run moves on.
             if intake.isBeingTakenOver(runId) || fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) {
                 try? fs.remove(claim)
+                log.settled(runId, finished: true)
                 continue
             }
             let target = Path.join(layout.claimFolder(context.identity), runId + Self.takeoverSuffix)
             guard (try? fs.writeNew(target, state, sync: strict)) != nil else {
-                // Not writable: the claim is admitted again, which reruns the run from its start.
+                // Not writable: the claim is admitted again, which reruns the run from its start (and logs it anew).
+                log.settled(runId, finished: true)
                 work.append(.claimed(ClaimedFile(name: Self.originalName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
                 continue
             }
@@ -144,6 +157,15 @@ struct Recovery {
         }
         CheckpointLog.remove(folder: folder, fileSystem: fs)
         return work
+    }
+
+    /// True when `claim` is the file run `runId` was accepted from (the same inode as its kept request).
+    ///
+    /// A log line names its run's claim by name, and the name may have been
+    /// taken by a later drop once the run published its record.
+    func standsFor(_ runId: String, claim: String) -> Bool {
+        guard let claimInfo = try? fs.info(claim), let kept = try? fs.info(layout.request(runId)) else { return false }
+        return claimInfo.inode == kept.inode
     }
 
     /// How long a hidden temporary file in `outbox/running/` may sit unchanged before it counts as left by a killed runner.
@@ -205,18 +227,23 @@ struct Recovery {
         guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let live = try? JSONParser.parse(bytes) else { return }
         let owner = Self.ownerFolder(live)
         if let owner, owner == context.identity.folderName || !context.liveness.isDead(owner) { return }
-        if let owner { writeMissingFinalEvent(runId, owner: owner) }
+        if let owner { writeMissingFinalEvent(runId, claimedBy: owner) }
         try? fs.remove(layout.runningRecord(runId))
     }
 
-    /// Writes the final audit event of a run whose result `owner` (dead) wrote, unless `owner`'s chain has it.
+    /// Writes the final audit event of a finished run whose runner died before it could, unless that runner's chain has it.
     ///
-    /// The dead runner's own chain is searched (from its end) first, so an
-    /// event is never written twice.
-    func writeMissingFinalEvent(_ runId: String, owner: String) {
+    /// The runner that wrote the result is the one its `runnerId` names (else
+    /// `claimedBy`, the dead runner whose record or claim was left). Nothing is
+    /// written while that runner lives (it writes the event just after the
+    /// result), and its own chain is searched (from its end) first, so an event
+    /// is never written twice.
+    func writeMissingFinalEvent(_ runId: String, claimedBy: String) {
         guard let resultBytes = try? fs.readFile(layout.result(runId)), let result = try? JSONParser.parse(resultBytes),
             let status = result["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), status.isFinal
         else { return }
+        let owner = Self.ownerFolder(result) ?? claimedBy
+        guard context.liveness.isDead(owner) else { return }
         let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
         guard !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) else { return }
         var data: [String: JSONValue] = ["previousRunner": result["runner"] ?? .string(owner), "writtenBy": "recovery"]
