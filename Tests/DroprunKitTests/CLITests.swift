@@ -115,6 +115,27 @@ import Testing
         #expect(verify.stdout.contains("intact"))
     }
 
+    @Test func listShowsRunsThatOnlyAClaimOrARecordBeingTakenOverStandsFor() async throws {
+        let (root, cli) = try ready()
+        try root.drop("hello.json", Self.hello)
+        #expect(await cli.run(["run", "--once"]).code == .success)
+        // A killed runner's claim of a run of instant steps, and a run's record another runner is taking over.
+        try root.write("outbox/claimed/host-1-iabc/quick.json", Self.hello.replacingOccurrences(of: "hello", with: "quick"))
+        let record = try #require(root.read("outbox/results/hello.json"))
+        let moving = record.replacingOccurrences(of: #""runId": "hello""#, with: #""runId": "moving""#)
+            .replacingOccurrences(of: #""status": "succeeded""#, with: #""status": "running""#)
+        try root.write("outbox/claimed/host-2-idef/moving" + Recovery.takeoverSuffix, moving)
+        // A claim whose run has its record already is not listed twice.
+        try root.write("outbox/claimed/host-1-iabc/hello.json", record)
+
+        let list = await cli.run(["list", "--json"])
+        let rows = try #require(try JSONParser.parse(list.stdout).arrayValue)
+        let statuses = Dictionary(rows.map { ($0["runId"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") }, uniquingKeysWith: { a, _ in a + "+dup" })
+        #expect(statuses == ["quick": "queued", "moving": "running", "hello": "succeeded"])
+        let queued = await cli.run(["list", "--status", "queued"])
+        #expect(queued.stdout.contains("quick") && !queued.stdout.contains("hello"))
+    }
+
     @Test func submitRefusesInvalidAndDuplicateRequests() async throws {
         let (root, cli) = try ready()
         try root.write("bad.json", #"{"workflow": {"name": "w", "steps": [{"id": "a", "provider": "lmm"}]}}"#)

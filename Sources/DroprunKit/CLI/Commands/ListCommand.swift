@@ -4,6 +4,11 @@ import Foundation
 ///
 /// Sorts names by modification time (one `stat` each) and reads only as many
 /// records as it prints, so a large `outbox/results/` stays quick to list.
+/// Files in runners' claim folders are listed too: a claim stands for a run
+/// with no live record yet (a run of instant steps only, whose runner was
+/// killed, until another runner takes it over), and a record being taken
+/// over is shown as the record it is. A claim whose run already has a
+/// record (a moment in which the record replaced it) is not listed.
 enum ListCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let limit = try context.parsed.intValue("limit", range: 1...1_000_000) ?? 50
@@ -19,20 +24,31 @@ enum ListCommand {
         let layout = context.layout
         let fs = context.fs
         var entries: [(path: String, modified: Date, queued: Bool)] = []
+        func add(_ path: String, queued: Bool) {
+            if let info = try? fs.info(path) { entries.append((path, info.modified, queued)) }
+        }
         for (folder, queued) in [(layout.results, false), (layout.running, false), (layout.inbox, true)] {
             guard let names = try? fs.list(folder) else { continue }
-            for entry in names where InboxScanner.isRequestName(entry.name) {
-                let path = Path.join(folder, entry.name)
-                if let info = try? fs.info(path) { entries.append((path, info.modified, queued)) }
+            for entry in names where InboxScanner.isRequestName(entry.name) { add(Path.join(folder, entry.name), queued: queued) }
+        }
+        for runner in (try? fs.list(layout.claimed)) ?? [] where !runner.name.hasPrefix(".") {
+            let folder = Path.join(layout.claimed, runner.name)
+            for entry in (try? fs.list(folder)) ?? [] {
+                if entry.name.hasSuffix(Recovery.takeoverSuffix) {
+                    add(Path.join(folder, entry.name), queued: false)
+                } else if InboxScanner.isRequestName(Recovery.originalName(entry.name)) {
+                    add(Path.join(folder, entry.name), queued: true)
+                }
             }
         }
         entries.sort { $0.modified > $1.modified }
         var rows: [JSONValue] = []
         for entry in entries where rows.count < limit {
             if entry.queued {
+                let runId = RunID.fromFileName(Recovery.originalName(Path.name(entry.path)))
                 guard wanted == nil || wanted == .queued else { continue }
-                rows.append(["runId": .string(RunID.fromFileName(Path.name(entry.path))), "status": "queued", "workflow": .null,
-                             "createdAt": .null, "durationMs": .null])
+                if Path.parent(entry.path) != layout.inbox, fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) { continue }
+                rows.append(["runId": .string(runId), "status": "queued", "workflow": .null, "createdAt": .null, "durationMs": .null])
                 continue
             }
             guard let record = RunLookup.read(entry.path, fs: fs) else { continue }
