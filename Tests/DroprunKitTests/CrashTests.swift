@@ -85,9 +85,10 @@ import Glibc
         #expect(root.list("outbox/checkpoints").isEmpty, "every killed runner's checkpoint log was taken up and removed")
     }
 
-    @Test func threeRunnersOnOneRootRunEachStepOnce() async throws {
+    @Test(arguments: ["fast", "strict"])
+    func threeRunnersOnOneRootRunEachStepOnce(durability: String) async throws {
         let count = 150
-        let root = try prepare(count, durability: "fast")
+        let root = try prepare(count, durability: durability)
         let runners = try (0..<3).map { _ in try BuiltBinary.start(["watch"], root: root.path) }
         let deadline = Date().addingTimeInterval(60)
         while root.list("outbox/results").count < count, Date() < deadline {
