@@ -186,16 +186,21 @@ public final class CheckpointLog: Sendable {
     /// A newline in the pretty form is always structural (strings escape
     /// theirs), so this is still the same JSON.
     static func appendCompacted(_ pretty: [UInt8], to out: inout [UInt8]) {
-        var skipping = false
-        for byte in pretty {
-            if byte == 0x0A {
-                skipping = true
-            } else if skipping && byte == 0x20 {
-                continue
-            } else {
-                skipping = false
-                out.append(byte)
+        pretty.withUnsafeBufferPointer { bytes in
+            var kept = 0
+            var i = 0
+            while i < bytes.count {
+                guard bytes[i] == 0x0A else {
+                    i += 1
+                    continue
+                }
+                // The text up to the newline is copied whole; the newline and the indentation after it are dropped.
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[kept..<i]))
+                i += 1
+                while i < bytes.count, bytes[i] == 0x20 { i += 1 }
+                kept = i
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[kept..<i]))
         }
     }
 

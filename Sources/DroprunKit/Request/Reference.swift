@@ -61,44 +61,53 @@ public struct Reference: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses the inside of `{{...}}`; nil when it is not a reference path.
+    ///
+    /// Read as UTF-8 bytes: every delimiter is ASCII, and a byte of a
+    /// multi-byte character is never one, so names keep any character.
     static func parse(_ inner: String) -> Reference? {
         guard !inner.isEmpty else { return nil }
+        let bytes = Array(inner.utf8)
         var parts: [String] = []
-        var current = ""
-        var iterator = Array(inner).makeIterator()
-        while let c = iterator.next() {
-            switch c {
-            case ".":
-                guard !current.isEmpty else { return nil }
-                parts.append(current)
-                current = ""
-            case "[":
-                if !current.isEmpty {
-                    parts.append(current)
-                    current = ""
-                }
-                var digits = ""
-                while let d = iterator.next(), d != "]" { digits.append(d) }
-                guard !digits.isEmpty, digits.allSatisfy(\.isASCII), Int(digits) != nil else { return nil }
+        var start = 0
+        var i = 0
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        /// The index in `[n]` that starts at `open` (the `[`), and the position after its `]`.
+        func index(at open: Int) -> (String, Int)? {
+            var close = open + 1
+            while close < bytes.count, bytes[close] != UInt8(ascii: "]") { close += 1 }
+            let digits = text(open + 1..<close)
+            guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 < 0x80 }), Int(digits) != nil else { return nil }
+            return (digits, min(close + 1, bytes.count))
+        }
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "."):
+                guard i > start else { return nil }
+                parts.append(text(start..<i))
+                i += 1
+                start = i
+            case UInt8(ascii: "["):
+                if i > start { parts.append(text(start..<i)) }
+                guard let (digits, after) = index(at: i) else { return nil }
                 parts.append(digits)
+                i = after
                 // After `]`: the end, another `[n]`, or `.name`.
-                while let next = iterator.next() {
-                    if next == "." { break }
-                    guard next == "[" else { return nil }
-                    var more = ""
-                    while let d = iterator.next(), d != "]" { more.append(d) }
-                    guard !more.isEmpty, more.allSatisfy(\.isASCII), Int(more) != nil else { return nil }
+                while i < bytes.count, bytes[i] != UInt8(ascii: ".") {
+                    guard bytes[i] == UInt8(ascii: "["), let (more, next) = index(at: i) else { return nil }
                     parts.append(more)
+                    i = next
                 }
-            case " ", "{", "}", "\"":
+                if i < bytes.count { i += 1 }
+                start = i
+            case UInt8(ascii: " "), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "\""):
                 return nil
             default:
-                current.append(c)
+                i += 1
             }
         }
-        if !current.isEmpty {
-            parts.append(current)
-        } else if inner.hasSuffix(".") {
+        if i > start {
+            parts.append(text(start..<i))
+        } else if bytes.last == UInt8(ascii: ".") {
             return nil
         }
         return parts.isEmpty ? nil : Reference(parts: parts)
