@@ -143,10 +143,12 @@ public final class CheckpointLog: Sendable {
             try file.sync()
             try fileSystem.syncDirectory(folder)
         }
-        state.leftovers.removeAll { segment in
-            let removed = Result { () throws(FileSystemError) in try fileSystem.remove(segmentPath(segment)) }
-            if case .failure(let error) = removed, !error.isNotFound { return false }
-            return true
+        // Oldest first, stopping at the first that stays: a newer segment never goes while an older one is left,
+        // or a settled run's older line there would become its last.
+        while let oldest = state.leftovers.first {
+            let removed = Result { () throws(FileSystemError) in try fileSystem.remove(segmentPath(oldest)) }
+            if case .failure(let error) = removed, !error.isNotFound { break }
+            state.leftovers.removeFirst()
         }
         // Runs whose live record is as new as their line now have no line at all, unless an older segment is still
         // there with their lines: then they keep appending, so their last line stays their newest state.
@@ -204,15 +206,33 @@ public final class CheckpointLog: Sendable {
         }
     }
 
-    /// Every run's last line in the log at `folder`, segments in order; unreadable or torn lines are skipped.
+    /// Every run's last line in the log at `folder`, segments in order; damaged or torn lines are skipped.
     public static func read(folder: String, fileSystem: any FileSystem) -> [String: Entry] {
+        readAll(folder: folder, fileSystem: fileSystem).entries
+    }
+
+    /// Every run's last line, and whether every segment could be read (`complete`): a log read only in part
+    /// must not be taken for the whole, so recovery keeps it and tries again.
+    public static func readAll(folder: String, fileSystem: any FileSystem) -> (entries: [String: Entry], complete: Bool) {
         var segments: [(Int, String)] = []
-        for entry in (try? fileSystem.list(folder)) ?? [] where entry.name.hasSuffix(".log") {
+        let listed: [DirectoryEntry]
+        do {
+            listed = try fileSystem.list(folder)
+        } catch {
+            return ([:], error.isNotFound)
+        }
+        for entry in listed where entry.name.hasSuffix(".log") {
             if let number = Int(entry.name.dropLast(4)) { segments.append((number, entry.name)) }
         }
         var entries: [String: Entry] = [:]
         for (_, name) in segments.sorted(by: { $0.0 < $1.0 }) {
-            guard let bytes = try? fileSystem.readFile(Path.join(folder, name), maxBytes: 1 << 30) else { continue }
+            let bytes: [UInt8]
+            do {
+                bytes = try fileSystem.readFile(Path.join(folder, name), maxBytes: 1 << 30)
+            } catch {
+                if case .notFound = error { continue }
+                return (entries, false)
+            }
             var start = 0
             while let end = bytes[start...].firstIndex(of: 0x0A) {
                 defer { start = end + 1 }
@@ -223,7 +243,7 @@ public final class CheckpointLog: Sendable {
             }
             // Bytes after the last newline are a torn line: ignored.
         }
-        return entries
+        return (entries, true)
     }
 
     /// Removes the log at `folder` (after the runs in it were taken over).

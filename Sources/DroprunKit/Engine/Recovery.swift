@@ -53,12 +53,20 @@ struct Recovery {
             }
         }
         // Dead runners' checkpoint logs: their runs resume from their last lines, before their claims move.
+        // A log not wholly recovered (unreadable, or a run that could not be taken over for now) stays, and so do
+        // its runner's claims and records, for the next scan: moved now, they would run logged steps again.
         var logsRecovered: Set<String> = []
-        for folder in (try? fs.list(layout.checkpoints)) ?? [] where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
+        let logs = try? fs.list(layout.checkpoints)
+        for folder in logs ?? [] where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
             guard deadFolders.contains(folder.name) || liveness.isDead(folder.name) else { continue }
             if !deadFolders.contains(folder.name) { liveness.bury(folder.name) }
-            work += recoverLog(of: folder.name, ignoring: ignoring)
-            logsRecovered.insert(folder.name)
+            let (taken, complete) = recoverLog(of: folder.name, ignoring: ignoring)
+            work += taken
+            if complete { logsRecovered.insert(folder.name) }
+        }
+        /// True when `runner`'s checkpoint log may still hold its runs' newest states.
+        func logPending(_ runner: String) -> Bool {
+            logs == nil || (!logsRecovered.contains(runner) && fs.exists(layout.checkpointFolder(runner)))
         }
         let running = try fs.list(layout.running)
         sweepTemporaries(running)
@@ -73,7 +81,7 @@ struct Recovery {
             guard let json = readRecord(layout.runningRecord(runId)), shouldTakeOver(json) else { continue }
             if let owner = Self.ownerFolder(json), owner != context.identity.folderName {
                 // A runner found dead only now: its checkpoint log may hold newer states; taken up at the next scan.
-                if !logsRecovered.contains(owner), fs.exists(layout.checkpointFolder(owner)) { continue }
+                if logPending(owner) { continue }
                 liveness.bury(owner)
             }
             if let path = takeOver(runId, stillHolds: shouldTakeOver) {
@@ -81,7 +89,7 @@ struct Recovery {
                 work.append(.takeover(runId: runId, path: path, previousRunner: status == RunStatus.waitingApproval.rawValue ? nil : json["runner"]?.stringValue))
             }
         }
-        for name in deadFolders {
+        for name in deadFolders where !logPending(name) {
             let dead = Path.join(layout.claimed, name)
             for entry in (try? fs.list(dead)) ?? [] where !entry.name.hasSuffix(Self.takeoverSuffix) {
                 let original = Self.originalName(entry.name)
@@ -111,13 +119,19 @@ struct Recovery {
     /// under the claim's new name: if this runner dies before the record is
     /// written, the next one resumes from the same state, not from the start.
     /// Claims move only after this, so none of the runs in the log is admitted anew.
-    func recoverLog(of dead: String, ignoring: Set<String>) -> [Work] {
+    ///
+    /// `complete` is false when the log could not be read whole or a run in it
+    /// could not be taken over for a reason that may pass (a full disk): the
+    /// log is then kept, and the scan leaves the dead runner's claims and
+    /// records alone until a later scan completes it.
+    func recoverLog(of dead: String, ignoring: Set<String>) -> (work: [Work], complete: Bool) {
         let folder = layout.checkpointFolder(dead)
         let strict = context.configuration.durability == .strict
         let intake = Intake(context: context)
         let log = context.checkpointLog
         var work: [Work] = []
-        for (runId, entry) in CheckpointLog.read(folder: folder, fileSystem: fs).sorted(by: { $0.key < $1.key }) {
+        var (entries, complete) = CheckpointLog.readAll(folder: folder, fileSystem: fs)
+        for (runId, entry) in entries.sorted(by: { $0.key < $1.key }) {
             guard !ignoring.contains(runId), !fs.exists(layout.result(runId)) else { continue }
             let state = JSONWriter.prettyBytes(entry.record)
             let previous = entry.record["runner"]?.stringValue
@@ -127,14 +141,22 @@ struct Recovery {
                     Self.ownerFolder(json) == dead && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(json["status"]?.stringValue ?? "")
                 }
                 guard holdsIt(live), let path = takeOver(runId, stillHolds: holdsIt) else { continue }
-                try? fs.writeAtomically(path, state, sync: strict)
+                guard (try? fs.writeAtomically(path, state, sync: strict)) != nil else {
+                    // Resumed from the older record, it would run logged steps again: put back, for the next scan.
+                    if (try? fs.link(path, to: layout.runningRecord(runId))) != nil { try? fs.remove(path) }
+                    complete = false
+                    continue
+                }
                 if let deadClaim { try? fs.remove(deadClaim) }
                 work.append(.takeover(runId: runId, path: path, previousRunner: previous))
                 continue
             }
             guard let deadClaim, let name = entry.claim, !fs.exists(layout.runningRecord(runId)) else { continue }
             let claim = intake.freeClaimPath(for: name)
-            guard (try? log.append(runId: runId, prettyRecord: state, claim: Path.name(claim))) != nil else { continue }
+            guard (try? log.append(runId: runId, prettyRecord: state, claim: Path.name(claim))) != nil else {
+                complete = false
+                continue
+            }
             guard (try? fs.rename(deadClaim, to: claim)) != nil else {
                 log.settled(runId, finished: true)
                 continue
@@ -147,16 +169,22 @@ struct Recovery {
             }
             let target = Path.join(layout.claimFolder(context.identity), runId + Self.takeoverSuffix)
             guard (try? fs.writeNew(target, state, sync: strict)) != nil else {
-                // Not writable: the claim is admitted again, which reruns the run from its start (and logs it anew).
-                log.settled(runId, finished: true)
-                work.append(.claimed(ClaimedFile(name: Self.originalName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
+                // Not writable now: the claim goes back, for the next scan (this runner's own line names it, should it
+                // die first). If even that fails, it is admitted again, which reruns the run from its start.
+                if (try? fs.rename(claim, to: deadClaim)) != nil {
+                    log.settled(runId, finished: true)
+                    complete = false
+                } else {
+                    log.settled(runId, finished: true)
+                    work.append(.claimed(ClaimedFile(name: Self.originalName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
+                }
                 continue
             }
             try? fs.remove(claim)
             work.append(.takeover(runId: runId, path: target, previousRunner: previous))
         }
-        CheckpointLog.remove(folder: folder, fileSystem: fs)
-        return work
+        if complete { CheckpointLog.remove(folder: folder, fileSystem: fs) }
+        return (work, complete)
     }
 
     /// True when `claim` is the file run `runId` was accepted from (the same inode as its kept request).

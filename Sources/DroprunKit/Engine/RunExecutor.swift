@@ -111,6 +111,21 @@ struct RunExecutor {
         }
     }
 
+    /// Publishes the run as waiting for its approval (no runner holds it meanwhile) and says so in the audit log.
+    mutating func beginWaiting() async throws -> ExecutionEnd {
+        guard record.status == .waitingApproval, let approval = record.approval else {
+            throw IllegalTransition(from: record.status.rawValue, event: "wait")
+        }
+        record.runner = nil
+        record.runnerId = nil
+        try await checkpoint()
+        try context.record(.runWaitingApproval, runId: record.runId, data: [
+            "step": .string(approval.step), "message": .string(approval.message),
+            "expiresAt": approval.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
+        ])
+        return .waiting(record)
+    }
+
     private mutating func runSteps() async throws -> ExecutionEnd {
         let clock = context.clock
         let timeoutSeconds = request.timeoutSeconds ?? Double(context.configuration.runTimeoutSeconds)
@@ -142,14 +157,7 @@ struct RunExecutor {
                 record.approval = PendingApproval(
                     step: definition.id, message: request.message, requestedAt: now,
                     expiresAt: request.expiresAfterSeconds.map { now.addingTimeInterval(Double($0)) })
-                record.runner = nil
-                record.runnerId = nil
-                try await checkpoint()
-                try context.record(.runWaitingApproval, runId: record.runId, data: [
-                    "step": .string(definition.id), "message": .string(request.message),
-                    "expiresAt": record.approval?.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
-                ])
-                return .waiting(record)
+                return try await beginWaiting()
             case .interrupted:
                 try record.steps[index].apply(.interrupt)
                 try await checkpoint()
@@ -217,6 +225,9 @@ struct RunExecutor {
     /// event is missing, never the reverse.
     private mutating func writeResult(_ event: AuditEventName, _ data: [String: JSONValue]) async throws -> RunRecord {
         try context.ensureLease()
+        // The result names the runner that wrote it (a run ended by an approval or a cancel while waiting had none).
+        record.runner = context.identity.actor
+        record.runnerId = context.identity.folderName
         try await store.finish(record)
         try context.record(event, runId: record.runId, data: data)
         // A placeholder still standing means no live record was written.

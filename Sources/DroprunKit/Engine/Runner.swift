@@ -242,6 +242,11 @@ public struct Runner: Sendable {
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path,
                                        origin: .takenOver(previousRunner: previous))
             if loaded.record.status == .waitingApproval {
+                if let approval = loaded.record.approval, approval.expiresAt.map({ $0 > context.clock.now() }) ?? true {
+                    // Its runner died as the run began to wait (the waiting state only in its checkpoint log):
+                    // published as waiting, for an approval to find.
+                    return outcome(try await executor.beginWaiting(), file: loaded.record.requestFile).map { [$0] } ?? []
+                }
                 let final = try await executor.expireApproval()
                 return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
             }

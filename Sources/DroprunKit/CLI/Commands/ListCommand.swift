@@ -8,7 +8,8 @@ import Foundation
 /// with no live record yet (a run of instant steps only, whose runner was
 /// killed, until another runner takes it over), and a record being taken
 /// over is shown as the record it is. A claim whose run already has a
-/// record (a moment in which the record replaced it) is not listed.
+/// record (a moment in which the record replaced it) is not listed. Like an
+/// inbox file, a claim is listed under the run id its file name gives.
 enum ListCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let limit = try context.parsed.intValue("limit", range: 1...1_000_000) ?? 50
@@ -31,10 +32,12 @@ enum ListCommand {
             guard let names = try? fs.list(folder) else { continue }
             for entry in names where InboxScanner.isRequestName(entry.name) { add(Path.join(folder, entry.name), queued: queued) }
         }
+        var beingTakenOver: Set<String> = []
         for runner in (try? fs.list(layout.claimed)) ?? [] where !runner.name.hasPrefix(".") {
             let folder = Path.join(layout.claimed, runner.name)
             for entry in (try? fs.list(folder)) ?? [] {
                 if entry.name.hasSuffix(Recovery.takeoverSuffix) {
+                    beingTakenOver.insert(String(entry.name.dropLast(Recovery.takeoverSuffix.count)))
                     add(Path.join(folder, entry.name), queued: false)
                 } else if InboxScanner.isRequestName(Recovery.originalName(entry.name)) {
                     add(Path.join(folder, entry.name), queued: true)
@@ -47,7 +50,8 @@ enum ListCommand {
             if entry.queued {
                 let runId = RunID.fromFileName(Recovery.originalName(Path.name(entry.path)))
                 guard wanted == nil || wanted == .queued else { continue }
-                if Path.parent(entry.path) != layout.inbox, fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) { continue }
+                if Path.parent(entry.path) != layout.inbox,
+                    beingTakenOver.contains(runId) || fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) { continue }
                 rows.append(["runId": .string(runId), "status": "queued", "workflow": .null, "createdAt": .null, "durationMs": .null])
                 continue
             }
