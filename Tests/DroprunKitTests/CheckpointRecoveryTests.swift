@@ -44,6 +44,13 @@ import Glibc
         return try await Runner(context: context).runOnce()
     }
 
+    /// A run whose first step may wait (its record is published before it) and whose two others are instant.
+    func mixedRequest(_ id: String) -> String {
+        RequestText.make(id: id, steps: [
+            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
+        ])
+    }
+
     func instantSteps(_ count: Int = 3) -> [String] {
         (0..<count).map { #"{"id": "\#(["a", "b", "c", "d"][$0])", "provider": "probe-instant"}"# }
     }
@@ -113,9 +120,7 @@ import Glibc
 
     @Test func aLiveRecordOlderThanTheLogIsRewrittenFromItsLastLine() async throws {
         let root = try TemporaryRoot()
-        try root.drop("mixed.json", RequestText.make(id: "mixed", steps: [
-            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop("mixed.json", mixedRequest("mixed"))
         let executions = Executions()
         try await runAndDieBeforeTheResult(root, executions)
         let live = try #require(root.json("outbox/running/mixed.json"), "published before a, which may wait")
@@ -131,9 +136,7 @@ import Glibc
 
     @Test func aRunAnotherRunnerHoldsIsLeftToIt() async throws {
         let root = try TemporaryRoot()
-        try root.drop("held.json", RequestText.make(id: "held", steps: [
-            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop("held.json", mixedRequest("held"))
         let executions = Executions()
         try await runAndDieBeforeTheResult(root, executions)
         // Another runner, alive, has since taken the run over.
@@ -144,9 +147,12 @@ import Glibc
         let live = root.json("outbox/running/held.json")
         try root.write("outbox/runners/otherhost-7.json", #"{"runner": "otherhost:7"}"#)
 
-        let summary = try await runNext(root, executions)
+        let watching = FaultyFileSystem()
+        let summary = try await runNext(root, executions, fileSystem: watching)
         #expect(summary.count(.succeeded) == 0)
         #expect(root.json("outbox/running/held.json") == live, "left as the other runner wrote it")
+        #expect(!watching.operations.contains { $0.hasPrefix("rename " + root.file("outbox/running/held.json")) },
+            "a live runner's record is read, never renamed away, even for a moment")
         #expect(executions["held/c"] == 1)
         #expect(root.list("outbox/checkpoints").isEmpty, "the dead runner's log was removed all the same")
     }
@@ -177,9 +183,7 @@ import Glibc
 
     @Test func aStaleClaimNameInTheLogNeverMovesTheDropThatTookTheName() async throws {
         let root = try TemporaryRoot()
-        try root.drop("x.json", RequestText.make(id: "x", steps: [
-            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop("x.json", mixedRequest("x"))
         let executions = Executions()
         try await runAndDieBeforeTheResult(root, executions)
         #expect(root.exists("outbox/running/x.json"))
@@ -196,9 +200,7 @@ import Glibc
 
     @Test func aStaleClaimNameOfARunAnotherRunnerIsTakingOverIsLeftAlone() async throws {
         let root = try TemporaryRoot()
-        try root.drop("x.json", RequestText.make(id: "x", steps: [
-            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop("x.json", mixedRequest("x"))
         let executions = Executions()
         try await runAndDieBeforeTheResult(root, executions)
         try relog(root, "x", claim: "a.json")
@@ -217,30 +219,9 @@ import Glibc
         #expect(root.list("outbox/rejected").isEmpty)
     }
 
-    @Test func aRunHeldByALiveRunnerIsNotEvenMovedAside() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("held.json", RequestText.make(id: "held", steps: [
-            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-        ]))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
-        var live = try #require(root.read("outbox/running/held.json"))
-        live = live.replacingOccurrences(of: "testhost:4242", with: "otherhost:7").replacingOccurrences(of: "testhost-4242", with: "otherhost-7")
-        try root.write("outbox/running/held.json", live)
-        try keepAlive(root, "otherhost-7")
-
-        let watching = FaultyFileSystem()
-        _ = try await runNext(root, executions, fileSystem: watching)
-        #expect(root.read("outbox/running/held.json") == live)
-        #expect(!watching.operations.contains { $0.hasPrefix("rename " + root.file("outbox/running/held.json")) },
-            "a live runner's record is read, never renamed away, even for a moment")
-    }
-
     @Test func recordsOfARunnerWhoseLogWasNotReadAreLeftForTheNextScan() async throws {
         let root = try TemporaryRoot()
-        try root.drop("mixed.json", RequestText.make(id: "mixed", steps: [
-            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop("mixed.json", mixedRequest("mixed"))
         let executions = Executions()
         try await runAndDieBeforeTheResult(root, executions)
         // The first scan cannot list the logs: the live record (older than the log) must wait for a scan that can.
@@ -397,9 +378,7 @@ import Glibc
 
     @Test func aRecordThatCannotBeRewrittenFromTheLogIsPutBackForTheNextScan() async throws {
         let root = try TemporaryRoot()
-        try root.drop("mixed.json", RequestText.make(id: "mixed", steps: [
-            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop("mixed.json", mixedRequest("mixed"))
         let executions = Executions()
         try await runAndDieBeforeTheResult(root, executions)
         let live = root.read("outbox/running/mixed.json")
