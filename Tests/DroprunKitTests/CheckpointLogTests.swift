@@ -129,6 +129,26 @@ import Glibc
             "y's newest line stays on disk after its older one in the leftover segment: \(root.list("outbox/checkpoints/r1"))")
     }
 
+    @Test func aFailedAppendClosesItsSegmentSoTheNextLineIsNotJoinedToATornOne() throws {
+        let root = try TemporaryRoot()
+        let folder = root.file("outbox/checkpoints/r1")
+        let fs = FaultyFileSystem()
+        let log = CheckpointLog(folder: folder, fileSystem: fs)
+        try log.append(record("a", succeeded: 1), claim: nil)
+        fs.inject(.init("append", pathContains: "00000000.log", code: ENOSPC, times: 1))
+        #expect(throws: FileSystemError.self) { try log.append(record("a", succeeded: 2), claim: nil) }
+        // As a full disk would leave it: the start of the failed line.
+        let torn = try PosixFileSystem().openForAppending(Path.join(folder, "00000000.log"))
+        try torn.append(Array(#"{"claim":null,"rec"#.utf8))
+        torn.close()
+        try log.append(record("a", succeeded: 2), claim: nil)
+        #expect(root.list("outbox/checkpoints/r1") == ["00000000.log", "00000001.log"])
+        #expect(succeeded(CheckpointLog.read(folder: folder, fileSystem: fs)["a"]) == 2)
+        // The closed segment goes with the next rotation, like any other.
+        log.settled("a", finished: true)
+        #expect(log.isAhead("a") == false)
+    }
+
     @Test func aLogThatCannotBeReadWholeSaysSo() throws {
         let root = try TemporaryRoot()
         let folder = root.file("outbox/checkpoints/r1")

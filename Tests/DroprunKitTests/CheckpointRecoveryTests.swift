@@ -329,6 +329,30 @@ import Glibc
         _ = try? await Runner(context: context).runOnce()
     }
 
+    @Test func strictRecoveryFlushesItsOwnLineBeforeTheClaimMoves() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        var configuration = Configuration.fastForTests
+        configuration.durability = .strict
+        var context = root.engine(configuration: configuration, registry: ProbeProvider.registry(executions.count), identity: next)
+        defer { context.audit.close() }
+        // At each flush: is the run's line in this runner's log while the claim is still in the dead runner's folder?
+        let folder = root.path
+        let lineBeforeClaim = Mutex<[Bool]>([])
+        context.groupCommit = GroupCommit(root: root.path) { _ in
+            let fs = PosixFileSystem()
+            let claimStill = fs.exists(Path.join(folder, "outbox/claimed/testhost-4242/quick.json"))
+            let logged = CheckpointLog.read(folder: Path.join(folder, "outbox/checkpoints/testhost-4243"), fileSystem: fs)["quick"] != nil
+            lineBeforeClaim.withLock { $0.append(claimStill && logged) }
+            return 0
+        }
+        #expect(try await Runner(context: context).runOnce().count(.succeeded) == 1)
+        #expect(lineBeforeClaim.withLock { $0.contains(true) }, "the line was flushed before the claim moved")
+        #expect(executions["quick/a"] == 1 && executions["quick/b"] == 1)
+    }
+
     @Test func aRecovererThatCannotAppendToItsOwnLogLeavesTheRunForTheNextScan() async throws {
         let root = try TemporaryRoot()
         try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))

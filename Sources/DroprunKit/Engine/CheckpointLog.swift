@@ -123,7 +123,18 @@ public final class CheckpointLog: Sendable {
             file = try fileSystem.openForAppending(segmentPath(state.segment))
             state.file = file
         }
-        try file.append(line)
+        do {
+            try file.append(line)
+        } catch {
+            // Part of the line may be written (a full disk): nothing more goes after it, or the next line would be
+            // joined to the torn one and lost. The segment is closed as it is; the next line starts a new one.
+            file.close()
+            state.file = nil
+            state.leftovers.append(state.segment)
+            state.segment += 1
+            state.bytes = 0
+            throw error
+        }
         state.bytes += line.count
     }
 

@@ -56,6 +56,13 @@ public final class GroupCommit: Sendable {
         }
     }
 
+    /// Flushes at once, on the calling thread (recovery, which is rare and not async); 0 on success, else `errno`.
+    public func flushBlocking() -> Int32 {
+        let code = flushNow(root)
+        state.withLock { $0.flushes += 1 }
+        return code
+    }
+
     private func scheduleFlush() {
         queue.async { [self] in
             let target = state.withLock { $0.requested }
