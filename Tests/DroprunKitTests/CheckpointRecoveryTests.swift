@@ -483,4 +483,62 @@ import Glibc
         let rows = try JSONParser.parse(Array(output.stdout.utf8)).arrayValue ?? []
         #expect(rows.filter { $0["runId"] == "quick" }.map { $0["status"] } == ["running"], "\(output.stdout)")
     }
+
+    @Test func aClaimThatCannotBeMovedForNowIsLeftForTheNextScan() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        let fs = FaultyFileSystem([.init("rename", pathContains: "claimed/testhost-4242/quick.json -> ", times: 1)])
+        _ = try? await runNext(root, executions, fileSystem: fs)
+        #expect(root.exists("outbox/checkpoints/testhost-4242"))
+        _ = try await runNext(root, executions)
+        #expect(root.json("outbox/results/quick.json")?["status"] == "succeeded")
+        #expect(executions["quick/a"] == 1 && executions["quick/b"] == 1, "the log said both were done")
+    }
+
+    @Test func aRecordThatCannotBeMovedForNowIsLeftForTheNextScan() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("mixed.json", mixedRequest("mixed"))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        let fs = FaultyFileSystem([.init("rename", pathContains: "outbox/running/mixed.json -> ", times: 1)])
+        _ = try? await runNext(root, executions, fileSystem: fs)
+        #expect(root.exists("outbox/checkpoints/testhost-4242"))
+        _ = try await runNext(root, executions)
+        #expect(root.json("outbox/results/mixed.json")?["status"] == "succeeded")
+        #expect(executions["mixed/a"] == 1 && executions["mixed/b"] == 1, "the log said both were done")
+    }
+
+    @Test(arguments: ["probe-instant", "probe-waiting"])
+    func aCancelAcceptedWhileAWaitingRunIsTakenOverEndsIt(first: String) async throws {
+        let root = try TemporaryRoot()
+        try root.drop("ask.json", approvalRun(first: first))
+        let executions = Executions()
+        let operation = first == "probe-instant" ? "writeTemporary" : "replace"
+        await runDead(root, executions, FaultyFileSystem([.kills(before: operation, pathContains: "outbox/running/ask.json")]))
+        // Applied in the same batch as the takeover, before the run is published as waiting.
+        try root.drop("stop.json", #"{"kind": "cancel", "runId": "ask", "by": "ada"}"#)
+        _ = try await runNext(root, executions)
+        let result = try #require(root.json("outbox/results/ask.json"))
+        #expect(result["status"] == "cancelled")
+        #expect(!root.exists("outbox/running/ask.json") && !root.exists("outbox/cancels/ask.json"))
+        #expect(root.auditEventNames(runId: "ask").filter { $0 == "run.cancelled" }.count == 1)
+    }
+
+    @Test func anApprovalForARunBeingTakenOverIsRejectedAsSuchAndCanBeDroppedAgain() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("ask.json", approvalRun(first: "probe-waiting"))
+        let executions = Executions()
+        await runDead(root, executions, FaultyFileSystem([.kills(before: "replace", pathContains: "outbox/running/ask.json")]))
+        try root.drop("yes.json", #"{"kind": "approval", "runId": "ask", "decision": "approve", "by": "ada"}"#)
+        _ = try await runNext(root, executions)
+        let error = try #require(root.json("outbox/rejected/yes.json.error.json"))
+        #expect(error["errors"]?[0]?["message"]?.stringValue?.contains("being changed by another runner; drop the approval again") == true)
+        #expect(root.json("outbox/running/ask.json")?["status"] == "waiting_approval")
+
+        try root.drop("yes.json", #"{"kind": "approval", "runId": "ask", "decision": "approve", "by": "ada"}"#)
+        _ = try await runNext(root, executions)
+        #expect(root.json("outbox/results/ask.json")?["status"] == "succeeded")
+    }
 }

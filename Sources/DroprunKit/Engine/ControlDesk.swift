@@ -45,6 +45,9 @@ struct ControlDesk {
             return outcomes
         case .approval(let approve, let by, let note):
             guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue else {
+                if intake.isBeingTakenOver(runId) {
+                    return try await rejectBeingChanged(file, message)
+                }
                 if fs.exists(layout.request(runId)) || inboxHolds(runId) {
                     return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is not waiting for an approval (it has not reached an approval step)", path: JSONPath.root.key("runId")))
                 }
@@ -57,7 +60,7 @@ struct ControlDesk {
             guard let path = Recovery(context: context).takeOver(runId, stillHolds: stillWaiting),
                 let loaded = RunLoader(context: context).load(runId: runId, recordPath: path)
             else {
-                return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId")))
+                return try await rejectBeingChanged(file, message)
             }
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
             let final = try await executor.decide(approve: approve, by: by, note: note, file: ["file": .string(file.name), "sha256": .string(sha256)])
@@ -72,7 +75,7 @@ struct ControlDesk {
     }
 
     /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
-    private func cancelIfIdle(_ runId: String) async throws -> RunRecord? {
+    func cancelIfIdle(_ runId: String) async throws -> RunRecord? {
         guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes) else { return nil }
         let liveness = context.liveness
         let mine = context.identity.folderName
@@ -141,6 +144,11 @@ struct ControlDesk {
             name = file.name.hasSuffix(".json") ? "\(file.name.dropLast(5))~\(n).json" : "\(file.name)~\(n)"
         }
         try fs.rename(file.path, to: Path.join(layout.control, name))
+    }
+
+    /// Rejects an approval for a run another runner (or this one, elsewhere) is moving at this moment.
+    private func rejectBeingChanged(_ file: ClaimedFile, _ message: ControlMessage) async throws -> [RunOutcome] {
+        try await reject(file, message, Rejection(.invalidState, "run '\(message.runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId")))
     }
 
     private func reject(_ file: ClaimedFile, _ message: ControlMessage, _ rejection: Rejection) async throws -> [RunOutcome] {

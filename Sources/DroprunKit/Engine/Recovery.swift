@@ -140,7 +140,12 @@ struct Recovery {
                 let holdsIt: (JSONValue) -> Bool = { json in
                     Self.ownerFolder(json) == dead && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(json["status"]?.stringValue ?? "")
                 }
-                guard holdsIt(live), let path = takeOver(runId, stillHolds: holdsIt) else { continue }
+                guard holdsIt(live) else { continue }
+                guard let path = takeOver(runId, stillHolds: holdsIt) else {
+                    // Not lost to another runner (the record is still the dead runner's): the move failed, so later.
+                    if let again = readRecord(layout.runningRecord(runId)), holdsIt(again) { complete = false }
+                    continue
+                }
                 guard (try? fs.writeAtomically(path, state, sync: strict)) != nil else {
                     // Resumed from the older record, it would run logged steps again: put back, for the next scan.
                     if (try? fs.link(path, to: layout.runningRecord(runId))) != nil { try? fs.remove(path) }
@@ -160,7 +165,11 @@ struct Recovery {
                 complete = false
                 continue
             }
-            guard (try? fs.rename(deadClaim, to: claim)) != nil else {
+            do {
+                try fs.rename(deadClaim, to: claim)
+            } catch {
+                // Gone: another runner took it. Any other failure may pass: the log is kept for the next scan.
+                if !error.isNotFound { complete = false }
                 log.settled(runId, finished: true)
                 continue
             }

@@ -112,6 +112,11 @@ struct RunExecutor {
     }
 
     /// Publishes the run as waiting for its approval (no runner holds it meanwhile) and says so in the audit log.
+    ///
+    /// A cancel accepted while the run was on its way here found no waiting
+    /// record to end (the run was executing, or being taken over), so the
+    /// marker is looked for once the record is published: if there is one, the
+    /// run is taken back and cancelled, as a cancel of a waiting run is.
     mutating func beginWaiting() async throws -> ExecutionEnd {
         guard record.status == .waitingApproval, let approval = record.approval else {
             throw IllegalTransition(from: record.status.rawValue, event: "wait")
@@ -123,6 +128,10 @@ struct RunExecutor {
             "step": .string(approval.step), "message": .string(approval.message),
             "expiresAt": approval.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
         ])
+        if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem),
+            let cancelled = try await ControlDesk(context: context, intake: Intake(context: context)).cancelIfIdle(record.runId) {
+            return .finished(cancelled)
+        }
         return .waiting(record)
     }
 
