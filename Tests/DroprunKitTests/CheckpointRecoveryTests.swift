@@ -353,6 +353,30 @@ import Glibc
         #expect(executions["quick/a"] == 1 && executions["quick/b"] == 1)
     }
 
+    @Test func aStrictRecovererThatCannotFlushLeavesTheRunForTheNextScanAndNoLogOfItsOwn() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        var configuration = Configuration.fastForTests
+        configuration.durability = .strict
+        var context = root.engine(configuration: configuration, registry: ProbeProvider.registry(executions.count), identity: next)
+        let failures = Mutex(1)
+        context.groupCommit = GroupCommit(root: root.path) { _ in
+            failures.withLock { left in
+                defer { left = max(0, left - 1) }
+                return left > 0 ? EIO : 0
+            }
+        }
+        _ = try? await Runner(context: context).runOnce()
+        context.audit.close()
+        #expect(root.list("outbox/claimed/testhost-4242") == ["quick.json"], "the claim did not move")
+        #expect(!root.exists("outbox/checkpoints/testhost-4243"), "a clean stop leaves no log of its own")
+
+        #expect(try await runNext(root, executions).count(.succeeded) == 1)
+        #expect(executions["quick/a"] == 1 && executions["quick/b"] == 1)
+    }
+
     @Test func aRecovererThatCannotAppendToItsOwnLogLeavesTheRunForTheNextScan() async throws {
         let root = try TemporaryRoot()
         try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))

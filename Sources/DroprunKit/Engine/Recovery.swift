@@ -159,9 +159,12 @@ struct Recovery {
             guard let deadClaim, let name = entry.claim, !fs.exists(layout.runningRecord(runId)) else { continue }
             let claim = intake.freeClaimPath(for: name)
             // Strict: the line is flushed first, so the claim never reaches the disk in its new place without it.
-            guard (try? log.append(runId: runId, prettyRecord: state, claim: Path.name(claim))) != nil,
-                !strict || context.groupCommit.flushBlocking() == 0
-            else {
+            guard (try? log.append(runId: runId, prettyRecord: state, claim: Path.name(claim))) != nil else {
+                complete = false
+                continue
+            }
+            guard !strict || context.groupCommit.flushBlocking() == 0 else {
+                log.settled(runId, finished: true)
                 complete = false
                 continue
             }
