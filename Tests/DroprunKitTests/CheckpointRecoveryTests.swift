@@ -565,4 +565,18 @@ import Glibc
         _ = try await runNext(root, executions)
         #expect(root.json("outbox/results/ask.json")?["status"] == "succeeded")
     }
+
+    @Test func aTemporaryFileInADeadRunnersClaimFolderIsRemovedNotTakenForADrop() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        // Half of a record it was writing as it took a run over, left by a kill.
+        let temporary = ".other" + Recovery.takeoverSuffix + ".4242.7.tmp"
+        try root.write("outbox/claimed/testhost-4242/" + temporary, #"{"runId": "oth"#)
+
+        #expect(try await runNext(root, executions).count(.succeeded) == 1)
+        #expect(root.list("outbox/rejected").isEmpty)
+        #expect(root.list("outbox/claimed").allSatisfy { root.list("outbox/claimed/" + $0).isEmpty })
+    }
 }

@@ -92,6 +92,12 @@ struct Recovery {
         for name in deadFolders where !logPending(name) {
             let dead = Path.join(layout.claimed, name)
             for entry in (try? fs.list(dead)) ?? [] where !entry.name.hasSuffix(Self.takeoverSuffix) {
+                // A temporary file the dead runner was writing (a record it was taking over): never a claim, since
+                // the inbox's hidden names are never claimed.
+                if Path.isTemporary(entry.name) {
+                    try? fs.remove(Path.join(dead, entry.name))
+                    continue
+                }
                 let original = Self.originalName(entry.name)
                 let target = Intake(context: context).freeClaimPath(for: original)
                 if (try? fs.rename(Path.join(dead, entry.name), to: target)) != nil {
