@@ -105,6 +105,49 @@ import Glibc
         #expect(root.list("outbox/runners").isEmpty, "each runner removed its heartbeat")
     }
 
+    /// Runs that wait for an approval, with runners killed as they reach it and as they take each other's runs over:
+    /// every run ends up waiting (not expired, not lost), and one approval each then finishes them all.
+    @Test(arguments: ["fast", "strict"])
+    func runsKilledAsTheyBeginToWaitStillWaitForTheirApproval(durability: String) async throws {
+        let count = 60
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "\#(durability)", "concurrency": 4, "pollIntervalMs": 50}"#)
+        for i in 0..<count {
+            try root.drop("ask-\(i).json", RequestText.make(id: "ask-\(i)", steps: [
+                #"{"id": "greet", "provider": "template", "with": {"template": "ask \#(i)"}}"#,
+                #"{"id": "ok", "provider": "approval", "with": {"message": "go?", "expiresAfterSeconds": 86400}}"#,
+                #"{"id": "loud", "provider": "transform", "with": {"value": "{{steps.greet.output.text}}", "op": "uppercase"}}"#,
+                #"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "{{steps.loud.output.value}}"}}"#,
+            ]))
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10 {
+            let runner = try BuiltBinary.start(["watch"], root: root.path)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 10...120, using: &generator)))
+            kill(runner.processIdentifier, SIGKILL)
+            _ = try? await blockingWork { try runner.wait(timeout: 10) }
+        }
+        let settle = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 120) }
+        #expect(settle.code == 0, "\(settle.stdout)\(settle.stderr)")
+        let waiting = root.list("outbox/running").filter { !$0.hasPrefix(".") }
+        #expect(waiting.count == count, "waiting: \(waiting.count) of \(count); results: \(root.list("outbox/results"))")
+        for name in waiting { #expect(root.json("outbox/running/" + name)?["status"] == "waiting_approval", "\(name)") }
+        #expect(root.list("outbox/checkpoints").isEmpty)
+
+        for i in 0..<count { try root.drop("yes-\(i).json", #"{"kind": "approval", "runId": "ask-\#(i)", "decision": "approve", "by": "ada"}"#) }
+        let approved = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 120) }
+        #expect(approved.code == 0, "\(approved.stdout)\(approved.stderr)")
+        #expect(root.list("outbox/rejected").isEmpty)
+        for i in 0..<count {
+            #expect(root.json("outbox/results/ask-\(i).json")?["status"] == "succeeded", "ask-\(i)")
+            #expect(root.read("artifacts/ask-\(i)/out.txt") == "ASK \(i)")
+        }
+        let finishes = root.auditEvents().filter { $0["event"] == "run.succeeded" }.compactMap { $0["runId"]?.stringValue }
+        #expect(finishes.count == count && Set(finishes).count == count, "each run finished once")
+        let report = try AuditVerifier.verifyAll(layout: root.layout, fileSystem: PosixFileSystem())
+        for problem in report.problems { #expect(problem.message.contains("torn last line"), "\(problem)") }
+    }
+
     @Test func sigtermCheckpointsAndTheNextRunnerResumes() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
