@@ -44,6 +44,29 @@ import Glibc
         return try await Runner(context: context).runOnce()
     }
 
+    /// A root with `request` dropped and run by runner 4242, which died as it linked the result.
+    func leftByADeadRunner(_ request: String? = nil, id: String = "quick") async throws -> (TemporaryRoot, Executions) {
+        let root = try TemporaryRoot()
+        try root.drop(id + ".json", request ?? RequestText.make(id: id, steps: instantSteps()))
+        let executions = Executions()
+        try await runAndDieBeforeTheResult(root, executions)
+        return (root, executions)
+    }
+
+    /// Runs the next runner, which must finish `id` without running again the steps a and b that the log shows done.
+    func expectFinishedWithoutRerunningLoggedSteps(_ root: TemporaryRoot, _ executions: Executions, id: String = "quick") async throws {
+        _ = try await runNext(root, executions)
+        #expect(root.json("outbox/results/\(id).json")?["status"] == "succeeded")
+        #expect(executions["\(id)/a"] == 1 && executions["\(id)/b"] == 1, "the log said both were done")
+    }
+
+    /// The next runner in strict durability (its group commit can be replaced).
+    func strictEngine(_ root: TemporaryRoot, _ executions: Executions) -> EngineContext {
+        var configuration = Configuration.fastForTests
+        configuration.durability = .strict
+        return root.engine(configuration: configuration, registry: ProbeProvider.registry(executions.count), identity: next)
+    }
+
     /// A run whose first step may wait (its record is published before it) and whose two others are instant.
     func mixedRequest(_ id: String) -> String {
         RequestText.make(id: id, steps: [
@@ -119,10 +142,7 @@ import Glibc
     }
 
     @Test func aLiveRecordOlderThanTheLogIsRewrittenFromItsLastLine() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("mixed.json", mixedRequest("mixed"))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner(mixedRequest("mixed"), id: "mixed")
         let live = try #require(root.json("outbox/running/mixed.json"), "published before a, which may wait")
         #expect(live["steps"]?.arrayValue?.map { $0["status"] } == ["pending", "pending", "pending"])
 
@@ -158,10 +178,7 @@ import Glibc
     }
 
     @Test func aRecovererKilledAfterMovingAClaimLeavesItsRunToTheNextFromTheSameState() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner()
 
         // Runner 4243 is killed after it moved the claim into its folder, before the record being taken over is written.
         let dying = FaultyFileSystem([.kills(before: "writeNew", pathContains: Recovery.takeoverSuffix)])
@@ -220,10 +237,7 @@ import Glibc
     }
 
     @Test func recordsOfARunnerWhoseLogWasNotReadAreLeftForTheNextScan() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("mixed.json", mixedRequest("mixed"))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner(mixedRequest("mixed"), id: "mixed")
         // The first scan cannot list the logs: the live record (older than the log) must wait for a scan that can.
         let live = root.read("outbox/running/mixed.json")
         let fs = FaultyFileSystem([.init("list", pathContains: "outbox/checkpoints", times: 1)])
@@ -330,13 +344,8 @@ import Glibc
     }
 
     @Test func strictRecoveryFlushesItsOwnLineBeforeTheClaimMoves() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
-        var configuration = Configuration.fastForTests
-        configuration.durability = .strict
-        var context = root.engine(configuration: configuration, registry: ProbeProvider.registry(executions.count), identity: next)
+        let (root, executions) = try await leftByADeadRunner()
+        var context = strictEngine(root, executions)
         defer { context.audit.close() }
         // At each flush: is the run's line in this runner's log while the claim is still in the dead runner's folder?
         let folder = root.path
@@ -354,13 +363,8 @@ import Glibc
     }
 
     @Test func aStrictRecovererThatCannotFlushLeavesTheRunForTheNextScanAndNoLogOfItsOwn() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
-        var configuration = Configuration.fastForTests
-        configuration.durability = .strict
-        var context = root.engine(configuration: configuration, registry: ProbeProvider.registry(executions.count), identity: next)
+        let (root, executions) = try await leftByADeadRunner()
+        var context = strictEngine(root, executions)
         let failures = Mutex(1)
         context.groupCommit = GroupCommit(root: root.path) { _ in
             failures.withLock { left in
@@ -378,10 +382,7 @@ import Glibc
     }
 
     @Test func aRecovererThatCannotAppendToItsOwnLogLeavesTheRunForTheNextScan() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner()
 
         // One failed append (a full disk) to the recoverer's own log.
         let full = FaultyFileSystem([.init("append", pathContains: "checkpoints/testhost-4243", code: ENOSPC, times: 1)])
@@ -396,39 +397,26 @@ import Glibc
     }
 
     @Test func claimsOfARunnerWhoseLogsCouldNotBeListedAreLeftForTheNextScan() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner()
 
         let fs = FaultyFileSystem([.init("list", pathContains: "outbox/checkpoints", times: 1)])
         _ = try? await runNext(root, executions, fileSystem: fs)
         #expect(root.list("outbox/claimed/testhost-4242") == ["quick.json"])
-        _ = try await runNext(root, executions)
-        #expect(root.json("outbox/results/quick.json")?["status"] == "succeeded")
-        #expect(executions["quick/a"] == 1 && executions["quick/b"] == 1, "the log said both were done")
+        try await expectFinishedWithoutRerunningLoggedSteps(root, executions)
     }
 
     @Test func aLogSegmentThatCannotBeReadIsKeptUntilItCanBe() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner()
 
         let fs = FaultyFileSystem([.init("read", pathContains: "checkpoints/testhost-4242/", times: 1)])
         _ = try? await runNext(root, executions, fileSystem: fs)
         #expect(root.exists("outbox/checkpoints/testhost-4242"))
-        _ = try await runNext(root, executions)
-        #expect(root.json("outbox/results/quick.json")?["status"] == "succeeded")
-        #expect(executions["quick/a"] == 1 && executions["quick/b"] == 1, "the log said both were done")
+        try await expectFinishedWithoutRerunningLoggedSteps(root, executions)
         #expect(root.list("outbox/checkpoints").isEmpty)
     }
 
     @Test func aRecordThatCannotBeRewrittenFromTheLogIsPutBackForTheNextScan() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("mixed.json", mixedRequest("mixed"))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner(mixedRequest("mixed"), id: "mixed")
         let live = root.read("outbox/running/mixed.json")
 
         let fs = FaultyFileSystem([.init("writeAtomically", pathContains: "mixed" + Recovery.takeoverSuffix, times: 1)])
@@ -496,10 +484,7 @@ import Glibc
     }
 
     @Test func listShowsARunBeingTakenOverOnce() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner()
         // 4243 is killed after writing the record it takes over, before removing the claim it moved.
         _ = try? await runNext(root, executions, fileSystem: FaultyFileSystem([.kills(before: "remove", pathContains: "outbox/claimed/testhost-4243/quick.json")]))
         #expect(Set(root.list("outbox/claimed/testhost-4243")) == ["quick.json", "quick" + Recovery.takeoverSuffix])
@@ -509,29 +494,19 @@ import Glibc
     }
 
     @Test func aClaimThatCannotBeMovedForNowIsLeftForTheNextScan() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner()
         let fs = FaultyFileSystem([.init("rename", pathContains: "claimed/testhost-4242/quick.json -> ", times: 1)])
         _ = try? await runNext(root, executions, fileSystem: fs)
         #expect(root.exists("outbox/checkpoints/testhost-4242"))
-        _ = try await runNext(root, executions)
-        #expect(root.json("outbox/results/quick.json")?["status"] == "succeeded")
-        #expect(executions["quick/a"] == 1 && executions["quick/b"] == 1, "the log said both were done")
+        try await expectFinishedWithoutRerunningLoggedSteps(root, executions)
     }
 
     @Test func aRecordThatCannotBeMovedForNowIsLeftForTheNextScan() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("mixed.json", mixedRequest("mixed"))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner(mixedRequest("mixed"), id: "mixed")
         let fs = FaultyFileSystem([.init("rename", pathContains: "outbox/running/mixed.json -> ", times: 1)])
         _ = try? await runNext(root, executions, fileSystem: fs)
         #expect(root.exists("outbox/checkpoints/testhost-4242"))
-        _ = try await runNext(root, executions)
-        #expect(root.json("outbox/results/mixed.json")?["status"] == "succeeded")
-        #expect(executions["mixed/a"] == 1 && executions["mixed/b"] == 1, "the log said both were done")
+        try await expectFinishedWithoutRerunningLoggedSteps(root, executions, id: "mixed")
     }
 
     @Test(arguments: ["probe-instant", "probe-waiting"])
@@ -567,10 +542,7 @@ import Glibc
     }
 
     @Test func aTemporaryFileInADeadRunnersClaimFolderIsRemovedNotTakenForADrop() async throws {
-        let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: instantSteps()))
-        let executions = Executions()
-        try await runAndDieBeforeTheResult(root, executions)
+        let (root, executions) = try await leftByADeadRunner()
         // Half of a record it was writing as it took a run over, left by a kill.
         let temporary = ".other" + Recovery.takeoverSuffix + ".4242.7.tmp"
         try root.write("outbox/claimed/testhost-4242/" + temporary, #"{"runId": "oth"#)

@@ -128,14 +128,19 @@ public final class CheckpointLog: Sendable {
         } catch {
             // Part of the line may be written (a full disk): nothing more goes after it, or the next line would be
             // joined to the torn one and lost. The segment is closed as it is; the next line starts a new one.
-            file.close()
-            state.file = nil
-            state.leftovers.append(state.segment)
-            state.segment += 1
-            state.bytes = 0
+            closeSegment(&state)
             throw error
         }
         state.bytes += line.count
+    }
+
+    /// Closes the open segment for good (it is removed once no run needs it); the next line starts a new one.
+    private func closeSegment(_ state: inout State) {
+        state.file?.close()
+        state.file = nil
+        state.leftovers.append(state.segment)
+        state.segment += 1
+        state.bytes = 0
     }
 
     /// Closes the open segment: copies the lines still needed into a new one, then removes it.
@@ -143,11 +148,7 @@ public final class CheckpointLog: Sendable {
     /// Copied first (and flushed, when `durable`), removed after: a crash in
     /// between leaves both, and reading them in order gives the same last lines.
     private func startNextSegment(_ state: inout State) throws(FileSystemError) {
-        state.file?.close()
-        state.file = nil
-        state.leftovers.append(state.segment)
-        state.segment += 1
-        state.bytes = 0
+        closeSegment(&state)
         let ahead = state.runs.compactMapValues { $0 }
         for runId in ahead.keys.sorted() { try write(ahead[runId]!, &state) }
         if durable, let file = state.file {

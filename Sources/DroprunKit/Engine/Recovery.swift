@@ -154,7 +154,7 @@ struct Recovery {
                 }
                 guard (try? fs.writeAtomically(path, state, sync: strict)) != nil else {
                     // Resumed from the older record, it would run logged steps again: put back, for the next scan.
-                    if (try? fs.link(path, to: layout.runningRecord(runId))) != nil { try? fs.remove(path) }
+                    putBack(runId, from: path)
                     complete = false
                     continue
                 }
@@ -192,11 +192,10 @@ struct Recovery {
             guard (try? fs.writeNew(target, state, sync: strict)) != nil else {
                 // Not writable now: the claim goes back, for the next scan (this runner's own line names it, should it
                 // die first). If even that fails, it is admitted again, which reruns the run from its start.
+                log.settled(runId, finished: true)
                 if (try? fs.rename(claim, to: deadClaim)) != nil {
-                    log.settled(runId, finished: true)
                     complete = false
                 } else {
-                    log.settled(runId, finished: true)
                     work.append(.claimed(ClaimedFile(name: Self.originalName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
                 }
                 continue
@@ -313,10 +312,15 @@ struct Recovery {
             return nil
         }
         guard let json = readRecord(target), stillHolds(json) else {
-            if (try? fs.link(target, to: layout.runningRecord(runId))) != nil { try? fs.remove(target) }
+            putBack(runId, from: target)
             return nil
         }
         return target
+    }
+
+    /// Puts a record moved into a claim folder back in `outbox/running/`, by `link`, so never over a newer one.
+    func putBack(_ runId: String, from path: String) {
+        if (try? fs.link(path, to: layout.runningRecord(runId))) != nil { try? fs.remove(path) }
     }
 
     /// `x.json` from a claim name `x.json~2`.

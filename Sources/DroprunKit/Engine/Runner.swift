@@ -235,7 +235,7 @@ public struct Runner: Sendable {
         case .takeover(let runId, let path, let previous):
             guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
                 // Not a record this runner can read: put it back for people to look at, and leave it alone.
-                if (try? context.fileSystem.link(path, to: context.layout.runningRecord(runId))) != nil { try? context.fileSystem.remove(path) }
+                Recovery(context: context).putBack(runId, from: path)
                 unloadable.insert(runId)
                 return []
             }
