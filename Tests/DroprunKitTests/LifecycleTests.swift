@@ -280,8 +280,9 @@ import Testing
         let cli = CLITester(root: root.path)
         _ = await cli.run(["run", "--once"])
         #expect(root.json("outbox/results/named.json")?["status"] == "succeeded")
+        // The run's own definition is kept; the file as it is now (gone) is what --latest would run.
         try FileManager.default.removeItem(atPath: root.file("workflows/greet.json"))
-        let retried = await cli.run(["retry", "named"])
+        let retried = await cli.run(["retry", "--latest", "named"])
         #expect(retried.code == .failure)
         #expect(retried.stderr.contains("outbox/requests/named.json no longer validates"))
         #expect(retried.stderr.contains("fix the configuration or submit a corrected request"))

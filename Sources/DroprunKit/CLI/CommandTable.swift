@@ -61,7 +61,9 @@ enum CommandTable {
                         arguments: [ArgumentSpec("run_id", help: "The run.")],
                         options: [.value("by", valueName: "NAME", help: "Who cancels (default $USER).")]),
             CommandSpec(name: "retry", abstract: "Run a finished run's request again as RUN_ID.r1 (.r2, ...).",
-                        arguments: [ArgumentSpec("run_id", help: "The finished run.")]),
+                        discussion: "The new run runs the workflow definition the retried run was admitted with, even when the named workflow's file was changed since; --latest takes the file as it is now instead.",
+                        arguments: [ArgumentSpec("run_id", help: "The finished run.")],
+                        options: [.flag("latest", help: "Run the named workflow's file as it is now, not the definition the retried run was admitted with.")]),
             CommandSpec(name: "fixtures", abstract: "Regression fixtures: run each in a fresh root and compare with expected/.",
                         discussion: "A fixture is fixtures/NAME/ with request.json and/or drops/ (dropped in name order, each followed by run --once), an optional droprun.json, and expected/. Times, durations, runner names and paths are replaced by placeholders before comparing.",
                         subcommands: [

@@ -218,23 +218,51 @@ extension RunExecutor {
     }
 }
 
-/// Reads a run back from its record and its kept request.
+/// Reads a run back from its record, its kept request and the workflow definition it was admitted with.
 struct RunLoader {
     let context: EngineContext
 
-    func load(runId: String, recordPath: String) -> (record: RunRecord, request: RunRequest, problem: String?)? {
-        guard let bytes = try? context.fileSystem.readFile(recordPath), let json = try? JSONParser.parse(bytes), let record = RunRecord(json: json)
+    /// The record and request of `runId`; `problem` says why the run cannot go on (it is then failed with that), if so.
+    ///
+    /// A named workflow comes from `outbox/requests/<runId>~workflow.json`,
+    /// never from the workflows folder; a kept definition that is gone or
+    /// whose SHA-256 is not the record's is a `workflow_mismatch`. Runs
+    /// recorded by a droprun that kept no definition (their record has no
+    /// `workflow.sha256`) resolve the file as it is now, and the executor
+    /// checks its steps against the record's.
+    func load(runId: String, recordPath: String) -> (record: RunRecord, request: RunRequest, problem: StepFailure?)? {
+        let fs = context.fileSystem
+        guard let bytes = try? fs.readFile(recordPath), let json = try? JSONParser.parse(bytes), let record = RunRecord(json: json)
         else { return nil }
-        var problem = "outbox/requests/\(runId).json cannot be read"
-        if let raw = try? context.fileSystem.readFile(context.layout.request(runId), maxBytes: 1 << 30) {
-            switch context.decoder.decode(raw, fileName: runId + ".json") {
-            case .success(.run(var request, _)):
+        let keptPath = "outbox/requests/\(runId)~workflow.json"
+        var problem = StepFailure(.providerError, "outbox/requests/\(runId).json cannot be read")
+        if let raw = try? fs.readFile(context.layout.request(runId), maxBytes: 1 << 30) {
+            var decoded: (drop: Result<Drop, Rejection>, workflow: AdmittedWorkflow?)?
+            do throws(ReadFileError) {
+                let kept = try fs.readFile(context.layout.keptWorkflow(runId), maxBytes: 64 << 20)
+                if let sha = record.workflowSHA256, SHA256.hex(kept) != sha {
+                    problem = StepFailure(.workflowMismatch, "\(keptPath) is not the definition the run was admitted with (its sha256 is \(SHA256.hex(kept)), the record's \(sha))")
+                } else {
+                    decoded = AdmittedWorkflow.decode(raw, fileName: runId + ".json", with: context.decoder, kept: kept)
+                }
+            } catch .notFound where record.workflowFile != nil {
+                problem = StepFailure(.workflowMismatch, "the definition the run was admitted with (\(keptPath), from \(record.workflowFile ?? "")) is gone")
+            } catch .notFound {
+                // Inline, or recorded before definitions were kept.
+                decoded = AdmittedWorkflow.decode(raw, fileName: runId + ".json", with: context.decoder)
+            } catch {
+                problem = StepFailure(.workflowMismatch, "the definition the run was admitted with (\(keptPath)) cannot be read: \(error)")
+            }
+            switch decoded?.drop {
+            case .success(.run(var request, _))?:
                 request.id = runId
                 return (record, request, nil)
-            case .success(.control):
-                problem = "outbox/requests/\(runId).json is not a run request"
-            case .failure(let rejection):
-                problem = "the kept request no longer validates (was the configuration or a provider changed?): \(rejection)"
+            case .success(.control)?:
+                problem = StepFailure(.providerError, "outbox/requests/\(runId).json is not a run request")
+            case .failure(let rejection)?:
+                problem = StepFailure(.providerError, "the kept request no longer validates (was the configuration or a provider changed?): \(rejection)")
+            case nil:
+                break
             }
         }
         // Keep the recorded shape, so the run can at least end with a clear error.

@@ -100,7 +100,11 @@ struct Intake {
             return try reject(claimed, rejection)
         }
 
-        switch context.decoder.decode(bytes, fileName: claimed.name) {
+        // A dead runner's claim that reserved its run id may have kept the run's definition: that one is the run's.
+        let kept = claimed.recovered ? keptDefinition(reservedBy: claimed, bytes: bytes) : nil
+        let decoded = kept.map { AdmittedWorkflow.decode(bytes, fileName: claimed.name, with: context.decoder, kept: $0) }
+            ?? AdmittedWorkflow.decode(bytes, fileName: claimed.name, with: context.decoder)
+        switch decoded.drop {
         case .failure(let rejection):
             return try reject(claimed, rejection)
         case .success(.control(let message)):
@@ -120,8 +124,7 @@ struct Intake {
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             // The link reserves the run id; it fails when `outbox/requests/` holds the id already.
-            let reserved = Result { () throws(FileSystemError) in try fs.link(claimed.path, to: layout.request(runId)) }
-            if case .failure(let error) = reserved {
+            if case .failure(let error) = reserve(claimed, bytes: bytes, as: runId) {
                 guard error.isAlreadyExists else { throw error }
                 if let claimInode = try fs.info(claimed.path)?.inode, let held = try fs.info(layout.request(runId)), held.inode == claimInode {
                     // A runner reserved this run id with this very file, then died: before its record was written,
@@ -130,10 +133,14 @@ struct Intake {
                         try fs.remove(claimed.path)
                         return .nothing
                     }
+                    // Without the definition it kept (it died first), the one resolved now is kept: no step of the run
+                    // has a record or a log line, so none of it ran for good.
+                    if kept == nil, let workflow = decoded.workflow { try keep(workflow, for: runId) }
                     var record = RunRecord(
                         runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),
                         requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: context.clock.now())
                     record.labels = request.labels
+                    decoded.workflow?.describe(in: &record)
                     try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
                     return .run(record, request, claimPath: claimed.path)
                 }
@@ -145,17 +152,60 @@ struct Intake {
                 try? fs.remove(marker)
                 context.cancelBoard.forget(runId)
             }
+            // The definition is kept before anything else of the run is written, so whatever resumes the run finds it.
+            if let workflow = decoded.workflow { try keep(workflow, for: runId) }
             let now = context.clock.now()
-            let record = RunRecord(
+            var record = RunRecord(
                 runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),
                 requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: now)
-            var labels = record
-            labels.labels = request.labels
-            try context.record(.runQueued, runId: runId, data: [
+            record.labels = request.labels
+            decoded.workflow?.describe(in: &record)
+            var data: [String: JSONValue] = [
                 "file": .string(claimed.name), "workflow": .string(request.workflow.name), "sha256": .string(record.requestSHA256),
-            ])
-            return .run(labels, request, claimPath: claimed.path)
+            ]
+            if let sha = record.workflowSHA256 { data["workflowSHA256"] = .string(sha) }
+            try context.record(.runQueued, runId: runId, data: data)
+            return .run(record, request, claimPath: claimed.path)
         }
+    }
+
+    /// Reserves `runId` for a claimed file: links it to `outbox/requests/<runId>.json`, which fails with `EEXIST` when the id is taken.
+    ///
+    /// `link(2)` of a file another user owns fails with `EPERM` where
+    /// `fs.protected_hardlinks=1` (Debian's default), as with a group-shared
+    /// inbox; a file system may refuse links altogether. The claim is then
+    /// first replaced by the runner's own copy of the exact bytes it read
+    /// (written beside it, flushed in strict durability, renamed over it), and
+    /// that copy is linked: duplicates are still refused atomically by the
+    /// link, and the claim stays the same file as the kept request, which is
+    /// how recovery recognises a claim that was reserved.
+    func reserve(_ claimed: ClaimedFile, bytes: [UInt8], as runId: String) -> Result<Void, FileSystemError> {
+        let target = layout.request(runId)
+        let linked = Result { () throws(FileSystemError) in try fs.link(claimed.path, to: target) }
+        guard case .failure(let error) = linked, !error.isAlreadyExists, !error.isNotFound else { return linked }
+        return Result { () throws(FileSystemError) in
+            try fs.writeAtomically(claimed.path, bytes, sync: context.configuration.durability == .strict)
+            try fs.link(claimed.path, to: target)
+        }
+    }
+
+    /// Writes a named workflow's definition beside the run's kept request (an inline one is inside it already).
+    func keep(_ workflow: AdmittedWorkflow, for runId: String) throws(FileSystemError) {
+        guard workflow.file != nil else { return }
+        try fs.writeAtomically(layout.keptWorkflow(runId), workflow.bytes, sync: false)
+    }
+
+    /// The kept definition of the run a recovered claim reserved (the claim is that run's kept request), if any.
+    ///
+    /// Read before the request is decoded, since the workflow's file may have
+    /// changed, or be gone, since the run was admitted.
+    private func keptDefinition(reservedBy claimed: ClaimedFile, bytes: [UInt8]) -> [UInt8]? {
+        guard let json = try? JSONParser.parse(bytes) else { return nil }
+        let runId = json["id"]?.stringValue ?? RunID.fromFileName(claimed.name)
+        guard RunID.isValid(runId), let claimInode = try? fs.info(claimed.path)?.inode,
+            (try? fs.info(layout.request(runId)))??.inode == claimInode
+        else { return nil }
+        return try? fs.readFile(layout.keptWorkflow(runId), maxBytes: 64 << 20)
     }
 
     /// True when some runner's claim folder holds `runId`'s record while taking it over.

@@ -45,6 +45,8 @@ public struct RootLayout: Sendable {
     public func result(_ runId: String) -> String { Path.join(results, runId + ".json") }
     /// `outbox/requests/<runId>.json`.
     public func request(_ runId: String) -> String { Path.join(requests, runId + ".json") }
+    /// `outbox/requests/<runId>~workflow.json`: the named workflow's definition the run was admitted with (see `AdmittedWorkflow`).
+    public func keptWorkflow(_ runId: String) -> String { Path.join(requests, runId + "~workflow.json") }
     /// `artifacts/<runId>/`.
     public func artifactFolder(_ runId: String) -> String { Path.join(artifacts, runId) }
     /// The claim folder of one runner.

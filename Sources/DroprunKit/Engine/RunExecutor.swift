@@ -47,6 +47,10 @@ struct RunExecutor {
         if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem) {
             return .finished(try await finishCancelled())
         }
+        // A record whose steps are not its definition's (edited or damaged) would run one step's definition as another's.
+        if record.status == .queued || record.status == .running, let mismatch = record.stepMismatch(with: request.workflow) {
+            return .finished(try await failUnrunnable(StepFailure(.workflowMismatch, mismatch)))
+        }
         switch record.status {
         case .queued:
             try record.apply(.start)

@@ -251,12 +251,7 @@ public struct Runner: Sendable {
                 return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
             }
             if let problem = loaded.problem {
-                let step = loaded.record.steps.first { $0.status != .succeeded }?.id ?? loaded.record.steps.last?.id ?? ""
-                if executor.record.status == .queued { try executor.record.apply(.start) }
-                for index in executor.record.steps.indices where executor.record.steps[index].status == .running {
-                    try executor.record.steps[index].apply(.interrupt)
-                }
-                let final = try await executor.finish(failure: (StepFailure(.providerError, problem), step))
+                let final = try await executor.failUnrunnable(problem)
                 return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
             }
             return outcome(try await executor.execute(), file: loaded.record.requestFile).map { [$0] } ?? []

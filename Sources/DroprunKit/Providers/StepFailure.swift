@@ -43,6 +43,9 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case approvalExpired = "approval_expired"
         /// Someone rejected an approval step.
         case approvalRejected = "approval_rejected"
+        /// The run's record and the workflow definition it was admitted with disagree (steps differ, or the kept
+        /// definition is missing or changed): the run cannot resume safely, so it fails and the runner goes on.
+        case workflowMismatch = "workflow_mismatch"
 
         /// Whether failures with this code are retried by default.
         public var isRetryable: Bool { self == .stepTimeout || self == .rateLimited }

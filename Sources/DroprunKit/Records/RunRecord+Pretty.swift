@@ -46,7 +46,10 @@ extension RunRecord {
         if waitedMs > 0 { o.member("waitedForApprovalMs", int: waitedMs, into: &out) }
         o.key("workflow", into: &out)
         var workflow = JSONWriter.PrettyObject(level: 1, into: &out)
+        if let workflowFile { workflow.member("file", string: workflowFile, into: &out) }
+        if workflowLatest { workflow.member("latest", true, into: &out) }
         workflow.member("name", string: workflowName, into: &out)
+        if let workflowSHA256 { workflow.member("sha256", string: workflowSHA256, into: &out) }
         workflow.member("version", string: workflowVersion, into: &out)
         workflow.end(into: &out)
         o.end(into: &out)

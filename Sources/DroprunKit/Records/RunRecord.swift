@@ -10,6 +10,12 @@ public struct RunRecord: Sendable, Equatable {
     public var workflowName: String
     /// The workflow's version, when given.
     public var workflowVersion: String?
+    /// SHA-256 of the definition the run was admitted with, in canonical form (see `AdmittedWorkflow`); nil in records of older droprun versions.
+    public var workflowSHA256: String?
+    /// The file a named workflow was resolved from (`workflows/w.json`), when the run was admitted; nil for an inline one.
+    public var workflowFile: String?
+    /// True when `retry --latest` took the named workflow's file as it was then, instead of the retried run's definition.
+    public var workflowLatest = false
     /// The file that was dropped.
     public var requestFile: String
     /// SHA-256 of the dropped bytes.
@@ -79,7 +85,7 @@ public struct RunRecord: Sendable, Equatable {
         var o: [String: JSONValue] = [
             "runId": .string(runId),
             "status": .string(status.rawValue),
-            "workflow": ["name": .string(workflowName), "version": workflowVersion.map(JSONValue.string) ?? .null],
+            "workflow": workflowJSON,
             "request": [
                 "file": .string(requestFile), "sha256": .string(requestSHA256), "size": .int(requestSize),
                 "receivedAt": .string(Timestamp.format(receivedAt)),
@@ -102,6 +108,15 @@ public struct RunRecord: Sendable, Equatable {
         return .object(o)
     }
 
+    /// The record's `workflow`: name, version, and the admitted definition's sha256 and file.
+    private var workflowJSON: JSONValue {
+        var o: [String: JSONValue] = ["name": .string(workflowName), "version": workflowVersion.map(JSONValue.string) ?? .null]
+        if let workflowSHA256 { o["sha256"] = .string(workflowSHA256) }
+        if let workflowFile { o["file"] = .string(workflowFile) }
+        if workflowLatest { o["latest"] = true }
+        return .object(o)
+    }
+
     /// Reads a record back; nil when it is not one.
     public init?(json: JSONValue) {
         guard let runId = json["runId"]?.stringValue,
@@ -114,6 +129,9 @@ public struct RunRecord: Sendable, Equatable {
         self.status = status
         workflowName = name
         workflowVersion = json["workflow"]?["version"]?.stringValue
+        workflowSHA256 = json["workflow"]?["sha256"]?.stringValue
+        workflowFile = json["workflow"]?["file"]?.stringValue
+        workflowLatest = json["workflow"]?["latest"]?.boolValue ?? false
         requestFile = json["request"]?["file"]?.stringValue ?? ""
         requestSHA256 = json["request"]?["sha256"]?.stringValue ?? ""
         requestSize = json["request"]?["size"]?.intValue ?? 0

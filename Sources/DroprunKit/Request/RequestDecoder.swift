@@ -19,6 +19,12 @@ public struct RequestDecoder: Sendable {
     public var registry: ProviderRegistry
     /// Loads a named workflow's JSON (`workflows/<name>.json`); nil when there is none.
     public var loadWorkflow: @Sendable (String) -> JSONValue?
+    /// Told the workflow definition a valid request resolved to (its JSON, and the file a named one came from).
+    ///
+    /// Admission keeps that very definition with the run: a named workflow's
+    /// file is read once, and what was read is what the run runs, whatever
+    /// happens to the file later.
+    public var onDefinition: (@Sendable (_ definition: JSONValue, _ file: String?) -> Void)?
 
     public init(configuration: Configuration, registry: ProviderRegistry, loadWorkflow: @escaping @Sendable (String) -> JSONValue? = { _ in nil }) {
         self.configuration = configuration
@@ -91,13 +97,16 @@ public struct RequestDecoder: Sendable {
                 return nil
             }
             var issues: [ValidationIssue] = []
-            let workflow = decodeWorkflowObject(loaded, path: path, issues: &issues, source: "\(configuration.workflowsFolder)/\(name).json")
+            let file = "\(configuration.workflowsFolder)/\(name).json"
+            let workflow = decodeWorkflowObject(loaded, path: path, issues: &issues, source: file)
             r.report(issues)
+            if workflow != nil { onDefinition?(loaded, file) }
             return workflow
         }
         var issues: [ValidationIssue] = []
         let workflow = decodeWorkflowObject(value, path: path, issues: &issues, source: nil)
         r.report(issues)
+        if workflow != nil { onDefinition?(value, nil) }
         return workflow
     }
 

@@ -1,13 +1,18 @@
 /// `droprun retry RUN_ID`: a new run `RUN_ID.r1` (then `.r2`, ...) of the same request; the old result stays.
 ///
 /// Created directly, not through the inbox: `outbox/requests/RUN_ID.rN.json`
-/// is linked to the original bytes (the link reserves the id), and a queued
-/// record naming `retryOf` is written to `outbox/running/`, where the next
-/// runner takes it up.
+/// is linked to the original bytes (the link reserves the id; a copy when the
+/// system refuses the link), and a queued record naming `retryOf` is written
+/// to `outbox/running/`, where the next runner takes it up. The new run runs
+/// the definition the retried run was admitted with (its kept
+/// `~workflow.json` is copied for the new run); `--latest` resolves a named
+/// workflow from its file as it is now, says so, and marks the record
+/// (`workflow.latest`).
 enum RetryCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let configuration = try context.configuration()
         let runId = context.parsed.argument("run_id") ?? ""
+        let latest = context.parsed.flag("latest")
         guard case .record(let old, _) = try RunLookup.find(runId, in: context), old.status.isFinal else {
             throw CLIError.failed("run '\(runId)' has not finished; only a finished run can be retried")
         }
@@ -23,21 +28,21 @@ enum RetryCommand {
         } catch {
             throw CLIError.failed("cannot read the original request \(layout.relative(original)): \(error)")
         }
-        guard case .success(.run(let request, _)) = engine.decoder.decode(bytes, fileName: base + ".json") else {
-            throw CLIError.failed("the original request \(layout.relative(original)) no longer validates; fix the configuration or submit a corrected request")
-        }
+        let (request, workflow) = try resolve(bytes, of: old, runId: runId, base: base, latest: latest, engine: engine, original: original)
         var n = 1
         var newID = ""
         while true {
             newID = "\(base).r\(n)"
             guard RunID.isValid(newID) else { throw CLIError.failed("cannot make a retry id from '\(runId)': '\(newID)' is too long") }
-            let linked = Result { () throws(FileSystemError) in try fs.link(original, to: layout.request(newID)) }
-            if case .failure(let error) = linked {
+            if case .failure(let error) = reserve(original, bytes: bytes, as: layout.request(newID), fs: fs, strict: configuration.durability == .strict) {
                 guard error.isAlreadyExists else { throw CLIError.fileSystem(error) }
                 n += 1
                 continue
             }
             break
+        }
+        if let workflow, workflow.file != nil {
+            try fs.writeAtomically(layout.keptWorkflow(newID), workflow.bytes, sync: configuration.durability == .strict)
         }
         let now = context.environment.clock.now()
         var record = RunRecord(
@@ -45,11 +50,70 @@ enum RetryCommand {
             receivedAt: now, createdAt: now)
         record.labels = request.labels
         record.retryOf = runId
+        workflow?.describe(in: &record)
+        record.workflowLatest = latest && workflow?.file != nil
         try fs.writeNew(layout.runningRecord(newID), JSONWriter.prettyBytes(record.json), sync: configuration.durability == .strict)
-        try engine.audit.record(.runQueued, runId: newID, at: now, data: ["retryOf": .string(runId), "file": .string(old.requestFile)])
+        var data: [String: JSONValue] = ["retryOf": .string(runId), "file": .string(old.requestFile)]
+        if let sha = record.workflowSHA256 { data["workflowSHA256"] = .string(sha) }
+        if record.workflowLatest { data["latest"] = true }
+        try engine.audit.record(.runQueued, runId: newID, at: now, data: data)
         if configuration.durability == .strict { try engine.audit.sync() }
         context.out.line(newID)
+        if latest {
+            // Standard output stays the new run id alone, for scripts.
+            if let workflow, let file = workflow.file {
+                let was = old.workflowSHA256.map { $0 == workflow.sha256 ? "the same definition as \(runId)'s" : "\(runId) ran sha256 \($0)" }
+                    ?? "\(runId)'s definition was not recorded"
+                context.err.line("--latest: \(newID) runs \(file) as it is now (version \(request.workflow.version ?? "none"), sha256 \(workflow.sha256); \(was))")
+            } else {
+                context.err.line("--latest: \(runId)'s workflow is inline in its request, so \(newID) runs that same definition")
+            }
+        }
         return .success
+    }
+
+    /// The request to run again, and its definition: the retried run's, or with `latest` the named workflow's file as it is now.
+    private static func resolve(
+        _ bytes: [UInt8], of old: RunRecord, runId: String, base: String, latest: Bool, engine: EngineContext, original: String
+    ) throws -> (RunRequest, AdmittedWorkflow?) {
+        let layout = engine.layout
+        let fs = engine.fileSystem
+        let invalid = "the original request \(layout.relative(original)) no longer validates; fix the configuration or submit a corrected request"
+        if !latest {
+            let keptPath = [layout.keptWorkflow(runId), layout.keptWorkflow(base)].first { fs.exists($0) }
+            if let keptPath {
+                let kept: [UInt8]
+                do {
+                    kept = try fs.readFile(keptPath, maxBytes: 64 << 20)
+                } catch {
+                    throw CLIError.failed("cannot read the definition \(runId) was admitted with, \(layout.relative(keptPath)): \(error); 'droprun retry --latest \(runId)' runs the workflow's file as it is now")
+                }
+                if let sha = old.workflowSHA256, SHA256.hex(kept) != sha {
+                    throw CLIError.failed("\(layout.relative(keptPath)) is not the definition \(runId) was admitted with (sha256 \(SHA256.hex(kept)), the record's \(sha)); 'droprun retry --latest \(runId)' runs the workflow's file as it is now")
+                }
+                let decoded = AdmittedWorkflow.decode(bytes, fileName: base + ".json", with: engine.decoder, kept: kept)
+                guard case .success(.run(let request, _)) = decoded.drop else { throw CLIError.failed(invalid) }
+                return (request, decoded.workflow)
+            }
+            if let file = old.workflowFile {
+                throw CLIError.failed("the definition \(runId) was admitted with (\(layout.relative(layout.keptWorkflow(runId))), from \(file)) is gone; 'droprun retry --latest \(runId)' runs \(file) as it is now")
+            }
+        }
+        let decoded = AdmittedWorkflow.decode(bytes, fileName: base + ".json", with: engine.decoder)
+        guard case .success(.run(let request, _)) = decoded.drop else { throw CLIError.failed(invalid) }
+        if !latest, decoded.workflow?.file != nil {
+            // A run of a named workflow recorded before definitions were kept: which definition it ran is unknown.
+            throw CLIError.failed("\(runId) was admitted before droprun kept workflow definitions, so the one it ran is unknown; 'droprun retry --latest \(runId)' runs \(decoded.workflow?.file ?? "the workflow's file") as it is now")
+        }
+        return (request, decoded.workflow)
+    }
+
+    /// Reserves a retry's run id: links the original request to `target`, or (when the system refuses the link, as
+    /// for a file another user owns) writes a copy of its bytes there, which equally fails when `target` exists.
+    private static func reserve(_ original: String, bytes: [UInt8], as target: String, fs: any FileSystem, strict: Bool) -> Result<Void, FileSystemError> {
+        let linked = Result { () throws(FileSystemError) in try fs.link(original, to: target) }
+        guard case .failure(let error) = linked, !error.isAlreadyExists else { return linked }
+        return Result { () throws(FileSystemError) in try fs.writeNew(target, bytes, sync: strict) }
     }
 
     /// `x` for `x.r3`; the id itself otherwise.

@@ -17,7 +17,9 @@ enum ShowCommand {
         let out = context.out
         out.line("run       \(record.runId): \(record.status.rawValue)")
         out.line("record    \(context.layout.relative(path))")
-        out.line("workflow  \(record.workflowName)" + (record.workflowVersion.map { " (version \($0))" } ?? ""))
+        out.line("workflow  \(record.workflowName)" + (record.workflowVersion.map { " (version \($0))" } ?? "")
+                 + (record.workflowFile.map { ", from \($0)\(record.workflowLatest ? " as it was at retry --latest" : "")" } ?? "")
+                 + (record.workflowSHA256.map { ", sha256 \($0)" } ?? ""))
         out.line("request   \(record.requestFile), \(record.requestSize) bytes, sha256 \(record.requestSHA256.prefix(16))..., received \(Timestamp.format(record.receivedAt))")
         if let retryOf = record.retryOf { out.line("retry of  \(retryOf)") }
         if !record.labels.isEmpty {

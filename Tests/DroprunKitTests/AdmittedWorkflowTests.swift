@@ -1,0 +1,221 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+/// A run keeps the workflow definition it was admitted with, whatever happens to the named workflow's file later.
+@Suite(.serialized) struct AdmittedWorkflowTests {
+    static let approvalThenEcho = #"""
+        {"name": "w", "version": "1", "steps": [
+          {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
+          {"id": "say", "provider": "echo", "with": {"said": "{{input.x}}"}}]}
+        """#
+    static let threeSteps = #"""
+        {"name": "w", "version": "1", "steps": [
+          {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
+          {"id": "a", "provider": "echo", "with": {"from": "a"}},
+          {"id": "b", "provider": "artifact", "with": {"name": "b.txt", "content": "b after {{steps.a.output.from}}"}}]}
+        """#
+
+    func root(workflow: String) throws -> TemporaryRoot {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        try root.write("workflows/w.json", workflow)
+        return root
+    }
+
+    /// SHA-256 of a definition's canonical form, as records show it.
+    func sha(_ text: String) throws -> String {
+        SHA256.hex(JSONWriter.compactBytes(try JSONParser.parse(Array(text.utf8))))
+    }
+
+    func binary(_ args: [String], _ root: TemporaryRoot) async throws -> (code: Int32, stdout: String, stderr: String) {
+        try await blockingWork { try BuiltBinary.run(args, root: root.path) }
+    }
+
+    // MARK: - The built binary: a changed workflow file never kills a runner
+
+    /// The issue's reproduction: a step is added to the file while a run of it waits; the next runner used to die of
+    /// "Index out of range" (and every one after it). The run now finishes with the definition it was admitted with.
+    @Test func addingAStepWhileARunWaitsNeitherCrashesTheRunnerNorChangesTheRun() async throws {
+        let root = try root(workflow: Self.approvalThenEcho)
+        try root.drop("r.json", #"{"id": "r", "workflow": "w", "input": {"x": 7}}"#)
+        let first = try await binary(["run", "--once"], root)
+        #expect(first.code == 0, "\(first.stdout)\(first.stderr)")
+        #expect(root.json("outbox/running/r.json")?["status"] == "waiting_approval")
+        let admitted = try sha(Self.approvalThenEcho)
+        #expect(root.json("outbox/running/r.json")?["workflow"]?["sha256"]?.stringValue == admitted)
+        #expect(root.json("outbox/running/r.json")?["workflow"]?["file"] == "workflows/w.json")
+
+        try root.write("workflows/w.json", #"""
+            {"name": "w", "version": "2", "steps": [
+              {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
+              {"id": "say", "provider": "echo", "with": {"said": "{{input.x}}"}},
+              {"id": "more", "provider": "echo", "with": {"n": 3}}]}
+            """#)
+        let approve = try await binary(["approve", "r", "--by", "ada"], root)
+        #expect(approve.code == 0, "\(approve.stdout)\(approve.stderr)")
+        let next = try await binary(["run", "--once"], root)
+        #expect(next.code == 0, "the runner must not die: \(next.code)\n\(next.stdout)\(next.stderr)")
+        let result = try #require(root.json("outbox/results/r.json"), "\(next.stdout)\(next.stderr)")
+        #expect(result["status"] == "succeeded")
+        #expect(result["steps"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["ok", "say"])
+        #expect(result["output"]?["said"] == 7)
+        #expect(result["workflow"]?["version"] == "1")
+        #expect(result["workflow"]?["sha256"]?.stringValue == admitted)
+        // A later run of the same name takes the file as it is now.
+        try root.drop("later.json", #"{"id": "later", "workflow": "w", "input": {"x": 1}}"#)
+        let later = try await binary(["run", "--once"], root)
+        #expect(later.code == 0, "\(later.stdout)\(later.stderr)")
+        #expect(root.json("outbox/running/later.json")?["workflow"]?["version"] == "2")
+    }
+
+    /// Removing a step while a run waits used to give a wrong record (a step marked with another's output, an artifact
+    /// credited to the wrong step): every step of the admitted definition now runs as it was defined.
+    @Test func removingAStepWhileARunWaitsLeavesTheRunAsAdmitted() async throws {
+        let root = try root(workflow: Self.threeSteps)
+        try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
+        _ = try await binary(["run", "--once"], root)
+        #expect(root.json("outbox/running/r.json")?["status"] == "waiting_approval")
+        try root.write("workflows/w.json", #"""
+            {"name": "w", "version": "1", "steps": [
+              {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
+              {"id": "b", "provider": "artifact", "with": {"name": "b.txt", "content": "b alone"}}]}
+            """#)
+        _ = try await binary(["approve", "r"], root)
+        let next = try await binary(["run", "--once"], root)
+        #expect(next.code == 0, "\(next.stdout)\(next.stderr)")
+        let result = try #require(root.json("outbox/results/r.json"))
+        #expect(result["status"] == "succeeded")
+        let steps = result["steps"]?.arrayValue ?? []
+        #expect(steps.compactMap { $0["id"]?.stringValue } == ["ok", "a", "b"])
+        #expect(steps.count == 3 && steps[1]["output"]?["from"] == "a" && steps[2]["provider"] == "artifact")
+        #expect(result["artifacts"]?[0]?["step"] == "b")
+        #expect(root.read("artifacts/r/b.txt") == "b after a")
+    }
+
+    // MARK: - In-process: recovery, retry, damaged records
+
+    /// A run's runner died between reserving the run id and writing anything else: the claim is taken over, and the
+    /// definition kept at the reservation (not the file as it is now) is the run's.
+    @Test func aRecoveredClaimRunsTheDefinitionKeptWhenItWasReserved() async throws {
+        let root = try root(workflow: Self.approvalThenEcho)
+        try root.drop("r.json", #"{"id": "r", "workflow": "w", "input": {"x": 7}}"#)
+        // Dies just before the audit's run.queued: the claim, the kept request and the kept definition are on disk.
+        let fs = FaultyFileSystem([.kills(before: "append", pathContains: "outbox/audit")])
+        let dead = root.engine(fileSystem: fs, identity: RunnerIdentity(host: "testhost", pid: 1))
+        _ = try? await Runner(context: dead).runOnce()
+        #expect(root.exists("outbox/requests/r~workflow.json"))
+        #expect(!root.exists("outbox/running/r.json"))
+        try root.write("workflows/w.json", #"{"name": "w", "version": "9", "steps": [{"id": "other", "provider": "echo"}]}"#)
+        let context = root.engine(identity: RunnerIdentity(host: "testhost", pid: 2))
+        context.liveness.bury("testhost-1")
+        _ = try await Runner(context: context).runOnce()
+        let record = try #require(root.json("outbox/running/r.json"))
+        #expect(record["status"] == "waiting_approval")
+        #expect(record["workflow"]?["version"] == "1")
+        #expect(record["workflow"]?["sha256"]?.stringValue == (try sha(Self.approvalThenEcho)))
+    }
+
+    @Test func retryRunsTheDefinitionTheRetriedRunWasAdmittedWith() async throws {
+        let root = try root(workflow: #"{"name": "w", "version": "1", "steps": [{"id": "s", "provider": "echo", "with": {"v": 1}}]}"#)
+        try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
+        let cli = CLITester(root: root.path)
+        _ = await cli.run(["run", "--once"])
+        #expect(root.json("outbox/results/r.json")?["output"]?["v"] == 1)
+        try root.write("workflows/w.json", #"{"name": "w", "version": "2", "steps": [{"id": "t", "provider": "echo", "with": {"v": 2}}]}"#)
+        let retried = await cli.run(["retry", "r"])
+        #expect(retried.code == .success, "\(retried.stderr)")
+        #expect(retried.stdout == "r.r1\n")
+        _ = await cli.run(["run", "--once"])
+        let result = try #require(root.json("outbox/results/r.r1.json"))
+        #expect(result["output"]?["v"] == 1)
+        #expect(result["workflow"]?["version"] == "1")
+        #expect(result["workflow"]?["sha256"] == root.json("outbox/results/r.json")?["workflow"]?["sha256"])
+        #expect(result["workflow"]?["latest"] == nil)
+        // A retry of the retry still runs the first definition.
+        _ = await cli.run(["retry", "r.r1"])
+        _ = await cli.run(["run", "--once"])
+        #expect(root.json("outbox/results/r.r2.json")?["output"]?["v"] == 1)
+    }
+
+    @Test func retryLatestRunsTheFileAsItIsNowAndSaysSo() async throws {
+        let root = try root(workflow: #"{"name": "w", "version": "1", "steps": [{"id": "s", "provider": "echo", "with": {"v": 1}}]}"#)
+        try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
+        let cli = CLITester(root: root.path)
+        _ = await cli.run(["run", "--once"])
+        let now = #"{"name": "w", "version": "2", "steps": [{"id": "t", "provider": "echo", "with": {"v": 2}}]}"#
+        try root.write("workflows/w.json", now)
+        let retried = await cli.run(["retry", "--latest", "r"])
+        #expect(retried.code == .success, "\(retried.stderr)")
+        #expect(retried.stdout == "r.r1\n", "standard output stays the run id alone")
+        #expect(retried.stderr.contains("--latest: r.r1 runs workflows/w.json as it is now (version 2, sha256 \(try sha(now))"), "\(retried.stderr)")
+        _ = await cli.run(["run", "--once"])
+        let result = try #require(root.json("outbox/results/r.r1.json"))
+        #expect(result["output"]?["v"] == 2)
+        #expect(result["workflow"]?["version"] == "2")
+        #expect(result["workflow"]?["latest"] == true)
+        #expect(result["workflow"]?["sha256"]?.stringValue == (try sha(now)))
+        #expect(root.auditEvents().contains { $0["event"] == "run.queued" && $0["runId"] == "r.r1" && $0["data"]?["latest"] == true })
+    }
+
+    @Test func retryOfARunWhoseKeptDefinitionIsGoneSaysToUseLatest() async throws {
+        let root = try root(workflow: #"{"name": "w", "steps": [{"id": "s", "provider": "echo"}]}"#)
+        try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
+        let cli = CLITester(root: root.path)
+        _ = await cli.run(["run", "--once"])
+        try FileManager.default.removeItem(atPath: root.file("outbox/requests/r~workflow.json"))
+        let retried = await cli.run(["retry", "r"])
+        #expect(retried.code == .failure)
+        #expect(retried.stderr.contains("is gone") && retried.stderr.contains("droprun retry --latest r"), "\(retried.stderr)")
+        #expect(!root.exists("outbox/requests/r.r1.json"))
+    }
+
+    /// A record whose steps are not its definition's (edited by hand, or damaged) fails that run with
+    /// `workflow_mismatch`; the runner goes on with the others.
+    @Test(arguments: ["fewer", "more", "renamed"])
+    func aRecordWhoseStepsDoNotMatchItsDefinitionFailsThatRunOnly(change: String) async throws {
+        let root = try TemporaryRoot()
+        let text = RequestText.make(id: "bad", steps: [#"{"id": "a", "provider": "echo", "with": {"v": 1}}"#, #"{"id": "b", "provider": "delay", "with": {"ms": 1}}"#])
+        // A queued run nobody holds (as `retry` leaves one), its record changed by hand.
+        let decoded = RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(Array(text.utf8), fileName: "bad.json")
+        guard case .success(.run(let request, _)) = decoded else {
+            Issue.record("\(decoded)")
+            return
+        }
+        try root.write("outbox/requests/bad.json", text)
+        var record = RunRecord(runId: "bad", workflow: request.workflow, requestFile: "bad.json", requestSHA256: SHA256.hex(Array(text.utf8)),
+                               requestSize: text.utf8.count, receivedAt: Date(), createdAt: Date())
+        switch change {
+        case "fewer": record.steps.removeLast()
+        case "more": record.steps.append(StepRecord(id: "c", provider: "echo"))
+        default: record.steps[1] = StepRecord(id: "z", provider: "delay")
+        }
+        try root.write("outbox/running/bad.json", JSONWriter.pretty(record.json))
+        try root.drop("good.json", RequestText.make(id: "good", steps: [#"{"id": "a", "provider": "echo", "with": {"v": 1}}"#]))
+
+        let summary = try await root.runOnce()
+        let bad = try #require(root.json("outbox/results/bad.json"), "\(summary)")
+        #expect(bad["status"] == "failed")
+        #expect(bad["error"]?["code"] == "workflow_mismatch")
+        #expect(bad["error"]?["message"]?.stringValue?.contains("droprun retry bad") == true, "\(bad["error"] ?? .null)")
+        #expect(root.json("outbox/results/good.json")?["status"] == "succeeded", "the other run goes on")
+        #expect(StepFailure.Code(rawValue: "workflow_mismatch") == .workflowMismatch)
+    }
+
+    /// A kept definition changed by hand (its sha256 is not the record's) fails the run when it resumes.
+    @Test func aKeptDefinitionThatWasChangedFailsTheRunWithWorkflowMismatch() async throws {
+        let root = try root(workflow: Self.approvalThenEcho)
+        try root.drop("r.json", #"{"id": "r", "workflow": "w", "input": {"x": 7}}"#)
+        let cli = CLITester(root: root.path)
+        _ = await cli.run(["run", "--once"])
+        try root.write("outbox/requests/r~workflow.json", #"{"name":"w","steps":[{"id":"ok","provider":"approval","with":{"message":"go?"}},{"id":"say","provider":"echo"}]}"#)
+        _ = await cli.run(["approve", "r"])
+        let next = await cli.run(["run", "--once"])
+        #expect(next.code == .failure)
+        let result = try #require(root.json("outbox/results/r.json"), "\(next.stdout)\(next.stderr)")
+        #expect(result["error"]?["code"] == "workflow_mismatch")
+        #expect(result["error"]?["message"]?.stringValue?.contains("is not the definition the run was admitted with") == true)
+    }
+}
