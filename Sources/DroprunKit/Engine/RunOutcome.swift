@@ -10,6 +10,8 @@ public struct RunOutcome: Sendable, Equatable {
         case control
         /// The run waits for an approval.
         case waiting
+        /// The file could not be admitted for now (a disk error): it stays claimed and is tried again later.
+        case deferred
     }
 
     /// How it ended.
@@ -57,8 +59,13 @@ public struct RunOnceSummary: Sendable, Equatable {
         counts.filter { if case .rejected = $0.key { true } else { false } }.values.reduce(0, +)
     }
 
-    /// True when nothing failed, was cancelled or was refused.
+    /// True when nothing failed, was cancelled, was refused or was left for a later try.
     public var allSucceeded: Bool {
-        rejected == 0 && count(.failed) == 0 && count(.cancelled) == 0
+        rejected == 0 && count(.failed) == 0 && count(.cancelled) == 0 && deferred == 0
+    }
+
+    /// Files that could not be admitted for now (left claimed, for a later try).
+    public var deferred: Int {
+        counts[.deferred] ?? 0
     }
 }

@@ -111,6 +111,7 @@ extension Runner {
                     }
                     // A failing scan (a disk hiccup) is tried again at the next look.
                     backlog.append(contentsOf: (try? recovery.scan(ignoring: unloadable.contents)) ?? [])
+                    backlog.append(contentsOf: deferred.due(at: now, runner: context.identity.folderName).map(Work.claimed))
                 }
                 while inFlight < configuration.concurrency, !backlog.isEmpty { start(backlog.removeFirst()) }
 
@@ -141,6 +142,7 @@ extension Runner {
                         claimed = try intake.claim(candidate)
                     } catch {
                         refused.insert(candidate.name)
+                        onOutcome(Self.untaken(candidate, error))
                         continue
                     }
                     guard let claimed else { continue }

@@ -7,6 +7,8 @@ public struct Runner: Sendable {
     public let context: EngineContext
     /// Runs this runner could not load (their kept request or record is damaged): not taken up again by this process.
     let unloadable = RunIDSet()
+    /// Claimed files whose admission failed for now: tried again later, never a reason to stop.
+    let deferred = DeferredClaims()
 
     public init(context: EngineContext) { self.context = context }
 
@@ -82,6 +84,9 @@ public struct Runner: Sendable {
                     }
                 } catch {
                     refused.insert(candidate.name)
+                    let outcome = Self.untaken(candidate, error)
+                    onOutcome(outcome)
+                    summary.append(outcome)
                 }
             }
             if work.isEmpty {
@@ -207,19 +212,47 @@ public struct Runner: Sendable {
     }
 
     /// Admits a claimed file: rejects it (durably, before saying so), applies it as a control message, or returns the run to start.
+    ///
+    /// A failure of this one file (the disk refused a write, a link, a rename)
+    /// never stops the runner: the file stays claimed, an outcome says so, and
+    /// it is tried again later (see `DeferredClaims`).
     func admit(_ claimed: ClaimedFile) async throws -> Admitted {
-        switch try intake.admit(claimed) {
+        let admission: Admission
+        do {
+            admission = try intake.admit(claimed)
+        } catch {
+            return postpone(claimed, error)
+        }
+        switch admission {
         case .rejected(let rejection, _):
             try await context.commit()
             return Admitted(outcomes: [RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
                                                   detail: rejection.issues.first?.description)])
         case .control(let message, let file):
-            return Admitted(outcomes: try await ControlDesk(context: context, intake: intake).apply(message, file: file), wasControl: true)
+            do {
+                return Admitted(outcomes: try await ControlDesk(context: context, intake: intake).apply(message, file: file), wasControl: true)
+            } catch let error as FileSystemError {
+                // Applied again later as a recovered claim, so a decision already recorded is not applied twice.
+                return postpone(claimed, error)
+            }
         case .nothing:
             return Admitted()
         case .run(let record, let request, let claimPath):
             return Admitted(run: .admitted(record, request, claimPath: claimPath, file: claimed.name))
         }
+    }
+
+    /// What is said of an inbox file that could not be taken (left in the inbox, for a later runner).
+    static func untaken(_ candidate: InboxCandidate, _ error: any Error) -> RunOutcome {
+        RunOutcome(kind: .deferred, file: candidate.name, runId: nil, durationMs: nil,
+                   detail: "cannot take it from the inbox: \(error); it stays there (if the inbox has the sticky bit, the runner's user must own the inbox folder)")
+    }
+
+    /// Keeps a file that could not be admitted for a later try, and says so.
+    private func postpone(_ claimed: ClaimedFile, _ error: any Error) -> Admitted {
+        let wait = deferred.postpone(claimed, now: context.clock.now())
+        let detail = "\(error); it stays in \(context.layout.relative(claimed.path)) and is tried again in \(Int(wait)) s, or by the next runner"
+        return Admitted(outcomes: [RunOutcome(kind: .deferred, file: claimed.name, runId: nil, durationMs: nil, detail: detail)])
     }
 
     /// Performs one work item to its end (or to a wait, or to an interruption).

@@ -12,7 +12,8 @@ enum RunCommand {
             out.line(describe(outcome))
         }
         let finished = summary.count(.succeeded) + summary.count(.failed) + summary.count(.cancelled)
-        out.line("\(finished) run\(finished == 1 ? "" : "s"): \(summary.count(.succeeded)) succeeded, \(summary.count(.failed)) failed, \(summary.count(.cancelled)) cancelled; \(summary.rejected) rejected")
+        out.line("\(finished) run\(finished == 1 ? "" : "s"): \(summary.count(.succeeded)) succeeded, \(summary.count(.failed)) failed, \(summary.count(.cancelled)) cancelled; \(summary.rejected) rejected"
+                 + (summary.deferred > 0 ? "; \(summary.deferred) left for a later try" : ""))
         return summary.allSucceeded ? .success : .failure
     }
 
@@ -27,6 +28,8 @@ enum RunCommand {
             return "rejected  \(outcome.file): \(reason.rawValue)" + (outcome.detail.map { " - \($0)" } ?? "")
         case .control:
             return "applied   \(outcome.file)" + (outcome.detail.map { ": \($0)" } ?? "") + (outcome.runId.map { " (run \($0))" } ?? "")
+        case .deferred:
+            return "deferred  \(outcome.file)" + (outcome.detail.map { ": \($0)" } ?? "")
         case .waiting:
             return "waiting   \(outcome.runId ?? outcome.file)  (approval: \(outcome.detail ?? ""); droprun approve|reject \(outcome.runId ?? ""))"
         }

@@ -1,0 +1,156 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file another user dropped into a group-shared inbox, and any other file the runner cannot admit for now:
+/// one file never stops the runner or strands the others of its round.
+@Suite(.serialized) struct SharedInboxTests {
+    func echo(_ n: Int) -> String { RequestText.make(steps: [#"{"id": "a", "provider": "echo", "with": {"n": \#(n)}}"#]) }
+
+    /// `link(2)` of another user's file fails with EPERM (`fs.protected_hardlinks=1`): the runner reserves the run id with
+    /// its own copy of the exact bytes, and every file of the round runs.
+    @Test func aFileTheRunnerMayNotLinkIsReservedWithItsOwnCopy() async throws {
+        let root = try TemporaryRoot()
+        for (i, name) in ["a.json", "foreign.json", "z.json"].enumerated() { try root.drop(name, echo(i)) }
+        let dropped = try #require(root.read("inbox/foreign.json"))
+        let fs = FaultyFileSystem([.init("link", pathContains: "outbox/requests/foreign.json", code: EPERM, times: 1)])
+        let context = root.engine(fileSystem: fs)
+        defer { context.audit.close() }
+        let summary = try await Runner(context: context).runOnce()
+        #expect(summary.allSucceeded, "\(summary.outcomes)")
+        for id in ["a", "foreign", "z"] {
+            #expect(root.json("outbox/results/\(id).json")?["status"] == "succeeded", "\(id): \(summary.outcomes)")
+        }
+        #expect(root.read("outbox/requests/foreign.json") == dropped, "the kept request is the exact bytes dropped")
+        #expect(fs.operations.contains { $0.hasPrefix("writeAtomically") && $0.contains("outbox/claimed/") && $0.contains("foreign.json") })
+        #expect(root.list("outbox/claimed/testhost-4242").isEmpty)
+    }
+
+    /// A drop whose id is taken is still a `duplicate` when the link is refused (the copy is linked, never over a name).
+    @Test func aDuplicateIsStillRefusedWhenTheLinkIsNot() async throws {
+        let root = try TemporaryRoot()
+        // The first waits (no result yet), so only the reservation in outbox/requests/ tells the second is a duplicate.
+        try root.drop("first.json", RequestText.make(id: "same", steps: [#"{"id": "a", "provider": "approval", "with": {"message": "go?"}}"#]))
+        try await root.runOnce()
+        #expect(root.json("outbox/running/same.json")?["status"] == "waiting_approval")
+        try root.drop("second.json", RequestText.make(id: "same", steps: [#"{"id": "b", "provider": "echo"}"#]))
+        let fs = FaultyFileSystem([.init("link", pathContains: "outbox/requests/same.json", code: EPERM, times: 1)])
+        let context = root.engine(fileSystem: fs)
+        defer { context.audit.close() }
+        _ = try await Runner(context: context).runOnce()
+        #expect(root.json("outbox/rejected/second.json.error.json")?["reason"] == "duplicate")
+        #expect(root.read("outbox/rejected/second.json")?.contains(#""id": "b""#) == true, "rejected byte for byte")
+        #expect(fs.operations.contains { $0.hasPrefix("writeAtomically") && $0.contains("second.json") }, "the copy was made and linked")
+        #expect(root.json("outbox/running/same.json")?["steps"]?[0]?["id"] == "a")
+    }
+
+    /// A file the disk will not let the runner admit at all is left claimed with a line saying so; the others of its
+    /// round run, the runner does not stop, and the next runner takes the file up.
+    @Test func aFileThatCannotBeAdmittedForNowIsTriedAgainAndStrandsNothing() async throws {
+        let root = try TemporaryRoot()
+        for (i, name) in ["a.json", "stuck.json", "z.json"].enumerated() { try root.drop(name, echo(i)) }
+        let fs = FaultyFileSystem([
+            .init("link", pathContains: "outbox/requests/stuck.json", code: EIO),
+            .init("writeAtomically", pathContains: "stuck.json", code: EIO),
+        ])
+        let context = root.engine(fileSystem: fs)
+        let summary = try await Runner(context: context).runOnce()
+        context.audit.close()
+        #expect(!summary.allSucceeded && summary.deferred == 1, "\(summary.outcomes)")
+        let line = try #require(summary.outcomes.first { $0.kind == .deferred })
+        #expect(line.file == "stuck.json")
+        #expect(line.detail?.contains("tried again") == true, "\(line.detail ?? "")")
+        #expect(RunCommand.describe(line).hasPrefix("deferred  stuck.json: "))
+        for id in ["a", "z"] { #expect(root.json("outbox/results/\(id).json")?["status"] == "succeeded", "\(id)") }
+        #expect(root.list("outbox/claimed/testhost-4242") == ["stuck.json"])
+
+        // The disk is well again: the next runner takes the claim over and runs it.
+        let next = root.engine(identity: RunnerIdentity(host: "testhost", pid: 4243))
+        defer { next.audit.close() }
+        let again = try await Runner(context: next).runOnce()
+        #expect(again.allSucceeded, "\(again.outcomes)")
+        #expect(root.json("outbox/results/stuck.json")?["status"] == "succeeded")
+    }
+
+    @Test func aDeferredClaimIsOfferedAgainWithABackoff() {
+        let deferred = DeferredClaims()
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        let claim = ClaimedFile(name: "x.json", path: "/r/outbox/claimed/me/x.json", claimedAt: start)
+        #expect(deferred.postpone(claim, now: start) == 1)
+        #expect(deferred.due(at: start.addingTimeInterval(0.5), runner: "me").isEmpty)
+        let offered = deferred.due(at: start.addingTimeInterval(1), runner: "me")
+        #expect(offered.map(\.name) == ["x.json"] && offered.first?.recoveredFrom == "me", "offered again as a recovered claim")
+        #expect(deferred.count == 0)
+        #expect(deferred.postpone(claim, now: start) == 2)
+        #expect(deferred.postpone(claim, now: start) == 4)
+        for _ in 0..<10 { _ = deferred.postpone(claim, now: start) }
+        #expect(deferred.postpone(claim, now: start) == DeferredClaims.maxBackoff)
+    }
+
+    // MARK: - The built binary, as another user
+
+    /// The issue's setting: a group-shared inbox, a file owned by another user, the runner a user of its own.
+    /// Needs root (to own files as others) and `setpriv`; skipped, with the reason, otherwise.
+    @Test func aFileAnotherUserDroppedRunsWithTheBuiltBinaryAndStrandsNothing() async throws {
+        let setpriv = "/usr/bin/setpriv"
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else {
+            print("skipped: needs root and \(setpriv) to drop a file as another user (euid \(geteuid()))")
+            return
+        }
+        let runner: uid_t = 65534
+        let dropper: uid_t = 65533
+        let base = try TemporaryRoot()
+        // The runner needs the binary where it may read it, and a root it owns.
+        let bin = base.file("bin/droprun")
+        try FileManager.default.createDirectory(atPath: base.file("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try BuiltBinary.path(), toPath: bin)
+        let root = base.file("root")
+        for folder in ["inbox", "outbox"] { try FileManager.default.createDirectory(atPath: Path.join(root, folder), withIntermediateDirectories: true) }
+        try base.write("root/droprun.json", #"{"durability": "strict"}"#)
+        try base.write("root/inbox/foreign.json", echo(1))
+        try base.write("root/inbox/mine.json", echo(2))
+        for path in [base.path, base.file("bin"), bin, root, Path.join(root, "inbox"), Path.join(root, "outbox"), Path.join(root, "droprun.json")] {
+            #expect(chown(path, runner, runner) == 0)
+        }
+        #expect(chmod(base.path, 0o755) == 0)
+        #expect(chmod(Path.join(root, "inbox"), 0o2775) == 0, "group-shared, setgid")
+        #expect(chown(Path.join(root, "inbox/mine.json"), runner, runner) == 0)
+        #expect(chown(Path.join(root, "inbox/foreign.json"), dropper, runner) == 0)
+        #expect(chmod(Path.join(root, "inbox/foreign.json"), 0o644) == 0)
+        let dropped = try #require(base.read("root/inbox/foreign.json"))
+
+        let output = try await blockingWork {
+            try Self.run(setpriv, ["--reuid=\(runner)", "--regid=\(runner)", "--clear-groups", "--", bin, "run", "--once", "--root", root])
+        }
+        #expect(output.code == 0, "\(output.stdout)\(output.stderr)")
+        #expect(output.stdout.contains("succeeded foreign") && output.stdout.contains("succeeded mine"), "\(output.stdout)\(output.stderr)")
+        #expect(base.json("root/outbox/results/foreign.json")?["status"] == "succeeded")
+        #expect(base.json("root/outbox/results/mine.json")?["status"] == "succeeded")
+        #expect(base.read("root/outbox/requests/foreign.json") == dropped)
+        var info = stat()
+        #expect(stat(Path.join(root, "outbox/requests/foreign.json"), &info) == 0 && info.st_uid == runner, "the kept request is the runner's own copy")
+        let claims = (try? FileManager.default.subpathsOfDirectory(atPath: Path.join(root, "outbox/claimed"))) ?? []
+        #expect(claims.allSatisfy { !$0.hasSuffix(".json") }, "nothing stranded: \(claims)")
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (code: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+}
