@@ -118,6 +118,31 @@ import Testing
         #expect(record["workflow"]?["sha256"]?.stringValue == (try sha(Self.approvalThenEcho)))
     }
 
+    /// A runner dies as it writes the result of a run of instant steps (its state only in its claim and checkpoint log);
+    /// the file is edited; the runner that takes the run over from the log line finishes it with the admitted definition.
+    @Test func aRunTakenOverFromACheckpointLogLineRunsItsAdmittedDefinition() async throws {
+        let root = try root(workflow: #"""
+            {"name": "w", "version": "1", "steps": [
+              {"id": "a", "provider": "template", "with": {"template": "A"}},
+              {"id": "b", "provider": "template", "with": {"template": "B {{steps.a.output.text}}"}},
+              {"id": "c", "provider": "template", "with": {"template": "C {{steps.b.output.text}}"}}]}
+            """#)
+        try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
+        let fs = FaultyFileSystem([.kills(before: "link", pathContains: "outbox/results/r.json")])
+        _ = try? await Runner(context: root.engine(fileSystem: fs, identity: RunnerIdentity(host: "testhost", pid: 1))).runOnce()
+        #expect(!root.list("outbox/checkpoints").isEmpty, "the dead runner's log is left")
+        #expect(!root.exists("outbox/running/r.json"))
+        try root.write("workflows/w.json", #"{"name": "w", "version": "2", "steps": [{"id": "a", "provider": "template", "with": {"template": "A"}}, {"id": "x", "provider": "echo"}]}"#)
+        let context = root.engine(identity: RunnerIdentity(host: "testhost", pid: 2))
+        context.liveness.bury("testhost-1")
+        _ = try await Runner(context: context).runOnce()
+        let result = try #require(root.json("outbox/results/r.json"))
+        #expect(result["status"] == "succeeded")
+        #expect(result["steps"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["a", "b", "c"])
+        #expect(result["output"]?["text"] == "C B A")
+        #expect(result["workflow"]?["version"] == "1")
+    }
+
     @Test func retryRunsTheDefinitionTheRetriedRunWasAdmittedWith() async throws {
         let root = try root(workflow: #"{"name": "w", "version": "1", "steps": [{"id": "s", "provider": "echo", "with": {"v": 1}}]}"#)
         try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
@@ -202,6 +227,35 @@ import Testing
         #expect(bad["error"]?["message"]?.stringValue?.contains("droprun retry bad") == true, "\(bad["error"] ?? .null)")
         #expect(root.json("outbox/results/good.json")?["status"] == "succeeded", "the other run goes on")
         #expect(StepFailure.Code(rawValue: "workflow_mismatch") == .workflowMismatch)
+    }
+
+    /// A waiting record whose approval names a step it does not have (edited by hand): the approval fails that run with
+    /// `workflow_mismatch`, where it used to throw out of the runner; the other drops of the round run.
+    @Test(arguments: ["renamed", "removed"])
+    func anApprovalForADamagedWaitingRecordFailsThatRunOnly(change: String) async throws {
+        let root = try TemporaryRoot()
+        try root.drop("r.json", RequestText.make(id: "r", steps: [#"{"id": "ok", "provider": "approval", "with": {"message": "go?"}}"#]))
+        try await root.runOnce()
+        let path = "outbox/running/r.json"
+        guard case .object(var members)? = root.json(path), case .object(var approval)? = members["approval"] else {
+            Issue.record("no waiting record")
+            return
+        }
+        if change == "renamed" {
+            approval["step"] = "nope"
+            members["approval"] = .object(approval)
+        } else {
+            members["approval"] = nil
+            // Without an approval the record is never taken over by expiry; the approval is what finds it.
+        }
+        try root.write(path, JSONWriter.pretty(.object(members)))
+        try root.drop("yes.json", #"{"kind": "approval", "runId": "r", "decision": "approve"}"#)
+        try root.drop("other.json", RequestText.make(id: "other", steps: [#"{"id": "a", "provider": "echo"}"#]))
+        let summary = try await root.runOnce()
+        let result = try #require(root.json("outbox/results/r.json"), "\(summary.outcomes)")
+        #expect(result["status"] == "failed")
+        #expect(result["error"]?["code"] == "workflow_mismatch")
+        #expect(root.json("outbox/results/other.json")?["status"] == "succeeded")
     }
 
     /// A kept definition changed by hand (its sha256 is not the record's) fails the run when it resumes.

@@ -164,7 +164,7 @@ extension RunExecutor {
     /// `file` names where the decision came from (a dropped file's name and SHA-256), for the audit event.
     mutating func decide(approve: Bool, by: String?, note: String?, file: [String: JSONValue] = [:]) async throws -> RunRecord? {
         guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
-            throw IllegalTransition(from: record.status.rawValue, event: "approval")
+            return try await failDamagedWait()
         }
         let now = context.clock.now()
         var data: [String: JSONValue] = [
@@ -197,10 +197,17 @@ extension RunExecutor {
         }
     }
 
+    /// Fails a waiting run whose record names no approval, or an approval step it does not have (edited or damaged).
+    private mutating func failDamagedWait() async throws -> RunRecord {
+        let named = record.approval.map { "approval step '\($0.step)', which is not among its steps" } ?? "an approval but names none"
+        record.approval = nil
+        return try await failUnrunnable(StepFailure(.workflowMismatch, "the record of run '\(record.runId)' waits for \(named); was it changed by hand? Retry it with 'droprun retry \(record.runId)'"))
+    }
+
     /// Fails a waiting run whose approval expired.
     mutating func expireApproval() async throws -> RunRecord {
         guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
-            throw IllegalTransition(from: record.status.rawValue, event: "expire")
+            return try await failDamagedWait()
         }
         let failure = StepFailure(.approvalExpired, "no decision before \(approval.expiresAt.map(Timestamp.format) ?? "the deadline")")
         record.runner = context.identity.actor
