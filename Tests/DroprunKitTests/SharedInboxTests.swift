@@ -139,6 +139,72 @@ import Glibc
         #expect(claims.allSatisfy { !$0.hasSuffix(".json") }, "nothing stranded: \(claims)")
     }
 
+    /// `watch`, as its own user, while `outbox/requests/` refuses every reservation: it says so, goes on, and once the
+    /// folder is writable again takes both files up (another user's among them) without a restart.
+    @Test func watchGoesOnWhenFilesCannotBeAdmittedAndTakesThemUpLater() async throws {
+        let setpriv = "/usr/bin/setpriv"
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else {
+            print("skipped: needs root and \(setpriv) to run the runner as another user (euid \(geteuid()))")
+            return
+        }
+        let runner: uid_t = 65534
+        let base = try TemporaryRoot()
+        let bin = base.file("bin/droprun")
+        try FileManager.default.createDirectory(atPath: base.file("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try BuiltBinary.path(), toPath: bin)
+        let root = base.file("root")
+        let requests = Path.join(root, "outbox/requests")
+        try FileManager.default.createDirectory(atPath: requests, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: Path.join(root, "inbox"), withIntermediateDirectories: true)
+        try base.write("root/droprun.json", #"{"durability": "fast", "leaseSeconds": 3, "pollIntervalMs": 50}"#)
+        try base.write("root/inbox/foreign.json", echo(1))
+        try base.write("root/inbox/mine.json", echo(2))
+        for path in [base.path, base.file("bin"), bin, root, Path.join(root, "inbox"), Path.join(root, "outbox"), requests,
+                     Path.join(root, "droprun.json"), Path.join(root, "inbox/mine.json")] {
+            #expect(chown(path, runner, runner) == 0)
+        }
+        #expect(chown(Path.join(root, "inbox/foreign.json"), 65533, runner) == 0)
+        #expect(chmod(base.path, 0o755) == 0)
+        #expect(chmod(Path.join(root, "inbox"), 0o2775) == 0)
+        #expect(chmod(requests, 0o555) == 0, "no reservation can be made for now")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: setpriv)
+        process.arguments = ["--reuid=\(runner)", "--regid=\(runner)", "--clear-groups", "--", bin, "watch", "--root", root]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        func waitFor(_ what: String, seconds: Double, _ done: () -> Bool) async throws {
+            let deadline = Date().addingTimeInterval(seconds)
+            while !done() {
+                guard Date() < deadline, process.isRunning else {
+                    Issue.record("\(what) did not happen within \(seconds) s (watch running: \(process.isRunning))")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        let claims = Path.join(root, "outbox/claimed")
+        try await waitFor("both files claimed", seconds: 20) {
+            ((try? FileManager.default.subpathsOfDirectory(atPath: claims)) ?? []).filter { $0.hasSuffix(".json") }.count == 2
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(process.isRunning, "watch goes on")
+        #expect(chmod(requests, 0o755) == 0)
+        try await waitFor("both results", seconds: 30) {
+            base.exists("root/outbox/results/foreign.json") && base.exists("root/outbox/results/mine.json")
+        }
+        kill(process.processIdentifier, SIGTERM)
+        let printed = try await blockingWork { String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(printed)")
+        #expect(printed.contains("deferred  foreign.json: ") && printed.contains("deferred  mine.json: "), "\(printed)")
+        #expect(printed.contains("succeeded foreign") && printed.contains("succeeded mine"), "\(printed)")
+        #expect(base.json("root/outbox/results/foreign.json")?["status"] == "succeeded")
+    }
+
     static func run(_ executable: String, _ arguments: [String]) throws -> (code: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
