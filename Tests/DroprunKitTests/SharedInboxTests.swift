@@ -139,6 +139,42 @@ import Glibc
         #expect(claims.allSatisfy { !$0.hasSuffix(".json") }, "nothing stranded: \(claims)")
     }
 
+    /// A sticky inbox the runner does not own: another user's file cannot be moved out of it. It stays, a line says why
+    /// (and what to change), `run --once` exits 1, and the runner's own file runs.
+    @Test func aFileInAStickyInboxTheRunnerDoesNotOwnIsReportedNotSkippedInSilence() async throws {
+        let setpriv = "/usr/bin/setpriv"
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else {
+            print("skipped: needs root and \(setpriv) to run the runner as another user (euid \(geteuid()))")
+            return
+        }
+        let runner: uid_t = 65534
+        let base = try TemporaryRoot()
+        let bin = base.file("bin/droprun")
+        try FileManager.default.createDirectory(atPath: base.file("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try BuiltBinary.path(), toPath: bin)
+        let root = base.file("root")
+        try FileManager.default.createDirectory(atPath: Path.join(root, "outbox"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: Path.join(root, "inbox"), withIntermediateDirectories: true)
+        try base.write("root/droprun.json", #"{"durability": "fast"}"#)
+        try base.write("root/inbox/foreign.json", echo(1))
+        try base.write("root/inbox/mine.json", echo(2))
+        for path in [base.path, base.file("bin"), bin, root, Path.join(root, "outbox"), Path.join(root, "droprun.json"), Path.join(root, "inbox/mine.json")] {
+            #expect(chown(path, runner, runner) == 0)
+        }
+        #expect(chown(Path.join(root, "inbox/foreign.json"), 65533, runner) == 0)
+        #expect(chown(Path.join(root, "inbox"), 0, runner) == 0, "owned by root, shared with the runner's group")
+        #expect(chmod(base.path, 0o755) == 0)
+        #expect(chmod(Path.join(root, "inbox"), 0o3775) == 0, "group-writable, setgid, sticky")
+        let output = try await blockingWork {
+            try Self.run(setpriv, ["--reuid=\(runner)", "--regid=\(runner)", "--clear-groups", "--", bin, "run", "--once", "--root", root])
+        }
+        #expect(output.code == 1, "\(output.stdout)\(output.stderr)")
+        #expect(output.stdout.contains("deferred  foreign.json: cannot take it from the inbox"), "\(output.stdout)\(output.stderr)")
+        #expect(output.stdout.contains("let the runner's user own the inbox"), "\(output.stdout)")
+        #expect(output.stdout.contains("succeeded mine"), "\(output.stdout)")
+        #expect(base.exists("root/inbox/foreign.json"), "left where it was")
+    }
+
     /// `watch`, as its own user, while `outbox/requests/` refuses every reservation: it says so, goes on, and once the
     /// folder is writable again takes both files up (another user's among them) without a restart.
     @Test func watchGoesOnWhenFilesCannotBeAdmittedAndTakesThemUpLater() async throws {

@@ -1,4 +1,10 @@
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// Serves one root: takes requests from the inbox, resumes what dead runners left, and runs them, `concurrency` at a time.
@@ -244,8 +250,10 @@ public struct Runner: Sendable {
 
     /// What is said of an inbox file that could not be taken (left in the inbox, for a later runner).
     static func untaken(_ candidate: InboxCandidate, _ error: any Error) -> RunOutcome {
-        RunOutcome(kind: .deferred, file: candidate.name, runId: nil, durationMs: nil,
-                   detail: "cannot take it from the inbox: \(error); it stays there (if the inbox has the sticky bit, the runner's user must own the inbox folder)")
+        let refused = (error as? FileSystemError).map { $0.code == EPERM || $0.code == EACCES } ?? false
+        let hint = refused ? " (in an inbox with the sticky bit, only the file's owner or the inbox folder's owner may move it: let the runner's user own the inbox)" : ""
+        return RunOutcome(kind: .deferred, file: candidate.name, runId: nil, durationMs: nil,
+                          detail: "cannot take it from the inbox: \(error); it stays there\(hint)")
     }
 
     /// Keeps a file that could not be admitted for a later try, and says so.
