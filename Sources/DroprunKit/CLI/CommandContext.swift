@@ -44,13 +44,26 @@ struct CommandContext: Sendable {
         // A link to a folder is a folder here: "DIR/." is the folder it leads to.
         if info.type == .symlink, let target = try? fs.info(root + "/.") { info = target }
         guard info.type == .directory else {
-            throw .usage("not a droprun root: \(root)\(origin) is a \(info.type.rawValue), not a folder (pass --root DIR)")
+            throw .usage("not a droprun root: \(root)\(origin) is \(Self.describe(info.type)), not a folder (pass --root DIR)")
         }
         let inbox = (try? fs.info(layout.inbox))?.type == .directory
         guard inbox || fs.exists(Path.join(root, Configuration.fileName)) else {
             throw .usage("not a droprun root: \(root)\(origin) (\(fix))")
         }
         for folder in layout.folders { _ = try? fs.makeDirectory(folder) }
+    }
+
+    /// "a file", "a symbolic link", ...: what is at a path, for messages.
+    static func describe(_ type: FileType) -> String {
+        switch type {
+        case .regular: "a file"
+        case .directory: "a folder"
+        case .symlink: "a symbolic link"
+        case .fifo: "a named pipe"
+        case .socket: "a socket"
+        case .characterDevice, .blockDevice: "a device"
+        case .unknown: "an unknown kind of file"
+        }
     }
 
     /// A path made absolute against the working folder.
