@@ -47,8 +47,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("{ not json", "Fix the file at the place named above", "Fix the key named above"),
-        (#"{"concurency": 2}"#, "Fix the key named above", "Fix the file at the place"),
+        ("{ not json", "Fix droprun.json as said above", "Fix the key named above"),
+        (#"{"concurency": 2}"#, "Fix the key named above", "Fix droprun.json as said above"),
     ])
     func aConfigurationErrorPointsAtAKeyOnlyWhenItNamesOne(_ config: String, _ wanted: String, _ unwanted: String) async throws {
         let root = try TemporaryRoot()

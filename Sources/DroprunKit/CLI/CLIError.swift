@@ -20,7 +20,7 @@ public enum CLIError: Error, Sendable, CustomStringConvertible {
             // Only point at a key when one is named: a syntax error names a place in the file instead.
             e.issues.contains { $0.path != nil }
                 ? e.description + "\nFix the key named above; every key of droprun.json is listed in the README."
-                : e.description + "\nFix the file at the place named above (droprun.json must be one JSON object); every key is listed in the README."
+                : e.description + "\nFix droprun.json as said above (it must be one JSON object); every key is listed in the README."
         case .notFound(let m): m
         case .fileSystem(let e): "file system error: \(e)"
         case .failed(let m): m
