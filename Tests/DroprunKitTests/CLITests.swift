@@ -77,8 +77,12 @@ import Testing
         }
         let verify = await cli.run(["audit", "verify", "--help"])
         #expect(verify.stdout.contains("Usage: droprun audit verify"))
-        let top = await cli.run([])
+        let top = await cli.run(["--help"])
         #expect(top.stdout.contains("submit"))
+        // Without a command it is a usage error: the same list, on standard error, exit 2.
+        let bare = await cli.run([])
+        #expect(bare.code == .usage)
+        #expect(bare.stderr.contains("submit"))
     }
 
     @Test func submitRunShowStatusListArtifactsAudit() async throws {

@@ -10,6 +10,12 @@ public enum CLI {
         let parsed: ParsedCommand
         do {
             switch try parser.parse(arguments) {
+            case .help(let path) where !ParseSession.helpRequested(in: arguments[...]):
+                // `droprun` or `droprun fixtures` alone: a command is missing, which is a usage error.
+                environment.standardError.line(parser.helpText(for: path))
+                environment.standardError.line("")
+                environment.standardError.line("droprun: missing command; see the list above, or droprun --help")
+                return .usage
             case .help(let path):
                 environment.standardOutput.line(parser.helpText(for: path))
                 return .success
@@ -31,18 +37,19 @@ public enum CLI {
         do {
             if parsed.path != ["init"] { try context.requireRoot() }
             return try await handler(context)
-        } catch let error as CLIError {
-            environment.standardError.line("droprun: \(error.description)")
-            return error.exitCode
-        } catch let error as ParseError {
-            environment.standardError.line("droprun: \(error.description)")
-            return .usage
-        } catch let error as FileSystemError {
-            environment.standardError.line("droprun: \(CLIError.fileSystem(error).description)")
-            return .failure
         } catch {
-            environment.standardError.line("droprun: \(error)")
-            return .failure
+            let failure: CLIError = switch error {
+            case let error as CLIError: error
+            case let error as ParseError: .usage(error.description)
+            case let error as FileSystemError: .fileSystem(error)
+            default: .failed("\(error)")
+            }
+            environment.standardError.line("droprun: \(failure.description)")
+            if parsed.flag("json") {
+                // A program reading --json output gets the failure as JSON too, on the same stream.
+                environment.standardOutput.write(JSONWriter.pretty(["error": ["code": .string(failure.code), "message": .string(failure.description)]]))
+            }
+            return failure.exitCode
         }
     }
 }

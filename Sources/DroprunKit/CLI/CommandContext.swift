@@ -12,17 +12,57 @@ struct CommandContext: Sendable {
 
     /// The root: `--root`, else `$DROPRUN_ROOT`, else the working folder.
     var root: String {
-        let given = parsed.value("root") ?? environment.variables["DROPRUN_ROOT"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let given else { return environment.workingDirectory }
+        guard let given = givenRoot else { return environment.workingDirectory }
         return absolute(given)
+    }
+
+    /// `--root`, else a non-empty `$DROPRUN_ROOT`.
+    private var givenRoot: String? {
+        parsed.value("root") ?? environment.variables["DROPRUN_ROOT"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// True when the root came from `$DROPRUN_ROOT`.
+    var rootFromEnvironment: Bool {
+        parsed.value("root") == nil && givenRoot != nil
     }
 
     var layout: RootLayout { RootLayout(root: root) }
 
-    /// Fails with a usage error when the root is not a folder.
+    /// Fails with a usage error unless the root is a droprun root: a folder with `inbox/` or `droprun.json`.
+    ///
+    /// Only `init` makes a root, so a command run in the wrong folder (a cron
+    /// line without a `cd`) never scatters `inbox/ outbox/ artifacts/` there.
+    /// In a root, the other missing folders are created (best effort: a
+    /// reader without write access can still read).
     func requireRoot() throws(CLIError) {
-        guard let info = try? fs.info(root), info.type == .directory else {
-            throw .usage("the root '\(root)' is not a folder; pass --root DIR, set DROPRUN_ROOT, or run 'droprun init \(root)'")
+        let root = self.root
+        let origin = rootFromEnvironment ? " (from $DROPRUN_ROOT)" : ""
+        let fix = "create one with droprun init \(root), or pass --root"
+        guard var info = try? fs.info(root) else {
+            throw .usage("not a droprun root: \(root)\(origin) does not exist (\(fix))")
+        }
+        // A link to a folder is a folder here: "DIR/." is the folder it leads to.
+        if info.type == .symlink, let target = try? fs.info(root + "/.") { info = target }
+        guard info.type == .directory else {
+            throw .usage("not a droprun root: \(root)\(origin) is \(Self.describe(info.type)), not a folder (pass --root DIR)")
+        }
+        let inbox = (try? fs.info(layout.inbox))?.type == .directory
+        guard inbox || fs.exists(Path.join(root, Configuration.fileName)) else {
+            throw .usage("not a droprun root: \(root)\(origin) (\(fix))")
+        }
+        for folder in layout.folders { _ = try? fs.makeDirectory(folder) }
+    }
+
+    /// "a file", "a symbolic link", ...: what is at a path, for messages.
+    static func describe(_ type: FileType) -> String {
+        switch type {
+        case .regular: "a file"
+        case .directory: "a folder"
+        case .symlink: "a symbolic link"
+        case .fifo: "a named pipe"
+        case .socket: "a socket"
+        case .characterDevice, .blockDevice: "a device"
+        case .unknown: "an unknown kind of file"
         }
     }
 
@@ -33,7 +73,6 @@ struct CommandContext: Sendable {
 
     /// `droprun.json` with command-line flags applied.
     func configuration() throws(CLIError) -> Configuration {
-        try requireRoot()
         var config: Configuration
         do {
             config = try Configuration.load(root: root, fileSystem: fs)

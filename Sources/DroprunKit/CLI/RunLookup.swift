@@ -1,32 +1,108 @@
-/// Where a run is, found by id with a few `stat`s (never a scan of all results).
+/// Where a run is, found by id or by the name of the file that was dropped, with a few `stat`s
+/// (never a scan of all results).
+///
+/// The order is the run's life backwards: a result, a live record, an accepted
+/// request, the inbox; then a rejection. A rejection is found by the name it
+/// was filed under (`outbox/rejected/<id>.json`, then `<id>~2.json`, ...: a
+/// `stat` each); only when nothing else is found is `outbox/rejected/` listed
+/// and each rejected file that could name the id read (see `RejectedDrop`).
 enum RunLookup {
     /// A run as the reading commands see it.
     enum Found {
         /// A record in `outbox/results/` or `outbox/running/`.
         case record(RunRecord, path: String)
         /// Accepted (`outbox/requests/`) but no record yet, or still in the inbox.
-        case queued(path: String)
+        case queued(runId: String, path: String)
+        /// The drop never became a run: the newest rejection filed under the name or carrying the id.
+        case rejected(RejectedDrop)
     }
 
-    static func find(_ runId: String, in context: CommandContext) throws(CLIError) -> Found {
-        guard RunID.isValid(runId) else { throw .usage("'\(runId)' is not a run id: \(RunID.problem(runId) ?? "")") }
-        let layout = context.layout
-        for path in [layout.result(runId), layout.runningRecord(runId)] {
-            guard let bytes = try? context.fs.readFile(path) else { continue }
-            guard let json = try? JSONParser.parse(bytes), let record = RunRecord(json: json) else {
-                throw .failed("\(layout.relative(path)) is not a valid run record")
+    /// What the user typed: a run id, or the name of a dropped file (`T-0003.json`).
+    struct Target {
+        /// Run ids to look for, in order (the word itself, then the file name without `.json`).
+        var runIds: [String]
+        /// File names a rejection of this drop may be filed under (without `~N`).
+        var fileNames: [String]
+        /// The word as typed.
+        var text: String
+
+        init(_ text: String) throws(CLIError) {
+            self.text = text
+            runIds = []
+            fileNames = []
+            if RunID.isValid(text) {
+                runIds.append(text)
+                fileNames.append(text + ".json")
             }
-            return .record(record, path: path)
+            if text.hasSuffix(".json"), !text.contains("/"), !text.hasPrefix("."), !text.utf8.contains(0) {
+                let stem = String(text.dropLast(5))
+                if RunID.isValid(stem), !runIds.contains(stem) { runIds.append(stem) }
+                if !fileNames.contains(text) { fileNames.insert(text, at: 0) }
+            }
+            guard !fileNames.isEmpty else {
+                throw .usage("'\(text)' is not a run id: \(RunID.problem(text) ?? ""); give a run id, or the name of the file that was dropped")
+            }
         }
-        for path in [layout.request(runId), Path.join(layout.inbox, runId + ".json")] where context.fs.exists(path) {
-            return .queued(path: path)
-        }
-        throw .notFound("no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and inbox/\(runId).json)")
     }
 
-    /// Reads a record file.
-    static func read(_ path: String, fs: any FileSystem) -> RunRecord? {
-        guard let bytes = try? fs.readFile(path), let json = try? JSONParser.parse(bytes) else { return nil }
-        return RunRecord(json: json)
+    static func find(_ text: String, in context: CommandContext) throws(CLIError) -> Found {
+        let target = try Target(text)
+        let layout = context.layout
+        let fs = context.fs
+        for runId in target.runIds {
+            for path in [layout.result(runId), layout.runningRecord(runId)] {
+                switch read(path, fs: fs) {
+                case .missing: continue
+                case .record(let record): return .record(record, path: path)
+                case .unreadable(let reason): throw .unreadableRecord(path: layout.relative(path), runId: runId, reason: reason)
+                }
+            }
+            for path in [layout.request(runId), Path.join(layout.inbox, runId + ".json")] where fs.exists(path) {
+                return .queued(runId: runId, path: path)
+            }
+        }
+        if let rejection = RejectedDrop.find(fileNames: target.fileNames, runIds: target.runIds, layout: layout, fs: fs) {
+            return .rejected(rejection)
+        }
+        var places = ["outbox/results", "outbox/running", "outbox/requests"]
+        // For a file name (`T-0003.json`), the inbox file is that name, not `T-0003.json.json`.
+        places += target.runIds.filter { target.runIds.count == 1 || !$0.hasSuffix(".json") }.map { "inbox/\($0).json" }
+        places.append("outbox/rejected")
+        throw .notFound("no run '\(text)' (looked in \(places.joined(separator: ", ")))")
+    }
+
+    /// A record file as read.
+    enum RecordFile {
+        /// There is no such file.
+        case missing
+        /// A run record.
+        case record(RunRecord)
+        /// The file is there but cannot be read as a record: why.
+        case unreadable(String)
+    }
+
+    /// Reads a record file; never skips one it cannot read in silence.
+    static func read(_ path: String, fs: any FileSystem) -> RecordFile {
+        let bytes: [UInt8]
+        do {
+            bytes = try fs.readFile(path, maxBytes: 1 << 30)
+        } catch {
+            switch error {
+            case .notFound: return .missing
+            case .notRegular(let type): return .unreadable("it is a \(type.rawValue), not a regular file")
+            case .tooLarge(let size, let limit): return .unreadable("it has \(size) bytes, more than the \(limit) a record may have")
+            case .unreadable(let e): return .unreadable("the system refused to read it: \(e)")
+            }
+        }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            return .unreadable(bytes.isEmpty ? "it is empty (a power cut before it was flushed?)" : "it is not valid JSON: \(error)")
+        }
+        guard let record = RunRecord(json: json) else {
+            return .unreadable("it is JSON but not a run record (runId, status, workflow.name, steps or createdAt is missing or of the wrong type)")
+        }
+        return .record(record)
     }
 }

@@ -96,10 +96,14 @@ public struct EngineContext: Sendable {
     public var decoder: RequestDecoder {
         let fileSystem = fileSystem
         let folder = Path.join(layout.root, configuration.workflowsFolder)
-        return RequestDecoder(configuration: configuration, registry: registry) { name in
+        var decoder = RequestDecoder(configuration: configuration, registry: registry) { name in
             guard let bytes = try? fileSystem.readFile(Path.join(folder, name + ".json"), maxBytes: 4 << 20) else { return nil }
             return try? JSONParser.parse(bytes)
         }
+        decoder.workflowNames = {
+            ((try? fileSystem.list(folder)) ?? []).map(\.name).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }
+        }
+        return decoder
     }
 
     /// Appends an audit event; a failure to append is reported to the caller.

@@ -36,6 +36,24 @@ public struct FixtureRunner: Sendable {
 
     /// Runs one fixture and returns what it produced, as relative path -> normalized text.
     public func run(_ fixture: String) async throws -> [String: String] {
+        try await runReporting(fixture).files
+    }
+
+    /// What one fixture produced, and whether its main request was rejected.
+    public struct Report: Sendable {
+        /// Relative path -> normalized text, as `run(_:)` returns it.
+        public var files: [String: String]
+        /// Why `request.json` was rejected (`reason: errors`), when it was.
+        public var mainRequestRejection: String?
+    }
+
+    /// Runs one fixture; also says whether `request.json` was rejected.
+    ///
+    /// A fixture's root uses only the fixture's own `droprun.json` (default:
+    /// `fast` durability), never the configuration of the root it lives in, so
+    /// a request that needs an `exec` alias of the root is rejected there.
+    public func runReporting(_ fixture: String) async throws -> Report {
+        var mainRequestRejection: String?
         let base = FileManager.default.temporaryDirectory.path
         let root = Path.join(base, "droprun-fixture-\(UInt64.random(in: 0...UInt64.max))")
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -67,9 +85,14 @@ public struct FixtureRunner: Sendable {
             } else {
                 try fileSystem.writeNew(target, try fileSystem.readFile(drop.path, maxBytes: 64 << 20), sync: false)
             }
-            _ = try await Runner(context: engine).runOnce()
+            let summary = try await Runner(context: engine).runOnce()
+            if drop.name == "request.json", drop.path == Path.join(fixture, "request.json") {
+                for outcome in summary.outcomes where outcome.file == "request.json" {
+                    if case .rejected(let reason) = outcome.kind { mainRequestRejection = reason.rawValue + (outcome.detail.map { ": \($0)" } ?? "") }
+                }
+            }
         }
-        return try collect(layout)
+        return Report(files: try collect(layout), mainRequestRejection: mainRequestRejection)
     }
 
     /// What a finished fixture root holds, normalized.

@@ -25,6 +25,10 @@ public struct RequestDecoder: Sendable {
     /// file is read once, and what was read is what the run runs, whatever
     /// happens to the file later.
     public var onDefinition: (@Sendable (_ definition: JSONValue, _ file: String?) -> Void)?
+    /// The names of the named workflows there are (files of the `workflows` folder without `.json`), for "did you mean".
+    ///
+    /// Asked only when a request names a workflow that does not exist.
+    public var workflowNames: @Sendable () -> [String] = { [] }
 
     public init(configuration: Configuration, registry: ProviderRegistry, loadWorkflow: @escaping @Sendable (String) -> JSONValue? = { _ in nil }) {
         self.configuration = configuration
@@ -93,7 +97,11 @@ public struct RequestDecoder: Sendable {
                 return nil
             }
             guard let loaded = loadWorkflow(name) else {
-                r.report(ValidationIssue(path, "no workflow named '\(name)': expected the file \(configuration.workflowsFolder)/\(name).json, or an inline workflow object"))
+                var message = "no workflow named '\(name)': expected the file \(configuration.workflowsFolder)/\(name).json, or an inline workflow object"
+                let known = workflowNames().sorted()
+                if let near = Suggestion.nearest(to: name, among: known) { message += "; did you mean '\(near)'?" }
+                if !known.isEmpty { message += " Known: \(known.prefix(20).joined(separator: ", "))\(known.count > 20 ? ", ..." : "")" }
+                r.report(ValidationIssue(path, message))
                 return nil
             }
             var issues: [ValidationIssue] = []

@@ -1,11 +1,18 @@
 /// `droprun artifacts RUN_ID`: the files a run wrote.
 enum ArtifactsCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
-        let runId = context.parsed.argument("run_id") ?? ""
-        guard case .record(let record, _) = try RunLookup.find(runId, in: context) else {
+        let record: RunRecord
+        switch try RunLookup.find(context.parsed.argument("run_id") ?? "", in: context) {
+        case .record(let r, _):
+            record = r
+        case .queued(let runId, _):
             if context.json { context.printJSON([]) } else { context.out.line("run \(runId) is queued; it has no artifacts yet") }
             return .success
+        case .rejected(let drop):
+            if context.json { context.printJSON([]) } else { context.out.line("\(drop.file) was rejected (\(drop.reason)); it never ran, so it has no artifacts (droprun status \(drop.runId) says why)") }
+            return .success
         }
+        let runId = record.runId
         if context.json {
             context.printJSON(.array(record.artifacts.map(\.json)))
             return .success

@@ -1,23 +1,39 @@
 /// `droprun audit [RUN_ID]` and `droprun audit verify`.
 enum AuditCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
-        let runId = context.parsed.argument("run_id")
-        if let runId, !RunID.isValid(runId) { throw CLIError.usage("'\(runId)' is not a run id: \(RunID.problem(runId) ?? "")") }
+        let text = context.parsed.argument("run_id")
+        let target = try text.map(RunLookup.Target.init)
         let layout = context.layout
+        // A drop that never became a run has no events of its own: its `request.rejected` event names the file it was filed as.
+        var rejectedNames = Set(target.map { $0.fileNames.flatMap { RejectedDrop.filed(under: $0, layout: layout, fs: context.fs) } } ?? [])
         var events: [(at: String, order: Int, json: JSONValue, line: [UInt8])] = []
+        var rejections: [(at: String, order: Int, json: JSONValue, line: [UInt8])] = []
         var order = 0
         for name in try AuditVerifier.auditFiles(layout: layout, fileSystem: context.fs) {
             guard let bytes = try? context.fs.readFile(Path.join(layout.audit, name), maxBytes: 1 << 34) else { continue }
             for line in bytes.split(separator: 0x0A) {
                 order += 1
                 guard let json = try? JSONParser.parse(Array(line)) else { continue }
-                if let runId, json["runId"]?.stringValue != runId { continue }
-                events.append((json["at"]?.stringValue ?? "", order, json, Array(line)))
+                let event = (json["at"]?.stringValue ?? "", order, json, Array(line))
+                if let target {
+                    if let runId = json["runId"]?.stringValue {
+                        if target.runIds.contains(runId) { events.append(event) }
+                    } else if json["event"]?.stringValue == AuditEventName.requestRejected.rawValue {
+                        rejections.append(event)
+                    }
+                    continue
+                }
+                events.append(event)
             }
         }
+        if let target, events.isEmpty, rejectedNames.isEmpty {
+            // Only when nothing else names the id: a rejected file whose `id` is it, under another file name.
+            rejectedNames = Set(RejectedDrop.scan(runIds: target.runIds, layout: layout, fs: context.fs).map(\.rejectedAs))
+        }
+        events += rejections.filter { $0.json["data"]?["rejectedAs"]?.stringValue.map(rejectedNames.contains) ?? false }
         events.sort { $0.at != $1.at ? $0.at < $1.at : $0.order < $1.order }
-        if let runId, events.isEmpty {
-            throw CLIError.notFound("no audit events for run '\(runId)'")
+        if let text, events.isEmpty {
+            throw CLIError.notFound("no audit events for run '\(text)'")
         }
         for event in events {
             if context.json {

@@ -11,20 +11,9 @@ enum ControlCommand {
 
     static func drop(_ context: CommandContext, verb: String) async throws -> ExitCode {
         let configuration = try context.configuration()
-        let runId = context.parsed.argument("run_id") ?? ""
         let by = context.parsed.value("by") ?? context.environment.variables["USER"] ?? "cli"
         let note = context.parsed.value("note")
-        switch try RunLookup.find(runId, in: context) {
-        case .record(let record, _):
-            if record.status.isFinal {
-                throw CLIError.failed("run '\(runId)' already finished (\(record.status.rawValue)); there is nothing to \(verb)")
-            }
-            if verb != "cancel", record.status != .waitingApproval {
-                throw CLIError.failed("run '\(runId)' is \(record.status.rawValue), not waiting for an approval")
-            }
-        case .queued:
-            if verb != "cancel" { throw CLIError.failed("run '\(runId)' is queued, not waiting for an approval") }
-        }
+        let runId = try check(context.parsed.argument("run_id") ?? "", verb: verb, context: context)
         var message: [String: JSONValue] = ["runId": .string(runId), "by": .string(by)]
         if verb == "cancel" {
             message["kind"] = "cancel"
@@ -45,5 +34,37 @@ enum ControlCommand {
         try context.fs.writeNew(Path.join(layout.inbox, name), JSONWriter.prettyBytes(.object(message)), sync: configuration.durability == .strict)
         context.out.line("\(verb) of run '\(runId)' dropped as inbox/\(name); the runner serving this root applies it (droprun watch, or the next droprun run --once)")
         return .success
+    }
+
+    /// Says at once why a run cannot take `verb` (approve, reject, cancel); returns its run id when it can.
+    ///
+    /// Refused: an unknown run, a rejected drop, a finished run; for an
+    /// approval, a run not waiting for one, one whose approval has expired, and
+    /// one for which a decision was already dropped and not yet applied (a
+    /// runner would reject the second as `invalid_state`).
+    static func check(_ text: String, verb: String, context: CommandContext) throws -> String {
+        switch try RunLookup.find(text, in: context) {
+        case .record(let record, _):
+            let runId = record.runId
+            if record.status.isFinal {
+                throw CLIError.failed("run '\(runId)' already finished (\(record.status.rawValue)); there is nothing to \(verb)")
+            }
+            guard verb != "cancel" else { return runId }
+            if record.status != .waitingApproval {
+                throw CLIError.failed("run '\(runId)' is \(record.status.rawValue), not waiting for an approval")
+            }
+            if let pending = PendingDecision.find(runId, layout: context.layout, fs: context.fs) {
+                throw CLIError.failed("run '\(runId)' already has a decision waiting to be applied: \(pending.summary); it \(pending.next). A second decision would be refused")
+            }
+            if record.approvalExpired(now: context.environment.clock.now()), let expires = record.approval?.expiresAt {
+                throw CLIError.failed("run '\(runId)' can no longer be decided: its approval expired at \(Timestamp.format(expires)); the run fails with approval_expired when a runner next looks")
+            }
+            return runId
+        case .queued(let runId, _):
+            if verb != "cancel" { throw CLIError.failed("run '\(runId)' is queued, not waiting for an approval") }
+            return runId
+        case .rejected(let drop):
+            throw CLIError.failed("\(drop.file) was rejected (\(drop.reason)) and never became a run; there is nothing to \(verb) (droprun status \(drop.runId) says why)")
+        }
     }
 }

@@ -22,12 +22,20 @@ enum FixturesCommand {
         var failed: [String] = []
         for name in names {
             let fixture = Path.join(folder, name)
-            let actual: [String: String]
+            let report: FixtureRunner.Report
             do {
-                actual = try await runner.run(fixture)
+                report = try await runner.runReporting(fixture)
             } catch {
                 failed.append(name)
                 context.out.line("error     \(name): \(error)")
+                continue
+            }
+            let actual = report.files
+            if record, let rejection = report.mainRequestRejection, !context.parsed.flag("allow-rejected") {
+                failed.append(name)
+                context.out.line("refused   \(name): its request.json was rejected (\(rejection)); expected/ was not written.")
+                context.out.line("          A fixture's root uses only fixtures/\(name)/droprun.json, not this root's droprun.json: add what the request needs there")
+                context.out.line("          (an exec alias, a model), or record with --allow-rejected if the rejection is what the fixture pins.")
                 continue
             }
             if record {

@@ -51,6 +51,9 @@ enum InitCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let dir = context.parsed.argument("dir").map(context.absolute) ?? context.root
         let fs = context.fs
+        if let info = try fs.info(dir), info.type != .directory, (try? fs.info(dir + "/."))??.type != .directory {
+            throw CLIError.usage("cannot make a droprun root at \(dir): it is \(CommandContext.describe(info.type)), not a folder; give a new or existing folder")
+        }
         try fs.makeDirectory(dir)
         let layout = RootLayout(root: dir)
         try layout.createFolders(fs)

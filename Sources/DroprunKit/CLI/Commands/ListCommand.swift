@@ -1,36 +1,81 @@
 import Foundation
 
-/// `droprun list [--status S] [--limit N]`: runs, newest first.
+/// `droprun list [--status S] [--limit N]`: runs, newest first by `createdAt`.
 ///
-/// Sorts names by modification time (one `stat` each) and reads only as many
-/// records as it prints, so a large `outbox/results/` stays quick to list.
+/// A row's time is its record's `createdAt`; a file with no record yet (in the
+/// inbox, or a claim) counts from its modification time (when it was
+/// dropped), a rejection from its `rejectedAt`, and a record that cannot be
+/// read from its modification time. Every such time is at most the file's
+/// modification time (a file is written after the time it holds), so files
+/// are read newest-modified first and reading stops once the next file is
+/// older (less `clockSlack`) than the oldest row that would still be printed:
+/// a large `outbox/results/` is listed after one `stat` per name and the
+/// reading of little more than the rows printed.
+///
 /// Files in runners' claim folders are listed too: a claim stands for a run
 /// with no live record yet (a run of instant steps only, whose runner was
 /// killed, until another runner takes it over), and a record being taken
 /// over is shown as the record it is. A claim whose run already has a
 /// record (a moment in which the record replaced it) is not listed. Like an
 /// inbox file, a claim is listed under the run id its file name gives.
+/// Rejected drops are rows with status `rejected`; a record that cannot be
+/// read is a row with status `unreadable` and the reason, never skipped.
 enum ListCommand {
+    /// How far a time in a file may be ahead of the file's modification time (clocks of several machines).
+    static let clockSlack: TimeInterval = 2
+
+    /// Statuses a row can have beyond a run's: a drop that never became a run, and a record droprun cannot read.
+    static let extraStatuses = ["rejected", "unreadable"]
+
+    private enum Kind { case record, inbox, claim, takeover, rejection }
+
+    private struct Candidate {
+        var path: String
+        var modified: Date
+        var kind: Kind
+    }
+
+    private struct Row {
+        var status: String
+        var runId: String
+        var workflow: String?
+        var createdAt: Date?
+        var key: Date
+        var durationMs: Int?
+        var note: String?
+        var extra: [String: JSONValue] = [:]
+
+        var json: JSONValue {
+            var o: [String: JSONValue] = [
+                "runId": .string(runId), "status": .string(status), "workflow": workflow.map(JSONValue.string) ?? .null,
+                "createdAt": createdAt.map { .string(Timestamp.format($0)) } ?? .null, "durationMs": durationMs.map(JSONValue.int) ?? .null,
+            ]
+            o.merge(extra) { a, _ in a }
+            return .object(o)
+        }
+    }
+
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let limit = try context.parsed.intValue("limit", range: 1...1_000_000) ?? 50
-        var wanted: RunStatus?
+        var wanted: String?
         if let s = context.parsed.value("status") {
-            guard let status = RunStatus(rawValue: s) else {
-                var message = "invalid value '\(s)' for '--status': expected one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))"
-                if let near = Suggestion.nearest(to: s, among: RunStatus.allCases.map(\.rawValue)) { message += "; did you mean '\(near)'?" }
+            let known = RunStatus.allCases.map(\.rawValue) + extraStatuses
+            guard known.contains(s) else {
+                var message = "invalid value '\(s)' for '--status': expected one of \(known.joined(separator: ", "))"
+                if let near = Suggestion.nearest(to: s, among: known) { message += "; did you mean '\(near)'?" }
                 throw CLIError.usage(message)
             }
-            wanted = status
+            wanted = s
         }
         let layout = context.layout
         let fs = context.fs
-        var entries: [(path: String, modified: Date, queued: Bool)] = []
-        func add(_ path: String, queued: Bool) {
-            if let info = try? fs.info(path) { entries.append((path, info.modified, queued)) }
+        var candidates: [Candidate] = []
+        func add(_ path: String, _ kind: Kind) {
+            if let info = try? fs.info(path) { candidates.append(Candidate(path: path, modified: info.modified, kind: kind)) }
         }
-        for (folder, queued) in [(layout.results, false), (layout.running, false), (layout.inbox, true)] {
+        for (folder, kind) in [(layout.results, Kind.record), (layout.running, .record), (layout.inbox, .inbox)] {
             guard let names = try? fs.list(folder) else { continue }
-            for entry in names where InboxScanner.isRequestName(entry.name) { add(Path.join(folder, entry.name), queued: queued) }
+            for entry in names where InboxScanner.isRequestName(entry.name) { add(Path.join(folder, entry.name), kind) }
         }
         var beingTakenOver: Set<String> = []
         for runner in (try? fs.list(layout.claimed)) ?? [] where !runner.name.hasPrefix(".") {
@@ -38,43 +83,89 @@ enum ListCommand {
             for entry in (try? fs.list(folder)) ?? [] {
                 if entry.name.hasSuffix(Recovery.takeoverSuffix) {
                     beingTakenOver.insert(String(entry.name.dropLast(Recovery.takeoverSuffix.count)))
-                    add(Path.join(folder, entry.name), queued: false)
+                    add(Path.join(folder, entry.name), .takeover)
                 } else if InboxScanner.isRequestName(Recovery.originalName(entry.name)) {
-                    add(Path.join(folder, entry.name), queued: true)
+                    add(Path.join(folder, entry.name), .claim)
                 }
             }
         }
-        entries.sort { $0.modified > $1.modified }
-        var rows: [JSONValue] = []
-        for entry in entries where rows.count < limit {
-            if entry.queued {
-                let runId = RunID.fromFileName(Recovery.originalName(Path.name(entry.path)))
-                guard wanted == nil || wanted == .queued else { continue }
-                if Path.parent(entry.path) != layout.inbox,
-                    beingTakenOver.contains(runId) || fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) { continue }
-                rows.append(["runId": .string(runId), "status": "queued", "workflow": .null, "createdAt": .null, "durationMs": .null])
-                continue
-            }
-            guard let record = RunLookup.read(entry.path, fs: fs) else { continue }
-            if let wanted, record.status != wanted { continue }
-            rows.append(["runId": .string(record.runId), "status": .string(record.status.rawValue), "workflow": .string(record.workflowName),
-                         "createdAt": .string(Timestamp.format(record.createdAt)), "durationMs": record.durationMs.map(JSONValue.int) ?? .null])
+        for entry in (try? fs.list(layout.rejected)) ?? [] where entry.name.hasSuffix(".error.json") && !entry.name.hasPrefix(".") {
+            add(Path.join(layout.rejected, entry.name), .rejection)
         }
+        candidates.sort { $0.modified > $1.modified }
+
+        var rows: [Row] = []
+        // The keys of the rows kept, newest first, at most `limit`: the last is the one a newer row would push out.
+        var kept: [Date] = []
+        for candidate in candidates {
+            if kept.count >= limit, let oldest = kept.last, candidate.modified.addingTimeInterval(clockSlack) < oldest { break }
+            guard let row = row(for: candidate, layout: layout, fs: fs, beingTakenOver: beingTakenOver) else { continue }
+            if let wanted, row.status != wanted { continue }
+            rows.append(row)
+            let at = kept.firstIndex { $0 < row.key } ?? kept.endIndex
+            kept.insert(row.key, at: at)
+            if kept.count > limit { kept.removeLast() }
+        }
+        rows.sort { $0.key != $1.key ? $0.key > $1.key : $0.runId < $1.runId }
+        if rows.count > limit { rows.removeLast(rows.count - limit) }
+
         if context.json {
-            context.printJSON(.array(rows))
+            context.printJSON(.array(rows.map(\.json)))
             return .success
         }
         if rows.isEmpty {
-            context.out.line("no runs" + (wanted.map { " with status \($0.rawValue)" } ?? ""))
+            context.out.line("no runs" + (wanted.map { " with status \($0)" } ?? ""))
             return .success
         }
-        context.out.line("STATUS            RUN ID                          WORKFLOW              CREATED                   DURATION")
-        for row in rows {
-            let duration = row["durationMs"]?.intValue.map { "\($0) ms" } ?? "-"
-            context.out.line(
-                (row["status"]?.stringValue ?? "").padding(17) + " " + (row["runId"]?.stringValue ?? "").padding(31) + " "
-                    + (row["workflow"]?.stringValue ?? "-").padding(21) + " " + (row["createdAt"]?.stringValue ?? "-").padding(25) + " " + duration)
+        let table = rows.map { row in
+            [row.status, row.runId, row.workflow ?? "-", row.createdAt.map(Timestamp.format) ?? "-", row.durationMs.map { "\($0) ms" } ?? "-", row.note ?? ""]
+        }
+        let header = ["STATUS", "RUN ID", "WORKFLOW", "CREATED", "DURATION", ""]
+        var widths = header.map(\.count)
+        for line in table {
+            for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        for line in [header] + table {
+            let cells = line.enumerated().map { i, cell in i == line.count - 1 ? cell : cell.padding(widths[i]) }
+            var text = cells.joined(separator: "  ")
+            while text.hasSuffix(" ") { text.removeLast() }
+            context.out.line(text)
         }
         return .success
+    }
+
+    private static func row(for candidate: Candidate, layout: RootLayout, fs: any FileSystem, beingTakenOver: Set<String>) -> Row? {
+        let name = Path.name(candidate.path)
+        switch candidate.kind {
+        case .inbox, .claim:
+            let runId = RunID.fromFileName(Recovery.originalName(name))
+            if candidate.kind == .claim,
+                beingTakenOver.contains(runId) || fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) { return nil }
+            return Row(status: RunStatus.queued.rawValue, runId: runId, key: candidate.modified)
+        case .rejection:
+            let rejectedAs = String(name.dropLast(".error.json".count))
+            guard let drop = RejectedDrop.read(rejectedAs, layout: layout, fs: fs) else {
+                return Row(status: "unreadable", runId: RunID.fromFileName(rejectedAs), key: candidate.modified,
+                           note: "\(layout.relative(candidate.path)) is not valid JSON",
+                           extra: ["reason": .string("the rejection's error file is not valid JSON"), "record": .string(layout.relative(candidate.path))])
+            }
+            let at = drop.rejectedAt.flatMap(Timestamp.parse) ?? candidate.modified
+            return Row(status: "rejected", runId: drop.runId, createdAt: at, key: at, note: "\(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
+                       extra: ["reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs)])
+        case .record, .takeover:
+            let fallbackId = candidate.kind == .takeover ? String(name.dropLast(Recovery.takeoverSuffix.count)) : RunID.fromFileName(name)
+            switch RunLookup.read(candidate.path, fs: fs) {
+            case .missing:
+                return nil
+            case .unreadable(let reason):
+                return Row(status: "unreadable", runId: fallbackId, key: candidate.modified, note: "\(layout.relative(candidate.path)): \(reason)",
+                           extra: ["reason": .string(reason), "record": .string(layout.relative(candidate.path))])
+            case .record(let record):
+                // Between a result's link and the live record's removal, both exist: list the run once.
+                if Path.parent(candidate.path) == layout.running, fs.exists(layout.result(record.runId)) { return nil }
+                return Row(status: record.status.rawValue, runId: record.runId, workflow: record.workflowName, createdAt: record.createdAt,
+                           key: record.createdAt, durationMs: record.durationMs)
+            }
+        }
     }
 }

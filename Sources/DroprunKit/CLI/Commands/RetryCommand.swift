@@ -11,11 +11,20 @@
 enum RetryCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let configuration = try context.configuration()
-        let runId = context.parsed.argument("run_id") ?? ""
+        let text = context.parsed.argument("run_id") ?? ""
         let latest = context.parsed.flag("latest")
-        guard case .record(let old, _) = try RunLookup.find(runId, in: context), old.status.isFinal else {
-            throw CLIError.failed("run '\(runId)' has not finished; only a finished run can be retried")
+        let old: RunRecord
+        switch try RunLookup.find(text, in: context) {
+        case .record(let record, _) where record.status.isFinal:
+            old = record
+        case .record(let record, _):
+            throw CLIError.failed("run '\(record.runId)' has not finished (\(record.status.rawValue)); only a finished run can be retried")
+        case .queued(let runId, _):
+            throw CLIError.failed("run '\(runId)' has not finished (queued); only a finished run can be retried")
+        case .rejected(let drop):
+            throw CLIError.failed("\(drop.file) was rejected (\(drop.reason)) and never became a run, so there is nothing to retry; fix the request and submit it again (droprun status \(drop.runId) says why)")
         }
+        let runId = old.runId
         let engine = context.engine(configuration)
         defer { engine.audit.close() }
         let layout = engine.layout

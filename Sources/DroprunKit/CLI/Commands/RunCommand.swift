@@ -1,3 +1,5 @@
+import Synchronization
+
 /// `droprun run --once`: drains the inbox and exits.
 enum RunCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
@@ -8,11 +10,21 @@ enum RunCommand {
         let engine = context.engine(configuration)
         defer { engine.audit.close() }
         let out = context.out
+        // Runs left waiting for an approval when the pass ends: one that waits and is then approved (by a
+        // control file read in the same pass) and finishes counts once, as finished.
+        let waiting = WaitingRuns()
         let summary = try await Runner(context: engine).runOnce { outcome in
             out.line(describe(outcome))
+            guard let runId = outcome.runId else { return }
+            switch outcome.kind {
+            case .waiting: waiting.note(runId, waiting: true)
+            case .finished: waiting.note(runId, waiting: false)
+            case .rejected, .control, .deferred: break
+            }
         }
-        let finished = summary.count(.succeeded) + summary.count(.failed) + summary.count(.cancelled)
-        out.line("\(finished) run\(finished == 1 ? "" : "s"): \(summary.count(.succeeded)) succeeded, \(summary.count(.failed)) failed, \(summary.count(.cancelled)) cancelled; \(summary.rejected) rejected"
+        let stillWaiting = waiting.count
+        let runs = summary.count(.succeeded) + summary.count(.failed) + summary.count(.cancelled) + stillWaiting
+        out.line("\(runs) run\(runs == 1 ? "" : "s"): \(summary.count(.succeeded)) succeeded, \(summary.count(.failed)) failed, \(summary.count(.cancelled)) cancelled, \(stillWaiting) waiting; \(summary.rejected) rejected"
                  + (summary.deferred > 0 ? "; \(summary.deferred) left for a later try" : ""))
         return summary.allSucceeded ? .success : .failure
     }
@@ -34,6 +46,19 @@ enum RunCommand {
             return "waiting   \(outcome.runId ?? outcome.file)  (approval: \(outcome.detail ?? ""); droprun approve|reject \(outcome.runId ?? ""))"
         }
     }
+}
+
+/// The runs of one `run --once` pass that wait for an approval, as outcomes report them.
+private final class WaitingRuns: Sendable {
+    private let ids = Mutex<Set<String>>([])
+
+    func note(_ runId: String, waiting: Bool) {
+        ids.withLock { ids in
+            if waiting { ids.insert(runId) } else { ids.remove(runId) }
+        }
+    }
+
+    var count: Int { ids.withLock { $0.count } }
 }
 
 extension String {

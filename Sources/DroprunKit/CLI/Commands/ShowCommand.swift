@@ -1,13 +1,26 @@
 /// `droprun show RUN_ID`: a run's whole record, for people or as JSON.
+///
+/// Step outputs are shown on one line, cut at about 60 characters; `--full`
+/// prints each whole, pretty-printed under its step.
 enum ShowCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
-        let runId = context.parsed.argument("run_id") ?? ""
-        guard case .record(let record, let path) = try RunLookup.find(runId, in: context) else {
+        let text = context.parsed.argument("run_id") ?? ""
+        let full = context.parsed.flag("full")
+        let record: RunRecord
+        let path: String
+        switch try RunLookup.find(text, in: context) {
+        case .record(let r, let p):
+            record = r
+            path = p
+        case .queued(let runId, let p):
             if context.json {
-                context.printJSON(["runId": .string(runId), "status": "queued"])
+                context.printJSON(["runId": .string(runId), "status": "queued", "record": .string(context.layout.relative(p))])
             } else {
-                context.out.line("run \(runId): queued (no record yet; it has not been started)")
+                context.out.line("run \(runId): queued (\(context.layout.relative(p)); no record yet, it has not been started)")
             }
+            return .success
+        case .rejected(let drop):
+            showRejected(drop, context: context)
             return .success
         }
         if context.json {
@@ -30,25 +43,77 @@ enum ShowCommand {
         if let f = record.finishedAt { out.line("finished  \(Timestamp.format(f))" + (record.durationMs.map { " (\($0) ms)" } ?? "")) }
         out.line("steps")
         let width = max(4, record.steps.map(\.id.count).max() ?? 4)
+        var cut = false
         for step in record.steps {
-            var line = "  \(step.id.padding(width))  \(step.provider.padding(9))  \(step.status.rawValue.padding(9))  \(step.attempts) attempt\(step.attempts == 1 ? "" : "s")"
-            if let s = step.startedAt, let f = step.finishedAt { line += "  \(f.milliseconds(since: s)) ms" }
+            var line = "  \(step.id.padding(width))  \(step.provider.padding(9))  "
+            if record.status == .waitingApproval, let approval = record.approval, approval.step == step.id {
+                // Its status is `running` in the record; for people it is waiting, and its one "attempt" is the wait.
+                line += "waiting    since \(Timestamp.format(approval.requestedAt))"
+            } else {
+                line += "\(step.status.rawValue.padding(9))  \(step.attempts) attempt\(step.attempts == 1 ? "" : "s")"
+                if let s = step.startedAt, let f = step.finishedAt { line += "  \(f.milliseconds(since: s)) ms" }
+            }
             out.line(line)
-            if let output = step.output { out.line("      output: \(output.preview)") }
+            if let output = step.output {
+                if full {
+                    out.line("      output:")
+                    out.line(indented(JSONWriter.pretty(output), by: 8))
+                } else {
+                    let preview = output.preview
+                    cut = cut || preview != JSONWriter.compact(output)
+                    out.line("      output: \(preview)")
+                }
+            }
             if let error = step.error { out.line("      error:  \(error.code): \(error.message)") }
         }
-        if let output = record.output { out.line("output    \(JSONWriter.compact(output))") }
+        if let output = record.output {
+            if full {
+                out.line("output")
+                out.line(indented(JSONWriter.pretty(output), by: 2))
+            } else {
+                out.line("output    \(JSONWriter.compact(output))")
+            }
+        }
         if !record.artifacts.isEmpty {
             out.line("artifacts")
             for a in record.artifacts { out.line("  \(a.path)  \(a.size) bytes  \(a.mediaType)  (step \(a.step))") }
         }
-        if let error = record.error {
-            out.line("error     \(error.code) in step '\(record.errorStep ?? "?")': \(error.message)")
-        }
-        if let approval = record.approval {
+        if let error = record.errorSummary { out.line("error     \(error)") }
+        if let approval = record.approval, record.status == .waitingApproval {
+            let now = context.environment.clock.now()
             out.line("waiting   step '\(approval.step)' asks: \(approval.message)" + (approval.expiresAt.map { " (expires \(Timestamp.format($0)))" } ?? ""))
-            out.line("          answer with: droprun approve \(record.runId)   or   droprun reject \(record.runId)")
+            if let pending = PendingDecision.find(record.runId, layout: context.layout, fs: context.fs) {
+                out.line("          \(pending.summary); \(pending.next)")
+            } else if record.approvalExpired(now: now) {
+                out.line("          expired: the run fails with approval_expired when a runner next looks (droprun watch, or droprun run --once)")
+            } else {
+                out.line("          answer with: droprun approve \(record.runId)   or   droprun reject \(record.runId)")
+            }
         }
+        if cut { out.line("(outputs cut to one line; droprun show --full \(record.runId) shows them whole)") }
         return .success
+    }
+
+    static func showRejected(_ drop: RejectedDrop, context: CommandContext) {
+        if context.json {
+            context.printJSON(drop.json)
+            return
+        }
+        let out = context.out
+        out.line("run       \(drop.runId): rejected (never became a run)")
+        out.line("dropped   \(drop.file)" + (drop.rejectedAt.map { ", rejected \($0)" } ?? ""))
+        out.line("kept      outbox/rejected/\(drop.rejectedAs)")
+        out.line("reason    \(drop.reason)  (\(drop.errorFile))")
+        out.line("errors")
+        for line in drop.errorLines { out.line("  \(line)") }
+        if drop.earlier > 0 { out.line("earlier   \(drop.earlier) earlier rejection\(drop.earlier == 1 ? "" : "s") of the same name, in outbox/rejected/") }
+        out.line("next      \(drop.advice)")
+    }
+
+    /// `text` with every line indented by `width` spaces.
+    static func indented(_ text: String, by width: Int) -> String {
+        let pad = String(repeating: " ", count: width)
+        let text = text.hasSuffix("\n") ? String(text.dropLast()) : text
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { pad + $0 }.joined(separator: "\n")
     }
 }

@@ -1,9 +1,11 @@
 /// `droprun status RUN_ID`: one line about where a run is.
 enum StatusCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
-        let runId = context.parsed.argument("run_id") ?? ""
-        switch try RunLookup.find(runId, in: context) {
+        let text = context.parsed.argument("run_id") ?? ""
+        let now = context.environment.clock.now()
+        switch try RunLookup.find(text, in: context) {
         case .record(let record, let path):
+            let pending = record.status == .waitingApproval ? PendingDecision.find(record.runId, layout: context.layout, fs: context.fs) : nil
             if context.json {
                 var o: [String: JSONValue] = [
                     "runId": .string(record.runId), "status": .string(record.status.rawValue), "record": .string(context.layout.relative(path)),
@@ -12,25 +14,36 @@ enum StatusCommand {
                     "approval": record.approval?.json ?? .null,
                 ]
                 o["steps"] = .object(Dictionary(uniqueKeysWithValues: record.steps.map { ($0.id, JSONValue.string($0.status.rawValue)) }))
+                if record.status == .waitingApproval {
+                    o["decision"] = pending?.json ?? .null
+                    o["approvalExpired"] = .bool(record.approvalExpired(now: now))
+                }
                 context.printJSON(.object(o))
             } else {
                 let done = record.steps.filter { $0.status == .succeeded }.count
                 var line = "\(record.runId): \(record.status.rawValue) (\(done)/\(record.steps.count) steps succeeded"
                 if let ms = record.durationMs { line += ", \(ms) ms" }
                 line += ")"
-                if let error = record.error { line += " - \(error.code) in step '\(record.errorStep ?? "?")': \(error.message)" }
-                if let approval = record.approval {
-                    line += " - step '\(approval.step)' asks: \(approval.message)"
-                    if let expires = approval.expiresAt { line += " (expires \(Timestamp.format(expires)))" }
-                    line += "; answer with droprun approve|reject \(record.runId)"
-                }
+                if let error = record.errorSummary { line += " - \(error)" }
+                if let waiting = record.waitingSummary(now: now, pending: pending) { line += " - \(waiting)" }
                 context.out.line(line)
             }
-        case .queued(let path):
+        case .queued(let runId, let path):
             if context.json {
                 context.printJSON(["runId": .string(runId), "status": "queued", "record": .string(context.layout.relative(path))])
             } else {
                 context.out.line("\(runId): queued (\(context.layout.relative(path)))")
+            }
+        case .rejected(let drop):
+            if context.json {
+                context.printJSON(drop.json)
+            } else {
+                var line = "\(drop.runId): rejected (\(drop.reason)) - the drop \(drop.file) never became a run"
+                line += ": " + drop.errorLines.joined(separator: "; ")
+                line += " (see \(drop.errorFile)"
+                if drop.earlier > 0 { line += "; \(drop.earlier) earlier rejection\(drop.earlier == 1 ? "" : "s") of the same name" }
+                line += "); \(drop.advice)"
+                context.out.line(line)
             }
         }
         return .success

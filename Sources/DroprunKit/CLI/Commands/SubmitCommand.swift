@@ -32,7 +32,8 @@ enum SubmitCommand {
                 return .failure
             }
         case .success(.control(let message)):
-            runId = message.runId
+            // As `droprun approve|reject|cancel` would: an unknown run, or one that cannot take it, is refused now.
+            runId = try ControlCommand.check(message.runId, verb: message.verb, context: context)
             targetName = "\(message.runId).\(message.verb).\(Timestamp.compact(context.environment.clock.now())).json"
         }
         try engine.layout.createFolders(context.fs)

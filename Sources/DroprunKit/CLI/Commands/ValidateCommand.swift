@@ -26,23 +26,30 @@ enum ValidateCommand {
 
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let configuration = try context.configuration()
-        let decoder = context.engine(configuration).decoder
+        let engine = context.engine(configuration)
+        defer { engine.audit.close() }
+        let decoder = engine.decoder
+        let workflows = context.parsed.flag("workflow")
         var results: [JSONValue] = []
         var allValid = true
         for file in context.parsed.argumentList("file") {
             let path = context.absolute(file)
             var entry: [String: JSONValue] = ["file": .string(file)]
-            let outcome = load(path, context: context, limit: configuration.maxRequestBytes).flatMap {
-                decoder.decode($0, fileName: Path.name(path))
-            }
+            let loaded = load(path, context: context, limit: configuration.maxRequestBytes)
+            let outcome = workflows ? loaded.flatMap { decodeWorkflow($0, decoder: decoder) } : loaded.flatMap { decoder.decode($0, fileName: Path.name(path)) }
+            var warnings: [String] = []
             switch outcome {
             case .success(.run(let request, let runId)):
                 entry["valid"] = true
-                entry["runId"] = .string(runId)
                 entry["workflow"] = .string(request.workflow.name)
                 entry["steps"] = .int(request.workflow.steps.count)
-                if !context.json {
-                    context.out.line("ok       \(file): run '\(runId)', workflow '\(request.workflow.name)', \(request.workflow.steps.count) step\(request.workflow.steps.count == 1 ? "" : "s")")
+                let steps = "\(request.workflow.steps.count) step\(request.workflow.steps.count == 1 ? "" : "s")"
+                if workflows {
+                    if !context.json { context.out.line("ok       \(file): workflow '\(request.workflow.name)', \(steps)") }
+                } else {
+                    entry["runId"] = .string(runId)
+                    warnings = existing(runId, request: request, fileName: Path.name(path), path: path, engine: engine)
+                    if !context.json { context.out.line("ok       \(file): run '\(runId)', workflow '\(request.workflow.name)', \(steps)") }
                 }
             case .success(.control(let message)):
                 entry["valid"] = true
@@ -54,14 +61,64 @@ enum ValidateCommand {
                 entry["valid"] = false
                 entry["reason"] = .string(rejection.reason.rawValue)
                 entry["errors"] = .array(rejection.issues.map(\.json))
+                if !workflows, case .success(let bytes) = loaded, looksLikeWorkflow(bytes) {
+                    warnings.append("this looks like a workflow definition, not a request; check it with: droprun validate --workflow \(file)")
+                }
                 if !context.json {
                     context.out.line("invalid  \(file): \(rejection.reason.rawValue)")
                     for issue in rejection.issues { context.out.line("  \(issue)") }
                 }
             }
+            if !warnings.isEmpty {
+                entry["warnings"] = .array(warnings.map(JSONValue.string))
+                if !context.json { for warning in warnings { context.out.line("  warning: \(warning)") } }
+            }
             results.append(.object(entry))
         }
         if context.json { context.printJSON(.array(results)) }
         return allValid ? .success : .failure
+    }
+
+    /// Checks a workflow definition on its own, as a request naming it would check it.
+    ///
+    /// The file is what `workflows/<name>.json` holds (or a request's `workflow`
+    /// object); it is checked inside a request that has only that workflow, and
+    /// errors name paths in the file (`$.steps[0].provider`).
+    static func decodeWorkflow(_ bytes: [UInt8], decoder: RequestDecoder) -> Result<Drop, Rejection> {
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            return .failure(Rejection(.invalidJSON, "not valid JSON: \(error)"))
+        }
+        guard case .object = json else {
+            return .failure(Rejection(.invalidRequest, "expected a workflow object (name, version, steps), found \(json.typeName)", path: .root))
+        }
+        let wrapped: JSONValue = ["id": "workflow-check", "workflow": json]
+        return decoder.decode(wrapped, fileName: "workflow-check.json").mapError { rejection in
+            Rejection(rejection.reason, rejection.issues.map { issue in
+                guard let path = issue.path, path.components.first == .key("workflow") else { return issue }
+                return ValidationIssue(JSONPath(components: Array(path.components.dropFirst())), issue.message)
+            })
+        }
+    }
+
+    /// True for a JSON object with `steps` and no `workflow`: a workflow file given as a request.
+    static func looksLikeWorkflow(_ bytes: [UInt8]) -> Bool {
+        guard let json = try? JSONParser.parse(bytes), case .object(let top) = json else { return false }
+        return top["steps"] != nil && top["workflow"] == nil
+    }
+
+    /// Why `droprun submit` would refuse this request although it is valid: its run id is taken, or its inbox name is.
+    static func existing(_ runId: String, request: RunRequest, fileName: String, path: String, engine: EngineContext) -> [String] {
+        if let record = Intake(context: engine).existingRecord(runId) {
+            return ["run '\(runId)' already exists (\(record)): submitting this request would be refused and dropping it rejected as duplicate; to run it again use droprun retry \(runId)"]
+        }
+        let inboxName = request.id != nil ? runId + ".json" : fileName
+        let inboxPath = Path.join(engine.layout.inbox, inboxName)
+        if inboxPath != path, engine.fileSystem.exists(inboxPath) {
+            return ["inbox/\(inboxName) is already waiting to run: submitting this request would be refused"]
+        }
+        return []
     }
 }

@@ -1,0 +1,55 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+/// Item 7: only `init` makes a root; every other command refuses a folder that is not one (exit 2).
+@Suite struct RootCheckTests {
+    static let commands: [[String]] = [
+        ["run", "--once"], ["list"], ["status", "x"], ["show", "x"], ["artifacts", "x"], ["submit", "req.json"], ["validate", "req.json"],
+        ["approve", "x"], ["cancel", "x"], ["retry", "x"], ["audit"], ["audit", "verify"], ["providers"], ["fixtures", "verify"],
+    ]
+
+    @Test(arguments: commands)
+    func aFolderThatIsNotARootIsRefusedAndLeftAlone(_ arguments: [String]) async throws {
+        let folder = try TemporaryRoot(initialized: false)
+        try folder.write("req.json", RequestText.make(id: "x", steps: [#"{"id": "a", "provider": "echo", "with": {}}"#]))
+        let result = await CLITester(root: folder.path).run(arguments)
+        #expect(result.code == .usage, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("not a droprun root: \(folder.path) (create one with droprun init \(folder.path), or pass --root)"), "\(result.stderr)")
+        #expect(folder.list("") == ["req.json"], "the command made folders in a non-root")
+    }
+
+    @Test func theMessageNamesDropRunRootWhenTheRootCameFromIt() async throws {
+        let folder = try TemporaryRoot(initialized: false)
+        let result = await CLITester(root: "/", variables: ["DROPRUN_ROOT": folder.path]).run(["list"])
+        #expect(result.code == .usage)
+        #expect(result.stderr.contains("not a droprun root: \(folder.path) (from $DROPRUN_ROOT)"), "\(result.stderr)")
+        let flag = await CLITester(root: "/", variables: ["DROPRUN_ROOT": folder.path]).run(["list", "--root", folder.path])
+        #expect(!flag.stderr.contains("DROPRUN_ROOT"), "\(flag.stderr)")
+    }
+
+    /// A folder with only `droprun.json` (or only `inbox/`) is a root: the other folders are made.
+    @Test(arguments: ["droprun.json", "inbox/"])
+    func aRootWithSomeFoldersMissingGetsThem(_ marker: String) async throws {
+        let folder = try TemporaryRoot(initialized: false)
+        if marker.hasSuffix("/") {
+            try FileManager.default.createDirectory(atPath: folder.file(marker), withIntermediateDirectories: true)
+        } else {
+            try folder.write(marker, #"{"durability": "fast"}"#)
+        }
+        let result = await CLITester(root: folder.path).run(["run", "--once"])
+        #expect(result.code == .success, "\(result.stderr)")
+        for sub in ["inbox", "outbox/results", "outbox/running", "outbox/rejected", "artifacts"] { #expect(folder.exists(sub), "\(sub)") }
+    }
+
+    /// What cron does: `droprun run --once` from a folder that is not a root, as a real process.
+    @Test func cronLineWithoutCdExitsTwoAndCreatesNothing() throws {
+        let folder = try TemporaryRoot(initialized: false)
+        let output = try BuiltBinary.run(["run", "--once"], root: nil, workingDirectory: folder.path, timeout: 60)
+        #expect(output.code == 2, "\(output.stdout)\(output.stderr)")
+        #expect(output.stderr.contains("not a droprun root"), "\(output.stderr)")
+        #expect(folder.list("").isEmpty, "created: \(folder.list(""))")
+    }
+}

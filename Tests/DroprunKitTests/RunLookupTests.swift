@@ -1,0 +1,133 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+/// How the reading commands find a run: by id, by the dropped file's name, as a rejection, or as a record they cannot read.
+@Suite struct RunLookupTests {
+    static let typo = #"{"workflow": {"name": "x", "steps": [{"id": "a", "provider": "lmm"}]}}"#
+    static let good = RequestText.make(steps: [#"{"id": "a", "provider": "echo", "with": {"v": 1}}"#])
+
+    func ready() throws -> (TemporaryRoot, CLITester) {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        return (root, CLITester(root: root.path))
+    }
+
+    /// Item 6: a typo'd request is rejected; status, show, list and audit find it by the id it would have had.
+    @Test(arguments: [["status", "typo-run"], ["show", "typo-run"], ["status", "typo-run.json"], ["audit", "typo-run"]])
+    func rejectedDropIsFoundByRunIdOrFileName(_ arguments: [String]) async throws {
+        let (root, cli) = try ready()
+        try root.drop("typo-run.json", Self.typo)
+        #expect(await cli.run(["run", "--once"]).code == .failure)
+        let result = await cli.run(arguments)
+        #expect(result.code == .success, "\(result.stdout)\(result.stderr)")
+        if arguments[0] == "audit" {
+            #expect(result.stdout.contains("request.rejected"), "\(result.stdout)")
+            #expect(result.stdout.contains("typo-run.json"), "\(result.stdout)")
+        } else {
+            #expect(result.stdout.contains("rejected"), "\(result.stdout)")
+            #expect(result.stdout.contains("invalid_request"), "\(result.stdout)")
+            #expect(result.stdout.contains("$.workflow.steps[0].provider"), "\(result.stdout)")
+            #expect(result.stdout.contains("did you mean 'llm'?"), "\(result.stdout)")
+        }
+    }
+
+    @Test func rejectionAsJSONCarriesReasonAndErrors() async throws {
+        let (root, cli) = try ready()
+        try root.drop("typo-run.json", Self.typo)
+        _ = await cli.run(["run", "--once"])
+        for command in ["status", "show"] {
+            let result = await cli.run([command, "typo-run", "--json"])
+            let json = try JSONParser.parse(result.stdout)
+            #expect(json["status"] == "rejected", "\(command)")
+            #expect(json["reason"] == "invalid_request", "\(command)")
+            #expect(json["errors"]?[0]?["path"] == "$.workflow.steps[0].provider", "\(command)")
+            #expect(json["file"] == "typo-run.json", "\(command)")
+        }
+        let list = try JSONParser.parse(await cli.run(["list", "--json"]).stdout)
+        #expect(list[0]?["status"] == "rejected")
+        #expect(list[0]?["runId"] == "typo-run")
+        #expect(list[0]?["reason"] == "invalid_request")
+        let only = await cli.run(["list", "--status", "rejected"])
+        #expect(only.stdout.contains("typo-run") && only.stdout.contains("invalid_request"), "\(only.stdout)")
+    }
+
+    /// The id inside the file differs from the file name: found by either, the id through the scan of outbox/rejected/.
+    @Test func rejectionIsFoundByTheIdInsideTheFile() async throws {
+        let (root, cli) = try ready()
+        try root.drop("upload-7.json", #"{"id": "invoice-7", "workflow": {"name": "x", "steps": [{"id": "a", "provider": "lmm"}]}}"#)
+        _ = await cli.run(["run", "--once"])
+        for word in ["invoice-7", "upload-7", "upload-7.json"] {
+            let result = await cli.run(["status", word, "--json"])
+            #expect(result.code == .success, "\(word): \(result.stderr)")
+            let json = try JSONParser.parse(result.stdout)
+            #expect(json["runId"] == "invoice-7", "\(word)")
+            #expect(json["status"] == "rejected", "\(word)")
+        }
+        let audit = await cli.run(["audit", "invoice-7"])
+        #expect(audit.stdout.contains("request.rejected"), "\(audit.stdout)\(audit.stderr)")
+    }
+
+    /// A name rejected twice: the newest rejection is shown, and the earlier one counted.
+    @Test func newestOfSeveralRejectionsIsShown() async throws {
+        let (root, cli) = try ready()
+        try root.drop("twice.json", "[")
+        _ = await cli.run(["run", "--once"])
+        try root.drop("twice.json", Self.typo)
+        _ = await cli.run(["run", "--once"])
+        let json = try JSONParser.parse(await cli.run(["status", "twice", "--json"]).stdout)
+        #expect(json["reason"] == "invalid_request")
+        #expect(json["rejectedAs"] == "twice~2.json")
+        #expect(json["earlierRejections"] == .int(1))
+    }
+
+    /// `status T-0003.json` looks for the run T-0003, not inbox/T-0003.json.json.
+    @Test(arguments: ["status", "show", "artifacts"])
+    func aFileNameNamesItsRun(_ command: String) async throws {
+        let (root, cli) = try ready()
+        try root.drop("T-0003.json", Self.good)
+        let queued = await cli.run([command, "T-0003.json"])
+        #expect(queued.code == .success, "\(queued.stderr)")
+        #expect(queued.stdout.contains("T-0003") && queued.stdout.contains("queued"), "\(queued.stdout)")
+        _ = await cli.run(["run", "--once"])
+        let done = await cli.run([command, "T-0003.json", "--json"])
+        #expect(done.code == .success, "\(done.stderr)")
+        let missing = await cli.run(["status", "T-0004.json"])
+        #expect(missing.code == .failure)
+        #expect(!missing.stderr.contains(".json.json"), "\(missing.stderr)")
+        #expect(missing.stderr.contains("inbox/T-0004.json"), "\(missing.stderr)")
+    }
+
+    /// Item 4: a record that does not parse is never skipped in silence.
+    @Test(arguments: ["outbox/results", "outbox/running"])
+    func unreadableRecordIsSaidSoByStatusShowAndList(_ folder: String) async throws {
+        let (root, cli) = try ready()
+        try root.write("\(folder)/broken.json", #"{"runId": "broken", "status": "succ"#)
+        for command in ["status", "show"] {
+            let result = await cli.run([command, "broken"])
+            #expect(result.code == .failure, "\(command)")
+            #expect(result.stderr.contains("unreadable"), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("\(folder)/broken.json"), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("not valid JSON"), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("outbox/requests/broken.json"), "\(command): what to do: \(result.stderr)")
+        }
+        let json = await cli.run(["status", "broken", "--json"])
+        #expect(try JSONParser.parse(json.stdout)["error"]?["code"] == "unreadable_record")
+        let list = await cli.run(["list"])
+        #expect(list.stdout.contains("unreadable") && list.stdout.contains("broken"), "\(list.stdout)")
+        let rows = try JSONParser.parse(await cli.run(["list", "--json"]).stdout)
+        #expect(rows[0]?["status"] == "unreadable")
+        #expect(rows[0]?["reason"]?.stringValue?.contains("not valid JSON") == true)
+    }
+
+    /// JSON that is not a record (a depth or shape the reader refuses) is unreadable too, and says so.
+    @Test func recordOfTheWrongShapeIsUnreadable() async throws {
+        let (root, cli) = try ready()
+        try root.write("outbox/results/odd.json", #"{"runId": "odd"}"#)
+        let result = await cli.run(["status", "odd"])
+        #expect(result.code == .failure)
+        #expect(result.stderr.contains("not a run record"), "\(result.stderr)")
+    }
+}
