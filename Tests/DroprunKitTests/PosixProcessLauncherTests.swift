@@ -46,4 +46,62 @@ import Testing
             #expect(root.json("outbox/results/busy-\(i).json")?["error"]?["code"] == "exec_bad_output")
         }
     }
+
+    /// The built droprun executable as the exec shim, as the real program uses itself.
+    func shimLauncher() throws -> PosixProcessLauncher { PosixProcessLauncher(shim: try BuiltBinary.path()) }
+
+    func shell(_ line: String) -> ProcessSpec {
+        ProcessSpec(path: "/bin/sh", arguments: ["-c", line], environment: ["PATH": "/usr/bin:/bin"], workingDirectory: nil, standardInput: [])
+    }
+
+    /// The program a process runs now (`/proc/<pid>/exe`).
+    func program(_ pid: Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/\(pid)/exe", &buffer, 4095)
+        return n > 0 ? String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+    }
+
+    @Test func aHeldBackChildRunsItsCommandOnlyOnceLetGo() async throws {
+        let root = try TemporaryRoot()
+        let marker = root.file("ran")
+        let process = try await shimLauncher().start(shell("touch '\(marker)'; echo '{\"ran\": true}'"))
+        // Held back: still the shim, in a group of its own, and the command has done nothing.
+        #expect(process.identity.group == process.identity.pid)
+        #expect(process.identity.startTime != nil)
+        #expect(program(process.identity.pid).map { URL(fileURLWithPath: $0).lastPathComponent } == "droprun")
+        #expect(!root.exists("ran"))
+        try await process.proceed()
+        let result = await process.wait()
+        #expect(result.exitCode == 0)
+        #expect(String(decoding: result.standardOutput, as: UTF8.self) == "{\"ran\": true}\n")
+        #expect(root.exists("ran"))
+    }
+
+    @Test func aChildSignalledBeforeItIsLetGoNeverRunsItsCommand() async throws {
+        let root = try TemporaryRoot()
+        let process = try await shimLauncher().start(shell("touch '\(root.file("ran"))'"))
+        process.signal(SIGKILL)
+        let result = await process.wait()
+        #expect(result.signal == SIGKILL || result.exitCode == ExecShim.abandoned)
+        #expect(!root.exists("ran"))
+    }
+
+    @Test func aProgramThatCannotBeStartedIsReportedWhenLetGo() async throws {
+        let spec = ProcessSpec(path: "/nonexistent/program", arguments: [], environment: [:], workingDirectory: nil, standardInput: [])
+        let process = try await shimLauncher().start(spec)
+        let error = await #expect(throws: FileSystemError.self) { try await process.proceed() }
+        #expect(error?.description.contains("No such file") == true, "\(String(describing: error))")
+        #expect(await process.wait().exitCode == ExecShim.cannotStart)
+    }
+
+    @Test func standardInputIsFedWhileLargeOutputIsDrained() async throws {
+        // More than a pipe holds both ways: a reader that waited for the writer (or the reverse) would hang.
+        let input = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        let spec = ProcessSpec(path: "/bin/cat", arguments: [], environment: [:], workingDirectory: nil, standardInput: input)
+        let process = try await shimLauncher().start(spec)
+        try await process.proceed()
+        let result = await process.wait()
+        #expect(result.exitCode == 0)
+        #expect(result.standardOutput == input)
+    }
 }

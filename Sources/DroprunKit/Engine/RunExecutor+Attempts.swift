@@ -13,8 +13,21 @@ extension RunExecutor {
         return { identity in
             var record = snapshot
             record.steps[index].process = identity
-            try context.ensureLease()
-            try await RecordStore(context: context).checkpoint(record, settle: true)
+            do {
+                try context.ensureLease()
+                try await RecordStore(context: context).checkpoint(record, settle: true)
+            } catch {
+                throw AttemptNotRecorded(underlying: error)
+            }
+        }
+    }
+
+    /// Appends the attempt that begins to the checkpoint log (a step that may wait, in a run whose record is published).
+    func logAttempt() async throws {
+        do {
+            try await RecordStore(context: context).log(record, claim: nil, settle: false)
+        } catch {
+            throw AttemptNotRecorded(underlying: error)
         }
     }
 
@@ -55,4 +68,10 @@ extension RunExecutor {
         }
         return interrupted
     }
+}
+
+/// The runner could not write down an attempt before it ran (a lost lease, a disk error): a fault of the runner,
+/// never of the step, so it reaches the runner as `underlying`, as a failed checkpoint does.
+struct AttemptNotRecorded: Error {
+    var underlying: any Error
 }

@@ -307,7 +307,7 @@ struct RunExecutor {
                 if provider.mayWait {
                     // The attempt is counted where a runner taking over looks first (one line appended; `exec` also
                     // writes its record, with the child, before the command starts).
-                    if placeholder == nil { try await store.log(record, claim: nil, settle: false) }
+                    if placeholder == nil { try await logAttempt() }
                     output = try await withInterruptions(
                         limitMs: min(stepTimeout, remainingMs), limitReason: stepTimeout <= remainingMs ? .stepLimit(ms: stepTimeout) : .runLimit,
                         clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: cancelCheck
@@ -343,6 +343,8 @@ struct RunExecutor {
                 return cancelCheck() ? .cancelled : .interrupted
             } catch let error as IllegalTransition {
                 throw error
+            } catch let error as AttemptNotRecorded {
+                throw error.underlying
             } catch {
                 failure = StepFailure(.providerError, "provider '\(definition.provider)' failed: \(error)")
             }

@@ -51,17 +51,24 @@ enum ProcessTable {
     /// True when a process of group `group` still runs (zombies do not count: they are over).
     static func groupHasLiveMembers(_ group: Int32) -> Bool {
         #if os(Linux)
-        guard let folder = opendir("/proc") else { return kill(-group, 0) == 0 }
-        defer { closedir(folder) }
-        while let item = readdir(folder) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = Int32(name), let entry = entry(pid) else { continue }
-            if entry.group == group && entry.state != "Z" { return true }
-        }
-        return false
+        guard access("/proc/self/stat", R_OK) == 0 else { return kill(-group, 0) == 0 || errno == EPERM }
+        return !groupMembers(group).isEmpty
         #else
         return kill(-group, 0) == 0 || errno == EPERM
         #endif
+    }
+
+    /// The processes of group `group` that still run, from `/proc` (empty where there is none).
+    static func groupMembers(_ group: Int32) -> [Int32] {
+        guard let folder = opendir("/proc") else { return [] }
+        defer { closedir(folder) }
+        var members: [Int32] = []
+        while let item = readdir(folder) {
+            let name = withUnsafeBytes(of: item.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = Int32(name), let entry = entry(pid) else { continue }
+            if entry.group == group && entry.state != "Z" { members.append(pid) }
+        }
+        return members
     }
 
     /// A small file's text, read with plain system calls; nil when it cannot be read.
