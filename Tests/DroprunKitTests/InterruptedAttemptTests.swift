@@ -11,7 +11,7 @@ import Glibc
 /// Runners killed in the middle of an attempt, with the built binary (and, for `exec`, real processes).
 @Suite(.serialized) struct InterruptedAttemptTests {
     /// The command: appends `start PID GROUP ATTEMPT KEY leftover=PIDS` (the earlier attempts' processes it still sees
-    /// running) and `end PID`, starts a grandchild in its group (`sleep`) and waits for it: 6 s on the first attempt.
+    /// running) and `end PID`, starts a grandchild in its group (`sleep`) and waits for it: 6 s, 0.2 s after the first attempt.
     static let script = """
         #!/usr/bin/env python3
         import json, os, subprocess, sys
@@ -38,7 +38,7 @@ import Glibc
                 if words and words[0] == "start":
                     earlier += running_in_group(int(words[2]))
         attempt = os.environ.get("DROPRUN_ATTEMPT", "?")
-        grandchild = subprocess.Popen(["sleep", "6" if attempt == "1" else "0.2"])
+        grandchild = subprocess.Popen(["sleep", "0.2" if attempt.isdigit() and int(attempt) > 1 else "6"])
         with open(log, "a") as f:
             f.write("start %d %d %s %s %s leftover=%s grandchild=%d\\n" % (os.getpid(), os.getpgrp(), attempt,
                     os.environ.get("DROPRUN_IDEMPOTENCY_KEY", "-"), os.environ.get("DROPRUN_RUN_ID", "-"),
@@ -93,7 +93,6 @@ import Glibc
         #expect(step["process"]?["startTime"]?.intValue != nil)
 
         kill(runner.processIdentifier, SIGKILL)
-        _ = try? await blockingWork { try runner.wait(timeout: 10) }
         // The command dies with its runner; the grandchild it started in its group lives on until a runner ends it.
         let child = try #require(Int32(first[1]))
         let grandchild = try #require(first.last.flatMap { Int32($0.dropFirst("grandchild=".count)) })
@@ -101,6 +100,8 @@ import Glibc
         while isRunning(child), Date() < gone { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!isRunning(child), "the command outlived its runner")
         #expect(isRunning(grandchild))
+        // Reaped before the next runner looks (a zombie's process id still answers `kill(pid, 0)`, so it would count as alive).
+        _ = try? await blockingWork { try runner.wait(timeout: 10) }
 
         let next = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60) }
         #expect(next.code == 0, "\(next.stdout)\(next.stderr)")
