@@ -4,17 +4,21 @@ import Testing
 
 @testable import DroprunKit
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Children never hold the threads the runner's timers need: with the built binary and real processes.
 @Suite struct PosixProcessLauncherTests {
-    /// A 300 ms limit ends the step in time while four other `exec` steps run, and a `delay` step's timer is not late.
+    /// A 300 ms limit ends the step in time while four other `exec` steps run; a `delay` step's timer and the heartbeat are not late.
     ///
     /// Before children had threads of their own, their reads and `waitpid` held
     /// the threads Swift concurrency runs on: the limit fired after about 2.3 s,
-    /// and the delay was as late. The bounds leave room for a loaded machine.
+    /// and the delay and the heartbeat were as late. The bounds leave room for a loaded machine.
     @Test func aTimeLimitEndsInTimeWhileOtherCommandsRun() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", """
-            {"concurrency": 6, "providers": {"exec": {"commands": {
+            {"concurrency": 6, "leaseSeconds": 1, "providers": {"exec": {"commands": {
               "limited": {"path": "/bin/sleep", "timeoutMs": 300},
               "busy": {"path": "/bin/sleep", "timeoutMs": 30000}}}}}
             """)
@@ -29,8 +33,25 @@ import Testing
         try root.drop("timer.json", RequestText.make(id: "timer", steps: [
             #"{"id": "wait", "provider": "delay", "with": {"ms": 250}}"#,
         ]))
-        let output = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60) }
+        let runner = try BuiltBinary.start(["run", "--once"], root: root.path)
+        // The heartbeat is renewed every leaseSeconds / 3 (333 ms here): its modification times, as they change.
+        var renewals: [Double] = []
+        while !root.exists("outbox/results/timer.json") || root.list("outbox/results").count < 6 {
+            for name in root.list("outbox/runners") where name.hasSuffix(".json") {
+                var info = stat()
+                if stat(root.file("outbox/runners/" + name), &info) == 0 {
+                    let time = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+                    if renewals.last != time { renewals.append(time) }
+                }
+            }
+            guard renewals.count < 10_000, kill(runner.processIdentifier, 0) == 0 else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let output = try await blockingWork { try runner.wait(timeout: 60) }
         #expect(output.code == 1, "\(output.stdout)\(output.stderr)")
+        let gaps = zip(renewals.dropFirst(), renewals).map { $0 - $1 }
+        #expect(renewals.count >= 5, "\(renewals.count) renewals seen")
+        #expect((gaps.max() ?? 0) < 1.2, "the heartbeat went \(gaps.max() ?? 0) s without renewal (every 0.333 s expected): \(gaps)")
 
         let limited = try #require(root.json("outbox/results/limited.json")?["steps"]?[0])
         #expect(limited["error"]?["code"] == "step_timeout")
