@@ -10,6 +10,8 @@ import Darwin
 @main
 struct Entrypoint {
     static func main() async {
+        // Spawned as an exec step's child: become the command (this never returns when it can start).
+        if let failure = ExecShim.runIfRequested(CommandLine.arguments) { exit(failure) }
         let code = await CLI.run(
             arguments: Array(CommandLine.arguments.dropFirst()),
             environment: .live()

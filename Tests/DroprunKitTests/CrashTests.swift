@@ -175,5 +175,9 @@ import Glibc
         #expect(result["steps"]?.arrayValue?.first?["attempts"] == 1)
         #expect(root.auditEventNames(runId: "long").contains("run.recovered"))
         #expect(root.auditEventNames(runId: "long").filter { $0 == "step.started" }.count == 3)
+        // The step the stop cut short is named, and its attempt counts.
+        let recovered = root.auditEvents().first { $0["event"] == "run.recovered" && $0["runId"] == "long" }
+        #expect(recovered?["data"]?["interruptedSteps"] == ["wait"])
+        #expect(result["steps"]?[1]?["attempts"] == 2)
     }
 }

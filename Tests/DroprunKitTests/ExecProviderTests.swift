@@ -154,7 +154,12 @@ import Testing
         let output = try #require(root.json("outbox/results/e.json")?["output"]?.objectValue)
         #expect(output["ALLOWED_TOKEN"] == "given")
         #expect(output["AWS_SECRET_ACCESS_KEY"] == nil)
-        #expect(Set(output.keys).isSubset(of: ["PATH", "HOME", "LANG", "TZ", "ALLOWED_TOKEN", "PWD", "SHLVL", "_", "LC_CTYPE"]), "\(output.keys.sorted())")
+        let attempt = ["DROPRUN_RUN_ID", "DROPRUN_STEP_ID", "DROPRUN_ATTEMPT", "DROPRUN_IDEMPOTENCY_KEY"]
+        #expect(Set(output.keys).isSubset(of: ["PATH", "HOME", "LANG", "TZ", "ALLOWED_TOKEN", "PWD", "SHLVL", "_", "LC_CTYPE"] + attempt), "\(output.keys.sorted())")
+        #expect(output["DROPRUN_RUN_ID"] == "e")
+        #expect(output["DROPRUN_STEP_ID"] == "x")
+        #expect(output["DROPRUN_ATTEMPT"] == "1")
+        #expect(output["DROPRUN_IDEMPOTENCY_KEY"] == "e/x")
     }
 
     @Test func anAliasThatIsNotConfiguredNeverRuns() async throws {
@@ -183,4 +188,70 @@ import Testing
         #expect(stderr.count < 4200)
         #expect(stderr.contains("truncated"))
     }
+
+    @Test func theAttemptAndItsChildAreWrittenBeforeTheCommandStarts() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("r.json", RequestText.make(id: "r", steps: [step(#"{"command": "held"}"#)]))
+        let launcher = HeldLauncher(record: root.file("outbox/running/r.json"))
+        var engine = root.engine(configuration: configuration(["held": ExecCommandSettings(path: "/bin/true")]))
+        engine.launcher = launcher
+        defer { engine.audit.close() }
+        _ = try await Runner(context: engine).runOnce()
+        let seen = try #require(launcher.child.seenWhenLetGo, "the command was never let go")
+        #expect(seen["status"] == "running")
+        #expect(seen["attempts"] == 1)
+        #expect(seen["process"] == HeldChild.identity.json)
+        let result = try #require(root.json("outbox/results/r.json"))
+        #expect(result["status"] == "succeeded")
+        #expect(result["steps"]?[0]?["process"] == nil, "a finished attempt's child is not named any more")
+    }
+
+    @Test func aChildWhoseAttemptCannotBeWrittenNeverRunsItsCommand() async throws {
+        let root = try TemporaryRoot()
+        try root.drop("r.json", RequestText.make(id: "r", steps: [step(#"{"command": "held"}"#)]))
+        let launcher = HeldLauncher(record: root.file("outbox/running/r.json"))
+        // The first write of the live record is a rename; the attempt's, which names the child, replaces it.
+        let disk = FaultyFileSystem([.init("replace", pathContains: "outbox/running/r.json", code: ENOSPC, times: 1)])
+        var engine = root.engine(configuration: configuration(["held": ExecCommandSettings(path: "/bin/true")]), fileSystem: disk)
+        engine.launcher = launcher
+        defer { engine.audit.close() }
+        _ = try? await Runner(context: engine).runOnce()
+        #expect(launcher.child.seenWhenLetGo == nil, "the command was let go though its attempt was not written")
+        #expect(launcher.child.signals == [SIGKILL])
+        #expect(root.json("outbox/results/r.json")?["error"]?["code"] != "provider_error", "a disk error is the runner's, not the step's")
+    }
+}
+
+/// A child that runs nothing: when let go, it reads the run's live record, as the command would find the disk.
+final class HeldChild: RunningProcess, @unchecked Sendable {
+    // Its observations sit behind `lock`.
+    static let identity = ProcessIdentity(pid: 999_999, group: 999_999, startTime: 7, host: "testhost", bootId: nil, pidNamespace: nil)
+    let record: String
+    private let lock = NSLock()
+    private var seen: JSONValue?
+    private var sent: [Int32] = []
+
+    init(record: String) { self.record = record }
+
+    var identity: ProcessIdentity { Self.identity }
+    var seenWhenLetGo: JSONValue? { lock.withLock { seen } }
+    var signals: [Int32] { lock.withLock { sent } }
+
+    func proceed() async throws {
+        let step = (try? PosixFileSystem().readFile(record)).flatMap { try? JSONParser.parse($0) }?["steps"]?[0]
+        lock.withLock { seen = step ?? .null }
+    }
+
+    func wait() async -> ProcessResult {
+        ProcessResult(exitCode: 0, signal: nil, standardOutput: Array("{}".utf8), standardError: [])
+    }
+
+    func signal(_ signal: Int32) { lock.withLock { sent.append(signal) } }
+}
+
+/// Starts `HeldChild`ren (one per launcher here).
+struct HeldLauncher: ProcessLauncher {
+    let child: HeldChild
+    init(record: String) { child = HeldChild(record: record) }
+    func start(_ spec: ProcessSpec) async throws -> any RunningProcess { child }
 }

@@ -57,6 +57,7 @@ public struct CLIEnvironment: Sendable {
             readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
             identity: RunnerIdentity(host: host, pid: getpid(), instance: RunnerIdentity.newInstance()), registry: registry)
         environment.installStopSignals = { SignalTrap.install($0) }
+        environment.launcher = PosixProcessLauncher.live
         // A child that stops reading its standard input must not kill the runner with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         return environment

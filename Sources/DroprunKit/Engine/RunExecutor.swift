@@ -42,6 +42,8 @@ struct RunExecutor {
     mutating func execute() async throws -> ExecutionEnd {
         let clock = context.clock
         try context.ensureLease()
+        // Before anything else (a cancel included): no child of a dead runner's attempt runs on beside this runner.
+        let leftovers = await endLeftoverProcesses()
         record.runner = context.identity.actor
         record.runnerId = context.identity.folderName
         if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem) {
@@ -57,15 +59,11 @@ struct RunExecutor {
             record.startedAt = clock.now()
             try context.record(.runStarted, runId: record.runId, data: ["runner": .string(context.identity.actor)])
         case .running:
-            var interrupted: [JSONValue] = []
-            for index in record.steps.indices where record.steps[index].status == .running {
-                try record.steps[index].apply(.interrupt)
-                interrupted.append(.string(record.steps[index].id))
-            }
+            let interrupted = try interruptSteps()
             if case .takenOver(let previous?) = origin {
-                try context.record(.runRecovered, runId: record.runId, data: [
-                    "previousRunner": .string(previous), "interruptedSteps": .array(interrupted),
-                ])
+                var data: [String: JSONValue] = ["previousRunner": .string(previous), "interruptedSteps": .array(interrupted)]
+                if !leftovers.isEmpty { data["leftoverProcesses"] = .array(leftovers) }
+                try context.record(.runRecovered, runId: record.runId, data: data)
             }
         case .waitingApproval, .succeeded, .failed, .cancelled:
             throw IllegalTransition(from: record.status.rawValue, event: "execute")
@@ -307,9 +305,13 @@ struct RunExecutor {
                 stepContext.launcher = context.launcher
                 stepContext.environment = context.environment
                 stepContext.log = attemptLog
+                stepContext.childStarted = Self.childRecorder(record, step: index, published: placeholder == nil, context: context)
                 let attemptContext = stepContext
                 let output: JSONValue
                 if provider.mayWait {
+                    // The attempt is counted where a runner taking over looks first (one line appended; `exec` also
+                    // writes its record, with the child, before the command starts).
+                    if placeholder == nil { try await logAttempt() }
                     output = try await withInterruptions(
                         limitMs: min(stepTimeout, remainingMs), limitReason: stepTimeout <= remainingMs ? .stepLimit(ms: stepTimeout) : .runLimit,
                         clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: cancelCheck
@@ -345,6 +347,8 @@ struct RunExecutor {
                 return cancelCheck() ? .cancelled : .interrupted
             } catch let error as IllegalTransition {
                 throw error
+            } catch let error as AttemptNotRecorded {
+                throw error.underlying
             } catch {
                 failure = StepFailure(.providerError, "provider '\(definition.provider)' failed: \(error)")
             }

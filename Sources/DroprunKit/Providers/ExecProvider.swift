@@ -16,6 +16,13 @@ import Darwin
 /// retryably when the alias lists the code in `retryableExitCodes`. On its
 /// time limit, the step's, or a cancel, the child's process group gets
 /// SIGTERM and, after `graceMs`, SIGKILL.
+///
+/// Each attempt gets `DROPRUN_RUN_ID`, `DROPRUN_STEP_ID`, `DROPRUN_ATTEMPT`
+/// and `DROPRUN_IDEMPOTENCY_KEY` (`<runId>/<stepId>`, the same for every
+/// attempt of the step in the run, so a command run again after a crash can
+/// recognise what its first attempt already did). The child exists, and is
+/// written down in the step's record, before the command starts (see
+/// `StepContext.childStarted`).
 public struct ExecProvider: Provider {
     /// Time between SIGTERM and SIGKILL.
     public var graceMs: Int
@@ -58,13 +65,29 @@ public struct ExecProvider: Provider {
         for name in Self.baseEnvironment + settings.env {
             if let value = context.environment[name] { environment[name] = value }
         }
+        for (name, value) in Self.attemptEnvironment(context) { environment[name] = value }
         let spec = ProcessSpec(
             path: settings.path, arguments: args, environment: environment, workingDirectory: settings.workingDirectory,
             standardInput: input.map { JSONWriter.compactBytes($0) + [0x0A] } ?? [])
         let process: any RunningProcess
         do {
-            process = try context.launcher.start(spec)
+            process = try await context.launcher.start(spec)
         } catch {
+            throw StepFailure(code: "exec_start_failed", message: "cannot start '\(alias)' (\(settings.path)): \(error)", retryable: false)
+        }
+        // Written down before the command runs; if that fails, or the attempt was cancelled meanwhile, it never runs.
+        do {
+            try await context.childStarted(process.identity)
+            try Task.checkCancellation()
+        } catch {
+            process.signal(SIGKILL)
+            _ = await process.wait()
+            throw error
+        }
+        do {
+            try await process.proceed()
+        } catch {
+            _ = await process.wait()
             throw StepFailure(code: "exec_start_failed", message: "cannot start '\(alias)' (\(settings.path)): \(error)", retryable: false)
         }
         let clock = context.clock
@@ -114,6 +137,14 @@ public struct ExecProvider: Provider {
             let printed = String(decoding: result.standardOutput.prefix(200), as: UTF8.self)
             throw StepFailure(code: "exec_bad_output", message: "step '\(context.stepId)': '\(alias)' did not print JSON (\(error)); it printed: \(printed.isEmpty ? "(nothing)" : JSONWriter.compact(.string(printed)))", retryable: false)
         }
+    }
+
+    /// The variables that tell the command which attempt it is.
+    static func attemptEnvironment(_ context: StepContext) -> [String: String] {
+        [
+            "DROPRUN_RUN_ID": context.runId, "DROPRUN_STEP_ID": context.stepId, "DROPRUN_ATTEMPT": String(context.attempt),
+            "DROPRUN_IDEMPOTENCY_KEY": context.runId + "/" + context.stepId,
+        ]
     }
 
     private static func firstLine(_ stderr: String) -> String {

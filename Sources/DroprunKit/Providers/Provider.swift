@@ -66,6 +66,9 @@ public struct StepContext: Sendable {
     public var environment: [String: String] = [:]
     /// Text the attempt leaves in the step's record (`exec`'s standard error), truncated.
     public var log = StepLog()
+    /// Called with a child's identity once it exists and before its program runs (`exec`): the runner writes the
+    /// attempt and the child down (durably, in strict), so a runner taking over can end it. A throw abandons the child.
+    public var childStarted: @Sendable (ProcessIdentity) async throws -> Void = { _ in }
 
     public init(runId: String, stepId: String, attempt: Int, clock: any RunnerClock, configuration: Configuration, artifacts: any ArtifactWriting) {
         self.runId = runId

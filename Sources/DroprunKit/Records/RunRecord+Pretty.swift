@@ -69,6 +69,7 @@ extension StepRecord {
         o.member("finishedAt", string: finishedAt.map(Timestamp.format), into: &out)
         o.member("id", string: id, into: &out)
         if let output { o.member("output", output, into: &out) }
+        if let process { o.member("process", process.json, into: &out) }
         o.member("provider", string: provider, into: &out)
         o.member("startedAt", string: startedAt.map(Timestamp.format), into: &out)
         o.member("status", string: status.rawValue, into: &out)

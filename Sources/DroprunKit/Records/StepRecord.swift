@@ -20,6 +20,9 @@ public struct StepRecord: Sendable, Equatable {
     public var error: StepFailure?
     /// What its last attempt left for people to read (`exec`'s standard error), truncated.
     public var stderr: String?
+    /// The child process of the attempt in progress (`exec`), written before the command starts: a runner taking
+    /// over after a crash ends what is left of it before the step runs again.
+    public var process: ProcessIdentity?
 
     public init(id: String, provider: String) {
         self.id = id
@@ -42,6 +45,7 @@ public struct StepRecord: Sendable, Equatable {
         if let output { o["output"] = output }
         if let error { o["error"] = error.json(step: nil) }
         if let stderr { o["stderr"] = .string(stderr) }
+        if let process { o["process"] = process.json }
         return .object(o)
     }
 
@@ -57,6 +61,7 @@ public struct StepRecord: Sendable, Equatable {
         finishedAt = json["finishedAt"]?.stringValue.flatMap(Timestamp.parse)
         output = json["output"]
         stderr = json["stderr"]?.stringValue
+        process = json["process"].flatMap(ProcessIdentity.init(json:))
         if let e = json["error"], let code = e["code"]?.stringValue {
             error = StepFailure(code: code, message: e["message"]?.stringValue ?? "", retryable: e["retryable"]?.boolValue ?? false)
         }

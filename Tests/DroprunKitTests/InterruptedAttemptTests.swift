@@ -1,0 +1,175 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runners killed in the middle of an attempt, with the built binary (and, for `exec`, real processes).
+@Suite(.serialized) struct InterruptedAttemptTests {
+    /// The command: appends `start PID GROUP ATTEMPT KEY leftover=PIDS` (the earlier attempts' processes it still sees
+    /// running) and `end PID`, starts a grandchild in its group (`sleep`) and waits for it: 6 s, 0.2 s after the first attempt.
+    static let script = """
+        #!/usr/bin/env python3
+        import json, os, subprocess, sys
+        log = sys.argv[1]
+
+        def running_in_group(group):
+            found = []
+            for name in os.listdir("/proc"):
+                if not name.isdigit() or int(name) == os.getpid():
+                    continue
+                try:
+                    stat = open("/proc/%s/stat" % name).read()
+                except OSError:
+                    continue
+                fields = stat[stat.rindex(")") + 2:].split()
+                if int(fields[2]) == group and fields[0] != "Z":
+                    found.append(name)
+            return found
+
+        earlier = []
+        if os.path.exists(log):
+            for line in open(log):
+                words = line.split()
+                if words and words[0] == "start":
+                    earlier += running_in_group(int(words[2]))
+        attempt = os.environ.get("DROPRUN_ATTEMPT", "?")
+        grandchild = subprocess.Popen(["sleep", "0.2" if attempt.isdigit() and int(attempt) > 1 else "6"])
+        with open(log, "a") as f:
+            f.write("start %d %d %s %s %s leftover=%s grandchild=%d\\n" % (os.getpid(), os.getpgrp(), attempt,
+                    os.environ.get("DROPRUN_IDEMPOTENCY_KEY", "-"), os.environ.get("DROPRUN_RUN_ID", "-"),
+                    ",".join(earlier) or "-", grandchild.pid))
+        grandchild.wait()
+        with open(log, "a") as f:
+            f.write("end %d\\n" % os.getpid())
+        print(json.dumps({"attempt": attempt}))
+        """
+
+    /// The lines of the command's log, split into words.
+    func lines(_ root: TemporaryRoot) -> [[String]] {
+        (root.read("commands.log") ?? "").split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+    }
+
+    /// True while `pid` runs (a zombie has ended).
+    func isRunning(_ pid: Int32) -> Bool {
+        guard let entry = ProcessTable.entry(pid) else { return false }
+        return entry.state != "Z"
+    }
+
+    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"), arguments: ["fast", "strict"])
+    func aKilledRunnersCommandIsEndedBeforeTheStepRunsAgain(durability: String) async throws {
+        // Replay a failure with DROPRUN_TEST_SEED=<the printed seed>.
+        let seed = ProcessInfo.processInfo.environment["DROPRUN_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
+        print("InterruptedAttemptTests seed \(seed) (\(durability))")
+        var generator = SeededGenerator(seed: seed)
+        let root = try TemporaryRoot()
+        try root.write("bin/slow.py", Self.script)
+        chmod(root.file("bin/slow.py"), 0o755)
+        try root.write("droprun.json", """
+            {"durability": "\(durability)", "pollIntervalMs": 50,
+             "providers": {"exec": {"commands": {"slow": {"path": "\(root.file("bin/slow.py"))", "timeoutMs": 30000}}}}}
+            """)
+        try root.drop("job.json", RequestText.make(id: "job", steps: [
+            #"{"id": "greet", "provider": "template", "with": {"template": "hi"}}"#,
+            #"{"id": "slow", "provider": "exec", "with": {"command": "slow", "args": ["\#(root.file("commands.log"))"]}}"#,
+        ]))
+        let runner = try BuiltBinary.start(["watch"], root: root.path)
+        let deadline = Date().addingTimeInterval(20)
+        while lines(root).isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let first = try #require(lines(root).first, "the command never started")
+        try await Task.sleep(for: .milliseconds(Int.random(in: 300...1000, using: &generator)))
+
+        // Written before the command started: the attempt and who its child is.
+        let live = try #require(root.json("outbox/running/job.json"))
+        let step = try #require(live["steps"]?[1])
+        #expect(step["status"] == "running")
+        #expect(step["attempts"] == 1)
+        #expect(step["process"]?["pid"]?.intValue == Int(first[1]))
+        #expect(step["process"]?["group"]?.intValue == Int(first[2]))
+        #expect(step["process"]?["startTime"]?.intValue != nil)
+
+        kill(runner.processIdentifier, SIGKILL)
+        // The command dies with its runner; the grandchild it started in its group lives on until a runner ends it.
+        let child = try #require(Int32(first[1]))
+        let grandchild = try #require(first.last.flatMap { Int32($0.dropFirst("grandchild=".count)) })
+        let gone = Date().addingTimeInterval(2)
+        while isRunning(child), Date() < gone { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!isRunning(child), "the command outlived its runner")
+        #expect(isRunning(grandchild))
+        // Reaped before the next runner looks (a zombie's process id still answers `kill(pid, 0)`, so it would count as alive).
+        _ = try? await blockingWork { try runner.wait(timeout: 10) }
+
+        let next = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60) }
+        #expect(next.code == 0, "\(next.stdout)\(next.stderr)")
+        #expect(!isRunning(grandchild))
+
+        let log = lines(root)
+        let starts = log.filter { $0.first == "start" }
+        try #require(starts.count == 2, "\(log)")
+        #expect(starts[1][6] == "leftover=-", "the second attempt started while the first one's processes ran: \(starts[1][6])")
+        #expect(starts.map { $0[3] } == ["1", "2"])
+        #expect(starts.map { $0[4] } == ["job/slow", "job/slow"], "the idempotency key is the same for every attempt")
+        #expect(log.filter { $0.first == "end" }.count == 1)
+
+        let result = try #require(root.json("outbox/results/job.json"))
+        #expect(result["status"] == "succeeded")
+        #expect(result["steps"]?[1]?["attempts"] == 2)
+        #expect(result["steps"]?[1]?["process"] == nil)
+        #expect(result["steps"]?[0]?["attempts"] == 1)
+        let recovered = try #require(root.auditEvents().first { $0["event"] == "run.recovered" && $0["runId"] == "job" })
+        #expect(recovered["data"]?["interruptedSteps"] == ["slow"])
+        let leftover = try #require(recovered["data"]?["leftoverProcesses"]?[0])
+        #expect(leftover["step"] == "slow")
+        #expect(leftover["pid"]?.intValue == Int(child))
+        #expect(leftover["outcome"] == "terminated")
+    }
+}
+
+extension InterruptedAttemptTests {
+    /// A `delay` step cut short by `kill -9` is named in `run.recovered`, and its attempt counts.
+    @Test func aKilledRunnersWaitingStepIsNamedAndCounted() async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        try root.drop("nap.json", RequestText.make(id: "nap", steps: [
+            #"{"id": "first", "provider": "echo", "with": {"x": 1}}"#,
+            #"{"id": "nap", "provider": "delay", "with": {"ms": 3000}}"#,
+        ]))
+        let runner = try BuiltBinary.start(["watch"], root: root.path)
+        let deadline = Date().addingTimeInterval(20)
+        while !root.auditEventNames(runId: "nap").contains("step.started") || root.auditEventNames(runId: "nap").filter({ $0 == "step.started" }).count < 2,
+            Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        kill(runner.processIdentifier, SIGKILL)
+        _ = try? await blockingWork { try runner.wait(timeout: 10) }
+        try #require(!root.exists("outbox/results/nap.json"), "the run finished before it could be killed")
+
+        let next = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60) }
+        #expect(next.code == 0, "\(next.stdout)\(next.stderr)")
+        let result = try #require(root.json("outbox/results/nap.json"))
+        #expect(result["status"] == "succeeded")
+        #expect(result["steps"]?[0]?["attempts"] == 1)
+        #expect(result["steps"]?[1]?["attempts"] == 2)
+        let recovered = root.auditEvents().first { $0["event"] == "run.recovered" && $0["runId"] == "nap" }
+        #expect(recovered?["data"]?["interruptedSteps"] == ["nap"])
+        #expect(recovered?["data"]?["leftoverProcesses"] == nil)
+    }
+}
+
+/// A small seeded generator (SplitMix64), so a failing kill moment can be replayed from the printed seed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

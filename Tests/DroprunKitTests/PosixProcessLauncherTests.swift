@@ -1,0 +1,130 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Children never hold the threads the runner's timers need: with the built binary and real processes.
+@Suite struct PosixProcessLauncherTests {
+    /// A 300 ms limit ends the step in time while four other `exec` steps run; a `delay` step's timer and the heartbeat are not late.
+    ///
+    /// Before children had threads of their own, their reads and `waitpid` held
+    /// the threads Swift concurrency runs on: the limit fired after about 2.3 s,
+    /// and the delay and the heartbeat were as late. The bounds leave room for a loaded machine.
+    @Test func aTimeLimitEndsInTimeWhileOtherCommandsRun() async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", """
+            {"concurrency": 6, "leaseSeconds": 1, "providers": {"exec": {"commands": {
+              "limited": {"path": "/bin/sleep", "timeoutMs": 300},
+              "busy": {"path": "/bin/sleep", "timeoutMs": 30000}}}}}
+            """)
+        try root.drop("limited.json", RequestText.make(id: "limited", steps: [
+            #"{"id": "s", "provider": "exec", "with": {"command": "limited", "args": ["10"]}}"#,
+        ]))
+        for i in 0..<4 {
+            try root.drop("busy-\(i).json", RequestText.make(id: "busy-\(i)", steps: [
+                #"{"id": "s", "provider": "exec", "with": {"command": "busy", "args": ["3"]}}"#,
+            ]))
+        }
+        try root.drop("timer.json", RequestText.make(id: "timer", steps: [
+            #"{"id": "wait", "provider": "delay", "with": {"ms": 250}}"#,
+        ]))
+        let runner = try BuiltBinary.start(["run", "--once"], root: root.path)
+        // The heartbeat is renewed every leaseSeconds / 3 (333 ms here): its modification times, as they change, looked
+        // at from a thread of its own (a late look at a busy test pool would be taken for a late renewal).
+        let folder = root.file("outbox/runners")
+        let pid = runner.processIdentifier
+        let renewals = try await blockingWork { () -> [Double] in
+            var seen: [Double] = []
+            while seen.count < 10_000, kill(pid, 0) == 0 {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".json") {
+                    let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)
+                    if let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970, seen.last != time { seen.append(time) }
+                }
+                usleep(10_000)
+            }
+            return seen
+        }
+        let output = try await blockingWork { try runner.wait(timeout: 60) }
+        #expect(output.code == 1, "\(output.stdout)\(output.stderr)")
+        let gaps = zip(renewals.dropFirst(), renewals).map { $0 - $1 }
+        #expect(renewals.count >= 5, "\(renewals.count) renewals seen")
+        #expect((gaps.max() ?? 0) < 2, "the heartbeat went \(gaps.max() ?? 0) s without renewal (every 0.333 s expected): \(gaps)")
+
+        let limited = try #require(root.json("outbox/results/limited.json")?["steps"]?[0])
+        #expect(limited["error"]?["code"] == "step_timeout")
+        let limitedMs = try #require(limited["durationMs"]?.intValue)
+        #expect(limitedMs < 800, "the 300 ms limit ended the step after \(limitedMs) ms")
+
+        let wait = try #require(root.json("outbox/results/timer.json")?["steps"]?[0])
+        #expect(wait["status"] == "succeeded")
+        let waitMs = try #require(wait["durationMs"]?.intValue)
+        #expect(waitMs < 800, "a 250 ms delay took \(waitMs) ms while commands ran")
+        for i in 0..<4 {
+            // `sleep` prints nothing, which is not JSON: each ran to its end and failed for its output only.
+            #expect(root.json("outbox/results/busy-\(i).json")?["error"]?["code"] == "exec_bad_output")
+        }
+    }
+
+    /// The built droprun executable as the exec shim, as the real program uses itself.
+    func shimLauncher() throws -> PosixProcessLauncher { PosixProcessLauncher(shim: try BuiltBinary.path()) }
+
+    func shell(_ line: String) -> ProcessSpec {
+        ProcessSpec(path: "/bin/sh", arguments: ["-c", line], environment: ["PATH": "/usr/bin:/bin"], workingDirectory: nil, standardInput: [])
+    }
+
+    /// The program a process runs now (`/proc/<pid>/exe`).
+    func program(_ pid: Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/\(pid)/exe", &buffer, 4095)
+        return n > 0 ? String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+    }
+
+    @Test func aHeldBackChildRunsItsCommandOnlyOnceLetGo() async throws {
+        let root = try TemporaryRoot()
+        let marker = root.file("ran")
+        let process = try await shimLauncher().start(shell("touch '\(marker)'; echo '{\"ran\": true}'"))
+        // Held back: still the shim, in a group of its own, and the command has done nothing.
+        #expect(process.identity.group == process.identity.pid)
+        #expect(process.identity.startTime != nil)
+        #expect(program(process.identity.pid).map { URL(fileURLWithPath: $0).lastPathComponent } == "droprun")
+        #expect(!root.exists("ran"))
+        try await process.proceed()
+        let result = await process.wait()
+        #expect(result.exitCode == 0)
+        #expect(String(decoding: result.standardOutput, as: UTF8.self) == "{\"ran\": true}\n")
+        #expect(root.exists("ran"))
+    }
+
+    @Test func aChildSignalledBeforeItIsLetGoNeverRunsItsCommand() async throws {
+        let root = try TemporaryRoot()
+        let process = try await shimLauncher().start(shell("touch '\(root.file("ran"))'"))
+        process.signal(SIGKILL)
+        let result = await process.wait()
+        #expect(result.signal == SIGKILL || result.exitCode == ExecShim.abandoned)
+        #expect(!root.exists("ran"))
+    }
+
+    @Test func aProgramThatCannotBeStartedIsReportedWhenLetGo() async throws {
+        let spec = ProcessSpec(path: "/nonexistent/program", arguments: [], environment: [:], workingDirectory: nil, standardInput: [])
+        let process = try await shimLauncher().start(spec)
+        let error = await #expect(throws: FileSystemError.self) { try await process.proceed() }
+        #expect(error?.description.contains("No such file") == true, "\(String(describing: error))")
+        #expect(await process.wait().exitCode == ExecShim.cannotStart)
+    }
+
+    @Test func standardInputIsFedWhileLargeOutputIsDrained() async throws {
+        // More than a pipe holds both ways: a reader that waited for the writer (or the reverse) would hang.
+        let input = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        let spec = ProcessSpec(path: "/bin/cat", arguments: [], environment: [:], workingDirectory: nil, standardInput: input)
+        let process = try await shimLauncher().start(spec)
+        try await process.proceed()
+        let result = await process.wait()
+        #expect(result.exitCode == 0)
+        #expect(result.standardOutput == input)
+    }
+}
