@@ -4,6 +4,8 @@ extension RunExecutor {
     /// Only the record is touched, never the definition's steps by index, so
     /// a record of any shape ends with a result that says why, and the runner goes on.
     mutating func failUnrunnable(_ failure: StepFailure) async throws -> RunRecord {
+        // A dead runner's command may still run for this run: it is ended before the run is.
+        _ = await endLeftoverProcesses()
         if record.status == .queued {
             try record.apply(.start)
             record.startedAt = record.startedAt ?? context.clock.now()
