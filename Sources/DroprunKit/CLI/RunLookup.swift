@@ -12,11 +12,13 @@ enum RunLookup {
         guard RunID.isValid(runId) else { throw .usage("'\(runId)' is not a run id: \(RunID.problem(runId) ?? "")") }
         let layout = context.layout
         for path in [layout.result(runId), layout.runningRecord(runId)] {
-            guard let bytes = try? context.fs.readFile(path) else { continue }
-            guard let json = try? JSONParser.parse(bytes), let record = RunRecord(json: json) else {
-                throw .failed("\(layout.relative(path)) is not a valid run record")
+            do throws(UnreadableRecord) {
+                return .record(try RecordReader.record(at: path, fileSystem: context.fs), path: path)
+            } catch where error.isNotFound {
+                continue
+            } catch {
+                throw .failed(error.relative(to: layout).description)
             }
-            return .record(record, path: path)
         }
         for path in [layout.request(runId), Path.join(layout.inbox, runId + ".json")] where context.fs.exists(path) {
             return .queued(path: path)
@@ -24,9 +26,8 @@ enum RunLookup {
         throw .notFound("no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and inbox/\(runId).json)")
     }
 
-    /// Reads a record file.
+    /// Reads a record file; nil when it is missing or unreadable (`RecordReader.record(at:fileSystem:)` says why).
     static func read(_ path: String, fs: any FileSystem) -> RunRecord? {
-        guard let bytes = try? fs.readFile(path), let json = try? JSONParser.parse(bytes) else { return nil }
-        return RunRecord(json: json)
+        try? RecordReader.record(at: path, fileSystem: fs)
     }
 }

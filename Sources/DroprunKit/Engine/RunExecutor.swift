@@ -316,6 +316,7 @@ struct RunExecutor {
                     if cancelCheck() { throw Interruption.cancelRequested }
                     output = try await provider.run(with, context: attemptContext)
                 }
+                try StepOutputLimit.check(output)
                 try record.steps[index].apply(.succeed)
                 record.steps[index].output = output
                 record.steps[index].finishedAt = clock.now()

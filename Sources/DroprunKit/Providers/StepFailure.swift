@@ -43,6 +43,8 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case approvalExpired = "approval_expired"
         /// Someone rejected an approval step.
         case approvalRejected = "approval_rejected"
+        /// A step's output nests deeper than a run can carry (`StepOutputLimit`).
+        case outputTooDeep = "output_too_deep"
 
         /// Whether failures with this code are retried by default.
         public var isRetryable: Bool { self == .stepTimeout || self == .rateLimited }
