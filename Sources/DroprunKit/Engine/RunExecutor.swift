@@ -377,7 +377,7 @@ struct RunExecutor {
 
     private func runTimeout() -> StepFailure {
         let seconds = request.timeoutSeconds ?? Double(context.configuration.runTimeoutSeconds)
-        return StepFailure(.runTimeout, "the run ran longer than its \(JSONWriter.compact(.number(seconds))) s limit")
+        return StepFailure(.runTimeout, "the run ran longer than its \(JSONWriter.compact(.double(seconds))) s limit")
     }
 
     private mutating func fail(_ index: Int, _ failure: StepFailure) throws -> StepEnd {
