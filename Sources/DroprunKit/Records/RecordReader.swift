@@ -99,7 +99,21 @@ public enum RecordReader {
     ///
     /// - Throws: `UnreadableRecord`, whose reason is `.notFound` when there is no file.
     public static func record(at path: String, fileSystem: any FileSystem) throws(UnreadableRecord) -> RunRecord {
-        let json = try json(at: path, fileSystem: fileSystem)
+        try record(validating: try json(at: path, fileSystem: fileSystem), path: path)
+    }
+
+    /// Reads a run record from bytes already read from `path` (named in the error).
+    public static func record(bytes: [UInt8], path: String) throws(UnreadableRecord) -> RunRecord {
+        let json: JSONValue
+        do {
+            json = try parse(bytes)
+        } catch {
+            throw UnreadableRecord(path: path, reason: .invalidJSON(error))
+        }
+        return try record(validating: json, path: path)
+    }
+
+    private static func record(validating json: JSONValue, path: String) throws(UnreadableRecord) -> RunRecord {
         do {
             return try RunRecord(validating: json)
         } catch {
