@@ -138,6 +138,21 @@ import Glibc
         #expect(error?.reason == .notARunRecord("$.status should be a run status"))
     }
 
+    /// A damaged whole line in a dead runner's checkpoint log is reported, not skipped in silence; a torn last line is not a warning.
+    @Test func aDamagedCheckpointLineIsReported() async throws {
+        let root = try TemporaryRoot()
+        try root.write("outbox/checkpoints/deadhost-7/1.log", "{\"record\": {\"runId\": \n{\"claim\": \"x.json\"}\n{\"torn")
+        let context = root.engine()
+        defer { context.audit.close() }
+        _ = try await Runner(context: context).runOnce()
+        #expect(context.warnings.messages == [
+            "unreadable record at outbox/checkpoints/deadhost-7/1.log line 1: it is not valid JSON (unexpected end of input at line 1, column 22)"
+                + "; " + CheckpointLog.damagedLineHint,
+            "unreadable record at outbox/checkpoints/deadhost-7/1.log line 2: it is not a run record (no record with a runId)"
+                + "; " + CheckpointLog.damagedLineHint,
+        ], "\(context.warnings.messages)")
+    }
+
     /// The command line writes the runner's warnings to standard error.
     @Test func runOnceWritesTheWarningToStandardError() async throws {
         let root = try TemporaryRoot()

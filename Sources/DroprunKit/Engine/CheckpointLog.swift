@@ -259,11 +259,11 @@ public final class CheckpointLog: Sendable {
                 do {
                     line = try RecordReader.parse(Array(bytes[start..<end]))
                 } catch {
-                    damaged(UnreadableRecord(path: Path.join(folder, name) + " line \(number)", reason: .invalidJSON(error)))
+                    damaged(UnreadableRecord(path: Path.join(folder, name) + " line \(number)", reason: .invalidJSON(error), hint: damagedLineHint))
                     continue
                 }
                 guard let record = line["record"], let runId = record["runId"]?.stringValue else {
-                    damaged(UnreadableRecord(path: Path.join(folder, name) + " line \(number)", reason: .notARunRecord("no record with a runId")))
+                    damaged(UnreadableRecord(path: Path.join(folder, name) + " line \(number)", reason: .notARunRecord("no record with a runId"), hint: damagedLineHint))
                     continue
                 }
                 entries[runId] = Entry(record: record, claim: line["claim"]?.stringValue)
@@ -272,6 +272,9 @@ public final class CheckpointLog: Sendable {
         }
         return (entries, true)
     }
+
+    /// What recovery does with a damaged line of a dead runner's log.
+    static let damagedLineHint = "the line is skipped (its run resumes from its live record or its claim, from an earlier state) and the log is removed once recovered"
 
     /// Removes the log at `folder` (after the runs in it were taken over).
     public static func remove(folder: String, fileSystem: any FileSystem) {

@@ -28,10 +28,16 @@ public struct UnreadableRecord: Error, Equatable, Sendable, CustomStringConverti
     public var path: String
     /// Why.
     public var reason: Reason
+    /// What droprun does about it, and what to do.
+    public var hint = UnreadableRecord.defaultHint
 
-    public init(path: String, reason: Reason) {
+    /// For records: the run is left where it is.
+    public static let defaultHint = "droprun leaves it alone: repair it or move it aside (the request that started the run is kept in outbox/requests/)"
+
+    public init(path: String, reason: Reason, hint: String = UnreadableRecord.defaultHint) {
         self.path = path
         self.reason = reason
+        self.hint = hint
     }
 
     /// True when the file does not exist (the caller may look elsewhere).
@@ -39,12 +45,11 @@ public struct UnreadableRecord: Error, Equatable, Sendable, CustomStringConverti
 
     /// The same problem, with the path relative to the root (as people name files there).
     public func relative(to layout: RootLayout) -> UnreadableRecord {
-        UnreadableRecord(path: layout.relative(path), reason: reason)
+        UnreadableRecord(path: layout.relative(path), reason: reason, hint: hint)
     }
 
     public var description: String {
-        "unreadable record at \(path): \(reason); droprun leaves it alone: repair it or move it aside"
-            + " (the request that started the run is kept in outbox/requests/)"
+        "unreadable record at \(path): \(reason); \(hint)"
     }
 }
 
