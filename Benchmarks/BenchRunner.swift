@@ -233,7 +233,7 @@ struct Runner {
         let json: JSONValue = .array(rows.map { row in
             [
                 "name": .string(row.name), "result": .string(row.value), "target": .string(row.target), "met": row.met.map(JSONValue.bool) ?? .null,
-                "numbers": .object(row.numbers.mapValues(JSONValue.number)),
+                "numbers": .object(row.numbers.mapValues(JSONValue.double)),
             ]
         })
         try Data(JSONWriter.prettyBytes(json)).write(to: URL(fileURLWithPath: path))

@@ -44,7 +44,7 @@ public final class TemporaryRoot: Sendable {
     /// The JSON at `relative`, or nil.
     public func json(_ relative: String) -> JSONValue? {
         guard let data = FileManager.default.contents(atPath: file(relative)) else { return nil }
-        return try? JSONParser.parse(Array(data))
+        return try? RecordReader.parse(Array(data))
     }
 
     /// True when something exists at `relative` (links not followed).
@@ -58,7 +58,7 @@ public final class TemporaryRoot: Sendable {
     /// Every audit event (parsed), in file then line order.
     public func auditEvents() -> [JSONValue] {
         list("outbox/audit").flatMap { name -> [JSONValue] in
-            (read("outbox/audit/" + name) ?? "").split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
+            (read("outbox/audit/" + name) ?? "").split(separator: "\n").compactMap { try? RecordReader.parse(Array($0.utf8)) }
         }
     }
 

@@ -17,7 +17,7 @@ struct AuditSearch {
         for name in (try? AuditVerifier.auditFiles(layout: layout, fileSystem: fileSystem)) ?? [] where suffix.map(name.hasSuffix) ?? true {
             guard let chain = try? fileSystem.readFile(Path.join(layout.audit, name), maxBytes: 1 << 34) else { continue }
             for line in chain.split(separator: 0x0A).reversed() where needle.map({ line.firstRange(of: $0) != nil }) ?? true {
-                guard let json = try? JSONParser.parse(Array(line)), json["runId"]?.stringValue == runId,
+                guard let json = try? RecordReader.parse(Array(line)), json["runId"]?.stringValue == runId,
                     json["event"]?.stringValue == event.rawValue
                 else { continue }
                 if matches(json) { return true }

@@ -35,7 +35,7 @@ public enum AuditVerifier {
             }
             let line = Array(bytes[start..<newline])
             start = newline + 1
-            guard case .object(var members) = (try? JSONParser.parse(line)) ?? .null else {
+            guard case .object(var members) = (try? RecordReader.parse(line)) ?? .null else {
                 return (events, AuditProblem(file: file, line: lineNumber, message: "not a JSON object: the line was damaged or edited"))
             }
             guard let hash = members.removeValue(forKey: "hash")?.stringValue, let linePrev = members["prev"]?.stringValue else {

@@ -104,6 +104,7 @@ struct CommandContext: Sendable {
             audit: AuditLog(folder: layout.audit, runner: environment.identity, startedAt: environment.clock.now(), fileSystem: fs))
         engine.environment = environment.variables
         engine.launcher = environment.launcher
+        engine.warnings = RunnerWarnings(sink: err)
         return engine
     }
 

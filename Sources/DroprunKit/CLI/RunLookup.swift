@@ -96,13 +96,14 @@ enum RunLookup {
         }
         let json: JSONValue
         do {
-            json = try JSONParser.parse(bytes)
+            json = try RecordReader.parse(bytes)
         } catch {
             return .unreadable(bytes.isEmpty ? "it is empty (a power cut before it was flushed?)" : "it is not valid JSON: \(error)")
         }
-        guard let record = RunRecord(json: json) else {
-            return .unreadable("it is JSON but not a run record (runId, status, workflow.name, steps or createdAt is missing or of the wrong type)")
+        do {
+            return .record(try RunRecord(validating: json))
+        } catch {
+            return .unreadable("it is JSON but not a run record: \(error)")
         }
-        return .record(record)
     }
 }

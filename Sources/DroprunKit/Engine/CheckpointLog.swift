@@ -225,7 +225,12 @@ public final class CheckpointLog: Sendable {
 
     /// Every run's last line, and whether every segment could be read (`complete`): a log read only in part
     /// must not be taken for the whole, so recovery keeps it and tries again.
-    public static func readAll(folder: String, fileSystem: any FileSystem) -> (entries: [String: Entry], complete: Bool) {
+    ///
+    /// A whole line (one that ends in a newline) that is not a state of a run
+    /// is passed to `damaged` (the runner reports it) and skipped.
+    public static func readAll(
+        folder: String, fileSystem: any FileSystem, damaged: (UnreadableRecord) -> Void = { _ in }
+    ) -> (entries: [String: Entry], complete: Bool) {
         var segments: [(Int, String)] = []
         let listed: [DirectoryEntry]
         do {
@@ -246,17 +251,30 @@ public final class CheckpointLog: Sendable {
                 return (entries, false)
             }
             var start = 0
+            var number = 0
             while let end = bytes[start...].firstIndex(of: 0x0A) {
                 defer { start = end + 1 }
-                guard let line = try? JSONParser.parse(Array(bytes[start..<end])), let record = line["record"],
-                    let runId = record["runId"]?.stringValue
-                else { continue }
+                number += 1
+                let line: JSONValue
+                do {
+                    line = try RecordReader.parse(Array(bytes[start..<end]))
+                } catch {
+                    damaged(UnreadableRecord(path: Path.join(folder, name) + " line \(number)", reason: .invalidJSON(error), hint: damagedLineHint))
+                    continue
+                }
+                guard let record = line["record"], let runId = record["runId"]?.stringValue else {
+                    damaged(UnreadableRecord(path: Path.join(folder, name) + " line \(number)", reason: .notARunRecord("no record with a runId"), hint: damagedLineHint))
+                    continue
+                }
                 entries[runId] = Entry(record: record, claim: line["claim"]?.stringValue)
             }
             // Bytes after the last newline are a torn line: ignored.
         }
         return (entries, true)
     }
+
+    /// What recovery does with a damaged line of a dead runner's log.
+    static let damagedLineHint = "the line is skipped (its run resumes from its live record or its claim, from an earlier state) and the log is removed once recovered"
 
     /// Removes the log at `folder` (after the runs in it were taken over).
     public static func remove(folder: String, fileSystem: any FileSystem) {

@@ -23,7 +23,7 @@ struct ControlDesk {
         // A message taken over from a dead runner may have been applied by it already: never apply it twice
         // (a replayed approval must not approve a later approval step).
         if file.recovered, wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
-        if let bytes = try? fs.readFile(layout.result(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue {
+        if let json = try? RecordReader.json(at: layout.result(runId), fileSystem: fs), let status = json["status"]?.stringValue {
             return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
         }
         switch message.action {
@@ -44,7 +44,12 @@ struct ControlDesk {
             }
             return outcomes
         case .approval(let approve, let by, let note):
-            guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes), let status = json["status"]?.stringValue else {
+            let read = Result { () throws(UnreadableRecord) in try RecordReader.json(at: layout.runningRecord(runId), fileSystem: fs) }
+            if case .failure(let problem) = read, !problem.isNotFound {
+                context.reportUnreadable(problem)
+                return try await reject(file, message, Rejection(.invalidState, problem.relative(to: layout).description, path: JSONPath.root.key("runId")))
+            }
+            guard let json = try? read.get(), let status = json["status"]?.stringValue else {
                 if intake.isBeingTakenOver(runId) {
                     return try await rejectBeingChanged(file, message)
                 }
@@ -57,10 +62,12 @@ struct ControlDesk {
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
             let stillWaiting: (JSONValue) -> Bool = { $0["status"]?.stringValue == RunStatus.waitingApproval.rawValue }
-            guard let path = Recovery(context: context).takeOver(runId, stillHolds: stillWaiting),
-                let loaded = RunLoader(context: context).load(runId: runId, recordPath: path)
-            else {
+            guard let path = Recovery(context: context).takeOver(runId, stillHolds: stillWaiting) else {
                 return try await rejectBeingChanged(file, message)
+            }
+            guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
+                Recovery(context: context).putBack(runId, from: path)
+                return try await reject(file, message, Rejection(.invalidState, "the record of run '\(runId)' cannot be read back; see the runner's warning", path: JSONPath.root.key("runId")))
             }
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
             let final = try await executor.decide(approve: approve, by: by, note: note, file: ["file": .string(file.name), "sha256": .string(sha256)])
@@ -76,7 +83,13 @@ struct ControlDesk {
 
     /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
     func cancelIfIdle(_ runId: String) async throws -> RunRecord? {
-        guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let json = try? JSONParser.parse(bytes) else { return nil }
+        let json: JSONValue
+        do {
+            json = try RecordReader.json(at: layout.runningRecord(runId), fileSystem: fs)
+        } catch {
+            context.reportUnreadable(error)
+            return nil
+        }
         let liveness = context.liveness
         let mine = context.identity.folderName
         let isIdle: (JSONValue) -> Bool = { json in
@@ -84,9 +97,11 @@ struct ControlDesk {
             guard owner != mine, let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), !status.isFinal else { return false }
             return status == .waitingApproval || owner == nil || (owner.map { liveness.isDead($0) } ?? true)
         }
-        guard isIdle(json), let path = Recovery(context: context).takeOver(runId, stillHolds: isIdle),
-            let loaded = RunLoader(context: context).load(runId: runId, recordPath: path)
-        else { return nil }
+        guard isIdle(json), let path = Recovery(context: context).takeOver(runId, stillHolds: isIdle) else { return nil }
+        guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
+            Recovery(context: context).putBack(runId, from: path)
+            return nil
+        }
         var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
         return try await executor.finishCancelled()
     }
@@ -229,7 +244,9 @@ extension RunExecutor {
 struct RunLoader {
     let context: EngineContext
 
-    /// The record and request of `runId`; `problem` says why the run cannot go on (it is then failed with that), if so.
+    /// The record and request of `runId`; `problem` says why the run cannot go on (it is then failed with that), if so;
+    /// nil when its record cannot be read (reported as a warning, naming `outbox/running/<runId>.json`, where the
+    /// caller puts a record it moved back).
     ///
     /// A named workflow comes from `outbox/requests/<runId>~workflow.json`,
     /// never from the workflows folder; a kept definition that is gone or
@@ -239,8 +256,13 @@ struct RunLoader {
     /// checks its steps against the record's.
     func load(runId: String, recordPath: String) -> (record: RunRecord, request: RunRequest, problem: StepFailure?)? {
         let fs = context.fileSystem
-        guard let bytes = try? fs.readFile(recordPath), let json = try? JSONParser.parse(bytes), let record = RunRecord(json: json)
-        else { return nil }
+        let record: RunRecord
+        do {
+            record = try RecordReader.record(at: recordPath, fileSystem: fs)
+        } catch {
+            context.reportUnreadable(UnreadableRecord(path: context.layout.runningRecord(runId), reason: error.reason))
+            return nil
+        }
         let keptPath = "outbox/requests/\(runId)~workflow.json"
         var problem = StepFailure(.providerError, "outbox/requests/\(runId).json cannot be read")
         if let raw = try? fs.readFile(context.layout.request(runId), maxBytes: 1 << 30) {

@@ -41,6 +41,8 @@ public struct EngineContext: Sendable {
     public var reaper = Reaper()
     /// This runner's checkpoint log (states between instant steps).
     public var checkpointLog: CheckpointLog
+    /// Where the runner says which of its own files it cannot read (standard error, from the command line).
+    public var warnings = RunnerWarnings()
 
     public init(layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
                 registry: ProviderRegistry, identity: RunnerIdentity, audit: AuditLog, stop: StopToken = StopToken(),
@@ -104,6 +106,11 @@ public struct EngineContext: Sendable {
             ((try? fileSystem.list(folder)) ?? []).map(\.name).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }
         }
         return decoder
+    }
+
+    /// Says (once) that a file of this root cannot be read back, naming it relative to the root.
+    func reportUnreadable(_ problem: UnreadableRecord) {
+        warnings.unreadable(problem.relative(to: layout))
     }
 
     /// Appends an audit event; a failure to append is reported to the caller.

@@ -78,7 +78,12 @@ struct Recovery {
                 repairFinalEvent(runId)
                 continue
             }
-            guard let json = readRecord(layout.runningRecord(runId)), shouldTakeOver(json) else { continue }
+            guard let json = readRecord(layout.runningRecord(runId)) else { continue }
+            guard json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)) != nil else {
+                context.reportUnreadable(UnreadableRecord(path: layout.runningRecord(runId), reason: .notARunRecord("$.status should be a run status")))
+                continue
+            }
+            guard shouldTakeOver(json) else { continue }
             if let owner = Self.ownerFolder(json), owner != context.identity.folderName {
                 // A runner found dead only now: its checkpoint log may hold newer states; taken up at the next scan.
                 if logPending(owner) { continue }
@@ -136,7 +141,7 @@ struct Recovery {
         let intake = Intake(context: context)
         let log = context.checkpointLog
         var work: [Work] = []
-        var (entries, complete) = CheckpointLog.readAll(folder: folder, fileSystem: fs)
+        var (entries, complete) = CheckpointLog.readAll(folder: folder, fileSystem: fs, damaged: context.reportUnreadable)
         for (runId, entry) in entries.sorted(by: { $0.key < $1.key }) {
             guard !ignoring.contains(runId), !fs.exists(layout.result(runId)) else { continue }
             let state = JSONWriter.prettyBytes(entry.record)
@@ -240,9 +245,14 @@ struct Recovery {
     /// The name ending of a record being taken over, in a claim folder.
     static let takeoverSuffix = ".running.json~takeover"
 
+    /// The record at `path`; nil when there is none, or when it cannot be read, which the runner then reports.
     private func readRecord(_ path: String) -> JSONValue? {
-        guard let bytes = try? fs.readFile(path), let json = try? JSONParser.parse(bytes) else { return nil }
-        return json
+        do {
+            return try RecordReader.json(at: path, fileSystem: fs)
+        } catch {
+            context.reportUnreadable(error)
+            return nil
+        }
     }
 
     /// The folder name (`host-pid-instance`) of the runner a record names, if any.
@@ -272,7 +282,7 @@ struct Recovery {
     /// record; killed between the first and the last, it may leave no final
     /// event.
     func repairFinalEvent(_ runId: String) {
-        guard let bytes = try? fs.readFile(layout.runningRecord(runId)), let live = try? JSONParser.parse(bytes) else { return }
+        guard let live = readRecord(layout.runningRecord(runId)) else { return }
         let owner = Self.ownerFolder(live)
         if let owner, owner == context.identity.folderName || !context.liveness.isDead(owner) { return }
         if let owner { writeMissingFinalEvent(runId, claimedBy: owner) }
@@ -287,7 +297,7 @@ struct Recovery {
     /// result), and its own chain is searched (from its end) first, so an event
     /// is never written twice.
     func writeMissingFinalEvent(_ runId: String, claimedBy: String) {
-        guard let resultBytes = try? fs.readFile(layout.result(runId)), let result = try? JSONParser.parse(resultBytes),
+        guard let result = readRecord(layout.result(runId)),
             let status = result["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), status.isFinal
         else { return }
         let owner = Self.ownerFolder(result) ?? claimedBy

@@ -50,13 +50,13 @@ final class RunArtifactWriter: ArtifactWriting {
 
     func write(name: String, bytes: [UInt8], mediaType: String?, step: String) throws(StepFailure) -> ArtifactEntry {
         if let problem = ArtifactName.problem(name) { throw StepFailure(.artifactError, problem) }
-        if let other = entries.withLock({ $0.first { $0.name == name && $0.step != step } }) {
+        if let other = entries.withLock({ $0.first { JSONKey.sameBytes($0.name, name) && $0.step != step } }) {
             throw StepFailure(.artifactError, "artifact '\(name)' was already written by step '\(other.step)'; choose another name")
         }
         let fs = context.fileSystem
         let folder = context.layout.artifactFolder(runId)
         var current = folder
-        let parts = name.split(separator: "/").map(String.init)
+        let parts = name.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
         do {
             try prepareFolder(folder)
             for part in parts.dropLast() {
@@ -80,7 +80,7 @@ final class RunArtifactWriter: ArtifactWriting {
             name: name, path: context.layout.relative(Path.join(folder, name)), size: bytes.count, sha256: SHA256.hex(bytes),
             mediaType: mediaType ?? ArtifactName.mediaType(for: name), step: step)
         entries.withLock { list in
-            list.removeAll { $0.name == name }
+            list.removeAll { JSONKey.sameBytes($0.name, name) }
             list.append(entry)
         }
         try? context.record(.artifactWritten, runId: runId, data: [

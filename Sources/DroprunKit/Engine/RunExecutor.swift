@@ -322,6 +322,7 @@ struct RunExecutor {
                     if cancelCheck() { throw Interruption.cancelRequested }
                     output = try await provider.run(with, context: attemptContext)
                 }
+                try StepOutputLimit.check(output)
                 try record.steps[index].apply(.succeed)
                 record.steps[index].output = output
                 record.steps[index].finishedAt = clock.now()
@@ -384,7 +385,7 @@ struct RunExecutor {
 
     private func runTimeout() -> StepFailure {
         let seconds = request.timeoutSeconds ?? Double(context.configuration.runTimeoutSeconds)
-        return StepFailure(.runTimeout, "the run ran longer than its \(JSONWriter.compact(.number(seconds))) s limit")
+        return StepFailure(.runTimeout, "the run ran longer than its \(JSONWriter.compact(.double(seconds))) s limit")
     }
 
     private mutating func fail(_ index: Int, _ failure: StepFailure) throws -> StepEnd {

@@ -15,7 +15,7 @@ public enum FixtureNormalizer {
     public static func normalize(_ value: JSONValue, root: String? = nil) -> JSONValue {
         switch value {
         case .object(let members):
-            var out: [String: JSONValue] = [:]
+            var out = JSONObject()
             for (key, member) in members {
                 if timeKeys.contains(key), member != .null {
                     out[key] = "<time>"

@@ -118,7 +118,7 @@ public struct FixtureRunner: Sendable {
         for name in try AuditVerifier.auditFiles(layout: layout, fileSystem: fileSystem) {
             let bytes = try fileSystem.readFile(Path.join(layout.audit, name), maxBytes: 1 << 30)
             for line in bytes.split(separator: 0x0A) {
-                guard let event = try? JSONParser.parse(Array(line)) else { continue }
+                guard let event = try? RecordReader.parse(Array(line)) else { continue }
                 audit += "\(event["runId"]?.stringValue ?? "-") \(event["event"]?.stringValue ?? "?")\n"
             }
         }
@@ -127,7 +127,7 @@ public struct FixtureRunner: Sendable {
     }
 
     private func normalized(_ bytes: [UInt8], root: String) -> String {
-        guard let json = try? JSONParser.parse(bytes) else { return String(decoding: bytes, as: UTF8.self) }
+        guard let json = try? RecordReader.parse(bytes) else { return String(decoding: bytes, as: UTF8.self) }
         return JSONWriter.pretty(FixtureNormalizer.normalize(json, root: root))
     }
 

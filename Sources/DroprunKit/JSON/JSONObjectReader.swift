@@ -5,7 +5,7 @@
 /// typo never passes silently.
 public struct JSONObjectReader {
     /// The object's members.
-    public let members: [String: JSONValue]
+    public let members: JSONObject
     /// Where the object is.
     public let path: JSONPath
     /// Problems found so far.
@@ -21,7 +21,7 @@ public struct JSONObjectReader {
         if case .object(let o) = value {
             members = o
         } else {
-            members = [:]
+            members = JSONObject()
             issues.append(ValidationIssue(path, "expected \(what), found \(value.typeName)"))
         }
     }
@@ -81,7 +81,7 @@ public struct JSONObjectReader {
             return nil
         }
         guard range.contains(n) else {
-            issues.append(ValidationIssue(path.key(key), "expected a number from \(JSONWriter.compact(.number(range.lowerBound))) to \(JSONWriter.compact(.number(range.upperBound))), found \(JSONWriter.compact(.number(n)))"))
+            issues.append(ValidationIssue(path.key(key), "expected a number from \(JSONWriter.compact(.double(range.lowerBound))) to \(JSONWriter.compact(.double(range.upperBound))), found \(JSONWriter.compact(v))"))
             return nil
         }
         return n

@@ -35,6 +35,9 @@ public struct JSONParser {
         let result: Result<JSONValue, JSONParseError> = data.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer, maxDepth: maxDepth)
             do throws(JSONParseError) {
+                if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+                    throw parser.error("the file starts with a byte-order mark (EF BB BF), which JSON does not allow; save it as UTF-8 without a BOM")
+                }
                 parser.skipWhitespace()
                 let value = try parser.parseValue(depth: 0)
                 parser.skipWhitespace()
@@ -110,7 +113,7 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels", tooDeep: true) }
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -265,21 +268,24 @@ public struct JSONParser {
         } else {
             while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
         }
+        var isInteger = true
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            isInteger = false
             index += 1
             guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("invalid number: digits expected after '.'") }
             while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            isInteger = false
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("invalid number: digits expected in the exponent") }
             while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let value = Double(text), value.isFinite else {
+        guard let value = JSONNumber(validJSON: text, isInteger: isInteger) else {
             index = start
-            throw error("number out of range")
+            throw error("number \(text.count > 40 ? text.prefix(37) + "..." : text) is outside the range of a double (about ±1.8e308)")
         }
         return .number(value)
     }

@@ -9,14 +9,17 @@ public enum JSONValue: Sendable, Equatable {
     case null
     /// `true` or `false`.
     case bool(Bool)
-    /// A number. Integers up to 2^53 round-trip exactly.
-    case number(Double)
+    /// A number: integers exact to 64 bits (and beyond, as written), others doubles (see `JSONNumber`).
+    case number(JSONNumber)
     /// A string.
     case string(String)
     /// An array.
     case array([JSONValue])
-    /// An object. Key order is not significant; writers sort keys.
-    case object([String: JSONValue])
+    /// An object, keyed by the keys' bytes (`JSONObject`). Key order is not significant; writers sort keys.
+    case object(JSONObject)
+
+    /// An object of a dictionary's members.
+    public static func object(_ members: [String: JSONValue]) -> JSONValue { .object(JSONObject(members)) }
 }
 
 extension JSONValue {
@@ -26,16 +29,16 @@ extension JSONValue {
         return nil
     }
 
-    /// The number, when this is a number.
+    /// The number (the nearest double), when this is a number.
     public var numberValue: Double? {
-        if case .number(let n) = self { return n }
+        if case .number(let n) = self { return n.doubleValue }
         return nil
     }
 
-    /// The number as an integer, when this is a number with no fractional part.
+    /// The number as an exact integer, when this is a whole number that fits an `Int`.
     public var intValue: Int? {
-        guard case .number(let n) = self, n.rounded() == n, abs(n) <= 9_007_199_254_740_992 else { return nil }
-        return Int(n)
+        guard case .number(let n) = self, let i = n.int64Value else { return nil }
+        return Int(exactly: i)
     }
 
     /// The boolean, when this is a boolean.
@@ -51,7 +54,7 @@ extension JSONValue {
     }
 
     /// The members, when this is an object.
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }
@@ -91,19 +94,20 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .number(Double(value)) }
-    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(integerLiteral value: Int) { self = .number(JSONNumber(value)) }
+    public init(floatLiteral value: Double) { self = .number(JSONNumber(value)) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        var o: [String: JSONValue] = [:]
-        for (k, v) in elements { o[k] = v }
-        self = .object(o)
+        self = .object(JSONObject(pairs: elements))
     }
 }
 
 extension JSONValue {
     /// An integer number.
-    public static func int(_ value: Int) -> JSONValue { .number(Double(value)) }
+    public static func int(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
+
+    /// A number computed as a double (whole ones within ±2^53 are written as integers).
+    public static func double(_ value: Double) -> JSONValue { .number(JSONNumber(value)) }
 }

@@ -10,8 +10,10 @@ import Darwin
 /// sorted by their UTF-8 bytes; no insignificant whitespace (compact) or
 /// two-space indentation (pretty); `/` never escaped; `"`, `\` and control
 /// characters escaped (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00XX`); all
-/// other characters written as UTF-8; numbers that are whole and within
-/// ±2^53 written as integers, others in Swift's shortest round-trip form.
+/// other characters written as UTF-8; integers exactly as parsed (64 bits,
+/// or the digits written when larger), doubles that are whole and within
+/// ±2^53 as integers (`-0` as `-0`), other doubles in Swift's shortest
+/// round-trip form (`JSONNumber.text`).
 public enum JSONWriter {
     /// Compact canonical text.
     public static func compact(_ value: JSONValue) -> String {
@@ -164,14 +166,8 @@ public enum JSONWriter {
         }
     }
 
-    private static func writeNumber(_ n: Double, into out: inout [UInt8]) {
-        if n.rounded() == n, abs(n) <= 9_007_199_254_740_992 {
-            out.append(contentsOf: String(Int64(n)).utf8)
-        } else if n.isFinite {
-            out.append(contentsOf: n.description.utf8)
-        } else {
-            out.append(contentsOf: "null".utf8)
-        }
+    private static func writeNumber(_ n: JSONNumber, into out: inout [UInt8]) {
+        out.append(contentsOf: n.text.utf8)
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

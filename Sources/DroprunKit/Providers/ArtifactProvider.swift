@@ -53,12 +53,15 @@ public enum ArtifactName {
         if name.hasPrefix("/") { return "an artifact name must be relative, found '\(name)' (leading '/')" }
         if name.contains("\\") { return "an artifact name cannot contain a backslash, found '\(name)'" }
         if name.utf8.count > 1024 { return "an artifact name has at most 1024 bytes" }
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.contains("..") { return "an artifact name cannot contain '..', found '\(name)'" }
-        if parts.contains(where: { $0.isEmpty || $0 == "." }) { return "an artifact name cannot have empty or '.' parts, found '\(name)'" }
-        if parts.contains(where: { $0.utf8.count > 255 }) { return "each part of an artifact name has at most 255 bytes" }
-        if name == "manifest.json" { return "'manifest.json' is reserved for the run's manifest; choose another name" }
-        if parts.contains(where: { $0.hasPrefix(".") && $0.hasSuffix(".tmp") }) { return "names of the form '.x.tmp' are reserved for temporary files" }
+        // Split on the byte '/', as the file system does (a '/' followed by a combining mark is one Swift Character).
+        let parts = name.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Array($0) }
+        if parts.contains(Array("..".utf8)) { return "an artifact name cannot contain '..', found '\(name)'" }
+        if parts.contains(where: { $0.isEmpty || $0 == Array(".".utf8) }) { return "an artifact name cannot have empty or '.' parts, found '\(name)'" }
+        if parts.contains(where: { $0.count > 255 }) { return "each part of an artifact name has at most 255 bytes" }
+        if JSONKey.sameBytes(name, "manifest.json") { return "'manifest.json' is reserved for the run's manifest; choose another name" }
+        if parts.contains(where: { $0.first == UInt8(ascii: ".") && $0.count >= 4 && $0.suffix(4).elementsEqual(".tmp".utf8) }) {
+            return "names of the form '.x.tmp' are reserved for temporary files"
+        }
         return nil
     }
 

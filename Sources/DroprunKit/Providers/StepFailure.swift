@@ -46,6 +46,8 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
         /// The run's record and the workflow definition it was admitted with disagree (steps differ, or the kept
         /// definition is missing or changed): the run cannot resume safely, so it fails and the runner goes on.
         case workflowMismatch = "workflow_mismatch"
+        /// A step's output nests deeper than a run can carry (`StepOutputLimit`).
+        case outputTooDeep = "output_too_deep"
 
         /// Whether failures with this code are retried by default.
         public var isRetryable: Bool { self == .stepTimeout || self == .rateLimited }

@@ -64,7 +64,7 @@ public struct TransformProvider: Provider {
             guard case .object(let members) = value else {
                 throw StepFailure(.invalidInput, "'pick' needs an object value, found \(value.typeName)")
             }
-            var picked: [String: JSONValue] = [:]
+            var picked = JSONObject()
             for field in fields {
                 guard let v = members[field] else {
                     throw StepFailure(.transformError, "'pick': the value has no field '\(field)'; it has: \(members.keys.sorted().joined(separator: ", "))")

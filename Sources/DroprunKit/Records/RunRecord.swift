@@ -117,14 +117,33 @@ public struct RunRecord: Sendable, Equatable {
         return .object(o)
     }
 
-    /// Reads a record back; nil when it is not one.
+    /// Reads a record back; nil when it is not one (`init(validating:)` says why).
     public init?(json: JSONValue) {
-        guard let runId = json["runId"]?.stringValue,
-            let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)),
-            let name = json["workflow"]?["name"]?.stringValue,
-            let steps = json["steps"]?.arrayValue?.compactMap(StepRecord.init(json:)),
-            let created = json["createdAt"]?.stringValue.flatMap(Timestamp.parse)
-        else { return nil }
+        guard let record = try? RunRecord(validating: json) else { return nil }
+        self = record
+    }
+
+    /// Reads a record back, or says which required member is missing or wrong.
+    public init(validating json: JSONValue) throws(RecordShapeError) {
+        guard case .object = json else { throw RecordShapeError(path: .root, expected: "an object") }
+        guard let runId = json["runId"]?.stringValue else { throw RecordShapeError(path: JSONPath.root.key("runId"), expected: "a string") }
+        guard let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)) else {
+            throw RecordShapeError(path: JSONPath.root.key("status"), expected: "a run status")
+        }
+        guard let name = json["workflow"]?["name"]?.stringValue else {
+            throw RecordShapeError(path: JSONPath.root.key("workflow").key("name"), expected: "a string")
+        }
+        guard let stepValues = json["steps"]?.arrayValue else { throw RecordShapeError(path: JSONPath.root.key("steps"), expected: "an array") }
+        var steps: [StepRecord] = []
+        for (i, value) in stepValues.enumerated() {
+            guard let step = StepRecord(json: value) else {
+                throw RecordShapeError(path: JSONPath.root.key("steps").index(i), expected: "a step with id, provider and status")
+            }
+            steps.append(step)
+        }
+        guard let created = json["createdAt"]?.stringValue.flatMap(Timestamp.parse) else {
+            throw RecordShapeError(path: JSONPath.root.key("createdAt"), expected: "an RFC 3339 time")
+        }
         self.runId = runId
         self.status = status
         workflowName = name
@@ -152,4 +171,14 @@ public struct RunRecord: Sendable, Equatable {
         approval = json["approval"].flatMap(PendingApproval.init(json:))
         waitedMs = json["waitedForApprovalMs"]?.intValue ?? 0
     }
+}
+
+/// Why a JSON value is not a run record: the first required member that is missing or wrong.
+public struct RecordShapeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The member.
+    public var path: JSONPath
+    /// What it should be.
+    public var expected: String
+
+    public var description: String { "\(path) should be \(expected)" }
 }

@@ -49,7 +49,7 @@ public struct ReferenceResolver: Sendable {
             for (i, e) in elements.enumerated() { out.append(try resolve(e, at: path.index(i))) }
             return .array(out)
         case .object(let members):
-            var out: [String: JSONValue] = [:]
+            var out = JSONObject()
             for (k, v) in members { out[k] = try resolve(v, at: path.key(k)) }
             return .object(out)
         default:

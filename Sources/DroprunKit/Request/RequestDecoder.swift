@@ -75,6 +75,9 @@ public struct RequestDecoder: Sendable {
         var labels: [String: String] = [:]
         if let l = r.value("labels") {
             var lr = JSONObjectReader(l, at: JSONPath.root.key("labels"))
+            if let (a, b) = lr.members.canonicallyEquivalentKeys {
+                lr.report(ValidationIssue(JSONPath.root.key("labels"), Self.equivalentKeysMessage(a, b)))
+            }
             for key in lr.members.keys.sorted() {
                 if let s = lr.string(key) { labels[key] = s }
             }
@@ -174,7 +177,10 @@ public struct RequestDecoder: Sendable {
         if let withValue = s.value("with") {
             var wr = JSONObjectReader(withValue, at: path.key("with"))
             wr.referencesAllowed = true
-            with = wr.members
+            with = wr.members.dictionary
+            if let (a, b) = wr.members.canonicallyEquivalentKeys {
+                wr.report(ValidationIssue(path.key("with"), Self.equivalentKeysMessage(a, b)))
+            }
             if wr.issues.isEmpty {
                 provider?.validate(&wr, context: ValidationContext(configuration: configuration))
                 if provider != nil { wr.finish() }
@@ -267,5 +273,14 @@ public struct RequestDecoder: Sendable {
         }
         guard r.issues.isEmpty, let runId else { return .failure(Rejection(.invalidRequest, r.issues)) }
         return .success(.control(ControlMessage(runId: runId, action: action)))
+    }
+}
+
+extension RequestDecoder {
+    /// Why two keys that JSON keeps apart cannot both be a step's parameters or labels.
+    static func equivalentKeysMessage(_ a: String, _ b: String) -> String {
+        func bytes(_ s: String) -> String { s.utf8.map { String($0, radix: 16, uppercase: true) }.joined(separator: " ") }
+        return "keys '\(a)' (bytes \(bytes(a))) and '\(b)' (bytes \(bytes(b))) are the same text in two Unicode forms (NFC and NFD);"
+            + " here they name one thing, so use one form (nested values keep both)"
     }
 }

@@ -24,7 +24,7 @@ enum ProvidersCommand {
             let settings = configuration.llmModels[name] ?? LLMModelSettings()
             var entry: [String: JSONValue] = [
                 "name": .string(name), "builtIn": .bool(LLMProvider.builtInModels.contains(name)),
-                "latencyMs": .int(settings.latencyMs), "failureRate": .number(settings.failureRate),
+                "latencyMs": .int(settings.latencyMs), "failureRate": .double(settings.failureRate),
             ]
             if let variable = settings.apiKeyEnv {
                 entry["apiKeyEnv"] = .string(variable)
