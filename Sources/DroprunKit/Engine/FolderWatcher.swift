@@ -44,6 +44,8 @@ final class FolderWatcher: @unchecked Sendable {
     fileprivate struct Buffer {
         var events: [InboxEvent] = []
         var overflowed = false
+        /// Where the descriptor is read into, kept from one read to the next.
+        var bytes: [UInt8] = []
     }
 
     // Shared by the dispatch handler and `drain()`.
@@ -84,7 +86,10 @@ final class FolderWatcher: @unchecked Sendable {
     func drain() -> (events: [InboxEvent], overflowed: Bool) {
         box.buffer.withLock { b in
             _ = Self.readAll(fd, into: &b)
-            defer { b = Buffer() }
+            defer {
+                b.events = []
+                b.overflowed = false
+            }
             return (b.events, b.overflowed)
         }
     }
@@ -92,7 +97,10 @@ final class FolderWatcher: @unchecked Sendable {
     /// Reads the descriptor to `EAGAIN`; true when anything was read.
     private static func readAll(_ fd: Int32, into b: inout Buffer) -> Bool {
         #if os(Linux)
-        var bytes = [UInt8](repeating: 0, count: 64 * 1024)
+        if b.bytes.isEmpty { b.bytes = [UInt8](repeating: 0, count: 64 * 1024) }
+        var bytes = b.bytes
+        b.bytes = []
+        defer { b.bytes = bytes }
         var any = false
         while true {
             let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

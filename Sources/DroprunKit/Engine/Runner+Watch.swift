@@ -64,7 +64,8 @@ extension Runner {
         var lastHousekeeping = Date.distantPast
         var failure: String?
 
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a finished run's task is freed at once (a plain group keeps every child until it is awaited).
+        await withDiscardingTaskGroup { group in
             var inFlight = 0
             // Work waiting for a worker, first in first out (`head` is the next to start).
             var queue: [Work] = []
@@ -81,6 +82,7 @@ extension Runner {
             var retryClaims = RetryBackoff()
             var failedClaims: [String: ClaimedFile] = [:]
             var held = HeldClaims()
+            var nextRevisit = Date.distantPast
             var timer: Task<Void, Never>?
             var timerDue: Date?
 
@@ -199,7 +201,8 @@ extension Runner {
                 if let watcher { absorb(watcher.drain(), now: now) }
 
                 // Files held while they may be half-written, and admissions that failed, when their time has come.
-                if !held.isEmpty, let admitted = try? await revisit(&held) {
+                if !held.isEmpty, now >= nextRevisit, let admitted = try? await revisit(&held) {
+                    nextRevisit = now.addingTimeInterval(Double(HeldClaims.lookEveryMs) / 1000)
                     for a in admitted { take(a) }
                 }
                 for (path, claimed) in failedClaims where retryClaims.isDue(path, now: now) {
@@ -244,6 +247,10 @@ extension Runner {
                 }
 
                 // Control messages go first even when the queue is full: each new arrival not taken yet is read once.
+                // Without events, the names come from a listing at each poll while work waits.
+                if watcher == nil, event.isTick, head < queue.count || cursor < listed.count {
+                    arrivals = ((try? fs.list(layout.inbox)) ?? []).filter { $0.rawName == nil && InboxScanner.isRequestName($0.name) }.map(\.name)
+                }
                 if !arrivals.isEmpty {
                     for name in arrivals where !peeked.contains(name) && !context.stop.isStopped {
                         peeked.insert(name)
