@@ -99,3 +99,40 @@ import Testing
         #expect(tracker.count == 4)
     }
 }
+
+/// Empty files are left in the inbox while young: a placeholder may be filled later, through its open file or by its name.
+@Suite struct EmptyFileTests {
+    typealias T = ArrivalTrackerTests
+
+    @Test func anEmptyYoungFileIsLeftAloneUntilItHasBeenEmptyForTheGrace() {
+        var tracker = ArrivalTracker(settleMs: 0)
+        let empty = T.candidate(size: 0, modified: T.t0)
+        #expect(tracker.decision(empty, now: T.at(1_000)) == .wait(ArrivalTracker.emptyGraceMs - 1_000))
+        // Even once its writer closed it (like `touch`): it may be opened again by name.
+        tracker.note(InboxEvent(name: "x.json", kind: .written), now: T.t0)
+        tracker.note(InboxEvent(name: "x.json", kind: .closed), now: T.t0)
+        #expect(tracker.decision(empty, now: T.at(1_000)) == .wait(ArrivalTracker.emptyGraceMs - 1_000))
+        #expect(tracker.decision(empty, now: T.at(ArrivalTracker.emptyGraceMs)) == .take(complete: true))
+        // Filled: taken as any other.
+        #expect(tracker.decision(T.candidate(size: 300, modified: T.at(1_000)), now: T.at(1_200)) == .take(complete: true))
+    }
+
+    @Test func anEmptyFileRenamedInIsWholeAtOnce() {
+        var tracker = ArrivalTracker(settleMs: 0)
+        tracker.note(InboxEvent(name: "x.json", kind: .renamedIn), now: T.t0)
+        #expect(tracker.decision(T.candidate(size: 0, modified: T.t0), now: T.t0) == .take(complete: true))
+    }
+
+    @Test func anEmptyFileStampedInTheFutureIsJudgedByHowLongItWasSeenEmpty() {
+        var tracker = ArrivalTracker(settleMs: 0)
+        let skewed = T.candidate(size: 0, modified: T.at(600_000))
+        tracker.observe(skewed, now: T.t0)
+        #expect(tracker.decision(skewed, now: T.at(2_000)) == .wait(ArrivalTracker.emptyGraceMs - 2_000))
+        #expect(tracker.decision(skewed, now: T.at(ArrivalTracker.emptyGraceMs)) == .take(complete: false))
+    }
+
+    @Test func anOldEmptyFileIsTakenAtOnce() {
+        let tracker = ArrivalTracker(settleMs: 0)
+        #expect(tracker.decision(T.candidate(size: 0, modified: T.at(-60_000)), now: T.t0) == .take(complete: false))
+    }
+}

@@ -30,7 +30,7 @@ import Glibc
         }
     }
 
-    /// Every file written in place, in chunks with pauses or opened long before its first byte, runs; none is rejected.
+    /// Every file written in place, in chunks with pauses, opened long before its first byte, or created empty and filled later, runs; none is rejected.
     @Test(.timeLimit(.minutes(2)))
     func filesWrittenInPlaceWithPausesAreTakenWhole() async throws {
         let root = try TemporaryRoot()
@@ -52,6 +52,17 @@ import Glibc
             expected.append("late.json")
             let late = Self.request(99, padding: 10)
             group.addTask { try await blockingWork { try Self.writeInPlace(Path.join(inbox, "late.json"), late, chunks: 1, pauseMs: 0, delayMs: 1_200) } }
+            // Created empty and closed (a placeholder, like `touch`), then written a second later by a new writer.
+            expected.append("placeholder.json")
+            let placeholder = Self.request(7, padding: 100)
+            group.addTask {
+                try await blockingWork {
+                    let path = Path.join(inbox, "placeholder.json")
+                    try Self.writeInPlace(path, [], chunks: 1, pauseMs: 0)
+                    usleep(1_000_000)
+                    try Self.writeInPlace(path, placeholder, chunks: 1, pauseMs: 0)
+                }
+            }
             try await group.waitForAll()
         }
         let done = await WatchIntakeTests.eventually(30) { root.list("outbox/results").count >= expected.count || !root.list("outbox/rejected").isEmpty }

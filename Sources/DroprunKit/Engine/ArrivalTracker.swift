@@ -13,6 +13,11 @@ import Foundation
 ///   modification time have been unchanged for `settleMs` (at once when 0),
 ///   but not known to be complete: a file that then does not parse is held
 ///   and looked at again rather than rejected (see `HeldClaims`).
+/// - Empty and young (modified less than `emptyGraceMs` ago, or, when its
+///   time cannot tell, seen empty for less than that), unless renamed in:
+///   left in the inbox. It may be a placeholder that a writer fills later,
+///   through the open file or by opening the name again (a claimed file
+///   would be out of that writer's reach).
 ///
 /// Every operation is O(1) per name; `prune` drops names no longer listed.
 struct ArrivalTracker {
@@ -78,15 +83,24 @@ struct ArrivalTracker {
         seen = seen.filter { names.contains($0.key) }
     }
 
-    /// Records what a listing showed of a file (needed only for `settleMs`).
+    /// Records what a listing showed of a file (needed only for `settleMs`, and for empty files).
     mutating func observe(_ candidate: InboxCandidate, now: Date) {
-        guard settleMs > 0 else { return }
+        guard settleMs > 0 || candidate.info.size == 0 else {
+            seen[candidate.name] = nil
+            return
+        }
         if let old = seen[candidate.name], old.size == candidate.info.size, old.modified == candidate.info.modified { return }
         seen[candidate.name] = (candidate.info.size, candidate.info.modified, now)
     }
 
+    /// How long an empty file is left in the inbox before it is taken (and rejected).
+    static let emptyGraceMs = HeldClaims.graceMs
+
     /// Whether `candidate` may be taken now.
     func decision(_ candidate: InboxCandidate, now: Date) -> Decision {
+        if candidate.info.size == 0, candidate.info.type == .regular, let left = emptyWaitMs(candidate, now: now) {
+            if case .renamed? = arrivals[candidate.name] {} else { return .wait(left) }
+        }
         switch arrivals[candidate.name] {
         case .renamed?:
             return .take(complete: true)
@@ -98,6 +112,20 @@ struct ArrivalTracker {
         case nil:
             return observed(candidate, now: now)
         }
+    }
+
+    /// Milliseconds an empty file is still left alone; nil when it has been empty long enough.
+    private func emptyWaitMs(_ candidate: InboxCandidate, now: Date) -> Int? {
+        let age = Int((now.timeIntervalSince(candidate.info.modified) * 1000).rounded(.down))
+        let left: Int
+        if age >= 0 {
+            left = Self.emptyGraceMs - age
+        } else {
+            // Stamped in the future (a writer's clock ahead): judged by how long this runner has seen it empty.
+            let since = seen[candidate.name].flatMap { $0.size == 0 ? $0.since : nil } ?? now
+            left = Self.emptyGraceMs - now.milliseconds(since: since)
+        }
+        return left > 0 ? left : nil
     }
 
     /// `settleMs` by observation: unchanged for that long since this runner first saw it so, or modified that long ago.
