@@ -60,6 +60,42 @@ import Glibc
         #expect(root.list("outbox/results") == ["x.json"])
     }
 
+    /// Item 1: drops arriving one after another into a running watch cost each a few looks at the inbox, not a listing of it per wake.
+    ///
+    /// The old loop listed the whole inbox (an `lstat` per file) on every
+    /// wake: a writer dropping files one at a time, faster than they drain,
+    /// made that quadratic.
+    @Test(.timeLimit(.minutes(2)))
+    func dropsArrivingOneByOneAreTakenWithoutRelistingTheInboxEachTime() async throws {
+        let root = try TemporaryRoot()
+        let fs = FaultyFileSystem()
+        let clock = ManualClock()
+        let context = root.engine(clock: clock, fileSystem: fs)
+        defer { context.audit.close() }
+        let count = 600
+        // Written beside the inbox first, then renamed in one after another while watch runs.
+        let staging = root.file("staging")
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        for i in 0..<count { try Data(Self.valid.utf8).write(to: URL(fileURLWithPath: Path.join(staging, "b\(i).json"))) }
+        let outcomes = Outcomes()
+        let watch = Task { try await Runner(context: context).watch(grace: .zero, onOutcome: { outcomes.append($0) }) }
+        let inbox = root.file("inbox")
+        #expect(await Self.eventually { fs.operations.contains { $0 == "list " + inbox } })
+        try await blockingWork {
+            for i in 0..<count {
+                rename(Path.join(staging, "b\(i).json"), Path.join(inbox, "b\(i).json"))
+                usleep(300)  // the writer's pace: each drop comes on its own
+            }
+        }
+        #expect(await Self.eventually(60) { outcomes.all.count >= count })
+        context.stop.stop()
+        try await watch.value
+        #expect(outcomes.all.count == count)
+        #expect(outcomes.all.allSatisfy { $0.kind == .finished(.succeeded) })
+        let looks = fs.infoCalls(inside: inbox)
+        #expect(looks <= 4 * count, "\(looks) lstat calls on inbox files for \(count) drops")
+    }
+
     /// A clock whose sleeps return at once, moving time on, and which runs `onSleep` before each (to play a writer's part).
     final class WriterClock: RunnerClock {
         private let state: Mutex<(now: Date, sleeps: [Int])>
