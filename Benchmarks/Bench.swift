@@ -34,6 +34,8 @@ struct Options {
     var latencyDrops = 300
     var existingResults = 100_000
     var burst = 100_000
+    var drain = 10_000
+    var drainTimeout = 600
     var idleSeconds = 10
     var concurrency = 4
     var strictConcurrency = 64
@@ -45,7 +47,7 @@ struct Options {
     var help = false
 
     static let usage = """
-        Usage: droprun-bench [--requests N] [--latency-drops N] [--existing-results N] [--burst N] [--idle-seconds S]
+        Usage: droprun-bench [--requests N] [--latency-drops N] [--existing-results N] [--burst N] [--drain N] [--idle-seconds S]
                              [--concurrency N] [--strict-concurrency N] [--rounds N]
                              [--binary PATH] [--dir DIR] [--json FILE] [--only NAME,...]
           --requests N          inbox size for the throughput rows (default 5000)
@@ -56,8 +58,11 @@ struct Options {
           --latency-drops N     drops, one at a time, for watch latency (default 300)
           --existing-results N  results already in outbox/results/ for the scale row (default 100000)
           --burst N             requests drained for the peak-memory row (default 100000)
+          --drain N             drops for the watch drain rows: written into a running watch, and a backlog
+                                a watch starts on, each beside run --once draining the same (default 10000)
+          --drain-timeout S     give up on a watch drain row after S seconds (default 600)
           --idle-seconds S      how long an idle watch is observed (default 10)
-          --only NAMES          run only some of: throughput, latency, scale, memory, idle
+          --only NAMES          run only some of: throughput, latency, scale, memory, drain, idle
           --binary PATH         the droprun binary (default: next to this program)
           --dir DIR             where to make the benchmark roots (default: a new temporary folder)
         """
@@ -78,6 +83,8 @@ struct Options {
             case "--latency-drops": latencyDrops = try int(arg)
             case "--existing-results": existingResults = try int(arg)
             case "--burst": burst = try int(arg)
+            case "--drain": drain = max(1, try int(arg))
+            case "--drain-timeout": drainTimeout = max(1, try int(arg))
             case "--idle-seconds": idleSeconds = try int(arg)
             case "--concurrency": concurrency = try int(arg)
             case "--strict-concurrency": strictConcurrency = try int(arg)

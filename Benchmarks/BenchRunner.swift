@@ -39,6 +39,7 @@ struct Runner {
         if wants("latency") { try await latency() }
         if wants("scale") { try scale() }
         if wants("memory") { try memory() }
+        if wants("drain") { try await drain() }
         if wants("idle") { try idle() }
         printTable()
         if let json = options.json { try writeJSON(json) }
@@ -279,9 +280,10 @@ struct Child {
         return (status, usage)
     }
 
-    func stop() {
+    @discardableResult
+    func stop() -> rusage {
         kill(pid, SIGTERM)
-        _ = wait()
+        return wait().1
     }
 }
 

@@ -45,6 +45,7 @@ public final class FaultyFileSystem: FileSystem {
     private let base = PosixFileSystem()
     private let rules: Mutex<[Rule]>
     private let log = Mutex<[String]>([])
+    private let infoPaths = Mutex<[String]>([])
     private let dead = Mutex(false)
 
     /// True once a `kills` rule fired.
@@ -76,7 +77,16 @@ public final class FaultyFileSystem: FileSystem {
         return try base.list(directory)
     }
 
-    public func info(_ path: String) throws(FileSystemError) -> FileInfo? { try base.info(path) }
+    public func info(_ path: String) throws(FileSystemError) -> FileInfo? {
+        infoPaths.withLock { $0.append(path) }
+        return try base.info(path)
+    }
+
+    /// How many `lstat`s were made of paths inside `folder` (not in `operations`: they are too many to read).
+    public func infoCalls(inside folder: String) -> Int {
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        return infoPaths.withLock { $0.filter { $0.hasPrefix(prefix) }.count }
+    }
 
     public func readRegularFile(_ path: String, maxBytes: Int) throws(ReadFileError) -> [UInt8] {
         do {

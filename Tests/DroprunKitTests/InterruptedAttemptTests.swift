@@ -11,7 +11,7 @@ import Glibc
 /// Runners killed in the middle of an attempt, with the built binary (and, for `exec`, real processes).
 @Suite(.serialized) struct InterruptedAttemptTests {
     /// The command: appends `start PID GROUP ATTEMPT KEY leftover=PIDS` (the earlier attempts' processes it still sees
-    /// running) and `end PID`, starts a grandchild in its group (`sleep`) and waits for it: 6 s, 0.2 s after the first attempt.
+    /// running) and `end PID`, starts a grandchild in its group (`sleep`) and waits for it: 20 s (long enough to outlast a slow takeover on a loaded machine), 0.2 s after the first attempt.
     static let script = """
         #!/usr/bin/env python3
         import json, os, subprocess, sys
@@ -38,7 +38,7 @@ import Glibc
                 if words and words[0] == "start":
                     earlier += running_in_group(int(words[2]))
         attempt = os.environ.get("DROPRUN_ATTEMPT", "?")
-        grandchild = subprocess.Popen(["sleep", "0.2" if attempt.isdigit() and int(attempt) > 1 else "6"])
+        grandchild = subprocess.Popen(["sleep", "0.2" if attempt.isdigit() and int(attempt) > 1 else "20"])
         with open(log, "a") as f:
             f.write("start %d %d %s %s %s leftover=%s grandchild=%d\\n" % (os.getpid(), os.getpgrp(), attempt,
                     os.environ.get("DROPRUN_IDEMPOTENCY_KEY", "-"), os.environ.get("DROPRUN_RUN_ID", "-"),

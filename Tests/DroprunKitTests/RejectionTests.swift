@@ -145,6 +145,9 @@ enum DropTestKit {
         let root = try TemporaryRoot()
         let text = #"{"workflow": {"name": "w", "steps": []},}"#
         try root.drop("broken.json", text)
+        // Written a minute before the runner looks: nothing is writing it, so it is rejected at once
+        // (a young file that does not parse is looked at again first: WatchIntakeTests).
+        try PosixFileSystem().setModified(root.file("inbox/broken.json"), to: InstantClock().now().addingTimeInterval(-60))
         let summary = try await root.runOnce()
         #expect(summary.outcomes.map(\.kind) == [.rejected(.invalidJSON)])
         let error = Self.expectRejected(root, "broken.json", reason: .invalidJSON, original: Array(text.utf8))

@@ -10,7 +10,7 @@ public struct InboxCandidate: Sendable, Equatable {
     public var rawName: [UInt8]?
 }
 
-/// Lists the inbox: which names are requests, in which order, and which have settled.
+/// Lists the inbox: which names are requests, and in which order (when each may be taken is `ArrivalTracker`'s to say).
 public struct InboxScanner: Sendable {
     /// The file system.
     public var fileSystem: any FileSystem
@@ -38,60 +38,5 @@ public struct InboxScanner: Sendable {
             a.info.modified != b.info.modified ? a.info.modified < b.info.modified : a.name < b.name
         }
         return found
-    }
-
-    /// True when a candidate may be taken now: it has not changed for `settleMs`.
-    ///
-    /// A write changes a file's modification time, so a time `settleMs` in
-    /// the past means neither size nor content changed since.
-    public static func isSettled(_ candidate: InboxCandidate, now: Date, settleMs: Int) -> Bool {
-        settleMs <= 0 || now.timeIntervalSince(candidate.info.modified) * 1000 >= Double(settleMs)
-    }
-}
-
-/// Decides when a file has settled: its size and modification time unchanged for `settleMs`.
-///
-/// Watched from this runner's own observations (when it first saw the
-/// current size and time), so a file stamped in the future by a writer whose
-/// clock is ahead is not held back. A modification time already `settleMs`
-/// in the past also counts as settled (the file was written before this runner looked).
-struct SettleTracker {
-    let settleMs: Int
-    private var seen: [String: (size: Int64, modified: Date, since: Date)] = [:]
-
-    init(settleMs: Int) { self.settleMs = settleMs }
-
-    /// Records what the latest listing showed.
-    mutating func observe(_ candidates: [InboxCandidate], now: Date) {
-        guard settleMs > 0 else { return }
-        var next: [String: (size: Int64, modified: Date, since: Date)] = [:]
-        for c in candidates {
-            if let old = seen[c.name], old.size == c.info.size, old.modified == c.info.modified {
-                next[c.name] = old
-            } else {
-                next[c.name] = (c.info.size, c.info.modified, now)
-            }
-        }
-        seen = next
-    }
-
-    /// True when the file may be taken now.
-    func isSettled(_ candidate: InboxCandidate, now: Date) -> Bool {
-        guard settleMs > 0 else { return true }
-        if InboxScanner.isSettled(candidate, now: now, settleMs: settleMs) { return true }
-        guard let entry = seen[candidate.name] else { return false }
-        return now.timeIntervalSince(entry.since) * 1000 >= Double(settleMs)
-    }
-
-    /// Milliseconds until the next unsettled file settles; nil when there is none.
-    func nextSettleMs(_ candidates: [InboxCandidate], now: Date) -> Int? {
-        let waits = candidates.compactMap { c -> Int? in
-            guard !isSettled(c, now: now) else { return nil }
-            let since = seen[c.name]?.since ?? now
-            var wait = settleMs - now.milliseconds(since: since)
-            if c.info.modified <= now { wait = min(wait, settleMs - now.milliseconds(since: c.info.modified)) }
-            return max(1, wait)
-        }
-        return waits.min()
     }
 }

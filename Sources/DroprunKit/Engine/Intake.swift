@@ -13,6 +13,9 @@ struct ClaimedFile: Sendable {
     var recoveredFrom: String?
     /// Taken over from a dead runner's claim folder.
     var recovered: Bool { recoveredFrom != nil }
+    /// Its arrival does not show it is whole (no inotify event said so): when it does not parse, it may be half-written,
+    /// and admission says `incomplete` instead of rejecting it (see `HeldClaims`).
+    var mayBeIncomplete = false
 }
 
 /// What became of a claimed file.
@@ -25,6 +28,8 @@ enum Admission: Sendable {
     case control(ControlMessage, ClaimedFile)
     /// Moved to `outbox/rejected/`.
     case rejected(Rejection, rejectedAs: String)
+    /// Not JSON (or empty) while it may still be being written: left in the claim folder, to be read again.
+    case incomplete
 }
 
 /// Takes files from the inbox and turns each into a run, a control message or a rejection.
@@ -105,6 +110,8 @@ struct Intake {
         let decoded = kept.map { AdmittedWorkflow.decode(bytes, fileName: claimed.name, with: context.decoder, kept: $0) }
             ?? AdmittedWorkflow.decode(bytes, fileName: claimed.name, with: context.decoder)
         switch decoded.drop {
+        case .failure(let rejection) where rejection.reason == .invalidJSON && claimed.mayBeIncomplete:
+            return .incomplete
         case .failure(let rejection):
             return try reject(claimed, rejection)
         case .success(.control(let message)):

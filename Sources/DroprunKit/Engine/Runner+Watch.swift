@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Why the watch loop woke up.
 enum Wake: Sendable {
@@ -42,15 +43,18 @@ extension Runner {
             heartbeat.stop()
         }
 
+        // Inbox wakes and ticks are latched: at most one of each waits in the stream, so a burst of events costs one look.
         let (wakes, wake) = AsyncStream<Wake>.makeStream(bufferingPolicy: .unbounded)
-        let watcher = FolderWatcher(path: layout.inbox) { wake.yield(.inbox) }
+        let inboxLatch = WakeLatch()
+        let tickLatch = WakeLatch()
+        let watcher = FolderWatcher(path: layout.inbox) { if inboxLatch.raise() { wake.yield(.inbox) } }
         defer { watcher?.cancel() }
         context.stop.onStop { wake.yield(.stop) }
-        wake.yield(.tick)
+        if tickLatch.raise() { wake.yield(.tick) }
         let ticker = Task {
             while !Task.isCancelled {
                 try await clock.sleep(for: .milliseconds(configuration.pollIntervalMs))
-                wake.yield(.tick)
+                if tickLatch.raise() { wake.yield(.tick) }
             }
         }
         defer { ticker.cancel() }
@@ -60,14 +64,27 @@ extension Runner {
         var lastHousekeeping = Date.distantPast
         var failure: String?
 
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a finished run's task is freed at once (a plain group keeps every child until it is awaited).
+        await withDiscardingTaskGroup { group in
             var inFlight = 0
-            var backlog: [Work] = []
-            var refused: Set<String> = []
-            var settleTimer: Task<Void, Never>?
-            var pending: [InboxCandidate] = []
-            var peeked: [String: Bool] = [:]
-            var settling = SettleTracker(settleMs: configuration.settleMs)
+            // Work waiting for a worker, first in first out (`head` is the next to start).
+            var queue: [Work] = []
+            var head = 0
+            // The latest listing of the inbox, worked through to its end before the inbox is listed again.
+            var listed: [InboxCandidate] = []
+            var cursor = 0
+            var needsListing = true
+            // Names that events said arrived since the last look, and names already looked at (taken, or read for a control message).
+            var arrivals: [String] = []
+            var peeked: Set<String> = []
+            var tracker = ArrivalTracker(settleMs: configuration.settleMs)
+            var retryNames = RetryBackoff()
+            var retryClaims = RetryBackoff()
+            var failedClaims: [String: ClaimedFile] = [:]
+            var held = HeldClaims()
+            var nextRevisit = Date.distantPast
+            var timer: Task<Void, Never>?
+            var timerDue: Date?
 
             func start(_ item: Work) {
                 inFlight += 1
@@ -83,6 +100,74 @@ extension Runner {
                     }
                 }
             }
+            func startWhatFits() {
+                while inFlight < configuration.concurrency, head < queue.count {
+                    start(queue[head])
+                    head += 1
+                }
+                if head == queue.count {
+                    queue.removeAll(keepingCapacity: true)
+                    head = 0
+                } else if head >= 1024 {
+                    queue.removeFirst(head)
+                    head = 0
+                }
+            }
+            func take(_ admitted: Admitted) {
+                for outcome in admitted.outcomes { onOutcome(outcome) }
+                if let run = admitted.run { queue.append(run) }
+                if admitted.wasControl {
+                    // An approval may have released a run: look for it now.
+                    lastHousekeeping = .distantPast
+                    if tickLatch.raise() { wake.yield(.tick) }
+                }
+            }
+            func absorb(_ drained: (events: [InboxEvent], overflowed: Bool), now: Date) {
+                if drained.overflowed {
+                    tracker.forgetEvents()
+                    needsListing = true
+                }
+                for event in drained.events where InboxScanner.isRequestName(event.name) {
+                    tracker.note(event, now: now)
+                    switch event.kind {
+                    case .renamedIn, .written:
+                        // A new file under this name: try it at once, and look at it afresh.
+                        retryNames.forget(event.name)
+                        peeked.remove(event.name)
+                    case .closed, .attributes:
+                        break
+                    }
+                    if event.kind == .renamedIn || event.kind == .closed {
+                        arrivals.append(event.name)
+                        needsListing = true
+                    }
+                }
+            }
+            /// Claims and admits one file; a failure is retried with a backoff.
+            func claimAndAdmit(_ candidate: InboxCandidate, complete: Bool, now: Date) async {
+                let intake = intake
+                let taken = Result(catching: { () throws(FileSystemError) in try intake.claim(candidate) })
+                guard case .success(let claimed) = taken else {
+                    // Said once per name (not at every retry); tried again after a backoff.
+                    retryNames.failed(candidate.name, now: now)
+                    if case .failure(let error) = taken, retryNames.failures(candidate.name) == 1 {
+                        onOutcome(Self.untaken(candidate, error))
+                    }
+                    return
+                }
+                tracker.forget(candidate.name)
+                retryNames.forget(candidate.name)
+                peeked.insert(candidate.name)
+                guard var claimed else { return }
+                claimed.mayBeIncomplete = !complete
+                do {
+                    take(try await admit(claimed, holding: &held))
+                } catch {
+                    // Left in this runner's claim folder: admitted again after a backoff (and by the next runner, if this one stops).
+                    retryClaims.failed(claimed.path, now: now)
+                    failedClaims[claimed.path] = claimed
+                }
+            }
 
             loop: for await event in wakes {
                 switch event {
@@ -96,13 +181,19 @@ extension Runner {
                 case .finished(let outcomes):
                     inFlight -= 1
                     for outcome in outcomes { onOutcome(outcome) }
-                case .inbox, .tick, .graceOver:
+                case .inbox:
+                    inboxLatch.lower()
+                case .tick:
+                    tickLatch.lower()
+                    needsListing = true
+                case .graceOver:
                     break
                 }
                 if context.stop.isStopped { break }
 
-                let now = clock.now()
-                if now.timeIntervalSince(lastHousekeeping) >= housekeepingEvery || backlog.isEmpty && inFlight == 0 && event.isTick {
+                var now = clock.now()
+                if let due = timerDue, due <= now { timerDue = nil }
+                if now.timeIntervalSince(lastHousekeeping) >= housekeepingEvery || head == queue.count && inFlight == 0 && event.isTick {
                     lastHousekeeping = now
                     if !heartbeat.isHeld {
                         failure = LostLease(runner: context.identity.actor).description
@@ -110,68 +201,90 @@ extension Runner {
                         break
                     }
                     // A failing scan (a disk hiccup) is tried again at the next look.
-                    backlog.append(contentsOf: (try? recovery.scan(ignoring: unloadable.contents)) ?? [])
-                    backlog.append(contentsOf: deferred.due(at: now, runner: context.identity.folderName).map(Work.claimed))
+                    queue.append(contentsOf: (try? recovery.scan(ignoring: unloadable.contents)) ?? [])
+                    queue.append(contentsOf: deferred.due(at: now, runner: context.identity.folderName).map(Work.claimed))
                 }
-                while inFlight < configuration.concurrency, !backlog.isEmpty { start(backlog.removeFirst()) }
+                if let watcher { absorb(watcher.drain(), now: now) }
 
-                // Take what the inbox holds: runs up to the free workers, control messages always.
-                // The folder is listed again only when something arrived (or the poll says so), not per finished run.
-                if event.isArrival || pending.isEmpty && inFlight < configuration.concurrency {
-                    pending = ((try? scanner.candidates()) ?? []).filter { !refused.contains($0.name) }
-                    peeked = peeked.filter { name, _ in pending.contains { $0.name == name } }
-                    settling.observe(pending, now: now)
+                // Files held while they may be half-written, and admissions that failed, when their time has come.
+                if !held.isEmpty, now >= nextRevisit, let admitted = try? await revisit(&held) {
+                    nextRevisit = now.addingTimeInterval(Double(HeldClaims.lookEveryMs) / 1000)
+                    for a in admitted { take(a) }
                 }
-                var kept: [InboxCandidate] = []
-                for candidate in pending {
-                    if context.stop.isStopped { break }
-                    guard settling.isSettled(candidate, now: now) else {
-                        kept.append(candidate)
-                        continue
+                for (path, claimed) in failedClaims where retryClaims.isDue(path, now: now) {
+                    do {
+                        take(try await admit(claimed, holding: &held))
+                        failedClaims[path] = nil
+                        retryClaims.forget(path)
+                    } catch {
+                        retryClaims.failed(path, now: now)
                     }
-                    if inFlight >= configuration.concurrency {
-                        let isControl = peeked[candidate.name] ?? isControlMessage(candidate.name)
-                        peeked[candidate.name] = isControl
-                        if !isControl {
-                            kept.append(candidate)
-                            continue
+                }
+                startWhatFits()
+
+                // Take a round from the inbox while the queue has room, as run --once does.
+                var nextLookMs: Int?
+                if queue.count - head < Self.batchSize {
+                    if cursor >= listed.count, needsListing {
+                        needsListing = false
+                        listed = (try? scanner.candidates()) ?? []
+                        cursor = 0
+                        now = clock.now()
+                        // Events about the files this listing shows are in the kernel's queue by now.
+                        if let watcher { absorb(watcher.drain(), now: now) }
+                        let names = Set(listed.map(\.name))
+                        tracker.prune(keeping: names)
+                        retryNames.prune(keeping: names)
+                        peeked.formIntersection(names)
+                        for candidate in listed { tracker.observe(candidate, now: now) }
+                    }
+                    while cursor < listed.count, queue.count - head < Self.batchSize, !context.stop.isStopped {
+                        let candidate = listed[cursor]
+                        cursor += 1
+                        guard retryNames.isDue(candidate.name, now: now) else { continue }
+                        switch tracker.decision(candidate, now: now) {
+                        case .wait(let ms):
+                            if let ms { nextLookMs = min(nextLookMs ?? ms, ms) }
+                        case .take(let complete):
+                            await claimAndAdmit(candidate, complete: complete, now: now)
                         }
                     }
-                    let claimed: ClaimedFile?
-                    do {
-                        claimed = try intake.claim(candidate)
-                    } catch {
-                        refused.insert(candidate.name)
-                        onOutcome(Self.untaken(candidate, error))
-                        continue
-                    }
-                    guard let claimed else { continue }
-                    let admitted: Admitted
-                    do {
-                        admitted = try await admit(claimed)
-                    } catch {
-                        // Left in this runner's claim folder; it is taken up again when this runner restarts.
-                        refused.insert(candidate.name)
-                        continue
-                    }
-                    for outcome in admitted.outcomes { onOutcome(outcome) }
-                    if let run = admitted.run { start(run) }
-                    if admitted.wasControl {
-                        // An approval may have released a run: look for it now.
-                        lastHousekeeping = .distantPast
-                        wake.yield(.tick)
-                    }
+                    startWhatFits()
                 }
-                pending = kept
-                if let waitMs = settling.nextSettleMs(kept, now: now) {
-                    settleTimer?.cancel()
-                    settleTimer = Task {
-                        try? await clock.sleep(for: .milliseconds(waitMs))
-                        if !Task.isCancelled { wake.yield(.inbox) }
+
+                // Control messages go first even when the queue is full: each new arrival not taken yet is read once.
+                // Without events, the names come from a listing at each poll while work waits.
+                if watcher == nil, event.isTick, head < queue.count || cursor < listed.count {
+                    arrivals = ((try? fs.list(layout.inbox)) ?? []).filter { $0.rawName == nil && InboxScanner.isRequestName($0.name) }.map(\.name)
+                }
+                if !arrivals.isEmpty {
+                    for name in arrivals where !peeked.contains(name) && !context.stop.isStopped {
+                        peeked.insert(name)
+                        guard isControlMessage(name) else { continue }
+                        let candidate = InboxCandidate(name: name, info: FileInfo(type: .regular, size: 0, modified: .distantPast))
+                        await claimAndAdmit(candidate, complete: true, now: now)
+                    }
+                    arrivals.removeAll(keepingCapacity: arrivals.count < 4096)
+                    startWhatFits()
+                }
+
+                // Wake again when something waited for is due (a file settling, a retry, a held file to look at).
+                for ms in [retryNames.nextDueMs(now: now), retryClaims.nextDueMs(now: now), held.nextLookMs(now: now)] {
+                    if let ms { nextLookMs = min(nextLookMs ?? ms, ms) }
+                }
+                if let waitMs = nextLookMs {
+                    let due = now.addingTimeInterval(Double(waitMs) / 1000)
+                    if timerDue.map({ due < $0 }) ?? true {
+                        timer?.cancel()
+                        timerDue = due
+                        timer = Task {
+                            try? await clock.sleep(for: .milliseconds(waitMs))
+                            if !Task.isCancelled, tickLatch.raise() { wake.yield(.tick) }
+                        }
                     }
                 }
             }
-            settleTimer?.cancel()
+            timer?.cancel()
 
             // Stopping: claim nothing more; give running steps the grace period, then interrupt them.
             if inFlight > 0 {
@@ -206,10 +319,31 @@ extension Runner {
     /// True when an inbox file is a control message (read without claiming it; small files only).
     func isControlMessage(_ name: String) -> Bool {
         guard let bytes = try? context.fileSystem.readRegularFile(Path.join(context.layout.inbox, name), maxBytes: 64 * 1024),
-            let json = try? JSONParser.parse(bytes), let kind = json["kind"]?.stringValue
+            Self.mentionsKind(bytes), let json = try? JSONParser.parse(bytes), let kind = json["kind"]?.stringValue
         else { return false }
         return kind == "approval" || kind == "cancel"
     }
+}
+
+extension Runner {
+    /// True when `bytes` hold `"kind"`: only then can they be a control message (so most requests are not parsed twice).
+    static func mentionsKind(_ bytes: [UInt8]) -> Bool {
+        let key = Array("\"kind\"".utf8)
+        guard bytes.count >= key.count else { return false }
+        for i in 0...(bytes.count - key.count) where bytes[i] == key[0] && Array(bytes[i..<(i + key.count)]) == key { return true }
+        return false
+    }
+}
+
+/// A wake of which at most one waits in the stream at a time.
+final class WakeLatch: Sendable {
+    private let raised = Atomic<Bool>(false)
+
+    /// Raises the latch; true when it was down (the caller then sends the wake).
+    func raise() -> Bool { !raised.exchange(true, ordering: .acquiringAndReleasing) }
+
+    /// Lowers it: the wake was taken, and the next raise sends another.
+    func lower() { raised.store(false, ordering: .releasing) }
 }
 
 extension Wake {

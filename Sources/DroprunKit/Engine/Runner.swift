@@ -58,33 +58,42 @@ public struct Runner: Sendable {
         let scanner = InboxScanner(fileSystem: context.fileSystem, inbox: context.layout.inbox)
         var summary = RunOnceSummary()
         var refused: Set<String> = []
-        var settling = SettleTracker(settleMs: context.configuration.settleMs)
+        var tracker = ArrivalTracker(settleMs: context.configuration.settleMs)
+        var held = HeldClaims()
 
         // The inbox is listed once and worked through in batches; it is listed again when the list is used up
         // (so new arrivals are seen), or every round while files are settling.
         var listed: [InboxCandidate] = []
         var cursor = 0
+        func list() throws {
+            listed = try scanner.candidates().filter { !refused.contains($0.name) }
+            cursor = 0
+            let now = context.clock.now()
+            for candidate in listed { tracker.observe(candidate, now: now) }
+        }
         while true {
             var work = try recovery.scan(ignoring: unloadable.contents)
-            var now = context.clock.now()
+            // Files held because they did not parse while they may still be written: read again once changed, rejected once still.
+            var admittedEarly: [Admitted] = held.isEmpty ? [] : try await revisit(&held)
             if cursor >= listed.count || context.configuration.settleMs > 0 {
-                listed = try scanner.candidates().filter { !refused.contains($0.name) }
-                cursor = 0
-                now = context.clock.now()
-                settling.observe(listed, now: now)
+                try list()
             }
+            let now = context.clock.now()
             // A batch at a time, so a burst of any size drains in bounded memory.
             var taken = 0
-            var unsettled: [InboxCandidate] = []
+            var nextLookMs: Int?
             while cursor < listed.count, taken < Self.batchSize {
                 let candidate = listed[cursor]
                 cursor += 1
-                guard settling.isSettled(candidate, now: now) else {
-                    unsettled.append(candidate)
+                // Without events nothing shows a file is whole: one that does not parse is held rather than rejected.
+                guard case .take = tracker.decision(candidate, now: now) else {
+                    if case .wait(let ms?) = tracker.decision(candidate, now: now) { nextLookMs = min(nextLookMs ?? ms, ms) }
                     continue
                 }
                 do {
-                    if let claimed = try intake.claim(candidate) {
+                    if var claimed = try intake.claim(candidate) {
+                        claimed.mayBeIncomplete = true
+                        tracker.forget(candidate.name)
                         work.append(.claimed(claimed))
                         taken += 1
                     }
@@ -95,15 +104,13 @@ public struct Runner: Sendable {
                     summary.append(outcome)
                 }
             }
-            if work.isEmpty {
+            if work.isEmpty && admittedEarly.isEmpty {
                 if cursor < listed.count { continue }
-                guard let waitMs = settling.nextSettleMs(unsettled, now: now) else {
+                if let ms = held.nextLookMs(now: now) { nextLookMs = min(nextLookMs ?? ms, ms) }
+                guard let waitMs = nextLookMs else {
                     // Nothing left from this listing: one more look for files that arrived meanwhile.
-                    let fresh = try scanner.candidates().filter { !refused.contains($0.name) }
-                    if fresh.isEmpty { break }
-                    listed = fresh
-                    cursor = 0
-                    settling.observe(listed, now: context.clock.now())
+                    try list()
+                    if listed.isEmpty { break }
                     continue
                 }
                 try await context.clock.sleep(for: .milliseconds(waitMs))
@@ -118,7 +125,9 @@ public struct Runner: Sendable {
                     runs.append(item)
                     continue
                 }
-                let admitted = try await admit(claimed)
+                admittedEarly.append(try await admit(claimed, holding: &held))
+            }
+            for admitted in admittedEarly {
                 for outcome in admitted.outcomes {
                     onOutcome(outcome)
                     summary.append(outcome)
@@ -215,6 +224,8 @@ public struct Runner: Sendable {
         var run: Work?
         /// True when the file was a control message (it may have made a run resumable).
         var wasControl = false
+        /// True when the file did not parse while it may still be being written: it stays claimed, to be read again.
+        var isIncomplete = false
     }
 
     /// Admits a claimed file: rejects it (durably, before saying so), applies it as a control message, or returns the run to start.
@@ -243,6 +254,8 @@ public struct Runner: Sendable {
             }
         case .nothing:
             return Admitted()
+        case .incomplete:
+            return Admitted(isIncomplete: true)
         case .run(let record, let request, let claimPath):
             return Admitted(run: .admitted(record, request, claimPath: claimPath, file: claimed.name))
         }

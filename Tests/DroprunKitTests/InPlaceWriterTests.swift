@@ -1,0 +1,93 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writers that write into the inbox in place (cp, curl -o, scp, tar -x, a shell redirect) against the built binary and a running `watch`.
+@Suite(.serialized) struct InPlaceWriterTests {
+    static func request(_ n: Int, padding: Int) -> [UInt8] {
+        Array(RequestText.make(steps: [#"{"id": "s", "provider": "echo", "with": {"n": \#(n), "pad": "\#(String(repeating: "x", count: padding))"}}"#]).utf8)
+    }
+
+    /// Writes `bytes` to `path` in place, in `chunks` pieces with `pauseMs` between them, after `delayMs` with the file open and empty.
+    static func writeInPlace(_ path: String, _ bytes: [UInt8], chunks: Int, pauseMs: Int, delayMs: Int = 0) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        defer { close(fd) }
+        if delayMs > 0 { usleep(UInt32(delayMs) * 1000) }
+        let size = (bytes.count + chunks - 1) / chunks
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + size)
+            _ = bytes[offset..<end].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            offset = end
+            if offset < bytes.count { usleep(UInt32(pauseMs) * 1000) }
+        }
+    }
+
+    /// Every file written in place, in chunks with pauses, opened long before its first byte, or created empty and filled later, runs; none is rejected.
+    @Test(.timeLimit(.minutes(2)))
+    func filesWrittenInPlaceWithPausesAreTakenWhole() async throws {
+        let root = try TemporaryRoot()
+        let watch = try BuiltBinary.start(["watch", "--durability", "fast"], root: root.path)
+        defer { kill(watch.processIdentifier, SIGTERM) }
+        let heartbeats = root.file("outbox/runners")
+        #expect(await WatchIntakeTests.eventually(10) { !((try? FileManager.default.contentsOfDirectory(atPath: heartbeats)) ?? []).isEmpty })
+
+        let inbox = root.file("inbox")
+        var expected: [String] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<6 {
+                let name = "chunks-\(i).json"
+                expected.append(name)
+                let bytes = Self.request(i, padding: i * 40_000)
+                group.addTask { try await blockingWork { try Self.writeInPlace(Path.join(inbox, name), bytes, chunks: 4, pauseMs: 150) } }
+            }
+            // Opened (empty) long before its first byte, like `(sleep 2; cat req.json) > inbox/x.json`.
+            expected.append("late.json")
+            let late = Self.request(99, padding: 10)
+            group.addTask { try await blockingWork { try Self.writeInPlace(Path.join(inbox, "late.json"), late, chunks: 1, pauseMs: 0, delayMs: 1_200) } }
+            // Created empty and closed (a placeholder, like `touch`), then written a second later by a new writer.
+            expected.append("placeholder.json")
+            let placeholder = Self.request(7, padding: 100)
+            group.addTask {
+                try await blockingWork {
+                    let path = Path.join(inbox, "placeholder.json")
+                    try Self.writeInPlace(path, [], chunks: 1, pauseMs: 0)
+                    usleep(1_000_000)
+                    try Self.writeInPlace(path, placeholder, chunks: 1, pauseMs: 0)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let done = await WatchIntakeTests.eventually(30) { root.list("outbox/results").count >= expected.count || !root.list("outbox/rejected").isEmpty }
+        kill(watch.processIdentifier, SIGTERM)
+        let output = try await blockingWork { try watch.wait(timeout: 30) }
+        #expect(done)
+        #expect(root.list("outbox/rejected").isEmpty, "rejected: \(root.list("outbox/rejected")); \(output.stdout)")
+        #expect(root.list("outbox/results").sorted() == expected.sorted(), "\(output.stdout)\(output.stderr)")
+        for name in expected {
+            #expect(root.json("outbox/results/" + name)?["status"]?.stringValue == "succeeded", "\(name)")
+        }
+    }
+
+    /// `run --once` started while a writer is halfway does not reject the file: it looks again and runs it once whole.
+    @Test(.timeLimit(.minutes(2)))
+    func runOnceWaitsForAWriterStillWriting() async throws {
+        let root = try TemporaryRoot()
+        let path = root.file("inbox/slow.json")
+        let bytes = Self.request(1, padding: 2_000)
+        let writer = Task { try await blockingWork { try Self.writeInPlace(path, bytes, chunks: 2, pauseMs: 1_500) } }
+        #expect(await WatchIntakeTests.eventually(5) { ((try? PosixFileSystem().info(path))?.size ?? 0) > 0 })
+        let result = try await blockingWork { try BuiltBinary.run(["run", "--once", "--durability", "fast"], root: root.path) }
+        try await writer.value
+        #expect(result.code == 0, "\(result.stdout)\(result.stderr)")
+        #expect(root.list("outbox/rejected").isEmpty)
+        #expect(root.json("outbox/results/slow.json")?["status"]?.stringValue == "succeeded")
+    }
+}
