@@ -58,6 +58,7 @@ extension Runner {
         let scanner = InboxScanner(fileSystem: fs, inbox: layout.inbox)
         let housekeepingEvery = max(1.0, Double(configuration.leaseSeconds) / 3)
         var lastHousekeeping = Date.distantPast
+        var configurationWatch = ConfigurationWatch(root: layout.root, fileSystem: fs)
         var failure: String?
 
         await withTaskGroup(of: Void.self) { group in
@@ -109,6 +110,7 @@ extension Runner {
                         context.stop.stop()
                         break
                     }
+                    if let change = configurationWatch.check() { context.warnings.warn(change) }
                     // A failing scan (a disk hiccup) is tried again at the next look.
                     backlog.append(contentsOf: (try? recovery.scan(ignoring: unloadable.contents)) ?? [])
                     backlog.append(contentsOf: deferred.due(at: now, runner: context.identity.folderName).map(Work.claimed))
