@@ -50,7 +50,7 @@ enum CommandTable {
                         arguments: [ArgumentSpec("run_id", help: "The run (or the name of the file that was dropped).")], options: [json]),
             CommandSpec(name: "list", abstract: "List runs, newest first.",
                         options: [
-                            .value("status", valueName: "S", help: "Only runs with this status (queued, running, succeeded, failed, ...)."),
+                            .value("status", valueName: "S", help: "Only runs with this status (queued, running, waiting, succeeded, failed, ...)."),
                             .value("limit", valueName: "N", help: "At most N runs (default 50)."), json,
                         ]),
             CommandSpec(name: "show", abstract: "Show a run's record: steps, outputs, errors, artifacts.",
