@@ -104,7 +104,10 @@ import Testing
             expectedLine = 2
         case .unknownEvent:
             // A correctly chained line whose event name is not in the closed set.
-            guard case .object(var members) = try JSONParser.parse(text[4]) else { return }
+            guard case .object(var members) = try JSONParser.parse(text[4]) else {
+                Issue.record("line 5 is not a JSON object: \(text[4])")
+                return
+            }
             members["hash"] = nil
             members["event"] = "run.exploded"
             members["hash"] = .string(SHA256.hex(JSONWriter.compactBytes(.object(members))))

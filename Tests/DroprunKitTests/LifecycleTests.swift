@@ -139,7 +139,10 @@ import Testing
         ])
         try root.write("outbox/requests/orphan.json", text)
         let request = try #require(try? RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(Array(text.utf8), fileName: "orphan.json").get())
-        guard case .run(let decoded, _) = request else { return }
+        guard case .run(let decoded, _) = request else {
+            Issue.record("the request decoded as a control message: \(request)")
+            return
+        }
         var record = RunRecord(runId: "orphan", workflow: decoded.workflow, requestFile: "orphan.json", requestSHA256: "", requestSize: 0,
                                receivedAt: clock.now(), createdAt: clock.now())
         try record.apply(.start)

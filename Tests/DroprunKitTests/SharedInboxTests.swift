@@ -95,14 +95,17 @@ import Glibc
 
     // MARK: - The built binary, as another user
 
+    /// The program that runs a command as another user.
+    static let setpriv = "/usr/bin/setpriv"
+
+    /// Root (to own files as others) and `setpriv`: without them the tests below show as skipped, with the reason.
+    static var canActAsOtherUsers: Bool { geteuid() == 0 && FileManager.default.isExecutableFile(atPath: setpriv) }
+
     /// The setting: a group-shared inbox, a file owned by another user, the runner a user of its own.
     /// Needs root (to own files as others) and `setpriv`; skipped, with the reason, otherwise.
-    @Test func aFileAnotherUserDroppedRunsWithTheBuiltBinaryAndStrandsNothing() async throws {
-        let setpriv = "/usr/bin/setpriv"
-        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else {
-            print("skipped: needs root and \(setpriv) to drop a file as another user (euid \(geteuid()))")
-            return
-        }
+    @Test(.enabled(if: Self.canActAsOtherUsers, "needs root and /usr/bin/setpriv to act as other users"))
+    func aFileAnotherUserDroppedRunsWithTheBuiltBinaryAndStrandsNothing() async throws {
+        let setpriv = Self.setpriv
         let runner: uid_t = 65534
         let dropper: uid_t = 65533
         let base = try TemporaryRoot()
@@ -141,12 +144,9 @@ import Glibc
 
     /// A sticky inbox the runner does not own: another user's file cannot be moved out of it. It stays, a line says why
     /// (and what to change), `run --once` exits 1, and the runner's own file runs.
-    @Test func aFileInAStickyInboxTheRunnerDoesNotOwnIsReportedNotSkippedInSilence() async throws {
-        let setpriv = "/usr/bin/setpriv"
-        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else {
-            print("skipped: needs root and \(setpriv) to run the runner as another user (euid \(geteuid()))")
-            return
-        }
+    @Test(.enabled(if: Self.canActAsOtherUsers, "needs root and /usr/bin/setpriv to act as other users"))
+    func aFileInAStickyInboxTheRunnerDoesNotOwnIsReportedNotSkippedInSilence() async throws {
+        let setpriv = Self.setpriv
         let runner: uid_t = 65534
         let base = try TemporaryRoot()
         let bin = base.file("bin/droprun")
@@ -177,12 +177,9 @@ import Glibc
 
     /// `watch`, as its own user, while `outbox/requests/` refuses every reservation: it says so, goes on, and once the
     /// folder is writable again takes both files up (another user's among them) without a restart.
-    @Test func watchGoesOnWhenFilesCannotBeAdmittedAndTakesThemUpLater() async throws {
-        let setpriv = "/usr/bin/setpriv"
-        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else {
-            print("skipped: needs root and \(setpriv) to run the runner as another user (euid \(geteuid()))")
-            return
-        }
+    @Test(.enabled(if: Self.canActAsOtherUsers, "needs root and /usr/bin/setpriv to act as other users"))
+    func watchGoesOnWhenFilesCannotBeAdmittedAndTakesThemUpLater() async throws {
+        let setpriv = Self.setpriv
         let runner: uid_t = 65534
         let base = try TemporaryRoot()
         let bin = base.file("bin/droprun")

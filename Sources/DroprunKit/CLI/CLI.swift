@@ -36,6 +36,7 @@ public enum CLI {
         let context = CommandContext(environment: environment, parsed: parsed)
         do {
             if parsed.path != ["init"] { try context.requireRoot() }
+            if CommandContext.readingCommands.contains(parsed.path) { context.warnAboutConfiguration() }
             return try await handler(context)
         } catch {
             let failure: CLIError = switch error {

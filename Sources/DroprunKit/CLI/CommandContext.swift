@@ -54,17 +54,7 @@ struct CommandContext: Sendable {
     }
 
     /// "a file", "a symbolic link", ...: what is at a path, for messages.
-    static func describe(_ type: FileType) -> String {
-        switch type {
-        case .regular: "a file"
-        case .directory: "a folder"
-        case .symlink: "a symbolic link"
-        case .fifo: "a named pipe"
-        case .socket: "a socket"
-        case .characterDevice, .blockDevice: "a device"
-        case .unknown: "an unknown kind of file"
-        }
-    }
+    static func describe(_ type: FileType) -> String { type.phrase }
 
     /// A path made absolute against the working folder.
     func absolute(_ path: String) -> String {
@@ -106,6 +96,36 @@ struct CommandContext: Sendable {
         engine.launcher = environment.launcher
         engine.warnings = RunnerWarnings(sink: err)
         return engine
+    }
+
+    /// Judges runners' leases for the reading commands (the configuration's `leaseSeconds`, else the default).
+    var liveness: Liveness {
+        engine((try? Configuration.load(root: root, fileSystem: fs)) ?? Configuration()).liveness
+    }
+
+    /// Commands that only read the root: they work without the configuration, but say when it is broken.
+    static let readingCommands: Set<[String]> = [["list"], ["status"], ["show"], ["artifacts"], ["audit"], ["audit", "verify"]]
+
+    /// Warns on standard error (once: a command loads it here only) when `droprun.json` cannot be used, and reads on.
+    ///
+    /// A reading command needs nothing from the configuration, but a broken one
+    /// stops `watch`, `run --once` and `submit`, so it must not go unnoticed.
+    func warnAboutConfiguration() {
+        do {
+            _ = try Configuration.load(root: root, fileSystem: fs)
+        } catch {
+            let problems = error.issues.map(\.description).joined(separator: "; ")
+            err.line("droprun: warning: \(layout.relative(error.file)) cannot be used (\(problems)); reading on, but watch, run --once and submit refuse it until it is fixed")
+        }
+    }
+
+    /// Who is at the keyboard, for `--by`: `$USER`, else `$LOGNAME`, else the login name of the process's user, else `cli`.
+    var loginName: String {
+        for key in ["USER", "LOGNAME"] {
+            if let name = environment.variables[key], !name.isEmpty { return name }
+        }
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name, name.pointee != 0 { return String(cString: name) }
+        return "cli"
     }
 
     /// Writes a JSON value to standard output (pretty).

@@ -9,7 +9,7 @@ enum CommandTable {
     ]
 
     static let controlOptions: [OptionSpec] = [
-        .value("by", valueName: "NAME", help: "Who decides (default $USER)."),
+        .value("by", valueName: "NAME", help: "Who decides (default: your login name, $USER)."),
         .value("note", valueName: "TEXT", help: "A note kept with the decision."),
     ]
 
@@ -29,8 +29,8 @@ enum CommandTable {
                         discussion: "Repeats until nothing it can take is left. Exit 0 when every run succeeded; 1 when a run failed or was cancelled or a file was rejected.",
                         options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions,
                         examples: ["droprun run --once", "droprun run --once --durability fast --concurrency 8"]),
-            CommandSpec(name: "watch", abstract: "Serve the root until SIGINT or SIGTERM: run drops as they arrive.",
-                        discussion: "Wakes on inotify events (Linux) and polls every pollIntervalMs as a fallback. Takes over the runs of runners that died. On SIGINT or SIGTERM it stops claiming, lets running steps finish within the grace period, checkpoints the rest and exits 0.",
+            CommandSpec(name: "watch", abstract: "Serve the root until SIGINT, SIGTERM or SIGHUP: run drops as they arrive.",
+                        discussion: "Wakes on inotify events (Linux) and polls every pollIntervalMs as a fallback. Takes over the runs of runners that died. On SIGINT, SIGTERM or SIGHUP (a closed terminal) it stops claiming, lets running steps finish within the grace period, checkpoints the rest and exits 0.",
                         options: runOptions + [
                             .value("poll-interval-ms", valueName: "MS", help: "Look at the inbox at least this often (default 500)."),
                             .value("grace-seconds", valueName: "S", help: "On stop, how long running steps may finish (default 10)."),
@@ -42,7 +42,7 @@ enum CommandTable {
                         examples: ["droprun submit request.json", "cat request.json | droprun submit -"]),
             CommandSpec(name: "validate", abstract: "Check requests without running them.",
                         discussion: "With --workflow, each file is a workflow definition (as in the workflows folder, or the \"workflow\" object of a request). Warns when a request's run id already exists in the root (submit would refuse it).",
-                        arguments: [ArgumentSpec("file", arity: .oneOrMore, help: "Request files to check.")],
+                        arguments: [ArgumentSpec("file", arity: .oneOrMore, help: "Request files to check (- for standard input).")],
                         options: [.flag("workflow", help: "The files are workflow definitions, not requests."), json],
                         examples: ["droprun validate request.json", "droprun validate --workflow workflows/release.json"]),
             CommandSpec(name: "status", abstract: "Show a run's status.",
@@ -50,7 +50,7 @@ enum CommandTable {
                         arguments: [ArgumentSpec("run_id", help: "The run (or the name of the file that was dropped).")], options: [json]),
             CommandSpec(name: "list", abstract: "List runs, newest first.",
                         options: [
-                            .value("status", valueName: "S", help: "Only runs with this status (queued, running, succeeded, failed, ...)."),
+                            .value("status", valueName: "S", help: "Only runs with this status (queued, running, waiting, succeeded, failed, ...)."),
                             .value("limit", valueName: "N", help: "At most N runs (default 50)."), json,
                         ]),
             CommandSpec(name: "show", abstract: "Show a run's record: steps, outputs, errors, artifacts.",
@@ -64,7 +64,7 @@ enum CommandTable {
                         arguments: [ArgumentSpec("run_id", help: "The waiting run.")], options: controlOptions),
             CommandSpec(name: "cancel", abstract: "Cancel a queued, running or waiting run.",
                         arguments: [ArgumentSpec("run_id", help: "The run.")],
-                        options: [.value("by", valueName: "NAME", help: "Who cancels (default $USER).")]),
+                        options: [.value("by", valueName: "NAME", help: "Who cancels (default: your login name, $USER).")]),
             CommandSpec(name: "retry", abstract: "Run a finished run's request again as RUN_ID.r1 (.r2, ...).",
                         discussion: "The new run runs the workflow definition the retried run was admitted with, even when the named workflow's file was changed since; --latest takes the file as it is now instead.",
                         arguments: [ArgumentSpec("run_id", help: "The finished run.")],

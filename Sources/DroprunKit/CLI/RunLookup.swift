@@ -45,7 +45,10 @@ enum RunLookup {
         }
     }
 
-    static func find(_ text: String, in context: CommandContext) throws(CLIError) -> Found {
+    static func find(_ typed: String, in context: CommandContext) throws(CLIError) -> Found {
+        // A path to a record or a drop (`outbox/results/hello.json`, tab-completed) stands for its base name.
+        let isPath = typed.contains("/") && typed.hasSuffix(".json") && !typed.split(separator: "/").contains("..")
+        let text = isPath ? Path.name(typed) : typed
         let target = try Target(text)
         let layout = context.layout
         let fs = context.fs
@@ -68,7 +71,26 @@ enum RunLookup {
         // For a file name (`T-0003.json`), the inbox file is that name, not `T-0003.json.json`.
         places += target.runIds.filter { target.runIds.count == 1 || !$0.hasSuffix(".json") }.map { "inbox/\($0).json" }
         places.append("outbox/rejected")
-        throw .notFound("no run '\(text)' (looked in \(places.joined(separator: ", ")))")
+        var message = "no run '\(text)' (looked in \(places.joined(separator: ", ")))"
+        if let near = nearestRunId(to: target.runIds.last ?? text, layout: layout, fs: fs) { message += "; did you mean '\(near)'?" }
+        throw .notFound(message)
+    }
+
+    /// How many names of each folder a "did you mean" looks at, so a mistyped id in a huge root stays cheap.
+    static let suggestionLimit = 20_000
+
+    /// The run id closest to `word` among `outbox/results/` and `outbox/running/` (one listing each, names only).
+    static func nearestRunId(to word: String, layout: RootLayout, fs: any FileSystem) -> String? {
+        let limit = Suggestion.defaultMaxDistance(forLength: word.count)
+        var ids: [String] = []
+        for folder in [layout.running, layout.results] {
+            for entry in ((try? fs.list(folder)) ?? []).prefix(suggestionLimit) where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
+                let id = String(entry.name.dropLast(5))
+                // Only names whose length could be close enough are compared.
+                if abs(id.count - word.count) <= limit { ids.append(id) }
+            }
+        }
+        return Suggestion.nearest(to: word, among: ids.sorted())
     }
 
     /// A record file as read.
@@ -89,7 +111,7 @@ enum RunLookup {
         } catch {
             switch error {
             case .notFound: return .missing
-            case .notRegular(let type): return .unreadable("it is a \(type.rawValue), not a regular file")
+            case .notRegular(let type): return .unreadable("it is \(type.phrase), not a regular file")
             case .tooLarge(let size, let limit): return .unreadable("it has \(size) bytes, more than the \(limit) a record may have")
             case .unreadable(let e): return .unreadable("the system refused to read it: \(e)")
             }

@@ -28,9 +28,26 @@ extension RunRecord {
         return text + "; answer with droprun approve|reject \(runId)"
     }
 
+    /// "interrupted, resumes on the next runner (...)" for a running run whose runner holds no live lease; nil otherwise.
+    ///
+    /// A clean stop (SIGTERM) checkpoints its runs and removes its heartbeat,
+    /// and a killed runner's heartbeat goes stale: either way the record still
+    /// says `running`, but nothing runs it until a runner starts.
+    func interruption(_ liveness: Liveness) -> String? {
+        guard status == .running, let runnerId, !liveness.hasHeartbeat(runnerId) || liveness.isDead(runnerId) else { return nil }
+        return "interrupted, resumes on the next runner (its runner \(runner ?? runnerId) has stopped)"
+    }
+
     /// True when the approval the run waits for has expired by `now`.
     func approvalExpired(now: Date) -> Bool {
         guard status == .waitingApproval, let expires = approval?.expiresAt else { return false }
         return expires <= now
+    }
+}
+
+extension Liveness {
+    /// True when the runner named `folderName` has a heartbeat file (`isDead` counts the asking process as alive).
+    fileprivate func hasHeartbeat(_ folderName: String) -> Bool {
+        fileSystem.exists(Path.join(layout.runners, folderName + ".json"))
     }
 }

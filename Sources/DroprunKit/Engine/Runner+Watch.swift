@@ -62,6 +62,7 @@ extension Runner {
         let scanner = InboxScanner(fileSystem: fs, inbox: layout.inbox)
         let housekeepingEvery = max(1.0, Double(configuration.leaseSeconds) / 3)
         var lastHousekeeping = Date.distantPast
+        var configurationWatch = ConfigurationWatch(root: layout.root, fileSystem: fs)
         var failure: String?
 
         // Discarding: a finished run's task is freed at once (a plain group keeps every child until it is awaited).
@@ -200,6 +201,7 @@ extension Runner {
                         context.stop.stop()
                         break
                     }
+                    if let change = configurationWatch.check() { context.warnings.warn(change) }
                     // A failing scan (a disk hiccup) is tried again at the next look.
                     queue.append(contentsOf: (try? recovery.scan(ignoring: unloadable.contents)) ?? [])
                     queue.append(contentsOf: deferred.due(at: now, runner: context.identity.folderName).map(Work.claimed))

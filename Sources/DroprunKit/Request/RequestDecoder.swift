@@ -102,8 +102,14 @@ public struct RequestDecoder: Sendable {
             guard let loaded = loadWorkflow(name) else {
                 var message = "no workflow named '\(name)': expected the file \(configuration.workflowsFolder)/\(name).json, or an inline workflow object"
                 let known = workflowNames().sorted()
-                if let near = Suggestion.nearest(to: name, among: known) { message += "; did you mean '\(near)'?" }
-                if !known.isEmpty { message += " Known: \(known.prefix(20).joined(separator: ", "))\(known.count > 20 ? ", ..." : "")" }
+                // A name is given without `.json` ("w.json" means the file workflows/w.json.json).
+                let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+                if stem != name, known.contains(stem) {
+                    message += "; did you mean '\(stem)'? (a workflow is named without .json)"
+                } else if let near = Suggestion.nearest(to: stem, among: known) {
+                    message += "; did you mean '\(near)'?"
+                }
+                if !known.isEmpty { message += "; known: \(known.prefix(20).joined(separator: ", "))\(known.count > 20 ? ", ..." : "")" }
                 r.report(ValidationIssue(path, message))
                 return nil
             }

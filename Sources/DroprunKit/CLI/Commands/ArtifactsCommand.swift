@@ -10,7 +10,7 @@ enum ArtifactsCommand {
             return .success
         case .rejected(let drop):
             if context.json { context.printJSON([]) } else { context.out.line("\(drop.file) was rejected (\(drop.reason)); it never ran, so it has no artifacts (droprun status \(drop.runId) says why)") }
-            return .success
+            return .failure
         }
         let runId = record.runId
         if context.json {

@@ -11,7 +11,7 @@ enum ControlCommand {
 
     static func drop(_ context: CommandContext, verb: String) async throws -> ExitCode {
         let configuration = try context.configuration()
-        let by = context.parsed.value("by") ?? context.environment.variables["USER"] ?? "cli"
+        let by = context.parsed.value("by") ?? context.loginName
         let note = context.parsed.value("note")
         let runId = try check(context.parsed.argument("run_id") ?? "", verb: verb, context: context)
         var message: [String: JSONValue] = ["runId": .string(runId), "by": .string(by)]

@@ -54,7 +54,10 @@ enum FixturesCommand {
             }
         }
         if record {
-            context.out.line("\(names.count) fixture\(names.count == 1 ? "" : "s") recorded; review the changes with git diff fixtures/")
+            let recorded = names.count - failed.count
+            var summary = "\(recorded) fixture\(recorded == 1 ? "" : "s") recorded"
+            if !failed.isEmpty { summary += ", \(failed.count) not (\(failed.joined(separator: ", ")): see above)" }
+            context.out.line(summary + (recorded > 0 ? "; review the changes with git diff fixtures/" : ""))
             return failed.isEmpty ? .success : .failure
         }
         context.out.line("\(names.count - failed.count) of \(names.count) fixtures match" + (failed.isEmpty ? "" : "; mismatched: \(failed.joined(separator: ", ")) (if the change is intended: droprun fixtures record NAME)"))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `droprun init [DIR]`: creates the folders, a configuration with the defaults, and an example request.
 enum InitCommand {
     static let exampleRequest = """
@@ -51,13 +53,16 @@ enum InitCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let dir = context.parsed.argument("dir").map(context.absolute) ?? context.root
         let fs = context.fs
-        if let info = try fs.info(dir), info.type != .directory, (try? fs.info(dir + "/."))??.type != .directory {
-            throw CLIError.usage("cannot make a droprun root at \(dir): it is \(CommandContext.describe(info.type)), not a folder; give a new or existing folder")
+        do {
+            if let info = try fs.info(dir), info.type != .directory, (try? fs.info(dir + "/."))??.type != .directory {
+                throw CLIError.usage("cannot make a droprun root at \(dir): it is \(CommandContext.describe(info.type)), not a folder; give a new or existing folder")
+            }
+            try fs.makeDirectory(dir)
+            try RootLayout(root: dir).createFolders(fs)
+            try fs.makeDirectory(Path.join(dir, "workflows"))
+        } catch let error as FileSystemError {
+            throw explain(error, dir: dir, fs: fs)
         }
-        try fs.makeDirectory(dir)
-        let layout = RootLayout(root: dir)
-        try layout.createFolders(fs)
-        try fs.makeDirectory(Path.join(dir, "workflows"))
         var created: [String] = []
         for (name, text) in [(Configuration.fileName, exampleConfiguration), ("example-request.json", exampleRequest), ("README.droprun.txt", readme)] {
             let path = Path.join(dir, name)
@@ -67,7 +72,29 @@ enum InitCommand {
         }
         context.out.line("droprun root ready at \(dir)")
         for name in created { context.out.line("  wrote \(name)") }
-        context.out.line("Try: droprun --root \(dir) submit \(Path.join(dir, "example-request.json")) && droprun --root \(dir) run --once")
+        let layout = RootLayout(root: dir)
+        if fs.exists(layout.request(exampleRunId)) || fs.exists(Path.join(layout.inbox, exampleRunId + ".json")) {
+            // Submitting the example again would be refused as a duplicate: point at what is there instead.
+            context.out.line("The example was already submitted here (run \(exampleRunId)): droprun --root \(dir) show \(exampleRunId), or droprun --root \(dir) list")
+        } else {
+            context.out.line("Try: droprun --root \(dir) submit \(Path.join(dir, "example-request.json")) && droprun --root \(dir) run --once")
+        }
         return .success
+    }
+
+    /// The example request's run id.
+    static let exampleRunId = "hello-droprun"
+
+    /// A failure to create the root's folders, in words: which part of the path is in the way, or what was refused.
+    static func explain(_ error: FileSystemError, dir: String, fs: any FileSystem) -> CLIError {
+        var ancestor = Path.parent(error.path)
+        while ancestor != "/" && !ancestor.isEmpty {
+            if let info = try? fs.info(ancestor), info.type != .directory {
+                return .usage("cannot make a droprun root at \(dir): \(ancestor) is \(info.type.phrase), not a folder; give a new or existing folder")
+            }
+            ancestor = Path.parent(ancestor)
+        }
+        let reason = String(cString: strerror(error.code)).lowercased()
+        return .failed("cannot make a droprun root at \(dir): cannot create \(error.path) (\(reason)); give a folder you may write to")
     }
 }

@@ -18,6 +18,9 @@ import Foundation
 /// over is shown as the record it is. A claim whose run already has a
 /// record (a moment in which the record replaced it) is not listed. Like an
 /// inbox file, a claim is listed under the run id its file name gives.
+/// A control message (approval, cancel) is not a run: one still waiting in the
+/// inbox or a claim folder is not listed, and a refused one is a `rejected`
+/// row with no run id, its kind in the workflow column and the run it named.
 /// Rejected drops are rows with status `rejected`; a record that cannot be
 /// read is a row with status `unreadable` and the reason, never skipped.
 enum ListCommand {
@@ -50,7 +53,7 @@ enum ListCommand {
                 "runId": .string(runId), "status": .string(status), "workflow": workflow.map(JSONValue.string) ?? .null,
                 "createdAt": createdAt.map { .string(Timestamp.format($0)) } ?? .null, "durationMs": durationMs.map(JSONValue.int) ?? .null,
             ]
-            o.merge(extra) { a, _ in a }
+            o.merge(extra) { _, b in b }
             return .object(o)
         }
     }
@@ -58,11 +61,13 @@ enum ListCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let limit = try context.parsed.intValue("limit", range: 1...1_000_000) ?? 50
         var wanted: String?
-        if let s = context.parsed.value("status") {
+        if let given = context.parsed.value("status") {
+            // `waiting` is what `show` prints for such a run.
+            let s = given == "waiting" ? RunStatus.waitingApproval.rawValue : given
             let known = RunStatus.allCases.map(\.rawValue) + extraStatuses
             guard known.contains(s) else {
-                var message = "invalid value '\(s)' for '--status': expected one of \(known.joined(separator: ", "))"
-                if let near = Suggestion.nearest(to: s, among: known) { message += "; did you mean '\(near)'?" }
+                var message = "invalid value '\(s)' for '--status': expected one of \(known.joined(separator: ", ")) (waiting for short)"
+                if let near = Suggestion.nearest(to: s, among: known + ["waiting"]) { message += "; did you mean '\(near)'?" }
                 throw CLIError.usage(message)
             }
             wanted = s
@@ -141,6 +146,8 @@ enum ListCommand {
             let runId = RunID.fromFileName(Recovery.originalName(name))
             if candidate.kind == .claim,
                 beingTakenOver.contains(runId) || fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) { return nil }
+            // A control message waiting to be read is not a run: its run's status and show name it.
+            if ControlPeek.read(candidate.path, fs: fs) != nil { return nil }
             return Row(status: RunStatus.queued.rawValue, runId: runId, key: candidate.modified)
         case .rejection:
             let rejectedAs = String(name.dropLast(".error.json".count))
@@ -150,6 +157,14 @@ enum ListCommand {
                            extra: ["reason": .string("the rejection's error file is not valid JSON"), "record": .string(layout.relative(candidate.path))])
             }
             let at = drop.rejectedAt.flatMap(Timestamp.parse) ?? candidate.modified
+            if let control = ControlPeek.read(Path.join(layout.rejected, drop.rejectedAs), fs: fs) {
+                // A refused approval or cancel never was a run: no run id of its own, its kind and the run it named.
+                let target = control.runId.map { " for '\($0)'" } ?? ""
+                return Row(status: "rejected", runId: "-", workflow: control.kind, createdAt: at, key: at,
+                           note: "\(control.kind)\(target): \(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
+                           extra: ["runId": .null, "workflow": .null, "kind": .string(control.kind), "forRun": control.runId.map(JSONValue.string) ?? .null,
+                                   "reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs)])
+            }
             return Row(status: "rejected", runId: drop.runId, createdAt: at, key: at, note: "\(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
                        extra: ["reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs)])
         case .record, .takeover:

@@ -87,7 +87,11 @@ enum RetryCommand {
     ) throws -> (RunRequest, AdmittedWorkflow?) {
         let layout = engine.layout
         let fs = engine.fileSystem
-        let invalid = "the original request \(layout.relative(original)) no longer validates; fix the configuration or submit a corrected request"
+        /// Names the rejection's own errors (a workflow file that is gone, an unknown provider), not only that it failed.
+        func invalid(_ drop: Result<Drop, Rejection>) -> String {
+            let why = if case .failure(let rejection) = drop { ": " + rejection.issues.map(\.description).joined(separator: "; ") } else { "" }
+            return "the original request \(layout.relative(original)) no longer validates\(why); fix the configuration or submit a corrected request"
+        }
         if !latest {
             let keptPath = [layout.keptWorkflow(runId), layout.keptWorkflow(base)].first { fs.exists($0) }
             if let keptPath {
@@ -101,7 +105,7 @@ enum RetryCommand {
                     throw CLIError.failed("\(layout.relative(keptPath)) is not the definition \(runId) was admitted with (sha256 \(SHA256.hex(kept)), the record's \(sha)); 'droprun retry --latest \(runId)' runs the workflow's file as it is now")
                 }
                 let decoded = AdmittedWorkflow.decode(bytes, fileName: base + ".json", with: engine.decoder, kept: kept)
-                guard case .success(.run(let request, _)) = decoded.drop else { throw CLIError.failed(invalid) }
+                guard case .success(.run(let request, _)) = decoded.drop else { throw CLIError.failed(invalid(decoded.drop)) }
                 return (request, decoded.workflow)
             }
             if let file = old.workflowFile {
@@ -109,7 +113,7 @@ enum RetryCommand {
             }
         }
         let decoded = AdmittedWorkflow.decode(bytes, fileName: base + ".json", with: engine.decoder)
-        guard case .success(.run(let request, _)) = decoded.drop else { throw CLIError.failed(invalid) }
+        guard case .success(.run(let request, _)) = decoded.drop else { throw CLIError.failed(invalid(decoded.drop)) }
         if !latest, decoded.workflow?.file != nil {
             // A run of a named workflow recorded before definitions were kept: which definition it ran is unknown.
             throw CLIError.failed("\(runId) was admitted before droprun kept workflow definitions, so the one it ran is unknown; 'droprun retry --latest \(runId)' runs \(decoded.workflow?.file ?? "the workflow's file") as it is now")

@@ -21,14 +21,15 @@ enum ShowCommand {
             return .success
         case .rejected(let drop):
             showRejected(drop, context: context)
-            return .success
+            // As `status`: a drop that never became a run is no run to show.
+            return .failure
         }
         if context.json {
             context.printJSON(record.json)
             return .success
         }
         let out = context.out
-        out.line("run       \(record.runId): \(record.status.rawValue)")
+        out.line("run       \(record.runId): \(record.status.rawValue)" + (record.interruption(context.liveness).map { " - \($0)" } ?? ""))
         out.line("record    \(context.layout.relative(path))")
         out.line("workflow  \(record.workflowName)" + (record.workflowVersion.map { " (version \($0))" } ?? "")
                  + (record.workflowFile.map { ", from \($0)\(record.workflowLatest ? " as it was at retry --latest" : "")" } ?? "")

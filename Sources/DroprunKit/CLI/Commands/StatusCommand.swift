@@ -5,6 +5,7 @@ enum StatusCommand {
         let now = context.environment.clock.now()
         switch try RunLookup.find(text, in: context) {
         case .record(let record, let path):
+            let interruption = record.interruption(context.liveness)
             let pending = record.status == .waitingApproval ? PendingDecision.find(record.runId, layout: context.layout, fs: context.fs) : nil
             if context.json {
                 var o: [String: JSONValue] = [
@@ -13,7 +14,12 @@ enum StatusCommand {
                     "error": record.error.map { $0.json(step: record.errorStep) } ?? .null,
                     "approval": record.approval?.json ?? .null,
                 ]
-                o["steps"] = .object(Dictionary(uniqueKeysWithValues: record.steps.map { ($0.id, JSONValue.string($0.status.rawValue)) }))
+                o["steps"] = .object(Dictionary(uniqueKeysWithValues: record.steps.map { step in
+                    // As `show` says: the approval step a run waits on is waiting (its record says running).
+                    let waiting = record.status == .waitingApproval && record.approval?.step == step.id
+                    return (step.id, JSONValue.string(waiting ? "waiting" : step.status.rawValue))
+                }))
+                if let interruption { o["interrupted"] = .string(interruption) }
                 if record.status == .waitingApproval {
                     o["decision"] = pending?.json ?? .null
                     o["approvalExpired"] = .bool(record.approvalExpired(now: now))
@@ -26,6 +32,7 @@ enum StatusCommand {
                 line += ")"
                 if let error = record.errorSummary { line += " - \(error)" }
                 if let waiting = record.waitingSummary(now: now, pending: pending) { line += " - \(waiting)" }
+                if let interruption { line += " - \(interruption)" }
                 context.out.line(line)
             }
         case .queued(let runId, let path):
@@ -45,6 +52,8 @@ enum StatusCommand {
                 line += "); \(drop.advice)"
                 context.out.line(line)
             }
+            // It never became a run: like an unknown run, with the reason said.
+            return .failure
         }
         return .success
     }

@@ -7,11 +7,20 @@ enum ValidateCommand {
         } catch {
             switch error {
             case .notFound: return .failure(Rejection(.unreadable, "no file '\(path)'"))
-            case .notRegular(let type): return .failure(Rejection(.notRegularFile, "'\(path)' is a \(type.rawValue), not a regular file"))
+            case .notRegular(let type): return .failure(Rejection(.notRegularFile, "'\(path)' is \(type.phrase), not a regular file"))
             case .tooLarge(let size, let limit): return .failure(Rejection(.tooLarge, "'\(path)' has \(size) bytes; the limit (maxRequestBytes) is \(limit)"))
             case .unreadable(let e): return .failure(Rejection(.unreadable, "cannot read '\(path)': \(e)"))
             }
         }
+    }
+
+    /// Standard input as a request's bytes, or why it would be rejected.
+    static func standardInput(_ context: CommandContext, limit: Int) -> Result<[UInt8], Rejection> {
+        let bytes = context.environment.readStandardInput()
+        guard bytes.count <= limit else {
+            return .failure(Rejection(.tooLarge, "standard input has \(bytes.count) bytes; the limit (maxRequestBytes) is \(limit)"))
+        }
+        return .success(bytes)
     }
 
     /// Reads a request file for a command that stops at the first problem.
@@ -33,9 +42,11 @@ enum ValidateCommand {
         var results: [JSONValue] = []
         var allValid = true
         for file in context.parsed.argumentList("file") {
-            let path = context.absolute(file)
+            // `-` is standard input, as for `submit -` (whose run id, without `id`, is made up when it is submitted).
+            let stdinName = "submitted-\(Timestamp.compact(context.environment.clock.now()))-\(context.environment.identity.pid).json"
+            let path = file == "-" ? Path.join(context.root, stdinName) : context.absolute(file)
             var entry: [String: JSONValue] = ["file": .string(file)]
-            let loaded = load(path, context: context, limit: configuration.maxRequestBytes)
+            let loaded = file == "-" ? standardInput(context, limit: configuration.maxRequestBytes) : load(path, context: context, limit: configuration.maxRequestBytes)
             let outcome = workflows ? loaded.flatMap { decodeWorkflow($0, decoder: decoder) } : loaded.flatMap { decoder.decode($0, fileName: Path.name(path)) }
             var warnings: [String] = []
             switch outcome {
@@ -56,6 +67,13 @@ enum ValidateCommand {
                 entry["runId"] = .string(message.runId)
                 entry["control"] = .string(message.verb)
                 if !context.json { context.out.line("ok       \(file): control message: \(message.verb) run '\(message.runId)'") }
+                do {
+                    _ = try ControlCommand.check(message.runId, verb: message.verb, context: context)
+                } catch {
+                    // Valid as a message, but `submit` refuses it and a runner rejects it (unknown_run, invalid_state).
+                    let why = (error as? CLIError)?.description ?? "\(error)"
+                    warnings.append("\(why): submitting this message would be refused")
+                }
             case .failure(let rejection):
                 allValid = false
                 entry["valid"] = false

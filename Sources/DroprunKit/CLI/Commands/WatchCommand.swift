@@ -1,4 +1,4 @@
-/// `droprun watch`: serves the root until SIGINT or SIGTERM.
+/// `droprun watch`: serves the root until SIGINT, SIGTERM or SIGHUP.
 enum WatchCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         var configuration = try context.configuration()
