@@ -123,8 +123,10 @@ struct Intake {
                 }
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
+            // Taken before the reservation, which may replace the claim by the runner's own copy (a new file, a new time).
+            let dropped = try? fs.info(claimed.path)
             // The link reserves the run id; it fails when `outbox/requests/` holds the id already.
-            if case .failure(let error) = reserve(claimed, bytes: bytes, as: runId) {
+            if case .failure(let error) = reserve(claimed, bytes: bytes, as: runId, dropped: dropped) {
                 guard error.isAlreadyExists else { throw error }
                 if let claimInode = try fs.info(claimed.path)?.inode, let held = try fs.info(layout.request(runId)), held.inode == claimInode {
                     // A runner reserved this run id with this very file, then died: before its record was written,
@@ -148,7 +150,7 @@ struct Intake {
             }
             // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
             let marker = layout.cancelMarker(runId)
-            if let markerInfo = try? fs.info(marker), let fileInfo = try? fs.info(claimed.path), markerInfo.modified < fileInfo.modified {
+            if let markerInfo = try? fs.info(marker), let fileInfo = dropped ?? nil, markerInfo.modified < fileInfo.modified {
                 try? fs.remove(marker)
                 context.cancelBoard.forget(runId)
             }
@@ -171,23 +173,39 @@ struct Intake {
 
     /// Reserves `runId` for a claimed file: links it to `outbox/requests/<runId>.json`, which fails with `EEXIST` when the id is taken.
     ///
-    /// `link(2)` of a file another user owns fails with `EPERM` where
-    /// `fs.protected_hardlinks=1` (Debian's default), as with a group-shared
-    /// inbox; a file system may refuse links altogether. The claim is then
-    /// first replaced by the runner's own copy of the exact bytes it read
-    /// (written beside it, flushed in strict durability, renamed over it), and
-    /// that copy is linked: duplicates are still refused atomically by the
-    /// link, and the claim stays the same file as the kept request, which is
-    /// how recovery recognises a claim that was reserved.
-    func reserve(_ claimed: ClaimedFile, bytes: [UInt8], as runId: String) -> Result<Void, FileSystemError> {
+    /// The kept request is what `retry`, resume and recovery read again, so it
+    /// must be the runner's own file that nobody else may write. A dropped file
+    /// another user owns, or one its group or others may write (a shared inbox
+    /// with umask 002), is therefore never linked as it is: the claim is first
+    /// replaced by the runner's own copy of the exact bytes it read (mode 0644
+    /// less the umask, written beside it, flushed in strict durability, renamed
+    /// over it), and that copy is linked. The same is done when `link(2)` fails
+    /// otherwise: `EPERM` where `fs.protected_hardlinks=1` (Debian's default),
+    /// or a file system that refuses links. Duplicates are still refused
+    /// atomically by the link, and the claim stays the same file as the kept
+    /// request, which is how recovery recognises a claim that was reserved.
+    ///
+    /// - Parameter dropped: what `lstat` said of the claim before this call (nil: not known, link it as it is first).
+    func reserve(_ claimed: ClaimedFile, bytes: [UInt8], as runId: String, dropped: FileInfo?) -> Result<Void, FileSystemError> {
         let target = layout.request(runId)
+        let ownCopy = {
+            Result { () throws(FileSystemError) in
+                try fs.writeAtomically(claimed.path, bytes, sync: context.configuration.durability == .strict)
+                try fs.link(claimed.path, to: target)
+            }
+        }
+        if let dropped, dropped.owner != Self.runnerUser || dropped.isWritableByOthers {
+            // A file that already holds the id is refused before anything is copied.
+            if fs.exists(target) { return .failure(FileSystemError("link", path: target, code: EEXIST)) }
+            return ownCopy()
+        }
         let linked = Result { () throws(FileSystemError) in try fs.link(claimed.path, to: target) }
         guard case .failure(let error) = linked, !error.isAlreadyExists, !error.isNotFound else { return linked }
-        return Result { () throws(FileSystemError) in
-            try fs.writeAtomically(claimed.path, bytes, sync: context.configuration.durability == .strict)
-            try fs.link(claimed.path, to: target)
-        }
+        return ownCopy()
     }
+
+    /// The user this runner runs as: the owner of the files it writes.
+    static var runnerUser: UInt32 { UInt32(geteuid()) }
 
     /// Writes a named workflow's definition beside the run's kept request (an inline one is inside it already).
     func keep(_ workflow: AdmittedWorkflow, for runId: String) throws(FileSystemError) {

@@ -37,6 +37,12 @@ enum RetryCommand {
         } catch {
             throw CLIError.failed("cannot read the original request \(layout.relative(original)): \(error)")
         }
+        // The kept request is the runner's own file; bytes that differ from the ones the run was admitted with were
+        // written by someone since, and are not run.
+        let keptSHA = SHA256.hex(bytes)
+        if keptSHA != old.requestSHA256 {
+            throw CLIError.failed("\(layout.relative(original)) is not the request \(runId) was admitted with (sha256 \(keptSHA), the record's requestSHA256 \(old.requestSHA256)): it was changed after admission, so it is not run again; submit the request you mean as a new drop")
+        }
         let (request, workflow) = try resolve(bytes, of: old, runId: runId, base: base, latest: latest, engine: engine, original: original)
         var n = 1
         var newID = ""
