@@ -24,6 +24,9 @@ struct ControlDesk {
         // (a replayed approval must not approve a later approval step).
         if file.recovered, wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
         if let json = try? RecordReader.json(at: layout.result(runId), fileSystem: fs), let status = json["status"]?.stringValue {
+            if case .approval = message.action, let decided = Self.decided(json) {
+                return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and has finished (\(status)); this second decision was not applied", path: JSONPath.root.key("runId")))
+            }
             return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
         }
         switch message.action {
@@ -59,6 +62,9 @@ struct ControlDesk {
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
             guard status == RunStatus.waitingApproval.rawValue else {
+                if let decided = Self.decided(json) {
+                    return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and is \(status) again; this second decision was not applied", path: JSONPath.root.key("runId")))
+                }
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
             let stillWaiting: (JSONValue) -> Bool = { $0["status"]?.stringValue == RunStatus.waitingApproval.rawValue }
@@ -88,6 +94,16 @@ struct ControlDesk {
             }
             return outcomes
         }
+    }
+
+    /// The latest decision a record holds ("approved by alice at step 'ok'"), if any: its approval steps' outputs.
+    static func decided(_ json: JSONValue) -> String? {
+        for step in (json["steps"]?.arrayValue ?? []).reversed() {
+            guard let decision = step["output"]?["decision"]?.stringValue, decision == "approve" || decision == "reject" else { continue }
+            let by = step["output"]?["by"]?.stringValue.map { " by \($0)" } ?? ""
+            return (decision == "approve" ? "approved" : "rejected") + by + " at step '\(step["id"]?.stringValue ?? "?")'"
+        }
+        return nil
     }
 
     /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
