@@ -143,6 +143,15 @@ struct Intake {
                         requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: context.clock.now())
                     record.labels = request.labels
                     decoded.workflow?.describe(in: &record)
+                    // A claim deferred (or a runner killed) after the reservation but before `run.queued` was written: the
+                    // run's admission is recorded now, so its audit trail starts as every other's does.
+                    if !AuditSearch(layout: layout, fileSystem: fs).contains(.runQueued, runId: runId, mentioning: record.requestSHA256) {
+                        var data: [String: JSONValue] = [
+                            "file": .string(claimed.name), "workflow": .string(request.workflow.name), "sha256": .string(record.requestSHA256),
+                        ]
+                        if let sha = record.workflowSHA256 { data["workflowSHA256"] = .string(sha) }
+                        try context.record(.runQueued, runId: runId, data: data)
+                    }
                     try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
                     return .run(record, request, claimPath: claimed.path)
                 }

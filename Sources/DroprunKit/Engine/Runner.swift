@@ -229,6 +229,7 @@ public struct Runner: Sendable {
         } catch {
             return postpone(claimed, error)
         }
+        if case .control = admission {} else { deferred.settled(claimed.path) }
         switch admission {
         case .rejected(let rejection, _):
             try await context.commit()
@@ -236,7 +237,9 @@ public struct Runner: Sendable {
                                                   detail: rejection.issues.first?.description)])
         case .control(let message, let file):
             do {
-                return Admitted(outcomes: try await ControlDesk(context: context, intake: intake).apply(message, file: file), wasControl: true)
+                let outcomes = try await ControlDesk(context: context, intake: intake).apply(message, file: file)
+                deferred.settled(claimed.path)
+                return Admitted(outcomes: outcomes, wasControl: true)
             } catch let error as FileSystemError {
                 // Applied again later as a recovered claim, so a decision already recorded is not applied twice.
                 return postpone(claimed, error)
@@ -268,6 +271,7 @@ public struct Runner: Sendable {
         } catch {
             return postpone(file, error)
         }
+        deferred.settled(file.path)
         return Admitted(outcomes: [RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil,
                                               detail: rejection.issues.first?.description)], wasControl: true)
     }
