@@ -91,3 +91,23 @@ import Glibc
         #expect(result?["error"]?["code"] == "workflow_mismatch")
     }
 }
+
+/// A retry killed between reserving its id and writing its record is completed by the next retry of the run.
+@Suite struct OrphanedRetryTests {
+    @Test func theNextRetryCompletesAnOrphanedRetryId() async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        try root.drop("r.json", RequestText.make(id: "r", steps: [#"{"id": "a", "provider": "echo"}"#]))
+        let cli = CLITester(root: root.path, clock: InstantClock(), variables: ["USER": "ann"])
+        _ = await cli.run(["run", "--once"])
+        let killed = await cli.run(["retry", "r"], fileSystem: FaultyFileSystem([.kills(before: "writeNew", pathContains: "outbox/running/r.r1")]))
+        #expect(killed.code != .success)
+        #expect(root.exists("outbox/requests/r.r1.json") && !root.exists("outbox/running/r.r1.json"))
+        let again = await cli.run(["retry", "r"])
+        #expect(again.code == .success, "\(again.stderr)")
+        #expect(again.stdout == "r.r1\n", "\(again.stdout)")
+        _ = await cli.run(["run", "--once"])
+        #expect(root.json("outbox/results/r.r1.json")?["status"] == "succeeded")
+        #expect(!root.exists("outbox/requests/r.r2.json"))
+    }
+}

@@ -106,6 +106,7 @@ struct Intake {
             ?? AdmittedWorkflow.decode(bytes, fileName: claimed.name, with: context.decoder)
         switch decoded.drop {
         case .failure(let rejection):
+            if claimed.recovered { try releaseReservation(of: claimed, bytes: bytes) }
             return try reject(claimed, rejection)
         case .success(.control(let message)):
             return .control(message, claimed)
@@ -215,6 +216,23 @@ struct Intake {
 
     /// The user this runner runs as: the owner of the files it writes.
     static var runnerUser: UInt32 { UInt32(geteuid()) }
+
+    /// Removes the run id a dead runner's claim reserved (the claim is the kept request) when the claim no longer
+    /// decodes (the configuration or a provider changed since) and the run has no record yet.
+    ///
+    /// Done before the claim is rejected: killed in between, the claim is
+    /// taken over again and rejected then. Without it the id would stay
+    /// reserved for good (`status` saying queued, a corrected drop refused as a
+    /// duplicate).
+    private func releaseReservation(of claimed: ClaimedFile, bytes: [UInt8]) throws(FileSystemError) {
+        guard let json = try? JSONParser.parse(bytes) else { return }
+        let runId = json["id"]?.stringValue ?? RunID.fromFileName(claimed.name)
+        guard RunID.isValid(runId), let claimInode = try fs.info(claimed.path)?.inode, try fs.info(layout.request(runId))?.inode == claimInode,
+            !fs.exists(layout.result(runId)), !fs.exists(layout.runningRecord(runId)), !isBeingTakenOver(runId)
+        else { return }
+        if fs.exists(layout.keptWorkflow(runId)) { try fs.remove(layout.keptWorkflow(runId)) }
+        try fs.remove(layout.request(runId))
+    }
 
     /// Writes a named workflow's definition beside the run's kept request (an inline one is inside it already).
     func keep(_ workflow: AdmittedWorkflow, for runId: String) throws(FileSystemError) {
