@@ -11,8 +11,10 @@ struct RejectedDrop: Sendable {
     var file: String
     /// The run id it would have had.
     var runId: String
-    /// The reason, one word (`invalid_request`, ...).
-    var reason: String
+    /// Why it was rejected.
+    var why: Reason
+    /// The reason as written in the error file, one word (`invalid_request`, ...), for text and JSON output.
+    var reason: String { why.word }
     /// When it was rejected, as written.
     var rejectedAt: String?
     /// Each error: `message` and, when it is about a JSON value, `path`.
@@ -33,9 +35,9 @@ struct RejectedDrop: Sendable {
 
     /// What to do about it, for people.
     var advice: String {
-        switch reason {
-        case RejectionReason.duplicate.rawValue: "the run it repeats is unaffected; to run a finished run again, droprun retry \(runId)"
-        case RejectionReason.unknownRun.rawValue, RejectionReason.invalidState.rawValue: "it was a control message; nothing was changed"
+        switch why {
+        case .known(.duplicate): "the run it repeats is unaffected; to run a finished run again, droprun retry \(runId)"
+        case .known(.unknownRun), .known(.invalidState): "it was a control message; nothing was changed"
         default: "fix the request and drop it again"
         }
     }
@@ -57,7 +59,7 @@ struct RejectedDrop: Sendable {
         let file = json["file"]?.stringValue ?? name
         return RejectedDrop(
             rejectedAs: name, file: file, runId: keptRunId(name, layout: layout, fs: fs) ?? RunID.fromFileName(file),
-            reason: json["reason"]?.stringValue ?? "?", rejectedAt: json["rejectedAt"]?.stringValue, errors: json["errors"]?.arrayValue ?? [])
+            why: Reason(json["reason"]?.stringValue), rejectedAt: json["rejectedAt"]?.stringValue, errors: json["errors"]?.arrayValue ?? [])
     }
 
     /// The `id` inside the kept file, when it is a small regular file that parses and has one.
@@ -116,6 +118,33 @@ struct RejectedDrop: Sendable {
             found.append(drop)
         }
         return found.sorted { ($0.rejectedAt ?? "") < ($1.rejectedAt ?? "") }
+    }
+}
+
+extension RejectedDrop {
+    /// A rejection's reason as read from its error file: one droprun knows, or another word (a file written by
+    /// another version of droprun, or by hand), kept as written.
+    enum Reason: Sendable, Equatable {
+        /// A reason of this droprun.
+        case known(RejectionReason)
+        /// A word this droprun does not know ("?" when the file names none).
+        case other(String)
+
+        init(_ word: String?) {
+            guard let word else {
+                self = .other("?")
+                return
+            }
+            self = RejectionReason(rawValue: word).map(Reason.known) ?? .other(word)
+        }
+
+        /// The word, as written.
+        var word: String {
+            switch self {
+            case .known(let reason): reason.rawValue
+            case .other(let word): word
+            }
+        }
     }
 }
 

@@ -24,6 +24,9 @@ struct ControlDesk {
         // (a replayed approval must not approve a later approval step).
         if file.recovered, wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
         if let json = try? RecordReader.json(at: layout.result(runId), fileSystem: fs), let status = json["status"]?.stringValue {
+            if case .approval = message.action, let decided = Self.decided(json) {
+                return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and has finished (\(status)); this second decision was not applied", path: JSONPath.root.key("runId")))
+            }
             return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
         }
         switch message.action {
@@ -59,6 +62,9 @@ struct ControlDesk {
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
             guard status == RunStatus.waitingApproval.rawValue else {
+                if let decided = Self.decided(json) {
+                    return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and is \(status) again; this second decision was not applied", path: JSONPath.root.key("runId")))
+                }
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
             let stillWaiting: (JSONValue) -> Bool = { $0["status"]?.stringValue == RunStatus.waitingApproval.rawValue }
@@ -70,7 +76,16 @@ struct ControlDesk {
                 return try await reject(file, message, Rejection(.invalidState, "the record of run '\(runId)' cannot be read back; see the runner's warning", path: JSONPath.root.key("runId")))
             }
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
-            let final = try await executor.decide(approve: approve, by: by, note: note, file: ["file": .string(file.name), "sha256": .string(sha256)])
+            let final: RunRecord?
+            do {
+                final = try await executor.decide(approve: approve, by: by, note: note, file: ["file": .string(file.name), "sha256": .string(sha256)])
+            } catch let error as FileSystemError {
+                throw error
+            } catch {
+                // Nothing of the decision was written (no transition fitted): the run waits on where it was.
+                Recovery(context: context).putBack(runId, from: path)
+                throw error
+            }
             try keep(file)
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")]
@@ -79,6 +94,16 @@ struct ControlDesk {
             }
             return outcomes
         }
+    }
+
+    /// The latest decision a record holds ("approved by alice at step 'ok'"), if any: its approval steps' outputs.
+    static func decided(_ json: JSONValue) -> String? {
+        for step in (json["steps"]?.arrayValue ?? []).reversed() {
+            guard let decision = step["output"]?["decision"]?.stringValue, decision == "approve" || decision == "reject" else { continue }
+            let by = step["output"]?["by"]?.stringValue.map { " by \($0)" } ?? ""
+            return (decision == "approve" ? "approved" : "rejected") + by + " at step '\(step["id"]?.stringValue ?? "?")'"
+        }
+        return nil
     }
 
     /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
@@ -103,6 +128,8 @@ struct ControlDesk {
             return nil
         }
         var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
+        // A dead runner's command may still run for this run (its group in the record): it is ended before the run is.
+        _ = await executor.endLeftoverProcesses()
         return try await executor.finishCancelled()
     }
 
@@ -181,20 +208,23 @@ extension RunExecutor {
         guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
             return try await failDamagedWait()
         }
+        guard record.steps[index].status == .running else { return try await failDamagedWait(notRunning: index) }
         let now = context.clock.now()
         var data: [String: JSONValue] = [
             "step": .string(approval.step), "decision": .string(approve ? "approve" : "reject"),
             "by": by.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null,
         ]
         data.merge(file) { current, _ in current }
-        try context.record(.approvalReceived, runId: record.runId, data: data)
         record.waitedMs += now.milliseconds(since: approval.requestedAt)
         record.approval = nil
         record.steps[index].output = ["decision": .string(approve ? "approve" : "reject"), "by": by.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null]
         record.steps[index].finishedAt = now
+        // The decision's event is written once its transitions are applied: an event never names a decision that
+        // could not be (a replay after a crash finds the event and files the message as applied).
         if approve {
             try record.steps[index].apply(.succeed)
             try record.apply(.resume)
+            try context.record(.approvalReceived, runId: record.runId, data: data)
             record.runner = nil
             record.runnerId = nil
             try await checkpoint()
@@ -202,6 +232,7 @@ extension RunExecutor {
             return nil
         } else {
             try record.steps[index].apply(.fail)
+            try context.record(.approvalReceived, runId: record.runId, data: data)
             let failure = StepFailure(.approvalRejected, "approval rejected" + (by.map { " by \($0)" } ?? "") + (note.map { ": \($0)" } ?? ""))
             record.steps[index].error = failure
             try context.record(.stepFailed, runId: record.runId, data: [
@@ -213,8 +244,14 @@ extension RunExecutor {
     }
 
     /// Fails a waiting run whose record names no approval, or an approval step it does not have (edited or damaged).
-    private mutating func failDamagedWait() async throws -> RunRecord {
-        let named = record.approval.map { "approval step '\($0.step)', which is not among its steps" } ?? "an approval but names none"
+    ///
+    /// - Parameter notRunning: the index of the approval step when it is among the steps but not `running` (a waiting
+    ///   step is `running`), which no decision can be applied to either.
+    private mutating func failDamagedWait(notRunning: Int? = nil) async throws -> RunRecord {
+        var named = record.approval.map { "approval step '\($0.step)', which is not among its steps" } ?? "an approval but names none"
+        if let index = notRunning {
+            named = "approval step '\(record.steps[index].id)', which is \(record.steps[index].status.rawValue), not running"
+        }
         record.approval = nil
         return try await failUnrunnable(StepFailure(.workflowMismatch, "the record of run '\(record.runId)' waits for \(named); was it changed by hand? Retry it with 'droprun retry \(record.runId)'"))
     }
@@ -224,6 +261,7 @@ extension RunExecutor {
         guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
             return try await failDamagedWait()
         }
+        guard record.steps[index].status == .running else { return try await failDamagedWait(notRunning: index) }
         let failure = StepFailure(.approvalExpired, "no decision before \(approval.expiresAt.map(Timestamp.format) ?? "the deadline")")
         record.runner = context.identity.actor
         record.runnerId = context.identity.folderName
@@ -254,6 +292,11 @@ struct RunLoader {
     /// recorded by a droprun that kept no definition (their record has no
     /// `workflow.sha256`) resolve the file as it is now, and the executor
     /// checks its steps against the record's.
+    /// The failure for a kept request whose bytes are not the ones the run was admitted with (someone rewrote it).
+    private func requestChanged(_ raw: [UInt8], _ record: RunRecord) -> StepFailure {
+        StepFailure(.workflowMismatch, "outbox/requests/\(record.runId).json is not the request the run was admitted with (its sha256 is \(SHA256.hex(raw)), the record's \(record.requestSHA256)): it was changed after admission, so it is not run")
+    }
+
     func load(runId: String, recordPath: String) -> (record: RunRecord, request: RunRequest, problem: StepFailure?)? {
         let fs = context.fileSystem
         let record: RunRecord
@@ -265,7 +308,10 @@ struct RunLoader {
         }
         let keptPath = "outbox/requests/\(runId)~workflow.json"
         var problem = StepFailure(.providerError, "outbox/requests/\(runId).json cannot be read")
-        if let raw = try? fs.readFile(context.layout.request(runId), maxBytes: 1 << 30) {
+        let keptRequest = try? fs.readFile(context.layout.request(runId), maxBytes: 1 << 30)
+        if let raw = keptRequest, !record.requestSHA256.isEmpty, SHA256.hex(raw) != record.requestSHA256 {
+            problem = requestChanged(raw, record)
+        } else if let raw = keptRequest {
             var decoded: (drop: Result<Drop, Rejection>, workflow: AdmittedWorkflow?)?
             do throws(ReadFileError) {
                 let kept = try fs.readFile(context.layout.keptWorkflow(runId), maxBytes: 64 << 20)

@@ -37,6 +37,15 @@ final class DeferredClaims: Sendable {
         }
     }
 
+    /// Forgets the failures of the claim at `path` once it was admitted (or is gone), so a later drop under the same
+    /// name starts again at the first backoff.
+    func settled(_ path: String) {
+        state.withLock { state in
+            state.failures[path] = nil
+            state.waiting[path] = nil
+        }
+    }
+
     /// Takes the claims whose time has come, as claims recovered from `runner` (this runner's folder name).
     func due(at now: Date, runner: String) -> [ClaimedFile] {
         state.withLock { state in

@@ -113,6 +113,7 @@ struct Intake {
         case .failure(let rejection) where rejection.reason == .invalidJSON && claimed.mayBeIncomplete:
             return .incomplete
         case .failure(let rejection):
+            if claimed.recovered { try releaseReservation(of: claimed, bytes: bytes) }
             return try reject(claimed, rejection)
         case .success(.control(let message)):
             return .control(message, claimed)
@@ -130,8 +131,10 @@ struct Intake {
                 }
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
+            // Taken before the reservation, which may replace the claim by the runner's own copy (a new file, a new time).
+            let dropped = try? fs.info(claimed.path)
             // The link reserves the run id; it fails when `outbox/requests/` holds the id already.
-            if case .failure(let error) = reserve(claimed, bytes: bytes, as: runId) {
+            if case .failure(let error) = reserve(claimed, bytes: bytes, as: runId, dropped: dropped) {
                 guard error.isAlreadyExists else { throw error }
                 if let claimInode = try fs.info(claimed.path)?.inode, let held = try fs.info(layout.request(runId)), held.inode == claimInode {
                     // A runner reserved this run id with this very file, then died: before its record was written,
@@ -148,6 +151,15 @@ struct Intake {
                         requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: context.clock.now())
                     record.labels = request.labels
                     decoded.workflow?.describe(in: &record)
+                    // A claim deferred (or a runner killed) after the reservation but before `run.queued` was written: the
+                    // run's admission is recorded now, so its audit trail starts as every other's does.
+                    if !AuditSearch(layout: layout, fileSystem: fs).contains(.runQueued, runId: runId, mentioning: record.requestSHA256) {
+                        var data: [String: JSONValue] = [
+                            "file": .string(claimed.name), "workflow": .string(request.workflow.name), "sha256": .string(record.requestSHA256),
+                        ]
+                        if let sha = record.workflowSHA256 { data["workflowSHA256"] = .string(sha) }
+                        try context.record(.runQueued, runId: runId, data: data)
+                    }
                     try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
                     return .run(record, request, claimPath: claimed.path)
                 }
@@ -155,7 +167,7 @@ struct Intake {
             }
             // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
             let marker = layout.cancelMarker(runId)
-            if let markerInfo = try? fs.info(marker), let fileInfo = try? fs.info(claimed.path), markerInfo.modified < fileInfo.modified {
+            if let markerInfo = try? fs.info(marker), let fileInfo = dropped ?? nil, markerInfo.modified < fileInfo.modified {
                 try? fs.remove(marker)
                 context.cancelBoard.forget(runId)
             }
@@ -178,22 +190,55 @@ struct Intake {
 
     /// Reserves `runId` for a claimed file: links it to `outbox/requests/<runId>.json`, which fails with `EEXIST` when the id is taken.
     ///
-    /// `link(2)` of a file another user owns fails with `EPERM` where
-    /// `fs.protected_hardlinks=1` (Debian's default), as with a group-shared
-    /// inbox; a file system may refuse links altogether. The claim is then
-    /// first replaced by the runner's own copy of the exact bytes it read
-    /// (written beside it, flushed in strict durability, renamed over it), and
-    /// that copy is linked: duplicates are still refused atomically by the
-    /// link, and the claim stays the same file as the kept request, which is
-    /// how recovery recognises a claim that was reserved.
-    func reserve(_ claimed: ClaimedFile, bytes: [UInt8], as runId: String) -> Result<Void, FileSystemError> {
+    /// The kept request is what `retry`, resume and recovery read again, so it
+    /// must be the runner's own file that nobody else may write. A dropped file
+    /// another user owns, or one its group or others may write (a shared inbox
+    /// with umask 002), is therefore never linked as it is: the claim is first
+    /// replaced by the runner's own copy of the exact bytes it read (mode 0644
+    /// less the umask, written beside it, flushed in strict durability, renamed
+    /// over it), and that copy is linked. The same is done when `link(2)` fails
+    /// otherwise: `EPERM` where `fs.protected_hardlinks=1` (Debian's default),
+    /// or a file system that refuses links. Duplicates are still refused
+    /// atomically by the link, and the claim stays the same file as the kept
+    /// request, which is how recovery recognises a claim that was reserved.
+    ///
+    /// - Parameter dropped: what `lstat` said of the claim before this call (nil: not known, link it as it is first).
+    func reserve(_ claimed: ClaimedFile, bytes: [UInt8], as runId: String, dropped: FileInfo?) -> Result<Void, FileSystemError> {
         let target = layout.request(runId)
+        let ownCopy = {
+            Result { () throws(FileSystemError) in
+                try fs.writeAtomically(claimed.path, bytes, sync: context.configuration.durability == .strict)
+                try fs.link(claimed.path, to: target)
+            }
+        }
+        if let dropped, dropped.owner != Self.runnerUser || dropped.isWritableByOthers {
+            // A file that already holds the id is refused before anything is copied.
+            if fs.exists(target) { return .failure(FileSystemError("link", path: target, code: EEXIST)) }
+            return ownCopy()
+        }
         let linked = Result { () throws(FileSystemError) in try fs.link(claimed.path, to: target) }
         guard case .failure(let error) = linked, !error.isAlreadyExists, !error.isNotFound else { return linked }
-        return Result { () throws(FileSystemError) in
-            try fs.writeAtomically(claimed.path, bytes, sync: context.configuration.durability == .strict)
-            try fs.link(claimed.path, to: target)
-        }
+        return ownCopy()
+    }
+
+    /// The user this runner runs as: the owner of the files it writes.
+    static var runnerUser: UInt32 { UInt32(geteuid()) }
+
+    /// Removes the run id a dead runner's claim reserved (the claim is the kept request) when the claim no longer
+    /// decodes (the configuration or a provider changed since) and the run has no record yet.
+    ///
+    /// Done before the claim is rejected: killed in between, the claim is
+    /// taken over again and rejected then. Without it the id would stay
+    /// reserved for good (`status` saying queued, a corrected drop refused as a
+    /// duplicate).
+    private func releaseReservation(of claimed: ClaimedFile, bytes: [UInt8]) throws(FileSystemError) {
+        guard let json = try? JSONParser.parse(bytes) else { return }
+        let runId = json["id"]?.stringValue ?? RunID.fromFileName(claimed.name)
+        guard RunID.isValid(runId), let claimInode = try fs.info(claimed.path)?.inode, try fs.info(layout.request(runId))?.inode == claimInode,
+            !fs.exists(layout.result(runId)), !fs.exists(layout.runningRecord(runId)), !isBeingTakenOver(runId)
+        else { return }
+        if fs.exists(layout.keptWorkflow(runId)) { try fs.remove(layout.keptWorkflow(runId)) }
+        try fs.remove(layout.request(runId))
     }
 
     /// Writes a named workflow's definition beside the run's kept request (an inline one is inside it already).

@@ -240,6 +240,7 @@ public struct Runner: Sendable {
         } catch {
             return postpone(claimed, error)
         }
+        if case .control = admission {} else { deferred.settled(claimed.path) }
         switch admission {
         case .rejected(let rejection, _):
             try await context.commit()
@@ -247,10 +248,16 @@ public struct Runner: Sendable {
                                                   detail: rejection.issues.first?.description)])
         case .control(let message, let file):
             do {
-                return Admitted(outcomes: try await ControlDesk(context: context, intake: intake).apply(message, file: file), wasControl: true)
+                let outcomes = try await ControlDesk(context: context, intake: intake).apply(message, file: file)
+                deferred.settled(claimed.path)
+                return Admitted(outcomes: outcomes, wasControl: true)
             } catch let error as FileSystemError {
                 // Applied again later as a recovered claim, so a decision already recorded is not applied twice.
                 return postpone(claimed, error)
+            } catch {
+                // Anything else a message meets (a record in a shape no transition fits) is this message's problem, never
+                // the batch's: it is rejected with the reason, or tried again later if even that cannot be written.
+                return rejectControl(message, file, error)
             }
         case .nothing:
             return Admitted()
@@ -267,6 +274,19 @@ public struct Runner: Sendable {
         let hint = refused ? " (in an inbox with the sticky bit, only the file's owner or the inbox folder's owner may move it: let the runner's user own the inbox)" : ""
         return RunOutcome(kind: .deferred, file: candidate.name, runId: nil, durationMs: nil,
                           detail: "cannot take it from the inbox: \(error); it stays there\(hint)")
+    }
+
+    /// Rejects a control message that could not be applied (not for a reason of the disk), naming the error.
+    private func rejectControl(_ message: ControlMessage, _ file: ClaimedFile, _ error: any Error) -> Admitted {
+        let rejection = Rejection(.invalidState, "the \(message.verb) of run '\(message.runId)' could not be applied: \(error)", path: JSONPath.root.key("runId"))
+        do {
+            _ = try intake.reject(file, rejection)
+        } catch {
+            return postpone(file, error)
+        }
+        deferred.settled(file.path)
+        return Admitted(outcomes: [RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil,
+                                              detail: rejection.issues.first?.description)], wasControl: true)
     }
 
     /// Keeps a file that could not be admitted for a later try, and says so.

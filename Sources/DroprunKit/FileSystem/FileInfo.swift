@@ -30,13 +30,22 @@ public struct FileInfo: Sendable, Equatable {
     public var modified: Date
     /// Inode number, to tell whether two names are one file.
     public var inode: UInt64
+    /// The owner's user id.
+    public var owner: UInt32
+    /// The permission bits (`st_mode & 0o7777`).
+    public var permissions: UInt32
 
-    public init(type: FileType, size: Int64, modified: Date, inode: UInt64 = 0) {
+    public init(type: FileType, size: Int64, modified: Date, inode: UInt64 = 0, owner: UInt32 = 0, permissions: UInt32 = 0o644) {
         self.type = type
         self.size = size
         self.modified = modified
         self.inode = inode
+        self.owner = owner
+        self.permissions = permissions
     }
+
+    /// True when someone other than its owner may write the file (group or others have write permission).
+    public var isWritableByOthers: Bool { permissions & 0o022 != 0 }
 }
 
 /// One name in a directory listing.

@@ -14,6 +14,7 @@ enum ControlCommand {
         let by = context.parsed.value("by") ?? context.loginName
         let note = context.parsed.value("note")
         let runId = try check(context.parsed.argument("run_id") ?? "", verb: verb, context: context)
+        let name = "\(runId).\(verb).\(Timestamp.compact(context.environment.clock.now())).\(context.environment.identity.pid).json"
         var message: [String: JSONValue] = ["runId": .string(runId), "by": .string(by)]
         if verb == "cancel" {
             message["kind"] = "cancel"
@@ -30,8 +31,15 @@ enum ControlCommand {
             let marker: JSONValue = ["runId": .string(runId), "by": .string(by), "at": .string(Timestamp.format(context.environment.clock.now()))]
             try context.fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: configuration.durability == .strict)
         }
-        let name = "\(runId).\(verb).\(Timestamp.compact(context.environment.clock.now())).\(context.environment.identity.pid).json"
-        try context.fs.writeNew(Path.join(layout.inbox, name), JSONWriter.prettyBytes(.object(message)), sync: configuration.durability == .strict)
+        // A decision reserves the run's current wait first (one O_EXCL link): of two decisions at once, one is refused here.
+        let reservation = verb == "cancel" ? nil : try DecisionReservation.reserve(
+            runId, approve: verb == "approve", by: by, file: "inbox/\(name)", context: context, sync: configuration.durability == .strict)
+        do {
+            try context.fs.writeNew(Path.join(layout.inbox, name), JSONWriter.prettyBytes(.object(message)), sync: configuration.durability == .strict)
+        } catch {
+            reservation.map { try? context.fs.remove($0) }
+            throw error
+        }
         context.out.line("\(verb) of run '\(runId)' dropped as inbox/\(name); the runner serving this root applies it (droprun watch, or the next droprun run --once)")
         return .success
     }

@@ -7,7 +7,8 @@
 /// the definition the retried run was admitted with (its kept
 /// `~workflow.json` is copied for the new run); `--latest` resolves a named
 /// workflow from its file as it is now, says so, and marks the record
-/// (`workflow.latest`).
+/// (`workflow.latest`). A retry killed after its reservation and before its
+/// record leaves `RUN_ID.rN` reserved; the next retry of the run completes it.
 enum RetryCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let configuration = try context.configuration()
@@ -37,6 +38,12 @@ enum RetryCommand {
         } catch {
             throw CLIError.failed("cannot read the original request \(layout.relative(original)): \(error)")
         }
+        // The kept request is the runner's own file; bytes that differ from the ones the run was admitted with were
+        // written by someone since, and are not run.
+        let keptSHA = SHA256.hex(bytes)
+        if keptSHA != old.requestSHA256 {
+            throw CLIError.failed("\(layout.relative(original)) is not the request \(runId) was admitted with (sha256 \(keptSHA), the record's requestSHA256 \(old.requestSHA256)): it was changed after admission, so it is not run again; submit the request you mean as a new drop")
+        }
         let (request, workflow) = try resolve(bytes, of: old, runId: runId, base: base, latest: latest, engine: engine, original: original)
         var n = 1
         var newID = ""
@@ -45,6 +52,8 @@ enum RetryCommand {
             guard RunID.isValid(newID) else { throw CLIError.failed("cannot make a retry id from '\(runId)': '\(newID)' is too long") }
             if case .failure(let error) = reserve(original, bytes: bytes, as: layout.request(newID), fs: fs, strict: configuration.durability == .strict) {
                 guard error.isAlreadyExists else { throw CLIError.fileSystem(error) }
+                // A retry killed between its reservation and its record left this id reserved and never run: finish it.
+                if isOrphaned(newID, bytes: bytes, layout: layout, fs: fs), !Intake(context: engine).isBeingTakenOver(newID) { break }
                 n += 1
                 continue
             }
@@ -61,7 +70,14 @@ enum RetryCommand {
         record.retryOf = runId
         workflow?.describe(in: &record)
         record.workflowLatest = latest && workflow?.file != nil
-        try fs.writeNew(layout.runningRecord(newID), JSONWriter.prettyBytes(record.json), sync: configuration.durability == .strict)
+        let written = Result { () throws(FileSystemError) in
+            try fs.writeNew(layout.runningRecord(newID), JSONWriter.prettyBytes(record.json), sync: configuration.durability == .strict)
+        }
+        if case .failure(let error) = written {
+            // Two retries finishing the same orphaned id: the record is written once.
+            if error.isAlreadyExists { throw CLIError.failed("\(newID) was created by another 'droprun retry \(runId)' at the same moment; see droprun status \(newID)") }
+            throw CLIError.fileSystem(error)
+        }
         var data: [String: JSONValue] = ["retryOf": .string(runId), "file": .string(old.requestFile)]
         if let sha = record.workflowSHA256 { data["workflowSHA256"] = .string(sha) }
         if record.workflowLatest { data["latest"] = true }
@@ -127,6 +143,18 @@ enum RetryCommand {
         let linked = Result { () throws(FileSystemError) in try fs.link(original, to: target) }
         guard case .failure(let error) = linked, !error.isAlreadyExists else { return linked }
         return Result { () throws(FileSystemError) in try fs.writeNew(target, bytes, sync: strict) }
+    }
+
+    /// True when `newID` is reserved with `bytes` but has no record anywhere (no runner ever heard of it).
+    ///
+    /// A retry writes the reservation, the kept definition, then the record;
+    /// killed in between it leaves the reservation alone, which the next retry
+    /// of the same run completes instead of reserving the next number.
+    private static func isOrphaned(_ newID: String, bytes: [UInt8], layout: RootLayout, fs: any FileSystem) -> Bool {
+        guard !fs.exists(layout.runningRecord(newID)), !fs.exists(layout.result(newID)),
+            let kept = try? fs.readFile(layout.request(newID), maxBytes: 1 << 30), kept == bytes
+        else { return false }
+        return true
     }
 
     /// `x` for `x.r3`; the id itself otherwise.

@@ -1,0 +1,98 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Decisions and cancels applied to runs whose record is not what a decision expects, and to idle runs that left
+/// processes behind: the run ends with a clear code, and the runner goes on with its batch.
+@Suite(.serialized) struct ControlDeskTests {
+    static let start = Date(timeIntervalSince1970: 1_767_225_600)
+
+    static func request(expires: Int? = nil) -> String {
+        let expiry = expires.map { #", "expiresAfterSeconds": \#($0)"# } ?? ""
+        return RequestText.make(id: "r1", steps: [
+            #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"\#(expiry)}}"#,
+            #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
+        ])
+    }
+
+    func waiting(expires: Int? = nil) async throws -> (TemporaryRoot, CLITester) {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        try root.drop("r1.json", Self.request(expires: expires))
+        let cli = CLITester(root: root.path, clock: InstantClock(start: Self.start), variables: ["USER": "alice"])
+        let ran = await cli.run(["run", "--once"])
+        #expect(ran.stdout.contains("waiting   r1"), "\(ran.stdout)")
+        return (root, cli)
+    }
+
+    /// Rewrites the waiting record of r1.
+    func edit(_ root: TemporaryRoot, _ change: (inout RunRecord) -> Void) throws {
+        let path = root.file("outbox/running/r1.json")
+        var record = try RecordReader.record(at: path, fileSystem: PosixFileSystem())
+        change(&record)
+        try PosixFileSystem().writeAtomically(path, JSONWriter.prettyBytes(record.json), sync: false)
+    }
+
+    /// Sets the approval step of r1's waiting record (the one step `running`) to `pending`, as a hand edit would.
+    func makeApprovalStepPending(_ root: TemporaryRoot) throws {
+        let text = try #require(root.read("outbox/running/r1.json"))
+        let range = try #require(text.range(of: #""status"\s*:\s*"running""#, options: .regularExpression))
+        try root.write("outbox/running/r1.json", text.replacingCharacters(in: range, with: #""status": "pending""#))
+        #expect(root.json("outbox/running/r1.json")?["steps"]?[0]?["status"] == "pending")
+    }
+
+    /// A decision for a waiting record whose approval step is not running fails the run with workflow_mismatch; the
+    /// other drops of the batch run, and the decision is not recorded as applied.
+    @Test func aDecisionForAnApprovalStepThatIsNotRunningFailsTheRunAndTheBatchGoesOn() async throws {
+        let (root, cli) = try await waiting()
+        try makeApprovalStepPending(root)
+        #expect(await cli.run(["approve", "r1"]).code == .success)
+        try root.drop("other.json", RequestText.make(id: "other", steps: [#"{"id": "a", "provider": "echo"}"#]))
+        let ran = await cli.run(["run", "--once"])
+        #expect(!ran.stderr.contains("illegal transition"), "\(ran.stderr)")
+        #expect(root.json("outbox/results/other.json")?["status"] == "succeeded", "\(ran.stdout)\(ran.stderr)")
+        let result = root.json("outbox/results/r1.json")
+        #expect(result?["status"] == "failed", "\(ran.stdout)\(ran.stderr)")
+        #expect(result?["error"]?["code"] == "workflow_mismatch")
+        #expect(!root.auditEventNames(runId: "r1").contains("approval.received"), "\(root.auditEventNames(runId: "r1"))")
+        #expect(!root.exists("outbox/running/r1.json"))
+    }
+
+    /// The expiry of such an approval fails the run the same way instead of making every runner throw at each scan.
+    @Test func anExpiredApprovalWhoseStepIsNotRunningFailsTheRun() async throws {
+        let (root, _) = try await waiting(expires: 60)
+        try makeApprovalStepPending(root)
+        let later = CLITester(root: root.path, clock: InstantClock(start: Self.start.addingTimeInterval(3600)), variables: ["USER": "alice"])
+        let ran = await later.run(["run", "--once"])
+        #expect(!ran.stderr.contains("illegal transition"), "\(ran.stderr)")
+        let result = root.json("outbox/results/r1.json")
+        #expect(result?["status"] == "failed", "\(ran.stdout)\(ran.stderr)")
+        #expect(result?["error"]?["code"] == "workflow_mismatch")
+        let again = await later.run(["run", "--once"])
+        #expect(again.code == .success, "\(again.stdout)\(again.stderr)")
+    }
+
+    /// Cancelling an idle run whose record names a leftover process group (a dead runner's command) ends that group.
+    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"))
+    func cancellingAnIdleRunEndsItsLeftoverProcessGroup() async throws {
+        let (root, cli) = try await waiting()
+        let spec = ProcessSpec(path: "/bin/sh", arguments: ["-c", "sleep 30 & wait"], environment: ["PATH": "/usr/bin:/bin"],
+                               workingDirectory: nil, standardInput: [])
+        let process = try await PosixProcessLauncher().start(spec)
+        try edit(root) { $0.steps[0].process = process.identity }
+        #expect(LeftoverProcessGroup.isRunning(process.identity))
+        #expect(await cli.run(["cancel", "r1"]).code == .success)
+        _ = await cli.run(["run", "--once"])
+        #expect(root.json("outbox/results/r1.json")?["status"] == "cancelled")
+        let ended = !LeftoverProcessGroup.isRunning(process.identity)
+        if !ended { process.signal(SIGKILL) }
+        _ = await process.wait()
+        #expect(ended, "the leftover process group still runs")
+    }
+}
