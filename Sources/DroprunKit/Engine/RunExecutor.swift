@@ -43,7 +43,7 @@ struct RunExecutor {
         let clock = context.clock
         try context.ensureLease()
         // Before anything else (a cancel included): no child of a dead runner's attempt runs on beside this runner.
-        let leftovers = await endLeftoverProcesses()
+        let (leftovers, stillRunning) = await endLeftoverProcesses()
         record.runner = context.identity.actor
         record.runnerId = context.identity.folderName
         if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem) {
@@ -68,6 +68,8 @@ struct RunExecutor {
         case .waitingApproval, .succeeded, .failed, .cancelled:
             throw IllegalTransition(from: record.status.rawValue, event: "execute")
         }
+        // A leftover command that could not be ended: the step is not started beside it.
+        if let stuck = stillRunning.first { return .finished(try await failLeftoverRunning(stuck)) }
         if mustPublishBeforeFirstStep() { try await checkpoint() }
         return try await runSteps()
     }
@@ -366,7 +368,11 @@ struct RunExecutor {
                 ])
                 // A run whose claim still stands for it (its first step failed at once), or whose newest state is only in the
                 // checkpoint log, shows as it is while it waits.
-                if placeholder != nil || context.checkpointLog.isAhead(record.runId) { try await checkpoint() }
+                // After a command (which the live record names while it runs), the record without it is written
+                // before the wait: a runner taking over during the backoff never signals a process that ended.
+                if placeholder != nil || context.checkpointLog.isAhead(record.runId) || (provider.mayWait && placeholder == nil) {
+                    try await checkpoint()
+                }
                 do {
                     try await withInterruptions(limitMs: nil, limitReason: .runLimit, clock: clock, pollInterval: context.cancelPollInterval,
                                                 cancelRequested: cancelCheck) {

@@ -33,7 +33,12 @@ public struct PosixProcessLauncher: ProcessLauncher {
         self.shim = shim
     }
 
-    /// The launcher of the real program: the running droprun executable is the shim, where there is one.
+    /// The launcher of the real program: the running executable is the shim, where there is one.
+    ///
+    /// That executable must be droprun or a program that hands its command
+    /// line to `CLI.run` (which becomes the shim when asked) or calls
+    /// `ExecShim.runIfRequested` before anything else; a program that does
+    /// neither sets `shim` itself (a droprun binary's path, or nil).
     public static var live: PosixProcessLauncher { PosixProcessLauncher(shim: ExecShim.currentExecutable) }
 
     public func start(_ spec: ProcessSpec) async throws -> any RunningProcess {
