@@ -250,3 +250,38 @@ extension InterruptedAttemptTests {
         #expect(next.stderr.contains("could not be ended"), "\(next.stderr)")
     }
 }
+
+extension InterruptedAttemptTests {
+    /// A runner that finds it lost its lease (another runner buried it and may run the step again) ends its command
+    /// at once, not when the command is done.
+    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"), arguments: ["watch", "run"])
+    func aRunnerThatLostItsLeaseEndsItsCommandAtOnce(mode: String) async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", """
+            {"durability": "fast", "pollIntervalMs": 50, "providers": {"exec": {"commands": {
+              "long": {"path": "/bin/sleep", "timeoutMs": 60000}}}}}
+            """)
+        try root.drop("long.json", RequestText.make(id: "long", steps: [
+            #"{"id": "s", "provider": "exec", "with": {"command": "long", "args": ["30"]}}"#,
+        ]))
+        let runner = try BuiltBinary.start(mode == "watch" ? ["watch"] : ["run", "--once"], root: root.path)
+        defer { kill(runner.processIdentifier, SIGKILL) }
+        var child: Int32?
+        let deadline = Date().addingTimeInterval(20)
+        while child == nil, Date() < deadline {
+            child = root.json("outbox/running/long.json")?["steps"]?[0]?["process"]?["pid"]?.intValue.flatMap { Int32(exactly: $0) }
+            if child == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let pid = try #require(child, "the command never started")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(isRunning(pid))
+        // What a runner taking it over does: its heartbeat is removed.
+        for name in root.list("outbox/runners") { try? PosixFileSystem().remove(root.file("outbox/runners/" + name)) }
+        let lost = Date()
+        while isRunning(pid), Date().timeIntervalSince(lost) < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        let seconds = Date().timeIntervalSince(lost)
+        #expect(!isRunning(pid), "the command ran on after its runner lost its lease")
+        #expect(seconds < 5, "the command ended \(seconds) s after the lease was lost")
+        #expect(!root.exists("outbox/results/long.json"), "a runner that lost its lease wrote the run's result")
+    }
+}

@@ -28,6 +28,17 @@ extension RunExecutor {
         }
     }
 
+    /// True when this runner lost its lease: another runner may be running the step again, so the attempt in
+    /// progress (an `exec` command above all) is stopped at once rather than left to run beside it.
+    static func leaseLost(_ context: EngineContext) -> Bool {
+        do {
+            try context.ensureLease()
+            return false
+        } catch {
+            return true
+        }
+    }
+
     /// Appends the attempt that begins to the checkpoint log (a step that may wait, in a run whose record is published).
     func logAttempt() async throws {
         do {

@@ -275,6 +275,8 @@ struct RunExecutor {
         let runId = record.runId
         let engine = context
         let cancelCheck: @Sendable () -> Bool = { RunExecutor.cancelRequested(runId, context: engine) }
+        // While an attempt waits, a lost lease stops it too (its command ends at once, not when it is done).
+        let stopCheck: @Sendable () -> Bool = { RunExecutor.leaseLost(engine) || cancelCheck() }
         let resolver = ReferenceResolver(runId: runId, input: request.input, stepOutputs: outputs)
         let stepTimeout = definition.timeoutMs ?? context.configuration.stepTimeoutMs
         let withPath = JSONPath.root.key("workflow").key("steps").index(index).key("with")
@@ -316,7 +318,7 @@ struct RunExecutor {
                     if placeholder == nil { try await logAttempt() }
                     output = try await withInterruptions(
                         limitMs: min(stepTimeout, remainingMs), limitReason: stepTimeout <= remainingMs ? .stepLimit(ms: stepTimeout) : .runLimit,
-                        clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: cancelCheck
+                        clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: stopCheck
                     ) {
                         try await provider.run(with, context: attemptContext)
                     }
@@ -344,6 +346,8 @@ struct RunExecutor {
             } catch Interruption.runLimit {
                 failure = runTimeout()
             } catch Interruption.cancelRequested {
+                // Stopped for a lost lease: nothing more is written for the run (another runner has it).
+                try context.ensureLease()
                 return .cancelled
             } catch is CancellationError {
                 // Only a cancel request makes a run `cancelled`; any other cancellation (a stop, a failing sibling) interrupts it.
