@@ -8,7 +8,7 @@
 /// A runner killed with removals pending leaves hidden `.tmp` files in
 /// `outbox/running/`, which recovery sweeps.
 public final class Reaper: Sendable {
-    private let worker = WorkThread(name: "droprun reaper")
+    private let worker = WorkThread(name: "droprun-reaper")
 
     public init() {}
 

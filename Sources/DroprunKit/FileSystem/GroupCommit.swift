@@ -30,7 +30,7 @@ public final class GroupCommit: Sendable {
     private let root: String
     private let state = Mutex(State())
     /// The flushes run here, never on Dispatch's threads (which Swift concurrency shares on Linux).
-    private let worker = WorkThread(name: "droprun group commit")
+    private let worker = WorkThread(name: "droprun-commit")
     private let flushNow: @Sendable (String) -> Int32
 
     /// A committer for the file system that holds `root`; `flush` is the flush itself (tests count calls).

@@ -15,7 +15,7 @@ import Darwin
 /// written down who the child is. Only then does it `execve` the command,
 /// with the environment it was spawned with. If the command cannot be
 /// started, it reports `errno` through descriptor 4 (closed on exec, so the
-/// runner reads end of file when the command started) and exits 127; when it
+/// runner reads end of file when the command started) and exits nonzero; when it
 /// gives up before (no `PR_SET_PDEATHSIG`, a changed parent) it reports a
 /// negative `Abandonment` code the same way and exits 125, so the runner
 /// says `exec_start_failed` with the reason, never "exited with status 125".
@@ -148,6 +148,7 @@ public enum ExecShim {
 enum Prctl {
     typealias Function = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
     static let setParentDeathSignal: Int32 = 1
+    static let setName: Int32 = 15
     static let function: Function? = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return nil }
         return unsafeBitCast(symbol, to: Function.self)

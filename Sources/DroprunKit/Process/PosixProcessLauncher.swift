@@ -11,8 +11,10 @@ import Darwin
 /// The child gets exactly the environment in its spec, its own process group
 /// (so a timeout signals the whole group), default handling of every signal
 /// (an ignored SIGTERM in the runner would otherwise stay ignored in the
-/// child), an empty signal mask, and no descriptor but its three pipes (every
-/// other descriptor droprun opens is close-on-exec). Output beyond
+/// child), an empty signal mask, and no descriptor but its three pipes (they
+/// are close-on-exec from their creation, so a sibling spawned at the same
+/// moment never inherits them; every other descriptor is closed in the child,
+/// by `posix_spawn` where glibc can and by the shim before `execve`). Output beyond
 /// `outputLimit` bytes per stream is read and dropped.
 ///
 /// Each child has a thread of its own that spawns it, feeds and drains its

@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A thread of its own for blocking work (`syncfs`, `unlink`), done one job at a time in the order asked.
 ///
 /// On Linux, Dispatch's queues (private ones too) run on the worker threads
@@ -17,6 +21,7 @@ final class WorkThread: Sendable {
     private let name: String
     private let state = Mutex(State())
 
+    /// `name` is also the thread's name for the kernel on Linux (`top -H`, `/proc/<pid>/task/<tid>/comm`): 15 bytes at most.
     init(name: String) { self.name = name }
 
     /// Runs `job` on the work thread, after every job submitted before it.
@@ -35,6 +40,10 @@ final class WorkThread: Sendable {
     }
 
     private func drain() {
+        #if os(Linux)
+        // Foundation does not name the thread for the kernel on Linux; it would keep its creator's name.
+        name.withCString { pointer in _ = Prctl.function?(Prctl.setName, UInt(bitPattern: pointer), 0, 0, 0) }
+        #endif
         while let job = state.withLock({ state -> (@Sendable () -> Void)? in
             guard state.next < state.jobs.count else {
                 state.jobs = []
