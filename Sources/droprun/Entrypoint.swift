@@ -10,8 +10,7 @@ import Darwin
 @main
 struct Entrypoint {
     static func main() async {
-        // Spawned as an exec step's child: become the command (this never returns when it can start).
-        if let failure = ExecShim.runIfRequested(CommandLine.arguments) { exit(failure) }
+        // Spawned as an exec step's child, CLI.run becomes the command first thing, as in any program embedding droprun.
         let code = await CLI.run(
             arguments: Array(CommandLine.arguments.dropFirst()),
             environment: .live()

@@ -173,3 +173,115 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension InterruptedAttemptTests {
+    /// Once an attempt's command ended, the live record stops naming it before the retry's backoff begins.
+    ///
+    /// Before, the record kept the ended child's `process` through the wait, so a runner taking over then would
+    /// have signalled whatever had its process id by then, on the strength of the start time alone.
+    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"))
+    func anEndedCommandIsNoLongerNamedDuringTheBackoff() async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", """
+            {"durability": "fast", "providers": {"exec": {"commands": {
+              "flaky": {"path": "/bin/sh", "timeoutMs": 30000, "retryableExitCodes": [3]}}}}}
+            """)
+        try root.drop("flaky.json", RequestText.make(id: "flaky", steps: [
+            #"{"id": "s", "provider": "exec", "with": {"command": "flaky", "args": ["-c", "echo x >> \#(root.file("tries")); exit 3"]}, "retry": {"maxAttempts": 2, "backoffMs": 4000}}"#,
+        ]))
+        let runner = try BuiltBinary.start(["run", "--once"], root: root.path)
+        let deadline = Date().addingTimeInterval(20)
+        while !root.auditEventNames(runId: "flaky").contains("step.retry"), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let live = try #require(root.json("outbox/running/flaky.json"), "no live record during the backoff")
+        #expect(live["steps"]?[0]?["attempts"] == 1)
+        #expect(live["steps"]?[0]?["process"] == nil, "the ended command is still named: \(live["steps"]?[0]?["process"] ?? .null)")
+        kill(runner.processIdentifier, SIGKILL)
+        _ = try? await blockingWork { try runner.wait(timeout: 10) }
+    }
+
+    /// A leftover command that cannot be told to be the dead runner's (its record has no start time) is left alone,
+    /// and the step is not started beside it: the run fails with `leftover_running`, naming the process.
+    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"))
+    func aLeftoverThatCannotBeEndedKeepsTheStepFromRunningAgain() async throws {
+        let root = try TemporaryRoot()
+        try root.write("bin/slow.py", Self.script)
+        chmod(root.file("bin/slow.py"), 0o755)
+        try root.write("droprun.json", """
+            {"durability": "fast", "pollIntervalMs": 50,
+             "providers": {"exec": {"commands": {"slow": {"path": "\(root.file("bin/slow.py"))", "timeoutMs": 30000}}}}}
+            """)
+        try root.drop("job.json", RequestText.make(id: "job", steps: [
+            #"{"id": "slow", "provider": "exec", "with": {"command": "slow", "args": ["\#(root.file("commands.log"))"]}}"#,
+        ]))
+        let runner = try BuiltBinary.start(["watch"], root: root.path)
+        let deadline = Date().addingTimeInterval(20)
+        while lines(root).isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let first = try #require(lines(root).first, "the command never started")
+        kill(runner.processIdentifier, SIGKILL)
+        _ = try? await blockingWork { try runner.wait(timeout: 10) }
+        let grandchild = try #require(first.last.flatMap { Int32($0.dropFirst("grandchild=".count)) })
+        defer { kill(grandchild, SIGKILL) }
+        #expect(isRunning(grandchild))
+
+        // The record (and the dead runner's checkpoint log) lose the start time that proves whose the group is.
+        var edited = 0
+        let pattern = try NSRegularExpression(pattern: #",\s*"startTime":\s*[0-9]+"#)
+        for case let relative as String in FileManager.default.enumerator(atPath: root.file("outbox"))?.allObjects ?? [] {
+            let path = "outbox/" + relative
+            guard let text = root.read(path), text.contains("startTime") else { continue }
+            let range = NSRange(text.startIndex..., in: text)
+            try root.write(path, pattern.stringByReplacingMatches(in: text, range: range, withTemplate: ""))
+            edited += 1
+        }
+        try #require(edited > 0, "no record names the child")
+
+        let next = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60) }
+        #expect(isRunning(grandchild), "a process that could not be checked was signalled")
+        let recovered = root.auditEvents().first { $0["event"] == "run.recovered" }
+        #expect(lines(root).filter { $0.first == "start" }.count == 1, "the step ran again beside the leftover: \(recovered.map(JSONWriter.compact) ?? "no run.recovered")")
+        let result = try #require(root.json("outbox/results/job.json"), "\(next.stdout)\(next.stderr)")
+        #expect(result["status"] == "failed")
+        #expect(result["error"]?["code"] == "leftover_running")
+        #expect(result["error"]?["message"]?.stringValue?.contains("process group \(first[2])") == true)
+        #expect(result["steps"]?[0]?["process"]?["pid"]?.intValue == Int(first[1]))
+        #expect(next.stderr.contains("could not be ended"), "\(next.stderr)")
+    }
+}
+
+extension InterruptedAttemptTests {
+    /// A runner that finds it lost its lease (another runner buried it and may run the step again) ends its command
+    /// at once, not when the command is done.
+    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"), arguments: ["watch", "run"])
+    func aRunnerThatLostItsLeaseEndsItsCommandAtOnce(mode: String) async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", """
+            {"durability": "fast", "pollIntervalMs": 50, "providers": {"exec": {"commands": {
+              "long": {"path": "/bin/sleep", "timeoutMs": 60000}}}}}
+            """)
+        try root.drop("long.json", RequestText.make(id: "long", steps: [
+            #"{"id": "s", "provider": "exec", "with": {"command": "long", "args": ["30"]}}"#,
+        ]))
+        let runner = try BuiltBinary.start(mode == "watch" ? ["watch"] : ["run", "--once"], root: root.path)
+        defer { kill(runner.processIdentifier, SIGKILL) }
+        var child: Int32?
+        let deadline = Date().addingTimeInterval(20)
+        while child == nil, Date() < deadline {
+            child = root.json("outbox/running/long.json")?["steps"]?[0]?["process"]?["pid"]?.intValue.flatMap { Int32(exactly: $0) }
+            if child == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let pid = try #require(child, "the command never started")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(isRunning(pid))
+        // What a runner taking it over does: its heartbeat is removed.
+        for name in root.list("outbox/runners") { try? PosixFileSystem().remove(root.file("outbox/runners/" + name)) }
+        let lost = Date()
+        while isRunning(pid), Date().timeIntervalSince(lost) < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        let seconds = Date().timeIntervalSince(lost)
+        #expect(!isRunning(pid), "the command ran on after its runner lost its lease")
+        #expect(seconds < 5, "the command ended \(seconds) s after the lease was lost")
+        #expect(!root.exists("outbox/results/long.json"), "a runner that lost its lease wrote the run's result")
+    }
+}

@@ -22,6 +22,62 @@ import Glibc
         #expect(ProcessIdentity(json: ["pid": 0, "group": 1, "host": "h"]) == nil)
     }
 
+    @Test func aRecordNamingGroupOneOrAGroupItsProcessDoesNotLeadIsRefused() async {
+        // Read back as no process at all: nothing in a record makes the runner signal `-1` or a group it did not start.
+        #expect(ProcessIdentity(json: ["pid": 1, "group": 1, "host": "h"]) == nil)
+        #expect(ProcessIdentity(json: ["pid": 4242, "group": 4243, "host": "h"]) == nil)
+        #expect(ProcessIdentity(json: ["pid": 4242, "group": 4242, "host": "h"]) != nil)
+        let here = ProcessIdentity.ofChild(getpid())
+        for (pid, group) in [(Int32(1), Int32(1)), (0, 0), (getpid(), getpgrp()), (getsid(0), getsid(0)), (getpgrp(), getpgrp())] {
+            var identity = here
+            identity.pid = pid
+            identity.group = group
+            #expect(!LeftoverProcessGroup.isSignallable(identity), "pid \(pid) group \(group)")
+            // Refused before anything is looked at, let alone signalled.
+            #expect(await LeftoverProcessGroup.end(identity, grace: .milliseconds(10), clock: SystemClock()) == .refused)
+        }
+    }
+
+    /// Starts `sleep 30` in a group of its own (Foundation's `Process` makes one), which no runner started.
+    func startStranger() throws -> Foundation.Process {
+        let stranger = Foundation.Process()
+        stranger.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        stranger.arguments = ["30"]
+        try stranger.run()
+        return stranger
+    }
+
+    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"))
+    func aRecordNamingAnUnrelatedGroupLeavesItAlone() async throws {
+        let stranger = try startStranger()
+        defer { stranger.terminate() }
+        let pid = stranger.processIdentifier
+        let deadline = Date().addingTimeInterval(5)
+        while ProcessTable.entry(pid)?.group != pid, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let entry = try #require(ProcessTable.entry(pid))
+        try #require(entry.group == pid, "the stranger does not lead a group of its own")
+        // A record naming it, as a record of another runner's child would, without the start time that proves it:
+        // it cannot be checked, so it is not signalled.
+        var unproven = ProcessIdentity.ofChild(pid)
+        unproven.startTime = nil
+        #expect(await LeftoverProcessGroup.end(unproven, grace: .milliseconds(100), clock: SystemClock()) == .unchecked)
+        var noBoot = ProcessIdentity.ofChild(pid)
+        noBoot.bootId = nil
+        noBoot.pidNamespace = ProcessTable.pidNamespace
+        #expect(await LeftoverProcessGroup.end(noBoot, grace: .milliseconds(100), clock: SystemClock()) != .ended(signal: SIGTERM))
+        // Naming its group through another process id (the group is not led by the recorded process): refused.
+        var borrowed = ProcessIdentity.ofChild(pid)
+        borrowed.pid = getpid()
+        #expect(await LeftoverProcessGroup.end(borrowed, grace: .milliseconds(100), clock: SystemClock()) == .refused)
+        // An older start time than the stranger's: not the recorded child.
+        var older = ProcessIdentity.ofChild(pid)
+        older.startTime = entry.startTime - 1
+        #expect(await LeftoverProcessGroup.end(older, grace: .milliseconds(100), clock: SystemClock()) == .gone)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(ProcessTable.entry(pid).map { $0.state != "Z" } == true, "a process no runner started was signalled")
+        #expect(stranger.isRunning)
+    }
+
     /// Starts `sh -c 'sleep 30 & wait'` in a group of its own, without the shim; returns it and its grandchild's pid.
     func startGroup() async throws -> (any RunningProcess, Int32) {
         let spec = ProcessSpec(path: "/bin/sh", arguments: ["-c", "sleep 30 & echo $!; wait"], environment: ["PATH": "/usr/bin:/bin"],

@@ -5,7 +5,14 @@ public enum CLI {
 
     /// Runs one command line (without the program name) and returns its exit code. Never prints
     /// except through `environment`'s sinks; never exits.
+    ///
+    /// When this process was started as an `exec` step's shim (`ExecShim`:
+    /// `argv[0]` is `droprun-exec-shim`), it becomes the step's command
+    /// first thing, whatever `arguments` say, and returns `.failure` only when
+    /// the command could not be started (the runner learnt why through the
+    /// shim's report): so a program embedding droprun needs nothing but this call.
     public static func run(arguments: [String], environment: CLIEnvironment) async -> ExitCode {
+        if ExecShim.runIfRequested(CommandLine.arguments) != nil { return .failure }
         let parser = ArgumentParser(root: CommandTable.root, globalOptions: CommandTable.globalOptions)
         let parsed: ParsedCommand
         do {

@@ -1,6 +1,5 @@
-import Dispatch
 
-/// Removes superseded files off the task pool, one at a time, in order.
+/// Removes superseded files on a thread of its own (never the task pool's or Dispatch's), one at a time, in order.
 ///
 /// In strict durability a record's old version has been flushed, so its
 /// blocks are on disk, and freeing them waits for the disk (a synchronous
@@ -9,19 +8,19 @@ import Dispatch
 /// A runner killed with removals pending leaves hidden `.tmp` files in
 /// `outbox/running/`, which recovery sweeps.
 public final class Reaper: Sendable {
-    private let queue = DispatchQueue(label: "droprun.reaper", qos: .utility)
+    private let worker = WorkThread(name: "droprun-reaper")
 
     public init() {}
 
     /// Removes `path` soon.
     func remove(_ path: String, fileSystem: any FileSystem) {
-        queue.async { try? fileSystem.remove(path) }
+        worker.submit { try? fileSystem.remove(path) }
     }
 
     /// Returns once every removal asked for so far is done.
     func drain() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            queue.async { done.resume() }
+            worker.submit { done.resume() }
         }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Attempts that outlive their runner: the child an `exec` attempt started, and steps a stop or a crash cut short.
 extension RunExecutor {
     /// Writes step `index`'s attempt in progress with its child (durable in strict) before the child's command runs.
@@ -22,6 +28,17 @@ extension RunExecutor {
         }
     }
 
+    /// True when this runner lost its lease: another runner may be running the step again, so the attempt in
+    /// progress (an `exec` command above all) is stopped at once rather than left to run beside it.
+    static func leaseLost(_ context: EngineContext) -> Bool {
+        do {
+            try context.ensureLease()
+            return false
+        } catch {
+            return true
+        }
+    }
+
     /// Appends the attempt that begins to the checkpoint log (a step that may wait, in a run whose record is published).
     func logAttempt() async throws {
         do {
@@ -31,13 +48,25 @@ extension RunExecutor {
         }
     }
 
+    /// A dead runner's child that is still running (or cannot be told from a stranger) after `endLeftoverProcesses`.
+    struct StillRunning {
+        var step: Int
+        var child: ProcessIdentity
+        var outcome: LeftoverProcessGroup.Outcome
+    }
+
     /// Ends the process groups that attempts of a dead runner left running (on this machine), and waits until they are gone.
     ///
-    /// Returns what was done for the `run.recovered` event: one entry per
-    /// child found in the record. The children are forgotten in the record
-    /// (none of them runs any more, or none can be reached from here).
-    mutating func endLeftoverProcesses() async -> [JSONValue] {
+    /// Returns what was done for the `run.recovered` event (one entry per
+    /// child found in the record) and the children that may still run. Those
+    /// stay in the record (`process`), so the step is never started beside
+    /// them; the others are forgotten (none of them runs any more, or none
+    /// can be reached from here: a child on another host ran under a runner
+    /// whose lease expired, and that runner ends its children once it finds
+    /// it lost its lease).
+    mutating func endLeftoverProcesses() async -> (report: [JSONValue], stillRunning: [StillRunning]) {
         var report: [JSONValue] = []
+        var stillRunning: [StillRunning] = []
         let graceMs = (context.registry.provider(named: "exec") as? ExecProvider)?.graceMs ?? 2000
         for index in record.steps.indices {
             guard let child = record.steps[index].process else { continue }
@@ -48,9 +77,45 @@ extension RunExecutor {
             ]
             if case .notEnded(let code) = outcome { entry["errno"] = .int(Int(code)) }
             report.append(.object(entry))
-            record.steps[index].process = nil
+            if outcome.mayStillRun {
+                stillRunning.append(StillRunning(step: index, child: child, outcome: outcome))
+            } else {
+                record.steps[index].process = nil
+            }
         }
-        return report
+        return (report, stillRunning)
+    }
+
+    /// Fails the run whose dead runner's command could not be ended, without starting its step again, and says so.
+    ///
+    /// The result keeps the child's `process`; the runner's warnings and the
+    /// failure's message name it and what to do: end the group, then `retry`.
+    mutating func failLeftoverRunning(_ stuck: StillRunning) async throws -> RunRecord {
+        let why: String = switch stuck.outcome {
+        case .notEnded(let code) where code == ETIMEDOUT: "it outlived SIGKILL"
+        case .notEnded(let code): "kill: \(String(cString: strerror(code)))"
+        default: "it could not be told to be that command (the record has no start time or boot id, or there is no /proc)"
+        }
+        let step = record.steps[stuck.step].id
+        let failure = StepFailure(.leftoverRunning, """
+            the command of step '\(step)' that a dead runner started (pid \(stuck.child.pid), process group \(stuck.child.group)) \
+            could not be ended (\(why)), so the step was not started again beside it; end that group \
+            (kill -KILL -- -\(stuck.child.group)), then droprun retry \(record.runId)
+            """)
+        context.warnings.warn("run '\(record.runId)': \(failure.message)")
+        let now = context.clock.now()
+        if record.steps[stuck.step].status == .pending {
+            try record.steps[stuck.step].apply(.start)
+            record.steps[stuck.step].startedAt = record.steps[stuck.step].startedAt ?? now
+        }
+        try record.steps[stuck.step].apply(.fail)
+        record.steps[stuck.step].error = failure
+        record.steps[stuck.step].finishedAt = now
+        try context.record(.stepFailed, runId: record.runId, data: [
+            "step": .string(step), "attempt": .int(record.steps[stuck.step].attempts), "code": .string(failure.code),
+            "message": .string(failure.message), "retryable": false,
+        ])
+        return try await finish(failure: (failure, step))
     }
 
     /// Sets steps whose attempt was cut short to run again, and returns their ids.

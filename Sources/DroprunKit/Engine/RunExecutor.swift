@@ -43,7 +43,7 @@ struct RunExecutor {
         let clock = context.clock
         try context.ensureLease()
         // Before anything else (a cancel included): no child of a dead runner's attempt runs on beside this runner.
-        let leftovers = await endLeftoverProcesses()
+        let (leftovers, stillRunning) = await endLeftoverProcesses()
         record.runner = context.identity.actor
         record.runnerId = context.identity.folderName
         if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem) {
@@ -68,6 +68,8 @@ struct RunExecutor {
         case .waitingApproval, .succeeded, .failed, .cancelled:
             throw IllegalTransition(from: record.status.rawValue, event: "execute")
         }
+        // A leftover command that could not be ended: the step is not started beside it.
+        if let stuck = stillRunning.first { return .finished(try await failLeftoverRunning(stuck)) }
         if mustPublishBeforeFirstStep() { try await checkpoint() }
         return try await runSteps()
     }
@@ -273,6 +275,8 @@ struct RunExecutor {
         let runId = record.runId
         let engine = context
         let cancelCheck: @Sendable () -> Bool = { RunExecutor.cancelRequested(runId, context: engine) }
+        // While an attempt waits, a lost lease stops it too (its command ends at once, not when it is done).
+        let stopCheck: @Sendable () -> Bool = { RunExecutor.leaseLost(engine) || cancelCheck() }
         let resolver = ReferenceResolver(runId: runId, input: request.input, stepOutputs: outputs)
         let stepTimeout = definition.timeoutMs ?? context.configuration.stepTimeoutMs
         let withPath = JSONPath.root.key("workflow").key("steps").index(index).key("with")
@@ -314,7 +318,7 @@ struct RunExecutor {
                     if placeholder == nil { try await logAttempt() }
                     output = try await withInterruptions(
                         limitMs: min(stepTimeout, remainingMs), limitReason: stepTimeout <= remainingMs ? .stepLimit(ms: stepTimeout) : .runLimit,
-                        clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: cancelCheck
+                        clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: stopCheck
                     ) {
                         try await provider.run(with, context: attemptContext)
                     }
@@ -342,6 +346,8 @@ struct RunExecutor {
             } catch Interruption.runLimit {
                 failure = runTimeout()
             } catch Interruption.cancelRequested {
+                // Stopped for a lost lease: nothing more is written for the run (another runner has it).
+                try context.ensureLease()
                 return .cancelled
             } catch is CancellationError {
                 // Only a cancel request makes a run `cancelled`; any other cancellation (a stop, a failing sibling) interrupts it.
@@ -366,7 +372,11 @@ struct RunExecutor {
                 ])
                 // A run whose claim still stands for it (its first step failed at once), or whose newest state is only in the
                 // checkpoint log, shows as it is while it waits.
-                if placeholder != nil || context.checkpointLog.isAhead(record.runId) { try await checkpoint() }
+                // After a command (which the live record names while it runs), the record without it is written
+                // before the wait: a runner taking over during the backoff never signals a process that ended.
+                if placeholder != nil || context.checkpointLog.isAhead(record.runId) || (provider.mayWait && placeholder == nil) {
+                    try await checkpoint()
+                }
                 do {
                     try await withInterruptions(limitMs: nil, limitReason: .runLimit, clock: clock, pollInterval: context.cancelPollInterval,
                                                 cancelRequested: cancelCheck) {

@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -30,7 +29,8 @@ public final class GroupCommit: Sendable {
 
     private let root: String
     private let state = Mutex(State())
-    private let queue = DispatchQueue(label: "droprun.group-commit")
+    /// The flushes run here, never on Dispatch's threads (which Swift concurrency shares on Linux).
+    private let worker = WorkThread(name: "droprun-commit")
     private let flushNow: @Sendable (String) -> Int32
 
     /// A committer for the file system that holds `root`; `flush` is the flush itself (tests count calls).
@@ -64,7 +64,7 @@ public final class GroupCommit: Sendable {
     }
 
     private func scheduleFlush() {
-        queue.async { [self] in
+        worker.submit { [self] in
             let target = state.withLock { $0.requested }
             let code = flushNow(root)
             let (ready, again): ([CheckedContinuation<Void, any Error>], Bool) = state.withLock { s in

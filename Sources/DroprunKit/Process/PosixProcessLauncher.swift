@@ -11,8 +11,10 @@ import Darwin
 /// The child gets exactly the environment in its spec, its own process group
 /// (so a timeout signals the whole group), default handling of every signal
 /// (an ignored SIGTERM in the runner would otherwise stay ignored in the
-/// child), an empty signal mask, and no descriptor but its three pipes (every
-/// other descriptor droprun opens is close-on-exec). Output beyond
+/// child), an empty signal mask, and no descriptor but its three pipes (they
+/// are close-on-exec from their creation, so a sibling spawned at the same
+/// moment never inherits them; every other descriptor is closed in the child,
+/// by `posix_spawn` where glibc can and by the shim before `execve`). Output beyond
 /// `outputLimit` bytes per stream is read and dropped.
 ///
 /// Each child has a thread of its own that spawns it, feeds and drains its
@@ -33,7 +35,12 @@ public struct PosixProcessLauncher: ProcessLauncher {
         self.shim = shim
     }
 
-    /// The launcher of the real program: the running droprun executable is the shim, where there is one.
+    /// The launcher of the real program: the running executable is the shim, where there is one.
+    ///
+    /// That executable must be droprun or a program that hands its command
+    /// line to `CLI.run` (which becomes the shim when asked) or calls
+    /// `ExecShim.runIfRequested` before anything else; a program that does
+    /// neither sets `shim` itself (a droprun binary's path, or nil).
     public static var live: PosixProcessLauncher { PosixProcessLauncher(shim: ExecShim.currentExecutable) }
 
     public func start(_ spec: ProcessSpec) async throws -> any RunningProcess {

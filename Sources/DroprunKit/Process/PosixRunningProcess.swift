@@ -18,8 +18,8 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
         var reaped = false
         var decision: Decision?
         /// How starting the program went (held-back children), once known.
-        var started: Result<Void, FileSystemError>?
-        var proceedWaiters: [CheckedContinuation<Result<Void, FileSystemError>, Never>] = []
+        var started: Result<Void, any Error>?
+        var proceedWaiters: [CheckedContinuation<Result<Void, any Error>, Never>] = []
         var result: ProcessResult?
         var waiters: [CheckedContinuation<ProcessResult, Never>] = []
     }
@@ -70,6 +70,8 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
             posix_spawn_file_actions_adddup2(&actions, pipes[3][0], 3)
             posix_spawn_file_actions_adddup2(&actions, pipes[4][1], 4)
         }
+        // Nothing the runner inherited (or another thread opened without close-on-exec) reaches the child.
+        if let closeFrom = CloseFromAction.function { _ = closeFrom(&actions, shim == nil ? 3 : 5) }
         if let folder = spec.workingDirectory {
             guard let addchdir = ChangeDirectoryAction.function else {
                 throw FileSystemError("posix_spawn_file_actions_addchdir_np", path: folder, code: ENOSYS)
@@ -112,9 +114,14 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
     }
 
     /// A close-on-exec pipe whose descriptors are above the five the child is given (so `dup2` never maps one onto itself).
+    ///
+    /// Close-on-exec from its creation (`pipe2(O_CLOEXEC)`): another exec
+    /// step's `posix_spawn` on another thread at the same moment must not
+    /// inherit it (a command holding a sibling's standard input open keeps
+    /// that sibling from ever reading end of file).
     private static func makePipe(_ path: String) throws -> [Int32] {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw FileSystemError("pipe", path: path, code: errno) }
+        guard ClosedOnExecPipe.make(&fds) == 0 else { throw FileSystemError("pipe2", path: path, code: errno) }
         return fds.map { fd in
             let moved = fcntl(fd, F_DUPFD_CLOEXEC, 5)
             guard moved >= 0 else {
@@ -133,7 +140,7 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
         if let hold {
             decided.wait()
             let decision = state.withLock { $0.decision ?? .abandon }
-            var started: Result<Void, FileSystemError> = .failure(FileSystemError("execve", path: path, code: ECANCELED))
+            var started: Result<Void, any Error> = .failure(FileSystemError("execve", path: path, code: ECANCELED))
             if decision == .proceed {
                 var go: UInt8 = 1
                 _ = write(hold.go, &go, 1)
@@ -155,8 +162,8 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
         reap(out, err)
     }
 
-    /// The shim's report: end of file once the command started, else the `errno` of its `execve`.
-    private static func readStartReport(_ fd: Int32, path: String) -> Result<Void, FileSystemError> {
+    /// The shim's report: end of file once the command started, else the `errno` of its `execve` (or why it gave up).
+    private static func readStartReport(_ fd: Int32, path: String) -> Result<Void, any Error> {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         var code: Int32 = 0
         var got = 0
@@ -166,7 +173,11 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
             if n <= 0 { break }
             got += n
         }
-        return got == MemoryLayout<Int32>.size ? .failure(FileSystemError("execve", path: path, code: code)) : .success(())
+        guard got == MemoryLayout<Int32>.size else { return .success(()) }
+        if let reason = ExecShim.Abandonment(rawValue: code) {
+            return .failure(ExecShim.GaveUp(reason: reason, path: path))
+        }
+        return .failure(FileSystemError("execve", path: path, code: code))
     }
 
     /// Feeds standard input and drains both outputs until they close (or for a while after the child ended).
@@ -253,8 +264,8 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
 
     func proceed() async throws {
         guard hold != nil else { return }
-        let started: Result<Void, FileSystemError> = await withCheckedContinuation { continuation in
-            let (known, decide) = state.withLock { state -> (Result<Void, FileSystemError>?, Bool) in
+        let started: Result<Void, any Error> = await withCheckedContinuation { continuation in
+            let (known, decide) = state.withLock { state -> (Result<Void, any Error>?, Bool) in
                 if let started = state.started { return (started, false) }
                 state.proceedWaiters.append(continuation)
                 guard state.decision == nil else { return (nil, false) }
@@ -291,4 +302,43 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
         }
         if abandon { decided.signal() }
     }
+}
+
+/// `pipe2(fds, O_CLOEXEC)`, looked up at run time (Glibc's Swift module may not export it); falls back to `pipe` and
+/// `FD_CLOEXEC` where it is missing (macOS, where `posix_spawn` threads do not race the same way: the launcher's only).
+enum ClosedOnExecPipe {
+    typealias Function = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    static let function: Function? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") else { return nil }
+        return unsafeBitCast(symbol, to: Function.self)
+        #else
+        return nil
+        #endif
+    }()
+
+    /// 0 on success, else -1 with `errno` set.
+    static func make(_ fds: inout [Int32]) -> Int32 {
+        if let function {
+            #if os(Linux)
+            return fds.withUnsafeMutableBufferPointer { function($0.baseAddress!, O_CLOEXEC) }
+            #endif
+        }
+        guard pipe(&fds) == 0 else { return -1 }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return 0
+    }
+}
+
+/// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34), looked up at run time: closes every descriptor from a number up.
+enum CloseFromAction {
+    typealias Function = @convention(c) (UnsafeMutablePointer<SpawnActions>, Int32) -> Int32
+    static let function: Function? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: Function.self)
+        #else
+        return nil
+        #endif
+    }()
 }

@@ -47,10 +47,10 @@ public struct ProcessIdentity: Sendable, Equatable {
         return .object(o)
     }
 
-    /// Reads it back from a record.
+    /// Reads it back from a record; nil for one droprun never wrote: the child leads its own group, never 0 or 1.
     public init?(json: JSONValue) {
         guard let pid = json["pid"]?.intValue, let group = json["group"]?.intValue, let host = json["host"]?.stringValue,
-            let pid32 = Int32(exactly: pid), let group32 = Int32(exactly: group), pid32 > 0, group32 > 0
+            let pid32 = Int32(exactly: pid), let group32 = Int32(exactly: group), pid32 > 1, group32 == pid32
         else { return nil }
         self.init(pid: pid32, group: group32, startTime: json["startTime"]?.intValue.flatMap { UInt64(exactly: $0) }, host: host,
                   bootId: json["bootId"]?.stringValue, pidNamespace: json["pidNamespace"]?.stringValue)

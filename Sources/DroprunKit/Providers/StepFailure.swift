@@ -48,6 +48,9 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case workflowMismatch = "workflow_mismatch"
         /// A step's output nests deeper than a run can carry (`StepOutputLimit`).
         case outputTooDeep = "output_too_deep"
+        /// A dead runner's command for this run could not be ended (or told from a stranger): the step was not
+        /// started again, so it never runs twice at once; the message names the process and what to do.
+        case leftoverRunning = "leftover_running"
 
         /// Whether failures with this code are retried by default.
         public var isRetryable: Bool { self == .stepTimeout || self == .rateLimited }
