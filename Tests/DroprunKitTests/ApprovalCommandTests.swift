@@ -6,25 +6,9 @@ import Testing
 
 /// Item 8: what the commands say and allow about a run waiting for an approval.
 @Suite struct ApprovalCommandTests {
-    static let start = Date(timeIntervalSince1970: 1_767_225_600)
+    static let start = WaitingApproval.start
 
-    static func request(expires: Int? = nil) -> String {
-        let expiry = expires.map { #", "expiresAfterSeconds": \#($0)"# } ?? ""
-        return RequestText.make(id: "r1", steps: [
-            #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"\#(expiry)}}"#,
-            #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
-        ])
-    }
-
-    func waiting(expires: Int? = nil) async throws -> (TemporaryRoot, CLITester) {
-        let root = try TemporaryRoot()
-        try root.write("droprun.json", #"{"durability": "fast"}"#)
-        try root.drop("r1.json", Self.request(expires: expires))
-        let cli = CLITester(root: root.path, clock: InstantClock(start: Self.start), variables: ["USER": "alice"])
-        let ran = await cli.run(["run", "--once"])
-        #expect(ran.stdout.contains("waiting   r1"), "\(ran.stdout)")
-        return (root, cli)
-    }
+    func waiting(expires: Int? = nil) async throws -> (TemporaryRoot, CLITester) { try await WaitingApproval.root(expires: expires) }
 
     @Test func aDroppedApprovalIsShownAndASecondDecisionIsRefused() async throws {
         let (root, cli) = try await waiting()

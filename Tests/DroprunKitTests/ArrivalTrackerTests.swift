@@ -36,6 +36,20 @@ import Testing
         #expect(tracker.decision(Self.candidate(), now: Self.at(61_000 + ArrivalTracker.closeQuietMs)) == .take(complete: true))
     }
 
+    @Test func aFileCreatedAndNeverWrittenIsTakenAfterTheQuietTime() {
+        // A hard link (droprun submit, approve, cancel; ln) raises IN_CREATE and nothing else: no close ever comes.
+        var tracker = ArrivalTracker(settleMs: 0)
+        tracker.note(InboxEvent(name: "x.json", kind: .created), now: Self.t0)
+        #expect(tracker.decision(Self.candidate(), now: Self.at(40)) == .wait(ArrivalTracker.closeQuietMs - 40))
+        #expect(tracker.decision(Self.candidate(), now: Self.at(ArrivalTracker.closeQuietMs)) == .take(complete: false))
+        // A folder, symbolic link or FIFO the same way, known whole (it is rejected as not a regular file).
+        let fifo = InboxCandidate(name: "x.json", info: FileInfo(type: .fifo, size: 0, modified: Self.t0))
+        #expect(tracker.decision(fifo, now: Self.at(ArrivalTracker.closeQuietMs)) == .take(complete: true))
+        // Written after its creation: a writer has it open, and its close is waited for.
+        tracker.note(InboxEvent(name: "x.json", kind: .written), now: Self.at(10))
+        #expect(tracker.decision(Self.candidate(), now: Self.at(60_000)) == .wait(nil))
+    }
+
     @Test func timesSetAfterTheCloseRestartTheQuietTime() {
         var tracker = ArrivalTracker(settleMs: 0)
         tracker.note(InboxEvent(name: "x.json", kind: .written), now: Self.t0)

@@ -11,25 +11,9 @@ import Glibc
 /// Decisions and cancels applied to runs whose record is not what a decision expects, and to idle runs that left
 /// processes behind: the run ends with a clear code, and the runner goes on with its batch.
 @Suite(.serialized) struct ControlDeskTests {
-    static let start = Date(timeIntervalSince1970: 1_767_225_600)
+    static let start = WaitingApproval.start
 
-    static func request(expires: Int? = nil) -> String {
-        let expiry = expires.map { #", "expiresAfterSeconds": \#($0)"# } ?? ""
-        return RequestText.make(id: "r1", steps: [
-            #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"\#(expiry)}}"#,
-            #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
-        ])
-    }
-
-    func waiting(expires: Int? = nil) async throws -> (TemporaryRoot, CLITester) {
-        let root = try TemporaryRoot()
-        try root.write("droprun.json", #"{"durability": "fast"}"#)
-        try root.drop("r1.json", Self.request(expires: expires))
-        let cli = CLITester(root: root.path, clock: InstantClock(start: Self.start), variables: ["USER": "alice"])
-        let ran = await cli.run(["run", "--once"])
-        #expect(ran.stdout.contains("waiting   r1"), "\(ran.stdout)")
-        return (root, cli)
-    }
+    func waiting(expires: Int? = nil) async throws -> (TemporaryRoot, CLITester) { try await WaitingApproval.root(expires: expires) }
 
     /// Rewrites the waiting record of r1.
     func edit(_ root: TemporaryRoot, _ change: (inout RunRecord) -> Void) throws {

@@ -21,7 +21,7 @@ import Testing
         for i in 0..<pairs { try root.drop("r\(i).json", Self.request("r\(i)")) }
         let seed = UInt64(ProcessInfo.processInfo.environment["DROPRUN_DECISION_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
         print("twoDecisionsAtOnceAreNeverBothAccepted seed \(seed) (replay with DROPRUN_DECISION_SEED=\(seed))")
-        var rng = MutationRandom(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let approveFirst = (0..<pairs).map { _ in rng.next() % 2 == 0 }
         let path = root.path
         let winners: [String] = try await blockingWork {

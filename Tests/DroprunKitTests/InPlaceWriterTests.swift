@@ -76,6 +76,40 @@ import Glibc
         }
     }
 
+    /// Files that arrive by `link(2)` (as `droprun submit`, `approve` and `cancel` drop theirs, and `ln`) raise only
+    /// `IN_CREATE`, as do a folder, a symbolic link and a FIFO: a running `watch` takes each of them, never waits for a close.
+    @Test(.timeLimit(.minutes(2)))
+    func filesLinkedOrCreatedWholeAreTakenByARunningWatch() async throws {
+        let root = try TemporaryRoot()
+        let watch = try BuiltBinary.start(["watch", "--durability", "fast"], root: root.path)
+        defer { kill(watch.processIdentifier, SIGTERM) }
+        let heartbeats = root.file("outbox/runners")
+        #expect(await WatchIntakeTests.eventually(10) { !((try? FileManager.default.contentsOfDirectory(atPath: heartbeats)) ?? []).isEmpty })
+
+        let source = root.file("submitted.json")
+        try Data(Self.request(1, padding: 10)).write(to: URL(fileURLWithPath: source))
+        let submitted = try await blockingWork { try BuiltBinary.run(["submit", source], root: root.path) }
+        #expect(submitted.code == 0, "\(submitted.stderr)")
+        let linked = root.file("linked-source.json")
+        try Data(Self.request(2, padding: 10)).write(to: URL(fileURLWithPath: linked))
+        #expect(link(linked, root.file("inbox/linked.json")) == 0)
+        #expect(symlink("/etc/hostname", root.file("inbox/sym.json")) == 0)
+        #expect(mkfifo(root.file("inbox/fifo.json"), 0o644) == 0)
+        #expect(mkdir(root.file("inbox/folder.json"), 0o755) == 0)
+
+        let done = await WatchIntakeTests.eventually(20) {
+            root.list("outbox/results").count >= 2 && root.list("outbox/rejected").filter { !$0.hasSuffix(".error.json") }.count >= 3
+        }
+        kill(watch.processIdentifier, SIGTERM)
+        let output = try await blockingWork { try watch.wait(timeout: 30) }
+        #expect(done, "results \(root.list("outbox/results")), rejected \(root.list("outbox/rejected")), inbox \(root.list("inbox")); \(output.stdout)")
+        #expect(root.json("outbox/results/submitted.json")?["status"]?.stringValue == "succeeded")
+        #expect(root.json("outbox/results/linked.json")?["status"]?.stringValue == "succeeded")
+        for name in ["sym.json", "fifo.json", "folder.json"] {
+            #expect(root.json("outbox/rejected/\(name).error.json")?["reason"]?.stringValue == "not_regular_file", "\(name)")
+        }
+    }
+
     /// `run --once` started while a writer is halfway does not reject the file: it looks again and runs it once whole.
     @Test(.timeLimit(.minutes(2)))
     func runOnceWaitsForAWriterStillWriting() async throws {

@@ -65,7 +65,7 @@ import Glibc
         // Replay a failure with DROPRUN_TEST_SEED=<the printed seed>.
         let seed = ProcessInfo.processInfo.environment["DROPRUN_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
         print("InterruptedAttemptTests seed \(seed) (\(durability))")
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let root = try TemporaryRoot()
         try root.write("bin/slow.py", Self.script)
         chmod(root.file("bin/slow.py"), 0o755)
@@ -161,18 +161,6 @@ extension InterruptedAttemptTests {
     }
 }
 
-/// A small seeded generator (SplitMix64), so a failing kill moment can be replayed from the printed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 extension InterruptedAttemptTests {
     /// Once an attempt's command ended, the live record stops naming it before the retry's backoff begins.

@@ -50,7 +50,7 @@ import Testing
     ]
 
     /// A value nested exactly `levels` deep, mixing arrays and objects (some keyed in both Unicode forms), with an exact number at the bottom.
-    static func deepValue(levels: Int, rng: inout MutationRandom) -> String {
+    static func deepValue(levels: Int, rng: inout SeededRandom) -> String {
         let leaves = ["9223372036854775807", "-0", "9007199254740993", "\"\(nfd)\"", "1.5e-300", "123456789012345678901234567890"]
         var text = leaves[Int(rng.next() % UInt64(leaves.count))]
         for _ in 0..<levels {
@@ -67,7 +67,7 @@ import Testing
     static let deepest = JSONParser.defaultMaxDepth - 2
 
     static func deepRequest(id: String, shapeSeed: UInt64, then: [String] = []) -> String {
-        var rng = MutationRandom(seed: shapeSeed)
+        var rng = SeededRandom(seed: shapeSeed)
         return RequestText.make(id: id, steps: [#"{"id":"e","provider":"echo","with":{"v":"{{input.v}}"}}"#] + then,
                                 input: #"{"v": \#(deepValue(levels: deepest, rng: &rng))}"#)
     }
@@ -84,7 +84,7 @@ import Testing
     ]
 
     /// Applies one to three random mutations to `bytes`.
-    static func mutate(_ original: [UInt8], rng: inout MutationRandom) -> [UInt8] {
+    static func mutate(_ original: [UInt8], rng: inout SeededRandom) -> [UInt8] {
         var bytes = original
         for _ in 0..<(1 + Int(rng.next() % 3)) {
             guard !bytes.isEmpty else { return Array("{".utf8) }
@@ -113,7 +113,7 @@ import Testing
     }
 
     /// Replaces the digits of a random number token.
-    static func replaceNumber(_ bytes: [UInt8], with number: String, rng: inout MutationRandom) -> [UInt8] {
+    static func replaceNumber(_ bytes: [UInt8], with number: String, rng: inout SeededRandom) -> [UInt8] {
         let starts = bytes.indices.filter { i in
             (bytes[i] >= 0x30 && bytes[i] <= 0x39 || bytes[i] == UInt8(ascii: "-")) && (i == 0 || [0x3A, 0x2C, 0x5B, 0x20].contains(bytes[i - 1]))
         }
@@ -125,7 +125,7 @@ import Testing
     }
 
     /// Replaces a random string token (quote to quote, escapes ignored) with `string`.
-    static func replaceString(_ bytes: [UInt8], with string: String, rng: inout MutationRandom) -> [UInt8] {
+    static func replaceString(_ bytes: [UInt8], with string: String, rng: inout SeededRandom) -> [UInt8] {
         let quotes = bytes.indices.filter { bytes[$0] == UInt8(ascii: "\"") }
         guard quotes.count >= 2 else { return bytes }
         let pair = Int(rng.next() % UInt64(quotes.count / 2)) * 2
@@ -190,7 +190,7 @@ import Testing
 
     @Test func mutatedRequestsAreRejectedClearlyOrDecoded() {
         Self.announce("requests")
-        var rng = MutationRandom(seed: Self.seed)
+        var rng = SeededRandom(seed: Self.seed)
         let decoder = RequestDecoder(configuration: Configuration(), registry: .builtIn)
         var counts: [String: Int] = [:]
         for n in 0..<3_000 {
@@ -238,7 +238,7 @@ import Testing
             try #require(root.read("outbox/results/bad.json")),
         ]
         for original in originals { #expect((try? RecordReader.record(bytes: Array(original.utf8), path: "x")) != nil) }
-        var rng = MutationRandom(seed: Self.seed ^ 0x9E37_79B9_7F4A_7C15)
+        var rng = SeededRandom(seed: Self.seed ^ 0x9E37_79B9_7F4A_7C15)
         var read = 0
         for n in 0..<1_500 {
             var bytes = Array(originals[n % originals.count].utf8)
@@ -275,7 +275,7 @@ import Testing
     /// Values at the deepest accepted nesting, of random shapes, through echo, an approval and a recovery after a crash.
     @Test func theDeepestValuesGoThroughEchoApprovalAndRecovery() async throws {
         Self.announce("deepest")
-        var rng = MutationRandom(seed: Self.seed ^ 0xD1B5_4A32_D192_ED03)
+        var rng = SeededRandom(seed: Self.seed ^ 0xD1B5_4A32_D192_ED03)
         let root = try TemporaryRoot()
         var inputs: [String: JSONValue] = [:]
         for i in 0..<6 {
@@ -311,17 +311,3 @@ import Testing
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence for the same seed everywhere.
-struct MutationRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

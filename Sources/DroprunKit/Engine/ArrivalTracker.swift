@@ -3,7 +3,13 @@ import Foundation
 /// Decides when an inbox file may be taken, from how it arrived (inotify) or, without events, from observation.
 ///
 /// - Renamed in (`IN_MOVED_TO`): complete at once, taken without delay.
-/// - Written in place (`IN_CREATE`, `IN_MODIFY`): taken only after its
+/// - Created and never written (`IN_CREATE` alone): a hard link of a whole
+///   file (`droprun submit`, `approve`, `cancel` and `ln` drop so), or a
+///   folder, symbolic link or FIFO: taken once nothing came about it for
+///   `quietMs` (a writer that opened it would have written meanwhile, or its
+///   file is empty and left alone as below); not known to be complete, so a
+///   file that then does not parse is held rather than rejected.
+/// - Written in place (`IN_MODIFY`): taken only after its
 ///   writer closed it (`IN_CLOSE_WRITE`) and nothing changed it for
 ///   `quietMs` (`settleMs`, at least `closeQuietMs`), so that tools which set
 ///   times or modes by path right after closing (`tar -x`, `unzip`,
@@ -34,6 +40,7 @@ struct ArrivalTracker {
 
     private enum Arrival {
         case renamed
+        case created(Date)
         case writing
         case closed(Date)
     }
@@ -55,6 +62,8 @@ struct ArrivalTracker {
         switch (event.kind, arrivals[event.name]) {
         case (.renamedIn, _):
             arrivals[event.name] = .renamed
+        case (.created, _):
+            arrivals[event.name] = .created(now)
         case (.written, _):
             arrivals[event.name] = .writing
         case (.closed, .renamed):
@@ -104,6 +113,9 @@ struct ArrivalTracker {
         switch arrivals[candidate.name] {
         case .renamed?:
             return .take(complete: true)
+        case .created(let at)?:
+            let left = quietMs - now.milliseconds(since: at)
+            return left <= 0 ? .take(complete: candidate.info.type != .regular) : .wait(left)
         case .writing?:
             return .wait(nil)
         case .closed(let at)?:

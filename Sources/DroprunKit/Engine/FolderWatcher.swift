@@ -9,7 +9,10 @@ import Glibc
 enum InboxEventKind: Sendable, Equatable {
     /// Renamed into the folder (`IN_MOVED_TO`): complete at once.
     case renamedIn
-    /// Created or written in place (`IN_CREATE`, `IN_MODIFY`): a writer has it open.
+    /// Created (`IN_CREATE`): by a writer that opened it (its writes follow), or whole, by `link(2)` (as `droprun
+    /// submit` drops), `mkdir`, `ln -s` or `mkfifo`, after which nothing more comes.
+    case created
+    /// Written in place (`IN_MODIFY`): a writer has it open.
     case written
     /// A writer closed it (`IN_CLOSE_WRITE`).
     case closed
@@ -139,7 +142,9 @@ final class FolderWatcher: @unchecked Sendable {
                 kind = .renamedIn
             } else if mask & UInt32(IN_CLOSE_WRITE) != 0 {
                 kind = .closed
-            } else if mask & UInt32(IN_CREATE | IN_MODIFY) != 0 {
+            } else if mask & UInt32(IN_CREATE) != 0 {
+                kind = .created
+            } else if mask & UInt32(IN_MODIFY) != 0 {
                 kind = .written
             } else if mask & UInt32(IN_ATTRIB) != 0 {
                 kind = .attributes

@@ -131,14 +131,14 @@ extension Runner {
                 for event in drained.events where InboxScanner.isRequestName(event.name) {
                     tracker.note(event, now: now)
                     switch event.kind {
-                    case .renamedIn, .written:
+                    case .renamedIn, .created, .written:
                         // A new file under this name: try it at once, and look at it afresh.
                         retryNames.forget(event.name)
                         peeked.remove(event.name)
                     case .closed, .attributes:
                         break
                     }
-                    if event.kind == .renamedIn || event.kind == .closed {
+                    if event.kind == .renamedIn || event.kind == .closed || event.kind == .created {
                         arrivals.append(event.name)
                         needsListing = true
                     }
