@@ -141,6 +141,48 @@ import Testing
         #expect(full.stdout.contains(long), "\(full.stdout)")
     }
 
+    /// What an exec command wrote on its standard error is shown by `show` (its first line; whole with `--full`).
+    @Test func showPrintsAnExecStepsStandardError() async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast", "providers": {"exec": {"commands": {"sh": {"path": "/bin/sh"}}}}}"#)
+        let cli = CLITester(root: root.path)
+        try root.drop("noisy.json", RequestText.make(id: "noisy", steps: [
+            #"{"id": "s", "provider": "exec", "with": {"command": "sh", "args": ["-c", "echo 'disk quota exceeded' >&2; echo second >&2; exit 3"]}}"#,
+        ]))
+        _ = await cli.run(["run", "--once"])
+        let shown = await cli.run(["show", "noisy"])
+        #expect(shown.stdout.contains("stderr: disk quota exceeded"), "\(shown.stdout)")
+        #expect(!shown.stdout.contains("second"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("droprun show --full noisy"), "\(shown.stdout)")
+        let full = await cli.run(["show", "--full", "noisy"])
+        #expect(full.stdout.contains("disk quota exceeded") && full.stdout.contains("second"), "\(full.stdout)")
+    }
+
+    /// A cancel filed for a queued or waiting run is shown by `status` until a runner applies it.
+    @Test func statusShowsACancelNotAppliedYet() async throws {
+        let (root, cli) = try await WaitingApproval.root()
+        try root.drop("q1.json", RequestText.make(id: "q1", steps: [#"{"id": "a", "provider": "echo", "with": {"x": 1}}"#]))
+        for runId in ["q1", "r1"] {
+            let before = await cli.run(["status", "--json", runId])
+            #expect(before.stdout.contains(#""cancelRequested": false"#), "\(before.stdout)")
+            #expect(await cli.run(["cancel", runId]).code == .success)
+            let text = await cli.run(["status", runId])
+            #expect(text.stdout.contains("cancel requested (outbox/cancels/\(runId).json)"), "\(text.stdout)")
+            let json = await cli.run(["status", "--json", runId])
+            #expect(json.stdout.contains(#""cancelRequested": true"#), "\(json.stdout)")
+        }
+    }
+
+    /// `artifacts --json` of a rejected drop prints a JSON error, as every failing `--json` command does.
+    @Test func artifactsOfARejectedDropIsAJSONError() async throws {
+        let (root, cli) = try ready()
+        try root.drop("typo.json", #"{"workflow": {"name": "x", "steps": [{"id": "a", "provider": "lmm"}]}}"#)
+        _ = await cli.run(["run", "--once"])
+        let result = await cli.run(["artifacts", "--json", "typo"])
+        #expect(result.code == .failure)
+        #expect(result.stdout.contains(#""error""#) && result.stdout.contains("never ran"), "\(result.stdout)")
+    }
+
     /// The README's sample rejection is the real message: every provider, as droprun lists them.
     @Test func readmeSampleErrorListsTheRealProviders() async throws {
         let (root, cli) = try ready()

@@ -1,6 +1,6 @@
 /// `droprun show RUN_ID`: a run's whole record, for people or as JSON.
 ///
-/// Step outputs are shown on one line, cut at about 60 characters; `--full`
+/// Step outputs (and an exec step's standard error) are shown on one line, cut at about 60 characters; `--full`
 /// prints each whole, pretty-printed under its step.
 enum ShowCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
@@ -66,6 +66,19 @@ enum ShowCommand {
                 }
             }
             if let error = step.error { out.line("      error:  \(error.code): \(error.message)") }
+            // What an exec command said on its standard error: what an operator reads first when it failed.
+            if let stderr = step.stderr, !stderr.isEmpty {
+                let text = stderr.hasSuffix("\n") ? String(stderr.dropLast()) : stderr
+                if full {
+                    out.line("      stderr:")
+                    out.line(indented(text, by: 8))
+                } else {
+                    let first = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+                    let preview = first.count > 60 ? String(first.prefix(57)) + "..." : first
+                    cut = cut || preview != text
+                    out.line("      stderr: \(preview)")
+                }
+            }
         }
         if let output = record.output {
             if full {

@@ -7,6 +7,7 @@ enum StatusCommand {
         case .record(let record, let path):
             let interruption = record.interruption(context.liveness)
             let pending = record.status == .waitingApproval ? PendingDecision.find(record.runId, layout: context.layout, fs: context.fs) : nil
+            let cancel = record.status.isFinal ? nil : pendingCancel(record.runId, context)
             if context.json {
                 var o: [String: JSONValue] = [
                     "runId": .string(record.runId), "status": .string(record.status.rawValue), "record": .string(context.layout.relative(path)),
@@ -20,6 +21,7 @@ enum StatusCommand {
                     return (step.id, JSONValue.string(waiting ? "waiting" : step.status.rawValue))
                 }))
                 if let interruption { o["interrupted"] = .string(interruption) }
+                if !record.status.isFinal { o["cancelRequested"] = .bool(cancel != nil) }
                 if record.status == .waitingApproval {
                     o["decision"] = pending?.json ?? .null
                     o["approvalExpired"] = .bool(record.approvalExpired(now: now))
@@ -33,13 +35,15 @@ enum StatusCommand {
                 if let error = record.errorSummary { line += " - \(error)" }
                 if let waiting = record.waitingSummary(now: now, pending: pending) { line += " - \(waiting)" }
                 if let interruption { line += " - \(interruption)" }
+                if let cancel { line += " - \(cancel)" }
                 context.out.line(line)
             }
         case .queued(let runId, let path):
+            let cancel = pendingCancel(runId, context)
             if context.json {
-                context.printJSON(["runId": .string(runId), "status": "queued", "record": .string(context.layout.relative(path))])
+                context.printJSON(["runId": .string(runId), "status": "queued", "record": .string(context.layout.relative(path)), "cancelRequested": .bool(cancel != nil)])
             } else {
-                context.out.line("\(runId): queued (\(context.layout.relative(path)))")
+                context.out.line("\(runId): queued (\(context.layout.relative(path)))" + (cancel.map { " - \($0)" } ?? ""))
             }
         case .rejected(let drop):
             if context.json {
@@ -56,5 +60,12 @@ enum StatusCommand {
             return .failure
         }
         return .success
+    }
+
+    /// What is said of a cancel filed for a run that has not ended yet (its marker in `outbox/cancels/`), if there is one.
+    static func pendingCancel(_ runId: String, _ context: CommandContext) -> String? {
+        let marker = context.layout.cancelMarker(runId)
+        guard context.fs.exists(marker) else { return nil }
+        return "cancel requested (\(context.layout.relative(marker))); it ends the run when a runner next looks"
     }
 }
