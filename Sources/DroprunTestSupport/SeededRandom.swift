@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small seeded generator (SplitMix64): the same sequence for the same seed everywhere, so a test that draws
 /// its kill moments, mutations or orders from it can be replayed from the seed it prints.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
@@ -11,5 +13,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension SeededRandom {
+    /// A generator for a test, seeded from `DROPRUN_TEST_SEED` when set (to replay a failure), else at random; the
+    /// seed is printed with `label`, so a failing run says how to replay it.
+    public static func forTest(_ label: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> SeededRandom {
+        let seed = environment["DROPRUN_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
+        print("\(label): seed \(seed) (replay with DROPRUN_TEST_SEED=\(seed))")
+        return SeededRandom(seed: seed)
     }
 }

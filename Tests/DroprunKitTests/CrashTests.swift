@@ -73,7 +73,7 @@ import Glibc
         let count = 200
         let kills = shortly ? 12 : 6
         let root = try prepare(count, durability: durability)
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom.forTest("killNineAtRandomMomentsLosesNothing(\(durability), shortly: \(shortly))")
         for _ in 0..<kills {
             let runner = try BuiltBinary.start(["watch"], root: root.path)
             try await Task.sleep(for: .milliseconds(Int.random(in: shortly ? 10...120 : 80...400, using: &generator)))
@@ -120,7 +120,7 @@ import Glibc
                 #"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "{{steps.loud.output.value}}"}}"#,
             ]))
         }
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom.forTest("runsKilledAsTheyBeginToWaitStillWaitForTheirApproval(\(durability))")
         for _ in 0..<10 {
             let runner = try BuiltBinary.start(["watch"], root: root.path)
             try await Task.sleep(for: .milliseconds(Int.random(in: 10...120, using: &generator)))

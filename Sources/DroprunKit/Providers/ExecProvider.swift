@@ -73,7 +73,7 @@ public struct ExecProvider: Provider {
         do {
             process = try await context.launcher.start(spec)
         } catch {
-            throw StepFailure(code: "exec_start_failed", message: "cannot start '\(alias)' (\(settings.path)): \(error)", retryable: false)
+            throw StepFailure(.execStartFailed, "cannot start '\(alias)' (\(settings.path)): \(error)", retryable: false)
         }
         // Written down before the command runs; if that fails, or the attempt was cancelled meanwhile, it never runs.
         do {
@@ -88,7 +88,7 @@ public struct ExecProvider: Provider {
             try await process.proceed()
         } catch {
             _ = await process.wait()
-            throw StepFailure(code: "exec_start_failed", message: "cannot start '\(alias)' (\(settings.path)): \(error)", retryable: false)
+            throw StepFailure(.execStartFailed, "cannot start '\(alias)' (\(settings.path)): \(error)", retryable: false)
         }
         let clock = context.clock
         let grace = graceMs
@@ -125,17 +125,17 @@ public struct ExecProvider: Provider {
         let stderr = String(decoding: result.standardError, as: UTF8.self)
         if !stderr.isEmpty { context.log.set(stderr) }
         if let code = result.exitCode, code != 0 {
-            throw StepFailure(code: "exec_exit", message: "'\(alias)' exited with status \(code)" + Self.firstLine(stderr),
+            throw StepFailure(.execExit, "'\(alias)' exited with status \(code)" + Self.firstLine(stderr),
                               retryable: settings.retryableExitCodes.contains(Int(code)))
         }
         if let signal = result.signal {
-            throw StepFailure(code: "exec_signal", message: "'\(alias)' was ended by signal \(signal)" + Self.firstLine(stderr), retryable: false)
+            throw StepFailure(.execSignal, "'\(alias)' was ended by signal \(signal)" + Self.firstLine(stderr), retryable: false)
         }
         do {
             return try JSONParser.parse(result.standardOutput)
         } catch {
             let printed = String(decoding: result.standardOutput.prefix(200), as: UTF8.self)
-            throw StepFailure(code: "exec_bad_output", message: "step '\(context.stepId)': '\(alias)' did not print JSON (\(error)); it printed: \(printed.isEmpty ? "(nothing)" : JSONWriter.compact(.string(printed)))", retryable: false)
+            throw StepFailure(.execBadOutput, "step '\(context.stepId)': '\(alias)' did not print JSON (\(error)); it printed: \(printed.isEmpty ? "(nothing)" : JSONWriter.compact(.string(printed)))", retryable: false)
         }
     }
 

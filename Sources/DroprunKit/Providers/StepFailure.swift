@@ -51,6 +51,14 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
         /// A dead runner's command for this run could not be ended (or told from a stranger): the step was not
         /// started again, so it never runs twice at once; the message names the process and what to do.
         case leftoverRunning = "leftover_running"
+        /// An `exec` command could not be started (a missing program, a refused spawn, a shim that gave up).
+        case execStartFailed = "exec_start_failed"
+        /// An `exec` command exited with a status other than 0 (retryable when the alias lists it in `retryableExitCodes`).
+        case execExit = "exec_exit"
+        /// An `exec` command was ended by a signal.
+        case execSignal = "exec_signal"
+        /// An `exec` command's standard output was not JSON.
+        case execBadOutput = "exec_bad_output"
 
         /// Whether failures with this code are retried by default.
         public var isRetryable: Bool { self == .stepTimeout || self == .rateLimited }
