@@ -101,6 +101,16 @@ import Glibc
     /// Root (to own files as others) and `setpriv`: without them the tests below show as skipped, with the reason.
     static var canActAsOtherUsers: Bool { geteuid() == 0 && FileManager.default.isExecutableFile(atPath: setpriv) }
 
+    /// A temporary folder holding a copy of the built binary (`bin`, where another user may read it) and the path of
+    /// the root to make in it (`root`, not created yet).
+    static func rootForAnotherUser() throws -> (base: TemporaryRoot, bin: String, root: String) {
+        let base = try TemporaryRoot()
+        let bin = base.file("bin/droprun")
+        try FileManager.default.createDirectory(atPath: base.file("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try BuiltBinary.path(), toPath: bin)
+        return (base, bin, base.file("root"))
+    }
+
     /// The issue's setting: a group-shared inbox, a file owned by another user, the runner a user of its own.
     /// Needs root (to own files as others) and `setpriv`; skipped, with the reason, otherwise.
     @Test(.enabled(if: Self.canActAsOtherUsers, "needs root and /usr/bin/setpriv to act as other users"))
@@ -108,12 +118,7 @@ import Glibc
         let setpriv = Self.setpriv
         let runner: uid_t = 65534
         let dropper: uid_t = 65533
-        let base = try TemporaryRoot()
-        // The runner needs the binary where it may read it, and a root it owns.
-        let bin = base.file("bin/droprun")
-        try FileManager.default.createDirectory(atPath: base.file("bin"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: try BuiltBinary.path(), toPath: bin)
-        let root = base.file("root")
+        let (base, bin, root) = try Self.rootForAnotherUser()
         for folder in ["inbox", "outbox"] { try FileManager.default.createDirectory(atPath: Path.join(root, folder), withIntermediateDirectories: true) }
         try base.write("root/droprun.json", #"{"durability": "strict"}"#)
         try base.write("root/inbox/foreign.json", echo(1))
@@ -148,11 +153,7 @@ import Glibc
     func aFileInAStickyInboxTheRunnerDoesNotOwnIsReportedNotSkippedInSilence() async throws {
         let setpriv = Self.setpriv
         let runner: uid_t = 65534
-        let base = try TemporaryRoot()
-        let bin = base.file("bin/droprun")
-        try FileManager.default.createDirectory(atPath: base.file("bin"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: try BuiltBinary.path(), toPath: bin)
-        let root = base.file("root")
+        let (base, bin, root) = try Self.rootForAnotherUser()
         try FileManager.default.createDirectory(atPath: Path.join(root, "outbox"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: Path.join(root, "inbox"), withIntermediateDirectories: true)
         try base.write("root/droprun.json", #"{"durability": "fast"}"#)
@@ -181,11 +182,7 @@ import Glibc
     func watchGoesOnWhenFilesCannotBeAdmittedAndTakesThemUpLater() async throws {
         let setpriv = Self.setpriv
         let runner: uid_t = 65534
-        let base = try TemporaryRoot()
-        let bin = base.file("bin/droprun")
-        try FileManager.default.createDirectory(atPath: base.file("bin"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: try BuiltBinary.path(), toPath: bin)
-        let root = base.file("root")
+        let (base, bin, root) = try Self.rootForAnotherUser()
         let requests = Path.join(root, "outbox/requests")
         try FileManager.default.createDirectory(atPath: requests, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: Path.join(root, "inbox"), withIntermediateDirectories: true)

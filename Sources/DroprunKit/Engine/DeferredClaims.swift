@@ -59,6 +59,13 @@ final class DeferredClaims: Sendable {
         }
     }
 
+    /// Milliseconds until the next claim is due (at least 1), or nil when none waits.
+    func nextDueMs(now: Date) -> Int? {
+        state.withLock { state in
+            state.waiting.values.map(\.due).min().map { max(1, Int(($0.timeIntervalSince(now) * 1000).rounded(.up))) }
+        }
+    }
+
     /// How many claims wait for a new try.
     var count: Int { state.withLock { $0.waiting.count } }
 }

@@ -80,8 +80,6 @@ extension Runner {
             var peeked: Set<String> = []
             var tracker = ArrivalTracker(settleMs: configuration.settleMs)
             var retryNames = RetryBackoff()
-            var retryClaims = RetryBackoff()
-            var failedClaims: [String: ClaimedFile] = [:]
             var held = HeldClaims()
             var nextRevisit = Date.distantPast
             var timer: Task<Void, Never>?
@@ -164,9 +162,9 @@ extension Runner {
                 do {
                     take(try await admit(claimed, holding: &held))
                 } catch {
-                    // Left in this runner's claim folder: admitted again after a backoff (and by the next runner, if this one stops).
-                    retryClaims.failed(claimed.path, now: now)
-                    failedClaims[claimed.path] = claimed
+                    // Left in this runner's claim folder: offered again after a backoff, as every claim that could not be
+                    // admitted for now is (and by the next runner, if this one stops).
+                    _ = deferred.postpone(claimed, now: now)
                 }
             }
 
@@ -204,7 +202,6 @@ extension Runner {
                     if let change = configurationWatch.check() { context.warnings.warn(change) }
                     // A failing scan (a disk hiccup) is tried again at the next look.
                     queue.append(contentsOf: (try? recovery.scan(ignoring: unloadable.contents)) ?? [])
-                    queue.append(contentsOf: deferred.due(at: now, runner: context.identity.folderName).map(Work.claimed))
                 }
                 if let watcher { absorb(watcher.drain(), now: now) }
 
@@ -213,15 +210,7 @@ extension Runner {
                     nextRevisit = now.addingTimeInterval(Double(HeldClaims.lookEveryMs) / 1000)
                     for a in admitted { take(a) }
                 }
-                for (path, claimed) in failedClaims where retryClaims.isDue(path, now: now) {
-                    do {
-                        take(try await admit(claimed, holding: &held))
-                        failedClaims[path] = nil
-                        retryClaims.forget(path)
-                    } catch {
-                        retryClaims.failed(path, now: now)
-                    }
-                }
+                queue.append(contentsOf: deferred.due(at: now, runner: context.identity.folderName).map(Work.claimed))
                 startWhatFits()
 
                 // Take a round from the inbox while the queue has room, as run --once does.
@@ -271,7 +260,7 @@ extension Runner {
                 }
 
                 // Wake again when something waited for is due (a file settling, a retry, a held file to look at).
-                for ms in [retryNames.nextDueMs(now: now), retryClaims.nextDueMs(now: now), held.nextLookMs(now: now)] {
+                for ms in [retryNames.nextDueMs(now: now), deferred.nextDueMs(now: now), held.nextLookMs(now: now)] {
                     if let ms { nextLookMs = min(nextLookMs ?? ms, ms) }
                 }
                 if let waitMs = nextLookMs {
