@@ -60,19 +60,22 @@ import Glibc
         return entry.state != "Z"
     }
 
-    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"), arguments: ["fast", "strict"])
-    func aKilledRunnersCommandIsEndedBeforeTheStepRunsAgain(durability: String) async throws {
-        // Replay a failure with DROPRUN_TEST_SEED=<the printed seed>.
-        let seed = ProcessInfo.processInfo.environment["DROPRUN_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
-        print("InterruptedAttemptTests seed \(seed) (\(durability))")
-        var generator = SeededRandom(seed: seed)
+    /// A root whose `slow` exec alias runs `script` (`pollIntervalMs` 50, a 30 s limit).
+    static func rootWithTheSlowCommand(durability: String) throws -> TemporaryRoot {
         let root = try TemporaryRoot()
-        try root.write("bin/slow.py", Self.script)
+        try root.write("bin/slow.py", script)
         chmod(root.file("bin/slow.py"), 0o755)
         try root.write("droprun.json", """
             {"durability": "\(durability)", "pollIntervalMs": 50,
              "providers": {"exec": {"commands": {"slow": {"path": "\(root.file("bin/slow.py"))", "timeoutMs": 30000}}}}}
             """)
+        return root
+    }
+
+    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"), arguments: ["fast", "strict"])
+    func aKilledRunnersCommandIsEndedBeforeTheStepRunsAgain(durability: String) async throws {
+        var generator = SeededRandom.forTest("aKilledRunnersCommandIsEndedBeforeTheStepRunsAgain(\(durability))")
+        let root = try Self.rootWithTheSlowCommand(durability: durability)
         try root.drop("job.json", RequestText.make(id: "job", steps: [
             #"{"id": "greet", "provider": "template", "with": {"template": "hi"}}"#,
             #"{"id": "slow", "provider": "exec", "with": {"command": "slow", "args": ["\#(root.file("commands.log"))"]}}"#,
@@ -194,13 +197,7 @@ extension InterruptedAttemptTests {
     /// and the step is not started beside it: the run fails with `leftover_running`, naming the process.
     @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"))
     func aLeftoverThatCannotBeEndedKeepsTheStepFromRunningAgain() async throws {
-        let root = try TemporaryRoot()
-        try root.write("bin/slow.py", Self.script)
-        chmod(root.file("bin/slow.py"), 0o755)
-        try root.write("droprun.json", """
-            {"durability": "fast", "pollIntervalMs": 50,
-             "providers": {"exec": {"commands": {"slow": {"path": "\(root.file("bin/slow.py"))", "timeoutMs": 30000}}}}}
-            """)
+        let root = try Self.rootWithTheSlowCommand(durability: "fast")
         try root.drop("job.json", RequestText.make(id: "job", steps: [
             #"{"id": "slow", "provider": "exec", "with": {"command": "slow", "args": ["\#(root.file("commands.log"))"]}}"#,
         ]))
