@@ -189,8 +189,7 @@ import Testing
         try root.drop("typo.json", #"{"workflow": {"name": "x", "steps": [{"id": "a", "provider": "lmm"}]}}"#)
         _ = await cli.run(["run", "--once"])
         let message = try #require(root.json("outbox/rejected/typo.json.error.json")?["errors"]?[0]?["message"]?.stringValue)
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("README.md")
+        let readme = PackageRoot.file("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
         #expect(text.contains(#""message": "\#(message)""#), "README.md should show: \(message)")
     }

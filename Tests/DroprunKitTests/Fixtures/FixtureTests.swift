@@ -6,8 +6,7 @@ import Testing
 
 /// `droprun fixtures verify` over the project's own fixtures, so a behaviour change shows as a diff.
 @Suite struct FixtureTests {
-    static let fixturesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("fixtures").path
+    static let fixturesFolder = PackageRoot.file("fixtures").path
 
     static var names: [String] { FixtureRunner().names(in: fixturesFolder) }
 

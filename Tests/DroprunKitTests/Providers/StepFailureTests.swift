@@ -1,13 +1,13 @@
 import Foundation
 import Testing
+import DroprunTestSupport
 
 @testable import DroprunKit
 
 /// droprun's own failure codes are one closed enum, and the README lists every one of them.
 @Suite struct StepFailureTests {
     @Test func everyCodeIsInTheReadmesListOfFailureCodes() throws {
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("README.md")
+        let readme = PackageRoot.file("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
         let start = try #require(text.range(of: "Failure codes droprun itself uses:"))
         let list = text[start.upperBound...].prefix(1_500)
