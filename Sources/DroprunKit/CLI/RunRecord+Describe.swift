@@ -21,7 +21,7 @@ extension RunRecord {
         guard status == .waitingApproval, let approval else { return nil }
         var text = "step '\(approval.step)' asks: \(approval.message)"
         if let pending { return text + "; \(pending.summary), \(pending.next)" }
-        if let expires = approval.expiresAt, expires <= now {
+        if approval.hasExpired(at: now), let expires = approval.expiresAt {
             return text + "; the approval expired at \(Timestamp.format(expires)): the run fails with approval_expired when a runner next looks (droprun watch, or droprun run --once)"
         }
         if let expires = approval.expiresAt { text += " (expires \(Timestamp.format(expires)))" }
@@ -40,8 +40,7 @@ extension RunRecord {
 
     /// True when the approval the run waits for has expired by `now`.
     func approvalExpired(now: Date) -> Bool {
-        guard status == .waitingApproval, let expires = approval?.expiresAt else { return false }
-        return expires <= now
+        status == .waitingApproval && (approval?.hasExpired(at: now) ?? false)
     }
 }
 

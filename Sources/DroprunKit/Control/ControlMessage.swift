@@ -13,3 +13,13 @@ public struct ControlMessage: Sendable, Equatable {
     /// What it asks.
     public var action: Action
 }
+
+extension ControlMessage {
+    /// The action as a verb, for messages.
+    var verb: String {
+        switch action {
+        case .approval(let approve, _, _): approve ? "approve" : "reject"
+        case .cancel: "cancel"
+        }
+    }
+}

@@ -316,7 +316,7 @@ public struct Runner: Sendable {
             var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path,
                                        origin: .takenOver(previousRunner: previous))
             if loaded.record.status == .waitingApproval {
-                if let approval = loaded.record.approval, approval.expiresAt.map({ $0 > context.clock.now() }) ?? true {
+                if let approval = loaded.record.approval, !approval.hasExpired(at: context.clock.now()) {
                     // Its runner died as the run began to wait (the waiting state only in its checkpoint log):
                     // published as waiting, for an approval to find.
                     return outcome(try await executor.beginWaiting(), file: loaded.record.requestFile).map { [$0] } ?? []
@@ -344,15 +344,6 @@ public struct Runner: Sendable {
     }
 }
 
-extension ControlMessage {
-    /// The action as a verb, for messages.
-    var verb: String {
-        switch action {
-        case .approval(let approve, _, _): approve ? "approve" : "reject"
-        case .cancel: "cancel"
-        }
-    }
-}
 
 /// A set of run ids shared by a runner's tasks.
 final class RunIDSet: Sendable {

@@ -18,6 +18,12 @@ public struct PendingApproval: Sendable, Equatable {
         self.expiresAt = expiresAt
     }
 
+    /// True once the approval has expired at `now` (one without an expiry never does): the one answer to "has it expired".
+    public func hasExpired(at now: Date) -> Bool {
+        guard let expiresAt else { return false }
+        return expiresAt <= now
+    }
+
     /// As records write it.
     public var json: JSONValue {
         [

@@ -269,8 +269,7 @@ struct Recovery {
             guard let owner = Self.ownerFolder(json) else { return true }
             return owner != context.identity.folderName && context.liveness.isDead(owner)
         case .waitingApproval:
-            guard let expires = json["approval"]?["expiresAt"]?.stringValue.flatMap(Timestamp.parse) else { return false }
-            return expires <= context.clock.now()
+            return json["approval"].flatMap(PendingApproval.init(json:))?.hasExpired(at: context.clock.now()) ?? false
         case .succeeded, .failed, .cancelled:
             return false
         }
