@@ -1,22 +1,6 @@
 import Foundation
 import Synchronization
 
-/// Why the watch loop woke up.
-enum Wake: Sendable {
-    /// Something arrived in the inbox (inotify), or a settle time passed.
-    case inbox
-    /// The poll interval passed (the fallback for file systems without events).
-    case tick
-    /// A run ended, waits, or was interrupted.
-    case finished([RunOutcome])
-    /// A worker failed in a way that stops the runner (a lost lease, a disk error).
-    case failed(String)
-    /// SIGTERM or SIGINT.
-    case stop
-    /// The grace period after a stop is over: interrupt what still runs.
-    case graceOver
-}
-
 extension Runner {
     /// Serves the root until `context.stop` is triggered: claims drops as they arrive, `concurrency` runs at once.
     ///
@@ -324,32 +308,4 @@ extension Runner {
         for i in 0...(bytes.count - key.count) where bytes[i] == key[0] && Array(bytes[i..<(i + key.count)]) == key { return true }
         return false
     }
-}
-
-/// A wake of which at most one waits in the stream at a time.
-final class WakeLatch: Sendable {
-    private let raised = Atomic<Bool>(false)
-
-    /// Raises the latch; true when it was down (the caller then sends the wake).
-    func raise() -> Bool { !raised.exchange(true, ordering: .acquiringAndReleasing) }
-
-    /// Lowers it: the wake was taken, and the next raise sends another.
-    func lower() { raised.store(false, ordering: .releasing) }
-}
-
-extension Wake {
-    var isTick: Bool { if case .tick = self { true } else { false } }
-    var isArrival: Bool {
-        switch self {
-        case .inbox, .tick: true
-        case .finished, .failed, .stop, .graceOver: false
-        }
-    }
-}
-
-/// The runner stopped because it could not go on safely.
-public struct RunnerStopped: Error, Sendable, CustomStringConvertible {
-    /// Why.
-    public var reason: String
-    public var description: String { "the runner stopped: \(reason)" }
 }
