@@ -19,8 +19,6 @@ extension Dispatcher {
         var appliedControl: Bool { admitted.contains { $0.wasControl } }
         /// The runs to start, in order.
         var runs: [Work] { recovered + admitted.compactMap(\.run) }
-        /// What was settled at once, in order: refusals, then the admissions' outcomes.
-        var outcomes: [RunOutcome] { refusals + admitted.flatMap(\.outcomes) }
     }
 
     /// The next batch: recovers (when `recover`), reads held files again, offers deferred claims, lists the inbox

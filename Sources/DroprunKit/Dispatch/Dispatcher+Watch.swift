@@ -76,8 +76,13 @@ extension Dispatcher {
                 }
             }
             func take(_ batch: Batch) {
-                for outcome in batch.outcomes { onOutcome(outcome) }
-                queue.append(contentsOf: batch.runs)
+                // Walked in place (not through `outcomes` and `runs`, which build arrays): this runs at every wake.
+                for outcome in batch.refusals { onOutcome(outcome) }
+                queue.append(contentsOf: batch.recovered)
+                for admitted in batch.admitted {
+                    for outcome in admitted.outcomes { onOutcome(outcome) }
+                    if let run = admitted.run { queue.append(run) }
+                }
                 if batch.appliedControl {
                     // An approval may have released a run: look for it now.
                     lastHousekeeping = .distantPast
