@@ -45,8 +45,7 @@ extension Dispatcher {
             // Work waiting for a worker, first in first out (`head` is the next to start).
             var queue: [Work] = []
             var head = 0
-            var timer: Task<Void, Never>?
-            var timerDue: Date?
+            var timer = WakeTimer()
 
             func start(_ item: Work) {
                 inFlight += 1
@@ -114,7 +113,7 @@ extension Dispatcher {
                 if stop.isStopped { break }
 
                 let now = clock.now()
-                if let due = timerDue, due <= now { timerDue = nil }
+                timer.passed(now: now)
                 var recover = false
                 if now.timeIntervalSince(lastHousekeeping) >= housekeepingEvery || head == queue.count && inFlight == 0 && event.isTick {
                     lastHousekeeping = now
@@ -153,18 +152,10 @@ extension Dispatcher {
                     if let ms { nextLookMs = min(nextLookMs ?? ms, ms) }
                 }
                 if let waitMs = nextLookMs {
-                    let due = now.addingTimeInterval(Double(waitMs) / 1000)
-                    if timerDue.map({ due < $0 }) ?? true {
-                        timer?.cancel()
-                        timerDue = due
-                        timer = Task.detached {
-                            try? await clock.sleep(for: .milliseconds(waitMs))
-                            if !Task.isCancelled, tickLatch.raise() { wake.yield(.tick) }
-                        }
-                    }
+                    timer.wake(in: waitMs, now: now, clock: clock) { if tickLatch.raise() { wake.yield(.tick) } }
                 }
             }
-            timer?.cancel()
+            timer.cancel()
 
             // Stopping: claim nothing more; give running steps the grace period, then interrupt them.
             try? apply(.drain)

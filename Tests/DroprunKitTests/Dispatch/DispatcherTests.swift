@@ -56,7 +56,7 @@ import Glibc
             _ = try await dispatcher.run(onOutcome: { _ in })
         } else {
             let task = Task { try await dispatcher.run(onOutcome: { _ in }) }
-            #expect(await clock.waitForSleepers(1, timeout: 10))
+            #expect(await clock.waitForSleepers(1))
             #expect(await dispatcher.currentPhase == .running)
             context.stop.stop()
             _ = try await task.value
@@ -91,7 +91,7 @@ import Glibc
         defer { context.audit.close() }
         let dispatcher = Dispatcher(runner: Runner(context: context), mode: .once)
         let task = Task { try await dispatcher.run(onOutcome: { _ in }) }
-        #expect(await clock.waitForSleep(ms: 1_000, timeout: 10))
+        #expect(await clock.waitForSleep(ms: 1_000))
         #expect(root.list("outbox/results").isEmpty, "not taken before it settled")
         #expect(await dispatcher.currentPhase == .running)
         clock.advance(by: .seconds(1))
@@ -111,8 +111,8 @@ import Glibc
         let dispatcher = Dispatcher(runner: Runner(context: context), mode: .watch(grace: .zero))
         let task = Task { try await dispatcher.run(onOutcome: { recorder.append($0) }) }
         try root.drop("a.json", Self.valid)
-        for _ in 0..<40 where !recorder.kinds.contains(.finished(.succeeded)) {
-            _ = await clock.waitForSleepers(1, timeout: 10)
+        for _ in 0..<200 where !recorder.kinds.contains(.finished(.succeeded)) {
+            _ = await clock.waitForSleepers(1)
             clock.advance(by: .milliseconds(500))
             _ = await Self.eventually(0.5) { recorder.kinds.contains(.finished(.succeeded)) }
         }
@@ -179,7 +179,7 @@ import Glibc
         var steps = 0
         while recorder.kinds.count < setup.first.count, !recorder.isFinished, steps < 200 {
             steps += 1
-            _ = await Self.eventually(5) { recorder.isFinished || recorder.kinds.count >= setup.first.count || !clock.pendingSleeps.isEmpty }
+            _ = await Self.eventually(30) { recorder.isFinished || recorder.kinds.count >= setup.first.count || !clock.pendingSleeps.isEmpty }
             if recorder.isFinished || recorder.kinds.count >= setup.first.count { break }
             clock.advance(by: .milliseconds(100))
         }
@@ -209,11 +209,11 @@ import Glibc
             _ = try await dispatcher.run(onOutcome: { recorder.append($0) })
         }
         let wanted = mode == .once ? 1 : 2
-        for _ in 0..<40 where recorder.kinds.count < wanted && !recorder.isFinished {
-            _ = await Self.eventually(5) { recorder.isFinished || recorder.kinds.count >= wanted || !clock.pendingSleeps.isEmpty }
+        for _ in 0..<200 where recorder.kinds.count < wanted && !recorder.isFinished {
+            _ = await Self.eventually(30) { recorder.isFinished || recorder.kinds.count >= wanted || !clock.pendingSleeps.isEmpty }
             clock.advance(by: .milliseconds(500))
         }
-        _ = await Self.eventually(5) { recorder.isFinished || recorder.kinds.count >= wanted }
+        _ = await Self.eventually(30) { recorder.isFinished || recorder.kinds.count >= wanted }
         context.stop.stop()
         try await task.value
         if mode == .once {
