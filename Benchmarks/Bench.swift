@@ -20,7 +20,7 @@ struct Bench {
                 print(Options.usage)
                 return
             }
-            var runner = try Runner(options: options)
+            var runner = try BenchRunner(options: options)
             try await runner.run()
         } catch {
             FileHandle.standardError.write(Data("droprun-bench: \(error)\n".utf8))

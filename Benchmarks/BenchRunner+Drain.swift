@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 #endif
 
-extension Runner {
+extension BenchRunner {
     /// One round of the drain rows: `run --once`, a burst into a running `watch`, and a backlog a `watch` starts on.
     struct DrainRound {
         var once: (seconds: Double, usage: rusage)

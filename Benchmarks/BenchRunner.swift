@@ -15,7 +15,7 @@ struct Row {
 }
 
 /// Runs each measurement and prints the table.
-struct Runner {
+struct BenchRunner {
     let options: Options
     let binary: String
     let base: String
@@ -287,7 +287,7 @@ struct Child {
     }
 }
 
-/// `write(2)`, named apart from `Runner.write`.
+/// `write(2)`, named apart from `BenchRunner.write`.
 func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
     write(fd, buffer, count)
 }

@@ -22,7 +22,7 @@ struct Floor {
             try fs.makeDirectory(Path.join(directory, folder))
         }
         let body = Array("{\"workflow\":\"floor\",\"input\":{\"name\":\"bench\"},\"padding\":\"\(String(repeating: "x", count: 400))\"}\n".utf8)
-        for i in 0..<count { try Runner.write(Path.join(directory, "inbox/r\(i).json"), body) }
+        for i in 0..<count { try BenchRunner.write(Path.join(directory, "inbox/r\(i).json"), body) }
         let audit = open(Path.join(directory, "audit/floor.jsonl"), O_WRONLY | O_CREAT | O_APPEND, 0o644)
         defer { close(audit) }
         let record = Array(String(repeating: "r", count: 1200).utf8)

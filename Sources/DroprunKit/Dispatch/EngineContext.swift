@@ -118,28 +118,3 @@ public struct EngineContext: Sendable {
         try audit.record(event, runId: runId, at: clock.now(), data: data)
     }
 }
-
-/// This runner's heartbeat is gone: another runner declared it dead and took its runs.
-public struct LostLease: Error, Sendable, Equatable, CustomStringConvertible {
-    /// This runner.
-    public var runner: String
-
-    public var description: String {
-        "runner \(runner) lost its lease (was it paused longer than leaseSeconds?); another runner took its runs over, so it stopped without writing more"
-    }
-}
-
-/// Remembers when a runner last confirmed it holds its lease (real time), so writes do not each pay a `stat`.
-public final class LeaseCheck: Sendable {
-    /// How long a confirmation is trusted; far below the shortest lease (1 s).
-    public let validity: Duration
-    private let last = Mutex<ContinuousClock.Instant?>(nil)
-
-    public init(validity: Duration = .milliseconds(250)) { self.validity = validity }
-
-    func isFresh() -> Bool {
-        last.withLock { instant in instant.map { ContinuousClock.now - $0 < validity } ?? false }
-    }
-
-    func confirmed() { last.withLock { $0 = ContinuousClock.now } }
-}

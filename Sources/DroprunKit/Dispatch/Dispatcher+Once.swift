@@ -1,0 +1,79 @@
+import Foundation
+
+extension Dispatcher {
+    /// `run --once`: batch after batch, each run to its end, sleeping only until the next settle time; stops when idle.
+    ///
+    /// The inbox is listed once and worked through in batches; it is listed
+    /// again when the list is used up (so new arrivals are seen), or every
+    /// batch while files are settling. While a batch runs, control messages
+    /// dropped meanwhile are still read and applied.
+    func runUntilIdle(onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> RunOnceSummary {
+        var summary = RunOnceSummary()
+        while true {
+            needsListing = true
+            // While files may be settling, the inbox is listed at every batch.
+            if context.configuration.settleMs > 0 { cursor = listed.count }
+            let batch = try await nextBatch(limit: Self.batchSize, recover: true)
+            for outcome in batch.refusals {
+                onOutcome(outcome)
+                summary.append(outcome)
+            }
+            if batch.isEmpty {
+                if cursor < listed.count { continue }
+                var nextLookMs = batch.nextLookMs
+                if let ms = held.nextLookMs(now: context.clock.now()) { nextLookMs = min(nextLookMs ?? ms, ms) }
+                guard let waitMs = nextLookMs else {
+                    // Nothing left from this listing: one more look for files that arrived meanwhile.
+                    try list()
+                    if listed.isEmpty { break }
+                    continue
+                }
+                try await context.clock.sleep(for: .milliseconds(waitMs))
+                cursor = listed.count
+                continue
+            }
+            for admitted in batch.admitted {
+                for outcome in admitted.outcomes {
+                    onOutcome(outcome)
+                    summary.append(outcome)
+                }
+            }
+            // Files of the current listing are left to the batches, in their order; only files that arrived since are read.
+            peeked = Set(listed.map(\.name))
+            let sweeper = Task { try await takeControlsWhileBusy(onOutcome: onOutcome) }
+            let ran = try await runner.perform(batch.runs, onOutcome: onOutcome)
+            sweeper.cancel()
+            summary.append(contentsOf: try await sweeper.value)
+            summary.append(contentsOf: ran)
+        }
+        try apply(.drain)
+        try await context.commit()
+        await context.reaper.drain()
+        return summary
+    }
+
+    /// Applies control messages that arrive in the inbox while a batch runs, until cancelled (polling in real time: a
+    /// cadence, not logic); a run one of them releases (or a file that changed since it was read) is run here.
+    private func takeControlsWhileBusy(onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> [RunOutcome] {
+        var outcomes: [RunOutcome] = []
+        let inbox = context.layout.inbox
+        while true {
+            do {
+                try await Task.sleep(for: context.cancelPollInterval)
+            } catch {
+                return outcomes
+            }
+            let names = ((try? context.fileSystem.list(inbox)) ?? []).filter { InboxScanner.isRequestName($0.name) && $0.rawName == nil }.map(\.name)
+            let batch = try await takeControls(among: names)
+            var produced = batch.refusals
+            for admitted in batch.admitted {
+                produced += admitted.outcomes
+                if let run = admitted.run { produced += try await runner.perform(run) }
+            }
+            for outcome in produced {
+                onOutcome(outcome)
+                outcomes.append(outcome)
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+
+extension Dispatcher {
+    /// `watch`: batches on folder events, ticks and housekeeping, `concurrency` runs at once, until `context.stop`.
+    ///
+    /// Wakes on inotify events from the inbox (Linux), and every
+    /// `pollIntervalMs` in any case. Renews its heartbeat and looks for runs to
+    /// take over every `leaseSeconds / 3` (housekeeping, which also says when
+    /// `droprun.json` changed). Control messages are read and applied at once,
+    /// even while every worker is busy. On stop it claims nothing more, lets
+    /// running steps finish for up to `grace`, then interrupts the rest.
+    func watchUntilStopped(grace: Duration, onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws {
+        let fs = context.fileSystem
+        let layout = context.layout
+        let clock = context.clock
+        let configuration = context.configuration
+        let heartbeat = context.heartbeat
+        let stop = context.stop
+        let runner = runner
+
+        // Inbox wakes and ticks are latched: at most one of each waits in the stream, so a burst of events costs one look.
+        let (wakes, wake) = AsyncStream<Wake>.makeStream(bufferingPolicy: .unbounded)
+        let inboxLatch = WakeLatch()
+        let tickLatch = WakeLatch()
+        watcher = FolderWatcher(path: layout.inbox) { if inboxLatch.raise() { wake.yield(.inbox) } }
+        defer { watcher?.cancel() }
+        stop.onStop { wake.yield(.stop) }
+        if tickLatch.raise() { wake.yield(.tick) }
+        let ticker = Task.detached {
+            while !Task.isCancelled {
+                try await clock.sleep(for: .milliseconds(configuration.pollIntervalMs))
+                if tickLatch.raise() { wake.yield(.tick) }
+            }
+        }
+        defer { ticker.cancel() }
+
+        let housekeepingEvery = max(1.0, Double(configuration.leaseSeconds) / 3)
+        var lastHousekeeping = Date.distantPast
+        var configurationWatch = ConfigurationWatch(root: layout.root, fileSystem: fs)
+        var failure: String?
+
+        // Discarding: a finished run's task is freed at once (a plain group keeps every child until it is awaited).
+        await withDiscardingTaskGroup { group in
+            var inFlight = 0
+            // Work waiting for a worker, first in first out (`head` is the next to start).
+            var queue: [Work] = []
+            var head = 0
+            var timer = WakeTimer()
+
+            func start(_ item: Work) {
+                inFlight += 1
+                group.addTask {
+                    do {
+                        wake.yield(.finished(try await runner.perform(item)))
+                    } catch is RunFinishedElsewhere {
+                        wake.yield(.finished([]))
+                    } catch is LostLease {
+                        wake.yield(.failed(LostLease(runner: runner.context.identity.actor).description))
+                    } catch {
+                        wake.yield(.failed("\(error)"))
+                    }
+                }
+            }
+            func startWhatFits() {
+                while inFlight < configuration.concurrency, head < queue.count {
+                    start(queue[head])
+                    head += 1
+                }
+                if head == queue.count {
+                    queue.removeAll(keepingCapacity: true)
+                    head = 0
+                } else if head >= 1024 {
+                    queue.removeFirst(head)
+                    head = 0
+                }
+            }
+            func take(_ batch: Batch) {
+                // Walked in place (not through `outcomes` and `runs`, which build arrays): this runs at every wake.
+                for outcome in batch.refusals { onOutcome(outcome) }
+                queue.append(contentsOf: batch.recovered)
+                for admitted in batch.admitted {
+                    for outcome in admitted.outcomes { onOutcome(outcome) }
+                    if let run = admitted.run { queue.append(run) }
+                }
+                if batch.appliedControl {
+                    // An approval may have released a run: look for it now.
+                    lastHousekeeping = .distantPast
+                    if tickLatch.raise() { wake.yield(.tick) }
+                }
+                startWhatFits()
+            }
+
+            loop: for await event in wakes {
+                switch event {
+                case .stop:
+                    break loop
+                case .failed(let message):
+                    inFlight -= 1
+                    failure = message
+                    stop.stop()
+                    break loop
+                case .finished(let outcomes):
+                    inFlight -= 1
+                    for outcome in outcomes { onOutcome(outcome) }
+                case .inbox:
+                    inboxLatch.lower()
+                case .tick:
+                    tickLatch.lower()
+                    needsListing = true
+                case .graceOver:
+                    break
+                }
+                if stop.isStopped { break }
+
+                let now = clock.now()
+                timer.passed(now: now)
+                var recover = false
+                if now.timeIntervalSince(lastHousekeeping) >= housekeepingEvery || head == queue.count && inFlight == 0 && event.isTick {
+                    lastHousekeeping = now
+                    if !heartbeat.isHeld {
+                        failure = LostLease(runner: context.identity.actor).description
+                        stop.stop()
+                        break
+                    }
+                    if let change = configurationWatch.check() { context.warnings.warn(change) }
+                    recover = true
+                }
+
+                // Batches while the queue has room and the listing is not used up (`watch` never throws from a batch:
+                // its failures are met again at a later look).
+                var nextLookMs: Int?
+                repeat {
+                    guard let batch = try? await nextBatch(limit: Self.batchSize - (queue.count - head), recover: recover) else { break }
+                    recover = false
+                    take(batch)
+                    if let ms = batch.nextLookMs { nextLookMs = min(nextLookMs ?? ms, ms) }
+                } while queue.count - head < Self.batchSize && cursor < listed.count && !stop.isStopped
+
+                // Control messages go first even when the queue is full: each new arrival not taken yet is read once.
+                // Without events, the names come from a listing at each poll while work waits.
+                if watcher == nil, event.isTick, head < queue.count || cursor < listed.count {
+                    arrivals = ((try? fs.list(layout.inbox)) ?? []).filter { $0.rawName == nil && InboxScanner.isRequestName($0.name) }.map(\.name)
+                }
+                if !arrivals.isEmpty {
+                    let names = arrivals
+                    arrivals.removeAll(keepingCapacity: arrivals.count < 4096)
+                    if let controls = try? await takeControls(among: names) { take(controls) }
+                }
+
+                // Wake again when something waited for is due (a file settling, a retry, a held file to look at).
+                for ms in [retryNames.nextDueMs(now: now), runner.deferred.nextDueMs(now: now), held.nextLookMs(now: now)] {
+                    if let ms { nextLookMs = min(nextLookMs ?? ms, ms) }
+                }
+                if let waitMs = nextLookMs {
+                    timer.wake(in: waitMs, now: now, clock: clock) { if tickLatch.raise() { wake.yield(.tick) } }
+                }
+            }
+            timer.cancel()
+
+            // Stopping: claim nothing more; give running steps the grace period, then interrupt them.
+            try? apply(.drain)
+            if inFlight > 0 {
+                let drained = Task.detached {
+                    try? await clock.sleep(for: grace)
+                    wake.yield(.graceOver)
+                }
+                for await event in wakes {
+                    switch event {
+                    case .finished(let outcomes):
+                        inFlight -= 1
+                        for outcome in outcomes { onOutcome(outcome) }
+                    case .failed(let message):
+                        inFlight -= 1
+                        failure = failure ?? message
+                    case .graceOver:
+                        group.cancelAll()
+                    case .stop, .inbox, .tick:
+                        break
+                    }
+                    if inFlight <= 0 { break }
+                }
+                drained.cancel()
+            }
+            group.cancelAll()
+        }
+        await context.reaper.drain()
+        try await context.commit()
+        if let failure { throw RunnerStopped(reason: failure) }
+    }
+}
