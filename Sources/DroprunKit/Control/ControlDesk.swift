@@ -15,6 +15,7 @@ struct ControlDesk {
 
     private var fs: any FileSystem { context.fileSystem }
     private var layout: RootLayout { context.layout }
+    private var locator: RunLocator { RunLocator(context: context) }
 
     func apply(_ message: ControlMessage, file: ClaimedFile) async throws -> [RunOutcome] {
         let runId = message.runId
@@ -23,8 +24,9 @@ struct ControlDesk {
         // A message taken over from a dead runner may have been applied by it already: never apply it twice
         // (a replayed approval must not approve a later approval step).
         if file.recovered, wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
-        if let json = try? RecordReader.json(at: layout.result(runId), fileSystem: fs), let status = json["status"]?.stringValue {
-            if case .approval = message.action, let decided = Self.decided(json) {
+        if let result = try? locator.held(at: layout.result(runId)) {
+            let status = result.status.rawValue
+            if case .approval = message.action, let decided = Self.decided(result.json) {
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and has finished (\(status)); this second decision was not applied", path: JSONPath.root.key("runId")))
             }
             return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
@@ -47,13 +49,13 @@ struct ControlDesk {
             }
             return outcomes
         case .approval(let approve, let by, let note):
-            let read = Result { () throws(UnreadableRecord) in try RecordReader.json(at: layout.runningRecord(runId), fileSystem: fs) }
+            let read = Result { () throws(UnreadableRecord) in try locator.held(at: layout.runningRecord(runId)) }
             if case .failure(let problem) = read, !problem.isNotFound {
                 context.reportUnreadable(problem)
                 return try await reject(file, message, Rejection(.invalidState, problem.relative(to: layout).description, path: JSONPath.root.key("runId")))
             }
-            guard let json = try? read.get(), let status = json["status"]?.stringValue else {
-                if intake.isBeingTakenOver(runId) {
+            guard let live = try? read.get() else {
+                if locator.isBeingTakenOver(runId) {
                     return try await rejectBeingChanged(file, message)
                 }
                 if fs.exists(layout.request(runId)) || inboxHolds(runId) {
@@ -61,14 +63,14 @@ struct ControlDesk {
                 }
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
-            guard status == RunStatus.waitingApproval.rawValue else {
-                if let decided = Self.decided(json) {
+            let status = live.status.rawValue
+            guard TakeoverPolicy.awaitsDecision(live) else {
+                if let decided = Self.decided(live.json) {
                     return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and is \(status) again; this second decision was not applied", path: JSONPath.root.key("runId")))
                 }
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
-            let stillWaiting: (JSONValue) -> Bool = { $0["status"]?.stringValue == RunStatus.waitingApproval.rawValue }
-            guard let path = Recovery(context: context).takeOver(runId, stillHolds: stillWaiting) else {
+            guard let path = Recovery(context: context).takeOver(runId, stillHolds: TakeoverPolicy.awaitsDecision) else {
                 return try await rejectBeingChanged(file, message)
             }
             guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
@@ -108,21 +110,15 @@ struct ControlDesk {
 
     /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
     func cancelIfIdle(_ runId: String) async throws -> RunRecord? {
-        let json: JSONValue
+        let live: HeldRecord?
         do {
-            json = try RecordReader.json(at: layout.runningRecord(runId), fileSystem: fs)
+            live = try locator.held(at: layout.runningRecord(runId))
         } catch {
             context.reportUnreadable(error)
             return nil
         }
-        let liveness = context.liveness
-        let mine = context.identity.folderName
-        let isIdle: (JSONValue) -> Bool = { json in
-            let owner = Recovery.ownerFolder(json)
-            guard owner != mine, let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), !status.isFinal else { return false }
-            return status == .waitingApproval || owner == nil || (owner.map { liveness.isDead($0) } ?? true)
-        }
-        guard isIdle(json), let path = Recovery(context: context).takeOver(runId, stillHolds: isIdle) else { return nil }
+        let policy = TakeoverPolicy(context: context)
+        guard let live, policy.isIdle(live), let path = Recovery(context: context).takeOver(runId, stillHolds: policy.isIdle) else { return nil }
         guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
             Recovery(context: context).putBack(runId, from: path)
             return nil
@@ -135,18 +131,7 @@ struct ControlDesk {
 
     /// True when a request waiting in the inbox, or taken by this runner and not yet admitted, carries this run id.
     private func inboxHolds(_ runId: String) -> Bool {
-        if fs.exists(Path.join(layout.inbox, runId + ".json")) { return true }
-        let claims = layout.claimFolder(context.identity)
-        for folder in [layout.inbox, claims] {
-            for entry in (try? fs.list(folder)) ?? [] where !entry.name.hasPrefix(".") && !entry.name.hasSuffix(Recovery.takeoverSuffix) {
-                guard folder == claims || InboxScanner.isRequestName(entry.name),
-                    let bytes = try? fs.readRegularFile(Path.join(folder, entry.name), maxBytes: context.configuration.maxRequestBytes),
-                    let json = try? JSONParser.parse(bytes), json["kind"] == nil || json["kind"] == "run"
-                else { continue }
-                if (json["id"]?.stringValue ?? RunID.fromFileName(Recovery.originalName(entry.name))) == runId { return true }
-            }
-        }
-        return false
+        locator.inboxHolds(runId, claims: layout.claimFolder(context.identity), maxRequestBytes: context.configuration.maxRequestBytes)
     }
 
     /// True when this very drop (same name, same bytes) was applied to its run already.
@@ -183,7 +168,7 @@ struct ControlDesk {
         var n = 1
         while fs.exists(Path.join(layout.control, name)) {
             n += 1
-            name = file.name.hasSuffix(".json") ? "\(file.name.dropLast(5))~\(n).json" : "\(file.name)~\(n)"
+            name = RootLayout.keptControlName(file.name, n)
         }
         try fs.rename(file.path, to: Path.join(layout.control, name))
     }

@@ -51,6 +51,32 @@ public struct RootLayout: Sendable {
     public func artifactFolder(_ runId: String) -> String { Path.join(artifacts, runId) }
     /// The claim folder of one runner.
     public func claimFolder(_ runner: RunnerIdentity) -> String { Path.join(claimed, runner.folderName) }
+    /// `inbox/<runId>.json`: where a drop of the run is found by its id.
+    public func inboxFile(_ runId: String) -> String { Path.join(inbox, runId + ".json") }
+    /// `outbox/runners/<folderName>.json`: the heartbeat of the runner whose folder name is `folderName`.
+    public func heartbeat(_ folderName: String) -> String { Path.join(runners, folderName + ".json") }
+
+    /// The name ending of a record being taken over, in a claim folder: `<runId>.running.json~takeover`.
+    static let takeoverSuffix = ".running.json~takeover"
+    /// `outbox/claimed/<runner>/<runId>.running.json~takeover`: the run's record while the runner whose folder name is `runner` takes it over.
+    func takeoverRecord(_ runId: String, inClaimFolder runner: String) -> String { Path.join(claimed, runner, runId + Self.takeoverSuffix) }
+    /// True when a name in a claim folder is a record being taken over, not a claim.
+    static func isTakeoverName(_ name: String) -> Bool { name.hasSuffix(takeoverSuffix) }
+    /// The run id of a record being taken over, from its name in a claim folder; nil for a claim.
+    static func takeoverRunId(_ name: String) -> String? { isTakeoverName(name) ? String(name.dropLast(takeoverSuffix.count)) : nil }
+    /// The `n`th name a file dropped as `name` is claimed under: `name`, then `name~2`, `name~3`, ...
+    static func claimName(_ name: String, _ n: Int) -> String { n == 1 ? name : "\(name)~\(n)" }
+    /// `x.json` from a claim name `x.json~2`: the name the file was dropped under.
+    static func claimedFileName(_ name: String) -> String {
+        guard let tilde = name.lastIndex(of: "~"), Int(name[name.index(after: tilde)...]) != nil else { return name }
+        return String(name[..<tilde])
+    }
+    /// The `n`th name an applied control message dropped as `name` is kept under in `outbox/control/`:
+    /// `name`, then `x~2.json` (or `name~2` without `.json`), ...
+    static func keptControlName(_ name: String, _ n: Int) -> String {
+        guard n > 1 else { return name }
+        return name.hasSuffix(".json") ? "\(name.dropLast(5))~\(n).json" : "\(name)~\(n)"
+    }
 
     /// Creates every missing folder.
     public func createFolders(_ fileSystem: any FileSystem) throws(FileSystemError) {

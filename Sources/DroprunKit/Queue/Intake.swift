@@ -44,6 +44,7 @@ struct Intake {
 
     private var fs: any FileSystem { context.fileSystem }
     private var layout: RootLayout { context.layout }
+    private var locator: RunLocator { RunLocator(context: context) }
 
     /// Moves `name` from the inbox into the claim folder; nil when another runner took it first.
     func claim(_ candidate: InboxCandidate) throws(FileSystemError) -> ClaimedFile? {
@@ -80,7 +81,7 @@ struct Intake {
         var n = 1
         while fs.exists(target) {
             n += 1
-            target = Path.join(folder, "\(name)~\(n)")
+            target = Path.join(folder, RootLayout.claimName(name, n))
         }
         return target
     }
@@ -120,7 +121,7 @@ struct Intake {
         case .success(.run(let request, let runId)):
             // A result is checked first, in case its request copy was removed by hand (checking after the link
             // would leave a window in which a crash files the new drop as the old run's request).
-            if fs.exists(layout.result(runId)), let existing = existingRecord(runId) {
+            if locator.hasResult(runId), let existing = locator.takenPlace(runId) {
                 // A dead runner's claim of a run it finished (it died before removing the claim, which stood for a
                 // run of instant steps to its end): the same file is the kept request.
                 if let dead = claimed.recoveredFrom, let claimInode = try fs.info(claimed.path)?.inode,
@@ -139,7 +140,7 @@ struct Intake {
                 if let claimInode = try fs.info(claimed.path)?.inode, let held = try fs.info(layout.request(runId)), held.inode == claimInode {
                     // A runner reserved this run id with this very file, then died: before its record was written,
                     // or after (the record is in outbox/running/, or being taken over in some claim folder).
-                    if fs.exists(layout.result(runId)) || fs.exists(layout.runningRecord(runId)) || isBeingTakenOver(runId) {
+                    if locator.isRecorded(runId) {
                         try fs.remove(claimed.path)
                         return .nothing
                     }
@@ -163,7 +164,7 @@ struct Intake {
                     try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
                     return .run(record, request, claimPath: claimed.path)
                 }
-                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existingRecord(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
+                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(locator.takenPlace(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
             let marker = layout.cancelMarker(runId)
@@ -235,7 +236,7 @@ struct Intake {
         guard let json = try? JSONParser.parse(bytes) else { return }
         let runId = json["id"]?.stringValue ?? RunID.fromFileName(claimed.name)
         guard RunID.isValid(runId), let claimInode = try fs.info(claimed.path)?.inode, try fs.info(layout.request(runId))?.inode == claimInode,
-            !fs.exists(layout.result(runId)), !fs.exists(layout.runningRecord(runId)), !isBeingTakenOver(runId)
+            !locator.isRecorded(runId)
         else { return }
         if fs.exists(layout.keptWorkflow(runId)) { try fs.remove(layout.keptWorkflow(runId)) }
         try fs.remove(layout.request(runId))
@@ -258,23 +259,6 @@ struct Intake {
             (try? fs.info(layout.request(runId)))??.inode == claimInode
         else { return nil }
         return try? fs.readFile(layout.keptWorkflow(runId), maxBytes: 64 << 20)
-    }
-
-    /// True when some runner's claim folder holds `runId`'s record while taking it over.
-    func isBeingTakenOver(_ runId: String) -> Bool {
-        for folder in (try? fs.list(layout.claimed)) ?? [] where fs.exists(Path.join(layout.claimed, folder.name, runId + Recovery.takeoverSuffix)) {
-            return true
-        }
-        return false
-    }
-
-    /// Where a record of `runId` already is, if anywhere.
-    func existingRecord(_ runId: String) -> String? {
-        for (path, what) in [(layout.result(runId), "outbox/results"), (layout.runningRecord(runId), "outbox/running"), (layout.request(runId), "outbox/requests")]
-        where fs.exists(path) {
-            return "\(what)/\(runId).json"
-        }
-        return nil
     }
 
     /// Moves a claimed file, byte for byte, to `outbox/rejected/` beside its `.error.json`.

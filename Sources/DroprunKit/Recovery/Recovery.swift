@@ -22,6 +22,7 @@ struct Recovery {
 
     private var fs: any FileSystem { context.fileSystem }
     private var layout: RootLayout { context.layout }
+    private var locator: RunLocator { RunLocator(context: context) }
 
     /// Everything that can be taken up now; runs in `ignoring` (which this runner failed to load) are left alone.
     ///
@@ -40,10 +41,10 @@ struct Recovery {
             deadFolders.append(folder.name)
             // Records the dead runner was taking over go back where every runner looks.
             let dead = Path.join(layout.claimed, folder.name)
-            for entry in (try? fs.list(dead)) ?? [] where entry.name.hasSuffix(Self.takeoverSuffix) {
-                let runId = String(entry.name.dropLast(Self.takeoverSuffix.count))
+            for entry in (try? fs.list(dead)) ?? [] {
+                guard let runId = RootLayout.takeoverRunId(entry.name) else { continue }
                 let source = Path.join(dead, entry.name)
-                if fs.exists(layout.result(runId)) {
+                if locator.hasResult(runId) {
                     try? fs.remove(source)
                 } else if (try? fs.link(source, to: layout.runningRecord(runId))) != nil {
                     try? fs.remove(source)
@@ -70,40 +71,46 @@ struct Recovery {
         }
         let running = try fs.list(layout.running)
         sweepTemporaries(running)
+        let policy = TakeoverPolicy(context: context)
         for entry in running where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
             let runId = String(entry.name.dropLast(5))
             guard !ignoring.contains(runId) else { continue }
-            if fs.exists(layout.result(runId)) {
+            if locator.hasResult(runId) {
                 // The result is written; its runner is removing the live record, or died before it could.
                 repairFinalEvent(runId)
                 continue
             }
-            guard let json = readRecord(layout.runningRecord(runId)) else { continue }
-            guard json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)) != nil else {
-                context.reportUnreadable(UnreadableRecord(path: layout.runningRecord(runId), reason: .notARunRecord("$.status should be a run status")))
+            let held: HeldRecord
+            do {
+                guard let read = try locator.held(at: layout.runningRecord(runId)) else {
+                    context.reportUnreadable(UnreadableRecord(path: layout.runningRecord(runId), reason: .notARunRecord("$.status should be a run status")))
+                    continue
+                }
+                held = read
+            } catch {
+                context.reportUnreadable(error)
                 continue
             }
-            guard shouldTakeOver(json) else { continue }
-            if let owner = Self.ownerFolder(json), owner != context.identity.folderName {
+            guard policy.shouldTakeOver(held) else { continue }
+            if let owner = held.owner, owner != context.identity.folderName {
                 // A runner found dead only now: its checkpoint log may hold newer states; taken up at the next scan.
                 if logPending(owner) { continue }
                 liveness.bury(owner)
             }
-            if let path = takeOver(runId, stillHolds: shouldTakeOver) {
-                let status = json["status"]?.stringValue
-                work.append(.takeover(runId: runId, path: path, previousRunner: status == RunStatus.waitingApproval.rawValue ? nil : json["runner"]?.stringValue))
+            if let path = takeOver(runId, stillHolds: policy.shouldTakeOver) {
+                work.append(.takeover(runId: runId, path: path, previousRunner: TakeoverPolicy.previousRunner(held)))
             }
         }
         for name in deadFolders where !logPending(name) {
             let dead = Path.join(layout.claimed, name)
-            for entry in (try? fs.list(dead)) ?? [] where !entry.name.hasSuffix(Self.takeoverSuffix) {
+            for entry in (try? fs.list(dead)) ?? [] where !RootLayout.isTakeoverName(entry.name) {
                 // A temporary file the dead runner was writing (a record it was taking over): never a claim, since
                 // the inbox's hidden names are never claimed.
                 if Path.isTemporary(entry.name) {
                     try? fs.remove(Path.join(dead, entry.name))
                     continue
                 }
-                let original = Self.originalName(entry.name)
+                let original = RootLayout.claimedFileName(entry.name)
                 let target = Intake(context: context).freeClaimPath(for: original)
                 if (try? fs.rename(Path.join(dead, entry.name), to: target)) != nil {
                     work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now(), recoveredFrom: name)))
@@ -143,18 +150,16 @@ struct Recovery {
         var work: [Work] = []
         var (entries, complete) = CheckpointLog.readAll(folder: folder, fileSystem: fs, damaged: context.reportUnreadable)
         for (runId, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            guard !ignoring.contains(runId), !fs.exists(layout.result(runId)) else { continue }
+            guard !ignoring.contains(runId), !locator.hasResult(runId) else { continue }
             let state = JSONWriter.prettyBytes(entry.record)
             let previous = entry.record["runner"]?.stringValue
             let deadClaim = entry.claim.map { Path.join(layout.claimed, dead, $0) }.flatMap { standsFor(runId, claim: $0) ? $0 : nil }
             if let live = readRecord(layout.runningRecord(runId)) {
-                let holdsIt: (JSONValue) -> Bool = { json in
-                    Self.ownerFolder(json) == dead && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(json["status"]?.stringValue ?? "")
-                }
-                guard holdsIt(live) else { continue }
+                let holdsIt: (HeldRecord) -> Bool = { TakeoverPolicy.isHeld($0, by: dead) }
+                guard HeldRecord(json: live).map(holdsIt) ?? false else { continue }
                 guard let path = takeOver(runId, stillHolds: holdsIt) else {
                     // Not lost to another runner (the record is still the dead runner's): the move failed, so later.
-                    if let again = readRecord(layout.runningRecord(runId)), holdsIt(again) { complete = false }
+                    if let again = readRecord(layout.runningRecord(runId)).flatMap(HeldRecord.init(json:)), holdsIt(again) { complete = false }
                     continue
                 }
                 guard (try? fs.writeAtomically(path, state, sync: strict)) != nil else {
@@ -188,12 +193,12 @@ struct Recovery {
                 continue
             }
             // Another runner may have taken the run over meanwhile: looked for in the order a run moves on.
-            if intake.isBeingTakenOver(runId) || fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) {
+            if locator.isBeingTakenOver(runId) || fs.exists(layout.runningRecord(runId)) || locator.hasResult(runId) {
                 try? fs.remove(claim)
                 log.settled(runId, finished: true)
                 continue
             }
-            let target = Path.join(layout.claimFolder(context.identity), runId + Self.takeoverSuffix)
+            let target = layout.takeoverRecord(runId, inClaimFolder: context.identity.folderName)
             guard (try? fs.writeNew(target, state, sync: strict)) != nil else {
                 // Not writable now: the claim goes back, for the next scan (this runner's own line names it, should it
                 // die first). If even that fails, it is admitted again, which reruns the run from its start.
@@ -201,7 +206,7 @@ struct Recovery {
                 if (try? fs.rename(claim, to: deadClaim)) != nil {
                     complete = false
                 } else {
-                    work.append(.claimed(ClaimedFile(name: Self.originalName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
+                    work.append(.claimed(ClaimedFile(name: RootLayout.claimedFileName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
                 }
                 continue
             }
@@ -242,9 +247,6 @@ struct Recovery {
         }
     }
 
-    /// The name ending of a record being taken over, in a claim folder.
-    static let takeoverSuffix = ".running.json~takeover"
-
     /// The record at `path`; nil when there is none, or when it cannot be read, which the runner then reports.
     private func readRecord(_ path: String) -> JSONValue? {
         do {
@@ -255,26 +257,6 @@ struct Recovery {
         }
     }
 
-    /// The folder name (`host-pid-instance`) of the runner a record names, if any.
-    static func ownerFolder(_ json: JSONValue) -> String? {
-        if let id = json["runnerId"]?.stringValue { return id }
-        return json["runner"]?.stringValue.flatMap(RunnerIdentity.init(actor:))?.folderName
-    }
-
-    /// True when nobody serves the run: queued or running with no owner or a dead one, or waiting with its approval expired.
-    func shouldTakeOver(_ json: JSONValue) -> Bool {
-        guard let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)) else { return false }
-        switch status {
-        case .queued, .running:
-            guard let owner = Self.ownerFolder(json) else { return true }
-            return owner != context.identity.folderName && context.liveness.isDead(owner)
-        case .waitingApproval:
-            return json["approval"].flatMap(PendingApproval.init(json:))?.hasExpired(at: context.clock.now()) ?? false
-        case .succeeded, .failed, .cancelled:
-            return false
-        }
-    }
-
     /// Removes a live record left beside its result by a dead runner, and writes the run's final audit event if that runner could not.
     ///
     /// A runner writes the result, then the final event, then removes the live
@@ -282,8 +264,8 @@ struct Recovery {
     /// event.
     func repairFinalEvent(_ runId: String) {
         guard let live = readRecord(layout.runningRecord(runId)) else { return }
-        let owner = Self.ownerFolder(live)
-        if let owner, owner == context.identity.folderName || !context.liveness.isDead(owner) { return }
+        let owner = HeldRecord.owner(of: live)
+        if let owner, !TakeoverPolicy(context: context).isGone(owner) { return }
         if let owner { writeMissingFinalEvent(runId, claimedBy: owner) }
         try? fs.remove(layout.runningRecord(runId))
     }
@@ -296,15 +278,14 @@ struct Recovery {
     /// result), and its own chain is searched (from its end) first, so an event
     /// is never written twice.
     func writeMissingFinalEvent(_ runId: String, claimedBy: String) {
-        guard let result = readRecord(layout.result(runId)),
-            let status = result["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), status.isFinal
-        else { return }
-        let owner = Self.ownerFolder(result) ?? claimedBy
+        guard let resultJSON = readRecord(layout.result(runId)), let result = HeldRecord(json: resultJSON), result.status.isFinal else { return }
+        let status = result.status
+        let owner = result.owner ?? claimedBy
         guard context.liveness.isDead(owner) else { return }
         let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
         guard !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) else { return }
-        var data: [String: JSONValue] = ["previousRunner": result["runner"] ?? .string(owner), "writtenBy": "recovery"]
-        if let error = result["error"], error != .null { data["code"] = error["code"] ?? .null }
+        var data: [String: JSONValue] = ["previousRunner": resultJSON["runner"] ?? .string(owner), "writtenBy": "recovery"]
+        if let error = resultJSON["error"], error != .null { data["code"] = error["code"] ?? .null }
         try? context.record(event, runId: runId, data: data)
     }
 
@@ -313,14 +294,14 @@ struct Recovery {
     /// The record is read again after the move: when it no longer meets
     /// `stillHolds` (another runner took it over and checkpointed in between),
     /// it is put back (linked, never over a newer one) and nil is returned.
-    func takeOver(_ runId: String, stillHolds: (JSONValue) -> Bool = { _ in true }) -> String? {
-        let target = Path.join(layout.claimFolder(context.identity), runId + Self.takeoverSuffix)
+    func takeOver(_ runId: String, stillHolds: (HeldRecord) -> Bool) -> String? {
+        let target = layout.takeoverRecord(runId, inClaimFolder: context.identity.folderName)
         do {
             try fs.rename(layout.runningRecord(runId), to: target)
         } catch {
             return nil
         }
-        guard let json = readRecord(target), stillHolds(json) else {
+        guard let held = readRecord(target).flatMap(HeldRecord.init(json:)), stillHolds(held) else {
             putBack(runId, from: target)
             return nil
         }
@@ -330,11 +311,5 @@ struct Recovery {
     /// Puts a record moved into a claim folder back in `outbox/running/`, by `link`, so never over a newer one.
     func putBack(_ runId: String, from path: String) {
         if (try? fs.link(path, to: layout.runningRecord(runId))) != nil { try? fs.remove(path) }
-    }
-
-    /// `x.json` from a claim name `x.json~2`.
-    static func originalName(_ name: String) -> String {
-        guard let tilde = name.lastIndex(of: "~"), Int(name[name.index(after: tilde)...]) != nil else { return name }
-        return String(name[..<tilde])
     }
 }

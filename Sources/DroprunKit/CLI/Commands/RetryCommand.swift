@@ -53,7 +53,7 @@ enum RetryCommand {
             if case .failure(let error) = reserve(original, bytes: bytes, as: layout.request(newID), fs: fs, strict: configuration.durability == .strict) {
                 guard error.isAlreadyExists else { throw CLIError.fileSystem(error) }
                 // A retry killed between its reservation and its record left this id reserved and never run: finish it.
-                if isOrphaned(newID, bytes: bytes, layout: layout, fs: fs), !Intake(context: engine).isBeingTakenOver(newID) { break }
+                if isOrphaned(newID, bytes: bytes, layout: layout, fs: fs), !RunLocator(context: engine).isBeingTakenOver(newID) { break }
                 n += 1
                 continue
             }
