@@ -1,37 +1,5 @@
 import Foundation
 
-/// A file taken from the inbox, now in this runner's claim folder.
-struct ClaimedFile: Sendable {
-    /// The name it was dropped under.
-    var name: String
-    /// Where it is now.
-    var path: String
-    /// When it was taken.
-    var claimedAt: Date
-    /// The dead runner (its folder name) whose claim folder this was taken over from: it may have been
-    /// applied already, if it is a control message, or run to its result.
-    var recoveredFrom: String?
-    /// Taken over from a dead runner's claim folder.
-    var recovered: Bool { recoveredFrom != nil }
-    /// Its arrival does not show it is whole (no inotify event said so): when it does not parse, it may be half-written,
-    /// and admission says `incomplete` instead of rejecting it (see `HeldClaims`).
-    var mayBeIncomplete = false
-}
-
-/// What became of a claimed file.
-enum Admission: Sendable {
-    /// A run, now reserved under `outbox/requests/<runId>.json`; the claim file is removed once its record is written.
-    case run(RunRecord, RunRequest, claimPath: String)
-    /// A claim left by a dead runner whose run is already recorded elsewhere; the claim was removed.
-    case nothing
-    /// A control message.
-    case control(ControlMessage, ClaimedFile)
-    /// Moved to `outbox/rejected/`.
-    case rejected(Rejection, rejectedAs: String)
-    /// Not JSON (or empty) while it may still be being written: left in the claim folder, to be read again.
-    case incomplete
-}
-
 /// Takes files from the inbox and turns each into a run, a control message or a rejection.
 ///
 /// The claim is one `rename(2)` from `inbox/` into this runner's own folder
