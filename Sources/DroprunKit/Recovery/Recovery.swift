@@ -25,21 +25,29 @@ struct Recovery {
         let mine = layout.claimFolder(context.identity)
         try fs.makeDirectory(mine)
         var deadFolders: [String] = []
-        for folder in (try? fs.list(layout.claimed)) ?? [] where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
+        for folder in list(layout.claimed) where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
             guard liveness.isDead(folder.name) else { continue }
             liveness.bury(folder.name)
             deadFolders.append(folder.name)
             // Records the dead runner was taking over go back where every runner looks.
             let dead = Path.join(layout.claimed, folder.name)
-            for entry in (try? fs.list(dead)) ?? [] {
+            for entry in list(dead) {
                 guard let runId = RootLayout.takeoverRunId(entry.name) else { continue }
                 let source = Path.join(dead, entry.name)
                 if locator.hasResult(runId) {
-                    try? fs.remove(source)
-                } else if (try? fs.link(source, to: layout.runningRecord(runId))) != nil {
-                    try? fs.remove(source)
-                } else {
-                    try? fs.remove(source)  // a newer live record is in place
+                    remove(source)
+                    continue
+                }
+                do {
+                    try fs.link(source, to: layout.runningRecord(runId))
+                    remove(source)
+                } catch where error.isAlreadyExists {
+                    remove(source)  // a newer live record is in place
+                } catch where error.isNotFound {
+                    // Gone: another runner scanning at the same moment put it back first.
+                } catch {
+                    // Removed now, the run's newest record would be lost: it stays, for the next scan.
+                    report(error, "could not put back a record the dead runner \(folder.name) was taking over")
                 }
             }
         }
@@ -47,7 +55,14 @@ struct Recovery {
         // A log not wholly recovered (unreadable, or a run that could not be taken over for now) stays, and so do
         // its runner's claims and records, for the next scan: moved now, they would run logged steps again.
         var logsRecovered: Set<String> = []
-        let logs = try? fs.list(layout.checkpoints)
+        let logs: [DirectoryEntry]?
+        do {
+            logs = try fs.list(layout.checkpoints)
+        } catch {
+            // Unknown: every dead runner's log counts as pending, and its claims and records wait for the next scan.
+            if !error.isNotFound { report(error, "could not list the checkpoint logs") }
+            logs = nil
+        }
         for folder in logs ?? [] where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
             guard deadFolders.contains(folder.name) || liveness.isDead(folder.name) else { continue }
             if !deadFolders.contains(folder.name) { liveness.bury(folder.name) }
@@ -93,20 +108,31 @@ struct Recovery {
         }
         for name in deadFolders where !logPending(name) {
             let dead = Path.join(layout.claimed, name)
-            for entry in (try? fs.list(dead)) ?? [] where !RootLayout.isTakeoverName(entry.name) {
+            for entry in list(dead) where !RootLayout.isTakeoverName(entry.name) {
                 // A temporary file the dead runner was writing (a record it was taking over): never a claim, since
                 // the inbox's hidden names are never claimed.
                 if Path.isTemporary(entry.name) {
-                    try? fs.remove(Path.join(dead, entry.name))
+                    remove(Path.join(dead, entry.name))
                     continue
                 }
                 let original = RootLayout.claimedFileName(entry.name)
                 let target = Intake(context: context).freeClaimPath(for: original)
-                if (try? fs.rename(Path.join(dead, entry.name), to: target)) != nil {
+                do {
+                    try fs.rename(Path.join(dead, entry.name), to: target)
                     work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now(), recoveredFrom: name)))
+                } catch where error.isNotFound {
+                    // Gone: another runner took the claim first.
+                } catch {
+                    report(error, "could not take over the claim \(entry.name) of the dead runner \(name)")
                 }
             }
-            try? fs.removeDirectory(dead)
+            do {
+                try fs.removeDirectory(dead)
+            } catch where error.isNotFound || error.code == ENOTEMPTY || error.code == EEXIST {
+                // Gone (another runner removed it), or a claim is left in it for the next scan.
+            } catch {
+                report(error, "could not remove the claim folder of the dead runner \(name)")
+            }
         }
         return work
     }
@@ -152,20 +178,26 @@ struct Recovery {
                     if let again = readRecord(layout.runningRecord(runId)).flatMap(HeldRecord.init(json:)), holdsIt(again) { complete = false }
                     continue
                 }
-                guard (try? fs.writeAtomically(path, state, sync: strict)) != nil else {
+                do {
+                    try fs.writeAtomically(path, state, sync: strict)
+                } catch {
                     // Resumed from the older record, it would run logged steps again: put back, for the next scan.
+                    report(error, "could not write run '\(runId)' from the checkpoint log of the dead runner \(dead)")
                     putBack(runId, from: path)
                     complete = false
                     continue
                 }
-                if let deadClaim { try? fs.remove(deadClaim) }
+                if let deadClaim { remove(deadClaim) }
                 work.append(.takeover(runId: runId, path: path, previousRunner: previous))
                 continue
             }
             guard let deadClaim, let name = entry.claim, !fs.exists(layout.runningRecord(runId)) else { continue }
             let claim = intake.freeClaimPath(for: name)
             // Strict: the line is flushed first, so the claim never reaches the disk in its new place without it.
-            guard (try? log.append(runId: runId, prettyRecord: state, claim: Path.name(claim))) != nil else {
+            do {
+                try log.append(runId: runId, prettyRecord: state, claim: Path.name(claim))
+            } catch {
+                report(error, "could not log run '\(runId)' of the dead runner \(dead) before taking it over")
                 complete = false
                 continue
             }
@@ -184,23 +216,28 @@ struct Recovery {
             }
             // Another runner may have taken the run over meanwhile: looked for in the order a run moves on.
             if locator.isBeingTakenOver(runId) || fs.exists(layout.runningRecord(runId)) || locator.hasResult(runId) {
-                try? fs.remove(claim)
+                remove(claim)
                 log.settled(runId, finished: true)
                 continue
             }
             let target = layout.takeoverRecord(runId, inClaimFolder: context.identity.folderName)
-            guard (try? fs.writeNew(target, state, sync: strict)) != nil else {
+            do {
+                try fs.writeNew(target, state, sync: strict)
+            } catch {
                 // Not writable now: the claim goes back, for the next scan (this runner's own line names it, should it
                 // die first). If even that fails, it is admitted again, which reruns the run from its start.
+                report(error, "could not write run '\(runId)' from the checkpoint log of the dead runner \(dead)")
                 log.settled(runId, finished: true)
-                if (try? fs.rename(claim, to: deadClaim)) != nil {
+                do {
+                    try fs.rename(claim, to: deadClaim)
                     complete = false
-                } else {
+                } catch {
+                    report(error, "could not put back the claim of run '\(runId)'; it is admitted again")
                     work.append(.claimed(ClaimedFile(name: RootLayout.claimedFileName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
                 }
                 continue
             }
-            try? fs.remove(claim)
+            remove(claim)
             work.append(.takeover(runId: runId, path: target, previousRunner: previous))
         }
         if complete { CheckpointLog.remove(folder: folder, fileSystem: fs) }
@@ -212,8 +249,14 @@ struct Recovery {
     /// A log line names its run's claim by name, and the name may have been
     /// taken by a later drop once the run published its record.
     func standsFor(_ runId: String, claim: String) -> Bool {
-        guard let claimInfo = try? fs.info(claim), let kept = try? fs.info(layout.request(runId)) else { return false }
-        return claimInfo.inode == kept.inode
+        do {
+            guard let claimInfo = try fs.info(claim), let kept = try fs.info(layout.request(runId)) else { return false }
+            return claimInfo.inode == kept.inode
+        } catch {
+            // Not known now: the claim is left, and the log with it, for the next scan.
+            report(error, "could not compare the claim of run '\(runId)' with its kept request")
+            return false
+        }
     }
 
     /// How long a hidden temporary file in `outbox/running/` may sit unchanged before it counts as left by a killed runner.
@@ -232,8 +275,15 @@ struct Recovery {
         let cutoff = context.clock.now().addingTimeInterval(-Self.staleTemporaryAge)
         for entry in entries where Path.isTemporary(entry.name) {
             let path = Path.join(layout.running, entry.name)
-            guard let info = try? fs.info(path), info.type == .regular, info.modified < cutoff else { continue }
-            try? fs.remove(path)
+            let info: FileInfo?
+            do {
+                info = try fs.info(path)
+            } catch {
+                report(error, "could not look at a temporary file in outbox/running/")
+                continue
+            }
+            guard let info, info.type == .regular, info.modified < cutoff else { continue }
+            remove(path)
         }
     }
 
@@ -257,7 +307,7 @@ struct Recovery {
         let owner = HeldRecord.owner(of: live)
         if let owner, !TakeoverPolicy(context: context).isGone(owner) { return }
         if let owner { writeMissingFinalEvent(runId, claimedBy: owner) }
-        try? fs.remove(layout.runningRecord(runId))
+        remove(layout.runningRecord(runId))
     }
 
     /// Writes the final audit event of a finished run whose runner died before it could, unless that runner's chain has it.
@@ -276,7 +326,11 @@ struct Recovery {
         guard !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) else { return }
         var data: [String: JSONValue] = ["previousRunner": resultJSON["runner"] ?? .string(owner), "writtenBy": "recovery"]
         if let error = resultJSON["error"], error != .null { data["code"] = error["code"] ?? .null }
-        try? context.record(event, runId: runId, data: data)
+        do {
+            try context.record(event, runId: runId, data: data)
+        } catch {
+            report(error, "could not write the missing final event of run '\(runId)'")
+        }
     }
 
     /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first.
@@ -300,6 +354,38 @@ struct Recovery {
 
     /// Puts a record moved into a claim folder back in `outbox/running/`, by `link`, so never over a newer one.
     func putBack(_ runId: String, from path: String) {
-        if (try? fs.link(path, to: layout.runningRecord(runId))) != nil { try? fs.remove(path) }
+        do {
+            try fs.link(path, to: layout.runningRecord(runId))
+            remove(path)
+        } catch where error.isAlreadyExists {
+            // A newer record is in place (another runner's): that one is the run's, and the moved one stays aside.
+        } catch {
+            report(error, "could not put the record of run '\(runId)' back in outbox/running/; it stays at \(layout.relative(path))")
+        }
+    }
+
+    /// The entries of `folder`: none when it is gone (another runner removed it); none, reported, when it cannot be listed.
+    private func list(_ folder: String) -> [DirectoryEntry] {
+        do {
+            return try fs.list(folder)
+        } catch {
+            if !error.isNotFound { report(error, "could not list \(layout.relative(folder))") }
+            return []
+        }
+    }
+
+    /// Removes `path`: gone already is what another runner's recovery leaves (it took the file first); any other failure is reported.
+    private func remove(_ path: String) {
+        do {
+            try fs.remove(path)
+        } catch where error.isNotFound {
+        } catch {
+            report(error, "could not remove \(layout.relative(path))")
+        }
+    }
+
+    /// Says (once) that recovery met a disk error and goes on without what it was doing: the next scan tries again.
+    private func report(_ error: FileSystemError, _ what: String) {
+        context.warnings.warn("recovery \(what): \(error); it tries again at its next scan")
     }
 }
