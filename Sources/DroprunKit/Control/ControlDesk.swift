@@ -37,7 +37,7 @@ struct ControlDesk {
             guard known else {
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
-            let marker: JSONValue = ["runId": .string(runId), "by": by.map(JSONValue.string) ?? .null, "at": .string(Timestamp.format(context.clock.now())), "file": .string(file.name)]
+            let marker = RootLayout.cancelMarkerContent(runId: runId, by: by, at: context.clock.now(), file: file.name)
             try fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: false)
             context.cancelBoard.noteMarker(runId)
             try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name), "sha256": .string(sha256)])

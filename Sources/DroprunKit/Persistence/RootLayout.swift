@@ -1,3 +1,5 @@
+import Foundation
+
 /// The folders of a droprun root, as the contract names them.
 public struct RootLayout: Sendable {
     /// The root folder.
@@ -29,6 +31,28 @@ public struct RootLayout: Sendable {
     public var cancels: String { Path.join(root, "outbox", "cancels") }
     /// `outbox/cancels/<runId>.json`: the cancel marker of a run.
     public func cancelMarker(_ runId: String) -> String { Path.join(cancels, runId + ".json") }
+    /// The run a name in `outbox/cancels/` is the cancel marker of; nil for any other name (hidden, temporary).
+    static func cancelMarkerRunId(_ name: String) -> String? {
+        name.hasSuffix(".json") && !name.hasPrefix(".") ? String(name.dropLast(5)) : nil
+    }
+    /// A cancel marker's content: who asked, when, and the control message it came from (`file`, when a runner wrote it).
+    static func cancelMarkerContent(runId: String, by: String?, at: Date, file: String? = nil) -> JSONValue {
+        var marker: [String: JSONValue] = ["runId": .string(runId), "by": by.map(JSONValue.string) ?? .null, "at": .string(Timestamp.format(at))]
+        if let file { marker["file"] = .string(file) }
+        return .object(marker)
+    }
+    /// `outbox/decisions/`: one reservation per approval wait a decision was dropped for (see `DecisionReservation`).
+    public var decisions: String { Path.join(root, "outbox", "decisions") }
+    /// `outbox/decisions/<runId>~<step>~<requestedAt>.json`: the reservation of one wait of a run.
+    func decisionReservation(_ runId: String, step: String, requestedAt: Date) -> String {
+        Path.join(decisions, "\(runId)~\(step)~\(Timestamp.compact(requestedAt)).json")
+    }
+    /// `<runId>.<verb>.<time>.<pid>.json`: the inbox name `droprun approve|reject|cancel` drops a control message under.
+    static func controlMessageName(runId: String, verb: String, at: Date, pid: Int32) -> String {
+        controlMessagePrefix(runId: runId, verb: verb) + "\(Timestamp.compact(at)).\(pid).json"
+    }
+    /// How the name of a control message `droprun` dropped for `runId` with `verb` begins.
+    static func controlMessagePrefix(runId: String, verb: String) -> String { "\(runId).\(verb)." }
     /// `outbox/checkpoints/`: each runner's checkpoint log, one folder per runner (see `CheckpointLog`).
     public var checkpoints: String { Path.join(root, "outbox", "checkpoints") }
     /// The checkpoint log folder of the runner whose folder name is `runner`.

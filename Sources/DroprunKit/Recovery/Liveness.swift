@@ -16,7 +16,7 @@ public struct Liveness: Sendable {
     /// restart after `kill -9` resumes at once instead of after the lease).
     public func isDead(_ folderName: String) -> Bool {
         if folderName == identity.folderName { return false }
-        let heartbeat = Path.join(layout.runners, folderName + ".json")
+        let heartbeat = layout.heartbeat(folderName)
         guard let info = try? fileSystem.info(heartbeat) else { return true }
         if clock.now().timeIntervalSince(info.modified) > Double(leaseSeconds) { return true }
         if let (host, pid) = Self.split(folderName), host == identity.safeHost, !isProcessAlive(pid) || pid == identity.pid {
@@ -27,7 +27,7 @@ public struct Liveness: Sendable {
 
     /// Removes a dead runner's heartbeat, so that runner, if it wakes, knows it lost its runs.
     public func bury(_ folderName: String) {
-        try? fileSystem.remove(Path.join(layout.runners, folderName + ".json"))
+        try? fileSystem.remove(layout.heartbeat(folderName))
     }
 
     /// Host and process id from `host-pid` or `host-pid-iXXXX`.

@@ -22,7 +22,7 @@ public struct RunnerHeartbeat: Sendable {
     public init(layout: RootLayout, identity: RunnerIdentity, fileSystem: any FileSystem) {
         self.identity = identity
         self.fileSystem = fileSystem
-        path = Path.join(layout.runners, identity.folderName + ".json")
+        path = layout.heartbeat(identity.folderName)
     }
 
     /// Writes the heartbeat; a runner's first act.
