@@ -33,7 +33,7 @@ struct ControlDesk {
         }
         switch message.action {
         case .cancel(let by):
-            let known = fs.exists(layout.runningRecord(runId)) || fs.exists(layout.request(runId)) || inboxHolds(runId)
+            let known = locator.hasLiveRecord(runId) || locator.isAccepted(runId) || inboxHolds(runId)
             guard known else {
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
@@ -58,7 +58,7 @@ struct ControlDesk {
                 if locator.isBeingTakenOver(runId) {
                     return try await rejectBeingChanged(file, message)
                 }
-                if fs.exists(layout.request(runId)) || inboxHolds(runId) {
+                if locator.isAccepted(runId) || inboxHolds(runId) {
                     return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is not waiting for an approval (it has not reached an approval step)", path: JSONPath.root.key("runId")))
                 }
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))

@@ -56,9 +56,19 @@ struct RunLocator {
     /// True when the run has a result: one `stat`, asked for every admitted request.
     func hasResult(_ runId: String) -> Bool { fs.exists(layout.result(runId)) }
 
-    /// True when the run has a record anywhere: a result, a live record, or one being taken over (in that order, the order a run moves on).
+    /// True when the run has a live record in `outbox/running/`: one `stat`.
+    func hasLiveRecord(_ runId: String) -> Bool { fs.exists(layout.runningRecord(runId)) }
+
+    /// True when the run id is reserved (`outbox/requests/<runId>.json` kept): one `stat`.
+    func isAccepted(_ runId: String) -> Bool { fs.exists(layout.request(runId)) }
+
+    /// True when the run has a record anywhere: one being taken over, a live record, or a result.
+    ///
+    /// Looked for in the order a run moves on (a record being taken over is
+    /// put back in `outbox/running/`, and a live record ends as a result), so
+    /// a run moving on while it is looked for is still found.
     func isRecorded(_ runId: String) -> Bool {
-        hasResult(runId) || fs.exists(layout.runningRecord(runId)) || isBeingTakenOver(runId)
+        isBeingTakenOver(runId) || hasLiveRecord(runId) || hasResult(runId)
     }
 
     /// Where the run id is taken already (`outbox/results/<runId>.json`, then running, then requests), relative to the root; a `stat` each.

@@ -22,11 +22,12 @@ struct Recovery {
     func scan(ignoring: Set<String> = []) throws -> [Work] {
         var work: [Work] = []
         let liveness = context.liveness
+        let policy = TakeoverPolicy(context: context)
         let mine = layout.claimFolder(context.identity)
         try fs.makeDirectory(mine)
         var deadFolders: [String] = []
         for folder in list(layout.claimed) where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
-            guard liveness.isDead(folder.name) else { continue }
+            guard policy.isGone(folder.name) else { continue }
             liveness.bury(folder.name)
             deadFolders.append(folder.name)
             // Records the dead runner was taking over go back where every runner looks.
@@ -64,7 +65,7 @@ struct Recovery {
             logs = nil
         }
         for folder in logs ?? [] where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
-            guard deadFolders.contains(folder.name) || liveness.isDead(folder.name) else { continue }
+            guard deadFolders.contains(folder.name) || policy.isGone(folder.name) else { continue }
             if !deadFolders.contains(folder.name) { liveness.bury(folder.name) }
             let (taken, complete) = recoverLog(of: folder.name, ignoring: ignoring)
             work += taken
@@ -76,7 +77,6 @@ struct Recovery {
         }
         let running = try fs.list(layout.running)
         sweepTemporaries(running)
-        let policy = TakeoverPolicy(context: context)
         for entry in running where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
             let runId = String(entry.name.dropLast(5))
             guard !ignoring.contains(runId) else { continue }
@@ -191,7 +191,7 @@ struct Recovery {
                 work.append(.takeover(runId: runId, path: path, previousRunner: previous))
                 continue
             }
-            guard let deadClaim, let name = entry.claim, !fs.exists(layout.runningRecord(runId)) else { continue }
+            guard let deadClaim, let name = entry.claim, !locator.hasLiveRecord(runId) else { continue }
             let claim = intake.freeClaimPath(for: name)
             // Strict: the line is flushed first, so the claim never reaches the disk in its new place without it.
             do {
@@ -215,7 +215,7 @@ struct Recovery {
                 continue
             }
             // Another runner may have taken the run over meanwhile: looked for in the order a run moves on.
-            if locator.isBeingTakenOver(runId) || fs.exists(layout.runningRecord(runId)) || locator.hasResult(runId) {
+            if locator.isRecorded(runId) {
                 remove(claim)
                 log.settled(runId, finished: true)
                 continue
@@ -321,7 +321,7 @@ struct Recovery {
         guard let resultJSON = readRecord(layout.result(runId)), let result = HeldRecord(json: resultJSON), result.status.isFinal else { return }
         let status = result.status
         let owner = result.owner ?? claimedBy
-        guard context.liveness.isDead(owner) else { return }
+        guard TakeoverPolicy(context: context).isGone(owner) else { return }
         let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
         guard !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) else { return }
         var data: [String: JSONValue] = ["previousRunner": resultJSON["runner"] ?? .string(owner), "writtenBy": "recovery"]
