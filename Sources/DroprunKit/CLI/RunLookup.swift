@@ -52,19 +52,23 @@ enum RunLookup {
         let target = try Target(text)
         let layout = context.layout
         let fs = context.fs
+        let locator = RunLocator(layout: layout, fileSystem: fs)
         for runId in target.runIds {
-            for path in [layout.result(runId), layout.runningRecord(runId)] {
-                switch read(path, fs: fs) {
-                case .missing: continue
-                case .record(let record): return .record(record, path: path)
-                case .unreadable(let reason): throw .unreadableRecord(path: layout.relative(path), runId: runId, reason: reason)
-                }
-            }
-            for path in [layout.request(runId), Path.join(layout.inbox, runId + ".json")] where fs.exists(path) {
+            switch locator.locate(runId) {
+            case .result(let record, let path), .live(let record, let path, _):
+                return .record(record, path: path)
+            case .unreadable(let path, let reason):
+                throw .unreadableRecord(path: layout.relative(path), runId: runId, reason: reason)
+            case .beingTakenOver, .checkpointed, .accepted:
+                // Shown as accepted: the kept request is the run's until its record is back in outbox/running/.
+                return .queued(runId: runId, path: layout.request(runId))
+            case .inbox(let path):
                 return .queued(runId: runId, path: path)
+            case .claimed, .rejected, .unknown:
+                continue
             }
         }
-        if let rejection = RejectedDrop.find(fileNames: target.fileNames, runIds: target.runIds, layout: layout, fs: fs) {
+        if case .rejected(let rejection)? = locator.rejection(fileNames: target.fileNames, runIds: target.runIds) {
             return .rejected(rejection)
         }
         var places = ["outbox/results", "outbox/running", "outbox/requests"]
@@ -93,39 +97,4 @@ enum RunLookup {
         return Suggestion.nearest(to: word, among: ids.sorted())
     }
 
-    /// A record file as read.
-    enum RecordFile {
-        /// There is no such file.
-        case missing
-        /// A run record.
-        case record(RunRecord)
-        /// The file is there but cannot be read as a record: why.
-        case unreadable(String)
-    }
-
-    /// Reads a record file; never skips one it cannot read in silence.
-    static func read(_ path: String, fs: any FileSystem) -> RecordFile {
-        let bytes: [UInt8]
-        do {
-            bytes = try fs.readFile(path, maxBytes: 1 << 30)
-        } catch {
-            switch error {
-            case .notFound: return .missing
-            case .notRegular(let type): return .unreadable("it is \(type.phrase), not a regular file")
-            case .tooLarge(let size, let limit): return .unreadable("it has \(size) bytes, more than the \(limit) a record may have")
-            case .unreadable(let e): return .unreadable("the system refused to read it: \(e)")
-            }
-        }
-        let json: JSONValue
-        do {
-            json = try RecordReader.parse(bytes)
-        } catch {
-            return .unreadable(bytes.isEmpty ? "it is empty (a power cut before it was flushed?)" : "it is not valid JSON: \(error)")
-        }
-        do {
-            return .record(try RunRecord(validating: json))
-        } catch {
-            return .unreadable("it is JSON but not a run record: \(error)")
-        }
-    }
 }

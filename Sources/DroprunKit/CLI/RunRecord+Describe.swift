@@ -47,6 +47,6 @@ extension RunRecord {
 extension Liveness {
     /// True when the runner named `folderName` has a heartbeat file (`isDead` counts the asking process as alive).
     fileprivate func hasHeartbeat(_ folderName: String) -> Bool {
-        fileSystem.exists(Path.join(layout.runners, folderName + ".json"))
+        fileSystem.exists(layout.heartbeat(folderName))
     }
 }

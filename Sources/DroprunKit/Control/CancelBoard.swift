@@ -32,8 +32,8 @@ public final class CancelBoard: Sendable {
             }
             if let known { return known }
             var found: Set<String> = []
-            for entry in (try? fileSystem.list(folder)) ?? [] where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
-                found.insert(String(entry.name.dropLast(5)))
+            for entry in (try? fileSystem.list(folder)) ?? [] {
+                if let runId = RootLayout.cancelMarkerRunId(entry.name) { found.insert(runId) }
             }
             let answer = state.withLock { s -> Bool? in
                 // A marker was written or removed by this runner while listing: list again.

@@ -15,6 +15,7 @@ struct ControlDesk {
 
     private var fs: any FileSystem { context.fileSystem }
     private var layout: RootLayout { context.layout }
+    private var locator: RunLocator { RunLocator(context: context) }
 
     func apply(_ message: ControlMessage, file: ClaimedFile) async throws -> [RunOutcome] {
         let runId = message.runId
@@ -23,19 +24,20 @@ struct ControlDesk {
         // A message taken over from a dead runner may have been applied by it already: never apply it twice
         // (a replayed approval must not approve a later approval step).
         if file.recovered, wasApplied(file, sha256: sha256, message: message) { return try await keepReplayed(file, message) }
-        if let json = try? RecordReader.json(at: layout.result(runId), fileSystem: fs), let status = json["status"]?.stringValue {
-            if case .approval = message.action, let decided = Self.decided(json) {
+        if let result = try? locator.held(at: layout.result(runId)) {
+            let status = result.status.rawValue
+            if case .approval = message.action, let decided = Self.decided(result.json) {
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and has finished (\(status)); this second decision was not applied", path: JSONPath.root.key("runId")))
             }
             return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
         }
         switch message.action {
         case .cancel(let by):
-            let known = fs.exists(layout.runningRecord(runId)) || fs.exists(layout.request(runId)) || inboxHolds(runId)
+            let known = locator.hasLiveRecord(runId) || locator.isAccepted(runId) || inboxHolds(runId)
             guard known else {
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
-            let marker: JSONValue = ["runId": .string(runId), "by": by.map(JSONValue.string) ?? .null, "at": .string(Timestamp.format(context.clock.now())), "file": .string(file.name)]
+            let marker = RootLayout.cancelMarkerContent(runId: runId, by: by, at: context.clock.now(), file: file.name)
             try fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: false)
             context.cancelBoard.noteMarker(runId)
             try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name), "sha256": .string(sha256)])
@@ -47,28 +49,28 @@ struct ControlDesk {
             }
             return outcomes
         case .approval(let approve, let by, let note):
-            let read = Result { () throws(UnreadableRecord) in try RecordReader.json(at: layout.runningRecord(runId), fileSystem: fs) }
+            let read = Result { () throws(UnreadableRecord) in try locator.held(at: layout.runningRecord(runId)) }
             if case .failure(let problem) = read, !problem.isNotFound {
                 context.reportUnreadable(problem)
                 return try await reject(file, message, Rejection(.invalidState, problem.relative(to: layout).description, path: JSONPath.root.key("runId")))
             }
-            guard let json = try? read.get(), let status = json["status"]?.stringValue else {
-                if intake.isBeingTakenOver(runId) {
+            guard let live = try? read.get() else {
+                if locator.isBeingTakenOver(runId) {
                     return try await rejectBeingChanged(file, message)
                 }
-                if fs.exists(layout.request(runId)) || inboxHolds(runId) {
+                if locator.isAccepted(runId) || inboxHolds(runId) {
                     return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is not waiting for an approval (it has not reached an approval step)", path: JSONPath.root.key("runId")))
                 }
                 return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
             }
-            guard status == RunStatus.waitingApproval.rawValue else {
-                if let decided = Self.decided(json) {
+            let status = live.status.rawValue
+            guard TakeoverPolicy.awaitsDecision(live) else {
+                if let decided = Self.decided(live.json) {
                     return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and is \(status) again; this second decision was not applied", path: JSONPath.root.key("runId")))
                 }
                 return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
-            let stillWaiting: (JSONValue) -> Bool = { $0["status"]?.stringValue == RunStatus.waitingApproval.rawValue }
-            guard let path = Recovery(context: context).takeOver(runId, stillHolds: stillWaiting) else {
+            guard let path = Recovery(context: context).takeOver(runId, stillHolds: TakeoverPolicy.awaitsDecision) else {
                 return try await rejectBeingChanged(file, message)
             }
             guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
@@ -108,21 +110,15 @@ struct ControlDesk {
 
     /// Cancels at once a run that no runner is executing (waiting, or held by nobody).
     func cancelIfIdle(_ runId: String) async throws -> RunRecord? {
-        let json: JSONValue
+        let live: HeldRecord?
         do {
-            json = try RecordReader.json(at: layout.runningRecord(runId), fileSystem: fs)
+            live = try locator.held(at: layout.runningRecord(runId))
         } catch {
             context.reportUnreadable(error)
             return nil
         }
-        let liveness = context.liveness
-        let mine = context.identity.folderName
-        let isIdle: (JSONValue) -> Bool = { json in
-            let owner = Recovery.ownerFolder(json)
-            guard owner != mine, let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), !status.isFinal else { return false }
-            return status == .waitingApproval || owner == nil || (owner.map { liveness.isDead($0) } ?? true)
-        }
-        guard isIdle(json), let path = Recovery(context: context).takeOver(runId, stillHolds: isIdle) else { return nil }
+        let policy = TakeoverPolicy(context: context)
+        guard let live, policy.isIdle(live), let path = Recovery(context: context).takeOver(runId, stillHolds: policy.isIdle) else { return nil }
         guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
             Recovery(context: context).putBack(runId, from: path)
             return nil
@@ -135,18 +131,7 @@ struct ControlDesk {
 
     /// True when a request waiting in the inbox, or taken by this runner and not yet admitted, carries this run id.
     private func inboxHolds(_ runId: String) -> Bool {
-        if fs.exists(Path.join(layout.inbox, runId + ".json")) { return true }
-        let claims = layout.claimFolder(context.identity)
-        for folder in [layout.inbox, claims] {
-            for entry in (try? fs.list(folder)) ?? [] where !entry.name.hasPrefix(".") && !entry.name.hasSuffix(Recovery.takeoverSuffix) {
-                guard folder == claims || InboxScanner.isRequestName(entry.name),
-                    let bytes = try? fs.readRegularFile(Path.join(folder, entry.name), maxBytes: context.configuration.maxRequestBytes),
-                    let json = try? JSONParser.parse(bytes), json["kind"] == nil || json["kind"] == "run"
-                else { continue }
-                if (json["id"]?.stringValue ?? RunID.fromFileName(Recovery.originalName(entry.name))) == runId { return true }
-            }
-        }
-        return false
+        locator.inboxHolds(runId, claims: layout.claimFolder(context.identity), maxRequestBytes: context.configuration.maxRequestBytes)
     }
 
     /// True when this very drop (same name, same bytes) was applied to its run already.
@@ -183,7 +168,7 @@ struct ControlDesk {
         var n = 1
         while fs.exists(Path.join(layout.control, name)) {
             n += 1
-            name = file.name.hasSuffix(".json") ? "\(file.name.dropLast(5))~\(n).json" : "\(file.name)~\(n)"
+            name = RootLayout.keptControlName(file.name, n)
         }
         try fs.rename(file.path, to: Path.join(layout.control, name))
     }
@@ -275,73 +260,5 @@ extension RunExecutor {
             "message": .string(failure.message), "retryable": false,
         ])
         return try await finish(failure: (failure, approval.step))
-    }
-}
-
-/// Reads a run back from its record, its kept request and the workflow definition it was admitted with.
-struct RunLoader {
-    let context: EngineContext
-
-    /// The record and request of `runId`; `problem` says why the run cannot go on (it is then failed with that), if so;
-    /// nil when its record cannot be read (reported as a warning, naming `outbox/running/<runId>.json`, where the
-    /// caller puts a record it moved back).
-    ///
-    /// A named workflow comes from `outbox/requests/<runId>~workflow.json`,
-    /// never from the workflows folder; a kept definition that is gone or
-    /// whose SHA-256 is not the record's is a `workflow_mismatch`. Runs
-    /// recorded by a droprun that kept no definition (their record has no
-    /// `workflow.sha256`) resolve the file as it is now, and the executor
-    /// checks its steps against the record's.
-    /// The failure for a kept request whose bytes are not the ones the run was admitted with (someone rewrote it).
-    private func requestChanged(_ raw: [UInt8], _ record: RunRecord) -> StepFailure {
-        StepFailure(.workflowMismatch, "outbox/requests/\(record.runId).json is not the request the run was admitted with (its sha256 is \(SHA256.hex(raw)), the record's \(record.requestSHA256)): it was changed after admission, so it is not run")
-    }
-
-    func load(runId: String, recordPath: String) -> (record: RunRecord, request: RunRequest, problem: StepFailure?)? {
-        let fs = context.fileSystem
-        let record: RunRecord
-        do {
-            record = try RecordReader.record(at: recordPath, fileSystem: fs)
-        } catch {
-            context.reportUnreadable(UnreadableRecord(path: context.layout.runningRecord(runId), reason: error.reason))
-            return nil
-        }
-        let keptPath = "outbox/requests/\(runId)~workflow.json"
-        var problem = StepFailure(.providerError, "outbox/requests/\(runId).json cannot be read")
-        let keptRequest = try? fs.readFile(context.layout.request(runId), maxBytes: 1 << 30)
-        if let raw = keptRequest, !record.requestSHA256.isEmpty, SHA256.hex(raw) != record.requestSHA256 {
-            problem = requestChanged(raw, record)
-        } else if let raw = keptRequest {
-            var decoded: (drop: Result<Drop, Rejection>, workflow: AdmittedWorkflow?)?
-            do throws(ReadFileError) {
-                let kept = try fs.readFile(context.layout.keptWorkflow(runId), maxBytes: 64 << 20)
-                if let sha = record.workflowSHA256, SHA256.hex(kept) != sha {
-                    problem = StepFailure(.workflowMismatch, "\(keptPath) is not the definition the run was admitted with (its sha256 is \(SHA256.hex(kept)), the record's \(sha))")
-                } else {
-                    decoded = AdmittedWorkflow.decode(raw, fileName: runId + ".json", with: context.decoder, kept: kept)
-                }
-            } catch .notFound where record.workflowFile != nil {
-                problem = StepFailure(.workflowMismatch, "the definition the run was admitted with (\(keptPath), from \(record.workflowFile ?? "")) is gone")
-            } catch .notFound {
-                // Inline, or recorded before definitions were kept.
-                decoded = AdmittedWorkflow.decode(raw, fileName: runId + ".json", with: context.decoder)
-            } catch {
-                problem = StepFailure(.workflowMismatch, "the definition the run was admitted with (\(keptPath)) cannot be read: \(error)")
-            }
-            switch decoded?.drop {
-            case .success(.run(var request, _))?:
-                request.id = runId
-                return (record, request, nil)
-            case .success(.control)?:
-                problem = StepFailure(.providerError, "outbox/requests/\(runId).json is not a run request")
-            case .failure(let rejection)?:
-                problem = StepFailure(.providerError, "the kept request no longer validates (was the configuration or a provider changed?): \(rejection)")
-            case nil:
-                break
-            }
-        }
-        // Keep the recorded shape, so the run can at least end with a clear error.
-        let workflow = Workflow(name: record.workflowName, version: record.workflowVersion, steps: record.steps.map { StepDefinition(id: $0.id, provider: $0.provider) })
-        return (record, RunRequest(id: runId, workflow: workflow), problem)
     }
 }

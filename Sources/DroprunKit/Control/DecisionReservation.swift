@@ -11,12 +11,12 @@
 /// was never dropped: the refusal then says so and names the file to remove.
 enum DecisionReservation {
     /// `outbox/decisions/`.
-    static func folder(_ layout: RootLayout) -> String { Path.join(layout.outbox, "decisions") }
+    static func folder(_ layout: RootLayout) -> String { layout.decisions }
 
     /// The reservation of `record`'s current wait, nil when it waits for no approval.
     static func path(for record: RunRecord, layout: RootLayout) -> String? {
         guard let approval = record.approval else { return nil }
-        return Path.join(folder(layout), "\(record.runId)~\(approval.step)~\(Timestamp.compact(approval.requestedAt)).json")
+        return layout.decisionReservation(record.runId, step: approval.step, requestedAt: approval.requestedAt)
     }
 
     /// Reserves the current wait of `runId` for this decision; returns the reservation's path (nil: nothing to reserve).

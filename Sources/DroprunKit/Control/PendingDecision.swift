@@ -48,7 +48,7 @@ struct PendingDecision: Sendable {
         let needles = [Array("\"approval\"".utf8), Array(JSONWriter.compact(.string(runId)).utf8)]
         for folder in folders {
             for entry in (try? fs.list(folder)) ?? [] where !entry.name.hasPrefix(".") {
-                let named = [("approve", true), ("reject", false)].first { entry.name.hasPrefix("\(runId).\($0.0).") }
+                let named = [("approve", true), ("reject", false)].first { entry.name.hasPrefix(RootLayout.controlMessagePrefix(runId: runId, verb: $0.0)) }
                 if let (_, approve) = named {
                     candidates.append((entry.name, Path.join(folder, entry.name), approve))
                     continue

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The workflow definition a run was admitted with, which it keeps for its whole life (resume, recovery, retry).
 ///
 /// A named workflow (`"workflow": "w"`) is read from `workflows/w.json` once,
@@ -66,15 +64,6 @@ struct AdmittedWorkflow: Sendable {
         record.workflowSHA256 = sha256
         record.workflowFile = file
     }
-}
-
-/// What `RequestDecoder.onDefinition` reported, kept behind a lock (the closure must be `Sendable`).
-private final class DefinitionCatch: Sendable {
-    private let caught = Mutex<(definition: JSONValue, file: String?)?>(nil)
-
-    func set(_ definition: JSONValue, _ file: String?) { caught.withLock { $0 = (definition, file) } }
-
-    var value: (definition: JSONValue, file: String?)? { caught.withLock { $0 } }
 }
 
 extension RunRecord {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The folders of a droprun root, as the contract names them.
 public struct RootLayout: Sendable {
     /// The root folder.
@@ -29,6 +31,28 @@ public struct RootLayout: Sendable {
     public var cancels: String { Path.join(root, "outbox", "cancels") }
     /// `outbox/cancels/<runId>.json`: the cancel marker of a run.
     public func cancelMarker(_ runId: String) -> String { Path.join(cancels, runId + ".json") }
+    /// The run a name in `outbox/cancels/` is the cancel marker of; nil for any other name (hidden, temporary).
+    static func cancelMarkerRunId(_ name: String) -> String? {
+        name.hasSuffix(".json") && !name.hasPrefix(".") ? String(name.dropLast(5)) : nil
+    }
+    /// A cancel marker's content: who asked, when, and the control message it came from (`file`, when a runner wrote it).
+    static func cancelMarkerContent(runId: String, by: String?, at: Date, file: String? = nil) -> JSONValue {
+        var marker: [String: JSONValue] = ["runId": .string(runId), "by": by.map(JSONValue.string) ?? .null, "at": .string(Timestamp.format(at))]
+        if let file { marker["file"] = .string(file) }
+        return .object(marker)
+    }
+    /// `outbox/decisions/`: one reservation per approval wait a decision was dropped for (see `DecisionReservation`).
+    public var decisions: String { Path.join(root, "outbox", "decisions") }
+    /// `outbox/decisions/<runId>~<step>~<requestedAt>.json`: the reservation of one wait of a run.
+    func decisionReservation(_ runId: String, step: String, requestedAt: Date) -> String {
+        Path.join(decisions, "\(runId)~\(step)~\(Timestamp.compact(requestedAt)).json")
+    }
+    /// `<runId>.<verb>.<time>.<pid>.json`: the inbox name `droprun approve|reject|cancel` drops a control message under.
+    static func controlMessageName(runId: String, verb: String, at: Date, pid: Int32) -> String {
+        controlMessagePrefix(runId: runId, verb: verb) + "\(Timestamp.compact(at)).\(pid).json"
+    }
+    /// How the name of a control message `droprun` dropped for `runId` with `verb` begins.
+    static func controlMessagePrefix(runId: String, verb: String) -> String { "\(runId).\(verb)." }
     /// `outbox/checkpoints/`: each runner's checkpoint log, one folder per runner (see `CheckpointLog`).
     public var checkpoints: String { Path.join(root, "outbox", "checkpoints") }
     /// The checkpoint log folder of the runner whose folder name is `runner`.
@@ -51,6 +75,32 @@ public struct RootLayout: Sendable {
     public func artifactFolder(_ runId: String) -> String { Path.join(artifacts, runId) }
     /// The claim folder of one runner.
     public func claimFolder(_ runner: RunnerIdentity) -> String { Path.join(claimed, runner.folderName) }
+    /// `inbox/<runId>.json`: where a drop of the run is found by its id.
+    public func inboxFile(_ runId: String) -> String { Path.join(inbox, runId + ".json") }
+    /// `outbox/runners/<folderName>.json`: the heartbeat of the runner whose folder name is `folderName`.
+    public func heartbeat(_ folderName: String) -> String { Path.join(runners, folderName + ".json") }
+
+    /// The name ending of a record being taken over, in a claim folder: `<runId>.running.json~takeover`.
+    static let takeoverSuffix = ".running.json~takeover"
+    /// `outbox/claimed/<runner>/<runId>.running.json~takeover`: the run's record while the runner whose folder name is `runner` takes it over.
+    func takeoverRecord(_ runId: String, inClaimFolder runner: String) -> String { Path.join(claimed, runner, runId + Self.takeoverSuffix) }
+    /// True when a name in a claim folder is a record being taken over, not a claim.
+    static func isTakeoverName(_ name: String) -> Bool { name.hasSuffix(takeoverSuffix) }
+    /// The run id of a record being taken over, from its name in a claim folder; nil for a claim.
+    static func takeoverRunId(_ name: String) -> String? { isTakeoverName(name) ? String(name.dropLast(takeoverSuffix.count)) : nil }
+    /// The `n`th name a file dropped as `name` is claimed under: `name`, then `name~2`, `name~3`, ...
+    static func claimName(_ name: String, _ n: Int) -> String { n == 1 ? name : "\(name)~\(n)" }
+    /// `x.json` from a claim name `x.json~2`: the name the file was dropped under.
+    static func claimedFileName(_ name: String) -> String {
+        guard let tilde = name.lastIndex(of: "~"), Int(name[name.index(after: tilde)...]) != nil else { return name }
+        return String(name[..<tilde])
+    }
+    /// The `n`th name an applied control message dropped as `name` is kept under in `outbox/control/`:
+    /// `name`, then `x~2.json` (or `name~2` without `.json`), ...
+    static func keptControlName(_ name: String, _ n: Int) -> String {
+        guard n > 1 else { return name }
+        return name.hasSuffix(".json") ? "\(name.dropLast(5))~\(n).json" : "\(name)~\(n)"
+    }
 
     /// Creates every missing folder.
     public func createFolders(_ fileSystem: any FileSystem) throws(FileSystemError) {
@@ -61,45 +111,5 @@ public struct RootLayout: Sendable {
     public func relative(_ path: String) -> String {
         let prefix = root.hasSuffix("/") ? root : root + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-    }
-}
-
-/// Who a runner is: host name and process id.
-public struct RunnerIdentity: Sendable, Equatable {
-    /// The machine's host name.
-    public var host: String
-    /// The process id.
-    public var pid: Int32
-    /// Tells two processes with the same host and process id apart (a container's PID 1 restarted):
-    /// `i` and a few random letters; empty in tests.
-    public var instance: String
-
-    public init(host: String, pid: Int32, instance: String = "") {
-        self.host = host
-        self.pid = pid
-        self.instance = instance
-    }
-
-    /// A fresh instance tag: `i` and eight random base-36 digits.
-    public static func newInstance() -> String {
-        "i" + String(UInt64.random(in: 0..<2_821_109_907_456), radix: 36)
-    }
-
-    /// `host:pid`, as the audit log's `actor` and records' `runner` name it.
-    public var actor: String { "\(host):\(pid)" }
-
-    /// The host name with anything unsafe for a file name replaced.
-    public var safeHost: String {
-        let safe = String(host.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
-        return safe.isEmpty ? "host" : safe
-    }
-
-    /// `host-pid-instance` with anything unsafe for a file name replaced: names this runner's heartbeat, claim folder and audit file.
-    public var folderName: String { instance.isEmpty ? "\(safeHost)-\(pid)" : "\(safeHost)-\(pid)-\(instance)" }
-
-    /// Reads `host:pid` back.
-    public init?(actor: String) {
-        guard let colon = actor.lastIndex(of: ":"), let pid = Int32(actor[actor.index(after: colon)...]) else { return nil }
-        self.init(host: String(actor[..<colon]), pid: pid)
     }
 }

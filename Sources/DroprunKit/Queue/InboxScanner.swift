@@ -1,15 +1,5 @@
 import Foundation
 
-/// A file in the inbox that may be taken.
-public struct InboxCandidate: Sendable, Equatable {
-    /// The file's name.
-    public var name: String
-    /// What `lstat` saw.
-    public var info: FileInfo
-    /// The name's bytes when they are not UTF-8 (`name` is then an escaped form).
-    public var rawName: [UInt8]?
-}
-
 /// Lists the inbox: which names are requests, and in which order (when each may be taken is `ArrivalTracker`'s to say).
 public struct InboxScanner: Sendable {
     /// The file system.

@@ -1,37 +1,5 @@
 import Foundation
 
-/// A file taken from the inbox, now in this runner's claim folder.
-struct ClaimedFile: Sendable {
-    /// The name it was dropped under.
-    var name: String
-    /// Where it is now.
-    var path: String
-    /// When it was taken.
-    var claimedAt: Date
-    /// The dead runner (its folder name) whose claim folder this was taken over from: it may have been
-    /// applied already, if it is a control message, or run to its result.
-    var recoveredFrom: String?
-    /// Taken over from a dead runner's claim folder.
-    var recovered: Bool { recoveredFrom != nil }
-    /// Its arrival does not show it is whole (no inotify event said so): when it does not parse, it may be half-written,
-    /// and admission says `incomplete` instead of rejecting it (see `HeldClaims`).
-    var mayBeIncomplete = false
-}
-
-/// What became of a claimed file.
-enum Admission: Sendable {
-    /// A run, now reserved under `outbox/requests/<runId>.json`; the claim file is removed once its record is written.
-    case run(RunRecord, RunRequest, claimPath: String)
-    /// A claim left by a dead runner whose run is already recorded elsewhere; the claim was removed.
-    case nothing
-    /// A control message.
-    case control(ControlMessage, ClaimedFile)
-    /// Moved to `outbox/rejected/`.
-    case rejected(Rejection, rejectedAs: String)
-    /// Not JSON (or empty) while it may still be being written: left in the claim folder, to be read again.
-    case incomplete
-}
-
 /// Takes files from the inbox and turns each into a run, a control message or a rejection.
 ///
 /// The claim is one `rename(2)` from `inbox/` into this runner's own folder
@@ -44,6 +12,7 @@ struct Intake {
 
     private var fs: any FileSystem { context.fileSystem }
     private var layout: RootLayout { context.layout }
+    private var locator: RunLocator { RunLocator(context: context) }
 
     /// Moves `name` from the inbox into the claim folder; nil when another runner took it first.
     func claim(_ candidate: InboxCandidate) throws(FileSystemError) -> ClaimedFile? {
@@ -80,7 +49,7 @@ struct Intake {
         var n = 1
         while fs.exists(target) {
             n += 1
-            target = Path.join(folder, "\(name)~\(n)")
+            target = Path.join(folder, RootLayout.claimName(name, n))
         }
         return target
     }
@@ -120,7 +89,7 @@ struct Intake {
         case .success(.run(let request, let runId)):
             // A result is checked first, in case its request copy was removed by hand (checking after the link
             // would leave a window in which a crash files the new drop as the old run's request).
-            if fs.exists(layout.result(runId)), let existing = existingRecord(runId) {
+            if locator.hasResult(runId), let existing = locator.takenPlace(runId) {
                 // A dead runner's claim of a run it finished (it died before removing the claim, which stood for a
                 // run of instant steps to its end): the same file is the kept request.
                 if let dead = claimed.recoveredFrom, let claimInode = try fs.info(claimed.path)?.inode,
@@ -139,7 +108,7 @@ struct Intake {
                 if let claimInode = try fs.info(claimed.path)?.inode, let held = try fs.info(layout.request(runId)), held.inode == claimInode {
                     // A runner reserved this run id with this very file, then died: before its record was written,
                     // or after (the record is in outbox/running/, or being taken over in some claim folder).
-                    if fs.exists(layout.result(runId)) || fs.exists(layout.runningRecord(runId)) || isBeingTakenOver(runId) {
+                    if locator.isRecorded(runId) {
                         try fs.remove(claimed.path)
                         return .nothing
                     }
@@ -163,7 +132,7 @@ struct Intake {
                     try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
                     return .run(record, request, claimPath: claimed.path)
                 }
-                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existingRecord(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
+                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(locator.takenPlace(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
             let marker = layout.cancelMarker(runId)
@@ -235,7 +204,7 @@ struct Intake {
         guard let json = try? JSONParser.parse(bytes) else { return }
         let runId = json["id"]?.stringValue ?? RunID.fromFileName(claimed.name)
         guard RunID.isValid(runId), let claimInode = try fs.info(claimed.path)?.inode, try fs.info(layout.request(runId))?.inode == claimInode,
-            !fs.exists(layout.result(runId)), !fs.exists(layout.runningRecord(runId)), !isBeingTakenOver(runId)
+            !locator.isRecorded(runId)
         else { return }
         if fs.exists(layout.keptWorkflow(runId)) { try fs.remove(layout.keptWorkflow(runId)) }
         try fs.remove(layout.request(runId))
@@ -258,23 +227,6 @@ struct Intake {
             (try? fs.info(layout.request(runId)))??.inode == claimInode
         else { return nil }
         return try? fs.readFile(layout.keptWorkflow(runId), maxBytes: 64 << 20)
-    }
-
-    /// True when some runner's claim folder holds `runId`'s record while taking it over.
-    func isBeingTakenOver(_ runId: String) -> Bool {
-        for folder in (try? fs.list(layout.claimed)) ?? [] where fs.exists(Path.join(layout.claimed, folder.name, runId + Recovery.takeoverSuffix)) {
-            return true
-        }
-        return false
-    }
-
-    /// Where a record of `runId` already is, if anywhere.
-    func existingRecord(_ runId: String) -> String? {
-        for (path, what) in [(layout.result(runId), "outbox/results"), (layout.runningRecord(runId), "outbox/running"), (layout.request(runId), "outbox/requests")]
-        where fs.exists(path) {
-            return "\(what)/\(runId).json"
-        }
-        return nil
     }
 
     /// Moves a claimed file, byte for byte, to `outbox/rejected/` beside its `.error.json`.

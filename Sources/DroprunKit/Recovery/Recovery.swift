@@ -1,15 +1,5 @@
 import Foundation
 
-/// Work a runner can take up: a claimed file, or a run it took over.
-enum Work: Sendable {
-    /// A file in this runner's claim folder, not yet admitted.
-    case claimed(ClaimedFile)
-    /// A run accepted from a claimed file, ready to start.
-    case admitted(RunRecord, RunRequest, claimPath: String, file: String)
-    /// A run record this runner moved into its claim folder to resume it (`previousRunner` nil: it was released).
-    case takeover(runId: String, path: String, previousRunner: String?)
-}
-
 /// Takes over what dead runners left behind, and runs nobody holds.
 ///
 /// Ownership moves by `rename(2)`, which exactly one of several runners wins:
@@ -22,6 +12,7 @@ struct Recovery {
 
     private var fs: any FileSystem { context.fileSystem }
     private var layout: RootLayout { context.layout }
+    private var locator: RunLocator { RunLocator(context: context) }
 
     /// Everything that can be taken up now; runs in `ignoring` (which this runner failed to load) are left alone.
     ///
@@ -31,24 +22,33 @@ struct Recovery {
     func scan(ignoring: Set<String> = []) throws -> [Work] {
         var work: [Work] = []
         let liveness = context.liveness
+        let policy = TakeoverPolicy(context: context)
         let mine = layout.claimFolder(context.identity)
         try fs.makeDirectory(mine)
         var deadFolders: [String] = []
-        for folder in (try? fs.list(layout.claimed)) ?? [] where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
-            guard liveness.isDead(folder.name) else { continue }
+        for folder in list(layout.claimed) where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
+            guard policy.isGone(folder.name) else { continue }
             liveness.bury(folder.name)
             deadFolders.append(folder.name)
             // Records the dead runner was taking over go back where every runner looks.
             let dead = Path.join(layout.claimed, folder.name)
-            for entry in (try? fs.list(dead)) ?? [] where entry.name.hasSuffix(Self.takeoverSuffix) {
-                let runId = String(entry.name.dropLast(Self.takeoverSuffix.count))
+            for entry in list(dead) {
+                guard let runId = RootLayout.takeoverRunId(entry.name) else { continue }
                 let source = Path.join(dead, entry.name)
-                if fs.exists(layout.result(runId)) {
-                    try? fs.remove(source)
-                } else if (try? fs.link(source, to: layout.runningRecord(runId))) != nil {
-                    try? fs.remove(source)
-                } else {
-                    try? fs.remove(source)  // a newer live record is in place
+                if locator.hasResult(runId) {
+                    remove(source)
+                    continue
+                }
+                do {
+                    try fs.link(source, to: layout.runningRecord(runId))
+                    remove(source)
+                } catch where error.isAlreadyExists {
+                    remove(source)  // a newer live record is in place
+                } catch where error.isNotFound {
+                    // Gone: another runner scanning at the same moment put it back first.
+                } catch {
+                    // Removed now, the run's newest record would be lost: it stays, for the next scan.
+                    report(error, "could not put back a record the dead runner \(folder.name) was taking over")
                 }
             }
         }
@@ -56,9 +56,16 @@ struct Recovery {
         // A log not wholly recovered (unreadable, or a run that could not be taken over for now) stays, and so do
         // its runner's claims and records, for the next scan: moved now, they would run logged steps again.
         var logsRecovered: Set<String> = []
-        let logs = try? fs.list(layout.checkpoints)
+        let logs: [DirectoryEntry]?
+        do {
+            logs = try fs.list(layout.checkpoints)
+        } catch {
+            // Unknown: every dead runner's log counts as pending, and its claims and records wait for the next scan.
+            if !error.isNotFound { report(error, "could not list the checkpoint logs") }
+            logs = nil
+        }
         for folder in logs ?? [] where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
-            guard deadFolders.contains(folder.name) || liveness.isDead(folder.name) else { continue }
+            guard deadFolders.contains(folder.name) || policy.isGone(folder.name) else { continue }
             if !deadFolders.contains(folder.name) { liveness.bury(folder.name) }
             let (taken, complete) = recoverLog(of: folder.name, ignoring: ignoring)
             work += taken
@@ -73,43 +80,59 @@ struct Recovery {
         for entry in running where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
             let runId = String(entry.name.dropLast(5))
             guard !ignoring.contains(runId) else { continue }
-            if fs.exists(layout.result(runId)) {
+            if locator.hasResult(runId) {
                 // The result is written; its runner is removing the live record, or died before it could.
                 repairFinalEvent(runId)
                 continue
             }
-            guard let json = readRecord(layout.runningRecord(runId)) else { continue }
-            guard json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)) != nil else {
-                context.reportUnreadable(UnreadableRecord(path: layout.runningRecord(runId), reason: .notARunRecord("$.status should be a run status")))
+            let held: HeldRecord
+            do {
+                guard let read = try locator.held(at: layout.runningRecord(runId)) else {
+                    context.reportUnreadable(UnreadableRecord(path: layout.runningRecord(runId), reason: .notARunRecord("$.status should be a run status")))
+                    continue
+                }
+                held = read
+            } catch {
+                context.reportUnreadable(error)
                 continue
             }
-            guard shouldTakeOver(json) else { continue }
-            if let owner = Self.ownerFolder(json), owner != context.identity.folderName {
+            guard policy.shouldTakeOver(held) else { continue }
+            if let owner = held.owner, owner != context.identity.folderName {
                 // A runner found dead only now: its checkpoint log may hold newer states; taken up at the next scan.
                 if logPending(owner) { continue }
                 liveness.bury(owner)
             }
-            if let path = takeOver(runId, stillHolds: shouldTakeOver) {
-                let status = json["status"]?.stringValue
-                work.append(.takeover(runId: runId, path: path, previousRunner: status == RunStatus.waitingApproval.rawValue ? nil : json["runner"]?.stringValue))
+            if let path = takeOver(runId, stillHolds: policy.shouldTakeOver) {
+                work.append(.takeover(runId: runId, path: path, previousRunner: TakeoverPolicy.previousRunner(held)))
             }
         }
         for name in deadFolders where !logPending(name) {
             let dead = Path.join(layout.claimed, name)
-            for entry in (try? fs.list(dead)) ?? [] where !entry.name.hasSuffix(Self.takeoverSuffix) {
+            for entry in list(dead) where !RootLayout.isTakeoverName(entry.name) {
                 // A temporary file the dead runner was writing (a record it was taking over): never a claim, since
                 // the inbox's hidden names are never claimed.
                 if Path.isTemporary(entry.name) {
-                    try? fs.remove(Path.join(dead, entry.name))
+                    remove(Path.join(dead, entry.name))
                     continue
                 }
-                let original = Self.originalName(entry.name)
+                let original = RootLayout.claimedFileName(entry.name)
                 let target = Intake(context: context).freeClaimPath(for: original)
-                if (try? fs.rename(Path.join(dead, entry.name), to: target)) != nil {
+                do {
+                    try fs.rename(Path.join(dead, entry.name), to: target)
                     work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now(), recoveredFrom: name)))
+                } catch where error.isNotFound {
+                    // Gone: another runner took the claim first.
+                } catch {
+                    report(error, "could not take over the claim \(entry.name) of the dead runner \(name)")
                 }
             }
-            try? fs.removeDirectory(dead)
+            do {
+                try fs.removeDirectory(dead)
+            } catch where error.isNotFound || error.code == ENOTEMPTY || error.code == EEXIST {
+                // Gone (another runner removed it), or a claim is left in it for the next scan.
+            } catch {
+                report(error, "could not remove the claim folder of the dead runner \(name)")
+            }
         }
         return work
     }
@@ -143,34 +166,38 @@ struct Recovery {
         var work: [Work] = []
         var (entries, complete) = CheckpointLog.readAll(folder: folder, fileSystem: fs, damaged: context.reportUnreadable)
         for (runId, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            guard !ignoring.contains(runId), !fs.exists(layout.result(runId)) else { continue }
+            guard !ignoring.contains(runId), !locator.hasResult(runId) else { continue }
             let state = JSONWriter.prettyBytes(entry.record)
             let previous = entry.record["runner"]?.stringValue
             let deadClaim = entry.claim.map { Path.join(layout.claimed, dead, $0) }.flatMap { standsFor(runId, claim: $0) ? $0 : nil }
             if let live = readRecord(layout.runningRecord(runId)) {
-                let holdsIt: (JSONValue) -> Bool = { json in
-                    Self.ownerFolder(json) == dead && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(json["status"]?.stringValue ?? "")
-                }
-                guard holdsIt(live) else { continue }
+                let holdsIt: (HeldRecord) -> Bool = { TakeoverPolicy.isHeld($0, by: dead) }
+                guard HeldRecord(json: live).map(holdsIt) ?? false else { continue }
                 guard let path = takeOver(runId, stillHolds: holdsIt) else {
                     // Not lost to another runner (the record is still the dead runner's): the move failed, so later.
-                    if let again = readRecord(layout.runningRecord(runId)), holdsIt(again) { complete = false }
+                    if let again = readRecord(layout.runningRecord(runId)).flatMap(HeldRecord.init(json:)), holdsIt(again) { complete = false }
                     continue
                 }
-                guard (try? fs.writeAtomically(path, state, sync: strict)) != nil else {
+                do {
+                    try fs.writeAtomically(path, state, sync: strict)
+                } catch {
                     // Resumed from the older record, it would run logged steps again: put back, for the next scan.
+                    report(error, "could not write run '\(runId)' from the checkpoint log of the dead runner \(dead)")
                     putBack(runId, from: path)
                     complete = false
                     continue
                 }
-                if let deadClaim { try? fs.remove(deadClaim) }
+                if let deadClaim { remove(deadClaim) }
                 work.append(.takeover(runId: runId, path: path, previousRunner: previous))
                 continue
             }
-            guard let deadClaim, let name = entry.claim, !fs.exists(layout.runningRecord(runId)) else { continue }
+            guard let deadClaim, let name = entry.claim, !locator.hasLiveRecord(runId) else { continue }
             let claim = intake.freeClaimPath(for: name)
             // Strict: the line is flushed first, so the claim never reaches the disk in its new place without it.
-            guard (try? log.append(runId: runId, prettyRecord: state, claim: Path.name(claim))) != nil else {
+            do {
+                try log.append(runId: runId, prettyRecord: state, claim: Path.name(claim))
+            } catch {
+                report(error, "could not log run '\(runId)' of the dead runner \(dead) before taking it over")
                 complete = false
                 continue
             }
@@ -188,24 +215,29 @@ struct Recovery {
                 continue
             }
             // Another runner may have taken the run over meanwhile: looked for in the order a run moves on.
-            if intake.isBeingTakenOver(runId) || fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) {
-                try? fs.remove(claim)
+            if locator.isRecorded(runId) {
+                remove(claim)
                 log.settled(runId, finished: true)
                 continue
             }
-            let target = Path.join(layout.claimFolder(context.identity), runId + Self.takeoverSuffix)
-            guard (try? fs.writeNew(target, state, sync: strict)) != nil else {
+            let target = layout.takeoverRecord(runId, inClaimFolder: context.identity.folderName)
+            do {
+                try fs.writeNew(target, state, sync: strict)
+            } catch {
                 // Not writable now: the claim goes back, for the next scan (this runner's own line names it, should it
                 // die first). If even that fails, it is admitted again, which reruns the run from its start.
+                report(error, "could not write run '\(runId)' from the checkpoint log of the dead runner \(dead)")
                 log.settled(runId, finished: true)
-                if (try? fs.rename(claim, to: deadClaim)) != nil {
+                do {
+                    try fs.rename(claim, to: deadClaim)
                     complete = false
-                } else {
-                    work.append(.claimed(ClaimedFile(name: Self.originalName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
+                } catch {
+                    report(error, "could not put back the claim of run '\(runId)'; it is admitted again")
+                    work.append(.claimed(ClaimedFile(name: RootLayout.claimedFileName(name), path: claim, claimedAt: context.clock.now(), recoveredFrom: dead)))
                 }
                 continue
             }
-            try? fs.remove(claim)
+            remove(claim)
             work.append(.takeover(runId: runId, path: target, previousRunner: previous))
         }
         if complete { CheckpointLog.remove(folder: folder, fileSystem: fs) }
@@ -217,8 +249,14 @@ struct Recovery {
     /// A log line names its run's claim by name, and the name may have been
     /// taken by a later drop once the run published its record.
     func standsFor(_ runId: String, claim: String) -> Bool {
-        guard let claimInfo = try? fs.info(claim), let kept = try? fs.info(layout.request(runId)) else { return false }
-        return claimInfo.inode == kept.inode
+        do {
+            guard let claimInfo = try fs.info(claim), let kept = try fs.info(layout.request(runId)) else { return false }
+            return claimInfo.inode == kept.inode
+        } catch {
+            // Not known now: the claim is left, and the log with it, for the next scan.
+            report(error, "could not compare the claim of run '\(runId)' with its kept request")
+            return false
+        }
     }
 
     /// How long a hidden temporary file in `outbox/running/` may sit unchanged before it counts as left by a killed runner.
@@ -237,13 +275,17 @@ struct Recovery {
         let cutoff = context.clock.now().addingTimeInterval(-Self.staleTemporaryAge)
         for entry in entries where Path.isTemporary(entry.name) {
             let path = Path.join(layout.running, entry.name)
-            guard let info = try? fs.info(path), info.type == .regular, info.modified < cutoff else { continue }
-            try? fs.remove(path)
+            let info: FileInfo?
+            do {
+                info = try fs.info(path)
+            } catch {
+                report(error, "could not look at a temporary file in outbox/running/")
+                continue
+            }
+            guard let info, info.type == .regular, info.modified < cutoff else { continue }
+            remove(path)
         }
     }
-
-    /// The name ending of a record being taken over, in a claim folder.
-    static let takeoverSuffix = ".running.json~takeover"
 
     /// The record at `path`; nil when there is none, or when it cannot be read, which the runner then reports.
     private func readRecord(_ path: String) -> JSONValue? {
@@ -255,26 +297,6 @@ struct Recovery {
         }
     }
 
-    /// The folder name (`host-pid-instance`) of the runner a record names, if any.
-    static func ownerFolder(_ json: JSONValue) -> String? {
-        if let id = json["runnerId"]?.stringValue { return id }
-        return json["runner"]?.stringValue.flatMap(RunnerIdentity.init(actor:))?.folderName
-    }
-
-    /// True when nobody serves the run: queued or running with no owner or a dead one, or waiting with its approval expired.
-    func shouldTakeOver(_ json: JSONValue) -> Bool {
-        guard let status = json["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)) else { return false }
-        switch status {
-        case .queued, .running:
-            guard let owner = Self.ownerFolder(json) else { return true }
-            return owner != context.identity.folderName && context.liveness.isDead(owner)
-        case .waitingApproval:
-            return json["approval"].flatMap(PendingApproval.init(json:))?.hasExpired(at: context.clock.now()) ?? false
-        case .succeeded, .failed, .cancelled:
-            return false
-        }
-    }
-
     /// Removes a live record left beside its result by a dead runner, and writes the run's final audit event if that runner could not.
     ///
     /// A runner writes the result, then the final event, then removes the live
@@ -282,10 +304,10 @@ struct Recovery {
     /// event.
     func repairFinalEvent(_ runId: String) {
         guard let live = readRecord(layout.runningRecord(runId)) else { return }
-        let owner = Self.ownerFolder(live)
-        if let owner, owner == context.identity.folderName || !context.liveness.isDead(owner) { return }
+        let owner = HeldRecord.owner(of: live)
+        if let owner, !TakeoverPolicy(context: context).isGone(owner) { return }
         if let owner { writeMissingFinalEvent(runId, claimedBy: owner) }
-        try? fs.remove(layout.runningRecord(runId))
+        remove(layout.runningRecord(runId))
     }
 
     /// Writes the final audit event of a finished run whose runner died before it could, unless that runner's chain has it.
@@ -296,16 +318,19 @@ struct Recovery {
     /// result), and its own chain is searched (from its end) first, so an event
     /// is never written twice.
     func writeMissingFinalEvent(_ runId: String, claimedBy: String) {
-        guard let result = readRecord(layout.result(runId)),
-            let status = result["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), status.isFinal
-        else { return }
-        let owner = Self.ownerFolder(result) ?? claimedBy
-        guard context.liveness.isDead(owner) else { return }
+        guard let resultJSON = readRecord(layout.result(runId)), let result = HeldRecord(json: resultJSON), result.status.isFinal else { return }
+        let status = result.status
+        let owner = result.owner ?? claimedBy
+        guard TakeoverPolicy(context: context).isGone(owner) else { return }
         let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
         guard !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) else { return }
-        var data: [String: JSONValue] = ["previousRunner": result["runner"] ?? .string(owner), "writtenBy": "recovery"]
-        if let error = result["error"], error != .null { data["code"] = error["code"] ?? .null }
-        try? context.record(event, runId: runId, data: data)
+        var data: [String: JSONValue] = ["previousRunner": resultJSON["runner"] ?? .string(owner), "writtenBy": "recovery"]
+        if let error = resultJSON["error"], error != .null { data["code"] = error["code"] ?? .null }
+        do {
+            try context.record(event, runId: runId, data: data)
+        } catch {
+            report(error, "could not write the missing final event of run '\(runId)'")
+        }
     }
 
     /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first.
@@ -313,14 +338,14 @@ struct Recovery {
     /// The record is read again after the move: when it no longer meets
     /// `stillHolds` (another runner took it over and checkpointed in between),
     /// it is put back (linked, never over a newer one) and nil is returned.
-    func takeOver(_ runId: String, stillHolds: (JSONValue) -> Bool = { _ in true }) -> String? {
-        let target = Path.join(layout.claimFolder(context.identity), runId + Self.takeoverSuffix)
+    func takeOver(_ runId: String, stillHolds: (HeldRecord) -> Bool) -> String? {
+        let target = layout.takeoverRecord(runId, inClaimFolder: context.identity.folderName)
         do {
             try fs.rename(layout.runningRecord(runId), to: target)
         } catch {
             return nil
         }
-        guard let json = readRecord(target), stillHolds(json) else {
+        guard let held = readRecord(target).flatMap(HeldRecord.init(json:)), stillHolds(held) else {
             putBack(runId, from: target)
             return nil
         }
@@ -329,12 +354,38 @@ struct Recovery {
 
     /// Puts a record moved into a claim folder back in `outbox/running/`, by `link`, so never over a newer one.
     func putBack(_ runId: String, from path: String) {
-        if (try? fs.link(path, to: layout.runningRecord(runId))) != nil { try? fs.remove(path) }
+        do {
+            try fs.link(path, to: layout.runningRecord(runId))
+            remove(path)
+        } catch where error.isAlreadyExists {
+            // A newer record is in place (another runner's): that one is the run's, and the moved one stays aside.
+        } catch {
+            report(error, "could not put the record of run '\(runId)' back in outbox/running/; it stays at \(layout.relative(path))")
+        }
     }
 
-    /// `x.json` from a claim name `x.json~2`.
-    static func originalName(_ name: String) -> String {
-        guard let tilde = name.lastIndex(of: "~"), Int(name[name.index(after: tilde)...]) != nil else { return name }
-        return String(name[..<tilde])
+    /// The entries of `folder`: none when it is gone (another runner removed it); none, reported, when it cannot be listed.
+    private func list(_ folder: String) -> [DirectoryEntry] {
+        do {
+            return try fs.list(folder)
+        } catch {
+            if !error.isNotFound { report(error, "could not list \(layout.relative(folder))") }
+            return []
+        }
+    }
+
+    /// Removes `path`: gone already is what another runner's recovery leaves (it took the file first); any other failure is reported.
+    private func remove(_ path: String) {
+        do {
+            try fs.remove(path)
+        } catch where error.isNotFound {
+        } catch {
+            report(error, "could not remove \(layout.relative(path))")
+        }
+    }
+
+    /// Says (once) that recovery met a disk error and goes on without what it was doing: the next scan tries again.
+    private func report(_ error: FileSystemError, _ what: String) {
+        context.warnings.warn("recovery \(what): \(error); it tries again at its next scan")
     }
 }

@@ -128,7 +128,7 @@ import Testing
         let record = try #require(root.read("outbox/results/hello.json"))
         let moving = record.replacingOccurrences(of: #""runId": "hello""#, with: #""runId": "moving""#)
             .replacingOccurrences(of: #""status": "succeeded""#, with: #""status": "running""#)
-        try root.write("outbox/claimed/host-2-idef/moving" + Recovery.takeoverSuffix, moving)
+        try root.write("outbox/claimed/host-2-idef/moving" + RootLayout.takeoverSuffix, moving)
         // A claim whose run has its record already is not listed twice.
         try root.write("outbox/claimed/host-1-iabc/hello.json", record)
 

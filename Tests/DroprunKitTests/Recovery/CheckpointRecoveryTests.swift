@@ -181,7 +181,7 @@ import Glibc
         let (root, executions) = try await leftByADeadRunner()
 
         // Runner 4243 is killed after it moved the claim into its folder, before the record being taken over is written.
-        let dying = FaultyFileSystem([.kills(before: "writeNew", pathContains: Recovery.takeoverSuffix)])
+        let dying = FaultyFileSystem([.kills(before: "writeNew", pathContains: RootLayout.takeoverSuffix)])
         _ = try? await runNext(root, executions, fileSystem: dying)
         #expect(dying.isDead)
         #expect(root.list("outbox/claimed/testhost-4243") == ["quick.json"])
@@ -224,7 +224,7 @@ import Glibc
         try root.write("outbox/claimed/testhost-4242/a.json", RequestText.make(id: "y", steps: instantSteps(2)))
         // A live runner is taking x over (applying an approval, say): its record is in that runner's folder.
         try keepAlive(root, "otherhost-7")
-        let takeover = "outbox/claimed/otherhost-7/x" + Recovery.takeoverSuffix
+        let takeover = "outbox/claimed/otherhost-7/x" + RootLayout.takeoverSuffix
         try root.write(takeover, try #require(root.read("outbox/running/x.json")))
         try PosixFileSystem().remove(root.file("outbox/running/x.json"))
 
@@ -419,7 +419,7 @@ import Glibc
         let (root, executions) = try await leftByADeadRunner(mixedRequest("mixed"), id: "mixed")
         let live = root.read("outbox/running/mixed.json")
 
-        let fs = FaultyFileSystem([.init("writeAtomically", pathContains: "mixed" + Recovery.takeoverSuffix, times: 1)])
+        let fs = FaultyFileSystem([.init("writeAtomically", pathContains: "mixed" + RootLayout.takeoverSuffix, times: 1)])
         _ = try? await runNext(root, executions, fileSystem: fs)
         #expect(root.read("outbox/running/mixed.json") == live, "put back as it was")
         #expect(executions["mixed/b"] == 1)
@@ -487,7 +487,7 @@ import Glibc
         let (root, executions) = try await leftByADeadRunner()
         // 4243 is killed after writing the record it takes over, before removing the claim it moved.
         _ = try? await runNext(root, executions, fileSystem: FaultyFileSystem([.kills(before: "remove", pathContains: "outbox/claimed/testhost-4243/quick.json")]))
-        #expect(Set(root.list("outbox/claimed/testhost-4243")) == ["quick.json", "quick" + Recovery.takeoverSuffix])
+        #expect(Set(root.list("outbox/claimed/testhost-4243")) == ["quick.json", "quick" + RootLayout.takeoverSuffix])
         let output = await CLITester(root: root.path).run(["list", "--json"])
         let rows = try JSONParser.parse(Array(output.stdout.utf8)).arrayValue ?? []
         #expect(rows.filter { $0["runId"] == "quick" }.map { $0["status"] } == ["running"], "\(output.stdout)")
@@ -544,7 +544,7 @@ import Glibc
     @Test func aTemporaryFileInADeadRunnersClaimFolderIsRemovedNotTakenForADrop() async throws {
         let (root, executions) = try await leftByADeadRunner()
         // Half of a record it was writing as it took a run over, left by a kill.
-        let temporary = ".other" + Recovery.takeoverSuffix + ".4242.7.tmp"
+        let temporary = ".other" + RootLayout.takeoverSuffix + ".4242.7.tmp"
         try root.write("outbox/claimed/testhost-4242/" + temporary, #"{"runId": "oth"#)
 
         #expect(try await runNext(root, executions).count(.succeeded) == 1)

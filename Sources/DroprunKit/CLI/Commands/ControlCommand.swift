@@ -14,7 +14,7 @@ enum ControlCommand {
         let by = context.parsed.value("by") ?? context.loginName
         let note = context.parsed.value("note")
         let runId = try check(context.parsed.argument("run_id") ?? "", verb: verb, context: context)
-        let name = "\(runId).\(verb).\(Timestamp.compact(context.environment.clock.now())).\(context.environment.identity.pid).json"
+        let name = RootLayout.controlMessageName(runId: runId, verb: verb, at: context.environment.clock.now(), pid: context.environment.identity.pid)
         var message: [String: JSONValue] = ["runId": .string(runId), "by": .string(by)]
         if verb == "cancel" {
             message["kind"] = "cancel"
@@ -28,7 +28,7 @@ enum ControlCommand {
         if verb == "cancel" {
             // The marker at once, so a runner executing the run stops it within a fraction of a second
             // even while it is busy (a run --once in the middle of a batch reads no new drops).
-            let marker: JSONValue = ["runId": .string(runId), "by": .string(by), "at": .string(Timestamp.format(context.environment.clock.now()))]
+            let marker = RootLayout.cancelMarkerContent(runId: runId, by: by, at: context.environment.clock.now())
             try context.fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: configuration.durability == .strict)
         }
         // A decision reserves the run's current wait first (one O_EXCL link): of two decisions at once, one is refused here.

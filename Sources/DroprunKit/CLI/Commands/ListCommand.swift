@@ -82,14 +82,12 @@ enum ListCommand {
             guard let names = try? fs.list(folder) else { continue }
             for entry in names where InboxScanner.isRequestName(entry.name) { add(Path.join(folder, entry.name), kind) }
         }
-        var beingTakenOver: Set<String> = []
         for runner in (try? fs.list(layout.claimed)) ?? [] where !runner.name.hasPrefix(".") {
             let folder = Path.join(layout.claimed, runner.name)
             for entry in (try? fs.list(folder)) ?? [] {
-                if entry.name.hasSuffix(Recovery.takeoverSuffix) {
-                    beingTakenOver.insert(String(entry.name.dropLast(Recovery.takeoverSuffix.count)))
+                if RootLayout.isTakeoverName(entry.name) {
                     add(Path.join(folder, entry.name), .takeover)
-                } else if InboxScanner.isRequestName(Recovery.originalName(entry.name)) {
+                } else if InboxScanner.isRequestName(RootLayout.claimedFileName(entry.name)) {
                     add(Path.join(folder, entry.name), .claim)
                 }
             }
@@ -104,7 +102,7 @@ enum ListCommand {
         var kept: [Date] = []
         for candidate in candidates {
             if kept.count >= limit, let oldest = kept.last, candidate.modified.addingTimeInterval(clockSlack) < oldest { break }
-            guard let row = row(for: candidate, layout: layout, fs: fs, beingTakenOver: beingTakenOver) else { continue }
+            guard let row = row(for: candidate, layout: layout, fs: fs) else { continue }
             if let wanted, row.status != wanted { continue }
             rows.append(row)
             let at = kept.firstIndex { $0 < row.key } ?? kept.endIndex
@@ -139,13 +137,13 @@ enum ListCommand {
         return .success
     }
 
-    private static func row(for candidate: Candidate, layout: RootLayout, fs: any FileSystem, beingTakenOver: Set<String>) -> Row? {
+    private static func row(for candidate: Candidate, layout: RootLayout, fs: any FileSystem) -> Row? {
         let name = Path.name(candidate.path)
+        let locator = RunLocator(layout: layout, fileSystem: fs)
         switch candidate.kind {
         case .inbox, .claim:
-            let runId = RunID.fromFileName(Recovery.originalName(name))
-            if candidate.kind == .claim,
-                beingTakenOver.contains(runId) || fs.exists(layout.runningRecord(runId)) || fs.exists(layout.result(runId)) { return nil }
+            let runId = RunID.fromFileName(RootLayout.claimedFileName(name))
+            if candidate.kind == .claim, locator.isRecorded(runId) { return nil }
             // A control message waiting to be read is not a run: its run's status and show name it.
             if ControlPeek.read(candidate.path, fs: fs) != nil { return nil }
             return Row(status: RunStatus.queued.rawValue, runId: runId, key: candidate.modified)
@@ -168,8 +166,8 @@ enum ListCommand {
             return Row(status: "rejected", runId: drop.runId, createdAt: at, key: at, note: "\(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
                        extra: ["reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs)])
         case .record, .takeover:
-            let fallbackId = candidate.kind == .takeover ? String(name.dropLast(Recovery.takeoverSuffix.count)) : RunID.fromFileName(name)
-            switch RunLookup.read(candidate.path, fs: fs) {
+            let fallbackId = RootLayout.takeoverRunId(name) ?? RunID.fromFileName(name)
+            switch RunLocator.readRecord(candidate.path, fs: fs) {
             case .missing:
                 return nil
             case .unreadable(let reason):
@@ -177,7 +175,7 @@ enum ListCommand {
                            extra: ["reason": .string(reason), "record": .string(layout.relative(candidate.path))])
             case .record(let record):
                 // Between a result's link and the live record's removal, both exist: list the run once.
-                if Path.parent(candidate.path) == layout.running, fs.exists(layout.result(record.runId)) { return nil }
+                if Path.parent(candidate.path) == layout.running, locator.hasResult(record.runId) { return nil }
                 return Row(status: record.status.rawValue, runId: record.runId, workflow: record.workflowName, createdAt: record.createdAt,
                            key: record.createdAt, durationMs: record.durationMs)
             }

@@ -53,7 +53,7 @@ enum RetryCommand {
             if case .failure(let error) = reserve(original, bytes: bytes, as: layout.request(newID), fs: fs, strict: configuration.durability == .strict) {
                 guard error.isAlreadyExists else { throw CLIError.fileSystem(error) }
                 // A retry killed between its reservation and its record left this id reserved and never run: finish it.
-                if isOrphaned(newID, bytes: bytes, layout: layout, fs: fs), !Intake(context: engine).isBeingTakenOver(newID) { break }
+                if isOrphaned(newID, bytes: bytes, layout: layout, fs: fs) { break }
                 n += 1
                 continue
             }
@@ -151,7 +151,7 @@ enum RetryCommand {
     /// killed in between it leaves the reservation alone, which the next retry
     /// of the same run completes instead of reserving the next number.
     private static func isOrphaned(_ newID: String, bytes: [UInt8], layout: RootLayout, fs: any FileSystem) -> Bool {
-        guard !fs.exists(layout.runningRecord(newID)), !fs.exists(layout.result(newID)),
+        guard !RunLocator(layout: layout, fileSystem: fs).isRecorded(newID),
             let kept = try? fs.readFile(layout.request(newID), maxBytes: 1 << 30), kept == bytes
         else { return false }
         return true

@@ -27,7 +27,7 @@ enum SubmitCommand {
         case .success(.run(let request, let id)):
             runId = id
             targetName = request.id != nil ? id + ".json" : fallbackName
-            if let existing = Intake(context: engine).existingRecord(id) {
+            if let existing = RunLocator(context: engine).takenPlace(id) {
                 context.err.line("droprun: duplicate: run '\(id)' already exists (\(existing)); to run it again use 'droprun retry \(id)'")
                 return .failure
             }

@@ -129,7 +129,7 @@ enum ValidateCommand {
 
     /// Why `droprun submit` would refuse this request although it is valid: its run id is taken, or its inbox name is.
     static func existing(_ runId: String, request: RunRequest, fileName: String, path: String, engine: EngineContext) -> [String] {
-        if let record = Intake(context: engine).existingRecord(runId) {
+        if let record = RunLocator(context: engine).takenPlace(runId) {
             return ["run '\(runId)' already exists (\(record)): submitting this request would be refused and dropping it rejected as duplicate; to run it again use droprun retry \(runId)"]
         }
         let inboxName = request.id != nil ? runId + ".json" : fileName

@@ -1,0 +1,173 @@
+/// The one answer to "where is run X, and who holds it".
+///
+/// `locate(_:)` gives the whole answer (a `RunLocation`, with the record
+/// where there is one) and is for the commands. The other queries answer one
+/// part of it with as few file-system calls as the caller can afford:
+/// admission asks `hasResult` for every request, one `stat`, and the rest only
+/// when a run id is already taken.
+struct RunLocator {
+    let layout: RootLayout
+    let fileSystem: any FileSystem
+
+    init(layout: RootLayout, fileSystem: any FileSystem) {
+        self.layout = layout
+        self.fileSystem = fileSystem
+    }
+
+    init(context: EngineContext) { self.init(layout: context.layout, fileSystem: context.fileSystem) }
+
+    private var fs: any FileSystem { fileSystem }
+
+    // MARK: The whole answer
+
+    /// Where run `runId` is, looked for in the order of its life backwards (see `RunLocation`); never `.rejected`
+    /// (a rejection is found by the dropped file's name: `rejection(fileNames:runIds:)`).
+    func locate(_ runId: String) -> RunLocation {
+        for path in [layout.result(runId), layout.runningRecord(runId)] {
+            switch Self.readRecord(path, fs: fs) {
+            case .missing: continue
+            case .unreadable(let reason): return .unreadable(path: path, reason: reason)
+            case .record(let record) where path == layout.result(runId): return .result(record, path: path)
+            case .record(let record): return .live(record, path: path, holder: record.runnerId ?? record.runner.flatMap(RunnerIdentity.init(actor:))?.folderName)
+            }
+        }
+        if let (path, runner) = takeover(of: runId) {
+            switch Self.readRecord(path, fs: fs) {
+            case .missing: break
+            case .unreadable(let reason): return .unreadable(path: path, reason: reason)
+            case .record(let record): return .beingTakenOver(record, path: path, by: runner)
+            }
+        }
+        if let (held, runner) = checkpointed(runId) { return .checkpointed(held, runner: runner) }
+        if fs.exists(layout.request(runId)) { return .accepted(path: layout.request(runId)) }
+        // Not admitted yet: a drop in the inbox is asked first (a stat), then the claim folders (a listing each).
+        if fs.exists(layout.inboxFile(runId)) { return .inbox(path: layout.inboxFile(runId)) }
+        if let (path, runner) = claim(of: runId) { return .claimed(path: path, by: runner) }
+        return .unknown
+    }
+
+    /// The newest rejection filed under one of `fileNames` or carrying one of `runIds`, as a location.
+    func rejection(fileNames: [String], runIds: [String]) -> RunLocation? {
+        RejectedDrop.find(fileNames: fileNames, runIds: runIds, layout: layout, fs: fs).map(RunLocation.rejected)
+    }
+
+    // MARK: Light queries
+
+    /// True when the run has a result: one `stat`, asked for every admitted request.
+    func hasResult(_ runId: String) -> Bool { fs.exists(layout.result(runId)) }
+
+    /// True when the run has a live record in `outbox/running/`: one `stat`.
+    func hasLiveRecord(_ runId: String) -> Bool { fs.exists(layout.runningRecord(runId)) }
+
+    /// True when the run id is reserved (`outbox/requests/<runId>.json` kept): one `stat`.
+    func isAccepted(_ runId: String) -> Bool { fs.exists(layout.request(runId)) }
+
+    /// True when the run has a record anywhere: one being taken over, a live record, or a result.
+    ///
+    /// Looked for in the order a run moves on (a record being taken over is
+    /// put back in `outbox/running/`, and a live record ends as a result), so
+    /// a run moving on while it is looked for is still found.
+    func isRecorded(_ runId: String) -> Bool {
+        isBeingTakenOver(runId) || hasLiveRecord(runId) || hasResult(runId)
+    }
+
+    /// Where the run id is taken already (`outbox/results/<runId>.json`, then running, then requests), relative to the root; a `stat` each.
+    func takenPlace(_ runId: String) -> String? {
+        [layout.result(runId), layout.runningRecord(runId), layout.request(runId)].first(where: fs.exists).map(layout.relative)
+    }
+
+    /// True when some runner's claim folder holds the run's record while taking it over.
+    func isBeingTakenOver(_ runId: String) -> Bool { takeover(of: runId) != nil }
+
+    /// The record being taken over in some runner's claim folder, and that runner's folder name.
+    func takeover(of runId: String) -> (path: String, runner: String)? {
+        for folder in (try? fs.list(layout.claimed)) ?? [] {
+            let path = layout.takeoverRecord(runId, inClaimFolder: folder.name)
+            if fs.exists(path) { return (path, folder.name) }
+        }
+        return nil
+    }
+
+    /// The newest state of the run in a runner's checkpoint log, when it has no live record (else the record is the answer).
+    func checkpointed(_ runId: String) -> (HeldRecord, runner: String)? {
+        for folder in (try? fs.list(layout.checkpoints)) ?? [] where !folder.name.hasPrefix(".") {
+            if let line = CheckpointLog.read(folder: layout.checkpointFolder(folder.name), fileSystem: fs)[runId], let held = HeldRecord(json: line.record) {
+                return (held, folder.name)
+            }
+        }
+        return nil
+    }
+
+    /// A file in some runner's claim folder whose name gives the run id (`x.json`, `x.json~2`), and that runner.
+    func claim(of runId: String) -> (path: String, runner: String)? {
+        for runner in (try? fs.list(layout.claimed)) ?? [] where !runner.name.hasPrefix(".") {
+            let folder = Path.join(layout.claimed, runner.name)
+            for entry in (try? fs.list(folder)) ?? [] where !RootLayout.isTakeoverName(entry.name) {
+                if RunID.fromFileName(RootLayout.claimedFileName(entry.name)) == runId { return (Path.join(folder, entry.name), runner.name) }
+            }
+        }
+        return nil
+    }
+
+    /// True when a run request in the inbox, or in the claim folder `claims` and not yet admitted, carries the run id
+    /// (by its `id`, else by its file name). Reads every request there: asked only for control messages.
+    func inboxHolds(_ runId: String, claims: String, maxRequestBytes: Int) -> Bool {
+        if fs.exists(layout.inboxFile(runId)) { return true }
+        for folder in [layout.inbox, claims] {
+            for entry in (try? fs.list(folder)) ?? [] where !entry.name.hasPrefix(".") && !RootLayout.isTakeoverName(entry.name) {
+                guard folder == claims || InboxScanner.isRequestName(entry.name),
+                    let bytes = try? fs.readRegularFile(Path.join(folder, entry.name), maxBytes: maxRequestBytes),
+                    let json = try? JSONParser.parse(bytes), json["kind"] == nil || json["kind"] == "run"
+                else { continue }
+                if (json["id"]?.stringValue ?? RunID.fromFileName(RootLayout.claimedFileName(entry.name))) == runId { return true }
+            }
+        }
+        return false
+    }
+
+    /// The record at `path` (a result, a live record, one being taken over) for who holds it.
+    ///
+    /// - Returns: nil when the file is there but holds no run status.
+    /// - Throws: `UnreadableRecord` (`.notFound` when there is no file).
+    func held(at path: String) throws(UnreadableRecord) -> HeldRecord? {
+        HeldRecord(json: try RecordReader.json(at: path, fileSystem: fs))
+    }
+
+    // MARK: Reading records for people
+
+    /// A record file as read for the commands.
+    enum RecordFile {
+        /// There is no such file.
+        case missing
+        /// A run record.
+        case record(RunRecord)
+        /// The file is there but cannot be read as a record: why.
+        case unreadable(String)
+    }
+
+    /// Reads a record file; never skips one it cannot read in silence.
+    static func readRecord(_ path: String, fs: any FileSystem) -> RecordFile {
+        let bytes: [UInt8]
+        do {
+            bytes = try fs.readFile(path, maxBytes: 1 << 30)
+        } catch {
+            switch error {
+            case .notFound: return .missing
+            case .notRegular(let type): return .unreadable("it is \(type.phrase), not a regular file")
+            case .tooLarge(let size, let limit): return .unreadable("it has \(size) bytes, more than the \(limit) a record may have")
+            case .unreadable(let e): return .unreadable("the system refused to read it: \(e)")
+            }
+        }
+        let json: JSONValue
+        do {
+            json = try RecordReader.parse(bytes)
+        } catch {
+            return .unreadable(bytes.isEmpty ? "it is empty (a power cut before it was flushed?)" : "it is not valid JSON: \(error)")
+        }
+        do {
+            return .record(try RunRecord(validating: json))
+        } catch {
+            return .unreadable("it is JSON but not a run record: \(error)")
+        }
+    }
+}
