@@ -301,11 +301,11 @@ struct Recovery {
         else { return }
         let owner = Self.ownerFolder(result) ?? claimedBy
         guard context.liveness.isDead(owner) else { return }
-        let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
-        guard !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) else { return }
-        var data: [String: JSONValue] = ["previousRunner": result["runner"] ?? .string(owner), "writtenBy": "recovery"]
-        if let error = result["error"], error != .null { data["code"] = error["code"] ?? .null }
-        try? context.record(event, runId: runId, data: data)
+        var code: JSONValue?
+        if let error = result["error"], error != .null { code = error["code"] ?? .null }
+        let event = AuditEvent.finalEventRepaired(status, previousRunner: result["runner"] ?? .string(owner), code: code)
+        guard !AuditSearch(layout: layout, fileSystem: fs).contains(event.name, runId: runId, inChainsOf: owner) else { return }
+        try? context.record(event, runId: runId)
     }
 
     /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first.
