@@ -100,6 +100,8 @@ extension RunRecord {
 
     /// The approval waited for and its step's index; throws unless the run waits and that step is `running`.
     private func waitingStep(for event: RunEvent, stepEvent: StepEvent) throws(IllegalTransition) -> (PendingApproval, Int) {
+        // Only a waiting run has a decision or an expiry (a running run may fail, but not this way).
+        guard status == .waitingApproval else { throw .run(from: status, event: event) }
         _ = try status.applying(event)
         guard let pending = approval, let index = steps.firstIndex(where: { $0.id == pending.step }) else {
             throw .run(from: status, event: event)
