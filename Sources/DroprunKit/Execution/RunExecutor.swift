@@ -1,15 +1,5 @@
 import Foundation
 
-/// How an execution ended.
-enum ExecutionEnd: Sendable {
-    /// The run reached a final status; its result is written.
-    case finished(RunRecord)
-    /// The run waits for an approval; its worker is free.
-    case waiting(RunRecord)
-    /// The runner is stopping: the run was checkpointed with its interrupted step pending, for the next runner.
-    case interrupted(RunRecord)
-}
-
 /// Executes one run: its pending steps in order, with retries, time limits and cancellation, checkpointing as it goes.
 ///
 /// Every change of status goes through `RunRecord.apply(_:at:by:)` and
@@ -354,14 +344,4 @@ struct RunExecutor {
         try applyStep(index, .fail(failure))
         return .failed(failure)
     }
-}
-
-/// `execute` was asked of a run that is waiting or finished: only a queued or running run executes (a bug in droprun).
-struct NotExecutable: Error, CustomStringConvertible {
-    /// The run.
-    var runId: String
-    /// Its status.
-    var status: RunStatus
-
-    var description: String { "run '\(runId)' is \(status.rawValue): only a queued or running run can be executed" }
 }
