@@ -136,10 +136,7 @@ public struct RunRecord: Sendable, Equatable {
         guard let stepValues = json["steps"]?.arrayValue else { throw RecordShapeError(path: JSONPath.root.key("steps"), expected: "an array") }
         var steps: [StepRecord] = []
         for (i, value) in stepValues.enumerated() {
-            guard let step = StepRecord(json: value) else {
-                throw RecordShapeError(path: JSONPath.root.key("steps").index(i), expected: "a step with id, provider and status")
-            }
-            steps.append(step)
+            steps.append(try StepRecord(validating: value, at: JSONPath.root.key("steps").index(i)))
         }
         guard let created = json["createdAt"]?.stringValue.flatMap(Timestamp.parse) else {
             throw RecordShapeError(path: JSONPath.root.key("createdAt"), expected: "an RFC 3339 time")
