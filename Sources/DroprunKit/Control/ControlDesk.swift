@@ -75,10 +75,11 @@ struct ControlDesk {
                 Recovery(context: context).putBack(runId, from: path)
                 return try await reject(file, message, Rejection(.invalidState, "the record of run '\(runId)' cannot be read back; see the runner's warning", path: JSONPath.root.key("runId")))
             }
-            var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
+            let run = TakenOverRun(record: loaded.record, request: loaded.request, problem: loaded.problem, placeholder: path, previousRunner: nil)
+            let decision = ApprovalDecision(approve: approve, by: by, note: note, source: ControlSource(file: file.name, sha256: sha256))
             let final: RunRecord?
             do {
-                final = try await executor.decide(ApprovalDecision(approve: approve, by: by, note: note, source: ControlSource(file: file.name, sha256: sha256)))
+                final = try await RunExecutor.carryOut(.decide(run, decision), context: context)
             } catch let error as FileSystemError {
                 throw error
             } catch {
@@ -127,10 +128,8 @@ struct ControlDesk {
             Recovery(context: context).putBack(runId, from: path)
             return nil
         }
-        var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
-        // A dead runner's command may still run for this run (its group in the record): it is ended before the run is.
-        _ = await executor.endLeftoverProcesses()
-        return try await executor.finishCancelled()
+        let run = TakenOverRun(record: loaded.record, request: loaded.request, problem: loaded.problem, placeholder: path, previousRunner: nil)
+        return try await RunExecutor.carryOut(.cancel(run), context: context)
     }
 
     /// True when a request waiting in the inbox, or taken by this runner and not yet admitted, carries this run id.
