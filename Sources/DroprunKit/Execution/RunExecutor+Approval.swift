@@ -32,7 +32,7 @@ extension RunExecutor {
         } else {
             named = record.approval.map { "approval step '\($0.step)', which is not among its steps" } ?? "an approval but names none"
         }
-        record.approval = nil
+        // The failure drops the approval it names (`RunTransition.failUnrunnable` ends as `fail`).
         return try await failUnrunnable(StepFailure(.workflowMismatch, "the record of run '\(record.runId)' waits for \(named); was it changed by hand? Retry it with 'droprun retry \(record.runId)'"))
     }
 }
