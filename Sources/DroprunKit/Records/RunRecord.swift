@@ -4,7 +4,7 @@ import Foundation
 public struct RunRecord: Sendable, Equatable {
     /// The run's id.
     public var runId: String
-    /// Where it is; changed only through `apply(_:)`.
+    /// Where it is; changed only through `apply(_:at:by:)` (a `RunTransition`, which sets what goes with it).
     public private(set) var status: RunStatus = .queued
     /// The workflow's name.
     public var workflowName: String
@@ -63,7 +63,8 @@ public struct RunRecord: Sendable, Equatable {
         steps = workflow.steps.map { StepRecord(id: $0.id, provider: $0.provider) }
     }
 
-    /// Moves the run along its state machine; illegal moves throw.
+    /// Moves only the status along the state machine; illegal moves throw. The engine applies a `RunTransition`
+    /// instead (`apply(_:at:by:)`), which uses this and sets everything that goes with the move.
     public mutating func apply(_ event: RunEvent) throws(IllegalTransition) {
         status = try status.applying(event)
     }

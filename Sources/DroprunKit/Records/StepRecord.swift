@@ -29,7 +29,8 @@ public struct StepRecord: Sendable, Equatable {
         self.provider = provider
     }
 
-    /// Moves the step along its state machine; illegal moves throw.
+    /// Moves only the status along the state machine; illegal moves throw. The engine applies a `StepTransition`
+    /// instead (`apply(_:at:)`), which uses this and sets everything that goes with the move.
     public mutating func apply(_ event: StepEvent) throws(IllegalTransition) {
         status = try status.applying(event)
     }
