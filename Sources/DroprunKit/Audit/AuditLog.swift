@@ -41,6 +41,11 @@ public final class AuditLog: Sendable {
     /// The path of this process's chain.
     public var path: String { Path.join(folder, fileName) }
 
+    /// Appends one typed event (its name and `data`).
+    public func record(_ event: AuditEvent, runId: String?, at: Date) throws(FileSystemError) {
+        try record(event.name, runId: runId, at: at, data: event.data)
+    }
+
     /// Appends one event.
     ///
     /// The line is built once, in canonical member order (`actor`, `at`,

@@ -1,25 +1,3 @@
-/// One break in an audit chain, named by file and line.
-public struct AuditProblem: Sendable, Equatable, CustomStringConvertible {
-    /// The file, relative to the root.
-    public var file: String
-    /// 1-based line number.
-    public var line: Int
-    /// What is wrong.
-    public var message: String
-
-    public var description: String { "\(file):\(line): \(message)" }
-}
-
-/// The outcome of checking every chain.
-public struct AuditReport: Sendable, Equatable {
-    /// Files checked.
-    public var files = 0
-    /// Events checked.
-    public var events = 0
-    /// The first problem of each broken file.
-    public var problems: [AuditProblem] = []
-}
-
 /// Checks the audit log's hash chains.
 public enum AuditVerifier {
     /// Checks one file's chain; returns its event count and its first problem.

@@ -40,7 +40,7 @@ struct ControlDesk {
             let marker = RootLayout.cancelMarkerContent(runId: runId, by: by, at: context.clock.now(), file: file.name)
             try fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: false)
             context.cancelBoard.noteMarker(runId)
-            try context.record(.cancelReceived, runId: runId, data: ["by": by.map(JSONValue.string) ?? .null, "file": .string(file.name), "sha256": .string(sha256)])
+            try context.record(.cancelReceived(by: by, source: ControlSource(file: file.name, sha256: sha256)), runId: runId)
             try keep(file)
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")]
@@ -77,10 +77,11 @@ struct ControlDesk {
                 Recovery(context: context).putBack(runId, from: path)
                 return try await reject(file, message, Rejection(.invalidState, "the record of run '\(runId)' cannot be read back; see the runner's warning", path: JSONPath.root.key("runId")))
             }
-            var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
+            let run = TakenOverRun(record: loaded.record, request: loaded.request, problem: loaded.problem, placeholder: path, previousRunner: nil)
+            let decision = ApprovalDecision(approve: approve, by: by, note: note, source: ControlSource(file: file.name, sha256: sha256))
             let final: RunRecord?
             do {
-                final = try await executor.decide(approve: approve, by: by, note: note, file: ["file": .string(file.name), "sha256": .string(sha256)])
+                final = try await RunExecutor.carryOut(.decide(run, decision), context: context)
             } catch let error as FileSystemError {
                 throw error
             } catch {
@@ -123,10 +124,8 @@ struct ControlDesk {
             Recovery(context: context).putBack(runId, from: path)
             return nil
         }
-        var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path, origin: .takenOver(previousRunner: nil))
-        // A dead runner's command may still run for this run (its group in the record): it is ended before the run is.
-        _ = await executor.endLeftoverProcesses()
-        return try await executor.finishCancelled()
+        let run = TakenOverRun(record: loaded.record, request: loaded.request, problem: loaded.problem, placeholder: path, previousRunner: nil)
+        return try await RunExecutor.carryOut(.cancel(run), context: context)
     }
 
     /// True when a request waiting in the inbox, or taken by this runner and not yet admitted, carries this run id.
@@ -182,83 +181,5 @@ struct ControlDesk {
         _ = try intake.reject(file, rejection)
         try await context.commit()
         return [RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil, detail: rejection.issues.first?.description)]
-    }
-}
-
-extension RunExecutor {
-    /// Records a decision for the waiting approval step: approve releases the run to continue; reject fails it (and returns its result).
-    ///
-    /// `file` names where the decision came from (a dropped file's name and SHA-256), for the audit event.
-    mutating func decide(approve: Bool, by: String?, note: String?, file: [String: JSONValue] = [:]) async throws -> RunRecord? {
-        guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
-            return try await failDamagedWait()
-        }
-        guard record.steps[index].status == .running else { return try await failDamagedWait(notRunning: index) }
-        let now = context.clock.now()
-        var data: [String: JSONValue] = [
-            "step": .string(approval.step), "decision": .string(approve ? "approve" : "reject"),
-            "by": by.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null,
-        ]
-        data.merge(file) { current, _ in current }
-        record.waitedMs += now.milliseconds(since: approval.requestedAt)
-        record.approval = nil
-        record.steps[index].output = ["decision": .string(approve ? "approve" : "reject"), "by": by.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null]
-        record.steps[index].finishedAt = now
-        // The decision's event is written once its transitions are applied: an event never names a decision that
-        // could not be (a replay after a crash finds the event and files the message as applied).
-        if approve {
-            try record.steps[index].apply(.succeed)
-            try record.apply(.resume)
-            try context.record(.approvalReceived, runId: record.runId, data: data)
-            record.runner = nil
-            record.runnerId = nil
-            try await checkpoint()
-            try context.record(.runResumed, runId: record.runId, data: ["step": .string(approval.step), "by": by.map(JSONValue.string) ?? .null])
-            return nil
-        } else {
-            try record.steps[index].apply(.fail)
-            try context.record(.approvalReceived, runId: record.runId, data: data)
-            let failure = StepFailure(.approvalRejected, "approval rejected" + (by.map { " by \($0)" } ?? "") + (note.map { ": \($0)" } ?? ""))
-            record.steps[index].error = failure
-            try context.record(.stepFailed, runId: record.runId, data: [
-                "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
-                "message": .string(failure.message), "retryable": false,
-            ])
-            return try await finish(failure: (failure, approval.step))
-        }
-    }
-
-    /// Fails a waiting run whose record names no approval, or an approval step it does not have (edited or damaged).
-    ///
-    /// - Parameter notRunning: the index of the approval step when it is among the steps but not `running` (a waiting
-    ///   step is `running`), which no decision can be applied to either.
-    private mutating func failDamagedWait(notRunning: Int? = nil) async throws -> RunRecord {
-        var named = record.approval.map { "approval step '\($0.step)', which is not among its steps" } ?? "an approval but names none"
-        if let index = notRunning {
-            named = "approval step '\(record.steps[index].id)', which is \(record.steps[index].status.rawValue), not running"
-        }
-        record.approval = nil
-        return try await failUnrunnable(StepFailure(.workflowMismatch, "the record of run '\(record.runId)' waits for \(named); was it changed by hand? Retry it with 'droprun retry \(record.runId)'"))
-    }
-
-    /// Fails a waiting run whose approval expired.
-    mutating func expireApproval() async throws -> RunRecord {
-        guard let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) else {
-            return try await failDamagedWait()
-        }
-        guard record.steps[index].status == .running else { return try await failDamagedWait(notRunning: index) }
-        let failure = StepFailure(.approvalExpired, "no decision before \(approval.expiresAt.map(Timestamp.format) ?? "the deadline")")
-        record.runner = context.identity.actor
-        record.runnerId = context.identity.folderName
-        record.waitedMs += context.clock.now().milliseconds(since: approval.requestedAt)
-        record.approval = nil
-        try record.steps[index].apply(.fail)
-        record.steps[index].error = failure
-        record.steps[index].finishedAt = context.clock.now()
-        try context.record(.stepFailed, runId: record.runId, data: [
-            "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
-            "message": .string(failure.message), "retryable": false,
-        ])
-        return try await finish(failure: (failure, approval.step))
     }
 }

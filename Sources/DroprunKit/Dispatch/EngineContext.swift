@@ -114,7 +114,12 @@ public struct EngineContext: Sendable {
     }
 
     /// Appends an audit event; a failure to append is reported to the caller.
-    func record(_ event: AuditEventName, runId: String?, data: [String: JSONValue] = [:]) throws(FileSystemError) {
-        try audit.record(event, runId: runId, at: clock.now(), data: data)
+    func record(_ event: AuditEvent, runId: String?) throws(FileSystemError) {
+        try audit.record(event, runId: runId, at: clock.now())
+    }
+
+    /// Appends audit events in order (those a transition returned).
+    func record(_ events: [AuditEvent], runId: String?) throws(FileSystemError) {
+        for event in events { try audit.record(event, runId: runId, at: clock.now()) }
     }
 }

@@ -101,22 +101,8 @@ public struct Runner: Sendable {
                 unloadable.insert(runId)
                 return []
             }
-            var executor = RunExecutor(context: context, request: loaded.request, record: loaded.record, placeholder: path,
-                                       origin: .takenOver(previousRunner: previous))
-            if loaded.record.status == .waitingApproval {
-                if let approval = loaded.record.approval, !approval.hasExpired(at: context.clock.now()) {
-                    // Its runner died as the run began to wait (the waiting state only in its checkpoint log):
-                    // published as waiting, for an approval to find.
-                    return outcome(try await executor.beginWaiting(), file: loaded.record.requestFile).map { [$0] } ?? []
-                }
-                let final = try await executor.expireApproval()
-                return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
-            }
-            if let problem = loaded.problem {
-                let final = try await executor.failUnrunnable(problem)
-                return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
-            }
-            return outcome(try await executor.execute(), file: loaded.record.requestFile).map { [$0] } ?? []
+            let run = TakenOverRun(record: loaded.record, request: loaded.request, problem: loaded.problem, placeholder: path, previousRunner: previous)
+            return outcome(try await RunExecutor.resume(run, context: context), file: loaded.record.requestFile).map { [$0] } ?? []
         }
     }
 

@@ -83,10 +83,7 @@ final class RunArtifactWriter: ArtifactWriting {
             list.removeAll { JSONKey.sameBytes($0.name, name) }
             list.append(entry)
         }
-        try? context.record(.artifactWritten, runId: runId, data: [
-            "step": .string(step), "name": .string(name), "path": .string(entry.path), "size": .int(entry.size),
-            "sha256": .string(entry.sha256), "mediaType": .string(entry.mediaType),
-        ])
+        try? context.record(.artifactWritten(entry), runId: runId)
         return entry
     }
 }

@@ -103,40 +103,7 @@ extension RunExecutor {
             (kill -KILL -- -\(stuck.child.group)), then droprun retry \(record.runId)
             """)
         context.warnings.warn("run '\(record.runId)': \(failure.message)")
-        let now = context.clock.now()
-        if record.steps[stuck.step].status == .pending {
-            try record.steps[stuck.step].apply(.start)
-            record.steps[stuck.step].startedAt = record.steps[stuck.step].startedAt ?? now
-        }
-        try record.steps[stuck.step].apply(.fail)
-        record.steps[stuck.step].error = failure
-        record.steps[stuck.step].finishedAt = now
-        try context.record(.stepFailed, runId: record.runId, data: [
-            "step": .string(step), "attempt": .int(record.steps[stuck.step].attempts), "code": .string(failure.code),
-            "message": .string(failure.message), "retryable": false,
-        ])
-        return try await finish(failure: (failure, step))
+        try applyStep(stuck.step, .fail(failure))
+        return try await finish(.fail(failure, step: step))
     }
-
-    /// Sets steps whose attempt was cut short to run again, and returns their ids.
-    ///
-    /// A step still `running` in a taken-over record was running when its
-    /// runner died; a `pending` step with attempts was interrupted by a stop
-    /// (SIGTERM) and handed back. Either way its attempts so far count.
-    mutating func interruptSteps() throws -> [JSONValue] {
-        var interrupted: [JSONValue] = []
-        for index in record.steps.indices {
-            if record.steps[index].status == .running { try record.steps[index].apply(.interrupt) }
-            if record.steps[index].status == .pending, record.steps[index].attempts > 0 {
-                interrupted.append(.string(record.steps[index].id))
-            }
-        }
-        return interrupted
-    }
-}
-
-/// The runner could not write down an attempt before it ran (a lost lease, a disk error): a fault of the runner,
-/// never of the step, so it reaches the runner as `underlying`, as a failed checkpoint does.
-struct AttemptNotRecorded: Error {
-    var underlying: any Error
 }

@@ -6,14 +6,6 @@ extension RunExecutor {
     mutating func failUnrunnable(_ failure: StepFailure) async throws -> RunRecord {
         // A dead runner's command may still run for this run: it is ended before the run is.
         _ = await endLeftoverProcesses()
-        if record.status == .queued {
-            try record.apply(.start)
-            record.startedAt = record.startedAt ?? context.clock.now()
-        }
-        for index in record.steps.indices where record.steps[index].status == .running {
-            try record.steps[index].apply(.interrupt)
-        }
-        let step = record.steps.first { $0.status != .succeeded }?.id ?? record.steps.last?.id ?? ""
-        return try await finish(failure: (failure, step))
+        return try await finish(.failUnrunnable(failure))
     }
 }

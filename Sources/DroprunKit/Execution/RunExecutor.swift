@@ -1,20 +1,11 @@
 import Foundation
 
-/// How an execution ended.
-enum ExecutionEnd: Sendable {
-    /// The run reached a final status; its result is written.
-    case finished(RunRecord)
-    /// The run waits for an approval; its worker is free.
-    case waiting(RunRecord)
-    /// The runner is stopping: the run was checkpointed with its interrupted step pending, for the next runner.
-    case interrupted(RunRecord)
-}
-
 /// Executes one run: its pending steps in order, with retries, time limits and cancellation, checkpointing as it goes.
 ///
-/// Every change of status goes through `RunRecord.apply` and
-/// `StepRecord.apply` (the state machine) and is written to the audit log.
-/// Before each write the runner checks it still holds its lease.
+/// Every change of status goes through `RunRecord.apply(_:at:by:)` and
+/// `StepRecord.apply(_:at:)` (the state machine), which set what goes with it
+/// and return the audit events it implies; `apply` and `applyStep` record
+/// them. Before each write the runner checks it still holds its lease.
 struct RunExecutor {
     /// How this runner came to hold the run.
     enum Origin: Sendable {
@@ -40,12 +31,9 @@ struct RunExecutor {
 
     /// Runs every pending step, or ends the run at once when it was cancelled.
     mutating func execute() async throws -> ExecutionEnd {
-        let clock = context.clock
         try context.ensureLease()
         // Before anything else (a cancel included): no child of a dead runner's attempt runs on beside this runner.
         let (leftovers, stillRunning) = await endLeftoverProcesses()
-        record.runner = context.identity.actor
-        record.runnerId = context.identity.folderName
         if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem) {
             return .finished(try await finishCancelled())
         }
@@ -55,18 +43,13 @@ struct RunExecutor {
         }
         switch record.status {
         case .queued:
-            try record.apply(.start)
-            record.startedAt = clock.now()
-            try context.record(.runStarted, runId: record.runId, data: ["runner": .string(context.identity.actor)])
+            _ = try apply(.start)  // says all it says at once
         case .running:
-            let interrupted = try interruptSteps()
-            if case .takenOver(let previous?) = origin {
-                var data: [String: JSONValue] = ["previousRunner": .string(previous), "interruptedSteps": .array(interrupted)]
-                if !leftovers.isEmpty { data["leftoverProcesses"] = .array(leftovers) }
-                try context.record(.runRecovered, runId: record.runId, data: data)
-            }
+            var previousRunner: String?
+            if case .takenOver(let previous?) = origin { previousRunner = previous }
+            _ = try apply(.recover(previousRunner: previousRunner, leftoverProcesses: leftovers))  // likewise
         case .waitingApproval, .succeeded, .failed, .cancelled:
-            throw IllegalTransition(from: record.status.rawValue, event: "execute")
+            throw NotExecutable(runId: record.runId, status: record.status)
         }
         // A leftover command that could not be ended: the step is not started beside it.
         if let stuck = stillRunning.first { return .finished(try await failLeftoverRunning(stuck)) }
@@ -98,6 +81,19 @@ struct RunExecutor {
         return placeholder.map(Path.name)
     }
 
+    /// Applies a run transition at this moment for this runner and records the events it says at once; returns
+    /// those to record once the record it leads to is written.
+    mutating func apply(_ transition: RunTransition) throws -> [AuditEvent] {
+        let events = try record.apply(transition, at: context.clock.now(), by: context.identity)
+        try context.record(events.now, runId: record.runId)
+        return events.afterWrite
+    }
+
+    /// Applies a transition of step `index` at this moment and records the event it implies.
+    mutating func applyStep(_ index: Int, _ transition: StepTransition) throws {
+        if let event = try record.steps[index].apply(transition, at: context.clock.now()) { try context.record(event, runId: record.runId) }
+    }
+
     /// Writes the live record (durable in strict mode before the run goes on), then drops the placeholder it replaces.
     ///
     /// With `logOnly` (the next step finishes at once), the state goes to the
@@ -121,17 +117,13 @@ struct RunExecutor {
     /// record to end (the run was executing, or being taken over), so the
     /// marker is looked for once the record is published: if there is one, the
     /// run is taken back and cancelled, as a cancel of a waiting run is.
-    mutating func beginWaiting() async throws -> ExecutionEnd {
-        guard record.status == .waitingApproval, let approval = record.approval else {
-            throw IllegalTransition(from: record.status.rawValue, event: "wait")
-        }
-        record.runner = nil
-        record.runnerId = nil
+    ///
+    /// - Parameter transition: `awaitApproval` for a run that reaches its approval step, `publishWaiting` for one
+    ///   taken over as it began to wait.
+    mutating func beginWaiting(_ transition: RunTransition) async throws -> ExecutionEnd {
+        let published = try apply(transition)
         try await checkpoint()
-        try context.record(.runWaitingApproval, runId: record.runId, data: [
-            "step": .string(approval.step), "message": .string(approval.message),
-            "expiresAt": approval.expiresAt.map { .string(Timestamp.format($0)) } ?? .null,
-        ])
+        try context.record(published, runId: record.runId)
         if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem),
             let cancelled = try await ControlDesk(context: context, intake: Intake(context: context)).cancelIfIdle(record.runId) {
             return .finished(cancelled)
@@ -161,60 +153,33 @@ struct RunExecutor {
                     try await checkpoint(settle: mayWait(index) || nextMayWait, logOnly: !nextMayWait)
                 }
             case .failed(let failure):
-                return .finished(try await finish(failure: (failure, definition.id)))
+                return .finished(try await finish(.fail(failure, step: definition.id)))
             case .cancelled:
                 return .finished(try await finishCancelled())
             case .waiting(let request):
                 let now = clock.now()
-                try record.apply(.awaitApproval)
-                record.approval = PendingApproval(
+                let approval = PendingApproval(
                     step: definition.id, message: request.message, requestedAt: now,
                     expiresAt: request.expiresAfterSeconds.map { now.addingTimeInterval(Double($0)) })
-                return try await beginWaiting()
+                return try await beginWaiting(.awaitApproval(approval))
             case .interrupted:
-                try record.steps[index].apply(.interrupt)
+                try applyStep(index, .interrupt)
                 try await checkpoint()
                 return .interrupted(record)
             }
         }
-        return .finished(try await finish(failure: nil))
+        return .finished(try await finish(.succeed))
     }
 
-    /// Skips what is left, sets the final status and writes the result.
-    mutating func finish(failure: (StepFailure, String)?) async throws -> RunRecord {
-        record.finishedAt = context.clock.now()
-        try skipPending()
-        if let (error, step) = failure {
-            record.error = error
-            record.errorStep = step
-            try record.apply(.fail)
-            return try await writeResult(.runFailed, [
-                "code": .string(error.code), "message": .string(error.message), "step": .string(step),
-                "durationMs": .int(record.durationMs ?? 0),
-            ])
-        }
-        try record.apply(.succeed)
-        return try await writeResult(.runSucceeded, ["durationMs": .int(record.durationMs ?? 0)])
+    /// Ends the run with a final transition (`succeed`, `fail`, `failUnrunnable`, `cancel`, `reject`, `expire`) and writes the result.
+    mutating func finish(_ transition: RunTransition) async throws -> RunRecord {
+        let ended = try apply(transition)
+        return try await writeResult(ended)
     }
 
     /// Ends the run as `cancelled`: a running step fails with `cancelled`, pending steps are skipped.
     mutating func finishCancelled() async throws -> RunRecord {
-        let now = context.clock.now()
-        if record.startedAt == nil, record.status == .running { record.startedAt = now }
-        record.finishedAt = now
-        var step: String?
-        for index in record.steps.indices where record.steps[index].status == .running {
-            try record.steps[index].apply(.fail)
-            record.steps[index].error = StepFailure(.cancelled, "the run was cancelled")
-            record.steps[index].finishedAt = now
-            step = record.steps[index].id
-        }
-        try skipPending()
-        record.error = StepFailure(.cancelled, "the run was cancelled" + (cancelledBy().map { " by \($0)" } ?? ""))
-        record.errorStep = step
-        record.approval = nil
-        try record.apply(.cancel)
-        return try await writeResult(.runCancelled, ["step": step.map(JSONValue.string) ?? .null])
+        try await finish(.cancel(by: cancelledBy()))
     }
 
     private func cancelledBy() -> String? {
@@ -224,25 +189,17 @@ struct RunExecutor {
         return json["by"]?.stringValue
     }
 
-    private mutating func skipPending() throws {
-        for index in record.steps.indices where record.steps[index].status == .pending {
-            try record.steps[index].apply(.skip)
-            try context.record(.stepSkipped, runId: record.runId, data: ["step": .string(record.steps[index].id)])
-        }
-    }
-
     /// Writes the result (the commit point), then the audit event that says the run ended.
     ///
     /// The event comes after the result, so no event ever claims a finish that
     /// did not happen; a crash between the two leaves a result whose final
     /// event is missing, never the reverse.
-    private mutating func writeResult(_ event: AuditEventName, _ data: [String: JSONValue]) async throws -> RunRecord {
+    /// The result names the runner that wrote it (the final transition set it: a run ended by an approval or a
+    /// cancel while waiting had none).
+    private mutating func writeResult(_ ended: [AuditEvent]) async throws -> RunRecord {
         try context.ensureLease()
-        // The result names the runner that wrote it (a run ended by an approval or a cancel while waiting had none).
-        record.runner = context.identity.actor
-        record.runnerId = context.identity.folderName
         try await store.finish(record)
-        try context.record(event, runId: record.runId, data: data)
+        try context.record(ended, runId: record.runId)
         // A placeholder still standing means no live record was written.
         if placeholder == nil { try store.removeLive(record.runId) }
         if let placeholder {
@@ -286,15 +243,8 @@ struct RunExecutor {
         while true {
             // A runner that lost its lease (it was paused) starts nothing more for the run.
             try context.ensureLease()
-            let attempt = record.steps[index].attempts + 1
-            record.steps[index].attempts = attempt
-            if record.steps[index].status == .pending {
-                try record.steps[index].apply(.start)
-                record.steps[index].startedAt = clock.now()
-            }
-            try context.record(.stepStarted, runId: runId, data: [
-                "step": .string(definition.id), "provider": .string(definition.provider), "attempt": .int(attempt),
-            ])
+            try applyStep(index, record.steps[index].status == .pending ? .start : .retry)
+            let attempt = record.steps[index].attempts
             let attemptStart = clock.now()
             let attemptLog = StepLog()
             defer { if let text = attemptLog.contents { record.steps[index].stderr = text } }
@@ -327,13 +277,7 @@ struct RunExecutor {
                     output = try await provider.run(with, context: attemptContext)
                 }
                 try StepOutputLimit.check(output)
-                try record.steps[index].apply(.succeed)
-                record.steps[index].output = output
-                record.steps[index].finishedAt = clock.now()
-                try context.record(.stepSucceeded, runId: runId, data: [
-                    "step": .string(definition.id), "attempt": .int(attempt),
-                    "durationMs": .int(clock.now().milliseconds(since: attemptStart)),
-                ])
+                try applyStep(index, .succeed(output: output, durationMs: clock.now().milliseconds(since: attemptStart)))
                 return .succeeded(output)
             } catch let waiting as AwaitingApproval {
                 return .waiting(waiting)
@@ -366,10 +310,8 @@ struct RunExecutor {
                 guard delay < remainingMs else {
                     return try fail(index, StepFailure(.runTimeout, "the run's time ran out before retry \(attempt + 1) of step '\(definition.id)' (last error: \(failure.code))"))
                 }
-                try context.record(.stepRetry, runId: runId, data: [
-                    "step": .string(definition.id), "attempt": .int(attempt), "code": .string(failure.code),
-                    "message": .string(failure.message), "delayMs": .int(delay),
-                ])
+                // Not a transition (the step stays running until its next attempt starts): an event of its own.
+                try context.record(.stepRetry(step: definition.id, attempt: attempt, failure, delayMs: delay), runId: runId)
                 // A run whose claim still stands for it (its first step failed at once), or whose newest state is only in the
                 // checkpoint log, shows as it is while it waits.
                 // After a command (which the live record names while it runs), the record without it is written
@@ -399,18 +341,7 @@ struct RunExecutor {
     }
 
     private mutating func fail(_ index: Int, _ failure: StepFailure) throws -> StepEnd {
-        if record.steps[index].status == .pending {
-            try record.steps[index].apply(.start)
-            record.steps[index].startedAt = context.clock.now()
-            record.steps[index].attempts = max(1, record.steps[index].attempts)
-        }
-        try record.steps[index].apply(.fail)
-        record.steps[index].error = failure
-        record.steps[index].finishedAt = context.clock.now()
-        try context.record(.stepFailed, runId: record.runId, data: [
-            "step": .string(record.steps[index].id), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
-            "message": .string(failure.message), "retryable": .bool(failure.retryable),
-        ])
+        try applyStep(index, .fail(failure))
         return .failed(failure)
     }
 }

@@ -113,8 +113,3 @@ struct RecordStore {
         if case .failure(let error) = removed, !error.isNotFound { throw error }
     }
 }
-
-/// The run's result was written by another runner: this runner lost the run and writes nothing more for it.
-struct RunFinishedElsewhere: Error, Sendable {
-    var runId: String
-}

@@ -123,13 +123,10 @@ struct Intake {
                     // A claim deferred (or a runner killed) after the reservation but before `run.queued` was written: the
                     // run's admission is recorded now, so its audit trail starts as every other's does.
                     if !AuditSearch(layout: layout, fileSystem: fs).contains(.runQueued, runId: runId, mentioning: record.requestSHA256) {
-                        var data: [String: JSONValue] = [
-                            "file": .string(claimed.name), "workflow": .string(request.workflow.name), "sha256": .string(record.requestSHA256),
-                        ]
-                        if let sha = record.workflowSHA256 { data["workflowSHA256"] = .string(sha) }
-                        try context.record(.runQueued, runId: runId, data: data)
+                        try context.record(.runQueued(
+                            file: claimed.name, workflow: request.workflow.name, sha256: record.requestSHA256, workflowSHA256: record.workflowSHA256), runId: runId)
                     }
-                    try context.record(.runRecovered, runId: runId, data: ["stage": "reserved", "file": .string(claimed.name)])
+                    try context.record(.runRecoveredReservation(file: claimed.name), runId: runId)
                     return .run(record, request, claimPath: claimed.path)
                 }
                 return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(locator.takenPlace(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
@@ -148,11 +145,8 @@ struct Intake {
                 requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: now)
             record.labels = request.labels
             decoded.workflow?.describe(in: &record)
-            var data: [String: JSONValue] = [
-                "file": .string(claimed.name), "workflow": .string(request.workflow.name), "sha256": .string(record.requestSHA256),
-            ]
-            if let sha = record.workflowSHA256 { data["workflowSHA256"] = .string(sha) }
-            try context.record(.runQueued, runId: runId, data: data)
+            try context.record(.runQueued(
+                file: claimed.name, workflow: request.workflow.name, sha256: record.requestSHA256, workflowSHA256: record.workflowSHA256), runId: runId)
             return .run(record, request, claimPath: claimed.path)
         }
     }
@@ -251,10 +245,8 @@ struct Intake {
             name = freeRejectedName(claimed.name)
         }
         try fs.rename(claimed.path, to: Path.join(layout.rejected, name))
-        try context.record(.requestRejected, runId: nil, data: [
-            "file": .string(claimed.name), "reason": .string(rejection.reason.rawValue), "rejectedAs": .string(name),
-            "errors": .array(rejection.issues.map(\.json)),
-        ])
+        try context.record(.requestRejected(
+            file: claimed.name, reason: rejection.reason.rawValue, rejectedAs: name, errors: rejection.issues.map(\.json)), runId: nil)
         return .rejected(rejection, rejectedAs: name)
     }
 

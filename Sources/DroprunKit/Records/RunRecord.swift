@@ -4,7 +4,7 @@ import Foundation
 public struct RunRecord: Sendable, Equatable {
     /// The run's id.
     public var runId: String
-    /// Where it is; changed only through `apply(_:)`.
+    /// Where it is; changed only through `apply(_:at:by:)` (a `RunTransition`, which sets what goes with it).
     public private(set) var status: RunStatus = .queued
     /// The workflow's name.
     public var workflowName: String
@@ -63,7 +63,8 @@ public struct RunRecord: Sendable, Equatable {
         steps = workflow.steps.map { StepRecord(id: $0.id, provider: $0.provider) }
     }
 
-    /// Moves the run along its state machine; illegal moves throw.
+    /// Moves only the status along the state machine; illegal moves throw. The engine applies a `RunTransition`
+    /// instead (`apply(_:at:by:)`), which uses this and sets everything that goes with the move.
     public mutating func apply(_ event: RunEvent) throws(IllegalTransition) {
         status = try status.applying(event)
     }
@@ -136,10 +137,7 @@ public struct RunRecord: Sendable, Equatable {
         guard let stepValues = json["steps"]?.arrayValue else { throw RecordShapeError(path: JSONPath.root.key("steps"), expected: "an array") }
         var steps: [StepRecord] = []
         for (i, value) in stepValues.enumerated() {
-            guard let step = StepRecord(json: value) else {
-                throw RecordShapeError(path: JSONPath.root.key("steps").index(i), expected: "a step with id, provider and status")
-            }
-            steps.append(step)
+            steps.append(try StepRecord(validating: value, at: JSONPath.root.key("steps").index(i)))
         }
         guard let created = json["createdAt"]?.stringValue.flatMap(Timestamp.parse) else {
             throw RecordShapeError(path: JSONPath.root.key("createdAt"), expected: "an RFC 3339 time")
@@ -171,14 +169,4 @@ public struct RunRecord: Sendable, Equatable {
         approval = json["approval"].flatMap(PendingApproval.init(json:))
         waitedMs = json["waitedForApprovalMs"]?.intValue ?? 0
     }
-}
-
-/// Why a JSON value is not a run record: the first required member that is missing or wrong.
-public struct RecordShapeError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The member.
-    public var path: JSONPath
-    /// What it should be.
-    public var expected: String
-
-    public var description: String { "\(path) should be \(expected)" }
 }

@@ -29,7 +29,8 @@ public struct StepRecord: Sendable, Equatable {
         self.provider = provider
     }
 
-    /// Moves the step along its state machine; illegal moves throw.
+    /// Moves only the status along the state machine; illegal moves throw. The engine applies a `StepTransition`
+    /// instead (`apply(_:at:)`), which uses this and sets everything that goes with the move.
     public mutating func apply(_ event: StepEvent) throws(IllegalTransition) {
         status = try status.applying(event)
     }
@@ -49,11 +50,21 @@ public struct StepRecord: Sendable, Equatable {
         return .object(o)
     }
 
-    /// Reads a step back from a record.
+    /// Reads a step back from a record; nil when it is not one (`init(validating:at:)` says why).
     public init?(json: JSONValue) {
-        guard let id = json["id"]?.stringValue, let provider = json["provider"]?.stringValue,
-            let status = json["status"]?.stringValue.flatMap(StepStatus.init(rawValue:))
-        else { return nil }
+        guard let step = try? StepRecord(validating: json, at: .root) else { return nil }
+        self = step
+    }
+
+    /// Reads a step back from a record (`path` is where the record holds it), or says which required member is missing or wrong.
+    public init(validating json: JSONValue, at path: JSONPath) throws(RecordShapeError) {
+        guard case .object = json else { throw RecordShapeError(path: path, expected: "a step (an object with id, provider and status)") }
+        guard let id = json["id"]?.stringValue else { throw RecordShapeError(path: path.key("id"), expected: "a string") }
+        guard let provider = json["provider"]?.stringValue else { throw RecordShapeError(path: path.key("provider"), expected: "a string") }
+        guard let status = json["status"]?.stringValue.flatMap(StepStatus.init(rawValue:)) else {
+            throw RecordShapeError(
+                path: path.key("status"), expected: "a step status (\(StepStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
         self.init(id: id, provider: provider)
         self.status = status
         attempts = json["attempts"]?.intValue ?? 0

@@ -319,15 +319,14 @@ struct Recovery {
     /// is never written twice.
     func writeMissingFinalEvent(_ runId: String, claimedBy: String) {
         guard let resultJSON = readRecord(layout.result(runId)), let result = HeldRecord(json: resultJSON), result.status.isFinal else { return }
-        let status = result.status
         let owner = result.owner ?? claimedBy
         guard TakeoverPolicy(context: context).isGone(owner) else { return }
-        let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
-        guard !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) else { return }
-        var data: [String: JSONValue] = ["previousRunner": resultJSON["runner"] ?? .string(owner), "writtenBy": "recovery"]
-        if let error = resultJSON["error"], error != .null { data["code"] = error["code"] ?? .null }
+        var code: JSONValue?
+        if let error = resultJSON["error"], error != .null { code = error["code"] ?? .null }
+        let event = AuditEvent.finalEventRepaired(result.status, previousRunner: resultJSON["runner"] ?? .string(owner), code: code)
+        guard !AuditSearch(layout: layout, fileSystem: fs).contains(event.name, runId: runId, inChainsOf: owner) else { return }
         do {
-            try context.record(event, runId: runId, data: data)
+            try context.record(event, runId: runId)
         } catch {
             report(error, "could not write the missing final event of run '\(runId)'")
         }

@@ -22,32 +22,6 @@ public enum RunStatus: String, Sendable, CaseIterable, Equatable {
     }
 }
 
-/// What happens to a run; each event is one arrow of the state machine.
-public enum RunEvent: String, Sendable, CaseIterable, Equatable {
-    /// A runner starts executing it.
-    case start
-    /// Its last step succeeded.
-    case succeed
-    /// It failed (step failure, run timeout, rejected or expired approval).
-    case fail
-    /// Someone cancelled it.
-    case cancel
-    /// An `approval` step paused it.
-    case awaitApproval = "await_approval"
-    /// An approval arrived and it continues.
-    case resume
-}
-
-/// An arrow the state machine does not have: always a bug in droprun.
-public struct IllegalTransition: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The status the run was in.
-    public var from: String
-    /// What was attempted.
-    public var event: String
-
-    public var description: String { "illegal transition: '\(event)' from '\(from)'" }
-}
-
 extension RunStatus {
     /// The one place run transitions are defined:
     ///
@@ -55,19 +29,23 @@ extension RunStatus {
     /// queued -> running -> succeeded | failed | cancelled
     /// running -> waiting_approval -> running | failed | cancelled
     /// queued -> cancelled
+    /// running -> running                     (recover: taken over from a runner that died or stopped)
+    /// waiting_approval -> waiting_approval   (publishWaiting: taken over as it began to wait)
     /// ```
     public func applying(_ event: RunEvent) throws(IllegalTransition) -> RunStatus {
         switch (self, event) {
         case (.queued, .start): return .running
         case (.queued, .cancel): return .cancelled
+        case (.running, .recover): return .running
         case (.running, .succeed): return .succeeded
         case (.running, .fail): return .failed
         case (.running, .cancel): return .cancelled
         case (.running, .awaitApproval): return .waitingApproval
+        case (.waitingApproval, .publishWaiting): return .waitingApproval
         case (.waitingApproval, .resume): return .running
         case (.waitingApproval, .fail): return .failed
         case (.waitingApproval, .cancel): return .cancelled
-        default: throw IllegalTransition(from: rawValue, event: event.rawValue)
+        default: throw .run(from: self, event: event)
         }
     }
 }

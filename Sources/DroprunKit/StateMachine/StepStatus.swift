@@ -12,25 +12,12 @@ public enum StepStatus: String, Sendable, CaseIterable, Equatable {
     case skipped
 }
 
-/// What happens to a step.
-public enum StepEvent: String, Sendable, CaseIterable, Equatable {
-    /// Its first attempt begins.
-    case start
-    /// An attempt succeeded.
-    case succeed
-    /// It failed for good.
-    case fail
-    /// The run ended before it ran.
-    case skip
-    /// Its runner died mid-attempt; it will run again (crash recovery).
-    case interrupt
-}
-
 extension StepStatus {
     /// The one place step transitions are defined:
     ///
     /// ```
     /// pending -> running -> succeeded | failed
+    /// running -> running   (retry: another attempt)
     /// pending -> skipped
     /// running -> pending   (interrupted by a crash, to run again)
     /// ```
@@ -38,10 +25,11 @@ extension StepStatus {
         switch (self, event) {
         case (.pending, .start): return .running
         case (.pending, .skip): return .skipped
+        case (.running, .retry): return .running
         case (.running, .succeed): return .succeeded
         case (.running, .fail): return .failed
         case (.running, .interrupt): return .pending
-        default: throw IllegalTransition(from: rawValue, event: event.rawValue)
+        default: throw .step(from: self, event: event)
         }
     }
 }

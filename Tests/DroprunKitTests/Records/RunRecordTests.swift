@@ -48,4 +48,46 @@ import Testing
         #expect(String(decoding: direct, as: UTF8.self) == String(decoding: general, as: UTF8.self))
         #expect(RunRecord(json: try JSONParser.parse(direct))?.prettyBytes == direct, "reads back to the same bytes")
     }
+
+    /// A record's JSON with one member of `steps[index]` replaced (or removed, with nil).
+    static func damaged(step index: Int, key: String, value: JSONValue?) throws -> JSONValue {
+        guard case .object(var record) = try record(full: true).json, case .array(var steps)? = record["steps"],
+            case .object(var step) = steps[index]
+        else { throw CancellationError() }
+        step[key] = value
+        steps[index] = .object(step)
+        record["steps"] = .array(steps)
+        return .object(record)
+    }
+
+    static let damages: [(Int, String, JSONValue?, String)] = [
+        (2, "status", "done", "$.steps[2].status should be a step status (pending, running, succeeded, failed, skipped)"),
+        (1, "status", nil, "$.steps[1].status should be a step status (pending, running, succeeded, failed, skipped)"),
+        (0, "id", 3, "$.steps[0].id should be a string"),
+        (1, "provider", nil, "$.steps[1].provider should be a string"),
+    ]
+
+    /// A step that cannot be read is refused with its path, never dropped from the record.
+    @Test(arguments: damages.indices)
+    func aStepThatCannotBeReadIsRefusedNamingItsPath(index: Int) throws {
+        let (step, key, value, message) = Self.damages[index]
+        let json = try Self.damaged(step: step, key: key, value: value)
+        let error = #expect(throws: RecordShapeError.self) { try RunRecord(validating: json) }
+        #expect(error?.description == message)
+        #expect(RunRecord(json: json) == nil)
+    }
+
+    @Test func aStepThatIsNotAnObjectIsRefused() throws {
+        guard case .object(var record) = try Self.record(full: false).json else { throw CancellationError() }
+        record["steps"] = ["a"]
+        let error = #expect(throws: RecordShapeError.self) { try RunRecord(validating: .object(record)) }
+        #expect(error?.description == "$.steps[0] should be a step (an object with id, provider and status)")
+    }
+
+    @Test func anUnknownStatusIsRefused() throws {
+        guard case .object(var record) = try Self.record(full: false).json else { throw CancellationError() }
+        record["status"] = "paused"
+        let error = #expect(throws: RecordShapeError.self) { try RunRecord(validating: .object(record)) }
+        #expect(error?.description == "$.status should be a run status")
+    }
 }

@@ -6,8 +6,8 @@ import Testing
     /// Every arrow the contract draws; everything else must be refused.
     static let legal: [RunStatus: [RunEvent: RunStatus]] = [
         .queued: [.start: .running, .cancel: .cancelled],
-        .running: [.succeed: .succeeded, .fail: .failed, .cancel: .cancelled, .awaitApproval: .waitingApproval],
-        .waitingApproval: [.resume: .running, .fail: .failed, .cancel: .cancelled],
+        .running: [.recover: .running, .succeed: .succeeded, .fail: .failed, .cancel: .cancelled, .awaitApproval: .waitingApproval],
+        .waitingApproval: [.publishWaiting: .waitingApproval, .resume: .running, .fail: .failed, .cancel: .cancelled],
         .succeeded: [:], .failed: [:], .cancelled: [:],
     ]
 
@@ -19,7 +19,7 @@ import Testing
             #expect(try status.applying(event) == expected)
         } else {
             let error = #expect(throws: IllegalTransition.self) { try status.applying(event) }
-            #expect(error == IllegalTransition(from: status.rawValue, event: event.rawValue))
+            #expect(error == .run(from: status, event: event))
         }
     }
 
@@ -37,7 +37,7 @@ import Testing
 
     static let stepLegal: [StepStatus: [StepEvent: StepStatus]] = [
         .pending: [.start: .running, .skip: .skipped],
-        .running: [.succeed: .succeeded, .fail: .failed, .interrupt: .pending],
+        .running: [.retry: .running, .succeed: .succeeded, .fail: .failed, .interrupt: .pending],
         .succeeded: [:], .failed: [:], .skipped: [:],
     ]
 
@@ -48,7 +48,8 @@ import Testing
         if let expected = Self.stepLegal[status]?[event] {
             #expect(try status.applying(event) == expected)
         } else {
-            #expect(throws: IllegalTransition.self) { try status.applying(event) }
+            let error = #expect(throws: IllegalTransition.self) { try status.applying(event) }
+            #expect(error == .step(from: status, event: event))
         }
     }
 

@@ -78,10 +78,9 @@ enum RetryCommand {
             if error.isAlreadyExists { throw CLIError.failed("\(newID) was created by another 'droprun retry \(runId)' at the same moment; see droprun status \(newID)") }
             throw CLIError.fileSystem(error)
         }
-        var data: [String: JSONValue] = ["retryOf": .string(runId), "file": .string(old.requestFile)]
-        if let sha = record.workflowSHA256 { data["workflowSHA256"] = .string(sha) }
-        if record.workflowLatest { data["latest"] = true }
-        try engine.audit.record(.runQueued, runId: newID, at: now, data: data)
+        try engine.audit.record(
+            .runQueuedAsRetry(retryOf: runId, file: old.requestFile, workflowSHA256: record.workflowSHA256, latest: record.workflowLatest),
+            runId: newID, at: now)
         if configuration.durability == .strict { try engine.audit.sync() }
         context.out.line(newID)
         if latest {

@@ -1,0 +1,38 @@
+import Foundation
+
+/// A waiting run's approval: the decision dropped for it, or its expiry.
+extension RunExecutor {
+    /// Records a decision for the waiting approval step: approve releases the run to continue; reject fails it (and returns its result).
+    ///
+    /// The decision's `approval.received` is written once its transitions are
+    /// applied: an event never names a decision that could not be (a replay
+    /// after a crash finds the event and files the message as applied).
+    mutating func decide(_ decision: ApprovalDecision) async throws -> RunRecord? {
+        if let damaged = try await failIfDamagedWait() { return damaged }
+        guard decision.approve else { return try await finish(.reject(decision)) }
+        let resumed = try apply(.resume(decision))
+        try await checkpoint()
+        try context.record(resumed, runId: record.runId)
+        return nil
+    }
+
+    /// Fails a waiting run whose approval expired.
+    mutating func expireApproval() async throws -> RunRecord {
+        if let damaged = try await failIfDamagedWait() { return damaged }
+        return try await finish(.expire)
+    }
+
+    /// Fails a waiting run whose record names no approval, or an approval step it does not have or that is not
+    /// `running` (edited or damaged), which no decision can be applied to; nil when the wait is sound.
+    private mutating func failIfDamagedWait() async throws -> RunRecord? {
+        let named: String
+        if let approval = record.approval, let index = record.steps.firstIndex(where: { $0.id == approval.step }) {
+            guard record.steps[index].status != .running else { return nil }
+            named = "approval step '\(record.steps[index].id)', which is \(record.steps[index].status.rawValue), not running"
+        } else {
+            named = record.approval.map { "approval step '\($0.step)', which is not among its steps" } ?? "an approval but names none"
+        }
+        // The failure drops the approval it names (`RunTransition.failUnrunnable` ends as `fail`).
+        return try await failUnrunnable(StepFailure(.workflowMismatch, "the record of run '\(record.runId)' waits for \(named); was it changed by hand? Retry it with 'droprun retry \(record.runId)'"))
+    }
+}
