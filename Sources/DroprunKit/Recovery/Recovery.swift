@@ -295,6 +295,12 @@ struct Recovery {
     /// written while that runner lives (it writes the event just after the
     /// result), and its own chain is searched (from its end) first, so an event
     /// is never written twice.
+    ///
+    /// An event that recovery wrote is in the chain of the runner that
+    /// recovered the run, not in the writer's: a recoverer killed after the
+    /// event but before it removed the record or claim that led it there
+    /// leaves that record or claim for the next one. So every chain is
+    /// searched too, for the lines recovery wrote (`writtenBy`), before one is written.
     func writeMissingFinalEvent(_ runId: String, claimedBy: String) {
         guard let result = readRecord(layout.result(runId)),
             let status = result["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)), status.isFinal
@@ -302,7 +308,11 @@ struct Recovery {
         let owner = Self.ownerFolder(result) ?? claimedBy
         guard context.liveness.isDead(owner) else { return }
         let event: AuditEventName = status == .succeeded ? .runSucceeded : status == .failed ? .runFailed : .runCancelled
-        guard !AuditSearch(layout: layout, fileSystem: fs).contains(event, runId: runId, inChainsOf: owner) else { return }
+        let search = AuditSearch(layout: layout, fileSystem: fs)
+        // Lines that do not hold `"writtenBy":"recovery"` (canonical compact JSON) are skipped without being parsed.
+        guard !search.contains(event, runId: runId, inChainsOf: owner),
+            !search.contains(event, runId: runId, mentioning: #""writtenBy":"recovery""#, where: { $0["data"]?["writtenBy"] == "recovery" })
+        else { return }
         var data: [String: JSONValue] = ["previousRunner": result["runner"] ?? .string(owner), "writtenBy": "recovery"]
         if let error = result["error"], error != .null { data["code"] = error["code"] ?? .null }
         try? context.record(event, runId: runId, data: data)
