@@ -5,7 +5,7 @@ import Testing
 @testable import DroprunKit
 
 /// The final audit event recovery writes for a run whose runner died between its result and its event.
-@Suite struct RecoveryTests {
+@Suite struct RecoveryFinalEventTests {
     let writer = RunnerIdentity(host: "testhost", pid: 4242)
     let recoverer = RunnerIdentity(host: "testhost", pid: 4243)
     let next = RunnerIdentity(host: "testhost", pid: 4244)
