@@ -317,6 +317,12 @@ struct Recovery {
     /// written while that runner lives (it writes the event just after the
     /// result), and its own chain is searched (from its end) first, so an event
     /// is never written twice.
+    ///
+    /// An event that recovery wrote is in the chain of the runner that
+    /// recovered the run, not in the writer's: a recoverer killed after the
+    /// event but before it removed the record or claim that led it there
+    /// leaves that record or claim for the next one. So every chain is
+    /// searched too, for the lines recovery wrote (`writtenBy`), before one is written.
     func writeMissingFinalEvent(_ runId: String, claimedBy: String) {
         guard let resultJSON = readRecord(layout.result(runId)), let result = HeldRecord(json: resultJSON), result.status.isFinal else { return }
         let owner = result.owner ?? claimedBy
@@ -324,7 +330,11 @@ struct Recovery {
         var code: JSONValue?
         if let error = resultJSON["error"], error != .null { code = error["code"] ?? .null }
         let event = AuditEvent.finalEventRepaired(result.status, previousRunner: resultJSON["runner"] ?? .string(owner), code: code)
-        guard !AuditSearch(layout: layout, fileSystem: fs).contains(event.name, runId: runId, inChainsOf: owner) else { return }
+        let search = AuditSearch(layout: layout, fileSystem: fs)
+        // Lines that do not hold `"writtenBy":"recovery"` (canonical compact JSON) are skipped without being parsed.
+        guard !search.contains(event.name, runId: runId, inChainsOf: owner),
+            !search.contains(event.name, runId: runId, mentioning: #""writtenBy":"recovery""#, where: { $0["data"]?["writtenBy"] == "recovery" })
+        else { return }
         do {
             try context.record(event, runId: runId)
         } catch {
