@@ -19,10 +19,9 @@ import Testing
         try root.write("droprun.json", #"{"durability": "fast"}"#)
         let pairs = 20
         for i in 0..<pairs { try root.drop("r\(i).json", Self.request("r\(i)")) }
-        let seed = UInt64(ProcessInfo.processInfo.environment["DROPRUN_DECISION_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-        print("twoDecisionsAtOnceAreNeverBothAccepted seed \(seed) (replay with DROPRUN_DECISION_SEED=\(seed))")
-        var rng = SeededRandom(seed: seed)
-        let approveFirst = (0..<pairs).map { _ in rng.next() % 2 == 0 }
+        var rng = SeededRandom.forTest("twoDecisionsAtOnceAreNeverBothAccepted")
+        let seed = rng.seed
+        let approveFirst = (0..<pairs).map { _ in Bool.random(using: &rng) }
         let path = root.path
         let winners: [String] = try await blockingWork {
             let first = try BuiltBinary.run(["run", "--once"], root: path)

@@ -23,10 +23,9 @@ import Darwin
         }
         let topLevel = try FileManager.default.contentsOfDirectory(atPath: fresh)
         let exampleFiles = topLevel.filter { !isDirectory(Path.join(fresh, $0)) && $0 != "droprun.json" }
-        #expect(!exampleFiles.isEmpty, "init wrote no example (top level holds \(topLevel.sorted()))")
-        if let config = bytes(Path.join(fresh, "droprun.json")) {
-            #expect((try? JSONParser.parse(config))?.objectValue != nil, "init wrote a droprun.json that is not a JSON object")
-        }
+        #expect(exampleFiles.contains { $0.hasSuffix(".json") }, "init wrote no example request (top level holds \(topLevel.sorted()))")
+        let config = try #require(bytes(Path.join(fresh, "droprun.json")), "init wrote no droprun.json")
+        #expect((try? JSONParser.parse(config))?.objectValue != nil, "init wrote a droprun.json that is not a JSON object")
 
         // The example request init wrote runs as it is.
         for example in exampleFiles where example.hasSuffix(".json") {

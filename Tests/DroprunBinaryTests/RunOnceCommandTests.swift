@@ -207,26 +207,46 @@ import Darwin
 
     @Test func filesDroppedDuringARunAreTakenBeforeItExits() async throws {
         let root = try makeRoot()
-        try root.drop("slow.json", #"{"workflow":{"name":"w","steps":[{"id":"wait","provider":"delay","with":{"ms":600}}]}}"#)
+        try root.drop("slow.json", #"{"workflow":{"name":"w","steps":[{"id":"wait","provider":"delay","with":{"ms":1000}}]}}"#)
         let child = try BuiltBinary.start(["run", "--once"], root: root.path)
-        try await Task.sleep(for: .milliseconds(250))
+        // The late file lands only once the slow run was claimed and is running, never before the claim.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, !root.exists("outbox/running/slow.json") { try await Task.sleep(for: .milliseconds(10)) }
         try root.write("inbox/.late.json.tmp", echoRequest(id: "late"))
         #expect(rename(root.file("inbox/.late.json.tmp"), root.file("inbox/late.json")) == 0)
+        let landedDuringTheRun = root.exists("outbox/running/slow.json") && !root.exists("outbox/results/slow.json")
         let result = try await waitFor(child, timeout: 20)
+        try #require(landedDuringTheRun, "the late file did not land while the slow run ran (the test did not test anything)")
         #expect(result.code == 0, "\(result.stdout) \(result.stderr)")
         #expect(root.json("outbox/results/slow.json")?["status"]?.stringValue == "succeeded")
         #expect(root.json("outbox/results/late.json")?["status"]?.stringValue == "succeeded", "a file dropped while run --once worked was left behind")
+        // The order on disk says so too: the slow run started before the late one was queued.
+        let events = auditEvents(root).compactMap { event -> String? in
+            guard let run = event["runId"]?.stringValue, let name = event["event"]?.stringValue else { return nil }
+            return run + " " + name
+        }
+        let slowStarted = try #require(events.firstIndex(of: "slow run.started"), "\(events)")
+        let lateQueued = try #require(events.firstIndex(of: "late run.queued"), "\(events)")
+        #expect(slowStarted < lateQueued, "the late file was queued before the slow run started: \(events)")
     }
 
     @Test func settleMsWaitsUntilTheFileIsUnchanged() async throws {
         let root = try makeRoot()
         try root.write("droprun.json", #"{ "durability": "fast", "settleMs": 600 }"#)
         try root.drop("fresh.json", echoRequest(id: "fresh"))
-        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: root.file("inbox/fresh.json"))
+        let changed = Date()
+        try FileManager.default.setAttributes([.modificationDate: changed], ofItemAtPath: root.file("inbox/fresh.json"))
         let result = try await binary(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
         #expect(result.code == 0, "\(result)")
-        #expect(root.json("outbox/results/fresh.json")?["status"]?.stringValue == "succeeded", "run --once exited without the unsettled file")
+        let record = try #require(root.json("outbox/results/fresh.json"), "run --once exited without the unsettled file: \(result)")
+        #expect(record["status"]?.stringValue == "succeeded")
         #expect(result.seconds >= 0.3, "the file was taken before it had settled (\(result.seconds) s)")
+        // The process's own start-up can take longer than the settling time on a busy machine: the record says when the
+        // run was admitted, which must be at least settleMs after the file last changed.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let created = try #require(record["createdAt"]?.stringValue.flatMap { formatter.date(from: $0) }, "createdAt: \(record["createdAt"] ?? .null)")
+        #expect(created.timeIntervalSince(changed) >= 0.55, "the run was admitted \(created.timeIntervalSince(changed)) s after the file last changed (settleMs 600)")
     }
 
     @Test func maxRequestBytesFromTheConfigurationAndTheFlag() async throws {
