@@ -25,8 +25,25 @@ import Glibc
         let base = try TemporaryRoot()
         let bin = base.file("bin/droprun")
         try FileManager.default.createDirectory(atPath: base.file("bin"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: try BuiltBinary.path(), toPath: bin)
+        try copyExecutable(try BuiltBinary.path(), to: bin)
         return (base, bin, base.file("root"))
+    }
+
+    /// Copies an executable through a close-on-exec descriptor: a child another test spawns meanwhile must not inherit
+    /// the copy open for writing, or running the copy fails with ETXTBSY (exit 126 from `setpriv`) while that child lives.
+    static func copyExecutable(_ source: String, to destination: String) throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
+        let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                guard n > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                offset += n
+            }
+        }
     }
 
     /// The setting: a group-shared inbox, a file owned by another user, the runner a user of its own.
