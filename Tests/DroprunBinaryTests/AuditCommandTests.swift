@@ -16,7 +16,7 @@ import Darwin
     @Test func auditVerifyFindsAnEditedValue() async throws {
         let (root, file, lines) = try await auditedRoot()
         var edited = lines
-        #expect(edited[2].contains("tamper-me"))
+        try #require(edited[2].contains("tamper-me"), "line 3 does not name the run, so the edit would change nothing: \(edited[2])")
         edited[2] = edited[2].replacingOccurrences(of: "tamper-me", with: "tamper-ME")
         try writeLines(edited, to: root.file("outbox/audit/" + file))
         try await expectBrokenChain(root, file: file, line: 3)

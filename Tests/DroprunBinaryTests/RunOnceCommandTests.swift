@@ -335,9 +335,13 @@ import Darwin
         #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
         let enumerator = FileManager.default.enumerator(atPath: root.path)
         var leaked: [String] = []
+        var scanned: [String] = []
         while let name = enumerator?.nextObject() as? String {
+            scanned.append(name)
             if let content = text(root.file(name)), content.contains(secret) { leaked.append(name) }
         }
+        // A scan that saw no files would find no leak.
+        #expect(scanned.contains("outbox/results/cred.json"), "the scan did not see the run's result: \(scanned)")
         #expect(leaked.isEmpty, "the credential was written to \(leaked)")
     }
 

@@ -134,7 +134,7 @@ import Darwin
         let prefix = #"{"id":"huge","workflow":{"name":"w","steps":[{"id":"a","provider":"echo","with":{}}]},"input":{"pad":""#
         let suffix = #""}}"#
         let big = prefix + String(repeating: "x", count: 2 * 1024 * 1024 - prefix.utf8.count - suffix.utf8.count) + suffix
-        #expect(big.utf8.count == 2 * 1024 * 1024)
+        try #require(big.utf8.count == 2 * 1024 * 1024, "the set-up is not exactly 2 MiB")
         try root.drop("big.json", big)
         let result = try await droprun(["run", "--once"], root)
         #expect(result.code == 1)
