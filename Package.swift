@@ -17,6 +17,12 @@ let package = Package(
             name: "DroprunKitTests",
             dependencies: ["DroprunKit", "DroprunTestSupport"]
         ),
+        // Tests that run the built `droprun` as a child process (BuiltBinary): `swift build --build-tests` and
+        // `swift test` build every target, the executable included, before any test runs.
+        .testTarget(
+            name: "DroprunBinaryTests",
+            dependencies: ["DroprunKit", "DroprunTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

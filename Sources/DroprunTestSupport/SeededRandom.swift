@@ -4,8 +4,13 @@ import Foundation
 /// its kill moments, mutations or orders from it can be replayed from the seed it prints.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
+    /// The seed this generator started from (what `DROPRUN_TEST_SEED` replays).
+    public let seed: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) {
+        self.seed = seed
+        state = seed
+    }
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

@@ -10,6 +10,16 @@ import Glibc
 
 /// Writers that write into the inbox in place (cp, curl -o, scp, tar -x, a shell redirect) against the built binary and a running `watch`.
 @Suite(.serialized) struct InPlaceWriterTests {
+    /// Waits (yielding, not sleeping) until `condition` holds or `seconds` of real time pass.
+    static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            await Task.yield()
+        }
+        return condition()
+    }
+
     static func request(_ n: Int, padding: Int) -> [UInt8] {
         Array(RequestText.make(steps: [#"{"id": "s", "provider": "echo", "with": {"n": \#(n), "pad": "\#(String(repeating: "x", count: padding))"}}"#]).utf8)
     }
@@ -37,7 +47,7 @@ import Glibc
         let watch = try BuiltBinary.start(["watch", "--durability", "fast"], root: root.path)
         defer { kill(watch.processIdentifier, SIGTERM) }
         let heartbeats = root.file("outbox/runners")
-        #expect(await WatchIntakeTests.eventually(10) { !((try? FileManager.default.contentsOfDirectory(atPath: heartbeats)) ?? []).isEmpty })
+        #expect(await Self.eventually(10) { !((try? FileManager.default.contentsOfDirectory(atPath: heartbeats)) ?? []).isEmpty })
 
         let inbox = root.file("inbox")
         var expected: [String] = []
@@ -65,7 +75,7 @@ import Glibc
             }
             try await group.waitForAll()
         }
-        let done = await WatchIntakeTests.eventually(30) { root.list("outbox/results").count >= expected.count || !root.list("outbox/rejected").isEmpty }
+        let done = await Self.eventually(30) { root.list("outbox/results").count >= expected.count || !root.list("outbox/rejected").isEmpty }
         kill(watch.processIdentifier, SIGTERM)
         let output = try await blockingWork { try watch.wait(timeout: 30) }
         #expect(done)
@@ -84,7 +94,7 @@ import Glibc
         let watch = try BuiltBinary.start(["watch", "--durability", "fast"], root: root.path)
         defer { kill(watch.processIdentifier, SIGTERM) }
         let heartbeats = root.file("outbox/runners")
-        #expect(await WatchIntakeTests.eventually(10) { !((try? FileManager.default.contentsOfDirectory(atPath: heartbeats)) ?? []).isEmpty })
+        #expect(await Self.eventually(10) { !((try? FileManager.default.contentsOfDirectory(atPath: heartbeats)) ?? []).isEmpty })
 
         let source = root.file("submitted.json")
         try Data(Self.request(1, padding: 10)).write(to: URL(fileURLWithPath: source))
@@ -97,7 +107,7 @@ import Glibc
         #expect(mkfifo(root.file("inbox/fifo.json"), 0o644) == 0)
         #expect(mkdir(root.file("inbox/folder.json"), 0o755) == 0)
 
-        let done = await WatchIntakeTests.eventually(20) {
+        let done = await Self.eventually(20) {
             root.list("outbox/results").count >= 2 && root.list("outbox/rejected").filter { !$0.hasSuffix(".error.json") }.count >= 3
         }
         kill(watch.processIdentifier, SIGTERM)
@@ -117,7 +127,7 @@ import Glibc
         let path = root.file("inbox/slow.json")
         let bytes = Self.request(1, padding: 2_000)
         let writer = Task { try await blockingWork { try Self.writeInPlace(path, bytes, chunks: 2, pauseMs: 1_500) } }
-        #expect(await WatchIntakeTests.eventually(5) { ((try? PosixFileSystem().info(path))?.size ?? 0) > 0 })
+        #expect(await Self.eventually(5) { ((try? PosixFileSystem().info(path))?.size ?? 0) > 0 })
         let result = try await blockingWork { try BuiltBinary.run(["run", "--once", "--durability", "fast"], root: root.path) }
         try await writer.value
         #expect(result.code == 0, "\(result.stdout)\(result.stderr)")

@@ -147,6 +147,7 @@ extension InterruptedAttemptTests {
             Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+        try #require(root.auditEventNames(runId: "nap").filter({ $0 == "step.started" }).count >= 2, "the waiting step never started")
         try await Task.sleep(for: .milliseconds(300))
         kill(runner.processIdentifier, SIGKILL)
         _ = try? await blockingWork { try runner.wait(timeout: 10) }
@@ -185,6 +186,7 @@ extension InterruptedAttemptTests {
         while !root.auditEventNames(runId: "flaky").contains("step.retry"), Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+        try #require(root.auditEventNames(runId: "flaky").contains("step.retry"), "the first attempt never failed into its backoff")
         try await Task.sleep(for: .milliseconds(500))
         let live = try #require(root.json("outbox/running/flaky.json"), "no live record during the backoff")
         #expect(live["steps"]?[0]?["attempts"] == 1)

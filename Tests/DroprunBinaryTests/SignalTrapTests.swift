@@ -25,6 +25,8 @@ import Glibc
         while root.auditEventNames(runId: "long").filter({ $0 == "step.started" }).count < 2, Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+        // Signalled before the long step, the checks below would not be about a run caught in a step.
+        try #require(root.auditEventNames(runId: "long").filter({ $0 == "step.started" }).count == 2, "the long step never started")
         kill(runner.processIdentifier, signal)
         let output = try await blockingWork { try runner.wait(timeout: 20) }
         #expect(output.code == 0, "signal \(signal): \(output.stdout)\(output.stderr)")
