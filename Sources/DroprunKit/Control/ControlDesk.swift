@@ -43,7 +43,7 @@ struct ControlDesk {
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")]
             if let final = try await cancelIfIdle(runId) {
-                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code))
+                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code.rawValue))
             }
             return outcomes
         case .approval(let approve, let by, let note):
@@ -90,7 +90,7 @@ struct ControlDesk {
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")]
             if let final {
-                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code))
+                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code.rawValue))
             }
             return outcomes
         }
@@ -236,7 +236,7 @@ extension RunExecutor {
             let failure = StepFailure(.approvalRejected, "approval rejected" + (by.map { " by \($0)" } ?? "") + (note.map { ": \($0)" } ?? ""))
             record.steps[index].error = failure
             try context.record(.stepFailed, runId: record.runId, data: [
-                "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
+                "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code.rawValue),
                 "message": .string(failure.message), "retryable": false,
             ])
             return try await finish(failure: (failure, approval.step))
@@ -271,7 +271,7 @@ extension RunExecutor {
         record.steps[index].error = failure
         record.steps[index].finishedAt = context.clock.now()
         try context.record(.stepFailed, runId: record.runId, data: [
-            "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
+            "step": .string(approval.step), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code.rawValue),
             "message": .string(failure.message), "retryable": false,
         ])
         return try await finish(failure: (failure, approval.step))

@@ -322,11 +322,11 @@ public struct Runner: Sendable {
                     return outcome(try await executor.beginWaiting(), file: loaded.record.requestFile).map { [$0] } ?? []
                 }
                 let final = try await executor.expireApproval()
-                return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
+                return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code.rawValue)]
             }
             if let problem = loaded.problem {
                 let final = try await executor.failUnrunnable(problem)
-                return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code)]
+                return [RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code.rawValue)]
             }
             return outcome(try await executor.execute(), file: loaded.record.requestFile).map { [$0] } ?? []
         }
@@ -335,7 +335,7 @@ public struct Runner: Sendable {
     func outcome(_ end: ExecutionEnd, file: String) -> RunOutcome? {
         switch end {
         case .finished(let record):
-            return RunOutcome(kind: .finished(record.status), file: file, runId: record.runId, durationMs: record.durationMs, detail: record.error?.code)
+            return RunOutcome(kind: .finished(record.status), file: file, runId: record.runId, durationMs: record.durationMs, detail: record.error?.code.rawValue)
         case .waiting(let record):
             return RunOutcome(kind: .waiting, file: file, runId: record.runId, durationMs: nil, detail: record.approval?.message)
         case .interrupted:

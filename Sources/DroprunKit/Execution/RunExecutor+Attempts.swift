@@ -112,7 +112,7 @@ extension RunExecutor {
         record.steps[stuck.step].error = failure
         record.steps[stuck.step].finishedAt = now
         try context.record(.stepFailed, runId: record.runId, data: [
-            "step": .string(step), "attempt": .int(record.steps[stuck.step].attempts), "code": .string(failure.code),
+            "step": .string(step), "attempt": .int(record.steps[stuck.step].attempts), "code": .string(failure.code.rawValue),
             "message": .string(failure.message), "retryable": false,
         ])
         return try await finish(failure: (failure, step))

@@ -189,7 +189,7 @@ struct RunExecutor {
             record.errorStep = step
             try record.apply(.fail)
             return try await writeResult(.runFailed, [
-                "code": .string(error.code), "message": .string(error.message), "step": .string(step),
+                "code": .string(error.code.rawValue), "message": .string(error.message), "step": .string(step),
                 "durationMs": .int(record.durationMs ?? 0),
             ])
         }
@@ -360,14 +360,14 @@ struct RunExecutor {
                 failure = StepFailure(.providerError, "provider '\(definition.provider)' failed: \(error)")
             }
 
-            if failure.retryable, attempt < definition.retry.maxAttempts, failure.code != StepFailure.Code.runTimeout.rawValue {
+            if failure.retryable, attempt < definition.retry.maxAttempts, failure.code != .runTimeout {
                 let delay = definition.retry.delayMs(afterAttempt: attempt)
                 let remainingMs = Int((deadline.timeIntervalSince(clock.now()) * 1000).rounded(.down))
                 guard delay < remainingMs else {
                     return try fail(index, StepFailure(.runTimeout, "the run's time ran out before retry \(attempt + 1) of step '\(definition.id)' (last error: \(failure.code))"))
                 }
                 try context.record(.stepRetry, runId: runId, data: [
-                    "step": .string(definition.id), "attempt": .int(attempt), "code": .string(failure.code),
+                    "step": .string(definition.id), "attempt": .int(attempt), "code": .string(failure.code.rawValue),
                     "message": .string(failure.message), "delayMs": .int(delay),
                 ])
                 // A run whose claim still stands for it (its first step failed at once), or whose newest state is only in the
@@ -408,7 +408,7 @@ struct RunExecutor {
         record.steps[index].error = failure
         record.steps[index].finishedAt = context.clock.now()
         try context.record(.stepFailed, runId: record.runId, data: [
-            "step": .string(record.steps[index].id), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code),
+            "step": .string(record.steps[index].id), "attempt": .int(record.steps[index].attempts), "code": .string(failure.code.rawValue),
             "message": .string(failure.message), "retryable": .bool(failure.retryable),
         ])
         return .failed(failure)
