@@ -266,10 +266,10 @@ public struct RequestDecoder: Sendable {
         let runId = r.string("runId", required: true)
         let action: ControlMessage.Action
         if kind == "approval" {
-            let decision = r.choice("decision", ["approve", "reject"], required: true)
+            let decision = r.choice("decision", ControlVerb.decisions.map(\.rawValue), required: true)
             let by = r.string("by")
             let note = r.string("note")
-            action = .approval(approve: decision == "approve", by: by, note: note)
+            action = .approval(approve: decision == ControlVerb.approve.rawValue, by: by, note: note)
         } else {
             action = .cancel(by: r.string("by"))
         }
