@@ -1,11 +1,3 @@
-/// What a dropped file turned out to be.
-public enum Drop: Sendable, Equatable {
-    /// A run request and the run id it gets.
-    case run(RunRequest, runId: String)
-    /// A control message for an existing run.
-    case control(ControlMessage)
-}
-
 /// Turns the bytes of a dropped file into a request or a control message, or a rejection.
 ///
 /// Every check that needs only the file and the configuration happens here, so
