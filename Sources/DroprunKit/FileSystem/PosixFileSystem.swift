@@ -294,9 +294,6 @@ enum RenameAt2 {
     typealias Function = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
     static let currentDirectory: Int32 = -100  // AT_FDCWD
     static let exchange: UInt32 = 2  // RENAME_EXCHANGE
-    static let function: Function? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
-        return unsafeBitCast(symbol, to: Function.self)
-    }()
+    static let function: Function? = DynamicSymbol.address("renameat2").map { unsafeBitCast($0, to: Function.self) }
 }
 #endif

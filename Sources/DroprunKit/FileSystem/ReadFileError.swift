@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Why a request file could not be read.
 public enum ReadFileError: Error, Equatable, Sendable {
     /// The path does not exist (another runner took it).

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Writes to a file descriptor (1 for standard output, 2 for standard error).
 public struct FileDescriptorSink: OutputSink {

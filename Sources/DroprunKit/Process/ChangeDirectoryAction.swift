@@ -1,5 +1,3 @@
-import Foundation
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,10 +7,5 @@ import Darwin
 /// `posix_spawn_file_actions_addchdir_np` (glibc 2.29, macOS 10.15), looked up at run time: Glibc's Swift module does not export it.
 enum ChangeDirectoryAction {
     typealias Function = @convention(c) (UnsafeMutablePointer<SpawnActions>, UnsafePointer<CChar>) -> Int32
-    static let function: Function? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "posix_spawn_file_actions_addchdir_np")
-            ?? dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")
-        else { return nil }
-        return unsafeBitCast(symbol, to: Function.self)
-    }()
+    static let function: Function? = DynamicSymbol.address("posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: Function.self) }
 }

@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,8 +9,7 @@ enum CloseFromAction {
     typealias Function = @convention(c) (UnsafeMutablePointer<SpawnActions>, Int32) -> Int32
     static let function: Function? = {
         #if os(Linux)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: Function.self)
+        return DynamicSymbol.address("posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: Function.self) }
         #else
         return nil
         #endif

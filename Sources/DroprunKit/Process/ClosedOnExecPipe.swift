@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,8 +10,7 @@ enum ClosedOnExecPipe {
     typealias Function = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
     static let function: Function? = {
         #if os(Linux)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") else { return nil }
-        return unsafeBitCast(symbol, to: Function.self)
+        return DynamicSymbol.address("pipe2").map { unsafeBitCast($0, to: Function.self) }
         #else
         return nil
         #endif

@@ -8,14 +8,8 @@ import Darwin
 enum Pidfd {
     typealias OpenFunction = @convention(c) (pid_t, UInt32) -> Int32
     typealias SendFunction = @convention(c) (Int32, Int32, UnsafeMutableRawPointer?, UInt32) -> Int32
-    static let openFunction: OpenFunction? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_open") else { return nil }
-        return unsafeBitCast(symbol, to: OpenFunction.self)
-    }()
-    static let sendFunction: SendFunction? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_send_signal") else { return nil }
-        return unsafeBitCast(symbol, to: SendFunction.self)
-    }()
+    static let openFunction: OpenFunction? = DynamicSymbol.address("pidfd_open").map { unsafeBitCast($0, to: OpenFunction.self) }
+    static let sendFunction: SendFunction? = DynamicSymbol.address("pidfd_send_signal").map { unsafeBitCast($0, to: SendFunction.self) }
 
     /// A pidfd (close-on-exec, as every pidfd is) of `pid`, or nil where there is none.
     static func open(_ pid: Int32) -> Int32? {

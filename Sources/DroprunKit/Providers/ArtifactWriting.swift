@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Where providers write artifacts.
 public protocol ArtifactWriting: Sendable {
     /// Writes `bytes` as `artifacts/<runId>/<name>` and returns its entry.

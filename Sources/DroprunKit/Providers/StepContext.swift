@@ -1,5 +1,3 @@
-import Synchronization
-
 /// What a provider may use while running one attempt.
 public struct StepContext: Sendable {
     /// The run's id.

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// What a provider may consult while validating.
 public struct ValidationContext: Sendable {
     /// The root's configuration.
