@@ -106,7 +106,7 @@ public enum AuditEvent: Sendable, Equatable {
         case .runSucceeded(let durationMs):
             return ["durationMs": .int(durationMs)]
         case .runFailed(let failure, let step, let durationMs):
-            return ["code": .string(failure.code), "message": .string(failure.message), "step": .string(step), "durationMs": .int(durationMs)]
+            return ["code": .string(failure.code.rawValue), "message": .string(failure.message), "step": .string(step), "durationMs": .int(durationMs)]
         case .runCancelled(let step):
             return ["step": step.map(JSONValue.string) ?? .null]
         case .finalEventRepaired(_, let previousRunner, let code):
@@ -119,12 +119,12 @@ public enum AuditEvent: Sendable, Equatable {
             return ["step": .string(step), "attempt": .int(attempt), "durationMs": .int(durationMs)]
         case .stepFailed(let step, let attempt, let failure):
             return [
-                "step": .string(step), "attempt": .int(attempt), "code": .string(failure.code), "message": .string(failure.message),
+                "step": .string(step), "attempt": .int(attempt), "code": .string(failure.code.rawValue), "message": .string(failure.message),
                 "retryable": .bool(failure.retryable),
             ]
         case .stepRetry(let step, let attempt, let failure, let delayMs):
             return [
-                "step": .string(step), "attempt": .int(attempt), "code": .string(failure.code), "message": .string(failure.message),
+                "step": .string(step), "attempt": .int(attempt), "code": .string(failure.code.rawValue), "message": .string(failure.message),
                 "delayMs": .int(delayMs),
             ]
         case .stepSkipped(let step):

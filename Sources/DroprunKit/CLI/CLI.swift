@@ -33,8 +33,7 @@ public enum CLI {
                 parsed = command
             }
         } catch {
-            environment.standardError.line("droprun: \(error.description)")
-            return .usage
+            return report(.usage(error.description), json: false, environment)
         }
         guard let handler = CommandTable.handler(for: parsed.path) else {
             environment.standardOutput.line(parser.helpText(for: parsed.path))
@@ -46,18 +45,27 @@ public enum CLI {
             if CommandContext.readingCommands.contains(parsed.path) { context.warnAboutConfiguration() }
             return try await handler(context)
         } catch {
-            let failure: CLIError = switch error {
-            case let error as CLIError: error
-            case let error as ParseError: .usage(error.description)
-            case let error as FileSystemError: .fileSystem(error)
-            default: .failed("\(error)")
-            }
-            environment.standardError.line("droprun: \(failure.description)")
-            if parsed.flag("json") {
-                // A program reading --json output gets the failure as JSON too, on the same stream.
-                environment.standardOutput.write(JSONWriter.pretty(["error": ["code": .string(failure.code), "message": .string(failure.description)]]))
-            }
-            return failure.exitCode
+            return report(cliError(error), json: parsed.flag("json"), environment)
         }
+    }
+
+    /// Any error a command throws, as the `CLIError` that says it.
+    static func cliError(_ error: any Error) -> CLIError {
+        switch error {
+        case let error as CLIError: error
+        case let error as ParseError: .usage(error.description)
+        case let error as FileSystemError: .fileSystem(error)
+        default: .failed("\(error)")
+        }
+    }
+
+    /// The one place a failure is printed and its exit code chosen.
+    private static func report(_ failure: CLIError, json: Bool, _ environment: CLIEnvironment) -> ExitCode {
+        environment.standardError.line("droprun: \(failure.description)")
+        if json {
+            // A program reading --json output gets the failure as JSON too, on the same stream.
+            environment.standardOutput.write(JSONWriter.pretty(["error": ["code": .string(failure.kind.rawValue), "message": .string(failure.description)]]))
+        }
+        return failure.exitCode
     }
 }

@@ -36,25 +36,16 @@ struct CommandContext: Sendable {
     /// reader without write access can still read).
     func requireRoot() throws(CLIError) {
         let root = self.root
-        let origin = rootFromEnvironment ? " (from $DROPRUN_ROOT)" : ""
-        let fix = "create one with droprun init \(root), or pass --root"
-        guard var info = try? fs.info(root) else {
-            throw .usage("not a droprun root: \(root)\(origin) does not exist (\(fix))")
-        }
+        guard var info = try? fs.info(root) else { throw .notARoot(root: root, fromEnvironment: rootFromEnvironment, .missing) }
         // A link to a folder is a folder here: "DIR/." is the folder it leads to.
         if info.type == .symlink, let target = try? fs.info(root + "/.") { info = target }
-        guard info.type == .directory else {
-            throw .usage("not a droprun root: \(root)\(origin) is \(Self.describe(info.type)), not a folder (pass --root DIR)")
-        }
+        guard info.type == .directory else { throw .notARoot(root: root, fromEnvironment: rootFromEnvironment, .notAFolder(info.type)) }
         let inbox = (try? fs.info(layout.inbox))?.type == .directory
         guard inbox || fs.exists(Path.join(root, Configuration.fileName)) else {
-            throw .usage("not a droprun root: \(root)\(origin) (\(fix))")
+            throw .notARoot(root: root, fromEnvironment: rootFromEnvironment, .noInboxOrConfiguration)
         }
         for folder in layout.folders { _ = try? fs.makeDirectory(folder) }
     }
-
-    /// "a file", "a symbolic link", ...: what is at a path, for messages.
-    static func describe(_ type: FileType) -> String { type.phrase }
 
     /// A path made absolute against the working folder.
     func absolute(_ path: String) -> String {

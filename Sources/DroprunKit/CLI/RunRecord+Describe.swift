@@ -7,7 +7,7 @@ extension RunRecord {
         guard let error else { return nil }
         if let step = errorStep { return "\(error.code) in step '\(step)': \(error.message)" }
         let ran = steps.filter { $0.status == .succeeded || $0.status == .failed }
-        guard error.code == StepFailure.Code.cancelled.rawValue else { return "\(error.code): \(error.message)" }
+        guard error.code == .cancelled else { return "\(error.code): \(error.message)" }
         if let last = ran.last { return "cancelled after step '\(last.id)', before the next one started: \(error.message)" }
         return "cancelled before any step ran: \(error.message)"
     }

@@ -25,35 +25,3 @@ public struct Configuration: Sendable, Equatable {
 
     public init() {}
 }
-
-/// Settings of one stub language model.
-public struct LLMModelSettings: Sendable, Equatable {
-    /// Simulated latency of each call.
-    public var latencyMs = 0
-    /// Share of calls (0 to 1) that fail with a retryable `rate_limited` error, drawn reproducibly.
-    public var failureRate = 0.0
-    /// Name of the environment variable holding the credential; the value is never written anywhere.
-    public var apiKeyEnv: String?
-
-    public init(latencyMs: Int = 0, failureRate: Double = 0, apiKeyEnv: String? = nil) {
-        self.latencyMs = latencyMs
-        self.failureRate = failureRate
-        self.apiKeyEnv = apiKeyEnv
-    }
-}
-
-/// A command an operator allowed `exec` to run.
-public struct ExecCommandSettings: Sendable, Equatable {
-    /// Absolute path of the program.
-    public var path: String
-    /// Time limit of one call.
-    public var timeoutMs = 60_000
-    /// Exit codes that mean "try again".
-    public var retryableExitCodes: [Int] = []
-    /// Names of environment variables passed through to the child.
-    public var env: [String] = []
-    /// Folder the child starts in.
-    public var workingDirectory: String?
-
-    public init(path: String) { self.path = path }
-}

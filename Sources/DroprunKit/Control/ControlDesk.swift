@@ -45,7 +45,7 @@ struct ControlDesk {
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")]
             if let final = try await cancelIfIdle(runId) {
-                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code))
+                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code.rawValue))
             }
             return outcomes
         case .approval(let approve, let by, let note):
@@ -93,7 +93,7 @@ struct ControlDesk {
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")]
             if let final {
-                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code))
+                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code.rawValue))
             }
             return outcomes
         }

@@ -15,11 +15,11 @@ public struct ControlMessage: Sendable, Equatable {
 }
 
 extension ControlMessage {
-    /// The action as a verb, for messages.
-    var verb: String {
+    /// What the message asks, as a verb.
+    var verb: ControlVerb {
         switch action {
-        case .approval(let approve, _, _): approve ? "approve" : "reject"
-        case .cancel: "cancel"
+        case .approval(let approve, _, _): ControlVerb(approve: approve)
+        case .cancel: .cancel
         }
     }
 }

@@ -30,7 +30,7 @@ enum DecisionReservation {
         let fs = context.fs
         if !fs.exists(folder(layout)) { _ = try? fs.makeDirectory(folder(layout)) }
         let body: JSONValue = [
-            "runId": .string(runId), "decision": .string(approve ? "approve" : "reject"), "by": .string(by), "file": .string(file),
+            "runId": .string(runId), "decision": .string(ControlVerb(approve: approve).rawValue), "by": .string(by), "file": .string(file),
             "at": .string(Timestamp.format(context.environment.clock.now())),
         ]
         let written = Result { () throws(FileSystemError) in try fs.writeNew(path, JSONWriter.prettyBytes(body), sync: sync) }
@@ -51,6 +51,6 @@ enum DecisionReservation {
     /// The decision a reservation names.
     static func held(_ path: String, fs: any FileSystem) -> PendingDecision? {
         guard let bytes = try? fs.readRegularFile(path, maxBytes: 1 << 16), let json = try? JSONParser.parse(bytes) else { return nil }
-        return PendingDecision(approve: json["decision"]?.stringValue == "approve", by: json["by"]?.stringValue, path: json["file"]?.stringValue ?? "?")
+        return PendingDecision(approve: json["decision"]?.stringValue == ControlVerb.approve.rawValue, by: json["by"]?.stringValue, path: json["file"]?.stringValue ?? "?")
     }
 }

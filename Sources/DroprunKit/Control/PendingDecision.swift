@@ -31,7 +31,7 @@ struct PendingDecision: Sendable {
 
     /// For `--json` output.
     var json: JSONValue {
-        ["decision": .string(approve ? "approve" : "reject"), "by": by.map(JSONValue.string) ?? .null, "file": .string(path)]
+        ["decision": .string(ControlVerb(approve: approve).rawValue), "by": by.map(JSONValue.string) ?? .null, "file": .string(path)]
     }
 
     /// Inbox files larger than this are not read to find a decision dropped by hand (a decision is some 100 bytes).
@@ -48,9 +48,8 @@ struct PendingDecision: Sendable {
         let needles = [Array("\"approval\"".utf8), Array(JSONWriter.compact(.string(runId)).utf8)]
         for folder in folders {
             for entry in (try? fs.list(folder)) ?? [] where !entry.name.hasPrefix(".") {
-                let named = [("approve", true), ("reject", false)].first { entry.name.hasPrefix(RootLayout.controlMessagePrefix(runId: runId, verb: $0.0)) }
-                if let (_, approve) = named {
-                    candidates.append((entry.name, Path.join(folder, entry.name), approve))
+                if let verb = ControlVerb.decisions.first(where: { entry.name.hasPrefix(RootLayout.controlMessagePrefix(runId: runId, verb: $0)) }) {
+                    candidates.append((entry.name, Path.join(folder, entry.name), verb == .approve))
                     continue
                 }
                 let path = Path.join(folder, entry.name)
@@ -68,7 +67,7 @@ struct PendingDecision: Sendable {
             guard let bytes = try? fs.readRegularFile(candidate.path, maxBytes: 1 << 20), let json = try? JSONParser.parse(bytes),
                 json["kind"]?.stringValue == "approval", json["runId"]?.stringValue == runId
             else { continue }
-            let approve = json["decision"]?.stringValue.map { $0 == "approve" } ?? candidate.approve
+            let approve = json["decision"]?.stringValue.map { $0 == ControlVerb.approve.rawValue } ?? candidate.approve
             return PendingDecision(approve: approve, by: json["by"]?.stringValue, path: layout.relative(candidate.path))
         }
         return nil

@@ -304,7 +304,7 @@ struct RunExecutor {
                 failure = StepFailure(.providerError, "provider '\(definition.provider)' failed: \(error)")
             }
 
-            if failure.retryable, attempt < definition.retry.maxAttempts, failure.code != StepFailure.Code.runTimeout.rawValue {
+            if failure.retryable, attempt < definition.retry.maxAttempts, failure.code != .runTimeout {
                 let delay = definition.retry.delayMs(afterAttempt: attempt)
                 let remainingMs = Int((deadline.timeIntervalSince(clock.now()) * 1000).rounded(.down))
                 guard delay < remainingMs else {

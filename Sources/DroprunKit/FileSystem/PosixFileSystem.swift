@@ -288,48 +288,12 @@ public struct PosixFileSystem: FileSystem {
     }
 }
 
-/// An `O_APPEND` file descriptor. Its only state is the descriptor, fixed at creation.
-final class PosixAppendableFile: AppendableFile, @unchecked Sendable {
-    private let fd: Int32
-    private let path: String
-
-    init(fd: Int32, path: String) {
-        self.fd = fd
-        self.path = path
-    }
-
-    func append(_ bytes: [UInt8]) throws(FileSystemError) {
-        try PosixFileSystem.writeAll(fd, bytes, path: path)
-    }
-
-    func sync() throws(FileSystemError) {
-        #if canImport(Darwin)
-        if fsync(fd) != 0 { throw FileSystemError("fsync", path: path, code: errno) }
-        #else
-        if fdatasync(fd) != 0 { throw FileSystemError("fdatasync", path: path, code: errno) }
-        #endif
-    }
-
-    func close() { Glibc_close(fd) }
-}
-
-/// Unique suffixes for temporary files written by this process.
-enum TempCounter {
-    private static let counter = Atomic<Int>(0)
-    /// This process's id, read once (a system call per file otherwise).
-    static let pid = getpid()
-    static func next() -> Int { counter.add(1, ordering: .relaxed).newValue }
-}
-
 #if os(Linux)
 /// `renameat2`, which Glibc's Swift module does not export: looked up once (glibc 2.28 and later have it).
 enum RenameAt2 {
     typealias Function = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
     static let currentDirectory: Int32 = -100  // AT_FDCWD
     static let exchange: UInt32 = 2  // RENAME_EXCHANGE
-    static let function: Function? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
-        return unsafeBitCast(symbol, to: Function.self)
-    }()
+    static let function: Function? = DynamicSymbol.address("renameat2").map { unsafeBitCast($0, to: Function.self) }
 }
 #endif

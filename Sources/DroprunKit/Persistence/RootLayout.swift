@@ -47,12 +47,13 @@ public struct RootLayout: Sendable {
     func decisionReservation(_ runId: String, step: String, requestedAt: Date) -> String {
         Path.join(decisions, "\(runId)~\(step)~\(Timestamp.compact(requestedAt)).json")
     }
-    /// `<runId>.<verb>.<time>.<pid>.json`: the inbox name `droprun approve|reject|cancel` drops a control message under.
-    static func controlMessageName(runId: String, verb: String, at: Date, pid: Int32) -> String {
-        controlMessagePrefix(runId: runId, verb: verb) + "\(Timestamp.compact(at)).\(pid).json"
+    /// `<runId>.<verb>.<time>[.<pid>].json`: the inbox name `droprun approve|reject|cancel` (with its pid) and
+    /// `droprun submit` of a control message (without) drop it under, so that name order is drop order.
+    static func controlMessageName(runId: String, verb: ControlVerb, at: Date, pid: Int32? = nil) -> String {
+        controlMessagePrefix(runId: runId, verb: verb) + Timestamp.compact(at) + (pid.map { ".\($0)" } ?? "") + ".json"
     }
-    /// How the name of a control message `droprun` dropped for `runId` with `verb` begins.
-    static func controlMessagePrefix(runId: String, verb: String) -> String { "\(runId).\(verb)." }
+    /// How the name of a control message `droprun` dropped for `runId` with `verb` begins (a pending decision is found by it).
+    static func controlMessagePrefix(runId: String, verb: ControlVerb) -> String { "\(runId).\(verb.rawValue)." }
     /// `outbox/checkpoints/`: each runner's checkpoint log, one folder per runner (see `CheckpointLog`).
     public var checkpoints: String { Path.join(root, "outbox", "checkpoints") }
     /// The checkpoint log folder of the runner whose folder name is `runner`.

@@ -151,33 +151,6 @@ enum LeftoverProcessGroup {
 /// `close(2)`, under a name that a method called `close` does not hide.
 @inline(__always) func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
 
-/// `pidfd_open` and `pidfd_send_signal` (Linux 5.3, glibc 2.36), looked up at run time; absent, the start time alone is checked.
-enum Pidfd {
-    typealias OpenFunction = @convention(c) (pid_t, UInt32) -> Int32
-    typealias SendFunction = @convention(c) (Int32, Int32, UnsafeMutableRawPointer?, UInt32) -> Int32
-    static let openFunction: OpenFunction? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_open") else { return nil }
-        return unsafeBitCast(symbol, to: OpenFunction.self)
-    }()
-    static let sendFunction: SendFunction? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_send_signal") else { return nil }
-        return unsafeBitCast(symbol, to: SendFunction.self)
-    }()
-
-    /// A pidfd (close-on-exec, as every pidfd is) of `pid`, or nil where there is none.
-    static func open(_ pid: Int32) -> Int32? {
-        guard let openFunction, sendFunction != nil else { return nil }
-        let fd = openFunction(pid, 0)
-        return fd >= 0 ? fd : nil
-    }
-
-    /// True while the process the pidfd names has not been reaped.
-    static func isAlive(_ fd: Int32) -> Bool {
-        guard let sendFunction else { return false }
-        return sendFunction(fd, 0, nil, 0) == 0 || errno == EPERM
-    }
-}
-
 extension LeftoverProcessGroup.Outcome {
     /// As the `run.recovered` event says it.
     var word: String {

@@ -135,7 +135,7 @@ public struct ExecProvider: Provider {
             return try JSONParser.parse(result.standardOutput)
         } catch {
             let printed = String(decoding: result.standardOutput.prefix(200), as: UTF8.self)
-            throw StepFailure(.execBadOutput, "step '\(context.stepId)': '\(alias)' did not print JSON (\(error)); it printed: \(printed.isEmpty ? "(nothing)" : JSONWriter.compact(.string(printed)))", retryable: false)
+            throw StepFailure(.execBadOutput, Self.badOutput(step: context.stepId, alias: alias, error: error, printed: printed), retryable: false)
         }
     }
 
@@ -145,6 +145,13 @@ public struct ExecProvider: Provider {
             "DROPRUN_RUN_ID": context.runId, "DROPRUN_STEP_ID": context.stepId, "DROPRUN_ATTEMPT": String(context.attempt),
             "DROPRUN_IDEMPOTENCY_KEY": context.runId + "/" + context.stepId,
         ]
+    }
+
+    /// What `exec_bad_output` says: what was expected, what came, and how to fix the command.
+    static func badOutput(step: String, alias: String, error: any Error, printed: String) -> String {
+        "step '\(step)': '\(alias)' did not print JSON (\(error)); droprun reads the command's standard output as one JSON value, "
+            + "the step's output (print {} when there is nothing to return), so make it print only that there and write logs and "
+            + "progress to standard error; it printed: \(printed.isEmpty ? "(nothing)" : JSONWriter.compact(.string(printed)))"
     }
 
     private static func firstLine(_ stderr: String) -> String {

@@ -13,8 +13,8 @@ public struct FailProvider: Provider {
     }
 
     @discardableResult
-    private func read(_ r: inout JSONObjectReader) -> (code: String, message: String, retryable: Bool, times: Int?) {
-        let code = r.string("code") ?? "failed"
+    private func read(_ r: inout JSONObjectReader) -> (code: StepFailure.Code, message: String, retryable: Bool, times: Int?) {
+        let code = StepFailure.Code(rawValue: r.string("code") ?? "failed")
         let message = r.string("message") ?? "the step failed as the request asked"
         let retryable = r.bool("retryable") ?? false
         let times = r.int("times", in: 0...1_000_000)

@@ -1,64 +1,120 @@
 /// Why a step attempt failed: a value the engine records, not a crash.
 public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A short code: one of `StepFailure.Code` for droprun's own, or a provider's own (`fail` lets requests pick one).
-    public var code: String
+    /// A short code: one of droprun's own, or `.custom` for one a request brings (`fail` lets requests pick one).
+    public var code: Code
     /// What happened, for people.
     public var message: String
     /// True when trying again may succeed; only these are retried.
     public var retryable: Bool
 
-    public init(code: String, message: String, retryable: Bool = false) {
+    public init(code: Code, message: String, retryable: Bool = false) {
         self.code = code
         self.message = message
         self.retryable = retryable
     }
 
     public init(_ code: Code, _ message: String, retryable: Bool? = nil) {
-        self.init(code: code.rawValue, message: message, retryable: retryable ?? code.isRetryable)
+        self.init(code: code, message: message, retryable: retryable ?? code.isRetryable)
     }
 
     public var description: String { "\(code): \(message)" }
 
-    /// droprun's own failure codes.
-    public enum Code: String, Sendable, CaseIterable {
+    /// A failure's code: droprun's own, or one a workflow brings.
+    ///
+    /// In records, results and the audit log a code is its `rawValue`, a string, exactly as before codes were typed.
+    /// `init(rawValue:)` is the one way a string becomes a code: a string that is one of droprun's own codes becomes
+    /// that case, even when a workflow brought it (a `fail` step with `"code": "run_timeout"`), so that a record reads
+    /// back as the value that was written and droprun treats such a failure as its own, as it always has (a
+    /// `run_timeout` is never retried, a `cancelled` is described as a cancel). Only other strings are `.custom`;
+    /// equality and hashing go by `rawValue`, so a `.custom` built by hand with an own code's string still compares
+    /// equal to that code.
+    public enum Code: RawRepresentable, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         /// An attempt ran longer than the step's `timeoutMs` (retryable).
-        case stepTimeout = "step_timeout"
+        case stepTimeout
         /// The run ran longer than its `timeoutSeconds`.
-        case runTimeout = "run_timeout"
+        case runTimeout
         /// A `{{...}}` reference named nothing.
-        case missingReference = "missing_reference"
+        case missingReference
         /// A resolved `with` value has the wrong type or is out of range.
-        case invalidInput = "invalid_input"
+        case invalidInput
         /// The stub model simulated a rate limit (retryable).
-        case rateLimited = "rate_limited"
+        case rateLimited
         /// An artifact could not be written, or its name is unsafe.
-        case artifactError = "artifact_error"
+        case artifactError
         /// A `transform` could not apply its operation.
-        case transformError = "transform_error"
+        case transformError
         /// A provider failed in a way it did not describe.
-        case providerError = "provider_error"
+        case providerError
         /// Someone cancelled the run.
         case cancelled
         /// An approval step's time ran out.
-        case approvalExpired = "approval_expired"
+        case approvalExpired
         /// Someone rejected an approval step.
-        case approvalRejected = "approval_rejected"
+        case approvalRejected
         /// The run's record and the workflow definition it was admitted with disagree (steps differ, or the kept
         /// definition is missing or changed): the run cannot resume safely, so it fails and the runner goes on.
-        case workflowMismatch = "workflow_mismatch"
+        case workflowMismatch
         /// A step's output nests deeper than a run can carry (`StepOutputLimit`).
-        case outputTooDeep = "output_too_deep"
+        case outputTooDeep
         /// A dead runner's command for this run could not be ended (or told from a stranger): the step was not
         /// started again, so it never runs twice at once; the message names the process and what to do.
-        case leftoverRunning = "leftover_running"
+        case leftoverRunning
         /// An `exec` command could not be started (a missing program, a refused spawn, a shim that gave up).
-        case execStartFailed = "exec_start_failed"
+        case execStartFailed
         /// An `exec` command exited with a status other than 0 (retryable when the alias lists it in `retryableExitCodes`).
-        case execExit = "exec_exit"
+        case execExit
         /// An `exec` command was ended by a signal.
-        case execSignal = "exec_signal"
+        case execSignal
         /// An `exec` command's standard output was not JSON.
-        case execBadOutput = "exec_bad_output"
+        case execBadOutput
+        /// A code that is not droprun's own: one a workflow brought (the `fail` provider's `code`), or one read from
+        /// a record that a later droprun wrote.
+        case custom(String)
+
+        /// droprun's own codes, every case but `.custom` (the README lists each).
+        public static let allCases: [Code] = [
+            .stepTimeout, .runTimeout, .missingReference, .invalidInput, .rateLimited, .artifactError, .transformError,
+            .providerError, .cancelled, .approvalExpired, .approvalRejected, .workflowMismatch, .outputTooDeep,
+            .leftoverRunning, .execStartFailed, .execExit, .execSignal, .execBadOutput,
+        ]
+
+        private static let ownByRawValue: [String: Code] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+
+        /// The code a string names: droprun's own case when it is one, `.custom` otherwise. Never nil.
+        public init(rawValue: String) {
+            self = Self.ownByRawValue[rawValue] ?? .custom(rawValue)
+        }
+
+        /// The code as records, results and the audit log write it.
+        public var rawValue: String {
+            switch self {
+            case .stepTimeout: "step_timeout"
+            case .runTimeout: "run_timeout"
+            case .missingReference: "missing_reference"
+            case .invalidInput: "invalid_input"
+            case .rateLimited: "rate_limited"
+            case .artifactError: "artifact_error"
+            case .transformError: "transform_error"
+            case .providerError: "provider_error"
+            case .cancelled: "cancelled"
+            case .approvalExpired: "approval_expired"
+            case .approvalRejected: "approval_rejected"
+            case .workflowMismatch: "workflow_mismatch"
+            case .outputTooDeep: "output_too_deep"
+            case .leftoverRunning: "leftover_running"
+            case .execStartFailed: "exec_start_failed"
+            case .execExit: "exec_exit"
+            case .execSignal: "exec_signal"
+            case .execBadOutput: "exec_bad_output"
+            case .custom(let code): code
+            }
+        }
+
+        /// The code as people read it: its `rawValue`.
+        public var description: String { rawValue }
+
+        public static func == (a: Code, b: Code) -> Bool { a.rawValue == b.rawValue }
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
         /// Whether failures with this code are retried by default.
         public var isRetryable: Bool { self == .stepTimeout || self == .rateLimited }
@@ -66,7 +122,7 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The failure as it appears in records.
     public func json(step: String?) -> JSONValue {
-        var o: [String: JSONValue] = ["code": .string(code), "message": .string(message), "retryable": .bool(retryable)]
+        var o: [String: JSONValue] = ["code": .string(code.rawValue), "message": .string(message), "retryable": .bool(retryable)]
         if let step { o["step"] = .string(step) }
         return .object(o)
     }

@@ -1,15 +1,3 @@
-/// A reference that names nothing: the step that holds it fails.
-public struct MissingReference: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The reference as written.
-    public var reference: String
-    /// The part that was not found.
-    public var missing: String
-    /// Where in the step's `with` it was.
-    public var path: JSONPath
-
-    public var description: String { "\(path): \(reference) names nothing: '\(missing)' not found" }
-}
-
 /// Replaces references in a step's `with` by values from the run so far.
 public struct ReferenceResolver: Sendable {
     /// What references can reach: `{"input": ..., "steps": {ID: {"output": ...}}, "run": {"id": ...}}`.

@@ -1,11 +1,3 @@
-/// What a dropped file turned out to be.
-public enum Drop: Sendable, Equatable {
-    /// A run request and the run id it gets.
-    case run(RunRequest, runId: String)
-    /// A control message for an existing run.
-    case control(ControlMessage)
-}
-
 /// Turns the bytes of a dropped file into a request or a control message, or a rejection.
 ///
 /// Every check that needs only the file and the configuration happens here, so
@@ -266,10 +258,10 @@ public struct RequestDecoder: Sendable {
         let runId = r.string("runId", required: true)
         let action: ControlMessage.Action
         if kind == "approval" {
-            let decision = r.choice("decision", ["approve", "reject"], required: true)
+            let decision = r.choice("decision", ControlVerb.decisions.map(\.rawValue), required: true)
             let by = r.string("by")
             let note = r.string("note")
-            action = .approval(approve: decision == "approve", by: by, note: note)
+            action = .approval(approve: decision == ControlVerb.approve.rawValue, by: by, note: note)
         } else {
             action = .cancel(by: r.string("by"))
         }

@@ -68,7 +68,7 @@ import Testing
         let end = try await RunExecutor.resume(run, context: context)
         guard case .finished(let record) = end else { Issue.record("\(end)"); return }
         #expect(record.status == .failed)
-        #expect(record.error?.code == "approval_expired")
+        #expect(record.error?.code == .approvalExpired)
         #expect(record.waitedMs == 10_000)
         #expect(root.json("outbox/results/r1.json")?["status"] == "failed")
         #expect(root.auditEventNames(runId: "r1") == ["step.failed", "step.skipped", "run.failed"])

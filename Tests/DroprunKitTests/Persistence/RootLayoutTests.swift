@@ -27,8 +27,8 @@ import Testing
     }
 
     @Test func controlMessageNamesStartWithTheirPrefix() {
-        let name = RootLayout.controlMessageName(runId: "r1", verb: "approve", at: at, pid: 7)
-        #expect(name.hasPrefix(RootLayout.controlMessagePrefix(runId: "r1", verb: "approve")) && name.hasSuffix(".7.json"))
+        let name = RootLayout.controlMessageName(runId: "r1", verb: .approve, at: at, pid: 7)
+        #expect(name.hasPrefix(RootLayout.controlMessagePrefix(runId: "r1", verb: .approve)) && name.hasSuffix(".7.json"))
     }
 
     @Test func cancelMarkers() {

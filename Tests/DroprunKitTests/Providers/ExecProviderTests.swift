@@ -58,6 +58,20 @@ import Testing
         #expect(!root.exists("x"))
     }
 
+    /// An alias's `workingDirectory` is where its command runs (looking up the spawn action crashed the runner on Linux).
+    @Test func aCommandRunsInItsAliassWorkingDirectory() async throws {
+        let root = try TemporaryRoot()
+        let folder = root.file("work")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = try script(root, "where.sh", "#!/bin/sh\nprintf '{\"pwd\": \"%s\"}' \"$(pwd -P)\"\n")
+        var settings = ExecCommandSettings(path: path)
+        settings.workingDirectory = folder
+        try root.drop("w.json", RequestText.make(id: "w", steps: [step(#"{"command": "where"}"#)]))
+        _ = try await run(root, configuration(["where": settings]))
+        let result = try #require(root.json("outbox/results/w.json"))
+        #expect(result["output"]?["pwd"]?.stringValue == URL(fileURLWithPath: folder).resolvingSymlinksInPath().path, "\(result)")
+    }
+
     @Test func badJSONOutputNamesTheStepAndShowsTheStart() async throws {
         let root = try TemporaryRoot()
         let path = try script(root, "bad.sh", "#!/bin/sh\necho 'this is not json at all'\n")
@@ -67,6 +81,8 @@ import Testing
         #expect(error["code"] == "exec_bad_output")
         #expect(error["message"]?.stringValue?.contains("step 'x'") == true)
         #expect(error["message"]?.stringValue?.contains("this is not json") == true)
+        #expect(error["message"]?.stringValue?.contains("reads the command's standard output as one JSON value") == true)
+        #expect(error["message"]?.stringValue?.contains("write logs and progress to standard error") == true)
     }
 
     @Test func nonZeroExitsAreRetriedOnlyWhenMarkedRetryable() async throws {

@@ -113,7 +113,7 @@ import Glibc
         let summary = try await root.runOnce()
         #expect(summary.count(.failed) == 1, "\(summary.outcomes)")
         let record = try RecordReader.record(at: root.file("outbox/results/over.json"), fileSystem: PosixFileSystem())
-        #expect(record.error?.code == "output_too_deep")
+        #expect(record.error?.code == .outputTooDeep)
         #expect(record.error?.message.contains("deeper than 64 levels") == true)
     }
 

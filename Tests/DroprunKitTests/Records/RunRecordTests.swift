@@ -24,7 +24,7 @@ import Testing
         record.retryOf = "q"
         record.waitedMs = 40
         record.approval = PendingApproval(step: "b", message: "ok?\n", requestedAt: t, expiresAt: nil)
-        record.error = StepFailure(code: "step_timeout", message: "too slow", retryable: true)
+        record.error = StepFailure(code: .stepTimeout, message: "too slow", retryable: true)
         record.errorStep = "b"
         record.artifacts = [ArtifactEntry(name: "a/b.txt", path: "artifacts/r/a/b.txt", size: 3, sha256: "cd", mediaType: "text/plain", step: "a")]
         try record.steps[0].apply(.start)
@@ -36,7 +36,7 @@ import Testing
         record.steps[0].stderr = "warning: \u{1}"
         try record.steps[1].apply(.start)
         try record.steps[1].apply(.fail)
-        record.steps[1].error = StepFailure(code: "exec_failed", message: "exit 3", retryable: false)
+        record.steps[1].error = StepFailure(code: .custom("exec_failed"), message: "exit 3", retryable: false)
         return record
     }
 

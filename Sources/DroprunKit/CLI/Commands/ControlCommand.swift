@@ -5,35 +5,35 @@
 /// order, and kept in `outbox/control/` once applied. The command checks first
 /// that the run can take it, so a mistake is reported at once.
 enum ControlCommand {
-    static func approve(_ context: CommandContext) async throws -> ExitCode { try await drop(context, verb: "approve") }
-    static func reject(_ context: CommandContext) async throws -> ExitCode { try await drop(context, verb: "reject") }
-    static func cancel(_ context: CommandContext) async throws -> ExitCode { try await drop(context, verb: "cancel") }
+    static func approve(_ context: CommandContext) async throws -> ExitCode { try await drop(context, verb: .approve) }
+    static func reject(_ context: CommandContext) async throws -> ExitCode { try await drop(context, verb: .reject) }
+    static func cancel(_ context: CommandContext) async throws -> ExitCode { try await drop(context, verb: .cancel) }
 
-    static func drop(_ context: CommandContext, verb: String) async throws -> ExitCode {
+    static func drop(_ context: CommandContext, verb: ControlVerb) async throws -> ExitCode {
         let configuration = try context.configuration()
         let by = context.parsed.value("by") ?? context.loginName
         let note = context.parsed.value("note")
         let runId = try check(context.parsed.argument("run_id") ?? "", verb: verb, context: context)
         let name = RootLayout.controlMessageName(runId: runId, verb: verb, at: context.environment.clock.now(), pid: context.environment.identity.pid)
         var message: [String: JSONValue] = ["runId": .string(runId), "by": .string(by)]
-        if verb == "cancel" {
+        if verb == .cancel {
             message["kind"] = "cancel"
         } else {
             message["kind"] = "approval"
-            message["decision"] = .string(verb)
+            message["decision"] = .string(verb.rawValue)
             if let note { message["note"] = .string(note) }
         }
         let layout = context.layout
         try layout.createFolders(context.fs)
-        if verb == "cancel" {
+        if verb == .cancel {
             // The marker at once, so a runner executing the run stops it within a fraction of a second
             // even while it is busy (a run --once in the middle of a batch reads no new drops).
             let marker = RootLayout.cancelMarkerContent(runId: runId, by: by, at: context.environment.clock.now())
             try context.fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: configuration.durability == .strict)
         }
         // A decision reserves the run's current wait first (one O_EXCL link): of two decisions at once, one is refused here.
-        let reservation = verb == "cancel" ? nil : try DecisionReservation.reserve(
-            runId, approve: verb == "approve", by: by, file: "inbox/\(name)", context: context, sync: configuration.durability == .strict)
+        let reservation = !verb.isDecision ? nil : try DecisionReservation.reserve(
+            runId, approve: verb == .approve, by: by, file: "inbox/\(name)", context: context, sync: configuration.durability == .strict)
         do {
             try context.fs.writeNew(Path.join(layout.inbox, name), JSONWriter.prettyBytes(.object(message)), sync: configuration.durability == .strict)
         } catch {
@@ -50,14 +50,14 @@ enum ControlCommand {
     /// approval, a run not waiting for one, one whose approval has expired, and
     /// one for which a decision was already dropped and not yet applied (a
     /// runner would reject the second as `invalid_state`).
-    static func check(_ text: String, verb: String, context: CommandContext) throws -> String {
+    static func check(_ text: String, verb: ControlVerb, context: CommandContext) throws -> String {
         switch try RunLookup.find(text, in: context) {
         case .record(let record, _):
             let runId = record.runId
             if record.status.isFinal {
                 throw CLIError.failed("run '\(runId)' already finished (\(record.status.rawValue)); there is nothing to \(verb)")
             }
-            guard verb != "cancel" else { return runId }
+            guard verb.isDecision else { return runId }
             if record.status != .waitingApproval {
                 throw CLIError.failed("run '\(runId)' is \(record.status.rawValue), not waiting for an approval")
             }
@@ -69,7 +69,7 @@ enum ControlCommand {
             }
             return runId
         case .queued(let runId, _):
-            if verb != "cancel" { throw CLIError.failed("run '\(runId)' is queued, not waiting for an approval") }
+            if verb.isDecision { throw CLIError.failed("run '\(runId)' is queued, not waiting for an approval") }
             return runId
         case .rejected(let drop):
             throw CLIError.failed("\(drop.file) was rejected (\(drop.reason)) and never became a run; there is nothing to \(verb) (droprun status \(drop.runId) says why)")

@@ -55,7 +55,7 @@ enum InitCommand {
         let fs = context.fs
         do {
             if let info = try fs.info(dir), info.type != .directory, (try? fs.info(dir + "/."))??.type != .directory {
-                throw CLIError.usage("cannot make a droprun root at \(dir): it is \(CommandContext.describe(info.type)), not a folder; give a new or existing folder")
+                throw CLIError.cannotMakeRoot(dir: dir, .notAFolder(info.type))
             }
             try fs.makeDirectory(dir)
             try RootLayout(root: dir).createFolders(fs)
@@ -90,11 +90,11 @@ enum InitCommand {
         var ancestor = Path.parent(error.path)
         while ancestor != "/" && !ancestor.isEmpty {
             if let info = try? fs.info(ancestor), info.type != .directory {
-                return .usage("cannot make a droprun root at \(dir): \(ancestor) is \(info.type.phrase), not a folder; give a new or existing folder")
+                return .cannotMakeRoot(dir: dir, .ancestorNotAFolder(ancestor, info.type))
             }
             ancestor = Path.parent(ancestor)
         }
         let reason = String(cString: strerror(error.code)).lowercased()
-        return .failed("cannot make a droprun root at \(dir): cannot create \(error.path) (\(reason)); give a folder you may write to")
+        return .cannotMakeRoot(dir: dir, .refused(path: error.path, reason: reason))
     }
 }

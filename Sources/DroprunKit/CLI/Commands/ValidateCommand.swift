@@ -28,8 +28,8 @@ enum ValidateCommand {
         switch load(path, context: context, limit: limit) {
         case .success(let bytes): return bytes
         case .failure(let rejection):
-            if case .unreadable = rejection.reason, !context.fs.exists(path) { throw .notFound("no file '\(path)'") }
-            throw .failed(rejection.description)
+            if case .unreadable = rejection.reason, !context.fs.exists(path) { throw .fileNotFound(path: path) }
+            throw .unusableFile(rejection)
         }
     }
 
@@ -65,7 +65,7 @@ enum ValidateCommand {
             case .success(.control(let message)):
                 entry["valid"] = true
                 entry["runId"] = .string(message.runId)
-                entry["control"] = .string(message.verb)
+                entry["control"] = .string(message.verb.rawValue)
                 if !context.json { context.out.line("ok       \(file): control message: \(message.verb) run '\(message.runId)'") }
                 do {
                     _ = try ControlCommand.check(message.runId, verb: message.verb, context: context)
