@@ -48,7 +48,10 @@ extension BenchRunner {
             let backlogUsage = backlogWatch.stop()
             rounds.append(DrainRound(once: once, burst: (burstDone, burstUsage, written), backlog: (backlogDone, backlogUsage)))
         }
-        rows.append(drainRow("watch, burst of \(count) written while it runs", count: count, rounds: rounds) { ($0.burst.done, $0.burst.usage, $0.burst.written) })
+        rows.append(
+            drainRow("watch, burst of \(count) written while it runs", count: count, rounds: rounds) {
+                ($0.burst.done, $0.burst.usage, $0.burst.written)
+            })
         rows.append(drainRow("watch, started on a backlog of \(count)", count: count, rounds: rounds) { ($0.backlog.done, $0.backlog.usage, nil) })
     }
 
@@ -58,7 +61,9 @@ extension BenchRunner {
     /// up to `count` names, which would take CPU from the runner if done
     /// often) only once the last drop's result is there; until then one
     /// `stat` per 10 ms.
-    func waitForResults(_ root: String, count: Int, last: String, since start: ContinuousClock.Instant) async throws -> (seconds: Double?, results: Int) {
+    func waitForResults(_ root: String, count: Int, last: String, since start: ContinuousClock.Instant) async throws -> (
+        seconds: Double?, results: Int
+    ) {
         let results = Path.join(root, "outbox/results")
         let fs = PosixFileSystem()
         var st = stat()
@@ -72,8 +77,10 @@ extension BenchRunner {
         return (nil, ((try? fs.list(results)) ?? []).count)
     }
 
-    func drainRow(_ name: String, count: Int, rounds: [DrainRound],
-                  _ side: (DrainRound) -> (done: (seconds: Double?, results: Int), usage: rusage, written: Double?)) -> Row {
+    func drainRow(
+        _ name: String, count: Int, rounds: [DrainRound],
+        _ side: (DrainRound) -> (done: (seconds: Double?, results: Int), usage: rusage, written: Double?)
+    ) -> Row {
         let target = "ratio >= 0.8, peak < 64 MB"
         // A round that did not drain counts as ratio 0.
         let scored = rounds.map { round -> (round: DrainRound, ratio: Double) in
@@ -84,24 +91,31 @@ extension BenchRunner {
         let chosen = side(median)
         let peakMB = Double(chosen.usage.ru_maxrss) / 1024
         let onceMB = Double(median.once.usage.ru_maxrss) / 1024
-        let once = String(format: "run --once %.1f s, %.0f runs/s, peak %.1f MB, CPU %.1f s", median.once.seconds, Double(count) / median.once.seconds,
-                          onceMB, Self.cpuSeconds(median.once.usage))
+        let once = String(
+            format: "run --once %.1f s, %.0f runs/s, peak %.1f MB, CPU %.1f s", median.once.seconds, Double(count) / median.once.seconds,
+            onceMB, Self.cpuSeconds(median.once.usage))
         let all = scored.map { String(format: "%.2f", $0.ratio) }.joined(separator: ", ")
         guard let seconds = chosen.done.seconds else {
-            return Row(name: name, value: String(format: "%d of %d results after %d s; peak %.1f MB (", chosen.done.results, count,
-                                                 options.drainTimeout, peakMB) + once + ")",
-                       target: target, met: false, numbers: ["results": Double(chosen.done.results), "peakMB": peakMB])
+            return Row(
+                name: name,
+                value: String(
+                    format: "%d of %d results after %d s; peak %.1f MB (", chosen.done.results, count,
+                    options.drainTimeout, peakMB) + once + ")",
+                target: target, met: false, numbers: ["results": Double(chosen.done.results), "peakMB": peakMB])
         }
         let rate = Double(count) / seconds
         let ratio = median.once.seconds / seconds
         let written = chosen.written.map { String(format: "; written in %.1f s", $0) } ?? ""
         return Row(
             name: name,
-            value: String(format: "last result after %.1f s (%.0f runs/s), peak %.1f MB, CPU %.1f s; ratio %.2f to ", seconds, rate, peakMB,
-                          Self.cpuSeconds(chosen.usage), ratio) + once + written + "; rounds " + all,
+            value: String(
+                format: "last result after %.1f s (%.0f runs/s), peak %.1f MB, CPU %.1f s; ratio %.2f to ", seconds, rate, peakMB,
+                Self.cpuSeconds(chosen.usage), ratio) + once + written + "; rounds " + all,
             target: target, met: ratio >= 0.8 && peakMB < 64,
-            numbers: ["seconds": seconds, "runsPerSecond": rate, "peakMB": peakMB, "ratio": ratio, "onceSeconds": median.once.seconds,
-                      "onceRunsPerSecond": Double(count) / median.once.seconds, "oncePeakMB": onceMB])
+            numbers: [
+                "seconds": seconds, "runsPerSecond": rate, "peakMB": peakMB, "ratio": ratio, "onceSeconds": median.once.seconds,
+                "onceRunsPerSecond": Double(count) / median.once.seconds, "oncePeakMB": onceMB,
+            ])
     }
 
     static func cpuSeconds(_ usage: rusage) -> Double {

@@ -61,7 +61,9 @@ struct BenchRunner {
             for round in 1...options.rounds {
                 let root = try freshRoot("throughput-\(durability)-\(round)", requests: options.requests)
                 let (seconds, _) = try timed([binary, "--root", root, "run", "--once", "--durability", durability, "--concurrency", "\(concurrency)"])
-                let floor = try Floor(directory: Path.join(base, "floor-\(durability)-\(round)"), count: options.requests, sync: durability == "strict").run()
+                let floor = try Floor(
+                    directory: Path.join(base, "floor-\(durability)-\(round)"), count: options.requests, sync: durability == "strict"
+                ).run()
                 pairs.append((Double(options.requests) / seconds, floor))
             }
             pairs.sort { $0.droprun / $0.floor < $1.droprun / $1.floor }
@@ -69,11 +71,14 @@ struct BenchRunner {
             let ratio = median.droprun / median.floor
             let target = durability == "fast" ? 0.6 : 3.0
             let all = pairs.map { String(format: "%.2f", $0.droprun / $0.floor) }.joined(separator: ", ")
-            rows.append(Row(
-                name: "run --once, \(durability), concurrency \(concurrency)",
-                value: String(format: "%.0f runs/s (floor %.0f; ratio %.2f", median.droprun, median.floor, ratio) + "; rounds " + all + ")",
-                target: "ratio >= \(target)", met: ratio >= target,
-                numbers: ["runsPerSecond": median.droprun, "floorRunsPerSecond": median.floor, "ratio": ratio, "concurrency": Double(concurrency)]))
+            rows.append(
+                Row(
+                    name: "run --once, \(durability), concurrency \(concurrency)",
+                    value: String(format: "%.0f runs/s (floor %.0f; ratio %.2f", median.droprun, median.floor, ratio) + "; rounds " + all + ")",
+                    target: "ratio >= \(target)", met: ratio >= target,
+                    numbers: [
+                        "runsPerSecond": median.droprun, "floorRunsPerSecond": median.floor, "ratio": ratio, "concurrency": Double(concurrency),
+                    ]))
         }
     }
 
@@ -102,9 +107,11 @@ struct BenchRunner {
             let median = samples[samples.count / 2]
             let p99 = samples[min(samples.count - 1, Int(Double(samples.count) * 0.99))]
             let met = durability == "fast" ? median <= 5 && p99 <= 25 : nil
-            rows.append(Row(
-                name: "watch drop-to-result, \(durability)", value: String(format: "median %.2f ms, p99 %.2f ms (%d drops)", median, p99, samples.count),
-                target: durability == "fast" ? "median <= 5 ms, p99 <= 25 ms" : "-", met: met, numbers: ["medianMs": median, "p99Ms": p99]))
+            rows.append(
+                Row(
+                    name: "watch drop-to-result, \(durability)",
+                    value: String(format: "median %.2f ms, p99 %.2f ms (%d drops)", median, p99, samples.count),
+                    target: durability == "fast" ? "median <= 5 ms, p99 <= 25 ms" : "-", met: met, numbers: ["medianMs": median, "p99Ms": p99]))
         }
     }
 
@@ -136,19 +143,23 @@ struct BenchRunner {
         let median = pairs[pairs.count / 2]
         let ratio = median.full / median.empty
         let all = pairs.map { String(format: "%.0f%%", $0.full / $0.empty * 100) }.joined(separator: ", ")
-        rows.append(Row(
-            name: "with \(options.existingResults) results",
-            value: String(format: "%.0f runs/s vs %.0f on an empty outbox (%.0f%%", median.full, median.empty, ratio * 100) + "; rounds " + all + ")",
-            target: "within 10%", met: ratio >= 0.9, numbers: ["runsPerSecond": median.full, "emptyRunsPerSecond": median.empty, "ratio": ratio]))
+        rows.append(
+            Row(
+                name: "with \(options.existingResults) results",
+                value: String(format: "%.0f runs/s vs %.0f on an empty outbox (%.0f%%", median.full, median.empty, ratio * 100) + "; rounds " + all
+                    + ")",
+                target: "within 10%", met: ratio >= 0.9, numbers: ["runsPerSecond": median.full, "emptyRunsPerSecond": median.empty, "ratio": ratio]))
     }
 
     mutating func memory() throws {
         let root = try freshRoot("burst", requests: options.burst)
         let (seconds, usage) = try timed([binary, "--root", root, "run", "--once", "--durability", "fast"])
         let peakMB = Double(usage.ru_maxrss) / 1024
-        rows.append(Row(
-            name: "burst of \(options.burst), fast", value: String(format: "peak %.1f MB; drained in %.1f s (%.0f runs/s)", peakMB, seconds, Double(options.burst) / seconds),
-            target: "peak < 64 MB", met: peakMB < 64, numbers: ["peakMB": peakMB, "seconds": seconds]))
+        rows.append(
+            Row(
+                name: "burst of \(options.burst), fast",
+                value: String(format: "peak %.1f MB; drained in %.1f s (%.0f runs/s)", peakMB, seconds, Double(options.burst) / seconds),
+                target: "peak < 64 MB", met: peakMB < 64, numbers: ["peakMB": peakMB, "seconds": seconds]))
     }
 
     mutating func idle() throws {
@@ -161,9 +172,10 @@ struct BenchRunner {
         let after = Self.cpuTicks(watch.pid)
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
         let percent = Double(after - before) / ticksPerSecond / Double(options.idleSeconds) * 100
-        rows.append(Row(
-            name: "idle watch", value: String(format: "%.2f%% of one core over %d s", percent, options.idleSeconds),
-            target: "< 1%", met: percent < 1, numbers: ["cpuPercent": percent]))
+        rows.append(
+            Row(
+                name: "idle watch", value: String(format: "%.2f%% of one core over %d s", percent, options.idleSeconds),
+                target: "< 1%", met: percent < 1, numbers: ["cpuPercent": percent]))
     }
 
     // MARK: - Helpers
@@ -184,7 +196,8 @@ struct BenchRunner {
 
     static func request(id: String?, n: Int = 0) -> [UInt8] {
         let idPart = id.map { "\"id\":\"\($0)\"," } ?? ""
-        return Array("""
+        return Array(
+            """
             {\(idPart)"workflow":{"name":"bench","version":"1","steps":[
             {"id":"t","provider":"template","with":{"template":"Hello {{input.name}} number \(n)"}},
             {"id":"u","provider":"transform","with":{"value":"{{steps.t.output.text}}","op":"uppercase"}},
@@ -223,20 +236,26 @@ struct BenchRunner {
         print("")
         let nameWidth = max(30, rows.map(\.name.count).max() ?? 0)
         let valueWidth = max(20, rows.map(\.value.count).max() ?? 0)
-        print("measure".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + "result".padding(toLength: valueWidth, withPad: " ", startingAt: 0) + "  target")
+        print(
+            "measure".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+                + "result".padding(toLength: valueWidth, withPad: " ", startingAt: 0) + "  target")
         for row in rows {
             let mark = row.met.map { $0 ? "met" : "NOT met" } ?? ""
-            print(row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + row.value.padding(toLength: valueWidth, withPad: " ", startingAt: 0) + "  " + row.target + (mark.isEmpty ? "" : " (\(mark))"))
+            print(
+                row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+                    + row.value.padding(toLength: valueWidth, withPad: " ", startingAt: 0) + "  " + row.target + (mark.isEmpty ? "" : " (\(mark))"))
         }
     }
 
     func writeJSON(_ path: String) throws {
-        let json: JSONValue = .array(rows.map { row in
-            [
-                "name": .string(row.name), "result": .string(row.value), "target": .string(row.target), "met": row.met.map(JSONValue.bool) ?? .null,
-                "numbers": .object(row.numbers.mapValues(JSONValue.double)),
-            ]
-        })
+        let json: JSONValue = .array(
+            rows.map { row in
+                [
+                    "name": .string(row.name), "result": .string(row.value), "target": .string(row.target),
+                    "met": row.met.map(JSONValue.bool) ?? .null,
+                    "numbers": .object(row.numbers.mapValues(JSONValue.double)),
+                ]
+            })
         try Data(JSONWriter.prettyBytes(json)).write(to: URL(fileURLWithPath: path))
     }
 }

@@ -27,7 +27,8 @@ public enum BuiltBinary {
             case .notFound(let searched):
                 return "no built 'droprun' executable found (run 'swift build' first); looked in:\n  " + searched.joined(separator: "\n  ")
             case .timedOut(let arguments, let seconds, let stdout, let stderr):
-                return "droprun \(arguments.joined(separator: " ")) did not finish within \(seconds) s and was killed\nstdout:\n\(stdout)\nstderr:\n\(stderr)"
+                return
+                    "droprun \(arguments.joined(separator: " ")) did not finish within \(seconds) s and was killed\nstdout:\n\(stdout)\nstderr:\n\(stderr)"
             }
         }
     }
@@ -119,7 +120,9 @@ public enum BuiltBinary {
         starts.append(Bundle.main.bundleURL)
         starts.append(Bundle.main.executableURL?.deletingLastPathComponent() ?? Bundle.main.bundleURL)
         if let first = CommandLine.arguments.first, !first.isEmpty {
-            let url = first.hasPrefix("/") ? URL(fileURLWithPath: first)
+            let url =
+                first.hasPrefix("/")
+                ? URL(fileURLWithPath: first)
                 : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(first)
             starts.append(url.resolvingSymlinksInPath().deletingLastPathComponent())
             starts.append(url.deletingLastPathComponent())
@@ -230,7 +233,7 @@ public final class RunningDroprun: @unchecked Sendable {
 }
 
 /// A value guarded by a lock.
-fileprivate final class BinaryOutputBox<Value>: @unchecked Sendable {
+private final class BinaryOutputBox<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Value
 

@@ -63,7 +63,10 @@ public final class FaultyFileSystem: FileSystem {
         if isDead { throw FileSystemError(operation, path: path, code: EIO) }
         log.withLock { $0.append("\(operation) \(path)") }
         let code: Int32? = rules.withLock { rules in
-            guard let index = rules.firstIndex(where: { $0.operation == operation && (($0.pathContains.isEmpty) || path.contains($0.pathContains)) && ($0.times ?? 1) > 0 })
+            guard
+                let index = rules.firstIndex(where: {
+                    $0.operation == operation && (($0.pathContains.isEmpty) || path.contains($0.pathContains)) && ($0.times ?? 1) > 0
+                })
             else { return nil }
             if let times = rules[index].times { rules[index].times = times - 1 }
             if rules[index].kills { dead.withLock { $0 = true } }

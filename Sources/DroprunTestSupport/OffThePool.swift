@@ -29,7 +29,11 @@ private final class WorkSlot<T: Sendable>: Sendable {
 
     /// Runs the work and drops it (and what it captured) before returning its result.
     func run() -> Result<T, any Error> {
-        guard let work = body.withLock({ slot in defer { slot = nil }; return slot }) else {
+        guard
+            let work = body.withLock({ slot in
+                defer { slot = nil }; return slot
+            })
+        else {
             return .failure(CancellationError())
         }
         return Result { try work() }

@@ -48,7 +48,9 @@ import Testing
         #expect(root.json("outbox/running/r.json")?["workflow"]?["sha256"]?.stringValue == admitted)
         #expect(root.json("outbox/running/r.json")?["workflow"]?["file"] == "workflows/w.json")
 
-        try root.write("workflows/w.json", #"""
+        try root.write(
+            "workflows/w.json",
+            #"""
             {"name": "w", "version": "2", "steps": [
               {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
               {"id": "say", "provider": "echo", "with": {"said": "{{input.x}}"}},
@@ -78,7 +80,9 @@ import Testing
         try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
         _ = try await binary(["run", "--once"], root)
         #expect(root.json("outbox/running/r.json")?["status"] == "waiting_approval")
-        try root.write("workflows/w.json", #"""
+        try root.write(
+            "workflows/w.json",
+            #"""
             {"name": "w", "version": "1", "steps": [
               {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
               {"id": "b", "provider": "artifact", "with": {"name": "b.txt", "content": "b alone"}}]}

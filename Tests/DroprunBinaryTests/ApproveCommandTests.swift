@@ -17,7 +17,9 @@ extension EndToEndTests {
         @Test func approveAndRejectCommandsResumeWaitingRuns() async throws {
             let root = try makeRoot()
             for id in ["cmd-yes", "cmd-no"] {
-                try root.drop(id + ".json", """
+                try root.drop(
+                    id + ".json",
+                    """
                     {"id":"\(id)","workflow":{"name":"w","steps":[
                       {"id":"ask","provider":"approval","with":{"message":"ship it?"}},
                       {"id":"after","provider":"echo","with":{"by":"{{steps.ask.output.by}}"}}]}}
@@ -48,7 +50,9 @@ extension EndToEndTests {
         @Test func approvalFilesResumeAWaitingRun() async throws {
             let root = try makeRoot()
             for id in ["ask-yes", "ask-no"] {
-                try root.drop(id + ".json", """
+                try root.drop(
+                    id + ".json",
+                    """
                     {"id":"\(id)","workflow":{"name":"w","steps":[
                       {"id":"ask","provider":"approval","with":{"message":"ship it?"}},
                       {"id":"after","provider":"echo","with":{"decision":"{{steps.ask.output.decision}}"}}]}}
@@ -68,7 +72,9 @@ extension EndToEndTests {
             let yes = try #require(root.json("outbox/results/ask-yes.json"), "ask-yes did not finish: \(second.stdout)")
             #expect(yes["status"]?.stringValue == "succeeded")
             let ask = yes["steps"]?.arrayValue?.first?["output"]
-            #expect(ask?["decision"]?.stringValue == "approve" && ask?["by"]?.stringValue == "alice" && ask?["note"]?.stringValue == "fine", "\(String(describing: ask))")
+            #expect(
+                ask?["decision"]?.stringValue == "approve" && ask?["by"]?.stringValue == "alice" && ask?["note"]?.stringValue == "fine",
+                "\(String(describing: ask))")
             #expect(yes["output"]?["decision"]?.stringValue == "approve")
             let no = try #require(root.json("outbox/results/ask-no.json"), "ask-no did not finish: \(second.stdout)")
             #expect(no["status"]?.stringValue == "failed")

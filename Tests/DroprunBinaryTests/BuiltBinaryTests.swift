@@ -25,8 +25,10 @@ extension EndToEndTests {
                 let bundle = URL(fileURLWithPath: String(candidate[..<range.upperBound]))
                 return bundle.deletingLastPathComponent().resolvingSymlinksInPath().path
             }
-            try #require(!running.isEmpty, "no running test bundle found in \(CommandLine.arguments.first ?? "") or \(Bundle.allBundles.map(\.bundlePath))")
-            #expect(running.contains(URL(fileURLWithPath: folder).resolvingSymlinksInPath().path), "\(path) is not beside the running tests (\(running))")
+            try #require(
+                !running.isEmpty, "no running test bundle found in \(CommandLine.arguments.first ?? "") or \(Bundle.allBundles.map(\.bundlePath))")
+            #expect(
+                running.contains(URL(fileURLWithPath: folder).resolvingSymlinksInPath().path), "\(path) is not beside the running tests (\(running))")
         }
     }
 }

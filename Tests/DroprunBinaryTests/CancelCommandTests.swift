@@ -43,7 +43,9 @@ extension EndToEndTests {
             try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-10)], ofItemAtPath: root.file("inbox/stop.json"))
             let result = try await droprun(["run", "--once"], root)
             #expect(result.code == 1, "a cancelled run makes run --once exit 1: \(result)")
-            #expect(root.json("outbox/results/waiting.json")?["status"]?.stringValue == "cancelled", "the waiting request was not cancelled: \(result.stdout)")
+            #expect(
+                root.json("outbox/results/waiting.json")?["status"]?.stringValue == "cancelled",
+                "the waiting request was not cancelled: \(result.stdout)")
             let started = auditEvents(root).filter { $0["runId"]?.stringValue == "waiting" && $0["event"]?.stringValue == "step.started" }
             #expect(started.isEmpty, "a step of the cancelled request ran")
         }
@@ -51,7 +53,9 @@ extension EndToEndTests {
         /// Section 6: a cancel dropped while `run --once` works on the run is read at once and interrupts the current step.
         @Test func cancelDroppedWhileARunIsRunningInterruptsIt() async throws {
             let root = try makeRoot()
-            try root.drop("long.json", """
+            try root.drop(
+                "long.json",
+                """
                 {"workflow":{"name":"w","steps":[
                   {"id":"first","provider":"echo","with":{}},
                   {"id":"slow","provider":"delay","with":{"ms":30000}},

@@ -18,12 +18,14 @@ import Glibc
     /// Even jobs wait in a step (their live record is written before it); odd ones are instant throughout (their claim
     /// stands for them to the end, and the checkpoint log holds their progress).
     func request(_ i: Int) -> String {
-        RequestText.make(id: "job-\(i)", steps: [
-            #"{"id": "greet", "provider": "template", "with": {"template": "job \#(i) for {{input.who}}"}}"#,
-            i % 2 == 0 ? #"{"id": "think", "provider": "delay", "with": {"ms": \#(5 + i % 15)}}"# : #"{"id": "think", "provider": "echo"}"#,
-            #"{"id": "loud", "provider": "transform", "with": {"value": "{{steps.greet.output.text}}", "op": "uppercase"}}"#,
-            #"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "{{steps.loud.output.value}}"}}"#,
-        ], input: #"{"who": "crash test"}"#)
+        RequestText.make(
+            id: "job-\(i)",
+            steps: [
+                #"{"id": "greet", "provider": "template", "with": {"template": "job \#(i) for {{input.who}}"}}"#,
+                i % 2 == 0 ? #"{"id": "think", "provider": "delay", "with": {"ms": \#(5 + i % 15)}}"# : #"{"id": "think", "provider": "echo"}"#,
+                #"{"id": "loud", "provider": "transform", "with": {"value": "{{steps.greet.output.text}}", "op": "uppercase"}}"#,
+                #"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "{{steps.loud.output.value}}"}}"#,
+            ], input: #"{"who": "crash test"}"#)
     }
 
     func prepare(_ count: Int, durability: String) throws -> TemporaryRoot {
@@ -113,12 +115,16 @@ import Glibc
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "\#(durability)", "concurrency": 4, "pollIntervalMs": 50}"#)
         for i in 0..<count {
-            try root.drop("ask-\(i).json", RequestText.make(id: "ask-\(i)", steps: [
-                #"{"id": "greet", "provider": "template", "with": {"template": "ask \#(i)"}}"#,
-                #"{"id": "ok", "provider": "approval", "with": {"message": "go?", "expiresAfterSeconds": 86400}}"#,
-                #"{"id": "loud", "provider": "transform", "with": {"value": "{{steps.greet.output.text}}", "op": "uppercase"}}"#,
-                #"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "{{steps.loud.output.value}}"}}"#,
-            ]))
+            try root.drop(
+                "ask-\(i).json",
+                RequestText.make(
+                    id: "ask-\(i)",
+                    steps: [
+                        #"{"id": "greet", "provider": "template", "with": {"template": "ask \#(i)"}}"#,
+                        #"{"id": "ok", "provider": "approval", "with": {"message": "go?", "expiresAfterSeconds": 86400}}"#,
+                        #"{"id": "loud", "provider": "transform", "with": {"value": "{{steps.greet.output.text}}", "op": "uppercase"}}"#,
+                        #"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "{{steps.loud.output.value}}"}}"#,
+                    ]))
         }
         var generator = SeededRandom.forTest("runsKilledAsTheyBeginToWaitStillWaitForTheirApproval(\(durability))")
         for _ in 0..<10 {
@@ -151,14 +157,20 @@ import Glibc
     @Test func sigtermCheckpointsAndTheNextRunnerResumes() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
-        try root.drop("long.json", RequestText.make(id: "long", steps: [
-            #"{"id": "first", "provider": "template", "with": {"template": "done"}}"#,
-            #"{"id": "wait", "provider": "delay", "with": {"ms": 60000}}"#,
-            #"{"id": "last", "provider": "echo", "with": {"first": "{{steps.first.output.text}}"}}"#,
-        ]))
+        try root.drop(
+            "long.json",
+            RequestText.make(
+                id: "long",
+                steps: [
+                    #"{"id": "first", "provider": "template", "with": {"template": "done"}}"#,
+                    #"{"id": "wait", "provider": "delay", "with": {"ms": 60000}}"#,
+                    #"{"id": "last", "provider": "echo", "with": {"first": "{{steps.first.output.text}}"}}"#,
+                ]))
         let runner = try BuiltBinary.start(["watch", "--grace-seconds", "0"], root: root.path)
         let deadline = Date().addingTimeInterval(10)
-        while !root.exists("outbox/running/long.json") || root.auditEventNames(runId: "long").filter({ $0 == "step.started" }).count < 2, Date() < deadline {
+        while !root.exists("outbox/running/long.json") || root.auditEventNames(runId: "long").filter({ $0 == "step.started" }).count < 2,
+            Date() < deadline
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(runner.processIdentifier, SIGTERM)

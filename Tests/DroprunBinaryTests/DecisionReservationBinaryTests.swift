@@ -8,9 +8,12 @@ import Testing
 /// other refused at once naming the first; a second decision that reaches a runner anyway says the run was decided.
 @Suite(.serialized) struct DecisionReservationBinaryTests {
     static func request(_ id: String) -> String {
-        RequestText.make(id: id, steps: [
-            #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"}}"#, #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
-        ])
+        RequestText.make(
+            id: id,
+            steps: [
+                #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"}}"#,
+                #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
+            ])
     }
 
     /// 20 pairs of real processes of the built binary, each pair started together (which one first: seeded, printed).

@@ -29,8 +29,9 @@ import Glibc
         let root = try TemporaryRoot()
         let report = root.file("report")
         // Parent 1 is not the process that started it: it gives up before the command, and says so on descriptor 4.
-        let (code, _) = try await bash(#"exec -a droprun-exec-shim "$1" 1 /bin/true /bin/true 3</dev/zero 4>"$2""#,
-                                       arguments: [try BuiltBinary.path(), report])
+        let (code, _) = try await bash(
+            #"exec -a droprun-exec-shim "$1" 1 /bin/true /bin/true 3</dev/zero 4>"$2""#,
+            arguments: [try BuiltBinary.path(), report])
         #expect(code != 0)
         let bytes = try #require(try? PosixFileSystem().readFile(report))
         try #require(bytes.count == 4, "nothing reported: the runner would show the shim's exit status as the command's")

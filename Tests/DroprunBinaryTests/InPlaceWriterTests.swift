@@ -21,7 +21,9 @@ import Glibc
     }
 
     static func request(_ n: Int, padding: Int) -> [UInt8] {
-        Array(RequestText.make(steps: [#"{"id": "s", "provider": "echo", "with": {"n": \#(n), "pad": "\#(String(repeating: "x", count: padding))"}}"#]).utf8)
+        Array(
+            RequestText.make(steps: [#"{"id": "s", "provider": "echo", "with": {"n": \#(n), "pad": "\#(String(repeating: "x", count: padding))"}}"#])
+                .utf8)
     }
 
     /// Writes `bytes` to `path` in place, in `chunks` pieces with `pauseMs` between them, after `delayMs` with the file open and empty.
@@ -61,7 +63,9 @@ import Glibc
             // Opened (empty) long before its first byte, like `(sleep 2; cat req.json) > inbox/x.json`.
             expected.append("late.json")
             let late = Self.request(99, padding: 10)
-            group.addTask { try await blockingWork { try Self.writeInPlace(Path.join(inbox, "late.json"), late, chunks: 1, pauseMs: 0, delayMs: 1_200) } }
+            group.addTask {
+                try await blockingWork { try Self.writeInPlace(Path.join(inbox, "late.json"), late, chunks: 1, pauseMs: 0, delayMs: 1_200) }
+            }
             // Created empty and closed (a placeholder, like `touch`), then written a second later by a new writer.
             expected.append("placeholder.json")
             let placeholder = Self.request(7, padding: 100)
@@ -112,7 +116,8 @@ import Glibc
         }
         kill(watch.processIdentifier, SIGTERM)
         let output = try await blockingWork { try watch.wait(timeout: 30) }
-        #expect(done, "results \(root.list("outbox/results")), rejected \(root.list("outbox/rejected")), inbox \(root.list("inbox")); \(output.stdout)")
+        #expect(
+            done, "results \(root.list("outbox/results")), rejected \(root.list("outbox/rejected")), inbox \(root.list("inbox")); \(output.stdout)")
         #expect(root.json("outbox/results/submitted.json")?["status"]?.stringValue == "succeeded")
         #expect(root.json("outbox/results/linked.json")?["status"]?.stringValue == "succeeded")
         for name in ["sym.json", "fifo.json", "folder.json"] {

@@ -65,7 +65,9 @@ import Glibc
         let root = try TemporaryRoot()
         try root.write("bin/slow.py", script)
         chmod(root.file("bin/slow.py"), 0o755)
-        try root.write("droprun.json", """
+        try root.write(
+            "droprun.json",
+            """
             {"durability": "\(durability)", "pollIntervalMs": 50,
              "providers": {"exec": {"commands": {"slow": {"path": "\(root.file("bin/slow.py"))", "timeoutMs": 30000}}}}}
             """)
@@ -76,10 +78,14 @@ import Glibc
     func aKilledRunnersCommandIsEndedBeforeTheStepRunsAgain(durability: String) async throws {
         var generator = SeededRandom.forTest("aKilledRunnersCommandIsEndedBeforeTheStepRunsAgain(\(durability))")
         let root = try Self.rootWithTheSlowCommand(durability: durability)
-        try root.drop("job.json", RequestText.make(id: "job", steps: [
-            #"{"id": "greet", "provider": "template", "with": {"template": "hi"}}"#,
-            #"{"id": "slow", "provider": "exec", "with": {"command": "slow", "args": ["\#(root.file("commands.log"))"]}}"#,
-        ]))
+        try root.drop(
+            "job.json",
+            RequestText.make(
+                id: "job",
+                steps: [
+                    #"{"id": "greet", "provider": "template", "with": {"template": "hi"}}"#,
+                    #"{"id": "slow", "provider": "exec", "with": {"command": "slow", "args": ["\#(root.file("commands.log"))"]}}"#,
+                ]))
         let runner = try BuiltBinary.start(["watch"], root: root.path)
         let deadline = Date().addingTimeInterval(20)
         while lines(root).isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -137,14 +143,20 @@ extension InterruptedAttemptTests {
     @Test func aKilledRunnersWaitingStepIsNamedAndCounted() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
-        try root.drop("nap.json", RequestText.make(id: "nap", steps: [
-            #"{"id": "first", "provider": "echo", "with": {"x": 1}}"#,
-            #"{"id": "nap", "provider": "delay", "with": {"ms": 3000}}"#,
-        ]))
+        try root.drop(
+            "nap.json",
+            RequestText.make(
+                id: "nap",
+                steps: [
+                    #"{"id": "first", "provider": "echo", "with": {"x": 1}}"#,
+                    #"{"id": "nap", "provider": "delay", "with": {"ms": 3000}}"#,
+                ]))
         let runner = try BuiltBinary.start(["watch"], root: root.path)
         let deadline = Date().addingTimeInterval(20)
-        while !root.auditEventNames(runId: "nap").contains("step.started") || root.auditEventNames(runId: "nap").filter({ $0 == "step.started" }).count < 2,
-            Date() < deadline {
+        while !root.auditEventNames(runId: "nap").contains("step.started")
+            || root.auditEventNames(runId: "nap").filter({ $0 == "step.started" }).count < 2,
+            Date() < deadline
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
         try #require(root.auditEventNames(runId: "nap").filter({ $0 == "step.started" }).count >= 2, "the waiting step never started")
@@ -165,7 +177,6 @@ extension InterruptedAttemptTests {
     }
 }
 
-
 extension InterruptedAttemptTests {
     /// Once an attempt's command ended, the live record stops naming it before the retry's backoff begins.
     ///
@@ -174,13 +185,19 @@ extension InterruptedAttemptTests {
     @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"))
     func anEndedCommandIsNoLongerNamedDuringTheBackoff() async throws {
         let root = try TemporaryRoot()
-        try root.write("droprun.json", """
+        try root.write(
+            "droprun.json",
+            """
             {"durability": "fast", "providers": {"exec": {"commands": {
               "flaky": {"path": "/bin/sh", "timeoutMs": 30000, "retryableExitCodes": [3]}}}}}
             """)
-        try root.drop("flaky.json", RequestText.make(id: "flaky", steps: [
-            #"{"id": "s", "provider": "exec", "with": {"command": "flaky", "args": ["-c", "echo x >> \#(root.file("tries")); exit 3"]}, "retry": {"maxAttempts": 2, "backoffMs": 4000}}"#,
-        ]))
+        try root.drop(
+            "flaky.json",
+            RequestText.make(
+                id: "flaky",
+                steps: [
+                    #"{"id": "s", "provider": "exec", "with": {"command": "flaky", "args": ["-c", "echo x >> \#(root.file("tries")); exit 3"]}, "retry": {"maxAttempts": 2, "backoffMs": 4000}}"#
+                ]))
         let runner = try BuiltBinary.start(["run", "--once"], root: root.path)
         let deadline = Date().addingTimeInterval(20)
         while !root.auditEventNames(runId: "flaky").contains("step.retry"), Date() < deadline {
@@ -200,9 +217,13 @@ extension InterruptedAttemptTests {
     @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"))
     func aLeftoverThatCannotBeEndedKeepsTheStepFromRunningAgain() async throws {
         let root = try Self.rootWithTheSlowCommand(durability: "fast")
-        try root.drop("job.json", RequestText.make(id: "job", steps: [
-            #"{"id": "slow", "provider": "exec", "with": {"command": "slow", "args": ["\#(root.file("commands.log"))"]}}"#,
-        ]))
+        try root.drop(
+            "job.json",
+            RequestText.make(
+                id: "job",
+                steps: [
+                    #"{"id": "slow", "provider": "exec", "with": {"command": "slow", "args": ["\#(root.file("commands.log"))"]}}"#
+                ]))
         let runner = try BuiltBinary.start(["watch"], root: root.path)
         let deadline = Date().addingTimeInterval(20)
         while lines(root).isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -228,7 +249,9 @@ extension InterruptedAttemptTests {
         let next = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60) }
         #expect(isRunning(grandchild), "a process that could not be checked was signalled")
         let recovered = root.auditEvents().first { $0["event"] == "run.recovered" }
-        #expect(lines(root).filter { $0.first == "start" }.count == 1, "the step ran again beside the leftover: \(recovered.map(JSONWriter.compact) ?? "no run.recovered")")
+        #expect(
+            lines(root).filter { $0.first == "start" }.count == 1,
+            "the step ran again beside the leftover: \(recovered.map(JSONWriter.compact) ?? "no run.recovered")")
         let result = try #require(root.json("outbox/results/job.json"), "\(next.stdout)\(next.stderr)")
         #expect(result["status"] == "failed")
         #expect(result["error"]?["code"] == "leftover_running")
@@ -244,13 +267,19 @@ extension InterruptedAttemptTests {
     @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"), arguments: ["watch", "run"])
     func aRunnerThatLostItsLeaseEndsItsCommandAtOnce(mode: String) async throws {
         let root = try TemporaryRoot()
-        try root.write("droprun.json", """
+        try root.write(
+            "droprun.json",
+            """
             {"durability": "fast", "pollIntervalMs": 50, "providers": {"exec": {"commands": {
               "long": {"path": "/bin/sleep", "timeoutMs": 60000}}}}}
             """)
-        try root.drop("long.json", RequestText.make(id: "long", steps: [
-            #"{"id": "s", "provider": "exec", "with": {"command": "long", "args": ["30"]}}"#,
-        ]))
+        try root.drop(
+            "long.json",
+            RequestText.make(
+                id: "long",
+                steps: [
+                    #"{"id": "s", "provider": "exec", "with": {"command": "long", "args": ["30"]}}"#
+                ]))
         let runner = try BuiltBinary.start(mode == "watch" ? ["watch"] : ["run", "--once"], root: root.path)
         defer { kill(runner.processIdentifier, SIGKILL) }
         var child: Int32?

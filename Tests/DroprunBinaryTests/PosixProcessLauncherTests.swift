@@ -17,22 +17,36 @@ import Glibc
     /// and the delay and the heartbeat were as late. The bounds leave room for a loaded machine.
     @Test func aTimeLimitEndsInTimeWhileOtherCommandsRun() async throws {
         let root = try TemporaryRoot()
-        try root.write("droprun.json", """
+        try root.write(
+            "droprun.json",
+            """
             {"concurrency": 6, "leaseSeconds": 1, "providers": {"exec": {"commands": {
               "limited": {"path": "/bin/sleep", "timeoutMs": 300},
               "busy": {"path": "/bin/sleep", "timeoutMs": 30000}}}}}
             """)
-        try root.drop("limited.json", RequestText.make(id: "limited", steps: [
-            #"{"id": "s", "provider": "exec", "with": {"command": "limited", "args": ["10"]}}"#,
-        ]))
+        try root.drop(
+            "limited.json",
+            RequestText.make(
+                id: "limited",
+                steps: [
+                    #"{"id": "s", "provider": "exec", "with": {"command": "limited", "args": ["10"]}}"#
+                ]))
         for i in 0..<4 {
-            try root.drop("busy-\(i).json", RequestText.make(id: "busy-\(i)", steps: [
-                #"{"id": "s", "provider": "exec", "with": {"command": "busy", "args": ["3"]}}"#,
-            ]))
+            try root.drop(
+                "busy-\(i).json",
+                RequestText.make(
+                    id: "busy-\(i)",
+                    steps: [
+                        #"{"id": "s", "provider": "exec", "with": {"command": "busy", "args": ["3"]}}"#
+                    ]))
         }
-        try root.drop("timer.json", RequestText.make(id: "timer", steps: [
-            #"{"id": "wait", "provider": "delay", "with": {"ms": 250}}"#,
-        ]))
+        try root.drop(
+            "timer.json",
+            RequestText.make(
+                id: "timer",
+                steps: [
+                    #"{"id": "wait", "provider": "delay", "with": {"ms": 250}}"#
+                ]))
         let runner = try BuiltBinary.start(["run", "--once"], root: root.path)
         // The heartbeat is renewed every leaseSeconds / 3 (333 ms here): its modification times, as they change, looked
         // at from a thread of its own (a late look at a busy test pool would be taken for a late renewal).
@@ -97,24 +111,38 @@ import Glibc
         let root = try TemporaryRoot()
         try root.write("fds.py", Self.descriptorLister)
         chmod(root.file("fds.py"), 0o755)
-        try root.write("droprun.json", """
+        try root.write(
+            "droprun.json",
+            """
             {"concurrency": 16, "durability": "fast", "providers": {"exec": {"commands": {
               "fds": {"path": "\(root.file("fds.py"))", "timeoutMs": 30000},
               "cat": {"path": "/bin/cat", "timeoutMs": 30000},
               "sleep": {"path": "/bin/sh", "timeoutMs": 30000}}}}}
             """)
         for i in 0..<4 {
-            try root.drop("sleep-\(i).json", RequestText.make(id: "sleep-\(i)", steps: [
-                #"{"id": "s", "provider": "exec", "with": {"command": "sleep", "args": ["-c", "sleep 4; echo {}"]}}"#,
-            ]))
+            try root.drop(
+                "sleep-\(i).json",
+                RequestText.make(
+                    id: "sleep-\(i)",
+                    steps: [
+                        #"{"id": "s", "provider": "exec", "with": {"command": "sleep", "args": ["-c", "sleep 4; echo {}"]}}"#
+                    ]))
         }
         for i in 0..<24 {
-            try root.drop("fds-\(i).json", RequestText.make(id: "fds-\(i)", steps: [
-                #"{"id": "s", "provider": "exec", "with": {"command": "fds", "input": {"n": 1}}}"#,
-            ]))
-            try root.drop("cat-\(i).json", RequestText.make(id: "cat-\(i)", steps: [
-                #"{"id": "s", "provider": "exec", "with": {"command": "cat", "input": {"n": 2}}}"#,
-            ]))
+            try root.drop(
+                "fds-\(i).json",
+                RequestText.make(
+                    id: "fds-\(i)",
+                    steps: [
+                        #"{"id": "s", "provider": "exec", "with": {"command": "fds", "input": {"n": 1}}}"#
+                    ]))
+            try root.drop(
+                "cat-\(i).json",
+                RequestText.make(
+                    id: "cat-\(i)",
+                    steps: [
+                        #"{"id": "s", "provider": "exec", "with": {"command": "cat", "input": {"n": 2}}}"#
+                    ]))
         }
         let binary = try BuiltBinary.path()
         let rootPath = root.path

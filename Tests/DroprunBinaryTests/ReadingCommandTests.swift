@@ -16,12 +16,16 @@ extension EndToEndTests {
     @Suite(.serialized) struct ReadingCommandTests {
         @Test func readingCommandsInTextAndJSON() async throws {
             let root = try makeRoot()
-            try root.drop("read-ok.json", """
+            try root.drop(
+                "read-ok.json",
+                """
                 {"id":"read-ok","workflow":{"name":"reader","version":"1","steps":[
                   {"id":"note","provider":"echo","with":{"n":1}},
                   {"id":"save","provider":"artifact","with":{"name":"note.json","json":{"n":1}}}]}}
                 """)
-            try root.drop("read-fail.json", """
+            try root.drop(
+                "read-fail.json",
+                """
                 {"id":"read-fail","workflow":{"name":"reader","steps":[{"id":"bad","provider":"fail","with":{"code":"boom","message":"broken"}}]}}
                 """)
             #expect(try await droprun(["run", "--once"], root).code == 1)
@@ -47,11 +51,15 @@ extension EndToEndTests {
             let showJSON = try await droprun(["show", "--json", "read-ok"], root)
             #expect(showJSON.code == 0)
             // Times and durations are compared exactly in showAndListKeepRecordTimesExactly.
-            #expect(parse(showJSON.stdout).map(withoutTimes) == root.json("outbox/results/read-ok.json").map(withoutTimes), "show --json is not the run's record")
+            #expect(
+                parse(showJSON.stdout).map(withoutTimes) == root.json("outbox/results/read-ok.json").map(withoutTimes),
+                "show --json is not the run's record")
 
             // list
             let listed = try #require(parse(try await droprun(["list", "--json"], root).stdout)?.arrayValue)
-            let statuses = Dictionary(listed.compactMap { row in row["runId"]?.stringValue.map { ($0, row["status"]?.stringValue ?? "?") } }, uniquingKeysWith: { a, _ in a })
+            let statuses = Dictionary(
+                listed.compactMap { row in row["runId"]?.stringValue.map { ($0, row["status"]?.stringValue ?? "?") } },
+                uniquingKeysWith: { a, _ in a })
             #expect(statuses == ["read-ok": "succeeded", "read-fail": "failed", "read-queued": "queued"], "list --json: \(listed)")
             let failedOnly = try #require(parse(try await droprun(["list", "--status", "failed", "--json"], root).stdout)?.arrayValue)
             #expect(failedOnly.compactMap { $0["runId"]?.stringValue } == ["read-fail"])
@@ -69,7 +77,8 @@ extension EndToEndTests {
 
             // $DROPRUN_ROOT instead of --root
             let outside = try TemporaryRoot(initialized: false)
-            let viaEnvironment = try await binary(["list", "--json"], root: nil, environment: ["DROPRUN_ROOT": root.path], workingDirectory: outside.path, timeout: 30)
+            let viaEnvironment = try await binary(
+                ["list", "--json"], root: nil, environment: ["DROPRUN_ROOT": root.path], workingDirectory: outside.path, timeout: 30)
             #expect(viaEnvironment.code == 0)
             #expect(parse(viaEnvironment.stdout)?.arrayValue?.count == 3, "DROPRUN_ROOT was not used: \(viaEnvironment.stdout)")
 
@@ -112,7 +121,10 @@ extension EndToEndTests {
             // audit verify
             let chains = allEntries(root.file("outbox/audit")).filter { $0.hasSuffix(".jsonl") }
             let totalLines = chains.reduce(0) { $0 + (text(root.file("outbox/audit/" + $1)) ?? "").split(separator: "\n").count }
-            #expect(chains.first.map { (parse(String((text(root.file("outbox/audit/" + $0)) ?? "").split(separator: "\n").first ?? "")))?["prev"]?.stringValue } == String(repeating: "0", count: 64), "a chain's first event must have prev = 64 zeros")
+            #expect(
+                chains.first.map {
+                    (parse(String((text(root.file("outbox/audit/" + $0)) ?? "").split(separator: "\n").first ?? "")))?["prev"]?.stringValue
+                } == String(repeating: "0", count: 64), "a chain's first event must have prev = 64 zeros")
             let verify = try await droprun(["audit", "verify"], root)
             #expect(verify.code == 0, "\(verify)")
             let verifyJSON = try await droprun(["audit", "verify", "--json"], root)
@@ -156,8 +168,12 @@ extension EndToEndTests {
             }
             #expect(shown["durationMs"] == written["durationMs"], "show --json changed durationMs")
             #expect(shown["request"]?["receivedAt"] == written["request"]?["receivedAt"], "show --json changed request.receivedAt")
-            #expect(shown["steps"]?.arrayValue?.first?["durationMs"] == written["steps"]?.arrayValue?.first?["durationMs"], "show --json changed steps[0].durationMs")
-            #expect(shown["steps"]?.arrayValue?.first?["startedAt"] == written["steps"]?.arrayValue?.first?["startedAt"], "show --json changed steps[0].startedAt")
+            #expect(
+                shown["steps"]?.arrayValue?.first?["durationMs"] == written["steps"]?.arrayValue?.first?["durationMs"],
+                "show --json changed steps[0].durationMs")
+            #expect(
+                shown["steps"]?.arrayValue?.first?["startedAt"] == written["steps"]?.arrayValue?.first?["startedAt"],
+                "show --json changed steps[0].startedAt")
             let listed = try #require(parse(try await droprun(["list", "--json"], root).stdout)?.arrayValue?.first)
             #expect(listed["createdAt"] == written["createdAt"], "list --json changed createdAt")
             let text = try await droprun(["show", "times"], root).stdout

@@ -20,8 +20,9 @@ import Glibc
 
     /// A request whose input nests `levels` arrays deep, echoed, then followed by `then` (step JSON texts).
     static func request(id: String, levels: Int = deepest, then: [String]) -> String {
-        RequestText.make(id: id, steps: [#"{"id":"e","provider":"echo","with":{"v":"{{input.v}}"}}"#] + then,
-                         input: #"{"v": \#(nested(levels))}"#)
+        RequestText.make(
+            id: id, steps: [#"{"id":"e","provider":"echo","with":{"v":"{{input.v}}"}}"#] + then,
+            input: #"{"v": \#(nested(levels))}"#)
     }
 
     static let approval = #"{"id":"ok","provider":"approval","with":{"message":"go?"}}"#

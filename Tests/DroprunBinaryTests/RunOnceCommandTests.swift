@@ -38,11 +38,15 @@ extension EndToEndTests {
             #expect(record["workflow"]?["version"]?.stringValue == "3")
             #expect(record["request"]?["file"]?.stringValue == "drop-name.json")
             #expect(record["request"]?["sha256"]?.stringValue == SHA256.hex(dropped), "request.sha256 is not the SHA-256 of the dropped bytes")
-            #expect(record["request"]?.objectValue?.values.contains { isTimestamp($0) } == true, "request has no received time: \(String(describing: record["request"]))")
+            #expect(
+                record["request"]?.objectValue?.values.contains { isTimestamp($0) } == true,
+                "request has no received time: \(String(describing: record["request"]))")
             for key in ["createdAt", "startedAt", "finishedAt"] {
                 #expect(isTimestamp(record[key]), "\(key) is not RFC 3339 UTC with milliseconds: \(String(describing: record[key]))")
             }
-            if let created = record["createdAt"]?.stringValue, let started = record["startedAt"]?.stringValue, let finished = record["finishedAt"]?.stringValue {
+            if let created = record["createdAt"]?.stringValue, let started = record["startedAt"]?.stringValue,
+                let finished = record["finishedAt"]?.stringValue
+            {
                 #expect(created <= started && started <= finished, "times out of order: \(created) \(started) \(finished)")
             }
             #expect((record["durationMs"]?.intValue ?? -1) >= 0)
@@ -97,7 +101,9 @@ extension EndToEndTests {
 
         @Test func runOnceExitsOneWhenARunFailsAndRecordsTheError() async throws {
             let root = try makeRoot()
-            try root.drop("e2e-fail.json", """
+            try root.drop(
+                "e2e-fail.json",
+                """
                 {"workflow":{"name":"w","steps":[
                   {"id":"ok","provider":"echo","with":{"a":1}},
                   {"id":"bad","provider":"fail","with":{"code":"boom","message":"it broke"}},
@@ -128,7 +134,9 @@ extension EndToEndTests {
 
         @Test func retryableFailureIsRetriedAndAudited() async throws {
             let root = try makeRoot()
-            try root.drop("e2e-retry.json", """
+            try root.drop(
+                "e2e-retry.json",
+                """
                 {"workflow":{"name":"w","steps":[
                   {"id":"flaky","provider":"fail","with":{"code":"busy","message":"try later","retryable":true,"times":1},
                    "retry":{"maxAttempts":3,"backoffMs":1,"multiplier":1}}]}}
@@ -147,7 +155,10 @@ extension EndToEndTests {
             let ids = (1...50).map { String(format: "conc-%02d", $0) }
             for id in ids {
                 // A short pause per run keeps both runners busy at the same time.
-                try root.drop(id + ".json", #"{"id":"\#(id)","workflow":{"name":"w","steps":[{"id":"say","provider":"echo","with":{"id":"{{run.id}}"}},{"id":"pause","provider":"delay","with":{"ms":5}}]}}"#)
+                try root.drop(
+                    id + ".json",
+                    #"{"id":"\#(id)","workflow":{"name":"w","steps":[{"id":"say","provider":"echo","with":{"id":"{{run.id}}"}},{"id":"pause","provider":"delay","with":{"ms":5}}]}}"#
+                )
             }
 
             let first = try BuiltBinary.start(["run", "--once"], root: root.path)
@@ -157,7 +168,8 @@ extension EndToEndTests {
             #expect(a.code == 0, "first: \(a.stdout) \(a.stderr)")
             #expect(b.code == 0, "second: \(b.stdout) \(b.stderr)")
 
-            #expect(Set(allEntries(root.file("outbox/results"))) == Set(ids.map { $0 + ".json" }), "results: \(allEntries(root.file("outbox/results")))")
+            #expect(
+                Set(allEntries(root.file("outbox/results"))) == Set(ids.map { $0 + ".json" }), "results: \(allEntries(root.file("outbox/results")))")
             #expect(allEntries(root.file("outbox/rejected")).isEmpty, "rejected: \(allEntries(root.file("outbox/rejected")))")
             #expect(allEntries(root.file("inbox")).isEmpty)
             #expect(allEntries(root.file("outbox/running")).isEmpty)
@@ -198,7 +210,8 @@ extension EndToEndTests {
             let drops: [(name: String, age: Double)] = [("a-mid.json", 20), ("z-new.json", 10), ("y-new.json", 10), ("c-old.json", 30)]
             for drop in drops {
                 try root.drop(drop.name, echoRequest(id: nil))
-                try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-drop.age)], ofItemAtPath: root.file("inbox/" + drop.name))
+                try FileManager.default.setAttributes(
+                    [.modificationDate: now.addingTimeInterval(-drop.age)], ofItemAtPath: root.file("inbox/" + drop.name))
             }
             let result = try await droprun(["run", "--once", "--concurrency", "1"], root)
             #expect(result.code == 0, "\(result)")
@@ -220,7 +233,9 @@ extension EndToEndTests {
             try #require(landedDuringTheRun, "the late file did not land while the slow run ran (the test did not test anything)")
             #expect(result.code == 0, "\(result.stdout) \(result.stderr)")
             #expect(root.json("outbox/results/slow.json")?["status"]?.stringValue == "succeeded")
-            #expect(root.json("outbox/results/late.json")?["status"]?.stringValue == "succeeded", "a file dropped while run --once worked was left behind")
+            #expect(
+                root.json("outbox/results/late.json")?["status"]?.stringValue == "succeeded", "a file dropped while run --once worked was left behind"
+            )
             // The order on disk says so too: the slow run started before the late one was queued.
             let events = auditEvents(root).compactMap { event -> String? in
                 guard let run = event["runId"]?.stringValue, let name = event["event"]?.stringValue else { return nil }
@@ -246,12 +261,16 @@ extension EndToEndTests {
             // run was admitted, which must be at least settleMs after the file last changed.
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            let created = try #require(record["createdAt"]?.stringValue.flatMap { formatter.date(from: $0) }, "createdAt: \(record["createdAt"] ?? .null)")
-            #expect(created.timeIntervalSince(changed) >= 0.55, "the run was admitted \(created.timeIntervalSince(changed)) s after the file last changed (settleMs 600)")
+            let created = try #require(
+                record["createdAt"]?.stringValue.flatMap { formatter.date(from: $0) }, "createdAt: \(record["createdAt"] ?? .null)")
+            #expect(
+                created.timeIntervalSince(changed) >= 0.55,
+                "the run was admitted \(created.timeIntervalSince(changed)) s after the file last changed (settleMs 600)")
         }
 
         @Test func maxRequestBytesFromTheConfigurationAndTheFlag() async throws {
-            let request = #"{"workflow":{"name":"w","steps":[{"id":"a","provider":"echo","with":{"pad":""# + String(repeating: "p", count: 200) + #""}}]}}"#
+            let request =
+                #"{"workflow":{"name":"w","steps":[{"id":"a","provider":"echo","with":{"pad":""# + String(repeating: "p", count: 200) + #""}}]}}"#
             let limited = try makeRoot()
             try limited.write("droprun.json", #"{ "durability": "fast", "maxRequestBytes": 100 }"#)
             try limited.drop("mid.json", request)
@@ -270,7 +289,9 @@ extension EndToEndTests {
             let root = try makeRoot()
             let outside = try TemporaryRoot(initialized: false)
             for (id, name) in [("esc-up", "../../escape.txt"), ("esc-abs", outside.file("abs.txt")), ("esc-back", "a\\\\b.txt")] {
-                try root.drop(id + ".json", """
+                try root.drop(
+                    id + ".json",
+                    """
                     {"workflow":{"name":"w","steps":[{"id":"save","provider":"artifact","with":{"name":"{{input.n}}","content":"x"}}]},"input":{"n":"\(name)"}}
                     """)
             }
@@ -281,13 +302,16 @@ extension EndToEndTests {
                 #expect(record?["status"]?.stringValue == "failed", "\(id) did not fail")
                 #expect(record?["error"]?["step"]?.stringValue == "save")
             }
-            #expect(!root.exists("escape.txt") && !root.exists("artifacts/escape.txt") && !outside.exists("abs.txt"), "an artifact was written outside its run's folder")
+            #expect(
+                !root.exists("escape.txt") && !root.exists("artifacts/escape.txt") && !outside.exists("abs.txt"),
+                "an artifact was written outside its run's folder")
         }
 
         @Test func stepAndRunTimeoutsFailTheRunWithTheirCodes() async throws {
             let root = try makeRoot()
             try root.drop("slow-step.json", #"{"workflow":{"name":"w","steps":[{"id":"s","provider":"delay","with":{"ms":30000},"timeoutMs":100}]}}"#)
-            try root.drop("slow-run.json", #"{"timeoutSeconds":0.3,"workflow":{"name":"w","steps":[{"id":"s","provider":"delay","with":{"ms":30000}}]}}"#)
+            try root.drop(
+                "slow-run.json", #"{"timeoutSeconds":0.3,"workflow":{"name":"w","steps":[{"id":"s","provider":"delay","with":{"ms":30000}}]}}"#)
             let result = try await binary(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
             #expect(result.code == 1)
             #expect(result.seconds < 15, "a timed-out step kept run --once busy for \(result.seconds) s")
@@ -297,14 +321,17 @@ extension EndToEndTests {
 
         @Test func referencesNamedWorkflowsAndTheStubModel() async throws {
             let root = try makeRoot()
-            try root.write("workflows/summarize.json", """
+            try root.write(
+                "workflows/summarize.json",
+                """
                 {"name":"summarize","version":"7","steps":[
                   {"id":"sum","provider":"llm","with":{"model":"stub-small","prompt":"Summarize: {{input.text}}"}},
                   {"id":"pack","provider":"echo","with":{"whole":"{{steps.sum.output}}","inline":"run {{run.id}}: {{steps.sum.output.model}}"}}]}
                 """)
             try root.drop("sum-1.json", #"{"workflow":"summarize","input":{"text":"a long text"}}"#)
             try root.drop("sum-2.json", #"{"workflow":"summarize","input":{"text":"a long text"}}"#)
-            try root.drop("missing-ref.json", #"{"workflow":{"name":"w","steps":[{"id":"t","provider":"template","with":{"template":"x{{input.nope}}y"}}]}}"#)
+            try root.drop(
+                "missing-ref.json", #"{"workflow":{"name":"w","steps":[{"id":"t","provider":"template","with":{"template":"x{{input.nope}}y"}}]}}"#)
             let result = try await droprun(["run", "--once"], root)
             #expect(result.code == 1, "\(result)")
 
@@ -329,9 +356,12 @@ extension EndToEndTests {
         @Test func credentialsNeverReachTheDisk() async throws {
             let root = try makeRoot()
             let secret = "e2e-sekrit-\(UUID().uuidString)"
-            try root.write("droprun.json", #"{ "durability": "fast", "providers": { "llm": { "models": { "stub-small": { "apiKeyEnv": "E2E_LLM_KEY" } } } } }"#)
-            try root.drop("cred.json", #"{"workflow":{"name":"w","steps":[{"id":"s","provider":"llm","with":{"model":"stub-small","prompt":"hi"}}]}}"#)
-            let result = try await binary(["run", "--once"], root: root.path, environment: ["E2E_LLM_KEY": secret], workingDirectory: nil, timeout: 30)
+            try root.write(
+                "droprun.json", #"{ "durability": "fast", "providers": { "llm": { "models": { "stub-small": { "apiKeyEnv": "E2E_LLM_KEY" } } } } }"#)
+            try root.drop(
+                "cred.json", #"{"workflow":{"name":"w","steps":[{"id":"s","provider":"llm","with":{"model":"stub-small","prompt":"hi"}}]}}"#)
+            let result = try await binary(
+                ["run", "--once"], root: root.path, environment: ["E2E_LLM_KEY": secret], workingDirectory: nil, timeout: 30)
             #expect(result.code == 0, "\(result)")
             #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
             let enumerator = FileManager.default.enumerator(atPath: root.path)
@@ -350,7 +380,9 @@ extension EndToEndTests {
         @Test func killedRunIsResumedByTheNextRunOnce() async throws {
             let root = try makeRoot()
             try root.write("droprun.json", #"{ "durability": "fast", "leaseSeconds": 1 }"#)
-            try root.drop("crash.json", """
+            try root.drop(
+                "crash.json",
+                """
                 {"workflow":{"name":"w","steps":[
                   {"id":"first","provider":"echo","with":{"x":1}},
                   {"id":"slow","provider":"delay","with":{"ms":1500}},
@@ -371,14 +403,18 @@ extension EndToEndTests {
             try await Task.sleep(for: .milliseconds(1300))  // past the lease
             let restart = try await binary(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 20)
             let record = root.json("outbox/results/crash.json")
-            #expect(record?["status"]?.stringValue == "succeeded", "the killed run was not resumed: \(restart.stdout) \(restart.stderr); running: \(root.read("outbox/running/crash.json") ?? "-")")
+            #expect(
+                record?["status"]?.stringValue == "succeeded",
+                "the killed run was not resumed: \(restart.stdout) \(restart.stderr); running: \(root.read("outbox/running/crash.json") ?? "-")")
             #expect(restart.code == 0)
             #expect(!root.exists("outbox/running/crash.json"))
             let firstStarts = auditEvents(root).filter {
                 $0["runId"]?.stringValue == "crash" && $0["event"]?.stringValue == "step.started" && $0["data"]?["step"]?.stringValue == "first"
             }
             #expect(firstStarts.count == 1, "a finished step ran again after the restart")
-            #expect(auditEvents(root).contains { $0["runId"]?.stringValue == "crash" && $0["event"]?.stringValue == "run.recovered" }, "no run.recovered event")
+            #expect(
+                auditEvents(root).contains { $0["runId"]?.stringValue == "crash" && $0["event"]?.stringValue == "run.recovered" },
+                "no run.recovered event")
         }
     }
 }

@@ -54,7 +54,9 @@ import Glibc
         let runner: uid_t = 65534
         let dropper: uid_t = 65533
         let (base, bin, root) = try Self.rootForAnotherUser()
-        for folder in ["inbox", "outbox"] { try FileManager.default.createDirectory(atPath: Path.join(root, folder), withIntermediateDirectories: true) }
+        for folder in ["inbox", "outbox"] {
+            try FileManager.default.createDirectory(atPath: Path.join(root, folder), withIntermediateDirectories: true)
+        }
         try base.write("root/droprun.json", #"{"durability": "strict"}"#)
         try base.write("root/inbox/foreign.json", echo(1))
         try base.write("root/inbox/mine.json", echo(2))
@@ -77,7 +79,8 @@ import Glibc
         #expect(base.json("root/outbox/results/mine.json")?["status"] == "succeeded")
         #expect(base.read("root/outbox/requests/foreign.json") == dropped)
         var info = stat()
-        #expect(stat(Path.join(root, "outbox/requests/foreign.json"), &info) == 0 && info.st_uid == runner, "the kept request is the runner's own copy")
+        #expect(
+            stat(Path.join(root, "outbox/requests/foreign.json"), &info) == 0 && info.st_uid == runner, "the kept request is the runner's own copy")
         let claims = (try? FileManager.default.subpathsOfDirectory(atPath: Path.join(root, "outbox/claimed"))) ?? []
         #expect(claims.allSatisfy { !$0.hasSuffix(".json") }, "nothing stranded: \(claims)")
     }
@@ -94,7 +97,9 @@ import Glibc
         try base.write("root/droprun.json", #"{"durability": "fast"}"#)
         try base.write("root/inbox/foreign.json", echo(1))
         try base.write("root/inbox/mine.json", echo(2))
-        for path in [base.path, base.file("bin"), bin, root, Path.join(root, "outbox"), Path.join(root, "droprun.json"), Path.join(root, "inbox/mine.json")] {
+        for path in [
+            base.path, base.file("bin"), bin, root, Path.join(root, "outbox"), Path.join(root, "droprun.json"), Path.join(root, "inbox/mine.json"),
+        ] {
             #expect(chown(path, runner, runner) == 0)
         }
         #expect(chown(Path.join(root, "inbox/foreign.json"), 65533, runner) == 0)
@@ -124,8 +129,10 @@ import Glibc
         try base.write("root/droprun.json", #"{"durability": "fast", "leaseSeconds": 3, "pollIntervalMs": 50}"#)
         try base.write("root/inbox/foreign.json", echo(1))
         try base.write("root/inbox/mine.json", echo(2))
-        for path in [base.path, base.file("bin"), bin, root, Path.join(root, "inbox"), Path.join(root, "outbox"), requests,
-                     Path.join(root, "droprun.json"), Path.join(root, "inbox/mine.json")] {
+        for path in [
+            base.path, base.file("bin"), bin, root, Path.join(root, "inbox"), Path.join(root, "outbox"), requests,
+            Path.join(root, "droprun.json"), Path.join(root, "inbox/mine.json"),
+        ] {
             #expect(chown(path, runner, runner) == 0)
         }
         #expect(chown(Path.join(root, "inbox/foreign.json"), 65533, runner) == 0)

@@ -16,10 +16,14 @@ import Glibc
     func aStopSignalCheckpointsAndRemovesTheHeartbeat(_ signal: Int32) async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
-        try root.drop("long.json", RequestText.make(id: "long", steps: [
-            #"{"id": "first", "provider": "template", "with": {"template": "done"}}"#,
-            #"{"id": "wait", "provider": "delay", "with": {"ms": 60000}}"#,
-        ]))
+        try root.drop(
+            "long.json",
+            RequestText.make(
+                id: "long",
+                steps: [
+                    #"{"id": "first", "provider": "template", "with": {"template": "done"}}"#,
+                    #"{"id": "wait", "provider": "delay", "with": {"ms": 60000}}"#,
+                ]))
         let runner = try BuiltBinary.start(["watch", "--grace-seconds", "0"], root: root.path)
         let deadline = Date().addingTimeInterval(10)
         while root.auditEventNames(runId: "long").filter({ $0 == "step.started" }).count < 2, Date() < deadline {

@@ -63,7 +63,9 @@ extension EndToEndTests {
             try root.write("src/bad.json", badProviderRequest(id: "sub-bad"))
             let invalid = try await droprun(["submit", "src/bad.json"], root)
             #expect(invalid.code == 1)
-            #expect((invalid.stdout + invalid.stderr).contains("$.workflow.steps[0].provider"), "the message does not name the JSON path: \(invalid.stderr)")
+            #expect(
+                (invalid.stdout + invalid.stderr).contains("$.workflow.steps[0].provider"),
+                "the message does not name the JSON path: \(invalid.stderr)")
             #expect(allEntries(root.file("inbox")).isEmpty, "an invalid request reached the inbox: \(allEntries(root.file("inbox")))")
 
             let stdinInvalid = try await droprun(["submit", "-"], root, stdin: "{ not json")

@@ -106,7 +106,9 @@ public enum AuditEvent: Sendable, Equatable {
         case .runSucceeded(let durationMs):
             return ["durationMs": .int(durationMs)]
         case .runFailed(let failure, let step, let durationMs):
-            return ["code": .string(failure.code.rawValue), "message": .string(failure.message), "step": .string(step), "durationMs": .int(durationMs)]
+            return [
+                "code": .string(failure.code.rawValue), "message": .string(failure.message), "step": .string(step), "durationMs": .int(durationMs),
+            ]
         case .runCancelled(let step):
             return ["step": step.map(JSONValue.string) ?? .null]
         case .finalEventRepaired(_, let previousRunner, let code):

@@ -9,7 +9,12 @@ public enum AuditVerifier {
         while start < bytes.count {
             lineNumber += 1
             guard let newline = bytes[start...].firstIndex(of: 0x0A) else {
-                return (events, AuditProblem(file: file, line: lineNumber, message: "torn last line: \(bytes.count - start) bytes with no newline (a writer died mid-line); it is not an event"))
+                return (
+                    events,
+                    AuditProblem(
+                        file: file, line: lineNumber,
+                        message: "torn last line: \(bytes.count - start) bytes with no newline (a writer died mid-line); it is not an event")
+                )
             }
             let line = Array(bytes[start..<newline])
             start = newline + 1
@@ -24,7 +29,8 @@ public enum AuditVerifier {
                 return (events, AuditProblem(file: file, line: lineNumber, message: "hash does not match the event: the line was edited"))
             }
             if linePrev != prev {
-                let message = lineNumber == 1
+                let message =
+                    lineNumber == 1
                     ? "'prev' should be 64 zeros on a chain's first line: lines before it were deleted"
                     : "'prev' does not match line \(lineNumber - 1)'s hash: a line was deleted, inserted or reordered before it"
                 return (events, AuditProblem(file: file, line: lineNumber, message: message))

@@ -64,7 +64,8 @@ public enum CLI {
         environment.standardError.line("droprun: \(failure.description)")
         if json {
             // A program reading --json output gets the failure as JSON too, on the same stream.
-            environment.standardOutput.write(JSONWriter.pretty(["error": ["code": .string(failure.kind.rawValue), "message": .string(failure.description)]]))
+            environment.standardOutput.write(
+                JSONWriter.pretty(["error": ["code": .string(failure.kind.rawValue), "message": .string(failure.description)]]))
         }
         return failure.exitCode
     }

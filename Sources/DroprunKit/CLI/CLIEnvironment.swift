@@ -31,9 +31,11 @@ public struct CLIEnvironment: Sendable {
     /// Connects a stop request (SIGTERM, SIGINT in the real program) to a runner's token.
     public var installStopSignals: @Sendable (StopToken) -> Void = { _ in }
 
-    public init(fileSystem: any FileSystem, clock: any RunnerClock, standardOutput: any OutputSink, standardError: any OutputSink,
-                variables: [String: String], workingDirectory: String, readStandardInput: @escaping @Sendable () -> [UInt8],
-                identity: RunnerIdentity, registry: ProviderRegistry = .builtIn) {
+    public init(
+        fileSystem: any FileSystem, clock: any RunnerClock, standardOutput: any OutputSink, standardError: any OutputSink,
+        variables: [String: String], workingDirectory: String, readStandardInput: @escaping @Sendable () -> [UInt8],
+        identity: RunnerIdentity, registry: ProviderRegistry = .builtIn
+    ) {
         self.fileSystem = fileSystem
         self.clock = clock
         self.standardOutput = standardOutput
@@ -48,7 +50,8 @@ public struct CLIEnvironment: Sendable {
     /// The real process: its disk, clock, streams, variables and identity.
     public static func live(registry: ProviderRegistry = .builtIn) -> CLIEnvironment {
         var hostBuffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&hostBuffer, 255) == 0
+        let host =
+            gethostname(&hostBuffer, 255) == 0
             ? String(decoding: hostBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
         var environment = CLIEnvironment(
             fileSystem: PosixFileSystem(), clock: SystemClock(),

@@ -101,7 +101,8 @@ public enum CLIError: Error, Sendable, CustomStringConvertible, Equatable {
             case .notAFolder(let type): "cannot make a droprun root at \(dir): it is \(type.phrase), not a folder; give a new or existing folder"
             case .ancestorNotAFolder(let ancestor, let type):
                 "cannot make a droprun root at \(dir): \(ancestor) is \(type.phrase), not a folder; give a new or existing folder"
-            case .refused(let path, let reason): "cannot make a droprun root at \(dir): cannot create \(path) (\(reason)); give a folder you may write to"
+            case .refused(let path, let reason):
+                "cannot make a droprun root at \(dir): cannot create \(path) (\(reason)); give a folder you may write to"
             }
         case .configuration(let e):
             // Only point at a key when one is named: a syntax error names a place in the file instead.

@@ -106,7 +106,9 @@ struct CommandContext: Sendable {
             _ = try Configuration.load(root: root, fileSystem: fs)
         } catch {
             let problems = error.issues.map(\.description).joined(separator: "; ")
-            err.line("droprun: warning: \(layout.relative(error.file)) cannot be used (\(problems)); reading on, but watch, run --once and submit refuse it until it is fixed")
+            err.line(
+                "droprun: warning: \(layout.relative(error.file)) cannot be used (\(problems)); reading on, but watch, run --once and submit refuse it until it is fixed"
+            )
         }
     }
 

@@ -14,81 +14,106 @@ enum CommandTable {
     ]
 
     static let globalOptions: [OptionSpec] = [
-        .value("root", valueName: "DIR", help: "The droprun root (default: $DROPRUN_ROOT, else the current folder)."),
+        .value("root", valueName: "DIR", help: "The droprun root (default: $DROPRUN_ROOT, else the current folder).")
     ]
 
     static let root = CommandSpec(
         name: "droprun",
         abstract: "A batch job runner driven by file drops.",
-        discussion: "Drop JSON run requests into inbox/; droprun runs each workflow and leaves results in outbox/results/, files in artifacts/ and an audit trail in outbox/audit/.",
+        discussion:
+            "Drop JSON run requests into inbox/; droprun runs each workflow and leaves results in outbox/results/, files in artifacts/ and an audit trail in outbox/audit/.",
         subcommands: [
-            CommandSpec(name: "init", abstract: "Create a root's folders and an example request.",
-                        arguments: [ArgumentSpec("dir", arity: .optional, help: "The folder to set up (default: the root).")],
-                        examples: ["droprun init /srv/droprun"]),
-            CommandSpec(name: "run", abstract: "Process everything in the inbox, then exit (for cron).",
-                        discussion: "Repeats until nothing it can take is left. Exit 0 when every run succeeded; 1 when a run failed or was cancelled or a file was rejected.",
-                        options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions,
-                        examples: ["droprun run --once", "droprun run --once --durability fast --concurrency 8"]),
-            CommandSpec(name: "watch", abstract: "Serve the root until SIGINT, SIGTERM or SIGHUP: run drops as they arrive.",
-                        discussion: "Wakes on inotify events (Linux) and polls every pollIntervalMs as a fallback. Takes over the runs of runners that died. On SIGINT, SIGTERM or SIGHUP (a closed terminal) it stops claiming, lets running steps finish within the grace period, checkpoints the rest and exits 0.",
-                        options: runOptions + [
-                            .value("poll-interval-ms", valueName: "MS", help: "Look at the inbox at least this often (default 500)."),
-                            .value("grace-seconds", valueName: "S", help: "On stop, how long running steps may finish (default 10)."),
-                        ],
-                        examples: ["droprun watch", "droprun watch --concurrency 8 --durability fast"]),
-            CommandSpec(name: "submit", abstract: "Validate a request and place it in the inbox atomically.",
-                        discussion: "Writes inbox/.NAME.tmp, then renames it to inbox/RUN_ID.json, so a runner never sees half a file. Prints the run id.",
-                        arguments: [ArgumentSpec("file", help: "The request file, or - for standard input.")],
-                        examples: ["droprun submit request.json", "cat request.json | droprun submit -"]),
-            CommandSpec(name: "validate", abstract: "Check requests without running them.",
-                        discussion: "With --workflow, each file is a workflow definition (as in the workflows folder, or the \"workflow\" object of a request). Warns when a request's run id already exists in the root (submit would refuse it).",
-                        arguments: [ArgumentSpec("file", arity: .oneOrMore, help: "Request files to check (- for standard input).")],
-                        options: [.flag("workflow", help: "The files are workflow definitions, not requests."), json],
-                        examples: ["droprun validate request.json", "droprun validate --workflow workflows/release.json"]),
-            CommandSpec(name: "status", abstract: "Show a run's status.",
-                        discussion: "Finds a run by id or by the name of the file that was dropped; a drop that was rejected shows its reason and errors.",
-                        arguments: [ArgumentSpec("run_id", help: "The run (or the name of the file that was dropped).")], options: [json]),
-            CommandSpec(name: "list", abstract: "List runs, newest first.",
-                        options: [
-                            .value("status", valueName: "S", help: "Only runs with this status (queued, running, waiting, succeeded, failed, ...)."),
-                            .value("limit", valueName: "N", help: "At most N runs (default 50)."), json,
-                        ]),
-            CommandSpec(name: "show", abstract: "Show a run's record: steps, outputs, errors, artifacts.",
-                        arguments: [ArgumentSpec("run_id", help: "The run (or the name of the file that was dropped).")],
-                        options: [.flag("full", help: "Print each step's output whole (default: cut to one line)."), json]),
-            CommandSpec(name: "artifacts", abstract: "List a run's artifacts.",
-                        arguments: [ArgumentSpec("run_id", help: "The run.")], options: [json]),
-            CommandSpec(name: "approve", abstract: "Approve a run waiting at an approval step.",
-                        arguments: [ArgumentSpec("run_id", help: "The waiting run.")], options: controlOptions),
-            CommandSpec(name: "reject", abstract: "Reject a run waiting at an approval step (the run fails).",
-                        arguments: [ArgumentSpec("run_id", help: "The waiting run.")], options: controlOptions),
-            CommandSpec(name: "cancel", abstract: "Cancel a queued, running or waiting run.",
-                        arguments: [ArgumentSpec("run_id", help: "The run.")],
-                        options: [.value("by", valueName: "NAME", help: "Who cancels (default: your login name, $USER).")]),
-            CommandSpec(name: "retry", abstract: "Run a finished run's request again as RUN_ID.r1 (.r2, ...).",
-                        discussion: "The new run runs the workflow definition the retried run was admitted with, even when the named workflow's file was changed since; --latest takes the file as it is now instead.",
-                        arguments: [ArgumentSpec("run_id", help: "The finished run.")],
-                        options: [.flag("latest", help: "Run the named workflow's file as it is now, not the definition the retried run was admitted with.")]),
-            CommandSpec(name: "fixtures", abstract: "Regression fixtures: run each in a fresh root and compare with expected/.",
-                        discussion: "A fixture is fixtures/NAME/ with request.json and/or drops/ (dropped in name order, each followed by run --once), an optional droprun.json, and expected/. Times, durations, runner names and paths are replaced by placeholders before comparing.",
-                        subcommands: [
-                            CommandSpec(name: "verify", abstract: "Run fixtures and show a diff for each mismatch (exit 1).",
-                                        arguments: [ArgumentSpec("name", arity: .zeroOrMore, help: "Fixtures to run (default: all).")]),
-                            CommandSpec(name: "record", abstract: "Run fixtures and write their expected/ anew, saying what changed.",
-                                        discussion: "A fixture's root uses only fixtures/NAME/droprun.json (not the root's droprun.json). A fixture whose request.json is rejected is not recorded unless --allow-rejected is given.",
-                                        arguments: [ArgumentSpec("name", arity: .zeroOrMore, help: "Fixtures to record (default: all).")],
-                                        options: [.flag("allow-rejected", help: "Record a fixture even when its request.json is rejected.")]),
-                        ],
-                        examples: ["droprun fixtures verify", "droprun fixtures record retry-succeeds"]),
-            CommandSpec(name: "providers", abstract: "List providers, stub models and exec commands; check their configuration (secrets masked).",
-                        discussion: "Exit 1 when a credential variable (apiKeyEnv) or an exec command's program or allowed variable is missing.",
-                        options: [json]),
-            CommandSpec(name: "audit", abstract: "Print the audit log, or one run's events.",
-                        arguments: [ArgumentSpec("run_id", arity: .optional, help: "Only this run's events.")], options: [json],
-                        subcommands: [
-                            CommandSpec(name: "verify", abstract: "Check every hash chain; name the first broken line.", options: [json]),
-                        ],
-                        examples: ["droprun audit invoice-2026-0001", "droprun audit verify"]),
+            CommandSpec(
+                name: "init", abstract: "Create a root's folders and an example request.",
+                arguments: [ArgumentSpec("dir", arity: .optional, help: "The folder to set up (default: the root).")],
+                examples: ["droprun init /srv/droprun"]),
+            CommandSpec(
+                name: "run", abstract: "Process everything in the inbox, then exit (for cron).",
+                discussion:
+                    "Repeats until nothing it can take is left. Exit 0 when every run succeeded; 1 when a run failed or was cancelled or a file was rejected.",
+                options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions,
+                examples: ["droprun run --once", "droprun run --once --durability fast --concurrency 8"]),
+            CommandSpec(
+                name: "watch", abstract: "Serve the root until SIGINT, SIGTERM or SIGHUP: run drops as they arrive.",
+                discussion:
+                    "Wakes on inotify events (Linux) and polls every pollIntervalMs as a fallback. Takes over the runs of runners that died. On SIGINT, SIGTERM or SIGHUP (a closed terminal) it stops claiming, lets running steps finish within the grace period, checkpoints the rest and exits 0.",
+                options: runOptions + [
+                    .value("poll-interval-ms", valueName: "MS", help: "Look at the inbox at least this often (default 500)."),
+                    .value("grace-seconds", valueName: "S", help: "On stop, how long running steps may finish (default 10)."),
+                ],
+                examples: ["droprun watch", "droprun watch --concurrency 8 --durability fast"]),
+            CommandSpec(
+                name: "submit", abstract: "Validate a request and place it in the inbox atomically.",
+                discussion: "Writes inbox/.NAME.tmp, then renames it to inbox/RUN_ID.json, so a runner never sees half a file. Prints the run id.",
+                arguments: [ArgumentSpec("file", help: "The request file, or - for standard input.")],
+                examples: ["droprun submit request.json", "cat request.json | droprun submit -"]),
+            CommandSpec(
+                name: "validate", abstract: "Check requests without running them.",
+                discussion:
+                    "With --workflow, each file is a workflow definition (as in the workflows folder, or the \"workflow\" object of a request). Warns when a request's run id already exists in the root (submit would refuse it).",
+                arguments: [ArgumentSpec("file", arity: .oneOrMore, help: "Request files to check (- for standard input).")],
+                options: [.flag("workflow", help: "The files are workflow definitions, not requests."), json],
+                examples: ["droprun validate request.json", "droprun validate --workflow workflows/release.json"]),
+            CommandSpec(
+                name: "status", abstract: "Show a run's status.",
+                discussion: "Finds a run by id or by the name of the file that was dropped; a drop that was rejected shows its reason and errors.",
+                arguments: [ArgumentSpec("run_id", help: "The run (or the name of the file that was dropped).")], options: [json]),
+            CommandSpec(
+                name: "list", abstract: "List runs, newest first.",
+                options: [
+                    .value("status", valueName: "S", help: "Only runs with this status (queued, running, waiting, succeeded, failed, ...)."),
+                    .value("limit", valueName: "N", help: "At most N runs (default 50)."), json,
+                ]),
+            CommandSpec(
+                name: "show", abstract: "Show a run's record: steps, outputs, errors, artifacts.",
+                arguments: [ArgumentSpec("run_id", help: "The run (or the name of the file that was dropped).")],
+                options: [.flag("full", help: "Print each step's output whole (default: cut to one line)."), json]),
+            CommandSpec(
+                name: "artifacts", abstract: "List a run's artifacts.",
+                arguments: [ArgumentSpec("run_id", help: "The run.")], options: [json]),
+            CommandSpec(
+                name: "approve", abstract: "Approve a run waiting at an approval step.",
+                arguments: [ArgumentSpec("run_id", help: "The waiting run.")], options: controlOptions),
+            CommandSpec(
+                name: "reject", abstract: "Reject a run waiting at an approval step (the run fails).",
+                arguments: [ArgumentSpec("run_id", help: "The waiting run.")], options: controlOptions),
+            CommandSpec(
+                name: "cancel", abstract: "Cancel a queued, running or waiting run.",
+                arguments: [ArgumentSpec("run_id", help: "The run.")],
+                options: [.value("by", valueName: "NAME", help: "Who cancels (default: your login name, $USER).")]),
+            CommandSpec(
+                name: "retry", abstract: "Run a finished run's request again as RUN_ID.r1 (.r2, ...).",
+                discussion:
+                    "The new run runs the workflow definition the retried run was admitted with, even when the named workflow's file was changed since; --latest takes the file as it is now instead.",
+                arguments: [ArgumentSpec("run_id", help: "The finished run.")],
+                options: [.flag("latest", help: "Run the named workflow's file as it is now, not the definition the retried run was admitted with.")]),
+            CommandSpec(
+                name: "fixtures", abstract: "Regression fixtures: run each in a fresh root and compare with expected/.",
+                discussion:
+                    "A fixture is fixtures/NAME/ with request.json and/or drops/ (dropped in name order, each followed by run --once), an optional droprun.json, and expected/. Times, durations, runner names and paths are replaced by placeholders before comparing.",
+                subcommands: [
+                    CommandSpec(
+                        name: "verify", abstract: "Run fixtures and show a diff for each mismatch (exit 1).",
+                        arguments: [ArgumentSpec("name", arity: .zeroOrMore, help: "Fixtures to run (default: all).")]),
+                    CommandSpec(
+                        name: "record", abstract: "Run fixtures and write their expected/ anew, saying what changed.",
+                        discussion:
+                            "A fixture's root uses only fixtures/NAME/droprun.json (not the root's droprun.json). A fixture whose request.json is rejected is not recorded unless --allow-rejected is given.",
+                        arguments: [ArgumentSpec("name", arity: .zeroOrMore, help: "Fixtures to record (default: all).")],
+                        options: [.flag("allow-rejected", help: "Record a fixture even when its request.json is rejected.")]),
+                ],
+                examples: ["droprun fixtures verify", "droprun fixtures record retry-succeeds"]),
+            CommandSpec(
+                name: "providers", abstract: "List providers, stub models and exec commands; check their configuration (secrets masked).",
+                discussion: "Exit 1 when a credential variable (apiKeyEnv) or an exec command's program or allowed variable is missing.",
+                options: [json]),
+            CommandSpec(
+                name: "audit", abstract: "Print the audit log, or one run's events.",
+                arguments: [ArgumentSpec("run_id", arity: .optional, help: "Only this run's events.")], options: [json],
+                subcommands: [
+                    CommandSpec(name: "verify", abstract: "Check every hash chain; name the first broken line.", options: [json])
+                ],
+                examples: ["droprun audit invoice-2026-0001", "droprun audit verify"]),
         ])
 
     typealias Handler = @Sendable (CommandContext) async throws -> ExitCode

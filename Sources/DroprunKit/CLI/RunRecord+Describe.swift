@@ -22,7 +22,8 @@ extension RunRecord {
         var text = "step '\(approval.step)' asks: \(approval.message)"
         if let pending { return text + "; \(pending.summary), \(pending.next)" }
         if approval.hasExpired(at: now), let expires = approval.expiresAt {
-            return text + "; the approval expired at \(Timestamp.format(expires)): the run fails with approval_expired when a runner next looks (droprun watch, or droprun run --once)"
+            return text
+                + "; the approval expired at \(Timestamp.format(expires)): the run fails with approval_expired when a runner next looks (droprun watch, or droprun run --once)"
         }
         if let expires = approval.expiresAt { text += " (expires \(Timestamp.format(expires)))" }
         return text + "; answer with droprun approve|reject \(runId)"

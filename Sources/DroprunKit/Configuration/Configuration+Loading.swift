@@ -59,7 +59,8 @@ extension Configuration {
 
     /// True for `^[A-Za-z_][A-Za-z0-9_]*$`.
     static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, first == UInt8(ascii: "_") || RunID.isAlphanumeric(first) && !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        guard let first = name.utf8.first,
+            first == UInt8(ascii: "_") || RunID.isAlphanumeric(first) && !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
         else { return false }
         return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || RunID.isAlphanumeric($0) }
     }
@@ -83,7 +84,11 @@ extension Configuration {
                             model.apiKeyEnv = v
                         } else {
                             // Never echo the value: it may be a pasted credential.
-                            s.report(ValidationIssue(modelsPath.key(name).key("apiKeyEnv"), "expected the NAME of an environment variable (letters, digits, '_'), not a value; keep credentials out of droprun.json"))
+                            s.report(
+                                ValidationIssue(
+                                    modelsPath.key(name).key("apiKeyEnv"),
+                                    "expected the NAME of an environment variable (letters, digits, '_'), not a value; keep credentials out of droprun.json"
+                                ))
                         }
                     }
                     s.finish()
@@ -113,7 +118,9 @@ extension Configuration {
                         if let codes = v.arrayValue?.compactMap(\.intValue), codes.count == v.arrayValue?.count {
                             command.retryableExitCodes = codes
                         } else {
-                            s.report(ValidationIssue(commandsPath.key(alias).key("retryableExitCodes"), "expected an array of whole numbers, found \(v.preview)"))
+                            s.report(
+                                ValidationIssue(
+                                    commandsPath.key(alias).key("retryableExitCodes"), "expected an array of whole numbers, found \(v.preview)"))
                         }
                     }
                     if let v = s.stringArray("env") { command.env = v }

@@ -27,15 +27,28 @@ struct ControlDesk {
         if let result = try? locator.held(at: layout.result(runId)) {
             let status = result.status.rawValue
             if case .approval = message.action, let decided = Self.decided(result.json) {
-                return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and has finished (\(status)); this second decision was not applied", path: JSONPath.root.key("runId")))
+                return try await reject(
+                    file, message,
+                    Rejection(
+                        .invalidState,
+                        "run '\(runId)' was already decided (\(decided)) and has finished (\(status)); this second decision was not applied",
+                        path: JSONPath.root.key("runId")))
             }
-            return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)", path: JSONPath.root.key("runId")))
+            return try await reject(
+                file, message,
+                Rejection(
+                    .invalidState, "run '\(runId)' already finished (\(status)); there is nothing to \(message.verb)",
+                    path: JSONPath.root.key("runId")))
         }
         switch message.action {
         case .cancel(let by):
             let known = locator.hasLiveRecord(runId) || locator.isAccepted(runId) || inboxHolds(runId)
             guard known else {
-                return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
+                return try await reject(
+                    file, message,
+                    Rejection(
+                        .unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)",
+                        path: JSONPath.root.key("runId")))
             }
             let marker = RootLayout.cancelMarkerContent(runId: runId, by: by, at: context.clock.now(), file: file.name)
             try fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: false)
@@ -45,37 +58,60 @@ struct ControlDesk {
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")]
             if let final = try await cancelIfIdle(runId) {
-                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code.rawValue))
+                outcomes.append(
+                    RunOutcome(
+                        kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs,
+                        detail: final.error?.code.rawValue))
             }
             return outcomes
         case .approval(let approve, let by, let note):
             let read = Result { () throws(UnreadableRecord) in try locator.held(at: layout.runningRecord(runId)) }
             if case .failure(let problem) = read, !problem.isNotFound {
                 context.reportUnreadable(problem)
-                return try await reject(file, message, Rejection(.invalidState, problem.relative(to: layout).description, path: JSONPath.root.key("runId")))
+                return try await reject(
+                    file, message, Rejection(.invalidState, problem.relative(to: layout).description, path: JSONPath.root.key("runId")))
             }
             guard let live = try? read.get() else {
                 if locator.isBeingTakenOver(runId) {
                     return try await rejectBeingChanged(file, message)
                 }
                 if locator.isAccepted(runId) || inboxHolds(runId) {
-                    return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is not waiting for an approval (it has not reached an approval step)", path: JSONPath.root.key("runId")))
+                    return try await reject(
+                        file, message,
+                        Rejection(
+                            .invalidState, "run '\(runId)' is not waiting for an approval (it has not reached an approval step)",
+                            path: JSONPath.root.key("runId")))
                 }
-                return try await reject(file, message, Rejection(.unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)", path: JSONPath.root.key("runId")))
+                return try await reject(
+                    file, message,
+                    Rejection(
+                        .unknownRun, "no run '\(runId)' (looked in outbox/results, outbox/running, outbox/requests and the inbox)",
+                        path: JSONPath.root.key("runId")))
             }
             let status = live.status.rawValue
             guard TakeoverPolicy.awaitsDecision(live) else {
                 if let decided = Self.decided(live.json) {
-                    return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' was already decided (\(decided)) and is \(status) again; this second decision was not applied", path: JSONPath.root.key("runId")))
+                    return try await reject(
+                        file, message,
+                        Rejection(
+                            .invalidState,
+                            "run '\(runId)' was already decided (\(decided)) and is \(status) again; this second decision was not applied",
+                            path: JSONPath.root.key("runId")))
                 }
-                return try await reject(file, message, Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
+                return try await reject(
+                    file, message,
+                    Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
             guard let path = Recovery(context: context).takeOver(runId, stillHolds: TakeoverPolicy.awaitsDecision) else {
                 return try await rejectBeingChanged(file, message)
             }
             guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {
                 Recovery(context: context).putBack(runId, from: path)
-                return try await reject(file, message, Rejection(.invalidState, "the record of run '\(runId)' cannot be read back; see the runner's warning", path: JSONPath.root.key("runId")))
+                return try await reject(
+                    file, message,
+                    Rejection(
+                        .invalidState, "the record of run '\(runId)' cannot be read back; see the runner's warning", path: JSONPath.root.key("runId"))
+                )
             }
             let run = TakenOverRun(record: loaded.record, request: loaded.request, problem: loaded.problem, placeholder: path, previousRunner: nil)
             let decision = ApprovalDecision(approve: approve, by: by, note: note, source: ControlSource(file: file.name, sha256: sha256))
@@ -93,7 +129,10 @@ struct ControlDesk {
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")]
             if let final {
-                outcomes.append(RunOutcome(kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs, detail: final.error?.code.rawValue))
+                outcomes.append(
+                    RunOutcome(
+                        kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs,
+                        detail: final.error?.code.rawValue))
             }
             return outcomes
         }
@@ -174,12 +213,20 @@ struct ControlDesk {
 
     /// Rejects an approval for a run another runner (or this one, elsewhere) is moving at this moment.
     private func rejectBeingChanged(_ file: ClaimedFile, _ message: ControlMessage) async throws -> [RunOutcome] {
-        try await reject(file, message, Rejection(.invalidState, "run '\(message.runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId")))
+        try await reject(
+            file, message,
+            Rejection(
+                .invalidState, "run '\(message.runId)' is being changed by another runner; drop the approval again", path: JSONPath.root.key("runId"))
+        )
     }
 
     private func reject(_ file: ClaimedFile, _ message: ControlMessage, _ rejection: Rejection) async throws -> [RunOutcome] {
         _ = try intake.reject(file, rejection)
         try await context.commit()
-        return [RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil, detail: rejection.issues.first?.description)]
+        return [
+            RunOutcome(
+                kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil, detail: rejection.issues.first?.description
+            )
+        ]
     }
 }

@@ -43,7 +43,9 @@ enum DecisionReservation {
             let first = held(path, fs: fs)
             let what = first.map { "\($0.summary); it \($0.next)" } ?? "a decision is reserved in \(layout.relative(path))"
             let dropped = PendingDecision.find(runId, layout: layout, fs: fs) != nil
-            let hint = dropped ? "" : " (if no runner applies it, its command was killed before dropping it: remove \(layout.relative(path)) and decide again)"
+            let hint =
+                dropped
+                ? "" : " (if no runner applies it, its command was killed before dropping it: remove \(layout.relative(path)) and decide again)"
             throw CLIError.failed("run '\(runId)' was already decided: \(what). This second decision was not dropped\(hint)")
         }
     }
@@ -51,6 +53,8 @@ enum DecisionReservation {
     /// The decision a reservation names.
     static func held(_ path: String, fs: any FileSystem) -> PendingDecision? {
         guard let bytes = try? fs.readRegularFile(path, maxBytes: 1 << 16), let json = try? JSONParser.parse(bytes) else { return nil }
-        return PendingDecision(approve: json["decision"]?.stringValue == ControlVerb.approve.rawValue, by: json["by"]?.stringValue, path: json["file"]?.stringValue ?? "?")
+        return PendingDecision(
+            approve: json["decision"]?.stringValue == ControlVerb.approve.rawValue, by: json["by"]?.stringValue,
+            path: json["file"]?.stringValue ?? "?")
     }
 }

@@ -61,7 +61,8 @@ struct PendingDecision: Sendable {
         }
         // Names carry the time they were dropped (`Timestamp.compact`), so name order is drop order; hand-dropped
         // decisions come after, oldest first.
-        let ordered = candidates.sorted(by: { $0.name < $1.name })
+        let ordered =
+            candidates.sorted(by: { $0.name < $1.name })
             + others.sorted(by: { $0.modified < $1.modified }).map { (name: Path.name($0.path), path: $0.path, approve: true) }
         for candidate in ordered {
             guard let bytes = try? fs.readRegularFile(candidate.path, maxBytes: 1 << 20), let json = try? JSONParser.parse(bytes),

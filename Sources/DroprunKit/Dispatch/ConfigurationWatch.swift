@@ -47,7 +47,8 @@ struct ConfigurationWatch: Sendable {
             return "\(Configuration.fileName) changed\(when); \(keeps)"
         } catch {
             let problems = error.issues.map(\.description).joined(separator: "; ")
-            return "\(Configuration.fileName) changed\(when) and cannot be used: \(problems); \(keeps), and a restart would refuse the file until it is fixed"
+            return
+                "\(Configuration.fileName) changed\(when) and cannot be used: \(problems); \(keeps), and a restart would refuse the file until it is fixed"
         }
     }
 

@@ -34,7 +34,9 @@ extension Dispatcher {
         var batch = Batch()
         var recoveredClaims: [ClaimedFile] = []
         if recover {
-            let found = mode.retriesLater ? ((try? runner.recovery.scan(ignoring: runner.unloadable.contents)) ?? [])
+            let found =
+                mode.retriesLater
+                ? ((try? runner.recovery.scan(ignoring: runner.unloadable.contents)) ?? [])
                 : try runner.recovery.scan(ignoring: runner.unloadable.contents)
             for item in found {
                 if case .claimed(let claimed) = item { recoveredClaims.append(claimed) } else { batch.recovered.append(item) }
@@ -132,7 +134,7 @@ extension Dispatcher {
     private func admitting(_ claimed: ClaimedFile) async throws -> Admitted? {
         do {
             return try await admitHolding(claimed)
-        } catch where mode.retriesLater {
+        } catch  where mode.retriesLater {
             // Left in this runner's claim folder: offered again after a backoff, as every claim that could not be
             // admitted for now is (and by the next runner, if this one stops).
             _ = runner.deferred.postpone(claimed, now: context.clock.now())

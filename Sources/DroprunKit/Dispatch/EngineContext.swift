@@ -44,9 +44,11 @@ public struct EngineContext: Sendable {
     /// Where the runner says which of its own files it cannot read (standard error, from the command line).
     public var warnings = RunnerWarnings()
 
-    public init(layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
-                registry: ProviderRegistry, identity: RunnerIdentity, audit: AuditLog, stop: StopToken = StopToken(),
-                isProcessAlive: @escaping @Sendable (Int32) -> Bool = EngineContext.processExists) {
+    public init(
+        layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
+        registry: ProviderRegistry, identity: RunnerIdentity, audit: AuditLog, stop: StopToken = StopToken(),
+        isProcessAlive: @escaping @Sendable (Int32) -> Bool = EngineContext.processExists
+    ) {
         self.layout = layout
         self.fileSystem = fileSystem
         self.clock = clock
@@ -71,8 +73,9 @@ public struct EngineContext: Sendable {
 
     /// Judges other runners' leases.
     public var liveness: Liveness {
-        Liveness(layout: layout, fileSystem: fileSystem, identity: identity, leaseSeconds: configuration.leaseSeconds, clock: clock,
-                 isProcessAlive: isProcessAlive)
+        Liveness(
+            layout: layout, fileSystem: fileSystem, identity: identity, leaseSeconds: configuration.leaseSeconds, clock: clock,
+            isProcessAlive: isProcessAlive)
     }
 
     /// Throws when this runner lost its lease: it must write nothing more for its runs.

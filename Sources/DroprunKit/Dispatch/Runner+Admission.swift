@@ -35,8 +35,11 @@ extension Runner {
         switch admission {
         case .rejected(let rejection, _):
             try await context.commit()
-            return Admitted(outcomes: [RunOutcome(kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
-                                                  detail: rejection.issues.first?.description)])
+            return Admitted(outcomes: [
+                RunOutcome(
+                    kind: .rejected(rejection.reason), file: claimed.name, runId: nil, durationMs: nil,
+                    detail: rejection.issues.first?.description)
+            ])
         case .control(let message, let file):
             do {
                 let outcomes = try await ControlDesk(context: context, intake: intake).apply(message, file: file)
@@ -62,22 +65,31 @@ extension Runner {
     /// What is said of an inbox file that could not be taken (left in the inbox, for a later runner).
     static func untaken(_ candidate: InboxCandidate, _ error: any Error) -> RunOutcome {
         let refused = (error as? FileSystemError).map { $0.code == EPERM || $0.code == EACCES } ?? false
-        let hint = refused ? " (in an inbox with the sticky bit, only the file's owner or the inbox folder's owner may move it: let the runner's user own the inbox)" : ""
-        return RunOutcome(kind: .deferred, file: candidate.name, runId: nil, durationMs: nil,
-                          detail: "cannot take it from the inbox: \(error); it stays there\(hint)")
+        let hint =
+            refused
+            ? " (in an inbox with the sticky bit, only the file's owner or the inbox folder's owner may move it: let the runner's user own the inbox)"
+            : ""
+        return RunOutcome(
+            kind: .deferred, file: candidate.name, runId: nil, durationMs: nil,
+            detail: "cannot take it from the inbox: \(error); it stays there\(hint)")
     }
 
     /// Rejects a control message that could not be applied (not for a reason of the disk), naming the error.
     private func rejectControl(_ message: ControlMessage, _ file: ClaimedFile, _ error: any Error) -> Admitted {
-        let rejection = Rejection(.invalidState, "the \(message.verb) of run '\(message.runId)' could not be applied: \(error)", path: JSONPath.root.key("runId"))
+        let rejection = Rejection(
+            .invalidState, "the \(message.verb) of run '\(message.runId)' could not be applied: \(error)", path: JSONPath.root.key("runId"))
         do {
             _ = try intake.reject(file, rejection)
         } catch {
             return postpone(file, error)
         }
         deferred.settled(file.path)
-        return Admitted(outcomes: [RunOutcome(kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil,
-                                              detail: rejection.issues.first?.description)], wasControl: true)
+        return Admitted(
+            outcomes: [
+                RunOutcome(
+                    kind: .rejected(rejection.reason), file: file.name, runId: message.runId, durationMs: nil,
+                    detail: rejection.issues.first?.description)
+            ], wasControl: true)
     }
 
     /// Keeps a file that could not be admitted for a later try, and says so.

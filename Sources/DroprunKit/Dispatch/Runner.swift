@@ -1,11 +1,11 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Serves one root: takes requests from the inbox, resumes what dead runners left, and runs them, `concurrency` at a time.
 public struct Runner: Sendable {
@@ -101,7 +101,8 @@ public struct Runner: Sendable {
                 unloadable.insert(runId)
                 return []
             }
-            let run = TakenOverRun(record: loaded.record, request: loaded.request, problem: loaded.problem, placeholder: path, previousRunner: previous)
+            let run = TakenOverRun(
+                record: loaded.record, request: loaded.request, problem: loaded.problem, placeholder: path, previousRunner: previous)
             return outcome(try await RunExecutor.resume(run, context: context), file: loaded.record.requestFile).map { [$0] } ?? []
         }
     }
@@ -109,7 +110,8 @@ public struct Runner: Sendable {
     func outcome(_ end: ExecutionEnd, file: String) -> RunOutcome? {
         switch end {
         case .finished(let record):
-            return RunOutcome(kind: .finished(record.status), file: file, runId: record.runId, durationMs: record.durationMs, detail: record.error?.code.rawValue)
+            return RunOutcome(
+                kind: .finished(record.status), file: file, runId: record.runId, durationMs: record.durationMs, detail: record.error?.code.rawValue)
         case .waiting(let record):
             return RunOutcome(kind: .waiting, file: file, runId: record.runId, durationMs: nil, detail: record.approval?.message)
         case .interrupted:

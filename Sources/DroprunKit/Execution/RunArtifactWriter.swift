@@ -62,7 +62,8 @@ final class RunArtifactWriter: ArtifactWriting {
             for part in parts.dropLast() {
                 current = Path.join(current, part)
                 if let info = try fs.info(current), info.type != .directory {
-                    throw StepFailure(.artifactError, "cannot write '\(name)': '\(context.layout.relative(current))' is a \(info.type.rawValue), not a folder")
+                    throw StepFailure(
+                        .artifactError, "cannot write '\(name)': '\(context.layout.relative(current))' is a \(info.type.rawValue), not a folder")
                 }
                 try fs.makeDirectory(current)
             }

@@ -33,6 +33,9 @@ extension RunExecutor {
             named = record.approval.map { "approval step '\($0.step)', which is not among its steps" } ?? "an approval but names none"
         }
         // The failure drops the approval it names (`RunTransition.failUnrunnable` ends as `fail`).
-        return try await failUnrunnable(StepFailure(.workflowMismatch, "the record of run '\(record.runId)' waits for \(named); was it changed by hand? Retry it with 'droprun retry \(record.runId)'"))
+        return try await failUnrunnable(
+            StepFailure(
+                .workflowMismatch,
+                "the record of run '\(record.runId)' waits for \(named); was it changed by hand? Retry it with 'droprun retry \(record.runId)'"))
     }
 }

@@ -91,13 +91,16 @@ extension RunExecutor {
     /// The result keeps the child's `process`; the runner's warnings and the
     /// failure's message name it and what to do: end the group, then `retry`.
     mutating func failLeftoverRunning(_ stuck: StillRunning) async throws -> RunRecord {
-        let why: String = switch stuck.outcome {
-        case .notEnded(let code) where code == ETIMEDOUT: "it outlived SIGKILL"
-        case .notEnded(let code): "kill: \(String(cString: strerror(code)))"
-        default: "it could not be told to be that command (the record has no start time or boot id, or there is no /proc)"
-        }
+        let why: String =
+            switch stuck.outcome {
+            case .notEnded(let code) where code == ETIMEDOUT: "it outlived SIGKILL"
+            case .notEnded(let code): "kill: \(String(cString: strerror(code)))"
+            default: "it could not be told to be that command (the record has no start time or boot id, or there is no /proc)"
+            }
         let step = record.steps[stuck.step].id
-        let failure = StepFailure(.leftoverRunning, """
+        let failure = StepFailure(
+            .leftoverRunning,
+            """
             the command of step '\(step)' that a dead runner started (pid \(stuck.child.pid), process group \(stuck.child.group)) \
             could not be ended (\(why)), so the step was not started again beside it; end that group \
             (kill -KILL -- -\(stuck.child.group)), then droprun retry \(record.runId)

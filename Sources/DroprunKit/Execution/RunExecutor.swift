@@ -125,7 +125,8 @@ struct RunExecutor {
         try await checkpoint()
         try context.record(published, runId: record.runId)
         if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem),
-            let cancelled = try await ControlDesk(context: context, intake: Intake(context: context)).cancelIfIdle(record.runId) {
+            let cancelled = try await ControlDesk(context: context, intake: Intake(context: context)).cancelIfIdle(record.runId)
+        {
             return .finished(cancelled)
         }
         return .waiting(record)
@@ -308,7 +309,11 @@ struct RunExecutor {
                 let delay = definition.retry.delayMs(afterAttempt: attempt)
                 let remainingMs = Int((deadline.timeIntervalSince(clock.now()) * 1000).rounded(.down))
                 guard delay < remainingMs else {
-                    return try fail(index, StepFailure(.runTimeout, "the run's time ran out before retry \(attempt + 1) of step '\(definition.id)' (last error: \(failure.code))"))
+                    return try fail(
+                        index,
+                        StepFailure(
+                            .runTimeout, "the run's time ran out before retry \(attempt + 1) of step '\(definition.id)' (last error: \(failure.code))"
+                        ))
                 }
                 // Not a transition (the step stays running until its next attempt starts): an event of its own.
                 try context.record(.stepRetry(step: definition.id, attempt: attempt, failure, delayMs: delay), runId: runId)
@@ -320,8 +325,10 @@ struct RunExecutor {
                     try await checkpoint()
                 }
                 do {
-                    try await withInterruptions(limitMs: nil, limitReason: .runLimit, clock: clock, pollInterval: context.cancelPollInterval,
-                                                cancelRequested: cancelCheck) {
+                    try await withInterruptions(
+                        limitMs: nil, limitReason: .runLimit, clock: clock, pollInterval: context.cancelPollInterval,
+                        cancelRequested: cancelCheck
+                    ) {
                         try await clock.sleep(for: .milliseconds(delay))
                     }
                 } catch Interruption.cancelRequested {

@@ -28,5 +28,5 @@ final class PosixAppendableFile: AppendableFile, @unchecked Sendable {
         #endif
     }
 
-    func close() { Glibc_close(fd) }
+    func close() { posixClose(fd) }
 }

@@ -97,7 +97,7 @@ public struct PosixFileSystem: FileSystem {
             }
             throw .unreadable(FileSystemError("open", path: path, code: code))
         }
-        defer { Glibc_close(fd) }
+        defer { posixClose(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .unreadable(FileSystemError("fstat", path: path, code: errno)) }
         let type = Self.type(fromMode: st.st_mode)
@@ -139,7 +139,7 @@ public struct PosixFileSystem: FileSystem {
         let temp = Path.temporary(besides: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError("open", path: temp, code: errno) }
-        defer { Glibc_close(fd) }
+        defer { posixClose(fd) }
         do throws(FileSystemError) {
             try Self.writeAll(fd, bytes, path: temp)
         } catch {
@@ -158,19 +158,19 @@ public struct PosixFileSystem: FileSystem {
             try Self.writeAll(fd, bytes, path: temp)
             if sync, fsync(fd) != 0 { throw FileSystemError("fsync", path: temp, code: errno) }
         } catch {
-            Glibc_close(fd)
+            posixClose(fd)
             unlink(temp)
             throw error
         }
-        Glibc_close(fd)
+        posixClose(fd)
         if replace {
-            if Glibc_rename(temp, path) != 0 {
+            if posixRename(temp, path) != 0 {
                 let code = errno
                 unlink(temp)
                 throw FileSystemError("rename", path: path, code: code)
             }
         } else {
-            let linked = Glibc_link(temp, path)
+            let linked = posixLink(temp, path)
             let code = errno
             unlink(temp)
             if linked != 0 { throw FileSystemError("link", path: path, code: code) }
@@ -193,7 +193,7 @@ public struct PosixFileSystem: FileSystem {
     }
 
     public func rename(_ from: String, to: String) throws(FileSystemError) {
-        if Glibc_rename(from, to) != 0 { throw FileSystemError("rename", path: from, code: errno) }
+        if posixRename(from, to) != 0 { throw FileSystemError("rename", path: from, code: errno) }
     }
 
     @discardableResult
@@ -221,13 +221,13 @@ public struct PosixFileSystem: FileSystem {
         path.append(contentsOf: rawName)
         path.append(0)
         let result = path.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { Glibc_renameC($0.baseAddress, to) }
+            buffer.withMemoryRebound(to: CChar.self) { posixRenameC($0.baseAddress, to) }
         }
         if result != 0 { throw FileSystemError("rename", path: Path.join(directory, DirectoryEntry.escapedName(rawName)), code: errno) }
     }
 
     public func link(_ from: String, to: String) throws(FileSystemError) {
-        if Glibc_link(from, to) != 0 { throw FileSystemError("link", path: to, code: errno) }
+        if posixLink(from, to) != 0 { throw FileSystemError("link", path: to, code: errno) }
     }
 
     public func remove(_ path: String) throws(FileSystemError) {
@@ -261,7 +261,7 @@ public struct PosixFileSystem: FileSystem {
     public func syncDirectory(_ path: String) throws(FileSystemError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystemError("open", path: path, code: errno) }
-        defer { Glibc_close(fd) }
+        defer { posixClose(fd) }
         if fsync(fd) != 0 && errno != EINVAL { throw FileSystemError("fsync", path: path, code: errno) }
     }
 

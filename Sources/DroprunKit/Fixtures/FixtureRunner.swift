@@ -30,7 +30,8 @@ public struct FixtureRunner: Sendable {
     /// Fixture names under `folder`, sorted.
     public func names(in folder: String) -> [String] {
         ((try? fileSystem.list(folder)) ?? []).map(\.name).filter { name in
-            !name.hasPrefix(".") && (fileSystem.exists(Path.join(folder, name, "request.json")) || fileSystem.exists(Path.join(folder, name, "drops")))
+            !name.hasPrefix(".")
+                && (fileSystem.exists(Path.join(folder, name, "request.json")) || fileSystem.exists(Path.join(folder, name, "drops")))
         }.sorted()
     }
 
@@ -74,8 +75,9 @@ public struct FixtureRunner: Sendable {
         let identity = RunnerIdentity(host: "fixture", pid: 1)
         let audit = AuditLog(folder: layout.audit, runner: identity, startedAt: Date(), fileSystem: fileSystem)
         defer { audit.close() }
-        var engine = EngineContext(layout: layout, fileSystem: fileSystem, clock: SystemClock(), configuration: configuration, registry: registry,
-                                   identity: identity, audit: audit, isProcessAlive: { _ in true })
+        var engine = EngineContext(
+            layout: layout, fileSystem: fileSystem, clock: SystemClock(), configuration: configuration, registry: registry,
+            identity: identity, audit: audit, isProcessAlive: { _ in true })
         engine.environment = environment
         for drop in drops {
             let target = Path.join(layout.inbox, drop.name)
@@ -102,7 +104,8 @@ public struct FixtureRunner: Sendable {
         let single = results.count == 1
         for name in results {
             let runId = String(name.dropLast(5))
-            files[single ? "result.json" : "results/\(name)"] = normalized(try fileSystem.readFile(Path.join(layout.results, name)), root: layout.root)
+            files[single ? "result.json" : "results/\(name)"] = normalized(
+                try fileSystem.readFile(Path.join(layout.results, name)), root: layout.root)
             for artifact in artifactFiles(Path.join(layout.artifacts, runId)) where artifact != "manifest.json" {
                 let text = String(decoding: try fileSystem.readFile(Path.join(layout.artifacts, runId, artifact)), as: UTF8.self)
                 files[single ? "artifacts/\(artifact)" : "artifacts/\(runId)/\(artifact)"] = text
@@ -182,11 +185,15 @@ public struct FixtureRunner: Sendable {
             let got = actual[relative]
             if want == got { continue }
             if want == nil {
-                diffs.append("\(fixture): expected/\(relative) is missing; the run produced it:\n" + UnifiedDiff.render("", got ?? "", oldName: "expected/\(relative)", newName: "actual/\(relative)"))
+                diffs.append(
+                    "\(fixture): expected/\(relative) is missing; the run produced it:\n"
+                        + UnifiedDiff.render("", got ?? "", oldName: "expected/\(relative)", newName: "actual/\(relative)"))
             } else if got == nil {
                 diffs.append("\(fixture): expected/\(relative) was not produced by the run")
             } else {
-                diffs.append("\(fixture): expected/\(relative) differs:\n" + UnifiedDiff.render(want ?? "", got ?? "", oldName: "expected/\(relative)", newName: "actual/\(relative)"))
+                diffs.append(
+                    "\(fixture): expected/\(relative) differs:\n"
+                        + UnifiedDiff.render(want ?? "", got ?? "", oldName: "expected/\(relative)", newName: "actual/\(relative)"))
             }
         }
         return diffs

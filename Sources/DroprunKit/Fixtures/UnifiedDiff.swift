@@ -12,7 +12,11 @@ public enum UnifiedDiff {
                 lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
             }
         }
-        enum Line { case same(String), removed(String), added(String) }
+        enum Line {
+            case same(String)
+            case removed(String)
+            case added(String)
+        }
         var lines: [(Line, Int, Int)] = []  // line, old index, new index (0-based, before the line)
         var i = 0
         var j = 0

@@ -81,7 +81,11 @@ public struct JSONObjectReader {
             return nil
         }
         guard range.contains(n) else {
-            issues.append(ValidationIssue(path.key(key), "expected a number from \(JSONWriter.compact(.double(range.lowerBound))) to \(JSONWriter.compact(.double(range.upperBound))), found \(JSONWriter.compact(v))"))
+            issues.append(
+                ValidationIssue(
+                    path.key(key),
+                    "expected a number from \(JSONWriter.compact(.double(range.lowerBound))) to \(JSONWriter.compact(.double(range.upperBound))), found \(JSONWriter.compact(v))"
+                ))
             return nil
         }
         return n

@@ -28,7 +28,8 @@ struct RunLocator {
             case .missing: continue
             case .unreadable(let reason): return .unreadable(path: path, reason: reason)
             case .record(let record) where path == layout.result(runId): return .result(record, path: path)
-            case .record(let record): return .live(record, path: path, holder: record.runnerId ?? record.runner.flatMap(RunnerIdentity.init(actor:))?.folderName)
+            case .record(let record):
+                return .live(record, path: path, holder: record.runnerId ?? record.runner.flatMap(RunnerIdentity.init(actor:))?.folderName)
             }
         }
         if let (path, runner) = takeover(of: runId) {
@@ -91,7 +92,9 @@ struct RunLocator {
     /// The newest state of the run in a runner's checkpoint log, when it has no live record (else the record is the answer).
     func checkpointed(_ runId: String) -> (HeldRecord, runner: String)? {
         for folder in (try? fs.list(layout.checkpoints)) ?? [] where !folder.name.hasPrefix(".") {
-            if let line = CheckpointLog.read(folder: layout.checkpointFolder(folder.name), fileSystem: fs)[runId], let held = HeldRecord(json: line.record) {
+            if let line = CheckpointLog.read(folder: layout.checkpointFolder(folder.name), fileSystem: fs)[runId],
+                let held = HeldRecord(json: line.record)
+            {
                 return (held, folder.name)
             }
         }

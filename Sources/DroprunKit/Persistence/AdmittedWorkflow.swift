@@ -30,7 +30,9 @@ struct AdmittedWorkflow: Sendable {
     }
 
     /// Decodes a request with `decoder` and returns, with the outcome, the definition its workflow resolved to.
-    static func decode(_ bytes: [UInt8], fileName: String, with decoder: RequestDecoder) -> (drop: Result<Drop, Rejection>, workflow: AdmittedWorkflow?) {
+    static func decode(_ bytes: [UInt8], fileName: String, with decoder: RequestDecoder) -> (
+        drop: Result<Drop, Rejection>, workflow: AdmittedWorkflow?
+    ) {
         let caught = DefinitionCatch()
         var decoder = decoder
         decoder.onDefinition = { definition, file in caught.set(definition, file) }
@@ -42,7 +44,9 @@ struct AdmittedWorkflow: Sendable {
     ///
     /// The definition returned holds `kept` as it is, so its `sha256` is the
     /// kept file's; nil (with the drop a rejection) when `kept` is not JSON.
-    static func decode(_ bytes: [UInt8], fileName: String, with decoder: RequestDecoder, kept: [UInt8]) -> (drop: Result<Drop, Rejection>, workflow: AdmittedWorkflow?) {
+    static func decode(_ bytes: [UInt8], fileName: String, with decoder: RequestDecoder, kept: [UInt8]) -> (
+        drop: Result<Drop, Rejection>, workflow: AdmittedWorkflow?
+    ) {
         guard let definition = try? JSONParser.parse(kept) else {
             return (.failure(Rejection(.invalidJSON, "the kept workflow definition is not valid JSON")), nil)
         }

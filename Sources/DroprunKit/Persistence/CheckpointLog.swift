@@ -263,7 +263,10 @@ public final class CheckpointLog: Sendable {
                     continue
                 }
                 guard let record = line["record"], let runId = record["runId"]?.stringValue else {
-                    damaged(UnreadableRecord(path: Path.join(folder, name) + " line \(number)", reason: .notARunRecord("no record with a runId"), hint: damagedLineHint))
+                    damaged(
+                        UnreadableRecord(
+                            path: Path.join(folder, name) + " line \(number)", reason: .notARunRecord("no record with a runId"), hint: damagedLineHint
+                        ))
                     continue
                 }
                 entries[runId] = Entry(record: record, claim: line["claim"]?.stringValue)
@@ -274,7 +277,8 @@ public final class CheckpointLog: Sendable {
     }
 
     /// What recovery does with a damaged line of a dead runner's log.
-    static let damagedLineHint = "the line is skipped (its run resumes from its live record or its claim, from an earlier state) and the log is removed once recovered"
+    static let damagedLineHint =
+        "the line is skipped (its run resumes from its live record or its claim, from an earlier state) and the log is removed once recovered"
 
     /// Removes the log at `folder` (after the runs in it were taken over).
     public static func remove(folder: String, fileSystem: any FileSystem) {

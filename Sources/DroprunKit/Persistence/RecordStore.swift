@@ -69,7 +69,8 @@ struct RecordStore {
             let manifest: JSONValue = [
                 "runId": .string(record.runId), "artifacts": .array(record.artifacts.map(\.json)),
             ]
-            try fs.writeAtomically(Path.join(context.layout.artifactFolder(record.runId), "manifest.json"), JSONWriter.prettyBytes(manifest), sync: false)
+            try fs.writeAtomically(
+                Path.join(context.layout.artifactFolder(record.runId), "manifest.json"), JSONWriter.prettyBytes(manifest), sync: false)
         }
         // Strict: the artifacts, manifest, audit and the result's bytes are on disk before the result is linked into place,
         // and the link before anyone is told.

@@ -16,7 +16,10 @@ struct RunLoader {
     /// checks its steps against the record's.
     /// The failure for a kept request whose bytes are not the ones the run was admitted with (someone rewrote it).
     private func requestChanged(_ raw: [UInt8], _ record: RunRecord) -> StepFailure {
-        StepFailure(.workflowMismatch, "outbox/requests/\(record.runId).json is not the request the run was admitted with (its sha256 is \(SHA256.hex(raw)), the record's \(record.requestSHA256)): it was changed after admission, so it is not run")
+        StepFailure(
+            .workflowMismatch,
+            "outbox/requests/\(record.runId).json is not the request the run was admitted with (its sha256 is \(SHA256.hex(raw)), the record's \(record.requestSHA256)): it was changed after admission, so it is not run"
+        )
     }
 
     func load(runId: String, recordPath: String) -> (record: RunRecord, request: RunRequest, problem: StepFailure?)? {
@@ -38,12 +41,15 @@ struct RunLoader {
             do throws(ReadFileError) {
                 let kept = try fs.readFile(context.layout.keptWorkflow(runId), maxBytes: 64 << 20)
                 if let sha = record.workflowSHA256, SHA256.hex(kept) != sha {
-                    problem = StepFailure(.workflowMismatch, "\(keptPath) is not the definition the run was admitted with (its sha256 is \(SHA256.hex(kept)), the record's \(sha))")
+                    problem = StepFailure(
+                        .workflowMismatch,
+                        "\(keptPath) is not the definition the run was admitted with (its sha256 is \(SHA256.hex(kept)), the record's \(sha))")
                 } else {
                     decoded = AdmittedWorkflow.decode(raw, fileName: runId + ".json", with: context.decoder, kept: kept)
                 }
             } catch .notFound where record.workflowFile != nil {
-                problem = StepFailure(.workflowMismatch, "the definition the run was admitted with (\(keptPath), from \(record.workflowFile ?? "")) is gone")
+                problem = StepFailure(
+                    .workflowMismatch, "the definition the run was admitted with (\(keptPath), from \(record.workflowFile ?? "")) is gone")
             } catch .notFound {
                 // Inline, or recorded before definitions were kept.
                 decoded = AdmittedWorkflow.decode(raw, fileName: runId + ".json", with: context.decoder)
@@ -57,13 +63,15 @@ struct RunLoader {
             case .success(.control)?:
                 problem = StepFailure(.providerError, "outbox/requests/\(runId).json is not a run request")
             case .failure(let rejection)?:
-                problem = StepFailure(.providerError, "the kept request no longer validates (was the configuration or a provider changed?): \(rejection)")
+                problem = StepFailure(
+                    .providerError, "the kept request no longer validates (was the configuration or a provider changed?): \(rejection)")
             case nil:
                 break
             }
         }
         // Keep the recorded shape, so the run can at least end with a clear error.
-        let workflow = Workflow(name: record.workflowName, version: record.workflowVersion, steps: record.steps.map { StepDefinition(id: $0.id, provider: $0.provider) })
+        let workflow = Workflow(
+            name: record.workflowName, version: record.workflowVersion, steps: record.steps.map { StepDefinition(id: $0.id, provider: $0.provider) })
         return (record, RunRequest(id: runId, workflow: workflow), problem)
     }
 }

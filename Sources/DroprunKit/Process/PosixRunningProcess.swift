@@ -40,7 +40,8 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
     /// How long output is still read after the child ended while something it left behind keeps its pipes open.
     static let drainAfterExit: Duration = .seconds(2)
 
-    private init(pid: pid_t, path: String, stdin: Int32, stdout: Int32, stderr: Int32, hold: (go: Int32, status: Int32)?, input: [UInt8], limit: Int) {
+    private init(pid: pid_t, path: String, stdin: Int32, stdout: Int32, stderr: Int32, hold: (go: Int32, status: Int32)?, input: [UInt8], limit: Int)
+    {
         self.pid = pid
         self.path = path
         self.identity = ProcessIdentity.ofChild(pid)
@@ -109,8 +110,9 @@ final class PosixRunningProcess: RunningProcess, @unchecked Sendable {
             return fd
         }
         let hold = shim == nil ? nil : (go: keep(3, 1), status: keep(4, 0))
-        return PosixRunningProcess(pid: pid, path: spec.path, stdin: keep(0, 1), stdout: keep(1, 0), stderr: keep(2, 0),
-                                   hold: hold, input: spec.standardInput, limit: limit)
+        return PosixRunningProcess(
+            pid: pid, path: spec.path, stdin: keep(0, 1), stdout: keep(1, 0), stderr: keep(2, 0),
+            hold: hold, input: spec.standardInput, limit: limit)
     }
 
     /// A close-on-exec pipe whose descriptors are above the five the child is given (so `dup2` never maps one onto itself).

@@ -29,8 +29,9 @@ public struct ProcessIdentity: Sendable, Equatable {
 
     /// The identity of `pid`, leading its own group, started on this host just now.
     public static func ofChild(_ pid: Int32) -> ProcessIdentity {
-        ProcessIdentity(pid: pid, group: pid, startTime: ProcessTable.entry(pid)?.startTime, host: ProcessTable.hostName,
-                        bootId: ProcessTable.bootId, pidNamespace: ProcessTable.pidNamespace)
+        ProcessIdentity(
+            pid: pid, group: pid, startTime: ProcessTable.entry(pid)?.startTime, host: ProcessTable.hostName,
+            bootId: ProcessTable.bootId, pidNamespace: ProcessTable.pidNamespace)
     }
 
     /// True when this runner can see and signal the process: the same host, boot and pid namespace.
@@ -52,7 +53,8 @@ public struct ProcessIdentity: Sendable, Equatable {
         guard let pid = json["pid"]?.intValue, let group = json["group"]?.intValue, let host = json["host"]?.stringValue,
             let pid32 = Int32(exactly: pid), let group32 = Int32(exactly: group), pid32 > 1, group32 == pid32
         else { return nil }
-        self.init(pid: pid32, group: group32, startTime: json["startTime"]?.intValue.flatMap { UInt64(exactly: $0) }, host: host,
-                  bootId: json["bootId"]?.stringValue, pidNamespace: json["pidNamespace"]?.stringValue)
+        self.init(
+            pid: pid32, group: group32, startTime: json["startTime"]?.intValue.flatMap { UInt64(exactly: $0) }, host: host,
+            bootId: json["bootId"]?.stringValue, pidNamespace: json["pidNamespace"]?.stringValue)
     }
 }

@@ -10,7 +10,9 @@ public enum ArtifactName {
         // Split on the byte '/', as the file system does (a '/' followed by a combining mark is one Swift Character).
         let parts = name.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Array($0) }
         if parts.contains(Array("..".utf8)) { return "an artifact name cannot contain '..', found '\(name)'" }
-        if parts.contains(where: { $0.isEmpty || $0 == Array(".".utf8) }) { return "an artifact name cannot have empty or '.' parts, found '\(name)'" }
+        if parts.contains(where: { $0.isEmpty || $0 == Array(".".utf8) }) {
+            return "an artifact name cannot have empty or '.' parts, found '\(name)'"
+        }
         if parts.contains(where: { $0.count > 255 }) { return "each part of an artifact name has at most 255 bytes" }
         if JSONKey.sameBytes(name, "manifest.json") { return "'manifest.json' is reserved for the run's manifest; choose another name" }
         if parts.contains(where: { $0.first == UInt8(ascii: ".") && $0.count >= 4 && $0.suffix(4).elementsEqual(".tmp".utf8) }) {

@@ -120,13 +120,16 @@ public struct ExecProvider: Provider {
         }
         try Task.checkCancellation()
         guard let result else {
-            throw StepFailure(.stepTimeout, "'\(alias)' ran longer than its \(settings.timeoutMs) ms limit; it was stopped (SIGTERM, then SIGKILL after \(grace) ms)")
+            throw StepFailure(
+                .stepTimeout,
+                "'\(alias)' ran longer than its \(settings.timeoutMs) ms limit; it was stopped (SIGTERM, then SIGKILL after \(grace) ms)")
         }
         let stderr = String(decoding: result.standardError, as: UTF8.self)
         if !stderr.isEmpty { context.log.set(stderr) }
         if let code = result.exitCode, code != 0 {
-            throw StepFailure(.execExit, "'\(alias)' exited with status \(code)" + Self.firstLine(stderr),
-                              retryable: settings.retryableExitCodes.contains(Int(code)))
+            throw StepFailure(
+                .execExit, "'\(alias)' exited with status \(code)" + Self.firstLine(stderr),
+                retryable: settings.retryableExitCodes.contains(Int(code)))
         }
         if let signal = result.signal {
             throw StepFailure(.execSignal, "'\(alias)' was ended by signal \(signal)" + Self.firstLine(stderr), retryable: false)

@@ -67,7 +67,8 @@ public struct TransformProvider: Provider {
             var picked = JSONObject()
             for field in fields {
                 guard let v = members[field] else {
-                    throw StepFailure(.transformError, "'pick': the value has no field '\(field)'; it has: \(members.keys.sorted().joined(separator: ", "))")
+                    throw StepFailure(
+                        .transformError, "'pick': the value has no field '\(field)'; it has: \(members.keys.sorted().joined(separator: ", "))")
                 }
                 picked[field] = v
             }

@@ -18,7 +18,8 @@ public struct InboxScanner: Sendable {
         for entry in try fileSystem.list(inbox) where Self.isRequestName(entry.name) {
             if let raw = entry.rawName {
                 // Not addressable by a String path: taken at once, and rejected for its name.
-                found.append(InboxCandidate(name: entry.name, info: FileInfo(type: entry.type ?? .unknown, size: 0, modified: .distantPast), rawName: raw))
+                found.append(
+                    InboxCandidate(name: entry.name, info: FileInfo(type: entry.type ?? .unknown, size: 0, modified: .distantPast), rawName: raw))
                 continue
             }
             guard let info = try fileSystem.info(Path.join(inbox, entry.name)) else { continue }

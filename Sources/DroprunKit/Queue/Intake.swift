@@ -76,7 +76,8 @@ struct Intake {
 
         // A dead runner's claim that reserved its run id may have kept the run's definition: that one is the run's.
         let kept = claimed.recovered ? keptDefinition(reservedBy: claimed, bytes: bytes) : nil
-        let decoded = kept.map { AdmittedWorkflow.decode(bytes, fileName: claimed.name, with: context.decoder, kept: $0) }
+        let decoded =
+            kept.map { AdmittedWorkflow.decode(bytes, fileName: claimed.name, with: context.decoder, kept: $0) }
             ?? AdmittedWorkflow.decode(bytes, fileName: claimed.name, with: context.decoder)
         switch decoded.drop {
         case .failure(let rejection) where rejection.reason == .invalidJSON && claimed.mayBeIncomplete:
@@ -93,12 +94,17 @@ struct Intake {
                 // A dead runner's claim of a run it finished (it died before removing the claim, which stood for a
                 // run of instant steps to its end): the same file is the kept request.
                 if let dead = claimed.recoveredFrom, let claimInode = try fs.info(claimed.path)?.inode,
-                    try fs.info(layout.request(runId))?.inode == claimInode {
+                    try fs.info(layout.request(runId))?.inode == claimInode
+                {
                     Recovery(context: context).writeMissingFinalEvent(runId, claimedBy: dead)
                     try fs.remove(claimed.path)
                     return .nothing
                 }
-                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
+                return try reject(
+                    claimed,
+                    Rejection(
+                        .duplicate, "run '\(runId)' already exists (\(existing)); to run it again use 'droprun retry \(runId)'",
+                        path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             // Taken before the reservation, which may replace the claim by the runner's own copy (a new file, a new time).
             let dropped = try? fs.info(claimed.path)
@@ -123,13 +129,20 @@ struct Intake {
                     // A claim deferred (or a runner killed) after the reservation but before `run.queued` was written: the
                     // run's admission is recorded now, so its audit trail starts as every other's does.
                     if !AuditSearch(layout: layout, fileSystem: fs).contains(.runQueued, runId: runId, mentioning: record.requestSHA256) {
-                        try context.record(.runQueued(
-                            file: claimed.name, workflow: request.workflow.name, sha256: record.requestSHA256, workflowSHA256: record.workflowSHA256), runId: runId)
+                        try context.record(
+                            .runQueued(
+                                file: claimed.name, workflow: request.workflow.name, sha256: record.requestSHA256,
+                                workflowSHA256: record.workflowSHA256), runId: runId)
                     }
                     try context.record(.runRecoveredReservation(file: claimed.name), runId: runId)
                     return .run(record, request, claimPath: claimed.path)
                 }
-                return try reject(claimed, Rejection(.duplicate, "run '\(runId)' already exists (\(locator.takenPlace(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'", path: request.id != nil ? JSONPath.root.key("id") : nil))
+                return try reject(
+                    claimed,
+                    Rejection(
+                        .duplicate,
+                        "run '\(runId)' already exists (\(locator.takenPlace(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'",
+                        path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
             // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
             let marker = layout.cancelMarker(runId)
@@ -145,8 +158,10 @@ struct Intake {
                 requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: now)
             record.labels = request.labels
             decoded.workflow?.describe(in: &record)
-            try context.record(.runQueued(
-                file: claimed.name, workflow: request.workflow.name, sha256: record.requestSHA256, workflowSHA256: record.workflowSHA256), runId: runId)
+            try context.record(
+                .runQueued(
+                    file: claimed.name, workflow: request.workflow.name, sha256: record.requestSHA256, workflowSHA256: record.workflowSHA256),
+                runId: runId)
             return .run(record, request, claimPath: claimed.path)
         }
     }
@@ -245,8 +260,9 @@ struct Intake {
             name = freeRejectedName(claimed.name)
         }
         try fs.rename(claimed.path, to: Path.join(layout.rejected, name))
-        try context.record(.requestRejected(
-            file: claimed.name, reason: rejection.reason.rawValue, rejectedAs: name, errors: rejection.issues.map(\.json)), runId: nil)
+        try context.record(
+            .requestRejected(
+                file: claimed.name, reason: rejection.reason.rawValue, rejectedAs: name, errors: rejection.issues.map(\.json)), runId: nil)
         return .rejected(rejection, rejectedAs: name)
     }
 

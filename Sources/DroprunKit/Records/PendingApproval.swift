@@ -35,7 +35,8 @@ public struct PendingApproval: Sendable, Equatable {
     /// Reads it back from a record.
     public init?(json: JSONValue) {
         guard let step = json["step"]?.stringValue, let requested = json["requestedAt"]?.stringValue.flatMap(Timestamp.parse) else { return nil }
-        self.init(step: step, message: json["message"]?.stringValue ?? "", requestedAt: requested,
-                  expiresAt: json["expiresAt"]?.stringValue.flatMap(Timestamp.parse))
+        self.init(
+            step: step, message: json["message"]?.stringValue ?? "", requestedAt: requested,
+            expiresAt: json["expiresAt"]?.stringValue.flatMap(Timestamp.parse))
     }
 }

@@ -160,7 +160,8 @@ public struct RunRecord: Sendable, Equatable {
         self.steps = steps
         artifacts = json["artifacts"]?.arrayValue?.compactMap(ArtifactEntry.init(json:)) ?? []
         if let e = json["error"], let code = e["code"]?.stringValue {
-            error = StepFailure(code: StepFailure.Code(rawValue: code), message: e["message"]?.stringValue ?? "", retryable: e["retryable"]?.boolValue ?? false)
+            error = StepFailure(
+                code: StepFailure.Code(rawValue: code), message: e["message"]?.stringValue ?? "", retryable: e["retryable"]?.boolValue ?? false)
             errorStep = e["step"]?.stringValue
         }
         runner = json["runner"]?.stringValue

@@ -74,7 +74,8 @@ public struct StepRecord: Sendable, Equatable {
         stderr = json["stderr"]?.stringValue
         process = json["process"].flatMap(ProcessIdentity.init(json:))
         if let e = json["error"], let code = e["code"]?.stringValue {
-            error = StepFailure(code: StepFailure.Code(rawValue: code), message: e["message"]?.stringValue ?? "", retryable: e["retryable"]?.boolValue ?? false)
+            error = StepFailure(
+                code: StepFailure.Code(rawValue: code), message: e["message"]?.stringValue ?? "", retryable: e["retryable"]?.boolValue ?? false)
         }
     }
 }

@@ -32,7 +32,8 @@ public struct UnreadableRecord: Error, Equatable, Sendable, CustomStringConverti
     public var hint = UnreadableRecord.defaultHint
 
     /// For records: the run is left where it is.
-    public static let defaultHint = "droprun leaves it alone: repair it or move it aside (the request that started the run is kept in outbox/requests/)"
+    public static let defaultHint =
+        "droprun leaves it alone: repair it or move it aside (the request that started the run is kept in outbox/requests/)"
 
     public init(path: String, reason: Reason, hint: String = UnreadableRecord.defaultHint) {
         self.path = path

@@ -1,4 +1,3 @@
-
 /// Removes superseded files on a thread of its own (never the task pool's or Dispatch's), one at a time, in order.
 ///
 /// In strict durability a record's old version has been flushed, so its

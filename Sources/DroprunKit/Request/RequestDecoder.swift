@@ -49,7 +49,10 @@ public struct RequestDecoder: Sendable {
             case .string("approval"), .string("cancel"): return decodeControl(json)
             case .string("run"): break
             default:
-                return .failure(Rejection(.invalidRequest, "expected 'approval' or 'cancel' (or no 'kind' for a run request), found \(kind.preview)", path: JSONPath.root.key("kind")))
+                return .failure(
+                    Rejection(
+                        .invalidRequest, "expected 'approval' or 'cancel' (or no 'kind' for a run request), found \(kind.preview)",
+                        path: JSONPath.root.key("kind")))
             }
         }
         var r = JSONObjectReader(json, at: .root)
@@ -60,7 +63,10 @@ public struct RequestDecoder: Sendable {
             if explicitID != nil {
                 return .failure(Rejection(.invalidID, problem, path: JSONPath.root.key("id")))
             }
-            return .failure(Rejection(.invalidID, "the file name '\(fileName)' does not give a valid run id (\(problem)); add an \"id\" to the request or rename the file"))
+            return .failure(
+                Rejection(
+                    .invalidID,
+                    "the file name '\(fileName)' does not give a valid run id (\(problem)); add an \"id\" to the request or rename the file"))
         }
         let workflow = decodeWorkflow(r.value("workflow", required: true), reader: &r)
         let input = r.value("input") ?? .object([:])
@@ -92,7 +98,8 @@ public struct RequestDecoder: Sendable {
                 return nil
             }
             guard let loaded = loadWorkflow(name) else {
-                var message = "no workflow named '\(name)': expected the file \(configuration.workflowsFolder)/\(name).json, or an inline workflow object"
+                var message =
+                    "no workflow named '\(name)': expected the file \(configuration.workflowsFolder)/\(name).json, or an inline workflow object"
                 let known = workflowNames().sorted()
                 // A name is given without `.json` ("w.json" means the file workflows/w.json.json).
                 let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
@@ -149,7 +156,11 @@ public struct RequestDecoder: Sendable {
             }
         }
         w.finish()
-        if let source { issues.append(contentsOf: w.issues.map { ValidationIssue($0.path, $0.message + " (in \(source))") }) } else { issues.append(contentsOf: w.issues) }
+        if let source {
+            issues.append(contentsOf: w.issues.map { ValidationIssue($0.path, $0.message + " (in \(source))") })
+        } else {
+            issues.append(contentsOf: w.issues)
+        }
         guard w.issues.isEmpty, let name else { return nil }
         return Workflow(name: name, version: version, steps: steps)
     }

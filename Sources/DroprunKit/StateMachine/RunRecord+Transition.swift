@@ -24,7 +24,9 @@ extension RunRecord {
                 if steps[index].status == .pending, steps[index].attempts > 0 { interrupted.append(.string(steps[index].id)) }
             }
             guard let previousRunner else { return TransitionEvents() }
-            return TransitionEvents(now: [.runRecovered(previousRunner: previousRunner, interruptedSteps: interrupted, leftoverProcesses: leftoverProcesses)])
+            return TransitionEvents(now: [
+                .runRecovered(previousRunner: previousRunner, interruptedSteps: interrupted, leftoverProcesses: leftoverProcesses)
+            ])
         case .succeed:
             try apply(.succeed)
             let skipped = try end(at: now, by: runner)
@@ -84,7 +86,8 @@ extension RunRecord {
             steps[index].output = decision.output
             let failure = StepFailure(
                 .approvalRejected, "approval rejected" + (decision.by.map { " by \($0)" } ?? "") + (decision.note.map { ": \($0)" } ?? ""))
-            let received = AuditEvent.approvalReceived(step: pending.step, approve: false, by: decision.by, note: decision.note, source: decision.source)
+            let received = AuditEvent.approvalReceived(
+                step: pending.step, approve: false, by: decision.by, note: decision.note, source: decision.source)
             let stepFailed = try steps[index].apply(.fail(failure), at: now)
             return try fail(failure, step: pending.step, at: now, by: runner, before: [received] + (stepFailed.map { [$0] } ?? []))
         case .expire:

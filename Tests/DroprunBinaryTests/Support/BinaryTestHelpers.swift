@@ -41,7 +41,8 @@ func waitFor(_ child: RunningDroprun, timeout: Double) async throws -> BuiltBina
 /// A one-step echo request.
 func echoRequest(id: String?, value: String = "v") -> String {
     let idMember = id.map { #""id":"\#($0)","# } ?? ""
-    return #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
+    return
+        #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
 }
 
 /// A request naming the provider `lmm`, which does not exist.
@@ -52,7 +53,9 @@ func badProviderRequest(id: String) -> String {
 /// A root with one finished run (`tamper-me`) and its single audit chain: the file name and its lines.
 func auditedRoot() async throws -> (TemporaryRoot, String, [String]) {
     let root = try makeRoot()
-    try root.drop("tamper-me.json", """
+    try root.drop(
+        "tamper-me.json",
+        """
         {"id":"tamper-me","workflow":{"name":"w","steps":[
           {"id":"a","provider":"echo","with":{"x":1}},
           {"id":"b","provider":"artifact","with":{"name":"b.txt","content":"bee"}}]}}
@@ -79,7 +82,9 @@ func expectBrokenChain(_ root: TemporaryRoot, file: String, line: Int, sourceLoc
     #expect(textual.code == 1, "audit verify passed a damaged chain: \(textual.stdout)", sourceLocation: sourceLocation)
     let message = textual.stdout + textual.stderr
     #expect(message.contains(file), "the message does not name the file \(file): \(message)", sourceLocation: sourceLocation)
-    #expect(message.contains("\(file):\(line)") || message.contains("line \(line)"), "the message does not name line \(line): \(message)", sourceLocation: sourceLocation)
+    #expect(
+        message.contains("\(file):\(line)") || message.contains("line \(line)"), "the message does not name line \(line): \(message)",
+        sourceLocation: sourceLocation)
 
     let json = try await droprun(["audit", "verify", "--json"], root)
     #expect(json.code == 1, sourceLocation: sourceLocation)
@@ -132,9 +137,11 @@ func withoutTimes(_ value: JSONValue) -> JSONValue {
     case .string where isTimestamp(value): return .string("<time>")
     case .array(let items): return .array(items.map(withoutTimes))
     case .object(let members):
-        return .object(Dictionary(uniqueKeysWithValues: members.map { key, member in
-            (key, key == "durationMs" && member != .null ? JSONValue.string("<duration>") : withoutTimes(member))
-        }))
+        return .object(
+            Dictionary(
+                uniqueKeysWithValues: members.map { key, member in
+                    (key, key == "durationMs" && member != .null ? JSONValue.string("<duration>") : withoutTimes(member))
+                }))
     default: return value
     }
 }

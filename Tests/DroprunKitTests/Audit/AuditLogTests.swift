@@ -6,12 +6,15 @@ import Testing
 
 @Suite struct AuditLogTests {
     func makeLog(_ root: TemporaryRoot, pid: Int32 = 1, at seconds: Double = 1_767_225_600) -> AuditLog {
-        AuditLog(folder: root.layout.audit, runner: RunnerIdentity(host: "h", pid: pid), startedAt: Date(timeIntervalSince1970: seconds), fileSystem: PosixFileSystem())
+        AuditLog(
+            folder: root.layout.audit, runner: RunnerIdentity(host: "h", pid: pid), startedAt: Date(timeIntervalSince1970: seconds),
+            fileSystem: PosixFileSystem())
     }
 
     func writeEvents(_ log: AuditLog, count: Int) throws {
         for i in 0..<count {
-            try log.record(.stepStarted, runId: "run-\(i % 3)", at: Date(timeIntervalSince1970: 1_767_225_600 + Double(i)), data: ["step": .string("s\(i)")])
+            try log.record(
+                .stepStarted, runId: "run-\(i % 3)", at: Date(timeIntervalSince1970: 1_767_225_600 + Double(i)), data: ["step": .string("s\(i)")])
         }
         log.close()
     }
@@ -154,15 +157,18 @@ import Testing
 
     @Test func aRunLeavesItsWholeStoryInTheAudit() async throws {
         let root = try TemporaryRoot()
-        try root.drop("story.json", RequestText.make(steps: [
-            #"{"id": "a", "provider": "template", "with": {"template": "x"}}"#,
-            #"{"id": "b", "provider": "artifact", "with": {"name": "b.txt", "content": "{{steps.a.output.text}}"}}"#,
-        ]))
+        try root.drop(
+            "story.json",
+            RequestText.make(steps: [
+                #"{"id": "a", "provider": "template", "with": {"template": "x"}}"#,
+                #"{"id": "b", "provider": "artifact", "with": {"name": "b.txt", "content": "{{steps.a.output.text}}"}}"#,
+            ]))
         try root.drop("broken.json", "{ nope")
         try await root.runOnce()
-        #expect(root.auditEventNames(runId: "story") == [
-            "run.queued", "run.started", "step.started", "step.succeeded", "step.started", "artifact.written", "step.succeeded", "run.succeeded",
-        ])
+        #expect(
+            root.auditEventNames(runId: "story") == [
+                "run.queued", "run.started", "step.started", "step.succeeded", "step.started", "artifact.written", "step.succeeded", "run.succeeded",
+            ])
         let rejected = root.auditEvents().filter { $0["event"] == "request.rejected" }
         #expect(rejected.count == 1)
         #expect(rejected.first?["data"]?["reason"] == "invalid_json")

@@ -19,40 +19,62 @@ import Testing
 
     static let rows: [Row] = [
         Row(error: .usage("bad flag"), exitCode: .usage, kind: "usage", message: "bad flag"),
-        Row(error: .notARoot(root: "/r", fromEnvironment: false, .missing), exitCode: .usage, kind: "usage",
+        Row(
+            error: .notARoot(root: "/r", fromEnvironment: false, .missing), exitCode: .usage, kind: "usage",
             message: "not a droprun root: /r does not exist (create one with droprun init /r, or pass --root)"),
-        Row(error: .notARoot(root: "/r", fromEnvironment: true, .notAFolder(.regular)), exitCode: .usage, kind: "usage",
+        Row(
+            error: .notARoot(root: "/r", fromEnvironment: true, .notAFolder(.regular)), exitCode: .usage, kind: "usage",
             message: "not a droprun root: /r (from $DROPRUN_ROOT) is a file, not a folder (pass --root DIR)"),
-        Row(error: .notARoot(root: "/r", fromEnvironment: false, .noInboxOrConfiguration), exitCode: .usage, kind: "usage",
+        Row(
+            error: .notARoot(root: "/r", fromEnvironment: false, .noInboxOrConfiguration), exitCode: .usage, kind: "usage",
             message: "not a droprun root: /r (create one with droprun init /r, or pass --root)"),
-        Row(error: .cannotMakeRoot(dir: "/d", .notAFolder(.regular)), exitCode: .usage, kind: "usage",
+        Row(
+            error: .cannotMakeRoot(dir: "/d", .notAFolder(.regular)), exitCode: .usage, kind: "usage",
             message: "cannot make a droprun root at /d: it is a file, not a folder; give a new or existing folder"),
-        Row(error: .cannotMakeRoot(dir: "/d/e", .ancestorNotAFolder("/d", .symlink)), exitCode: .usage, kind: "usage",
+        Row(
+            error: .cannotMakeRoot(dir: "/d/e", .ancestorNotAFolder("/d", .symlink)), exitCode: .usage, kind: "usage",
             message: "cannot make a droprun root at /d/e: /d is a symbolic link, not a folder; give a new or existing folder"),
-        Row(error: .cannotMakeRoot(dir: "/d", .refused(path: "/d/inbox", reason: "permission denied")), exitCode: .failure, kind: "failed",
+        Row(
+            error: .cannotMakeRoot(dir: "/d", .refused(path: "/d/inbox", reason: "permission denied")), exitCode: .failure, kind: "failed",
             message: "cannot make a droprun root at /d: cannot create /d/inbox (permission denied); give a folder you may write to"),
-        Row(error: .configuration(ConfigurationError(file: "/r/droprun.json", issues: [ValidationIssue(JSONPath.root.key("concurrency"), "expected 1...256")])),
+        Row(
+            error: .configuration(
+                ConfigurationError(file: "/r/droprun.json", issues: [ValidationIssue(JSONPath.root.key("concurrency"), "expected 1...256")])),
             exitCode: .usage, kind: "configuration",
-            message: "configuration error in /r/droprun.json:\n  $.concurrency: expected 1...256\nFix the key named above; every key of droprun.json is listed in the README."),
-        Row(error: .configuration(ConfigurationError(file: "/r/droprun.json", issues: [ValidationIssue(nil, "not JSON")])),
+            message:
+                "configuration error in /r/droprun.json:\n  $.concurrency: expected 1...256\nFix the key named above; every key of droprun.json is listed in the README."
+        ),
+        Row(
+            error: .configuration(ConfigurationError(file: "/r/droprun.json", issues: [ValidationIssue(nil, "not JSON")])),
             exitCode: .usage, kind: "configuration",
-            message: "configuration error in /r/droprun.json:\n  not JSON\nFix droprun.json as said above (it must be one JSON object); every key is listed in the README."),
+            message:
+                "configuration error in /r/droprun.json:\n  not JSON\nFix droprun.json as said above (it must be one JSON object); every key is listed in the README."
+        ),
         Row(error: .notFound("no run 'x'"), exitCode: .failure, kind: "not_found", message: "no run 'x'"),
         Row(error: .fileNotFound(path: "/w/r.json"), exitCode: .failure, kind: "not_found", message: "no file '/w/r.json'"),
-        Row(error: .unusableFile(Rejection(.notRegularFile, "'/w/d' is a folder, not a regular file")), exitCode: .failure, kind: "failed",
+        Row(
+            error: .unusableFile(Rejection(.notRegularFile, "'/w/d' is a folder, not a regular file")), exitCode: .failure, kind: "failed",
             message: "not_regular_file: '/w/d' is a folder, not a regular file"),
-        Row(error: .tooLarge(bytes: 20, limit: 10), exitCode: .failure, kind: "failed",
+        Row(
+            error: .tooLarge(bytes: 20, limit: 10), exitCode: .failure, kind: "failed",
             message: "too_large: the request has 20 bytes; the limit (maxRequestBytes) is 10"),
-        Row(error: .notSubmitted(file: "r.json", rejection), exitCode: .failure, kind: "failed",
+        Row(
+            error: .notSubmitted(file: "r.json", rejection), exitCode: .failure, kind: "failed",
             message: "r.json was not submitted: invalid_request\n  $.workflow: missing\n  second"),
-        Row(error: .duplicateRun(runId: "r", existing: "outbox/results/r.json"), exitCode: .failure, kind: "failed",
+        Row(
+            error: .duplicateRun(runId: "r", existing: "outbox/results/r.json"), exitCode: .failure, kind: "failed",
             message: "duplicate: run 'r' already exists (outbox/results/r.json); to run it again use 'droprun retry r'"),
-        Row(error: .alreadyWaiting(inboxName: "r.json"), exitCode: .failure, kind: "failed", message: "duplicate: inbox/r.json is already waiting to run"),
-        Row(error: .fileSystem(FileSystemError("rename", path: "/r/x", code: EACCES)), exitCode: .failure, kind: "file_system",
+        Row(
+            error: .alreadyWaiting(inboxName: "r.json"), exitCode: .failure, kind: "failed",
+            message: "duplicate: inbox/r.json is already waiting to run"),
+        Row(
+            error: .fileSystem(FileSystemError("rename", path: "/r/x", code: EACCES)), exitCode: .failure, kind: "file_system",
             message: "file system error: \(FileSystemError("rename", path: "/r/x", code: EACCES))"),
         Row(error: .failed("cannot do it"), exitCode: .failure, kind: "failed", message: "cannot do it"),
-        Row(error: .unreadableRecord(path: "outbox/running/r.json", runId: "r", reason: "not JSON"), exitCode: .failure, kind: "unreadable_record",
-            message: "the record of run 'r' is unreadable: outbox/running/r.json: not JSON. Nothing was changed. Look at the file (it should be the JSON record droprun wrote); "
+        Row(
+            error: .unreadableRecord(path: "outbox/running/r.json", runId: "r", reason: "not JSON"), exitCode: .failure, kind: "unreadable_record",
+            message:
+                "the record of run 'r' is unreadable: outbox/running/r.json: not JSON. Nothing was changed. Look at the file (it should be the JSON record droprun wrote); "
                 + "if it is damaged, move it out of outbox/ and submit the kept request (outbox/requests/r.json) again under a new id"),
     ]
 

@@ -128,10 +128,14 @@ import Testing
     @Test func showPrintsLongOutputsWholeWithFull() async throws {
         let (root, cli) = try ready()
         let long = String(repeating: "abcdefghij", count: 12) + "-END"
-        try root.drop("big.json", RequestText.make(id: "big", steps: [
-            #"{"id": "a", "provider": "echo", "with": {"text": "\#(long)"}}"#,
-            #"{"id": "b", "provider": "echo", "with": {"x": 1}}"#,
-        ]))
+        try root.drop(
+            "big.json",
+            RequestText.make(
+                id: "big",
+                steps: [
+                    #"{"id": "a", "provider": "echo", "with": {"text": "\#(long)"}}"#,
+                    #"{"id": "b", "provider": "echo", "with": {"x": 1}}"#,
+                ]))
         _ = await cli.run(["run", "--once"])
         let cut = await cli.run(["show", "big"])
         #expect(!cut.stdout.contains("-END"), "\(cut.stdout)")
@@ -146,9 +150,13 @@ import Testing
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast", "providers": {"exec": {"commands": {"sh": {"path": "/bin/sh"}}}}}"#)
         let cli = CLITester(root: root.path)
-        try root.drop("noisy.json", RequestText.make(id: "noisy", steps: [
-            #"{"id": "s", "provider": "exec", "with": {"command": "sh", "args": ["-c", "echo 'disk quota exceeded' >&2; echo second >&2; exit 3"]}}"#,
-        ]))
+        try root.drop(
+            "noisy.json",
+            RequestText.make(
+                id: "noisy",
+                steps: [
+                    #"{"id": "s", "provider": "exec", "with": {"command": "sh", "args": ["-c", "echo 'disk quota exceeded' >&2; echo second >&2; exit 3"]}}"#
+                ]))
         _ = await cli.run(["run", "--once"])
         let shown = await cli.run(["show", "noisy"])
         #expect(shown.stdout.contains("stderr: disk quota exceeded"), "\(shown.stdout)")
@@ -198,7 +206,8 @@ import Testing
     @Test func fixturesRecordRefusesARejectedMainRequestUnlessAsked() async throws {
         let (root, cli) = try ready()
         try root.write("droprun.json", #"{"durability": "fast", "providers": {"exec": {"commands": {"cat": {"path": "/bin/cat"}}}}}"#)
-        try root.write("fixtures/needs-exec/request.json", RequestText.make(id: "x", steps: [#"{"id": "a", "provider": "exec", "with": {"command": "cat"}}"#]))
+        try root.write(
+            "fixtures/needs-exec/request.json", RequestText.make(id: "x", steps: [#"{"id": "a", "provider": "exec", "with": {"command": "cat"}}"#]))
         let refused = await cli.run(["fixtures", "record", "needs-exec"])
         #expect(refused.code == .failure, "\(refused.stdout)")
         #expect(refused.stdout.contains("request.json was rejected"), "\(refused.stdout)")

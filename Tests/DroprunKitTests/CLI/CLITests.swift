@@ -5,10 +5,12 @@ import Testing
 @testable import DroprunKit
 
 @Suite struct CLITests {
-    static let hello = RequestText.make(id: "hello", steps: [
-        #"{"id": "greet", "provider": "template", "with": {"template": "Hi {{input.name}}"}}"#,
-        #"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "{{steps.greet.output.text}}"}}"#,
-    ], input: #"{"name": "Ada"}"#)
+    static let hello = RequestText.make(
+        id: "hello",
+        steps: [
+            #"{"id": "greet", "provider": "template", "with": {"template": "Hi {{input.name}}"}}"#,
+            #"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "{{steps.greet.output.text}}"}}"#,
+        ], input: #"{"name": "Ada"}"#)
 
     func ready() throws -> (TemporaryRoot, CLITester) {
         let root = try TemporaryRoot()
@@ -134,7 +136,8 @@ import Testing
 
         let list = await cli.run(["list", "--json"])
         let rows = try #require(try JSONParser.parse(list.stdout).arrayValue)
-        let statuses = Dictionary(rows.map { ($0["runId"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") }, uniquingKeysWith: { a, _ in a + "+dup" })
+        let statuses = Dictionary(
+            rows.map { ($0["runId"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") }, uniquingKeysWith: { a, _ in a + "+dup" })
         #expect(statuses == ["quick": "queued", "moving": "running", "hello": "succeeded"])
         let queued = await cli.run(["list", "--status", "queued"])
         #expect(queued.stdout.contains("quick") && !queued.stdout.contains("hello"))

@@ -47,11 +47,13 @@ import Glibc
         Case(arguments: ["show", "bad"], code: .failure, says: ["invalid_request"]),
         Case(arguments: ["list", "--status", "waiting"], code: .success, says: ["waiting_approval  ask"], never: ["hello"]),
         Case(arguments: ["list", "--status", "wating"], code: .usage, says: ["did you mean 'waiting'?"]),
-        Case(arguments: ["validate", "-"], stdin: RequestText.make(id: "fromstdin", steps: [echoStep]), code: .success,
-             says: ["ok       -: run 'fromstdin'"], never: ["no file"]),
+        Case(
+            arguments: ["validate", "-"], stdin: RequestText.make(id: "fromstdin", steps: [echoStep]), code: .success,
+            says: ["ok       -: run 'fromstdin'"], never: ["no file"]),
         Case(arguments: ["validate", "ctl.json"], code: .success, says: ["warning:", "no run 'ghost'", "would be refused"]),
-        Case(arguments: ["validate", "wjson.json"], code: .failure, says: ["did you mean 'w'? (a workflow is named without .json)", "; known: w"],
-             never: ["object Known"]),
+        Case(
+            arguments: ["validate", "wjson.json"], code: .failure, says: ["did you mean 'w'? (a workflow is named without .json)", "; known: w"],
+            never: ["object Known"]),
     ]
 
     @Test(arguments: cases)
@@ -113,7 +115,8 @@ import Glibc
     @Test func fixturesRecordCountsRefusedFixturesApart() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
-        try root.write("fixtures/needs-exec/request.json", RequestText.make(id: "x", steps: [#"{"id": "a", "provider": "exec", "with": {"command": "cat"}}"#]))
+        try root.write(
+            "fixtures/needs-exec/request.json", RequestText.make(id: "x", steps: [#"{"id": "a", "provider": "exec", "with": {"command": "cat"}}"#]))
         try root.write("fixtures/fine/request.json", RequestText.make(id: "y", steps: [Self.echoStep]))
         let result = await CLITester(root: root.path).run(["fixtures", "record"])
         #expect(result.code == .failure)

@@ -23,8 +23,9 @@ import Darwin
             let result = try await droprun(command + [flag], root)
             #expect(result.code == 0, "\(command) \(flag): \(result)")
             #expect(result.stdout.lowercased().contains("usage"), "\(command) \(flag) printed no usage: \(result.stdout)")
-            #expect(result.stdout.contains("droprun " + command.joined(separator: " ")),
-                    "help for '\(command.joined(separator: " "))' does not describe that command: \(result.stdout.prefix(200))")
+            #expect(
+                result.stdout.contains("droprun " + command.joined(separator: " ")),
+                "help for '\(command.joined(separator: " "))' does not describe that command: \(result.stdout.prefix(200))")
         }
     }
 
@@ -42,7 +43,9 @@ import Darwin
         let root = try makeRoot()
         let result = try await droprun(command, root)
         #expect(result.code == 0)
-        #expect(result.stdout.hasSuffix("\n"), "'droprun \(command.joined(separator: " "))' output does not end with a newline: …\(result.stdout.suffix(40).debugDescription)")
+        #expect(
+            result.stdout.hasSuffix("\n"),
+            "'droprun \(command.joined(separator: " "))' output does not end with a newline: …\(result.stdout.suffix(40).debugDescription)")
     }
 
     /// A fresh root with every folder and `"durability": "fast"`.
@@ -61,6 +64,7 @@ import Darwin
     /// A one-step echo request.
     private func echoRequest(id: String?, value: String = "v") -> String {
         let idMember = id.map { #""id":"\#($0)","# } ?? ""
-        return #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
+        return
+            #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DroprunKit
 
 @Suite struct HelpTextTests {
@@ -6,19 +7,20 @@ import Testing
 
     // MARK: - Usage lines
 
-    @Test(arguments: [
-        ([], "Usage: droprun [--root DIR] <subcommand>"),
-        (["init"], "Usage: droprun init [--root DIR] [DIR]"),
-        (["run"], "Usage: droprun run [--once] [--concurrency N] [--root DIR]"),
-        (["submit"], "Usage: droprun submit [--tag TAG ...] [--root DIR] FILE"),
-        (["validate"], "Usage: droprun validate [--root DIR] FILE ..."),
-        (["status"], "Usage: droprun status [--json] [--root DIR] RUN_ID"),
-        (["list"], "Usage: droprun list [--status S] [--limit N] [--json] [--root DIR]"),
-        (["audit"], "Usage: droprun audit [--json] [--root DIR] (<subcommand> | [RUN_ID])"),
-        (["audit", "verify"], "Usage: droprun audit verify [--root DIR]"),
-        (["fixtures"], "Usage: droprun fixtures [--root DIR] <subcommand>"),
-        (["fixtures", "record"], "Usage: droprun fixtures record [--root DIR] [NAME ...]"),
-    ] as [([String], String)])
+    @Test(
+        arguments: [
+            ([], "Usage: droprun [--root DIR] <subcommand>"),
+            (["init"], "Usage: droprun init [--root DIR] [DIR]"),
+            (["run"], "Usage: droprun run [--once] [--concurrency N] [--root DIR]"),
+            (["submit"], "Usage: droprun submit [--tag TAG ...] [--root DIR] FILE"),
+            (["validate"], "Usage: droprun validate [--root DIR] FILE ..."),
+            (["status"], "Usage: droprun status [--json] [--root DIR] RUN_ID"),
+            (["list"], "Usage: droprun list [--status S] [--limit N] [--json] [--root DIR]"),
+            (["audit"], "Usage: droprun audit [--json] [--root DIR] (<subcommand> | [RUN_ID])"),
+            (["audit", "verify"], "Usage: droprun audit verify [--root DIR]"),
+            (["fixtures"], "Usage: droprun fixtures [--root DIR] <subcommand>"),
+            (["fixtures", "record"], "Usage: droprun fixtures record [--root DIR] [NAME ...]"),
+        ] as [([String], String)])
     func usageLine(path: [String], expected: String) {
         #expect(parser.usageLine(for: path) == expected)
     }

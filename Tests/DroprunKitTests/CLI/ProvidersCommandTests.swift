@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func listsProvidersModelsAndCommandsWithSecretsMasked() async throws {
-        let root = try root(#"""
+        let root = try root(
+            #"""
             {"durability": "fast", "providers": {
               "llm": {"models": {"stub-small": {"apiKeyEnv": "MY_KEY"}, "big": {"latencyMs": 5, "failureRate": 0.25, "apiKeyEnv": "OTHER_KEY"}}},
               "exec": {"commands": {"ls": {"path": "/bin/ls", "env": ["MY_KEY"]}, "gone": {"path": "/nonexistent/tool"}}}}}
@@ -40,17 +41,23 @@ import Testing
     }
 
     @Test func noCredentialValueEverReachesTheRoot() async throws {
-        let root = try root(#"""
+        let root = try root(
+            #"""
             {"durability": "fast", "providers": {
               "llm": {"models": {"paid": {"apiKeyEnv": "MY_KEY"}}},
               "exec": {"commands": {"cat": {"path": "/bin/cat"}}}}}
             """#)
-        try root.drop("r.json", RequestText.make(id: "r", steps: [
-            #"{"id": "ask", "provider": "llm", "with": {"model": "paid", "prompt": "hello"}}"#,
-            #"{"id": "run", "provider": "exec", "with": {"command": "cat", "input": {"x": 1}}}"#,
-            #"{"id": "save", "provider": "artifact", "with": {"name": "a.json", "json": "{{steps.ask.output}}"}}"#,
-        ]))
-        try root.drop("bad.json", #"{"workflow": {"name": "w", "steps": [{"id": "a", "provider": "llm", "with": {"model": "nope", "prompt": "x"}}]}}"#)
+        try root.drop(
+            "r.json",
+            RequestText.make(
+                id: "r",
+                steps: [
+                    #"{"id": "ask", "provider": "llm", "with": {"model": "paid", "prompt": "hello"}}"#,
+                    #"{"id": "run", "provider": "exec", "with": {"command": "cat", "input": {"x": 1}}}"#,
+                    #"{"id": "save", "provider": "artifact", "with": {"name": "a.json", "json": "{{steps.ask.output}}"}}"#,
+                ]))
+        try root.drop(
+            "bad.json", #"{"workflow": {"name": "w", "steps": [{"id": "a", "provider": "llm", "with": {"model": "nope", "prompt": "x"}}]}}"#)
         let cli = CLITester(root: root.path, variables: ["MY_KEY": Self.secret, "PATH": "/usr/bin:/bin"])
         for command in [["run", "--once"], ["providers"], ["providers", "--json"], ["show", "r"], ["audit"], ["list"]] {
             let result = await cli.run(command)

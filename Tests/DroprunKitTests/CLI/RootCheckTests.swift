@@ -17,7 +17,9 @@ import Testing
         try folder.write("req.json", RequestText.make(id: "x", steps: [#"{"id": "a", "provider": "echo", "with": {}}"#]))
         let result = await CLITester(root: folder.path).run(arguments)
         #expect(result.code == .usage, "\(result.stdout)\(result.stderr)")
-        #expect(result.stderr.contains("not a droprun root: \(folder.path) (create one with droprun init \(folder.path), or pass --root)"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("not a droprun root: \(folder.path) (create one with droprun init \(folder.path), or pass --root)"),
+            "\(result.stderr)")
         #expect(folder.list("") == ["req.json"], "the command made folders in a non-root")
     }
 

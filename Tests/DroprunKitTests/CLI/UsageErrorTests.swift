@@ -16,7 +16,8 @@ import Darwin
         for (typo, meant) in [("statsu", "status"), ("lsit", "list"), ("sbumit", "submit")] {
             let result = try await droprun([typo], root)
             #expect(result.code == 2, "\(typo): \(result)")
-            #expect(result.stderr.contains(typo) && result.stderr.contains("did you mean") && result.stderr.contains(meant), "\(typo): \(result.stderr)")
+            #expect(
+                result.stderr.contains(typo) && result.stderr.contains("did you mean") && result.stderr.contains(meant), "\(typo): \(result.stderr)")
         }
     }
 
@@ -41,8 +42,10 @@ import Darwin
 
     @Test func badOptionValuesAreUsageErrors() async throws {
         let root = try makeRoot()
-        for args in [["list", "--limit", "0"], ["list", "--limit", "ten"], ["list", "--status", "done"], ["list", "--limit"],
-                     ["run", "--once", "--durability", "sometimes"], ["run", "--once", "--concurrency", "0"]] {
+        for args in [
+            ["list", "--limit", "0"], ["list", "--limit", "ten"], ["list", "--status", "done"], ["list", "--limit"],
+            ["run", "--once", "--durability", "sometimes"], ["run", "--once", "--concurrency", "0"],
+        ] {
             let result = try await droprun(args, root)
             #expect(result.code == 2, "\(args): \(result)")
         }
@@ -123,6 +126,7 @@ import Darwin
     /// A one-step echo request.
     private func echoRequest(id: String?, value: String = "v") -> String {
         let idMember = id.map { #""id":"\#($0)","# } ?? ""
-        return #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
+        return
+            #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
     }
 }

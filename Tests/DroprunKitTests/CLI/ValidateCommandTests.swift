@@ -89,6 +89,7 @@ import Darwin
     /// A one-step echo request.
     private func echoRequest(id: String?, value: String = "v") -> String {
         let idMember = id.map { #""id":"\#($0)","# } ?? ""
-        return #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
+        return
+            #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
     }
 }

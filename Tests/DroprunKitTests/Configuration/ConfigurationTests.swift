@@ -1,7 +1,8 @@
+import DroprunTestSupport
 import Foundation
 import Testing
+
 @testable import DroprunKit
-import DroprunTestSupport
 
 /// `droprun.json`: defaults, strict parsing, and loading.
 @Suite struct ConfigurationTests {
@@ -44,7 +45,8 @@ import DroprunTestSupport
     }
 
     @Test func contractExampleParses() throws {
-        let c = try Self.parse(#"""
+        let c = try Self.parse(
+            #"""
             {
               "concurrency": 4,
               "pollIntervalMs": 500,
@@ -71,7 +73,8 @@ import DroprunTestSupport
     }
 
     @Test func everyTopLevelValueIsRead() throws {
-        let c = try Self.parse(#"""
+        let c = try Self.parse(
+            #"""
             {"concurrency": 16, "pollIntervalMs": 10, "settleMs": 2500, "maxRequestBytes": 4096, "durability": "fast",
              "leaseSeconds": 86400, "defaults": {"stepTimeoutMs": 1, "runTimeoutSeconds": 2592000}, "workflows": "flows/v2"}
             """#)
@@ -93,64 +96,82 @@ import DroprunTestSupport
 
     // MARK: - Wrong types and ranges
 
-    @Test(arguments: [
-        (#"{"concurrency": "4"}"#, "$.concurrency", "expected a whole number"),
-        (#"{"concurrency": 1.5}"#, "$.concurrency", "expected a whole number"),
-        (#"{"concurrency": 0}"#, "$.concurrency", "found 0"),
-        (#"{"concurrency": 257}"#, "$.concurrency", "found 257"),
-        (#"{"concurrency": null}"#, "$.concurrency", "found null"),
-        (#"{"pollIntervalMs": true}"#, "$.pollIntervalMs", "found a boolean"),
-        (#"{"pollIntervalMs": 9}"#, "$.pollIntervalMs", "found 9"),
-        (#"{"settleMs": -1}"#, "$.settleMs", "found -1"),
-        (#"{"settleMs": "500ms"}"#, "$.settleMs", "found a string"),
-        (#"{"maxRequestBytes": "1MB"}"#, "$.maxRequestBytes", "expected a whole number"),
-        (#"{"maxRequestBytes": 0}"#, "$.maxRequestBytes", "found 0"),
-        (#"{"durability": "fsync"}"#, "$.durability", "'strict', 'fast'"),
-        (#"{"durability": "Fast"}"#, "$.durability", "did you mean 'fast'?"),
-        (#"{"durability": "strcit"}"#, "$.durability", "did you mean 'strict'?"),
-        (#"{"durability": 1}"#, "$.durability", "expected a string"),
-        (#"{"leaseSeconds": 0}"#, "$.leaseSeconds", "found 0"),
-        (#"{"leaseSeconds": [30]}"#, "$.leaseSeconds", "found an array"),
-        (#"{"defaults": []}"#, "$.defaults", "expected an object"),
-        (#"{"defaults": {"stepTimeoutMs": "60s"}}"#, "$.defaults.stepTimeoutMs", "expected a whole number"),
-        (#"{"defaults": {"stepTimeoutMs": 0}}"#, "$.defaults.stepTimeoutMs", "found 0"),
-        (#"{"defaults": {"runTimeoutSeconds": 0}}"#, "$.defaults.runTimeoutSeconds", "found 0"),
-        (#"{"defaults": {"runTimeoutSeconds": 1.5}}"#, "$.defaults.runTimeoutSeconds", "expected a whole number"),
-        (#"{"workflows": 5}"#, "$.workflows", "expected a string"),
-        (#"{"workflows": "/etc"}"#, "$.workflows", "'/etc'"),
-        (#"{"workflows": "../elsewhere"}"#, "$.workflows", "'../elsewhere'"),
-        (#"{"workflows": "a/../../b"}"#, "$.workflows", "inside the root"),
-        (#"{"workflows": ""}"#, "$.workflows", "inside the root"),
-        (#"{"providers": 1}"#, "$.providers", "expected an object"),
-        (#"{"providers": {"llm": []}}"#, "$.providers.llm", "expected an object"),
-        (#"{"providers": {"llm": {"models": "stub"}}}"#, "$.providers.llm.models", "expected an object"),
-        (#"{"providers": {"llm": {"models": {"m": 5}}}}"#, "$.providers.llm.models.m", "expected an object"),
-        (#"{"providers": {"llm": {"models": {"m": {"latencyMs": "x"}}}}}"#, "$.providers.llm.models.m.latencyMs", "expected a whole number"),
-        (#"{"providers": {"llm": {"models": {"m": {"latencyMs": -1}}}}}"#, "$.providers.llm.models.m.latencyMs", "found -1"),
-        (#"{"providers": {"llm": {"models": {"m": {"failureRate": 1.5}}}}}"#, "$.providers.llm.models.m.failureRate", "from 0 to 1"),
-        (#"{"providers": {"llm": {"models": {"m": {"failureRate": -0.1}}}}}"#, "$.providers.llm.models.m.failureRate", "found -0.1"),
-        (#"{"providers": {"llm": {"models": {"m": {"failureRate": "half"}}}}}"#, "$.providers.llm.models.m.failureRate", "expected a number"),
-        (#"{"providers": {"llm": {"models": {"m": {"apiKeyEnv": 5}}}}}"#, "$.providers.llm.models.m.apiKeyEnv", "expected a string"),
-        (#"{"providers": {"exec": 0}}"#, "$.providers.exec", "expected an object"),
-        (#"{"providers": {"exec": {"commands": []}}}"#, "$.providers.exec.commands", "expected an object"),
-        (#"{"providers": {"exec": {"commands": {"wc": "/usr/bin/wc"}}}}"#, "$.providers.exec.commands.wc", "expected an object"),
-        (#"{"providers": {"exec": {"commands": {"wc": {}}}}}"#, "$.providers.exec.commands.wc.path", "required, but missing"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "wc"}}}}}"#, "$.providers.exec.commands.wc.path", "absolute path"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "bin/wc"}}}}}"#, "$.providers.exec.commands.wc.path", "'bin/wc'"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": 7}}}}}"#, "$.providers.exec.commands.wc.path", "expected a string"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "timeoutMs": 0}}}}}"#, "$.providers.exec.commands.wc.timeoutMs", "found 0"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "retryableExitCodes": "75"}}}}}"#,
-         "$.providers.exec.commands.wc.retryableExitCodes", "whole numbers"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "retryableExitCodes": [75, "x"]}}}}}"#,
-         "$.providers.exec.commands.wc.retryableExitCodes", "whole numbers"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "retryableExitCodes": [1.5]}}}}}"#,
-         "$.providers.exec.commands.wc.retryableExitCodes", "whole numbers"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "env": "PATH"}}}}}"#, "$.providers.exec.commands.wc.env", "array of strings"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "env": ["A", 1]}}}}}"#, "$.providers.exec.commands.wc.env[1]", "expected a string"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "workingDirectory": false}}}}}"#,
-         "$.providers.exec.commands.wc.workingDirectory", "expected a string"),
-        (#"{"providers": {"exec": {"commands": {"my tool": {"path": "x"}}}}}"#, #"$.providers.exec.commands["my tool"].path"#, "absolute"),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            (#"{"concurrency": "4"}"#, "$.concurrency", "expected a whole number"),
+            (#"{"concurrency": 1.5}"#, "$.concurrency", "expected a whole number"),
+            (#"{"concurrency": 0}"#, "$.concurrency", "found 0"),
+            (#"{"concurrency": 257}"#, "$.concurrency", "found 257"),
+            (#"{"concurrency": null}"#, "$.concurrency", "found null"),
+            (#"{"pollIntervalMs": true}"#, "$.pollIntervalMs", "found a boolean"),
+            (#"{"pollIntervalMs": 9}"#, "$.pollIntervalMs", "found 9"),
+            (#"{"settleMs": -1}"#, "$.settleMs", "found -1"),
+            (#"{"settleMs": "500ms"}"#, "$.settleMs", "found a string"),
+            (#"{"maxRequestBytes": "1MB"}"#, "$.maxRequestBytes", "expected a whole number"),
+            (#"{"maxRequestBytes": 0}"#, "$.maxRequestBytes", "found 0"),
+            (#"{"durability": "fsync"}"#, "$.durability", "'strict', 'fast'"),
+            (#"{"durability": "Fast"}"#, "$.durability", "did you mean 'fast'?"),
+            (#"{"durability": "strcit"}"#, "$.durability", "did you mean 'strict'?"),
+            (#"{"durability": 1}"#, "$.durability", "expected a string"),
+            (#"{"leaseSeconds": 0}"#, "$.leaseSeconds", "found 0"),
+            (#"{"leaseSeconds": [30]}"#, "$.leaseSeconds", "found an array"),
+            (#"{"defaults": []}"#, "$.defaults", "expected an object"),
+            (#"{"defaults": {"stepTimeoutMs": "60s"}}"#, "$.defaults.stepTimeoutMs", "expected a whole number"),
+            (#"{"defaults": {"stepTimeoutMs": 0}}"#, "$.defaults.stepTimeoutMs", "found 0"),
+            (#"{"defaults": {"runTimeoutSeconds": 0}}"#, "$.defaults.runTimeoutSeconds", "found 0"),
+            (#"{"defaults": {"runTimeoutSeconds": 1.5}}"#, "$.defaults.runTimeoutSeconds", "expected a whole number"),
+            (#"{"workflows": 5}"#, "$.workflows", "expected a string"),
+            (#"{"workflows": "/etc"}"#, "$.workflows", "'/etc'"),
+            (#"{"workflows": "../elsewhere"}"#, "$.workflows", "'../elsewhere'"),
+            (#"{"workflows": "a/../../b"}"#, "$.workflows", "inside the root"),
+            (#"{"workflows": ""}"#, "$.workflows", "inside the root"),
+            (#"{"providers": 1}"#, "$.providers", "expected an object"),
+            (#"{"providers": {"llm": []}}"#, "$.providers.llm", "expected an object"),
+            (#"{"providers": {"llm": {"models": "stub"}}}"#, "$.providers.llm.models", "expected an object"),
+            (#"{"providers": {"llm": {"models": {"m": 5}}}}"#, "$.providers.llm.models.m", "expected an object"),
+            (#"{"providers": {"llm": {"models": {"m": {"latencyMs": "x"}}}}}"#, "$.providers.llm.models.m.latencyMs", "expected a whole number"),
+            (#"{"providers": {"llm": {"models": {"m": {"latencyMs": -1}}}}}"#, "$.providers.llm.models.m.latencyMs", "found -1"),
+            (#"{"providers": {"llm": {"models": {"m": {"failureRate": 1.5}}}}}"#, "$.providers.llm.models.m.failureRate", "from 0 to 1"),
+            (#"{"providers": {"llm": {"models": {"m": {"failureRate": -0.1}}}}}"#, "$.providers.llm.models.m.failureRate", "found -0.1"),
+            (#"{"providers": {"llm": {"models": {"m": {"failureRate": "half"}}}}}"#, "$.providers.llm.models.m.failureRate", "expected a number"),
+            (#"{"providers": {"llm": {"models": {"m": {"apiKeyEnv": 5}}}}}"#, "$.providers.llm.models.m.apiKeyEnv", "expected a string"),
+            (#"{"providers": {"exec": 0}}"#, "$.providers.exec", "expected an object"),
+            (#"{"providers": {"exec": {"commands": []}}}"#, "$.providers.exec.commands", "expected an object"),
+            (#"{"providers": {"exec": {"commands": {"wc": "/usr/bin/wc"}}}}"#, "$.providers.exec.commands.wc", "expected an object"),
+            (#"{"providers": {"exec": {"commands": {"wc": {}}}}}"#, "$.providers.exec.commands.wc.path", "required, but missing"),
+            (#"{"providers": {"exec": {"commands": {"wc": {"path": "wc"}}}}}"#, "$.providers.exec.commands.wc.path", "absolute path"),
+            (#"{"providers": {"exec": {"commands": {"wc": {"path": "bin/wc"}}}}}"#, "$.providers.exec.commands.wc.path", "'bin/wc'"),
+            (#"{"providers": {"exec": {"commands": {"wc": {"path": 7}}}}}"#, "$.providers.exec.commands.wc.path", "expected a string"),
+            (
+                #"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "timeoutMs": 0}}}}}"#, "$.providers.exec.commands.wc.timeoutMs",
+                "found 0"
+            ),
+            (
+                #"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "retryableExitCodes": "75"}}}}}"#,
+                "$.providers.exec.commands.wc.retryableExitCodes", "whole numbers"
+            ),
+            (
+                #"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "retryableExitCodes": [75, "x"]}}}}}"#,
+                "$.providers.exec.commands.wc.retryableExitCodes", "whole numbers"
+            ),
+            (
+                #"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "retryableExitCodes": [1.5]}}}}}"#,
+                "$.providers.exec.commands.wc.retryableExitCodes", "whole numbers"
+            ),
+            (
+                #"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "env": "PATH"}}}}}"#, "$.providers.exec.commands.wc.env",
+                "array of strings"
+            ),
+            (
+                #"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "env": ["A", 1]}}}}}"#, "$.providers.exec.commands.wc.env[1]",
+                "expected a string"
+            ),
+            (
+                #"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "workingDirectory": false}}}}}"#,
+                "$.providers.exec.commands.wc.workingDirectory", "expected a string"
+            ),
+            (#"{"providers": {"exec": {"commands": {"my tool": {"path": "x"}}}}}"#, #"$.providers.exec.commands["my tool"].path"#, "absolute"),
+        ] as [(String, String, String)])
     func wrongTypeNamesTheKey(text: String, path: String, fragment: String) {
         guard let error = Self.error(text) else { return }
         let matching = error.issues.filter { $0.path?.description == path }
@@ -170,31 +191,37 @@ import DroprunTestSupport
 
     // MARK: - Unknown keys
 
-    @Test(arguments: [
-        (#"{"concurency": 2}"#, "$.concurency", "concurrency"),
-        (#"{"Concurrency": 2}"#, "$.Concurrency", "concurrency"),
-        (#"{"pollIntervalMS": 2}"#, "$.pollIntervalMS", "pollIntervalMs"),
-        (#"{"settelMs": 2}"#, "$.settelMs", "settleMs"),
-        (#"{"maxRequestByte": 2}"#, "$.maxRequestByte", "maxRequestBytes"),
-        (#"{"durablity": "fast"}"#, "$.durablity", "durability"),
-        (#"{"leaseSecond": 1}"#, "$.leaseSecond", "leaseSeconds"),
-        (#"{"workflow": "w"}"#, "$.workflow", "workflows"),
-        (#"{"default": {}}"#, "$.default", "defaults"),
-        (#"{"provider": {}}"#, "$.provider", "providers"),
-        (#"{"defaults": {"stepTimeout": 5}}"#, "$.defaults.stepTimeout", "stepTimeoutMs"),
-        (#"{"defaults": {"runTimeoutSecond": 5}}"#, "$.defaults.runTimeoutSecond", "runTimeoutSeconds"),
-        (#"{"providers": {"lm": {}}}"#, "$.providers.lm", "llm"),
-        (#"{"providers": {"exce": {}}}"#, "$.providers.exce", "exec"),
-        (#"{"providers": {"llm": {"model": {}}}}"#, "$.providers.llm.model", "models"),
-        (#"{"providers": {"llm": {"models": {"m": {"latency": 1}}}}}"#, "$.providers.llm.models.m.latency", "latencyMs"),
-        (#"{"providers": {"llm": {"models": {"m": {"failurerate": 0.1}}}}}"#, "$.providers.llm.models.m.failurerate", "failureRate"),
-        (#"{"providers": {"llm": {"models": {"m": {"apiKey": "sk-123"}}}}}"#, "$.providers.llm.models.m.apiKey", "apiKeyEnv"),
-        (#"{"providers": {"exec": {"command": {}}}}"#, "$.providers.exec.command", "commands"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "retryableExitCode": [1]}}}}}"#,
-         "$.providers.exec.commands.wc.retryableExitCode", "retryableExitCodes"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "envs": []}}}}}"#, "$.providers.exec.commands.wc.envs", "env"),
-        (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "timeout": 1}}}}}"#, "$.providers.exec.commands.wc.timeout", "timeoutMs"),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            (#"{"concurency": 2}"#, "$.concurency", "concurrency"),
+            (#"{"Concurrency": 2}"#, "$.Concurrency", "concurrency"),
+            (#"{"pollIntervalMS": 2}"#, "$.pollIntervalMS", "pollIntervalMs"),
+            (#"{"settelMs": 2}"#, "$.settelMs", "settleMs"),
+            (#"{"maxRequestByte": 2}"#, "$.maxRequestByte", "maxRequestBytes"),
+            (#"{"durablity": "fast"}"#, "$.durablity", "durability"),
+            (#"{"leaseSecond": 1}"#, "$.leaseSecond", "leaseSeconds"),
+            (#"{"workflow": "w"}"#, "$.workflow", "workflows"),
+            (#"{"default": {}}"#, "$.default", "defaults"),
+            (#"{"provider": {}}"#, "$.provider", "providers"),
+            (#"{"defaults": {"stepTimeout": 5}}"#, "$.defaults.stepTimeout", "stepTimeoutMs"),
+            (#"{"defaults": {"runTimeoutSecond": 5}}"#, "$.defaults.runTimeoutSecond", "runTimeoutSeconds"),
+            (#"{"providers": {"lm": {}}}"#, "$.providers.lm", "llm"),
+            (#"{"providers": {"exce": {}}}"#, "$.providers.exce", "exec"),
+            (#"{"providers": {"llm": {"model": {}}}}"#, "$.providers.llm.model", "models"),
+            (#"{"providers": {"llm": {"models": {"m": {"latency": 1}}}}}"#, "$.providers.llm.models.m.latency", "latencyMs"),
+            (#"{"providers": {"llm": {"models": {"m": {"failurerate": 0.1}}}}}"#, "$.providers.llm.models.m.failurerate", "failureRate"),
+            (#"{"providers": {"llm": {"models": {"m": {"apiKey": "sk-123"}}}}}"#, "$.providers.llm.models.m.apiKey", "apiKeyEnv"),
+            (#"{"providers": {"exec": {"command": {}}}}"#, "$.providers.exec.command", "commands"),
+            (
+                #"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "retryableExitCode": [1]}}}}}"#,
+                "$.providers.exec.commands.wc.retryableExitCode", "retryableExitCodes"
+            ),
+            (#"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "envs": []}}}}}"#, "$.providers.exec.commands.wc.envs", "env"),
+            (
+                #"{"providers": {"exec": {"commands": {"wc": {"path": "/usr/bin/wc", "timeout": 1}}}}}"#, "$.providers.exec.commands.wc.timeout",
+                "timeoutMs"
+            ),
+        ] as [(String, String, String)])
     func unknownKeyNamesItAndTheNearestName(text: String, path: String, suggestion: String) {
         guard let error = Self.error(text) else { return }
         let issue = error.issues.first { $0.path?.description == path }
@@ -222,7 +249,9 @@ import DroprunTestSupport
     /// `apiKeyEnv` names an environment variable; a pasted key there would put the credential in the file.
     @Test(arguments: ["sk-live-abc123", "my key", "", "1ABC", "A=B"])
     func apiKeyEnvMustBeAVariableName(value: String) {
-        guard let error = Self.error(#"{"providers": {"llm": {"models": {"m": {"apiKeyEnv": \#(JSONWriter.compact(.string(value)))}}}}}"#) else { return }
+        guard let error = Self.error(#"{"providers": {"llm": {"models": {"m": {"apiKeyEnv": \#(JSONWriter.compact(.string(value)))}}}}}"#) else {
+            return
+        }
         #expect(error.issues.contains { $0.path?.description == "$.providers.llm.models.m.apiKeyEnv" }, "\(error.issues)")
     }
 
@@ -233,7 +262,9 @@ import DroprunTestSupport
     }
 
     @Test func everyProblemIsReportedAtOnce() {
-        guard let error = Self.error(#"{"concurency": 2, "settleMs": "x", "defaults": {"stepTimeoutMs": 0}, "providers": {"exec": {"commands": {"a": {"path": "rel"}}}}}"#)
+        guard
+            let error = Self.error(
+                #"{"concurency": 2, "settleMs": "x", "defaults": {"stepTimeoutMs": 0}, "providers": {"exec": {"commands": {"a": {"path": "rel"}}}}}"#)
         else { return }
         let paths = Set(error.issues.compactMap { $0.path?.description })
         #expect(paths == ["$.concurency", "$.settleMs", "$.defaults.stepTimeoutMs", "$.providers.exec.commands.a.path"], "\(paths)")
@@ -242,23 +273,26 @@ import DroprunTestSupport
     // MARK: - Providers
 
     @Test func llmModelsAreParsed() throws {
-        let c = try Self.parse(#"""
+        let c = try Self.parse(
+            #"""
             {"providers": {"llm": {"models": {
               "stub-small": {"latencyMs": 5, "failureRate": 0.25, "apiKeyEnv": "OPENAI_API_KEY"},
               "house": {},
               "flaky": {"failureRate": 1}
             }}}}
             """#)
-        #expect(c.llmModels == [
-            "stub-small": LLMModelSettings(latencyMs: 5, failureRate: 0.25, apiKeyEnv: "OPENAI_API_KEY"),
-            "house": LLMModelSettings(),
-            "flaky": LLMModelSettings(failureRate: 1),
-        ])
+        #expect(
+            c.llmModels == [
+                "stub-small": LLMModelSettings(latencyMs: 5, failureRate: 0.25, apiKeyEnv: "OPENAI_API_KEY"),
+                "house": LLMModelSettings(),
+                "flaky": LLMModelSettings(failureRate: 1),
+            ])
         #expect(c.execCommands.isEmpty)
     }
 
     @Test func execCommandsAreParsed() throws {
-        let c = try Self.parse(#"""
+        let c = try Self.parse(
+            #"""
             {"providers": {"exec": {"commands": {
               "wc": {"path": "/usr/bin/wc", "timeoutMs": 5000, "retryableExitCodes": [75, 111], "env": ["LC_ALL", "TZ"], "workingDirectory": "/tmp"},
               "true": {"path": "/bin/true"}

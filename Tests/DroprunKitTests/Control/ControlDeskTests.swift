@@ -66,8 +66,9 @@ import Glibc
     @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"))
     func cancellingAnIdleRunEndsItsLeftoverProcessGroup() async throws {
         let (root, cli) = try await waiting()
-        let spec = ProcessSpec(path: "/bin/sh", arguments: ["-c", "sleep 30 & wait"], environment: ["PATH": "/usr/bin:/bin"],
-                               workingDirectory: nil, standardInput: [])
+        let spec = ProcessSpec(
+            path: "/bin/sh", arguments: ["-c", "sleep 30 & wait"], environment: ["PATH": "/usr/bin:/bin"],
+            workingDirectory: nil, standardInput: [])
         let process = try await PosixProcessLauncher().start(spec)
         try edit(root) { $0.steps[0].process = process.identity }
         #expect(LeftoverProcessGroup.isRunning(process.identity))

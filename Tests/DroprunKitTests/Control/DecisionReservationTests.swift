@@ -8,9 +8,12 @@ import Testing
 /// other refused at once naming the first; a second decision that reaches a runner anyway says the run was decided.
 @Suite(.serialized) struct DecisionReservationTests {
     static func request(_ id: String) -> String {
-        RequestText.make(id: id, steps: [
-            #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"}}"#, #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
-        ])
+        RequestText.make(
+            id: id,
+            steps: [
+                #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"}}"#,
+                #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
+            ])
     }
 
     /// A second decision dropped by hand past the check reaches the runner: its rejection says the run was decided, by whom.

@@ -39,8 +39,9 @@ import Testing
 
         try root.write("droprun.json", #"{"durability": "fast", "providers": {"exec": {"commands": {"cat": {"path": "/bin/cat"}}}}}"#)
         #expect(await said("droprun.json changed", in: warnings, clock: clock, stepMs: 100), "\(warnings.messages)")
-        #expect(warnings.messages.last?.contains("this runner keeps the configuration it started with until it is restarted") == true,
-                "\(warnings.messages)")
+        #expect(
+            warnings.messages.last?.contains("this runner keeps the configuration it started with until it is restarted") == true,
+            "\(warnings.messages)")
 
         try root.write("droprun.json", #"{"durability": "fats"}"#)
         #expect(await said("cannot be used", in: warnings, clock: clock, stepMs: 100), "\(warnings.messages)")

@@ -144,19 +144,25 @@ import Glibc
     }
 
     static let cases: [Case] = [
-        Case(description: "a control message for an unknown run is rejected",
-             drops: [("ghost.json", #"{"kind": "approval", "runId": "ghost", "decision": "approve", "by": "ada"}"#)],
-             first: [.rejected(.unknownRun)], leftIn: "outbox/rejected/ghost.json"),
-        Case(description: "a file the inbox refuses to give up is said and left there",
-             faults: [.init("rename", pathContains: "inbox/x.json ->", code: EACCES)],
-             drops: [("x.json", valid)], first: [.deferred], detail: "cannot take it from the inbox", leftIn: "inbox/x.json"),
-        Case(description: "a file that does not parse and may be half-written is held, then rejected after the grace",
-             drops: [("late.json", #"{"workflow": "#)], first: [.rejected(.invalidJSON)], notBeforeMs: HeldClaims.graceMs,
-             leftIn: "outbox/rejected/late.json"),
-        Case(description: "a claim whose admission fails stays claimed and is said to be tried again",
-             faults: [.init("link", pathContains: "outbox/requests/", code: EIO, times: 1),
-                      .init("writeAtomically", pathContains: "outbox/claimed/", code: EIO, times: 1)],
-             drops: [("d.json", valid)], first: [.deferred], detail: "tried again in 1 s", leftIn: "outbox/claimed/testhost-4242/d.json"),
+        Case(
+            description: "a control message for an unknown run is rejected",
+            drops: [("ghost.json", #"{"kind": "approval", "runId": "ghost", "decision": "approve", "by": "ada"}"#)],
+            first: [.rejected(.unknownRun)], leftIn: "outbox/rejected/ghost.json"),
+        Case(
+            description: "a file the inbox refuses to give up is said and left there",
+            faults: [.init("rename", pathContains: "inbox/x.json ->", code: EACCES)],
+            drops: [("x.json", valid)], first: [.deferred], detail: "cannot take it from the inbox", leftIn: "inbox/x.json"),
+        Case(
+            description: "a file that does not parse and may be half-written is held, then rejected after the grace",
+            drops: [("late.json", #"{"workflow": "#)], first: [.rejected(.invalidJSON)], notBeforeMs: HeldClaims.graceMs,
+            leftIn: "outbox/rejected/late.json"),
+        Case(
+            description: "a claim whose admission fails stays claimed and is said to be tried again",
+            faults: [
+                .init("link", pathContains: "outbox/requests/", code: EIO, times: 1),
+                .init("writeAtomically", pathContains: "outbox/claimed/", code: EIO, times: 1),
+            ],
+            drops: [("d.json", valid)], first: [.deferred], detail: "tried again in 1 s", leftIn: "outbox/claimed/testhost-4242/d.json"),
     ]
 
     /// Each case gives the same first outcomes in `once` and in `watch`: both take the inbox through `nextBatch`.
@@ -197,8 +203,10 @@ import Glibc
     func aDeferredClaimIsLeftByOnceAndRetriedByWatch(mode: Dispatcher.Mode) async throws {
         let root = try TemporaryRoot()
         try root.drop("d.json", Self.valid)
-        let fs = FaultyFileSystem([.init("link", pathContains: "outbox/requests/", code: EIO, times: 1),
-                                   .init("writeAtomically", pathContains: "outbox/claimed/", code: EIO, times: 1)])
+        let fs = FaultyFileSystem([
+            .init("link", pathContains: "outbox/requests/", code: EIO, times: 1),
+            .init("writeAtomically", pathContains: "outbox/claimed/", code: EIO, times: 1),
+        ])
         let clock = ManualClock()
         let context = root.engine(clock: clock, fileSystem: fs)
         defer { context.audit.close() }

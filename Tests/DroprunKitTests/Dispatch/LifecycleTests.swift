@@ -7,11 +7,13 @@ import Testing
 
 /// Approvals, cancellation, leases and takeover, in-process with injected clocks.
 @Suite struct LifecycleTests {
-    static let approvalRun = RequestText.make(id: "deploy", steps: [
-        #"{"id": "build", "provider": "template", "with": {"template": "v1"}}"#,
-        #"{"id": "ok", "provider": "approval", "with": {"message": "ship {{steps.build.output.text}}?", "expiresAfterSeconds": 60}}"#,
-        #"{"id": "ship", "provider": "echo", "with": {"decision": "{{steps.ok.output.decision}}", "by": "{{steps.ok.output.by}}"}}"#,
-    ])
+    static let approvalRun = RequestText.make(
+        id: "deploy",
+        steps: [
+            #"{"id": "build", "provider": "template", "with": {"template": "v1"}}"#,
+            #"{"id": "ok", "provider": "approval", "with": {"message": "ship {{steps.build.output.text}}?", "expiresAfterSeconds": 60}}"#,
+            #"{"id": "ship", "provider": "echo", "with": {"decision": "{{steps.ok.output.decision}}", "by": "{{steps.ok.output.by}}"}}"#,
+        ])
 
     func approval(_ decision: String, runId: String = "deploy") -> String {
         #"{"kind": "approval", "runId": "\#(runId)", "decision": "\#(decision)", "by": "ada", "note": "fine"}"#
@@ -115,9 +117,13 @@ import Testing
 
     @Test func cancellingARunningStepInterruptsItPromptly() async throws {
         let root = try TemporaryRoot()
-        try root.drop("slow.json", RequestText.make(id: "slow", steps: [
-            #"{"id": "wait", "provider": "delay", "with": {"ms": 600000}}"#, #"{"id": "never", "provider": "echo", "with": {}}"#,
-        ]))
+        try root.drop(
+            "slow.json",
+            RequestText.make(
+                id: "slow",
+                steps: [
+                    #"{"id": "wait", "provider": "delay", "with": {"ms": 600000}}"#, #"{"id": "never", "provider": "echo", "with": {}}"#,
+                ]))
         let clock = ManualClock()
         let task = Task { try await root.runOnce(clock: clock) }
         #expect(await clock.waitForSleep(ms: 600_000))
@@ -133,18 +139,22 @@ import Testing
 
     /// A run left by another runner: step `a` done, step `b` interrupted.
     func leaveOrphan(_ root: TemporaryRoot, owner: RunnerIdentity, heartbeatAge: TimeInterval?, clock: any RunnerClock) throws {
-        let text = RequestText.make(id: "orphan", steps: [
-            #"{"id": "a", "provider": "template", "with": {"template": "A"}}"#,
-            #"{"id": "b", "provider": "echo", "with": {"a": "{{steps.a.output.text}}"}}"#,
-        ])
+        let text = RequestText.make(
+            id: "orphan",
+            steps: [
+                #"{"id": "a", "provider": "template", "with": {"template": "A"}}"#,
+                #"{"id": "b", "provider": "echo", "with": {"a": "{{steps.a.output.text}}"}}"#,
+            ])
         try root.write("outbox/requests/orphan.json", text)
-        let request = try #require(try? RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(Array(text.utf8), fileName: "orphan.json").get())
+        let request = try #require(
+            try? RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(Array(text.utf8), fileName: "orphan.json").get())
         guard case .run(let decoded, _) = request else {
             Issue.record("the request decoded as a control message: \(request)")
             return
         }
-        var record = RunRecord(runId: "orphan", workflow: decoded.workflow, requestFile: "orphan.json", requestSHA256: "", requestSize: 0,
-                               receivedAt: clock.now(), createdAt: clock.now())
+        var record = RunRecord(
+            runId: "orphan", workflow: decoded.workflow, requestFile: "orphan.json", requestSHA256: "", requestSize: 0,
+            receivedAt: clock.now(), createdAt: clock.now())
         try record.apply(.start)
         record.startedAt = clock.now()
         record.runner = owner.actor
@@ -186,17 +196,23 @@ import Testing
     @Test func aTakenOverRunSweepsTheTemporaryFilesItsDeadRunnerLeftInItsArtifactFolder() async throws {
         let root = try TemporaryRoot()
         let clock = InstantClock()
-        let text = RequestText.make(id: "orphan", steps: [
-            #"{"id": "a", "provider": "template", "with": {"template": "A"}}"#,
-            #"{"id": "b", "provider": "artifact", "with": {"name": "sub/out.txt", "content": "{{steps.a.output.text}}"}}"#,
-        ])
+        let text = RequestText.make(
+            id: "orphan",
+            steps: [
+                #"{"id": "a", "provider": "template", "with": {"template": "A"}}"#,
+                #"{"id": "b", "provider": "artifact", "with": {"name": "sub/out.txt", "content": "{{steps.a.output.text}}"}}"#,
+            ])
         try root.write("outbox/requests/orphan.json", text)
-        guard case .success(.run(let decoded, _)) = RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(Array(text.utf8), fileName: "orphan.json") else {
+        guard
+            case .success(.run(let decoded, _)) = RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(
+                Array(text.utf8), fileName: "orphan.json")
+        else {
             Issue.record("the request did not decode")
             return
         }
-        var record = RunRecord(runId: "orphan", workflow: decoded.workflow, requestFile: "orphan.json", requestSHA256: "", requestSize: 0,
-                               receivedAt: clock.now(), createdAt: clock.now())
+        var record = RunRecord(
+            runId: "orphan", workflow: decoded.workflow, requestFile: "orphan.json", requestSHA256: "", requestSize: 0,
+            receivedAt: clock.now(), createdAt: clock.now())
         try record.apply(.start)
         record.runner = "deadhost:5"
         try record.steps[0].apply(.start)
@@ -234,9 +250,13 @@ import Testing
 
     @Test func aRunnerThatLostItsLeaseWritesNothingMore() async throws {
         let root = try TemporaryRoot()
-        try root.drop("paused.json", RequestText.make(id: "paused", steps: [
-            #"{"id": "wait", "provider": "delay", "with": {"ms": 5000}}"#, #"{"id": "next", "provider": "echo", "with": {}}"#,
-        ]))
+        try root.drop(
+            "paused.json",
+            RequestText.make(
+                id: "paused",
+                steps: [
+                    #"{"id": "wait", "provider": "delay", "with": {"ms": 5000}}"#, #"{"id": "next", "provider": "echo", "with": {}}"#,
+                ]))
         let clock = ManualClock()
         var context = root.engine(clock: clock)
         context.leaseCheck = LeaseCheck(validity: .zero)
@@ -343,11 +363,15 @@ import Testing
 
     @Test func aReplayedApprovalNeverApprovesALaterApprovalStep() async throws {
         let root = try TemporaryRoot()
-        try root.drop("twice.json", RequestText.make(id: "twice", steps: [
-            #"{"id": "first", "provider": "approval", "with": {"message": "one?"}}"#,
-            #"{"id": "second", "provider": "approval", "with": {"message": "two?"}}"#,
-            #"{"id": "done", "provider": "echo"}"#,
-        ]))
+        try root.drop(
+            "twice.json",
+            RequestText.make(
+                id: "twice",
+                steps: [
+                    #"{"id": "first", "provider": "approval", "with": {"message": "one?"}}"#,
+                    #"{"id": "second", "provider": "approval", "with": {"message": "two?"}}"#,
+                    #"{"id": "done", "provider": "echo"}"#,
+                ]))
         try await root.runOnce()
         try root.drop("ok.json", approval("approve", runId: "twice"))
         // Applied (the run is released), then the runner dies before filing the message.
@@ -436,10 +460,14 @@ import Testing
 
     @Test func aCheckpointThatCannotBePublishedLeavesNoTemporaryFile() async throws {
         let root = try TemporaryRoot()
-        try root.drop("stuck.json", RequestText.make(id: "stuck", steps: [
-            #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "delay", "with": {"ms": 0}}"#,
-            #"{"id": "c", "provider": "delay", "with": {"ms": 0}}"#,
-        ]))
+        try root.drop(
+            "stuck.json",
+            RequestText.make(
+                id: "stuck",
+                steps: [
+                    #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "delay", "with": {"ms": 0}}"#,
+                    #"{"id": "c", "provider": "delay", "with": {"ms": 0}}"#,
+                ]))
         // The checkpoints before b and c (steps that may wait) publish the live record; the second replaces the first, and that fails.
         let fs = FaultyFileSystem([.init("replace", pathContains: "outbox/running/stuck.json", code: EIO)])
         let context = root.engine(fileSystem: fs)
@@ -520,34 +548,52 @@ struct ProbeProvider: Provider {
 
     @Test func aStepThatMayWaitRunsWithTheRecordPublishedAnInstantFirstStepWithTheClaimStandingForIt() async throws {
         let root = try TemporaryRoot()
-        try root.drop("waits.json", RequestText.make(id: "waits", steps: [
-            #"{"id": "first", "provider": "probe-waiting"}"#, #"{"id": "second", "provider": "probe-instant"}"#,
-        ]))
-        try root.drop("instant.json", RequestText.make(id: "instant", steps: [
-            #"{"id": "first", "provider": "probe-instant"}"#, #"{"id": "second", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop(
+            "waits.json",
+            RequestText.make(
+                id: "waits",
+                steps: [
+                    #"{"id": "first", "provider": "probe-waiting"}"#, #"{"id": "second", "provider": "probe-instant"}"#,
+                ]))
+        try root.drop(
+            "instant.json",
+            RequestText.make(
+                id: "instant",
+                steps: [
+                    #"{"id": "first", "provider": "probe-instant"}"#, #"{"id": "second", "provider": "probe-instant"}"#,
+                ]))
         let summary = try await root.runOnce(registry: registry(root))
         #expect(summary.count(.succeeded) == 2)
         let waits = try #require(root.json("outbox/results/waits.json"))
-        #expect(waits["steps"]?[0]?["output"] == ["live": true, "status": "running", "logged": 0, "claim": .null],
-                "the attempt of a step that may wait is counted in the checkpoint log before it runs")
-        #expect(waits["steps"]?[1]?["output"] == ["live": true, "status": "running", "logged": 1, "claim": .null],
-                "before an instant step the state goes to the checkpoint log; the live record stays")
+        #expect(
+            waits["steps"]?[0]?["output"] == ["live": true, "status": "running", "logged": 0, "claim": .null],
+            "the attempt of a step that may wait is counted in the checkpoint log before it runs")
+        #expect(
+            waits["steps"]?[1]?["output"] == ["live": true, "status": "running", "logged": 1, "claim": .null],
+            "before an instant step the state goes to the checkpoint log; the live record stays")
         let instant = try #require(root.json("outbox/results/instant.json"))
         #expect(instant["steps"]?[0]?["output"] == ["live": false], "the claim stands for the run during its first instant step")
-        #expect(instant["steps"]?[1]?["output"] == ["live": false, "logged": 1, "claim": "instant.json"],
-                "the first step's output was in the checkpoint log before the second ran; the claim still stood for the run")
+        #expect(
+            instant["steps"]?[1]?["output"] == ["live": false, "logged": 1, "claim": "instant.json"],
+            "the first step's output was in the checkpoint log before the second ran; the claim still stood for the run")
         #expect(root.list("outbox/running").isEmpty)
         #expect(root.list("outbox/checkpoints").isEmpty, "a clean stop leaves no checkpoint log")
-        #expect(root.auditEventNames(runId: "instant") == ["run.queued", "run.started", "step.started", "step.succeeded", "step.started", "step.succeeded", "run.succeeded"])
+        #expect(
+            root.auditEventNames(runId: "instant") == [
+                "run.queued", "run.started", "step.started", "step.succeeded", "step.started", "step.succeeded", "run.succeeded",
+            ])
     }
 
     @Test func aRunWhoseInstantFirstStepWaitsToRetryShowsAsRunningMeanwhile() async throws {
         let root = try TemporaryRoot()
         let clock = ManualClock(start: Date())
-        try root.drop("retrying.json", RequestText.make(id: "retrying", steps: [
-            #"{"id": "flaky", "provider": "fail", "with": {"code": "busy", "retryable": true, "times": 1}, "retry": {"maxAttempts": 2, "backoffMs": 60000}}"#,
-        ]))
+        try root.drop(
+            "retrying.json",
+            RequestText.make(
+                id: "retrying",
+                steps: [
+                    #"{"id": "flaky", "provider": "fail", "with": {"code": "busy", "retryable": true, "times": 1}, "retry": {"maxAttempts": 2, "backoffMs": 60000}}"#
+                ]))
         let run = Task { try await root.runOnce(clock: clock) }
         #expect(await clock.waitForSleep(ms: 60000), "the run waits out its backoff")
         let live = root.json("outbox/running/retrying.json")
@@ -561,15 +607,20 @@ struct ProbeProvider: Provider {
     @Test func aRunWhoseNewestStateIsOnlyInTheLogPublishesItBeforeWaitingToRetry() async throws {
         let root = try TemporaryRoot()
         let clock = ManualClock(start: Date())
-        try root.drop("retrying.json", RequestText.make(id: "retrying", steps: [
-            #"{"id": "slow", "provider": "probe-waiting"}"#, #"{"id": "quick", "provider": "echo"}"#,
-            #"{"id": "flaky", "provider": "fail", "with": {"code": "busy", "retryable": true, "times": 1}, "retry": {"maxAttempts": 2, "backoffMs": 45000}}"#,
-        ]))
+        try root.drop(
+            "retrying.json",
+            RequestText.make(
+                id: "retrying",
+                steps: [
+                    #"{"id": "slow", "provider": "probe-waiting"}"#, #"{"id": "quick", "provider": "echo"}"#,
+                    #"{"id": "flaky", "provider": "fail", "with": {"code": "busy", "retryable": true, "times": 1}, "retry": {"maxAttempts": 2, "backoffMs": 45000}}"#,
+                ]))
         let run = Task { try await root.runOnce(clock: clock, registry: ProbeProvider.registry { _ in "ok" }) }
         #expect(await clock.waitForSleep(ms: 45000), "the run waits out its backoff (not the step time limit, 60 s)")
         let live = root.json("outbox/running/retrying.json")
-        #expect(live?["steps"]?.arrayValue?.map { $0["status"] } == ["succeeded", "succeeded", "running"],
-                "the live record shows the step that went only to the checkpoint log")
+        #expect(
+            live?["steps"]?.arrayValue?.map { $0["status"] } == ["succeeded", "succeeded", "running"],
+            "the live record shows the step that went only to the checkpoint log")
         #expect(live?["steps"]?[2]?["attempts"] == 1)
         clock.advance(by: .seconds(45))
         #expect(try await run.value.count(.succeeded) == 1)
@@ -637,7 +688,8 @@ struct ProbeProvider: Provider {
 @Suite struct StrictCommitPointTests {
     @Test func aRunnerThatLosesItsLeaseDuringAFlushPublishesNothingAfterIt() async throws {
         let root = try TemporaryRoot()
-        try root.drop("paused.json", RequestText.make(id: "paused", steps: [#"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "echo"}"#]))
+        try root.drop(
+            "paused.json", RequestText.make(id: "paused", steps: [#"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "echo"}"#]))
         var configuration = Configuration.fastForTests
         configuration.durability = .strict
         var context = root.engine(configuration: configuration)
@@ -680,8 +732,9 @@ struct ProbeProvider: Provider {
                     logged = succeeded(entry.record)
                 }
             }
-            let snapshot = Snapshot(liveSucceeded: live.map(succeeded), loggedSucceeded: logged,
-                                    resultExists: fs.exists(Path.join(root, "outbox/results/\(runId).json")))
+            let snapshot = Snapshot(
+                liveSucceeded: live.map(succeeded), loggedSucceeded: logged,
+                resultExists: fs.exists(Path.join(root, "outbox/results/\(runId).json")))
             snapshots.withLock { $0.append(snapshot) }
         }
         var all: [Snapshot] { snapshots.withLock { $0 } }
@@ -693,14 +746,20 @@ struct ProbeProvider: Provider {
         // Each probe reports what the last flush covered.
         let registry = ProbeProvider.registry { _ in
             guard let last = log.all.last else { return ["flushes": 0] }
-            return ["flushes": .int(log.all.count), "liveSucceeded": last.liveSucceeded.map { .int($0) } ?? .null,
-                    "loggedSucceeded": last.loggedSucceeded.map { .int($0) } ?? .null]
+            return [
+                "flushes": .int(log.all.count), "liveSucceeded": last.liveSucceeded.map { .int($0) } ?? .null,
+                "loggedSucceeded": last.loggedSucceeded.map { .int($0) } ?? .null,
+            ]
         }
-        try root.drop("strict.json", RequestText.make(id: "strict", steps: [
-            #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
-            #"{"id": "c", "provider": "probe-instant"}"#, #"{"id": "d", "provider": "probe-waiting"}"#,
-            #"{"id": "e", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop(
+            "strict.json",
+            RequestText.make(
+                id: "strict",
+                steps: [
+                    #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
+                    #"{"id": "c", "provider": "probe-instant"}"#, #"{"id": "d", "provider": "probe-waiting"}"#,
+                    #"{"id": "e", "provider": "probe-instant"}"#,
+                ]))
         var configuration = Configuration.fastForTests
         configuration.durability = .strict
         var context = root.engine(configuration: configuration, registry: registry)

@@ -12,9 +12,11 @@ import Testing
 
     @Test func retryableFailureIsRetriedWithGrowingBackoff() async throws {
         let root = try TemporaryRoot()
-        try root.drop("r.json", RequestText.make(steps: [
-            #"{"id": "flaky", "provider": "fail", "with": {"code": "busy", "retryable": true, "times": 2}, "retry": {"maxAttempts": 3, "backoffMs": 200, "multiplier": 2}}"#,
-        ]))
+        try root.drop(
+            "r.json",
+            RequestText.make(steps: [
+                #"{"id": "flaky", "provider": "fail", "with": {"code": "busy", "retryable": true, "times": 2}, "retry": {"maxAttempts": 3, "backoffMs": 200, "multiplier": 2}}"#
+            ]))
         let clock = ManualClock()
         let task = start(root, clock: clock)
         #expect(await clock.waitForSleep(ms: 200))
@@ -25,10 +27,11 @@ import Testing
         #expect(summary.count(.succeeded) == 1)
         let result = try #require(root.json("outbox/results/r.json"))
         #expect(result["steps"]?.arrayValue?.first?["attempts"] == 3)
-        #expect(root.auditEventNames(runId: "r") == [
-            "run.queued", "run.started", "step.started", "step.retry", "step.started", "step.retry", "step.started", "step.succeeded",
-            "run.succeeded",
-        ])
+        #expect(
+            root.auditEventNames(runId: "r") == [
+                "run.queued", "run.started", "step.started", "step.retry", "step.started", "step.retry", "step.started", "step.succeeded",
+                "run.succeeded",
+            ])
         let retries = root.auditEvents().filter { $0["event"] == "step.retry" }.compactMap { $0["data"]?["delayMs"]?.intValue }
         #expect(retries == [200, 400])
     }
@@ -40,10 +43,12 @@ import Testing
 
     @Test func nonRetryableFailureIsNotRetried() async throws {
         let root = try TemporaryRoot()
-        try root.drop("n.json", RequestText.make(steps: [
-            #"{"id": "bad", "provider": "fail", "with": {"code": "nope"}, "retry": {"maxAttempts": 5, "backoffMs": 10}}"#,
-            #"{"id": "after", "provider": "echo", "with": {}}"#,
-        ]))
+        try root.drop(
+            "n.json",
+            RequestText.make(steps: [
+                #"{"id": "bad", "provider": "fail", "with": {"code": "nope"}, "retry": {"maxAttempts": 5, "backoffMs": 10}}"#,
+                #"{"id": "after", "provider": "echo", "with": {}}"#,
+            ]))
         let clock = InstantClock()
         let summary = try await root.runOnce(clock: clock)
         #expect(summary.count(.failed) == 1)
@@ -60,9 +65,11 @@ import Testing
 
     @Test func retriesStopAtMaxAttempts() async throws {
         let root = try TemporaryRoot()
-        try root.drop("m.json", RequestText.make(steps: [
-            #"{"id": "always", "provider": "fail", "with": {"code": "busy", "retryable": true}, "retry": {"maxAttempts": 3, "backoffMs": 50, "multiplier": 1}}"#,
-        ]))
+        try root.drop(
+            "m.json",
+            RequestText.make(steps: [
+                #"{"id": "always", "provider": "fail", "with": {"code": "busy", "retryable": true}, "retry": {"maxAttempts": 3, "backoffMs": 50, "multiplier": 1}}"#
+            ]))
         let clock = InstantClock()
         try await root.runOnce(clock: clock)
         let result = try #require(root.json("outbox/results/m.json"))
@@ -73,9 +80,11 @@ import Testing
 
     @Test func stepTimeoutFailsTheAttemptAndIsRetryable() async throws {
         let root = try TemporaryRoot()
-        try root.drop("t.json", RequestText.make(steps: [
-            #"{"id": "slow", "provider": "delay", "with": {"ms": 5000}, "timeoutMs": 1000, "retry": {"maxAttempts": 2, "backoffMs": 100}}"#,
-        ]))
+        try root.drop(
+            "t.json",
+            RequestText.make(steps: [
+                #"{"id": "slow", "provider": "delay", "with": {"ms": 5000}, "timeoutMs": 1000, "retry": {"maxAttempts": 2, "backoffMs": 100}}"#
+            ]))
         let clock = ManualClock()
         let task = start(root, clock: clock)
         // Attempt 1: the delay (5000) races the limit (1000).
@@ -96,10 +105,13 @@ import Testing
 
     @Test func runTimeoutFailsTheRun() async throws {
         let root = try TemporaryRoot()
-        try root.drop("rt.json", RequestText.make(steps: [
-            #"{"id": "wait", "provider": "delay", "with": {"ms": 10000}}"#,
-            #"{"id": "never", "provider": "echo", "with": {}}"#,
-        ], extra: #""timeoutSeconds": 2"#))
+        try root.drop(
+            "rt.json",
+            RequestText.make(
+                steps: [
+                    #"{"id": "wait", "provider": "delay", "with": {"ms": 10000}}"#,
+                    #"{"id": "never", "provider": "echo", "with": {}}"#,
+                ], extra: #""timeoutSeconds": 2"#))
         let clock = ManualClock()
         let task = start(root, clock: clock)
         #expect(await clock.waitForSleep(ms: 2000))
@@ -113,9 +125,12 @@ import Testing
 
     @Test func runTimeoutCutsABackoffShort() async throws {
         let root = try TemporaryRoot()
-        try root.drop("rb.json", RequestText.make(steps: [
-            #"{"id": "flaky", "provider": "fail", "with": {"retryable": true}, "retry": {"maxAttempts": 5, "backoffMs": 5000}}"#,
-        ], extra: #""timeoutSeconds": 1"#))
+        try root.drop(
+            "rb.json",
+            RequestText.make(
+                steps: [
+                    #"{"id": "flaky", "provider": "fail", "with": {"retryable": true}, "retry": {"maxAttempts": 5, "backoffMs": 5000}}"#
+                ], extra: #""timeoutSeconds": 1"#))
         let clock = InstantClock()
         try await root.runOnce(clock: clock)
         let result = try #require(root.json("outbox/results/rb.json"))
@@ -138,9 +153,11 @@ import Testing
 
     @Test func simulatedRateLimitIsRetriedUntilItPasses() async throws {
         let root = try TemporaryRoot()
-        try root.drop("l.json", RequestText.make(steps: [
-            #"{"id": "ask", "provider": "llm", "with": {"model": "flaky", "prompt": "hello"}, "retry": {"maxAttempts": 50, "backoffMs": 1, "multiplier": 1}}"#,
-        ]))
+        try root.drop(
+            "l.json",
+            RequestText.make(steps: [
+                #"{"id": "ask", "provider": "llm", "with": {"model": "flaky", "prompt": "hello"}, "retry": {"maxAttempts": 50, "backoffMs": 1, "multiplier": 1}}"#
+            ]))
         var configuration = Configuration.fastForTests
         configuration.llmModels["flaky"] = LLMModelSettings(failureRate: 0.5)
         try await root.runOnce(configuration: configuration)
@@ -149,9 +166,11 @@ import Testing
         let attempts = try #require(result["steps"]?.arrayValue?.first?["attempts"]?.intValue)
         // The draw is seeded by run, step, attempt and model: the same number of attempts every time.
         let again = try TemporaryRoot()
-        try again.drop("l.json", RequestText.make(steps: [
-            #"{"id": "ask", "provider": "llm", "with": {"model": "flaky", "prompt": "hello"}, "retry": {"maxAttempts": 50, "backoffMs": 1, "multiplier": 1}}"#,
-        ]))
+        try again.drop(
+            "l.json",
+            RequestText.make(steps: [
+                #"{"id": "ask", "provider": "llm", "with": {"model": "flaky", "prompt": "hello"}, "retry": {"maxAttempts": 50, "backoffMs": 1, "multiplier": 1}}"#
+            ]))
         try await again.runOnce(configuration: configuration)
         #expect(again.json("outbox/results/l.json")?["steps"]?.arrayValue?.first?["attempts"]?.intValue == attempts)
     }

@@ -9,10 +9,12 @@ import Testing
     static let start = Date(timeIntervalSince1970: 1_767_225_600)
     static let previous = RunnerIdentity(host: "old", pid: 1)
 
-    static let request = RequestText.make(id: "r1", steps: [
-        #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"}}"#,
-        #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
-    ])
+    static let request = RequestText.make(
+        id: "r1",
+        steps: [
+            #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"}}"#,
+            #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
+        ])
 
     /// A run of `request` shaped by `shape` (from queued), as if moved into this runner's claim folder to be taken over.
     func takenOver(
@@ -21,8 +23,9 @@ import Testing
         let fs = context.fileSystem
         try context.layout.createFolders(fs)
         try context.heartbeat.start(mode: "once", startedAt: context.clock.now(), concurrency: 1)
-        guard case .success(.run(var request, _)) = RequestDecoder(configuration: context.configuration, registry: .builtIn)
-            .decode(Array(Self.request.utf8), fileName: "r1.json")
+        guard
+            case .success(.run(var request, _)) = RequestDecoder(configuration: context.configuration, registry: .builtIn)
+                .decode(Array(Self.request.utf8), fileName: "r1.json")
         else { throw CancellationError() }
         request.id = "r1"
         var record = RunRecord(
@@ -33,7 +36,8 @@ import Testing
         try fs.makeDirectory(folder)
         let placeholder = Path.join(folder, "r1" + RootLayout.takeoverSuffix)
         try fs.writeAtomically(placeholder, JSONWriter.prettyBytes(record.json), sync: false)
-        return TakenOverRun(record: record, request: request, problem: problem, placeholder: placeholder, previousRunner: problem == nil ? "old:1" : nil)
+        return TakenOverRun(
+            record: record, request: request, problem: problem, placeholder: placeholder, previousRunner: problem == nil ? "old:1" : nil)
     }
 
     /// Waits at `ok` since `start`, with an approval expiring at `expires`.
@@ -127,6 +131,8 @@ import Testing
         _ = try await runner.runOnce()
         #expect(root.exists("outbox/running/r1.json"), "put back")
         #expect(!root.exists("outbox/results/r1.json"))
-        #expect(context.warnings.messages.contains { $0.contains("outbox/running/r1.json") && $0.contains("$.steps[0].status") }, "\(context.warnings.messages)")
+        #expect(
+            context.warnings.messages.contains { $0.contains("outbox/running/r1.json") && $0.contains("$.steps[0].status") },
+            "\(context.warnings.messages)")
     }
 }

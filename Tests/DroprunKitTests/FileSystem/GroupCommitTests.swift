@@ -34,7 +34,9 @@ import Testing
             for i in 0..<100 {
                 worker.submit {
                     seen.withLock { $0.append(i) }
-                    names.withLock { _ = $0.insert(ProcessTable.readText("/proc/thread-self/comm")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") }
+                    names.withLock {
+                        _ = $0.insert(ProcessTable.readText("/proc/thread-self/comm")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+                    }
                 }
             }
             worker.submit { done.resume() }

@@ -57,10 +57,14 @@ import Testing
     }
 
     @Test func normalizerReplacesWhatVaries() {
-        let value: JSONValue = ["createdAt": "2026-01-01T00:00:00.000Z", "durationMs": 12, "runner": "h:1", "startedAt": nil,
-                                "path": "/tmp/x/artifacts/a", "status": "succeeded"]
-        #expect(FixtureNormalizer.normalize(value, root: "/tmp/x") == [
-            "createdAt": "<time>", "durationMs": "<duration>", "runner": "<runner>", "startedAt": nil, "path": "<root>/artifacts/a", "status": "succeeded",
-        ])
+        let value: JSONValue = [
+            "createdAt": "2026-01-01T00:00:00.000Z", "durationMs": 12, "runner": "h:1", "startedAt": nil,
+            "path": "/tmp/x/artifacts/a", "status": "succeeded",
+        ]
+        #expect(
+            FixtureNormalizer.normalize(value, root: "/tmp/x") == [
+                "createdAt": "<time>", "durationMs": "<duration>", "runner": "<runner>", "startedAt": nil, "path": "<root>/artifacts/a",
+                "status": "succeeded",
+            ])
     }
 }

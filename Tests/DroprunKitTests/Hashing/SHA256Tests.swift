@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DroprunKit
 
 @Suite struct SHA256Tests {

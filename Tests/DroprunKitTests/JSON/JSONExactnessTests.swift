@@ -34,11 +34,15 @@ import Testing
     @Test(arguments: numbers)
     func numbersSurviveEchoTemplateAndJSONArtifacts(_ text: String, _ written: String) async throws {
         let root = try TemporaryRoot()
-        try root.drop("n.json", RequestText.make(id: "n", steps: [
-            #"{"id":"e","provider":"echo","with":{"n":"{{input.n}}","literal":\#(text)}}"#,
-            #"{"id":"t","provider":"template","with":{"template":"n={{input.n}}"}}"#,
-            #"{"id":"a","provider":"artifact","with":{"name":"n.json","json":{"n":"{{input.n}}"}}}"#,
-        ], input: #"{"n": \#(text)}"#))
+        try root.drop(
+            "n.json",
+            RequestText.make(
+                id: "n",
+                steps: [
+                    #"{"id":"e","provider":"echo","with":{"n":"{{input.n}}","literal":\#(text)}}"#,
+                    #"{"id":"t","provider":"template","with":{"template":"n={{input.n}}"}}"#,
+                    #"{"id":"a","provider":"artifact","with":{"name":"n.json","json":{"n":"{{input.n}}"}}}"#,
+                ], input: #"{"n": \#(text)}"#))
         let summary = try await root.runOnce()
         #expect(summary.count(.succeeded) == 1, "\(summary.outcomes)")
         let result = try #require(root.read("outbox/results/n.json"))
@@ -106,12 +110,16 @@ import Testing
     @Test func keysInNFCAndNFDSurviveEchoAndArtifacts() async throws {
         let root = try TemporaryRoot()
         let object = "{\"\(Self.nfc)\":1,\"\(Self.nfd)\":2}"
-        try root.drop("k.json", RequestText.make(id: "k", steps: [
-            #"{"id":"e","provider":"echo","with":{"v":"{{input.v}}","w":\#(object)}}"#,
-            #"{"id":"a","provider":"artifact","with":{"name":"k.json","json":"{{input.v}}"}}"#,
-            #"{"id":"b","provider":"artifact","with":{"name":"\#(Self.nfc).txt","content":"one"}}"#,
-            #"{"id":"c","provider":"artifact","with":{"name":"\#(Self.nfd).txt","content":"two"}}"#,
-        ], input: #"{"v": \#(object)}"#))
+        try root.drop(
+            "k.json",
+            RequestText.make(
+                id: "k",
+                steps: [
+                    #"{"id":"e","provider":"echo","with":{"v":"{{input.v}}","w":\#(object)}}"#,
+                    #"{"id":"a","provider":"artifact","with":{"name":"k.json","json":"{{input.v}}"}}"#,
+                    #"{"id":"b","provider":"artifact","with":{"name":"\#(Self.nfc).txt","content":"one"}}"#,
+                    #"{"id":"c","provider":"artifact","with":{"name":"\#(Self.nfd).txt","content":"two"}}"#,
+                ], input: #"{"v": \#(object)}"#))
         let summary = try await root.runOnce()
         #expect(summary.count(.succeeded) == 1, "two artifact names that differ in their bytes do not clash: \(summary.outcomes)")
         let result = try #require(root.json("outbox/results/k.json"))
@@ -131,7 +139,8 @@ import Testing
             Issue.record("merged in silence")
             return
         }
-        #expect(rejection.issues.contains { $0.path?.description == "$.workflow.steps[0].with" && $0.message.contains("NFC and NFD") }, "\(rejection)")
+        #expect(
+            rejection.issues.contains { $0.path?.description == "$.workflow.steps[0].with" && $0.message.contains("NFC and NFD") }, "\(rejection)")
     }
 
     @Test func artifactNamesAreCheckedByBytes() {

@@ -32,6 +32,8 @@ import Testing
                 #expect(!name.hasPrefix("y_") || Self.refusedOnPurpose.contains(name), "\(name) is JSON, but was refused: \(error)")
             }
         }
-        print("JSONTestSuite: \(accepted.count) accepted, \(refused.count) refused; i_ accepted: \(accepted.filter { $0.hasPrefix("i_") }); i_ refused: \(refused.filter { $0.hasPrefix("i_") })")
+        print(
+            "JSONTestSuite: \(accepted.count) accepted, \(refused.count) refused; i_ accepted: \(accepted.filter { $0.hasPrefix("i_") }); i_ refused: \(refused.filter { $0.hasPrefix("i_") })"
+        )
     }
 }

@@ -5,7 +5,9 @@ import Testing
 @Suite struct JSONTests {
     @Test func objectKeysAreSortedByTheirUTF8Bytes() throws {
         // Bytes decide, not Swift's `<` (which compares by Unicode rules).
-        let keys = ["b", "a", "", "ab", "aB", "B", "é", "z", "ñ", "\u{1F600}", "a\u{0}", "longer-than-fifteen-bytes-key", "longer-than-fifteen-bytes-kez"]
+        let keys = [
+            "b", "a", "", "ab", "aB", "B", "é", "z", "ñ", "\u{1F600}", "a\u{0}", "longer-than-fifteen-bytes-key", "longer-than-fifteen-bytes-kez",
+        ]
         var members: [String: JSONValue] = [:]
         for (i, key) in keys.enumerated() { members[key] = .int(i) }
         let text = JSONWriter.compact(.object(members))

@@ -10,7 +10,8 @@ import Testing
 
     func record(_ runId: String, _ status: RunStatus, runnerId: String? = nil) -> String {
         var record = RunRecord(
-            runId: runId, workflow: Workflow(name: "w", version: "1", steps: [StepDefinition(id: "a", provider: "echo")]), requestFile: runId + ".json",
+            runId: runId, workflow: Workflow(name: "w", version: "1", steps: [StepDefinition(id: "a", provider: "echo")]),
+            requestFile: runId + ".json",
             requestSHA256: "", requestSize: 2, receivedAt: at, createdAt: at)
         record.runnerId = runnerId
         record.runner = runnerId.map { _ in "otherhost:7" }

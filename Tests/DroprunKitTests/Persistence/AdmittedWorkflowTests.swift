@@ -56,18 +56,22 @@ import Testing
     /// A runner dies as it writes the result of a run of instant steps (its state only in its claim and checkpoint log);
     /// the file is edited; the runner that takes the run over from the log line finishes it with the admitted definition.
     @Test func aRunTakenOverFromACheckpointLogLineRunsItsAdmittedDefinition() async throws {
-        let root = try root(workflow: #"""
-            {"name": "w", "version": "1", "steps": [
-              {"id": "a", "provider": "template", "with": {"template": "A"}},
-              {"id": "b", "provider": "template", "with": {"template": "B {{steps.a.output.text}}"}},
-              {"id": "c", "provider": "template", "with": {"template": "C {{steps.b.output.text}}"}}]}
-            """#)
+        let root = try root(
+            workflow: #"""
+                {"name": "w", "version": "1", "steps": [
+                  {"id": "a", "provider": "template", "with": {"template": "A"}},
+                  {"id": "b", "provider": "template", "with": {"template": "B {{steps.a.output.text}}"}},
+                  {"id": "c", "provider": "template", "with": {"template": "C {{steps.b.output.text}}"}}]}
+                """#)
         try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
         let fs = FaultyFileSystem([.kills(before: "link", pathContains: "outbox/results/r.json")])
         _ = try? await Runner(context: root.engine(fileSystem: fs, identity: RunnerIdentity(host: "testhost", pid: 1))).runOnce()
         #expect(!root.list("outbox/checkpoints").isEmpty, "the dead runner's log is left")
         #expect(!root.exists("outbox/running/r.json"))
-        try root.write("workflows/w.json", #"{"name": "w", "version": "2", "steps": [{"id": "a", "provider": "template", "with": {"template": "A"}}, {"id": "x", "provider": "echo"}]}"#)
+        try root.write(
+            "workflows/w.json",
+            #"{"name": "w", "version": "2", "steps": [{"id": "a", "provider": "template", "with": {"template": "A"}}, {"id": "x", "provider": "echo"}]}"#
+        )
         let context = root.engine(identity: RunnerIdentity(host: "testhost", pid: 2))
         context.liveness.bury("testhost-1")
         _ = try await Runner(context: context).runOnce()
@@ -137,7 +141,8 @@ import Testing
     @Test(arguments: ["fewer", "more", "renamed"])
     func aRecordWhoseStepsDoNotMatchItsDefinitionFailsThatRunOnly(change: String) async throws {
         let root = try TemporaryRoot()
-        let text = RequestText.make(id: "bad", steps: [#"{"id": "a", "provider": "echo", "with": {"v": 1}}"#, #"{"id": "b", "provider": "delay", "with": {"ms": 1}}"#])
+        let text = RequestText.make(
+            id: "bad", steps: [#"{"id": "a", "provider": "echo", "with": {"v": 1}}"#, #"{"id": "b", "provider": "delay", "with": {"ms": 1}}"#])
         // A queued run nobody holds (as `retry` leaves one), its record changed by hand.
         let decoded = RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(Array(text.utf8), fileName: "bad.json")
         guard case .success(.run(let request, _)) = decoded else {
@@ -145,8 +150,9 @@ import Testing
             return
         }
         try root.write("outbox/requests/bad.json", text)
-        var record = RunRecord(runId: "bad", workflow: request.workflow, requestFile: "bad.json", requestSHA256: SHA256.hex(Array(text.utf8)),
-                               requestSize: text.utf8.count, receivedAt: Date(), createdAt: Date())
+        var record = RunRecord(
+            runId: "bad", workflow: request.workflow, requestFile: "bad.json", requestSHA256: SHA256.hex(Array(text.utf8)),
+            requestSize: text.utf8.count, receivedAt: Date(), createdAt: Date())
         switch change {
         case "fewer": record.steps.removeLast()
         case "more": record.steps.append(StepRecord(id: "c", provider: "echo"))
@@ -199,7 +205,9 @@ import Testing
         try root.drop("r.json", #"{"id": "r", "workflow": "w", "input": {"x": 7}}"#)
         let cli = CLITester(root: root.path)
         _ = await cli.run(["run", "--once"])
-        try root.write("outbox/requests/r~workflow.json", #"{"name":"w","steps":[{"id":"ok","provider":"approval","with":{"message":"go?"}},{"id":"say","provider":"echo"}]}"#)
+        try root.write(
+            "outbox/requests/r~workflow.json",
+            #"{"name":"w","steps":[{"id":"ok","provider":"approval","with":{"message":"go?"}},{"id":"say","provider":"echo"}]}"#)
         _ = await cli.run(["approve", "r"])
         let next = await cli.run(["run", "--once"])
         #expect(next.code == .failure)

@@ -125,7 +125,8 @@ import Glibc
         log.settled("y", finished: false)
         try log.append(record("z", succeeded: 1), claim: nil)
         #expect(log.holds("y"))
-        #expect(succeeded(CheckpointLog.read(folder: folder, fileSystem: PosixFileSystem())["y"]) == 2,
+        #expect(
+            succeeded(CheckpointLog.read(folder: folder, fileSystem: PosixFileSystem())["y"]) == 2,
             "y's newest line stays on disk after its older one in the leftover segment: \(root.list("outbox/checkpoints/r1"))")
     }
 
@@ -159,7 +160,9 @@ import Glibc
         let read = CheckpointLog.readAll(folder: folder, fileSystem: unreadable)
         #expect(!read.complete && read.entries.isEmpty)
         #expect(!CheckpointLog.readAll(folder: folder, fileSystem: FaultyFileSystem([.init("list", pathContains: "r1")])).complete)
-        #expect(CheckpointLog.readAll(folder: root.file("outbox/checkpoints/none"), fileSystem: PosixFileSystem()).complete, "no log at all is a whole one")
+        #expect(
+            CheckpointLog.readAll(folder: root.file("outbox/checkpoints/none"), fileSystem: PosixFileSystem()).complete,
+            "no log at all is a whole one")
     }
 
     @Test func strictRotationFlushesTheCopiesBeforeTheClosedSegmentGoes() throws {

@@ -75,9 +75,12 @@ import Glibc
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
         let request = { (n: Int) in
-            RequestText.make(id: "w", steps: [
-                #"{"id": "ok", "provider": "approval", "with": {"message": "go?"}}"#, #"{"id": "after", "provider": "echo", "with": {"n": \#(n)}}"#,
-            ])
+            RequestText.make(
+                id: "w",
+                steps: [
+                    #"{"id": "ok", "provider": "approval", "with": {"message": "go?"}}"#,
+                    #"{"id": "after", "provider": "echo", "with": {"n": \#(n)}}"#,
+                ])
         }
         try root.drop("w.json", request(1))
         let cli = CLITester(root: root.path, clock: InstantClock(), variables: ["USER": "ann"])

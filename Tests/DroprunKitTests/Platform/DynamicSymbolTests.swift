@@ -1,10 +1,10 @@
 import Testing
 
+@testable import DroprunKit
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-@testable import DroprunKit
 
 /// The C functions droprun looks up by name are found in this C library, and an unknown name is not.
 @Suite struct DynamicSymbolTests {

@@ -80,8 +80,9 @@ import Glibc
 
     /// Starts `sh -c 'sleep 30 & wait'` in a group of its own, without the shim; returns it and its grandchild's pid.
     func startGroup() async throws -> (any RunningProcess, Int32) {
-        let spec = ProcessSpec(path: "/bin/sh", arguments: ["-c", "sleep 30 & echo $!; wait"], environment: ["PATH": "/usr/bin:/bin"],
-                               workingDirectory: nil, standardInput: [])
+        let spec = ProcessSpec(
+            path: "/bin/sh", arguments: ["-c", "sleep 30 & echo $!; wait"], environment: ["PATH": "/usr/bin:/bin"],
+            workingDirectory: nil, standardInput: [])
         let process = try await PosixProcessLauncher().start(spec)
         var grandchild: Int32?
         let deadline = Date().addingTimeInterval(5)

@@ -20,8 +20,10 @@ import Testing
         return c
     }
 
-    func run(_ root: TemporaryRoot, _ configuration: Configuration, environment: [String: String] = ["PATH": "/usr/bin:/bin"],
-             clock: any RunnerClock = SystemClock()) async throws -> RunOnceSummary {
+    func run(
+        _ root: TemporaryRoot, _ configuration: Configuration, environment: [String: String] = ["PATH": "/usr/bin:/bin"],
+        clock: any RunnerClock = SystemClock()
+    ) async throws -> RunOnceSummary {
         var engine = root.engine(clock: clock, configuration: configuration)
         engine.environment = environment
         defer { engine.audit.close() }
@@ -35,7 +37,9 @@ import Testing
     @Test func jsonInJsonOut() async throws {
         let root = try TemporaryRoot()
         let path = try script(root, "echo.sh", "#!/bin/sh\ncat\n")
-        try root.drop("r.json", RequestText.make(id: "r", steps: [step(#"{"command": "echo", "input": {"n": 1, "s": "{{input.s}}"}}"#)], input: #"{"s": "hi"}"#))
+        try root.drop(
+            "r.json", RequestText.make(id: "r", steps: [step(#"{"command": "echo", "input": {"n": 1, "s": "{{input.s}}"}}"#)], input: #"{"s": "hi"}"#)
+        )
         _ = try await run(root, configuration(["echo": ExecCommandSettings(path: path)]))
         let result = try #require(root.json("outbox/results/r.json"))
         #expect(result["status"] == "succeeded")
@@ -44,7 +48,9 @@ import Testing
 
     @Test func argumentsArePassedLiterallyNeverThroughAShell() async throws {
         let root = try TemporaryRoot()
-        let path = try script(root, "args.py", """
+        let path = try script(
+            root, "args.py",
+            """
             #!/usr/bin/env python3
             import json, sys
             print(json.dumps({"args": sys.argv[1:]}))
@@ -90,8 +96,11 @@ import Testing
         let path = try script(root, "exit.sh", "#!/bin/sh\necho 'temporary trouble' >&2\nexit \"$1\"\n")
         var settings = ExecCommandSettings(path: path)
         settings.retryableExitCodes = [75]
-        try root.drop("t.json", RequestText.make(id: "t", steps: [step(#"{"command": "exit", "args": ["75"]}"#, retry: #"{"maxAttempts": 3, "backoffMs": 1}"#)]))
-        try root.drop("p.json", RequestText.make(id: "p", steps: [step(#"{"command": "exit", "args": ["3"]}"#, retry: #"{"maxAttempts": 3, "backoffMs": 1}"#)]))
+        try root.drop(
+            "t.json", RequestText.make(id: "t", steps: [step(#"{"command": "exit", "args": ["75"]}"#, retry: #"{"maxAttempts": 3, "backoffMs": 1}"#)])
+        )
+        try root.drop(
+            "p.json", RequestText.make(id: "p", steps: [step(#"{"command": "exit", "args": ["3"]}"#, retry: #"{"maxAttempts": 3, "backoffMs": 1}"#)]))
         _ = try await run(root, configuration(["exit": settings]))
         let retried = try #require(root.json("outbox/results/t.json"))
         #expect(retried["error"]?["code"] == "exec_exit")
@@ -156,7 +165,9 @@ import Testing
 
     @Test func theChildGetsOnlyTheAllowedEnvironment() async throws {
         let root = try TemporaryRoot()
-        let path = try script(root, "env.py", """
+        let path = try script(
+            root, "env.py",
+            """
             #!/usr/bin/env python3
             import json, os
             print(json.dumps(dict(os.environ)))
@@ -164,14 +175,18 @@ import Testing
         var settings = ExecCommandSettings(path: path)
         settings.env = ["ALLOWED_TOKEN"]
         try root.drop("e.json", RequestText.make(id: "e", steps: [step(#"{"command": "env"}"#)]))
-        _ = try await run(root, configuration(["env": settings]), environment: [
-            "PATH": "/usr/bin:/bin", "HOME": "/home/x", "ALLOWED_TOKEN": "given", "AWS_SECRET_ACCESS_KEY": "runner-secret-123", "LANG": "C",
-        ])
+        _ = try await run(
+            root, configuration(["env": settings]),
+            environment: [
+                "PATH": "/usr/bin:/bin", "HOME": "/home/x", "ALLOWED_TOKEN": "given", "AWS_SECRET_ACCESS_KEY": "runner-secret-123", "LANG": "C",
+            ])
         let output = try #require(root.json("outbox/results/e.json")?["output"]?.objectValue)
         #expect(output["ALLOWED_TOKEN"] == "given")
         #expect(output["AWS_SECRET_ACCESS_KEY"] == nil)
         let attempt = ["DROPRUN_RUN_ID", "DROPRUN_STEP_ID", "DROPRUN_ATTEMPT", "DROPRUN_IDEMPOTENCY_KEY"]
-        #expect(Set(output.keys).isSubset(of: ["PATH", "HOME", "LANG", "TZ", "ALLOWED_TOKEN", "PWD", "SHLVL", "_", "LC_CTYPE"] + attempt), "\(output.keys.sorted())")
+        #expect(
+            Set(output.keys).isSubset(of: ["PATH", "HOME", "LANG", "TZ", "ALLOWED_TOKEN", "PWD", "SHLVL", "_", "LC_CTYPE"] + attempt),
+            "\(output.keys.sorted())")
         #expect(output["DROPRUN_RUN_ID"] == "e")
         #expect(output["DROPRUN_STEP_ID"] == "x")
         #expect(output["DROPRUN_ATTEMPT"] == "1")
@@ -186,13 +201,16 @@ import Testing
         let error = try #require(root.json("outbox/rejected/u.json.error.json"))
         #expect(error["reason"] == "invalid_request")
         #expect(error["errors"]?.arrayValue?.first?["path"] == "$.workflow.steps[0].with.command")
-        #expect(root.json("outbox/rejected/v.json.error.json")?["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("allowed: ls") == true)
+        #expect(
+            root.json("outbox/rejected/v.json.error.json")?["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("allowed: ls") == true)
         #expect(!root.exists("pwned"))
         // With no command configured at all, exec is disabled.
         let bare = try TemporaryRoot()
         try bare.drop("w.json", RequestText.make(id: "w", steps: [step(#"{"command": "ls"}"#)]))
         _ = try await run(bare, .fastForTests)
-        #expect(bare.json("outbox/rejected/w.json.error.json")?["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("exec is disabled") == true)
+        #expect(
+            bare.json("outbox/rejected/w.json.error.json")?["errors"]?.arrayValue?.first?["message"]?.stringValue?.contains("exec is disabled")
+                == true)
     }
 
     @Test func longStandardErrorIsTruncatedInTheRecord() async throws {

@@ -1,7 +1,8 @@
+import DroprunTestSupport
 import Foundation
 import Testing
+
 @testable import DroprunKit
-import DroprunTestSupport
 
 /// A provider an embedding program adds: shouts its `text`.
 struct ShoutProvider: Provider {
@@ -18,7 +19,10 @@ struct ShoutProvider: Provider {
         let text = r.string("text", required: true) ?? ""
         let times = r.int("times", in: 1...3) ?? 1
         try context.check(r)
-        return ["shout": .string(String(repeating: text.uppercased() + "!", count: times)), "attempt": .int(context.attempt), "run": .string(context.runId)]
+        return [
+            "shout": .string(String(repeating: text.uppercased() + "!", count: times)), "attempt": .int(context.attempt),
+            "run": .string(context.runId),
+        ]
     }
 }
 
@@ -36,13 +40,17 @@ struct CrashingProvider: Provider {
     typealias K = DropTestKit
 
     /// Runs one step of `provider` with `with`.
-    static func one(_ provider: String, _ with: String, input: String = "{}", extra: String = "", runId: String = "r1",
-                    configuration: Configuration = .fastForTests, clock: InstantClock = InstantClock()) async throws -> K.Ran {
+    static func one(
+        _ provider: String, _ with: String, input: String = "{}", extra: String = "", runId: String = "r1",
+        configuration: Configuration = .fastForTests, clock: InstantClock = InstantClock()
+    ) async throws -> K.Ran {
         try await K.run(K.request(K.step("s", provider, with, extra: extra), input: input), runId: runId, configuration: configuration, clock: clock)
     }
 
-    static func expectFailed(_ ran: K.Ran, code: String, retryable: Bool = false, messageContains: String? = nil,
-                             sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectFailed(
+        _ ran: K.Ran, code: String, retryable: Bool = false, messageContains: String? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(ran.status == "failed", "\(ran.result.map(JSONWriter.compact) ?? "no result")", sourceLocation: sourceLocation)
         #expect(ran.step(0)?["status"] == "failed", sourceLocation: sourceLocation)
         #expect(ran.step(0)?["error"]?["code"]?.stringValue == code, "\(ran.step(0).map(JSONWriter.compact) ?? "")", sourceLocation: sourceLocation)
@@ -71,13 +79,14 @@ struct CrashingProvider: Provider {
         #expect(ran.output == .object([:]))
     }
 
-    @Test(arguments: [
-        ("Hello {{input.name}}, you are {{input.age}}.", #"{"name": "Ada", "age": 36}"#, "Hello Ada, you are 36."),
-        ("no references", "{}", "no references"),
-        ("", "{}", ""),
-        ("{{input.name}}", #"{"name": "solo"}"#, "solo"),
-        ("list={{input.l}} run={{run.id}}", #"{"l": [1, "a"]}"#, #"list=[1,"a"] run=r1"#),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            ("Hello {{input.name}}, you are {{input.age}}.", #"{"name": "Ada", "age": 36}"#, "Hello Ada, you are 36."),
+            ("no references", "{}", "no references"),
+            ("", "{}", ""),
+            ("{{input.name}}", #"{"name": "solo"}"#, "solo"),
+            ("list={{input.l}} run={{run.id}}", #"{"l": [1, "a"]}"#, #"list=[1,"a"] run=r1"#),
+        ] as [(String, String, String)])
     func templateRenders(template: String, input: String, expected: String) async throws {
         let ran = try await Self.one("template", #"{"template": \#(JSONWriter.compact(.string(template)))}"#, input: input)
         #expect(ran.status == "succeeded")
@@ -100,50 +109,51 @@ struct CrashingProvider: Provider {
         case failure(String)
     }
 
-    @Test(arguments: [
-        ("uppercase", #""abc Déf ß""#, nil, Expected.value("ABC DÉF SS")),
-        ("uppercase", #""""#, nil, .value("")),
-        ("lowercase", #""ABC ÀÉ""#, nil, .value("abc àé")),
-        ("trim", #""  a b \n\t""#, nil, .value("a b")),
-        ("trim", #""\n\n""#, nil, .value("")),
-        ("trim", #""x""#, nil, .value("x")),
-        ("wordCount", #""one two  three\nfour\tfive""#, nil, .value(5)),
-        ("wordCount", #""""#, nil, .value(0)),
-        ("wordCount", #""   \n\t ""#, nil, .value(0)),
-        ("wordCount", #""single""#, nil, .value(1)),
-        ("wordCount", #""  lead and trail  ""#, nil, .value(3)),
-        ("wordCount", #""a\r\nb""#, nil, .value(2)),
-        ("lineCount", #""""#, nil, .value(0)),
-        ("lineCount", #""a""#, nil, .value(1)),
-        ("lineCount", #""a\n""#, nil, .value(1)),
-        ("lineCount", #""a\nb""#, nil, .value(2)),
-        ("lineCount", #""a\nb\n""#, nil, .value(2)),
-        ("lineCount", #""\n""#, nil, .value(1)),
-        ("lineCount", #""\n\n""#, nil, .value(2)),
-        ("lineCount", #""a\n\nb""#, nil, .value(3)),
-        ("lineCount", #""a\r\nb""#, nil, .value(2)),
-        ("lineCount", #""a\r\nb\r\n""#, nil, .value(2)),
-        ("pick", #"{"a": 1, "b": [2], "c": {"d": 3}}"#, #"["a", "c"]"#, .value(["a": 1, "c": ["d": 3]])),
-        ("pick", #"{"a": 1}"#, "[]", .value(.object([:]))),
-        ("pick", #"{"a": null}"#, #"["a"]"#, .value(["a": nil])),
-        ("pick", #"{"a": 1}"#, #"["a", "zzz"]"#, .failure("transform_error")),
-        ("pick", #""not an object""#, #"["a"]"#, .failure("invalid_input")),
-        ("pick", "[1, 2]", #"["0"]"#, .failure("invalid_input")),
-        ("jsonParse", #""{\"a\": [1, 2]}""#, nil, .value(["a": [1, 2]])),
-        ("jsonParse", #""42""#, nil, .value(42)),
-        ("jsonParse", #""\"s\"""#, nil, .value("s")),
-        ("jsonParse", #""null""#, nil, .value(nil)),
-        ("jsonParse", #""not json""#, nil, .failure("transform_error")),
-        ("jsonParse", #""[1,]""#, nil, .failure("transform_error")),
-        ("jsonParse", #""""#, nil, .failure("transform_error")),
-        ("jsonParse", #""{\"a\": 1, \"a\": 2}""#, nil, .failure("transform_error")),
-        ("jsonParse", "5", nil, .failure("invalid_input")),
-        ("uppercase", "5", nil, .failure("invalid_input")),
-        ("lowercase", "[1]", nil, .failure("invalid_input")),
-        ("trim", "null", nil, .failure("invalid_input")),
-        ("wordCount", "{}", nil, .failure("invalid_input")),
-        ("lineCount", "true", nil, .failure("invalid_input")),
-    ] as [(String, String, String?, Expected)])
+    @Test(
+        arguments: [
+            ("uppercase", #""abc Déf ß""#, nil, Expected.value("ABC DÉF SS")),
+            ("uppercase", #""""#, nil, .value("")),
+            ("lowercase", #""ABC ÀÉ""#, nil, .value("abc àé")),
+            ("trim", #""  a b \n\t""#, nil, .value("a b")),
+            ("trim", #""\n\n""#, nil, .value("")),
+            ("trim", #""x""#, nil, .value("x")),
+            ("wordCount", #""one two  three\nfour\tfive""#, nil, .value(5)),
+            ("wordCount", #""""#, nil, .value(0)),
+            ("wordCount", #""   \n\t ""#, nil, .value(0)),
+            ("wordCount", #""single""#, nil, .value(1)),
+            ("wordCount", #""  lead and trail  ""#, nil, .value(3)),
+            ("wordCount", #""a\r\nb""#, nil, .value(2)),
+            ("lineCount", #""""#, nil, .value(0)),
+            ("lineCount", #""a""#, nil, .value(1)),
+            ("lineCount", #""a\n""#, nil, .value(1)),
+            ("lineCount", #""a\nb""#, nil, .value(2)),
+            ("lineCount", #""a\nb\n""#, nil, .value(2)),
+            ("lineCount", #""\n""#, nil, .value(1)),
+            ("lineCount", #""\n\n""#, nil, .value(2)),
+            ("lineCount", #""a\n\nb""#, nil, .value(3)),
+            ("lineCount", #""a\r\nb""#, nil, .value(2)),
+            ("lineCount", #""a\r\nb\r\n""#, nil, .value(2)),
+            ("pick", #"{"a": 1, "b": [2], "c": {"d": 3}}"#, #"["a", "c"]"#, .value(["a": 1, "c": ["d": 3]])),
+            ("pick", #"{"a": 1}"#, "[]", .value(.object([:]))),
+            ("pick", #"{"a": null}"#, #"["a"]"#, .value(["a": nil])),
+            ("pick", #"{"a": 1}"#, #"["a", "zzz"]"#, .failure("transform_error")),
+            ("pick", #""not an object""#, #"["a"]"#, .failure("invalid_input")),
+            ("pick", "[1, 2]", #"["0"]"#, .failure("invalid_input")),
+            ("jsonParse", #""{\"a\": [1, 2]}""#, nil, .value(["a": [1, 2]])),
+            ("jsonParse", #""42""#, nil, .value(42)),
+            ("jsonParse", #""\"s\"""#, nil, .value("s")),
+            ("jsonParse", #""null""#, nil, .value(nil)),
+            ("jsonParse", #""not json""#, nil, .failure("transform_error")),
+            ("jsonParse", #""[1,]""#, nil, .failure("transform_error")),
+            ("jsonParse", #""""#, nil, .failure("transform_error")),
+            ("jsonParse", #""{\"a\": 1, \"a\": 2}""#, nil, .failure("transform_error")),
+            ("jsonParse", "5", nil, .failure("invalid_input")),
+            ("uppercase", "5", nil, .failure("invalid_input")),
+            ("lowercase", "[1]", nil, .failure("invalid_input")),
+            ("trim", "null", nil, .failure("invalid_input")),
+            ("wordCount", "{}", nil, .failure("invalid_input")),
+            ("lineCount", "true", nil, .failure("invalid_input")),
+        ] as [(String, String, String?, Expected)])
     func transform(op: String, value: String, fields: String?, expected: Expected) async throws {
         var with = #"{"op": "\#(op)", "value": \#(value)"#
         if let fields { with += #", "fields": \#(fields)"# }
@@ -177,8 +187,10 @@ struct CrashingProvider: Provider {
 
     static let prompt = "Summarize: the quick brown fox jumps over the lazy dog and keeps running far away into the forest of words"
 
-    static func llm(model: String = "stub-small", prompt: String = prompt, maxTokens: Int? = nil, extra: String = "", runId: String = "r1",
-                    configuration: Configuration = .fastForTests, clock: InstantClock = InstantClock()) async throws -> K.Ran {
+    static func llm(
+        model: String = "stub-small", prompt: String = prompt, maxTokens: Int? = nil, extra: String = "", runId: String = "r1",
+        configuration: Configuration = .fastForTests, clock: InstantClock = InstantClock()
+    ) async throws -> K.Ran {
         var with = #"{"model": "\#(model)", "prompt": \#(JSONWriter.compact(.string(prompt)))"#
         if let maxTokens { with += #", "maxTokens": \#(maxTokens)"# }
         with += "}"
@@ -247,8 +259,9 @@ struct CrashingProvider: Provider {
 
     @Test func rateLimitIsRetriedWithBackoff() async throws {
         let clock = InstantClock()
-        let ran = try await Self.llm(model: "flaky", extra: #""retry": {"maxAttempts": 3, "backoffMs": 100, "multiplier": 3}"#,
-                                     configuration: Self.configured("flaky", failureRate: 1), clock: clock)
+        let ran = try await Self.llm(
+            model: "flaky", extra: #""retry": {"maxAttempts": 3, "backoffMs": 100, "multiplier": 3}"#,
+            configuration: Self.configured("flaky", failureRate: 1), clock: clock)
         Self.expectFailed(ran, code: "rate_limited", retryable: true)
         #expect(ran.step(0)?["attempts"] == 3)
         #expect(clock.sleeps == [100, 300])
@@ -274,7 +287,8 @@ struct CrashingProvider: Provider {
         func outcomes() async throws -> [String] {
             let root = try TemporaryRoot()
             for i in 0..<24 {
-                let text = K.request(K.step("s", "llm", #"{"model": "coin", "prompt": "p\#(i)"}"#, extra: #""retry": {"maxAttempts": 2, "backoffMs": 1}"#))
+                let text = K.request(
+                    K.step("s", "llm", #"{"model": "coin", "prompt": "p\#(i)"}"#, extra: #""retry": {"maxAttempts": 2, "backoffMs": 1}"#))
                 try root.drop("coin-\(i).json", text)
             }
             try await root.runOnce(configuration: configuration)
@@ -308,14 +322,16 @@ struct CrashingProvider: Provider {
         #expect(ran.status == "succeeded")
         let bytes = try #require(Self.artifactFile(ran, "out.txt"))
         #expect(bytes == Array("hello\nworld".utf8))
-        #expect(ran.output == [
-            "name": "out.txt", "path": "artifacts/art/out.txt", "size": .int(bytes.count), "sha256": .string(SHA256.hex(bytes)),
-        ])
+        #expect(
+            ran.output == [
+                "name": "out.txt", "path": "artifacts/art/out.txt", "size": .int(bytes.count), "sha256": .string(SHA256.hex(bytes)),
+            ])
         let entry = try #require(ran.result?["artifacts"]?.arrayValue?.first)
-        #expect(entry == [
-            "name": "out.txt", "path": "artifacts/art/out.txt", "size": .int(bytes.count), "sha256": .string(SHA256.hex(bytes)),
-            "mediaType": "text/plain", "step": "s",
-        ])
+        #expect(
+            entry == [
+                "name": "out.txt", "path": "artifacts/art/out.txt", "size": .int(bytes.count), "sha256": .string(SHA256.hex(bytes)),
+                "mediaType": "text/plain", "step": "s",
+            ])
         #expect(ran.root.auditEventNames(runId: "art").contains("artifact.written"))
     }
 
@@ -325,22 +341,24 @@ struct CrashingProvider: Provider {
         let bytes = try #require(Self.artifactFile(ran, "data.bin"))
         #expect(try JSONParser.parse(bytes) == json)
         #expect(bytes == JSONWriter.prettyBytes(json))
-        #expect(ran.result?["artifacts"]?.arrayValue?.first?["mediaType"] == "application/json", "json defaults to application/json whatever the name")
+        #expect(
+            ran.result?["artifacts"]?.arrayValue?.first?["mediaType"] == "application/json", "json defaults to application/json whatever the name")
         #expect(ran.output?["sha256"]?.stringValue == SHA256.hex(bytes))
         #expect(ran.output?["size"]?.intValue == bytes.count)
     }
 
-    @Test(arguments: [
-        ("a.txt", nil, "text/plain"),
-        ("a.md", nil, "text/markdown"),
-        ("a.csv", nil, "text/csv"),
-        ("a.JSON", nil, "application/json"),
-        ("a.html", nil, "text/html"),
-        ("a.bin", nil, "application/octet-stream"),
-        ("noext", nil, "application/octet-stream"),
-        ("a.txt", "text/csv", "text/csv"),
-        ("a.bin", "image/png", "image/png"),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            ("a.txt", nil, "text/plain"),
+            ("a.md", nil, "text/markdown"),
+            ("a.csv", nil, "text/csv"),
+            ("a.JSON", nil, "application/json"),
+            ("a.html", nil, "text/html"),
+            ("a.bin", nil, "application/octet-stream"),
+            ("noext", nil, "application/octet-stream"),
+            ("a.txt", "text/csv", "text/csv"),
+            ("a.bin", "image/png", "image/png"),
+        ] as [(String, String?, String)])
     func artifactMediaType(name: String, mediaType: String?, expected: String) async throws {
         var with = #"{"name": "\#(name)", "content": "x""#
         if let mediaType { with += #", "mediaType": "\#(mediaType)""# }
@@ -374,8 +392,9 @@ struct CrashingProvider: Provider {
         #expect(summary.outcomes.map(\.kind) == [.rejected(.invalidRequest)])
         let error = root.json("outbox/rejected/unsafe.json.error.json")
         #expect(error?["reason"] == "invalid_request")
-        #expect(error?["errors"]?.arrayValue?.contains { $0["path"] == "$.workflow.steps[1].with.name" } == true,
-                "\(error.map(JSONWriter.compact) ?? "no error file")")
+        #expect(
+            error?["errors"]?.arrayValue?.contains { $0["path"] == "$.workflow.steps[1].with.name" } == true,
+            "\(error.map(JSONWriter.compact) ?? "no error file")")
         #expect(K.tree(root.file("artifacts")).isEmpty)
         #expect(root.list("outbox/results").isEmpty)
     }
@@ -404,7 +423,8 @@ struct CrashingProvider: Provider {
     static func expectFailedStep(_ ran: K.Ran, step: Int, code: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(ran.status == "failed", sourceLocation: sourceLocation)
         #expect(ran.step(step)?["status"] == "failed", sourceLocation: sourceLocation)
-        #expect(ran.step(step)?["error"]?["code"]?.stringValue == code, "\(ran.step(step).map(JSONWriter.compact) ?? "")", sourceLocation: sourceLocation)
+        #expect(
+            ran.step(step)?["error"]?["code"]?.stringValue == code, "\(ran.step(step).map(JSONWriter.compact) ?? "")", sourceLocation: sourceLocation)
         #expect(ran.result?["error"]?["code"]?.stringValue == code, sourceLocation: sourceLocation)
     }
 
@@ -489,16 +509,17 @@ struct CrashingProvider: Provider {
         #expect(ran.step(0)?["attempts"] == 1, "a non-retryable failure is not retried")
     }
 
-    @Test(arguments: [
-        // (with, maxAttempts, status, attempts, sleeps)
-        (#"{"retryable": true}"#, 3, "failed", 3, [50, 100]),
-        (#"{"retryable": true}"#, 1, "failed", 1, []),
-        (#"{"retryable": true, "times": 2}"#, 3, "succeeded", 3, [50, 100]),
-        (#"{"retryable": true, "times": 1}"#, 3, "succeeded", 2, [50]),
-        (#"{"retryable": true, "times": 5}"#, 3, "failed", 3, [50, 100]),
-        (#"{"retryable": false, "times": 2}"#, 3, "failed", 1, []),
-        (#"{"times": 0}"#, 1, "succeeded", 1, []),
-    ] as [(String, Int, String, Int, [Int])])
+    @Test(
+        arguments: [
+            // (with, maxAttempts, status, attempts, sleeps)
+            (#"{"retryable": true}"#, 3, "failed", 3, [50, 100]),
+            (#"{"retryable": true}"#, 1, "failed", 1, []),
+            (#"{"retryable": true, "times": 2}"#, 3, "succeeded", 3, [50, 100]),
+            (#"{"retryable": true, "times": 1}"#, 3, "succeeded", 2, [50]),
+            (#"{"retryable": true, "times": 5}"#, 3, "failed", 3, [50, 100]),
+            (#"{"retryable": false, "times": 2}"#, 3, "failed", 1, []),
+            (#"{"times": 0}"#, 1, "succeeded", 1, []),
+        ] as [(String, Int, String, Int, [Int])])
     func failRetriesAndTimes(with: String, maxAttempts: Int, status: String, attempts: Int, sleeps: [Int]) async throws {
         let clock = InstantClock()
         let ran = try await Self.one("fail", with, extra: #""retry": {"maxAttempts": \#(maxAttempts), "backoffMs": 50}"#, clock: clock)
@@ -585,8 +606,11 @@ struct CrashingProvider: Provider {
         #expect(summary.outcomes.map(\.kind) == [.rejected(.invalidRequest)])
         let error = root.json("outbox/rejected/c.json.error.json")
         let errors = error?["errors"]?.arrayValue ?? []
-        #expect(errors.contains { $0["path"] == "$.workflow.steps[0].provider" && $0["message"]?.stringValue?.contains("unknown provider 'shout'") == true },
-                "\(errors)")
+        #expect(
+            errors.contains {
+                $0["path"] == "$.workflow.steps[0].provider" && $0["message"]?.stringValue?.contains("unknown provider 'shout'") == true
+            },
+            "\(errors)")
         #expect(!ProviderRegistry.builtIn.names.contains("shout"))
         #expect(Self.customRegistry.names.contains("shout"))
     }

@@ -1,6 +1,6 @@
+import DroprunTestSupport
 import Foundation
 import Testing
-import DroprunTestSupport
 
 @testable import DroprunKit
 
@@ -39,7 +39,11 @@ import DroprunTestSupport
         let back = try #require(read.error)
         #expect(back == failure)
         #expect("\(back.code)" == code.rawValue)
-        if case .custom = code { #expect(!StepFailure.Code.allCases.contains(back.code)) } else { #expect(StepFailure.Code.allCases.contains(back.code)) }
+        if case .custom = code {
+            #expect(!StepFailure.Code.allCases.contains(back.code))
+        } else {
+            #expect(StepFailure.Code.allCases.contains(back.code))
+        }
     }
 
     @Test func ownCodesHaveDistinctStringsThatParseBackToThemselves() {
@@ -63,9 +67,11 @@ import DroprunTestSupport
     /// Decided so: a `fail` step whose code is `run_timeout` is not retried, as before codes were typed.
     @Test func aFailStepWithAnOwnCodeBehavesAsThatCode() async throws {
         let root = try TemporaryRoot()
-        try root.drop("r.json", RequestText.make(steps: [
-            #"{"id": "x", "provider": "fail", "with": {"code": "run_timeout", "retryable": true}, "retry": {"maxAttempts": 3, "backoffMs": 0}}"#,
-        ]))
+        try root.drop(
+            "r.json",
+            RequestText.make(steps: [
+                #"{"id": "x", "provider": "fail", "with": {"code": "run_timeout", "retryable": true}, "retry": {"maxAttempts": 3, "backoffMs": 0}}"#
+            ]))
         _ = try await root.runOnce()
         let result = try #require(root.json("outbox/results/r.json"))
         #expect(result["steps"]?.arrayValue?.first?["attempts"] == 1)
@@ -74,9 +80,11 @@ import DroprunTestSupport
 
     @Test func aFailStepsOwnCodeIsRecordedAsItCame() async throws {
         let root = try TemporaryRoot()
-        try root.drop("r.json", RequestText.make(steps: [
-            #"{"id": "y", "provider": "fail", "with": {"code": "quota_exhausted", "retryable": true}, "retry": {"maxAttempts": 2, "backoffMs": 0}}"#,
-        ]))
+        try root.drop(
+            "r.json",
+            RequestText.make(steps: [
+                #"{"id": "y", "provider": "fail", "with": {"code": "quota_exhausted", "retryable": true}, "retry": {"maxAttempts": 2, "backoffMs": 0}}"#
+            ]))
         _ = try await root.runOnce()
         let result = try #require(root.json("outbox/results/r.json"))
         #expect(result["steps"]?.arrayValue?.first?["attempts"] == 2)

@@ -10,10 +10,12 @@ enum WaitingApproval {
     /// The request: an approval (expiring after `expires` seconds, if given), then an echo.
     static func request(expires: Int? = nil) -> String {
         let expiry = expires.map { #", "expiresAfterSeconds": \#($0)"# } ?? ""
-        return RequestText.make(id: "r1", steps: [
-            #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"\#(expiry)}}"#,
-            #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
-        ])
+        return RequestText.make(
+            id: "r1",
+            steps: [
+                #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"\#(expiry)}}"#,
+                #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
+            ])
     }
 
     /// A fast root with `r1` run by `run --once` up to its approval, and a command line on it (user `alice`).

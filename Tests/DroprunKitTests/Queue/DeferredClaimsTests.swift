@@ -16,7 +16,8 @@ import Glibc
     @Test func aLaterDropUnderTheSameNameStartsAtTheFirstBackoff() async throws {
         let root = try TemporaryRoot()
         let fs = FaultyFileSystem([
-            .init("link", pathContains: "outbox/requests/", code: EIO, times: 1), .init("writeAtomically", pathContains: "outbox/claimed/", code: EIO, times: 1),
+            .init("link", pathContains: "outbox/requests/", code: EIO, times: 1),
+            .init("writeAtomically", pathContains: "outbox/claimed/", code: EIO, times: 1),
         ])
         let context = root.engine(fileSystem: fs)
         defer { context.audit.close() }

@@ -1,7 +1,8 @@
+import DroprunTestSupport
 import Foundation
 import Testing
+
 @testable import DroprunKit
-import DroprunTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -94,8 +95,9 @@ enum DropTestKit {
     ) -> JSONValue? {
         let stored = rejectedName ?? name
         let full = root.file("outbox/rejected/\(stored)")
-        #expect(root.exists("outbox/rejected/\(stored)"), "outbox/rejected/\(stored) is missing; rejected holds \(root.list("outbox/rejected"))",
-                sourceLocation: sourceLocation)
+        #expect(
+            root.exists("outbox/rejected/\(stored)"), "outbox/rejected/\(stored) is missing; rejected holds \(root.list("outbox/rejected"))",
+            sourceLocation: sourceLocation)
         if let original {
             #expect(K.bytes(full) == original, "outbox/rejected/\(stored) is not the dropped bytes", sourceLocation: sourceLocation)
         }
@@ -116,17 +118,21 @@ enum DropTestKit {
             }
         }
         if let path {
-            #expect(errors.contains { $0["path"]?.stringValue == path }, "no error at \(path): \(JSONWriter.compact(error))",
-                    sourceLocation: sourceLocation)
+            #expect(
+                errors.contains { $0["path"]?.stringValue == path }, "no error at \(path): \(JSONWriter.compact(error))",
+                sourceLocation: sourceLocation)
         }
         for fragment in messageContains {
-            #expect(errors.contains { $0["message"]?.stringValue?.contains(fragment) == true }, "no message with '\(fragment)': \(JSONWriter.compact(error))",
-                    sourceLocation: sourceLocation)
+            #expect(
+                errors.contains { $0["message"]?.stringValue?.contains(fragment) == true },
+                "no message with '\(fragment)': \(JSONWriter.compact(error))",
+                sourceLocation: sourceLocation)
         }
         // The audit log says so.
         let events = root.auditEvents().filter { $0["event"]?.stringValue == "request.rejected" && $0["data"]?["file"]?.stringValue == name }
-        #expect(events.contains { $0["data"]?["reason"]?.stringValue == reason.rawValue }, "no request.rejected event for \(name)",
-                sourceLocation: sourceLocation)
+        #expect(
+            events.contains { $0["data"]?["reason"]?.stringValue == reason.rawValue }, "no request.rejected event for \(name)",
+            sourceLocation: sourceLocation)
         return error
     }
 
@@ -135,8 +141,9 @@ enum DropTestKit {
         #expect(root.list("inbox").isEmpty, "inbox still holds \(root.list("inbox"))", sourceLocation: sourceLocation)
         #expect(root.list("outbox/results").isEmpty, "results holds \(root.list("outbox/results"))", sourceLocation: sourceLocation)
         #expect(root.list("outbox/running").isEmpty, sourceLocation: sourceLocation)
-        #expect(K.tree(root.file("outbox/claimed")).allSatisfy { !$0.contains(".json") }, "claimed holds \(K.tree(root.file("outbox/claimed")))",
-                sourceLocation: sourceLocation)
+        #expect(
+            K.tree(root.file("outbox/claimed")).allSatisfy { !$0.contains(".json") }, "claimed holds \(K.tree(root.file("outbox/claimed")))",
+            sourceLocation: sourceLocation)
     }
 
     // MARK: - One test per reason
@@ -174,8 +181,9 @@ enum DropTestKit {
         try root.drop("typo.json", text)
         let summary = try await root.runOnce()
         #expect(summary.outcomes.map(\.kind) == [.rejected(.invalidRequest)])
-        Self.expectRejected(root, "typo.json", reason: .invalidRequest, original: Array(text.utf8), path: "$.workflow.steps[1].provider",
-                            messageContains: ["unknown provider 'lmm'", "did you mean 'llm'?"])
+        Self.expectRejected(
+            root, "typo.json", reason: .invalidRequest, original: Array(text.utf8), path: "$.workflow.steps[1].provider",
+            messageContains: ["unknown provider 'lmm'", "did you mean 'llm'?"])
         Self.expectNothingElse(root)
         #expect(root.list("outbox/requests").isEmpty)
         #expect(root.list("artifacts").isEmpty)
@@ -194,8 +202,10 @@ enum DropTestKit {
         #expect(!root.exists("escape.json") && !root.exists("outbox/escape.json"))
     }
 
-    @Test(arguments: ["bad name.json", "ünïcode.json", "a~2.json", String(repeating: "y", count: 129) + ".json", "-dash.json", "line\nbreak.json",
-                      "quote\"d.json", "tab\there.json"])
+    @Test(arguments: [
+        "bad name.json", "ünïcode.json", "a~2.json", String(repeating: "y", count: 129) + ".json", "-dash.json", "line\nbreak.json",
+        "quote\"d.json", "tab\there.json",
+    ])
     func invalidIDFromTheFileName(name: String) async throws {
         let root = try TemporaryRoot()
         try root.drop(name, Self.valid)
@@ -389,14 +399,17 @@ enum DropTestKit {
         try root.drop("ctl.json", text)
         let summary = try await root.runOnce()
         #expect(summary.outcomes.map(\.kind) == [.rejected(.invalidState)])
-        Self.expectRejected(root, "ctl.json", reason: .invalidState, original: Array(text.utf8), path: "$.runId", messageContains: ["done", "succeeded"])
+        Self.expectRejected(
+            root, "ctl.json", reason: .invalidState, original: Array(text.utf8), path: "$.runId", messageContains: ["done", "succeeded"])
         #expect(root.read("outbox/results/done.json") == result, "the finished result was touched")
         #expect(root.list("inbox").isEmpty)
         #expect(!root.auditEventNames(runId: "done").contains("run.cancelled"))
     }
 
     @Test func everyReasonIsAClosedDocumentedSet() {
-        let contract: Set<String> = ["invalid_json", "invalid_request", "invalid_id", "duplicate", "too_large", "not_regular_file", "unreadable", "unknown_run"]
+        let contract: Set<String> = [
+            "invalid_json", "invalid_request", "invalid_id", "duplicate", "too_large", "not_regular_file", "unreadable", "unknown_run",
+        ]
         let all = Set(RejectionReason.allCases.map(\.rawValue))
         #expect(all.isSuperset(of: contract))
         for reason in all {
@@ -514,9 +527,10 @@ enum DropTestKit {
         #expect(summary.count(.succeeded) == 1)
         #expect(root.list("inbox").isEmpty)
         #expect(root.list("outbox/results") == ["g.json"])
-        let reasons = Set(root.list("outbox/rejected").filter { $0.hasSuffix(".error.json") }.compactMap {
-            root.json("outbox/rejected/" + $0)?["reason"]?.stringValue
-        })
+        let reasons = Set(
+            root.list("outbox/rejected").filter { $0.hasSuffix(".error.json") }.compactMap {
+                root.json("outbox/rejected/" + $0)?["reason"]?.stringValue
+            })
         #expect(reasons == ["invalid_json", "invalid_request", "invalid_id", "unknown_run", "not_regular_file"])
     }
 

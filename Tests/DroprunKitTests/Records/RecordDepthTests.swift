@@ -20,8 +20,9 @@ import Glibc
 
     /// A request whose input nests `levels` arrays deep, echoed, then followed by `then` (step JSON texts).
     static func request(id: String, levels: Int = deepest, then: [String]) -> String {
-        RequestText.make(id: id, steps: [#"{"id":"e","provider":"echo","with":{"v":"{{input.v}}"}}"#] + then,
-                         input: #"{"v": \#(nested(levels))}"#)
+        RequestText.make(
+            id: id, steps: [#"{"id":"e","provider":"echo","with":{"v":"{{input.v}}"}}"#] + then,
+            input: #"{"v": \#(nested(levels))}"#)
     }
 
     static let approval = #"{"id":"ok","provider":"approval","with":{"message":"go?"}}"#
@@ -32,7 +33,8 @@ import Glibc
             Issue.record("the deepest request was refused")
             return
         }
-        guard case .failure(let rejection) = decoder.decode(Array(Self.request(id: "a", levels: Self.deepest + 1, then: []).utf8), fileName: "a.json") else {
+        guard case .failure(let rejection) = decoder.decode(Array(Self.request(id: "a", levels: Self.deepest + 1, then: []).utf8), fileName: "a.json")
+        else {
             Issue.record("a request one level too deep was admitted")
             return
         }
@@ -69,7 +71,8 @@ import Glibc
         let root = try TemporaryRoot()
         let clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_000))
         try root.drop("c.json", Self.request(id: "c", then: [Self.approval]))
-        try root.drop("x.json", Self.request(id: "x", then: [#"{"id":"ok","provider":"approval","with":{"message":"go?","expiresAfterSeconds":60}}"#]))
+        try root.drop(
+            "x.json", Self.request(id: "x", then: [#"{"id":"ok","provider":"approval","with":{"message":"go?","expiresAfterSeconds":60}}"#]))
         let first = try await root.runOnce(clock: clock)
         #expect(first.counts[.waiting] == 2, "\(first.outcomes)")
         try root.drop("stop.json", #"{"kind":"cancel","runId":"c"}"#)
@@ -84,11 +87,13 @@ import Glibc
     @Test func theFilesHoldingTheDeepestOutputFitTheReadersDepth() async throws {
         let root = try TemporaryRoot()
         // An output exactly `StepOutputLimit.maxDepth` deep: {"v": input} with input 63 levels.
-        let request = RequestText.make(id: "fit", steps: [
-            #"{"id":"e","provider":"echo","with":{"v":"{{input}}"}}"#,
-            #"{"id":"t","provider":"template","with":{"template":"x"}}"#,
-            #"{"id":"d","provider":"delay","with":{"ms":0}}"#,
-        ], input: #"{"v": \#(Self.nested(Self.deepest))}"#)
+        let request = RequestText.make(
+            id: "fit",
+            steps: [
+                #"{"id":"e","provider":"echo","with":{"v":"{{input}}"}}"#,
+                #"{"id":"t","provider":"template","with":{"template":"x"}}"#,
+                #"{"id":"d","provider":"delay","with":{"ms":0}}"#,
+            ], input: #"{"v": \#(Self.nested(Self.deepest))}"#)
         try root.drop("fit.json", request)
         let summary = try await root.runOnce()
         #expect(summary.count(.succeeded) == 1, "\(summary.outcomes)")
@@ -107,8 +112,9 @@ import Glibc
     /// An output deeper than a run can carry fails its step with a clear code, and the run's record stays readable.
     @Test func anOutputDeeperThanTheLimitFailsTheStep() async throws {
         let root = try TemporaryRoot()
-        let request = RequestText.make(id: "over", steps: [#"{"id":"e","provider":"echo","with":{"a":{"v":"{{input}}"}}}"#],
-                                       input: #"{"v": \#(Self.nested(Self.deepest))}"#)
+        let request = RequestText.make(
+            id: "over", steps: [#"{"id":"e","provider":"echo","with":{"a":{"v":"{{input}}"}}}"#],
+            input: #"{"v": \#(Self.nested(Self.deepest))}"#)
         try root.drop("over.json", request)
         let summary = try await root.runOnce()
         #expect(summary.count(.failed) == 1, "\(summary.outcomes)")
@@ -130,11 +136,16 @@ import Glibc
         let messages = context.warnings.messages
         #expect(messages.count == 2, "each once: \(messages)")
         #expect(messages.contains { $0.hasPrefix("unreadable record at outbox/running/broken.json: it is not valid JSON") }, "\(messages)")
-        #expect(messages.contains { $0.hasPrefix("unreadable record at outbox/running/odd.json: it is not a run record ($.status should be a run status)") }, "\(messages)")
+        #expect(
+            messages.contains {
+                $0.hasPrefix("unreadable record at outbox/running/odd.json: it is not a run record ($.status should be a run status)")
+            }, "\(messages)")
         #expect(messages.allSatisfy { $0.contains("repair it or move it aside") })
         #expect(root.exists("outbox/running/broken.json"))
         // The reader says why, for `list` and `status`.
-        let error = #expect(throws: UnreadableRecord.self) { try RecordReader.record(at: root.file("outbox/running/odd.json"), fileSystem: PosixFileSystem()) }
+        let error = #expect(throws: UnreadableRecord.self) {
+            try RecordReader.record(at: root.file("outbox/running/odd.json"), fileSystem: PosixFileSystem())
+        }
         #expect(error?.reason == .notARunRecord("$.status should be a run status"))
     }
 
@@ -145,12 +156,13 @@ import Glibc
         let context = root.engine()
         defer { context.audit.close() }
         _ = try await Runner(context: context).runOnce()
-        #expect(context.warnings.messages == [
-            "unreadable record at outbox/checkpoints/deadhost-7/1.log line 1: it is not valid JSON (unexpected end of input at line 1, column 22)"
-                + "; " + CheckpointLog.damagedLineHint,
-            "unreadable record at outbox/checkpoints/deadhost-7/1.log line 2: it is not a run record (no record with a runId)"
-                + "; " + CheckpointLog.damagedLineHint,
-        ], "\(context.warnings.messages)")
+        #expect(
+            context.warnings.messages == [
+                "unreadable record at outbox/checkpoints/deadhost-7/1.log line 1: it is not valid JSON (unexpected end of input at line 1, column 22)"
+                    + "; " + CheckpointLog.damagedLineHint,
+                "unreadable record at outbox/checkpoints/deadhost-7/1.log line 2: it is not a run record (no record with a runId)"
+                    + "; " + CheckpointLog.damagedLineHint,
+            ], "\(context.warnings.messages)")
     }
 
     /// The command line writes the runner's warnings to standard error.

@@ -7,14 +7,21 @@ import Testing
 /// The direct record writer against the general canonical writer.
 @Suite struct RunRecordTests {
     static func record(full: Bool) throws -> RunRecord {
-        let text = RequestText.make(id: "r", steps: [
-            #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "echo"}"#, #"{"id": "c", "provider": "echo"}"#,
-        ])
-        guard case .success(.run(let request, _)) = RequestDecoder(configuration: Configuration(), registry: .builtIn).decode(Array(text.utf8), fileName: "r.json") else {
+        let text = RequestText.make(
+            id: "r",
+            steps: [
+                #"{"id": "a", "provider": "echo"}"#, #"{"id": "b", "provider": "echo"}"#, #"{"id": "c", "provider": "echo"}"#,
+            ])
+        guard
+            case .success(.run(let request, _)) = RequestDecoder(configuration: Configuration(), registry: .builtIn).decode(
+                Array(text.utf8), fileName: "r.json")
+        else {
             throw CancellationError()
         }
         let t = Date(timeIntervalSince1970: 1_767_225_600.25)
-        var record = RunRecord(runId: "r", workflow: request.workflow, requestFile: "r \"quoted\".json", requestSHA256: "ab", requestSize: 12, receivedAt: t, createdAt: t)
+        var record = RunRecord(
+            runId: "r", workflow: request.workflow, requestFile: "r \"quoted\".json", requestSHA256: "ab", requestSize: 12, receivedAt: t,
+            createdAt: t)
         guard full else { return record }
         record.labels = ["team": "ops", "Émile": "x"]
         record.startedAt = t.addingTimeInterval(1)

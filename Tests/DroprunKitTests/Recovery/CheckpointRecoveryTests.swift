@@ -69,9 +69,12 @@ import Glibc
 
     /// A run whose first step may wait (its record is published before it) and whose two others are instant.
     func mixedRequest(_ id: String) -> String {
-        RequestText.make(id: id, steps: [
-            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-        ])
+        RequestText.make(
+            id: id,
+            steps: [
+                #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
+                #"{"id": "c", "provider": "probe-instant"}"#,
+            ])
     }
 
     func instantSteps(_ count: Int = 3) -> [String] {
@@ -93,9 +96,14 @@ import Glibc
 
     @Test func aRunWhoseClaimStoodResumesFromItsLastLine() async throws {
         let root = try TemporaryRoot()
-        try root.drop("quick.json", RequestText.make(id: "quick", steps: [
-            #"{"id": "a", "provider": "probe-instant"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop(
+            "quick.json",
+            RequestText.make(
+                id: "quick",
+                steps: [
+                    #"{"id": "a", "provider": "probe-instant"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
+                    #"{"id": "c", "provider": "probe-instant"}"#,
+                ]))
         let executions = Executions()
         try await runAndDieBeforeTheResult(root, executions)
         #expect(!root.exists("outbox/running/quick.json"), "its claim stood for it: no live record was ever written")
@@ -117,9 +125,13 @@ import Glibc
 
     @Test func aRunFinishedBeforeItsClaimWasRemovedIsNeitherRunAgainNorRejected() async throws {
         let root = try TemporaryRoot()
-        try root.drop("done.json", RequestText.make(id: "done", steps: [
-            #"{"id": "a", "provider": "probe-instant"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop(
+            "done.json",
+            RequestText.make(
+                id: "done",
+                steps: [
+                    #"{"id": "a", "provider": "probe-instant"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
+                ]))
         let executions = Executions()
         // The runner dies right after linking the result: before its final event, with its claim still standing.
         let fs = FaultyFileSystem([.init("remove", pathContains: "outbox/running/.done.json")])
@@ -171,7 +183,8 @@ import Glibc
         let summary = try await runNext(root, executions, fileSystem: watching)
         #expect(summary.count(.succeeded) == 0)
         #expect(root.json("outbox/running/held.json") == live, "left as the other runner wrote it")
-        #expect(!watching.operations.contains { $0.hasPrefix("rename " + root.file("outbox/running/held.json")) },
+        #expect(
+            !watching.operations.contains { $0.hasPrefix("rename " + root.file("outbox/running/held.json")) },
             "a live runner's record is read, never renamed away, even for a moment")
         #expect(executions["held/c"] == 1)
         #expect(root.list("outbox/checkpoints").isEmpty, "the dead runner's log was removed all the same")
@@ -185,7 +198,8 @@ import Glibc
         _ = try? await runNext(root, executions, fileSystem: dying)
         #expect(dying.isDead)
         #expect(root.list("outbox/claimed/testhost-4243") == ["quick.json"])
-        #expect(CheckpointLog.read(folder: root.file("outbox/checkpoints/testhost-4243"), fileSystem: PosixFileSystem())["quick"]?.claim == "quick.json",
+        #expect(
+            CheckpointLog.read(folder: root.file("outbox/checkpoints/testhost-4243"), fileSystem: PosixFileSystem())["quick"]?.claim == "quick.json",
             "its own log names the claim before the claim moved")
         try PosixFileSystem().remove(root.file("outbox/runners/testhost-4243.json"))  // its lease ran out
 
@@ -297,9 +311,14 @@ import Glibc
         let root = try TemporaryRoot()
         for i in 0..<12 {
             let first = i.isMultiple(of: 2) ? "probe-instant" : "probe-waiting"
-            try root.drop("r\(i).json", RequestText.make(id: "r\(i)", steps: [
-                #"{"id": "a", "provider": "\#(first)"}"#, #"{"id": "b", "provider": "probe-instant"}"#, #"{"id": "c", "provider": "probe-instant"}"#,
-            ]))
+            try root.drop(
+                "r\(i).json",
+                RequestText.make(
+                    id: "r\(i)",
+                    steps: [
+                        #"{"id": "a", "provider": "\#(first)"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
+                        #"{"id": "c", "provider": "probe-instant"}"#,
+                    ]))
         }
         let executions = Executions()
         try await runAndDieBeforeTheResult(root, executions)
@@ -325,7 +344,8 @@ import Glibc
         // As c runs, another runner (which took the run over) writes the result.
         let registry = ProbeProvider.registry { context in
             if context.stepId == "c" {
-                try? PosixFileSystem().writeNew(Path.join(folder, "outbox/results/x.json"), Array(#"{"runId": "x", "status": "succeeded"}"#.utf8), sync: false)
+                try? PosixFileSystem().writeNew(
+                    Path.join(folder, "outbox/results/x.json"), Array(#"{"runId": "x", "status": "succeeded"}"#.utf8), sync: false)
             }
             return ["step": .string(context.stepId)]
         }
@@ -429,11 +449,13 @@ import Glibc
     }
 
     func approvalRun(first: String) -> String {
-        RequestText.make(id: "ask", steps: [
-            #"{"id": "a", "provider": "\#(first)"}"#,
-            #"{"id": "ok", "provider": "approval", "with": {"message": "ship?", "expiresAfterSeconds": 86400}}"#,
-            #"{"id": "c", "provider": "probe-instant"}"#,
-        ])
+        RequestText.make(
+            id: "ask",
+            steps: [
+                #"{"id": "a", "provider": "\#(first)"}"#,
+                #"{"id": "ok", "provider": "approval", "with": {"message": "ship?", "expiresAfterSeconds": 86400}}"#,
+                #"{"id": "c", "provider": "probe-instant"}"#,
+            ])
     }
 
     @Test(arguments: ["probe-instant", "probe-waiting"])
@@ -444,7 +466,9 @@ import Glibc
         // Killed after the waiting state was logged, before it was published (over the claim, or over a running record).
         let operation = first == "probe-instant" ? "writeTemporary" : "replace"
         await runDead(root, executions, FaultyFileSystem([.kills(before: operation, pathContains: "outbox/running/ask.json")]))
-        #expect(CheckpointLog.read(folder: root.file("outbox/checkpoints/testhost-4242"), fileSystem: PosixFileSystem())["ask"]?.record["status"] == "waiting_approval")
+        #expect(
+            CheckpointLog.read(folder: root.file("outbox/checkpoints/testhost-4242"), fileSystem: PosixFileSystem())["ask"]?.record["status"]
+                == "waiting_approval")
         #expect(root.json("outbox/running/ask.json")?["status"] == (first == "probe-instant" ? nil : "running"))
 
         _ = try await runNext(root, executions)
@@ -486,7 +510,8 @@ import Glibc
     @Test func listShowsARunBeingTakenOverOnce() async throws {
         let (root, executions) = try await leftByADeadRunner()
         // 4243 is killed after writing the record it takes over, before removing the claim it moved.
-        _ = try? await runNext(root, executions, fileSystem: FaultyFileSystem([.kills(before: "remove", pathContains: "outbox/claimed/testhost-4243/quick.json")]))
+        _ = try? await runNext(
+            root, executions, fileSystem: FaultyFileSystem([.kills(before: "remove", pathContains: "outbox/claimed/testhost-4243/quick.json")]))
         #expect(Set(root.list("outbox/claimed/testhost-4243")) == ["quick.json", "quick" + RootLayout.takeoverSuffix])
         let output = await CLITester(root: root.path).run(["list", "--json"])
         let rows = try JSONParser.parse(Array(output.stdout.utf8)).arrayValue ?? []

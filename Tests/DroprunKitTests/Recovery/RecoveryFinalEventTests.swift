@@ -41,26 +41,35 @@ import Testing
     /// A run of instant steps: its claim stands for it to its end, and the writer dies as it removes the result's temporary file.
     @Test func aFinalEventWrittenForAStandingClaimIsNotWrittenAgainWhenTheRecovererDiedBeforeRemovingIt() async throws {
         let root = try TemporaryRoot()
-        try root.drop("done.json", RequestText.make(id: "done", steps: [
-            #"{"id": "a", "provider": "template", "with": {"template": "a"}}"#, #"{"id": "b", "provider": "echo"}"#,
-        ]))
+        try root.drop(
+            "done.json",
+            RequestText.make(
+                id: "done",
+                steps: [
+                    #"{"id": "a", "provider": "template", "with": {"template": "a"}}"#, #"{"id": "b", "provider": "echo"}"#,
+                ]))
         await run(root, as: writer, fileSystem: FaultyFileSystem([.init("remove", pathContains: "outbox/running/.done.json")]), registry: .builtIn)
         #expect(root.json("outbox/results/done.json")?["runnerId"] == "testhost-4242")
         #expect(finals(root, "done").isEmpty)
         #expect(root.list("outbox/claimed/testhost-4242") == ["done.json"])
 
         // The recoverer takes the claim over, writes the final event, and is killed before it removes the claim.
-        await run(root, as: recoverer, fileSystem: FaultyFileSystem([.kills(before: "remove", pathContains: "outbox/claimed/testhost-4243/done.json")]),
-                  registry: .builtIn)
+        await run(
+            root, as: recoverer, fileSystem: FaultyFileSystem([.kills(before: "remove", pathContains: "outbox/claimed/testhost-4243/done.json")]),
+            registry: .builtIn)
         try await expectOneFinalEventAfterTheNextRecovery(root, left: "outbox/claimed/testhost-4243/done.json", registry: .builtIn)
     }
 
     /// A run with a step that may wait: its live record stands for it, and the writer dies as it removes the result's temporary file.
     @Test func aFinalEventWrittenForALeftLiveRecordIsNotWrittenAgainWhenTheRecovererDiedBeforeRemovingIt() async throws {
         let root = try TemporaryRoot()
-        try root.drop("done.json", RequestText.make(id: "done", steps: [
-            #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
-        ]))
+        try root.drop(
+            "done.json",
+            RequestText.make(
+                id: "done",
+                steps: [
+                    #"{"id": "a", "provider": "probe-waiting"}"#, #"{"id": "b", "provider": "probe-instant"}"#,
+                ]))
         let registry = ProbeProvider.registry { _ in ["ok": true] }
         await run(root, as: writer, fileSystem: FaultyFileSystem([.init("remove", pathContains: "outbox/running/.done.json")]), registry: registry)
         #expect(root.json("outbox/results/done.json")?["runnerId"] == "testhost-4242")
@@ -68,8 +77,9 @@ import Testing
         #expect(finals(root, "done").isEmpty)
 
         // The recoverer writes the final event, and is killed before it removes the live record.
-        await run(root, as: recoverer, fileSystem: FaultyFileSystem([.kills(before: "remove", pathContains: "outbox/running/done.json")]),
-                  registry: registry)
+        await run(
+            root, as: recoverer, fileSystem: FaultyFileSystem([.kills(before: "remove", pathContains: "outbox/running/done.json")]),
+            registry: registry)
         try await expectOneFinalEventAfterTheNextRecovery(root, left: "outbox/running/done.json", registry: registry)
     }
 }

@@ -20,7 +20,8 @@ import Glibc
             runId: "r", workflow: Workflow(name: "w", version: "1", steps: [StepDefinition(id: "a", provider: "echo")]), requestFile: "r.json",
             requestSHA256: "", requestSize: 2, receivedAt: at, createdAt: at)
         record.runnerId = deadRunner
-        try root.write("outbox/claimed/\(deadRunner)/r" + RootLayout.takeoverSuffix, String(decoding: JSONWriter.prettyBytes(record.json), as: UTF8.self))
+        try root.write(
+            "outbox/claimed/\(deadRunner)/r" + RootLayout.takeoverSuffix, String(decoding: JSONWriter.prettyBytes(record.json), as: UTF8.self))
         return root
     }
 

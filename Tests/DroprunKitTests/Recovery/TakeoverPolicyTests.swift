@@ -28,7 +28,8 @@ import Testing
             if let owner { json["runnerId"] = .string(owner) }
             if let expired {
                 let expiry = expired ? TakeoverPolicyTests.now.addingTimeInterval(-1) : TakeoverPolicyTests.now.addingTimeInterval(60)
-                json["approval"] = PendingApproval(step: "ok", message: "", requestedAt: TakeoverPolicyTests.now.addingTimeInterval(-100), expiresAt: expiry).json
+                json["approval"] =
+                    PendingApproval(step: "ok", message: "", requestedAt: TakeoverPolicyTests.now.addingTimeInterval(-100), expiresAt: expiry).json
             }
             return HeldRecord(json: .object(json))
         }

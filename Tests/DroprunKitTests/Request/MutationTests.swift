@@ -30,14 +30,18 @@ import Testing
 
     /// Valid requests covering every built-in provider that needs no configuration, numbers, keys and references.
     static let requests: [String] = [
-        RequestText.make(id: "m1", steps: [
-            #"{"id":"e","provider":"echo","with":{"v":"{{input.v}}","n":9007199254740993,"z":-0}}"#,
-            #"{"id":"t","provider":"template","with":{"template":"v={{input.v}} id={{run.id}}"}}"#,
-        ], input: #"{"v": [1, 2.5, "x", null, true, {"k": 18446744073709551615}]}"#),
-        RequestText.make(id: "m2", steps: [
-            #"{"id":"u","provider":"transform","with":{"value":"{{input.s}}","op":"uppercase"},"retry":{"maxAttempts":3,"backoffMs":10,"multiplier":2}}"#,
-            #"{"id":"a","provider":"artifact","with":{"name":"out/\#(nfd).json","json":{"\#(nfc)":1,"\#(nfd)":2}}}"#,
-        ], input: #"{"s": "hello \u00e9 \ud83d\ude00"}"#, extra: #""labels": {"team": "a"}, "timeoutSeconds": 30"#),
+        RequestText.make(
+            id: "m1",
+            steps: [
+                #"{"id":"e","provider":"echo","with":{"v":"{{input.v}}","n":9007199254740993,"z":-0}}"#,
+                #"{"id":"t","provider":"template","with":{"template":"v={{input.v}} id={{run.id}}"}}"#,
+            ], input: #"{"v": [1, 2.5, "x", null, true, {"k": 18446744073709551615}]}"#),
+        RequestText.make(
+            id: "m2",
+            steps: [
+                #"{"id":"u","provider":"transform","with":{"value":"{{input.s}}","op":"uppercase"},"retry":{"maxAttempts":3,"backoffMs":10,"multiplier":2}}"#,
+                #"{"id":"a","provider":"artifact","with":{"name":"out/\#(nfd).json","json":{"\#(nfc)":1,"\#(nfd)":2}}}"#,
+            ], input: #"{"s": "hello \u00e9 \ud83d\ude00"}"#, extra: #""labels": {"team": "a"}, "timeoutSeconds": 30"#),
         RequestText.make(steps: [
             #"{"id":"ok","provider":"approval","with":{"message":"go?","expiresAfterSeconds":60}}"#,
             #"{"id":"l","provider":"llm","with":{"model":"stub-small","prompt":"say {{steps.ok.output.decision}}","maxTokens":5}}"#,
@@ -68,13 +72,15 @@ import Testing
 
     static func deepRequest(id: String, shapeSeed: UInt64, then: [String] = []) -> String {
         var rng = SeededRandom(seed: shapeSeed)
-        return RequestText.make(id: id, steps: [#"{"id":"e","provider":"echo","with":{"v":"{{input.v}}"}}"#] + then,
-                                input: #"{"v": \#(deepValue(levels: deepest, rng: &rng))}"#)
+        return RequestText.make(
+            id: id, steps: [#"{"id":"e","provider":"echo","with":{"v":"{{input.v}}"}}"#] + then,
+            input: #"{"v": \#(deepValue(levels: deepest, rng: &rng))}"#)
     }
 
     // MARK: - Mutations
 
-    static let interestingBytes: [UInt8] = Array(#"{}[]",:\ 0123456789eE-+.tfnu/"#.utf8) + [0x00, 0x0A, 0x1F, 0x7F, 0x80, 0xC3, 0xCC, 0xED, 0xEF, 0xF4, 0xFF]
+    static let interestingBytes: [UInt8] =
+        Array(#"{}[]",:\ 0123456789eE-+.tfnu/"#.utf8) + [0x00, 0x0A, 0x1F, 0x7F, 0x80, 0xC3, 0xCC, 0xED, 0xEF, 0xF4, 0xFF]
     static let interestingNumbers = [
         "9007199254740993", "-0", "1e400", "-1e400", "18446744073709551616", "-9223372036854775809", "1e-400", "0.0", "-0.0",
         "00", "1.", ".5", "+1", "0x10", "1e", "123456789012345678901234567890123456789",
@@ -229,7 +235,8 @@ import Testing
     @Test func mutatedRecordsAreReadOrRefusedClearly() async throws {
         Self.announce("records")
         let root = try TemporaryRoot()
-        try root.drop("deep.json", Self.deepRequest(id: "deep", shapeSeed: Self.seed, then: [#"{"id":"ok","provider":"approval","with":{"message":"go?"}}"#]))
+        try root.drop(
+            "deep.json", Self.deepRequest(id: "deep", shapeSeed: Self.seed, then: [#"{"id":"ok","provider":"approval","with":{"message":"go?"}}"#]))
         try root.drop("fin.json", Self.requests[0])
         try root.drop("bad.json", RequestText.make(id: "bad", steps: [#"{"id":"f","provider":"fail","with":{"code":"x","message":"y"}}"#]))
         try await root.runOnce()
@@ -281,12 +288,16 @@ import Testing
         for i in 0..<6 {
             let input = "{\"v\": \(Self.deepValue(levels: Self.deepest, rng: &rng))}"
             inputs["ask-\(i)"] = try JSONParser.parse(input)
-            try root.drop("ask-\(i).json", RequestText.make(id: "ask-\(i)", steps: [
-                #"{"id":"e","provider":"echo","with":{"v":"{{input.v}}"}}"#,
-                #"{"id":"ok","provider":"approval","with":{"message":"go?"}}"#,
-                #"{"id":"d","provider":"delay","with":{"ms":0}}"#,
-                #"{"id":"again","provider":"echo","with":{"v":"{{steps.e.output.v}}"}}"#,
-            ], input: input))
+            try root.drop(
+                "ask-\(i).json",
+                RequestText.make(
+                    id: "ask-\(i)",
+                    steps: [
+                        #"{"id":"e","provider":"echo","with":{"v":"{{input.v}}"}}"#,
+                        #"{"id":"ok","provider":"approval","with":{"message":"go?"}}"#,
+                        #"{"id":"d","provider":"delay","with":{"ms":0}}"#,
+                        #"{"id":"again","provider":"echo","with":{"v":"{{steps.e.output.v}}"}}"#,
+                    ], input: input))
         }
         let first = try await root.runOnce()
         #expect(first.counts[.waiting] == 6, "seed \(Self.seed): \(first.outcomes)")
@@ -310,4 +321,3 @@ import Testing
         }
     }
 }
-

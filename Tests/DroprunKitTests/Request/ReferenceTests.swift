@@ -1,6 +1,7 @@
-import Testing
-@testable import DroprunKit
 import DroprunTestSupport
+import Testing
+
+@testable import DroprunKit
 
 /// `{{...}}` references: parsing, resolution, and what a missing one does to a run.
 @Suite struct ReferenceTests {
@@ -10,25 +11,26 @@ import DroprunTestSupport
 
     // MARK: - Parsing
 
-    @Test(arguments: [
-        ("{{input.x}}", [ref("input", "x")]),
-        ("{{ input.x }}", [ref("input", "x")]),
-        ("{{   input.x   }}", [ref("input", "x")]),
-        ("{{run.id}}", [ref("run", "id")]),
-        ("{{steps.summary.output.text}}", [ref("steps", "summary", "output", "text")]),
-        ("{{input.items.0}}", [ref("input", "items", "0")]),
-        ("{{input.items[0]}}", [ref("input", "items", "0")]),
-        ("{{input.items[12].name}}", [ref("input", "items", "12", "name")]),
-        ("{{input.items.3.name}}", [ref("input", "items", "3", "name")]),
-        ("{{input.m[1][2]}}", [ref("input", "m", "1", "2")]),
-        ("{{input.a_b-c}}", [ref("input", "a_b-c")]),
-        ("Hello {{input.name}}!", [.text("Hello "), ref("input", "name"), .text("!")]),
-        ("{{input.a}}{{input.b}}", [ref("input", "a"), ref("input", "b")]),
-        ("{{input.a}} and {{ input.b }}", [ref("input", "a"), .text(" and "), ref("input", "b")]),
-        ("a {{input.x}} b {{", [.text("a "), ref("input", "x"), .text(" b {{")]),
-        ("a {{input.x}} b }}", [.text("a "), ref("input", "x"), .text(" b }}")]),
-        ("{{bad ref}} {{input.x}}", [.text("{{bad ref}}"), .text(" "), ref("input", "x")]),
-    ] as [(String, [Reference.Segment])])
+    @Test(
+        arguments: [
+            ("{{input.x}}", [ref("input", "x")]),
+            ("{{ input.x }}", [ref("input", "x")]),
+            ("{{   input.x   }}", [ref("input", "x")]),
+            ("{{run.id}}", [ref("run", "id")]),
+            ("{{steps.summary.output.text}}", [ref("steps", "summary", "output", "text")]),
+            ("{{input.items.0}}", [ref("input", "items", "0")]),
+            ("{{input.items[0]}}", [ref("input", "items", "0")]),
+            ("{{input.items[12].name}}", [ref("input", "items", "12", "name")]),
+            ("{{input.items.3.name}}", [ref("input", "items", "3", "name")]),
+            ("{{input.m[1][2]}}", [ref("input", "m", "1", "2")]),
+            ("{{input.a_b-c}}", [ref("input", "a_b-c")]),
+            ("Hello {{input.name}}!", [.text("Hello "), ref("input", "name"), .text("!")]),
+            ("{{input.a}}{{input.b}}", [ref("input", "a"), ref("input", "b")]),
+            ("{{input.a}} and {{ input.b }}", [ref("input", "a"), .text(" and "), ref("input", "b")]),
+            ("a {{input.x}} b {{", [.text("a "), ref("input", "x"), .text(" b {{")]),
+            ("a {{input.x}} b }}", [.text("a "), ref("input", "x"), .text(" b }}")]),
+            ("{{bad ref}} {{input.x}}", [.text("{{bad ref}}"), .text(" "), ref("input", "x")]),
+        ] as [(String, [Reference.Segment])])
     func segments(text: String, expected: [Reference.Segment]) {
         #expect(Reference.segments(of: text) == expected)
     }
@@ -43,11 +45,12 @@ import DroprunTestSupport
         #expect(Reference.whole(text) == nil)
     }
 
-    @Test(arguments: [
-        ("{{input.x}}", ["input", "x"]),
-        ("{{ steps.a.output }}", ["steps", "a", "output"]),
-        ("{{input.list[3]}}", ["input", "list", "3"]),
-    ] as [(String, [String])])
+    @Test(
+        arguments: [
+            ("{{input.x}}", ["input", "x"]),
+            ("{{ steps.a.output }}", ["steps", "a", "output"]),
+            ("{{input.list[3]}}", ["input", "list", "3"]),
+        ] as [(String, [String])])
     func wholeReference(text: String, parts: [String]) {
         #expect(Reference.whole(text) == Reference(parts: parts))
     }
@@ -73,51 +76,52 @@ import DroprunTestSupport
     static let resolver = ReferenceResolver(
         runId: "run-1", input: input, stepOutputs: ["a": ["text": "hi", "list": [10, 20]], "b": "plain", "c": nil])
 
-    @Test(arguments: [
-        // Whole references keep their JSON type.
-        ("{{input.obj}}", ["k": 1, "s": "v"]),
-        ("{{input.n}}", 42),
-        ("{{input.f}}", 1.5),
-        ("{{input.arr}}", [1, "two", ["three": 3]]),
-        ("{{input.t}}", true),
-        ("{{input.no}}", false),
-        ("{{input.nul}}", nil),
-        ("{{input.s}}", "str"),
-        ("{{input.empty}}", ""),
-        ("{{input}}", input),
-        ("{{ input.n }}", 42),
-        ("{{input.arr.0}}", 1),
-        ("{{input.arr[1]}}", "two"),
-        ("{{input.arr[2].three}}", 3),
-        ("{{input.arr.2.three}}", 3),
-        ("{{input.nested.list[1].id}}", "y"),
-        ("{{steps.a.output}}", ["text": "hi", "list": [10, 20]]),
-        ("{{steps.a.output.text}}", "hi"),
-        ("{{steps.a.output.list.1}}", 20),
-        ("{{steps.b.output}}", "plain"),
-        ("{{steps.c.output}}", nil),
-        ("{{run.id}}", "run-1"),
-        // Inside longer strings: strings as they are, everything else as compact JSON.
-        ("n={{input.n}}", "n=42"),
-        ("f={{input.f}}", "f=1.5"),
-        ("neg={{input.neg}}", "neg=-3"),
-        ("o={{input.obj}}", #"o={"k":1,"s":"v"}"#),
-        ("a={{input.arr}}", #"a=[1,"two",{"three":3}]"#),
-        ("t={{input.t}} f={{input.no}}", "t=true f=false"),
-        ("z={{input.nul}}", "z=null"),
-        ("Hi {{ input.name }}!", "Hi Ada!"),
-        ("{{input.s}}{{input.n}}", "str42"),
-        ("[{{input.empty}}]", "[]"),
-        ("q={{input.quote}}", "q=say \"hi\"\n"),
-        ("id: {{run.id}}/{{steps.a.output.text}}", "id: run-1/hi"),
-        ("c={{steps.c.output}}", "c=null"),
-        // Not references: kept as literal text.
-        ("{{unterminated", "{{unterminated"),
-        ("x {{input.s", "x {{input.s"),
-        ("{{}}", "{{}}"),
-        ("{{bad ref}} {{input.s}}", "{{bad ref}} str"),
-        ("no braces", "no braces"),
-    ] as [(String, JSONValue)])
+    @Test(
+        arguments: [
+            // Whole references keep their JSON type.
+            ("{{input.obj}}", ["k": 1, "s": "v"]),
+            ("{{input.n}}", 42),
+            ("{{input.f}}", 1.5),
+            ("{{input.arr}}", [1, "two", ["three": 3]]),
+            ("{{input.t}}", true),
+            ("{{input.no}}", false),
+            ("{{input.nul}}", nil),
+            ("{{input.s}}", "str"),
+            ("{{input.empty}}", ""),
+            ("{{input}}", input),
+            ("{{ input.n }}", 42),
+            ("{{input.arr.0}}", 1),
+            ("{{input.arr[1]}}", "two"),
+            ("{{input.arr[2].three}}", 3),
+            ("{{input.arr.2.three}}", 3),
+            ("{{input.nested.list[1].id}}", "y"),
+            ("{{steps.a.output}}", ["text": "hi", "list": [10, 20]]),
+            ("{{steps.a.output.text}}", "hi"),
+            ("{{steps.a.output.list.1}}", 20),
+            ("{{steps.b.output}}", "plain"),
+            ("{{steps.c.output}}", nil),
+            ("{{run.id}}", "run-1"),
+            // Inside longer strings: strings as they are, everything else as compact JSON.
+            ("n={{input.n}}", "n=42"),
+            ("f={{input.f}}", "f=1.5"),
+            ("neg={{input.neg}}", "neg=-3"),
+            ("o={{input.obj}}", #"o={"k":1,"s":"v"}"#),
+            ("a={{input.arr}}", #"a=[1,"two",{"three":3}]"#),
+            ("t={{input.t}} f={{input.no}}", "t=true f=false"),
+            ("z={{input.nul}}", "z=null"),
+            ("Hi {{ input.name }}!", "Hi Ada!"),
+            ("{{input.s}}{{input.n}}", "str42"),
+            ("[{{input.empty}}]", "[]"),
+            ("q={{input.quote}}", "q=say \"hi\"\n"),
+            ("id: {{run.id}}/{{steps.a.output.text}}", "id: run-1/hi"),
+            ("c={{steps.c.output}}", "c=null"),
+            // Not references: kept as literal text.
+            ("{{unterminated", "{{unterminated"),
+            ("x {{input.s", "x {{input.s"),
+            ("{{}}", "{{}}"),
+            ("{{bad ref}} {{input.s}}", "{{bad ref}} str"),
+            ("no braces", "no braces"),
+        ] as [(String, JSONValue)])
     func resolves(text: String, expected: JSONValue) throws {
         let resolved = try Self.resolver.resolve(["v": .string(text)], at: JSONPath.root.key("with"))
         #expect(resolved == ["v": expected])
@@ -129,10 +133,11 @@ import DroprunTestSupport
             "num": 3, "flag": false, "obj": ["inner": ["{{run.id}}"]],
         ]
         let resolved = try Self.resolver.resolve(with, at: JSONPath.root.key("with"))
-        #expect(resolved == [
-            "list": [42, ["deep": true, "text": "x42"], 7, nil],
-            "num": 3, "flag": false, "obj": ["inner": ["run-1"]],
-        ])
+        #expect(
+            resolved == [
+                "list": [42, ["deep": true, "text": "x42"], 7, nil],
+                "num": 3, "flag": false, "obj": ["inner": ["run-1"]],
+            ])
     }
 
     /// A resolved string is not scanned again: a value that itself looks like a reference stays text.
@@ -142,23 +147,24 @@ import DroprunTestSupport
         #expect(resolved == ["a": "{{run.id}}", "b": "x {{run.id}}"])
     }
 
-    @Test(arguments: [
-        ("{{input.nope}}", "input.nope", "$.with.v"),
-        ("text {{input.nope}} more", "input.nope", "$.with.v"),
-        ("{{input.obj.k.z}}", "input.obj.k.z", "$.with.v"),
-        ("{{input.obj.missing.deeper}}", "input.obj.missing", "$.with.v"),
-        ("{{input.arr.5}}", "input.arr.5", "$.with.v"),
-        ("{{input.arr[3]}}", "input.arr.3", "$.with.v"),
-        ("{{input.arr.-1}}", "input.arr.-1", "$.with.v"),
-        ("{{input.arr.x}}", "input.arr.x", "$.with.v"),
-        ("{{input.s.0}}", "input.s.0", "$.with.v"),
-        ("{{input.nul.x}}", "input.nul.x", "$.with.v"),
-        ("{{steps.zz.output}}", "steps.zz", "$.with.v"),
-        ("{{steps.a.output.nope}}", "steps.a.output.nope", "$.with.v"),
-        ("{{steps.a.result}}", "steps.a.result", "$.with.v"),
-        ("{{run.nope}}", "run.nope", "$.with.v"),
-        ("{{input.s}} and {{input.gone}}", "input.gone", "$.with.v"),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            ("{{input.nope}}", "input.nope", "$.with.v"),
+            ("text {{input.nope}} more", "input.nope", "$.with.v"),
+            ("{{input.obj.k.z}}", "input.obj.k.z", "$.with.v"),
+            ("{{input.obj.missing.deeper}}", "input.obj.missing", "$.with.v"),
+            ("{{input.arr.5}}", "input.arr.5", "$.with.v"),
+            ("{{input.arr[3]}}", "input.arr.3", "$.with.v"),
+            ("{{input.arr.-1}}", "input.arr.-1", "$.with.v"),
+            ("{{input.arr.x}}", "input.arr.x", "$.with.v"),
+            ("{{input.s.0}}", "input.s.0", "$.with.v"),
+            ("{{input.nul.x}}", "input.nul.x", "$.with.v"),
+            ("{{steps.zz.output}}", "steps.zz", "$.with.v"),
+            ("{{steps.a.output.nope}}", "steps.a.output.nope", "$.with.v"),
+            ("{{steps.a.result}}", "steps.a.result", "$.with.v"),
+            ("{{run.nope}}", "run.nope", "$.with.v"),
+            ("{{input.s}} and {{input.gone}}", "input.gone", "$.with.v"),
+        ] as [(String, String, String)])
     func missingReferenceNamesWhatIsMissing(text: String, missing: String, path: String) {
         do {
             let resolved = try Self.resolver.resolve(["v": .string(text)], at: JSONPath.root.key("with"))
@@ -225,8 +231,13 @@ import DroprunTestSupport
 
     @Test func referencesKeepTypesThroughTheRunner() async throws {
         let text = K.request(
-            K.step("a", "echo", #"{"obj": "{{input.obj}}", "n": "{{input.n}}", "list": "{{ input.list }}", "flag": "{{input.flag}}", "nul": "{{input.nul}}"}"#),
-            K.step("b", "echo", #"{"whole": "{{steps.a.output}}", "text": "n={{steps.a.output.n}} obj={{steps.a.output.obj}}", "first": "{{steps.a.output.list[0]}}", "id": "{{run.id}}"}"#),
+            K.step(
+                "a", "echo",
+                #"{"obj": "{{input.obj}}", "n": "{{input.n}}", "list": "{{ input.list }}", "flag": "{{input.flag}}", "nul": "{{input.nul}}"}"#),
+            K.step(
+                "b", "echo",
+                #"{"whole": "{{steps.a.output}}", "text": "n={{steps.a.output.n}} obj={{steps.a.output.obj}}", "first": "{{steps.a.output.list[0]}}", "id": "{{run.id}}"}"#
+            ),
             input: #"{"obj": {"k": [1, 2]}, "n": 7, "list": ["x", "y"], "flag": true, "nul": null}"#)
         let ran = try await K.run(text, runId: "typed")
         #expect(ran.status == "succeeded")
@@ -237,7 +248,8 @@ import DroprunTestSupport
 
     /// A `{{` without `}}`, and braces that hold no reference, pass through as text and do not fail the step.
     @Test func literalBracesPassThrough() async throws {
-        let text = K.request(K.step("t", "template", #"{"template": "Use {{ and {{not a ref}} and }} freely, {{input.who}}"}"#), input: #"{"who": "Bo"}"#)
+        let text = K.request(
+            K.step("t", "template", #"{"template": "Use {{ and {{not a ref}} and }} freely, {{input.who}}"}"#), input: #"{"who": "Bo"}"#)
         let ran = try await K.run(text)
         #expect(ran.status == "succeeded")
         #expect(ran.output?["text"] == "Use {{ and {{not a ref}} and }} freely, Bo")

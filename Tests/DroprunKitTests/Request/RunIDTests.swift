@@ -1,59 +1,61 @@
-import Testing
-@testable import DroprunKit
 import DroprunTestSupport
+import Testing
+
+@testable import DroprunKit
 
 /// The run-id rule `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$` and the file-name derivation.
 @Suite struct RunIDTests {
-    @Test(arguments: [
-        ("a", true),
-        ("Z", true),
-        ("0", true),
-        ("9lives", true),
-        ("invoice-2026-0001", true),
-        ("a.b_c-d", true),
-        ("a..b", true),
-        ("a.", true),
-        ("a-", true),
-        ("a_", true),
-        ("A" + String(repeating: "-", count: 127), true),
-        (String(repeating: "a", count: 128), true),
-        (String(repeating: "a", count: 129), false),
-        (String(repeating: "9", count: 200), false),
-        ("", false),
-        (".", false),
-        ("..", false),
-        (".a", false),
-        (".hidden", false),
-        ("-a", false),
-        ("_a", false),
-        ("/a", false),
-        ("a/b", false),
-        ("a/..", false),
-        ("../etc", false),
-        ("a b", false),
-        (" a", false),
-        ("a ", false),
-        ("a\tb", false),
-        ("a\n", false),
-        ("a\r\n", false),
-        ("\na", false),
-        ("a\u{0}b", false),
-        ("a\\b", false),
-        ("a:b", false),
-        ("a~2", false),
-        ("a*", false),
-        ("a?", false),
-        ("a+b", false),
-        ("a%2F", false),
-        ("é", false),
-        ("aé", false),
-        ("e\u{301}", false),
-        ("ａ", false),
-        ("a😀", false),
-        ("İ", false),
-        ("ǅ", false),
-        ("٣", false),
-    ] as [(String, Bool)])
+    @Test(
+        arguments: [
+            ("a", true),
+            ("Z", true),
+            ("0", true),
+            ("9lives", true),
+            ("invoice-2026-0001", true),
+            ("a.b_c-d", true),
+            ("a..b", true),
+            ("a.", true),
+            ("a-", true),
+            ("a_", true),
+            ("A" + String(repeating: "-", count: 127), true),
+            (String(repeating: "a", count: 128), true),
+            (String(repeating: "a", count: 129), false),
+            (String(repeating: "9", count: 200), false),
+            ("", false),
+            (".", false),
+            ("..", false),
+            (".a", false),
+            (".hidden", false),
+            ("-a", false),
+            ("_a", false),
+            ("/a", false),
+            ("a/b", false),
+            ("a/..", false),
+            ("../etc", false),
+            ("a b", false),
+            (" a", false),
+            ("a ", false),
+            ("a\tb", false),
+            ("a\n", false),
+            ("a\r\n", false),
+            ("\na", false),
+            ("a\u{0}b", false),
+            ("a\\b", false),
+            ("a:b", false),
+            ("a~2", false),
+            ("a*", false),
+            ("a?", false),
+            ("a+b", false),
+            ("a%2F", false),
+            ("é", false),
+            ("aé", false),
+            ("e\u{301}", false),
+            ("ａ", false),
+            ("a😀", false),
+            ("İ", false),
+            ("ǅ", false),
+            ("٣", false),
+        ] as [(String, Bool)])
     func validity(id: String, valid: Bool) {
         #expect(RunID.isValid(id) == valid, "\(id.debugDescription)")
         #expect((RunID.problem(id) == nil) == valid, "\(id.debugDescription)")
@@ -100,39 +102,42 @@ import DroprunTestSupport
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
     }
 
-    @Test(arguments: [
-        ("", "cannot be empty"),
-        (String(repeating: "a", count: 129), "at most 128 characters, found 129"),
-        (".a", "starts with a letter or digit"),
-        ("-a", "starts with a letter or digit"),
-        ("a/b", "only letters, digits"),
-        ("a b", "only letters, digits"),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            ("", "cannot be empty"),
+            (String(repeating: "a", count: 129), "at most 128 characters, found 129"),
+            (".a", "starts with a letter or digit"),
+            ("-a", "starts with a letter or digit"),
+            ("a/b", "only letters, digits"),
+            ("a b", "only letters, digits"),
+        ] as [(String, String)])
     func problemSaysWhatIsWrong(id: String, fragment: String) throws {
         let problem = try #require(RunID.problem(id))
         #expect(problem.contains(fragment), "\(problem)")
     }
 
-    @Test(arguments: [
-        ("x.json", "x"),
-        ("invoice-1.json", "invoice-1"),
-        ("a.b.json", "a.b"),
-        ("a.json.json", "a.json"),
-        ("x", "x"),
-        ("x.JSON", "x.JSON"),
-        ("x.jsonl", "x.jsonl"),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            ("x.json", "x"),
+            ("invoice-1.json", "invoice-1"),
+            ("a.b.json", "a.b"),
+            ("a.json.json", "a.json"),
+            ("x", "x"),
+            ("x.JSON", "x.JSON"),
+            ("x.jsonl", "x.jsonl"),
+        ] as [(String, String)])
     func fileNameDerivation(fileName: String, runId: String) {
         #expect(RunID.fromFileName(fileName) == runId)
     }
 
     /// Through the decoder: no `id` → the file name without `.json`; an `id` wins over the name.
-    @Test(arguments: [
-        ("ok-name.json", nil, "ok-name"),
-        ("ok-name.json", "given.1", "given.1"),
-        ("bad name.json", "fine", "fine"),
-        (String(repeating: "b", count: 128) + ".json", nil, String(repeating: "b", count: 128)),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            ("ok-name.json", nil, "ok-name"),
+            ("ok-name.json", "given.1", "given.1"),
+            ("bad name.json", "fine", "fine"),
+            (String(repeating: "b", count: 128) + ".json", nil, String(repeating: "b", count: 128)),
+        ] as [(String, String?, String)])
     func decoderTakesRunIDFromIdOrFileName(fileName: String, id: String?, expected: String) throws {
         let text = RequestText.make(id: id, steps: [#"{"id": "s", "provider": "echo"}"#])
         let decoder = RequestDecoder(configuration: Configuration(), registry: .builtIn)

@@ -55,7 +55,8 @@ import Testing
 
     @Test func recordRefusesIllegalMoves() throws {
         let workflow = Workflow(name: "w", steps: [StepDefinition(id: "a", provider: "echo")])
-        var record = RunRecord(runId: "r", workflow: workflow, requestFile: "r.json", requestSHA256: "", requestSize: 0, receivedAt: .now, createdAt: .now)
+        var record = RunRecord(
+            runId: "r", workflow: workflow, requestFile: "r.json", requestSHA256: "", requestSize: 0, receivedAt: .now, createdAt: .now)
         #expect(throws: IllegalTransition.self) { try record.apply(.succeed) }
         try record.apply(.start)
         try record.apply(.succeed)

@@ -10,15 +10,19 @@ import Testing
     static let now = created.addingTimeInterval(10)
     static let runner = RunnerIdentity(host: "h", pid: 1, instance: "i1")
     static let failure = StepFailure(.providerError, "boom")
-    static let approval = PendingApproval(step: "b", message: "ok?", requestedAt: created.addingTimeInterval(4), expiresAt: created.addingTimeInterval(9))
+    static let approval = PendingApproval(
+        step: "b", message: "ok?", requestedAt: created.addingTimeInterval(4), expiresAt: created.addingTimeInterval(9))
     static let decision = ApprovalDecision(approve: true, by: "alice", note: "fine", source: ControlSource(file: "ok.json", sha256: "ab"))
 
     /// Steps a (echo), b (approval), c (echo), queued.
     static func queued() -> RunRecord {
-        let workflow = Workflow(name: "w", steps: [
-            StepDefinition(id: "a", provider: "echo"), StepDefinition(id: "b", provider: "approval"), StepDefinition(id: "c", provider: "echo"),
-        ])
-        return RunRecord(runId: "r", workflow: workflow, requestFile: "r.json", requestSHA256: "", requestSize: 0, receivedAt: created, createdAt: created)
+        let workflow = Workflow(
+            name: "w",
+            steps: [
+                StepDefinition(id: "a", provider: "echo"), StepDefinition(id: "b", provider: "approval"), StepDefinition(id: "c", provider: "echo"),
+            ])
+        return RunRecord(
+            runId: "r", workflow: workflow, requestFile: "r.json", requestSHA256: "", requestSize: 0, receivedAt: created, createdAt: created)
     }
 
     /// Running, held by another runner: a succeeded, b running (one attempt), c pending.
@@ -130,9 +134,11 @@ import Testing
         #expect(record.errorStep == "a")
         #expect(record.steps.map(\.status) == [.skipped, .skipped, .skipped])
         expectHeld(record)
-        #expect(events == TransitionEvents(
-            now: [.stepSkipped(step: "a"), .stepSkipped(step: "b"), .stepSkipped(step: "c")],
-            afterWrite: [.runFailed(Self.failure, step: "a", durationMs: 0)]))
+        #expect(
+            events
+                == TransitionEvents(
+                    now: [.stepSkipped(step: "a"), .stepSkipped(step: "b"), .stepSkipped(step: "c")],
+                    afterWrite: [.runFailed(Self.failure, step: "a", durationMs: 0)]))
     }
 
     @Test func failUnrunnableOfARunningRunSetsItsCutShortStepBack() throws {
@@ -212,9 +218,11 @@ import Testing
         #expect(record.steps[1].output == ["decision": "approve", "by": "alice", "note": "fine"])
         #expect(record.steps[1].finishedAt == Self.now)
         #expect(record.runner == nil && record.runnerId == nil)
-        #expect(events == TransitionEvents(
-            now: [.approvalReceived(step: "b", approve: true, by: "alice", note: "fine", source: Self.decision.source)],
-            afterWrite: [.runResumed(step: "b", by: "alice")]))
+        #expect(
+            events
+                == TransitionEvents(
+                    now: [.approvalReceived(step: "b", approve: true, by: "alice", note: "fine", source: Self.decision.source)],
+                    afterWrite: [.runResumed(step: "b", by: "alice")]))
     }
 
     @Test func rejectFailsTheStepAndTheRun() throws {
@@ -233,12 +241,14 @@ import Testing
         #expect(record.errorStep == "b")
         #expect(record.finishedAt == Self.now)
         expectHeld(record)
-        #expect(events == TransitionEvents(
-            now: [
-                .approvalReceived(step: "b", approve: false, by: "alice", note: "no", source: nil),
-                .stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c"),
-            ],
-            afterWrite: [.runFailed(failure, step: "b", durationMs: 9000)]))
+        #expect(
+            events
+                == TransitionEvents(
+                    now: [
+                        .approvalReceived(step: "b", approve: false, by: "alice", note: "no", source: nil),
+                        .stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c"),
+                    ],
+                    afterWrite: [.runFailed(failure, step: "b", durationMs: 9000)]))
     }
 
     @Test func expireFailsTheStepAndTheRun() throws {
@@ -253,9 +263,11 @@ import Testing
         #expect(record.error == failure)
         #expect(record.errorStep == "b")
         expectHeld(record)
-        #expect(events == TransitionEvents(
-            now: [.stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c")],
-            afterWrite: [.runFailed(failure, step: "b", durationMs: 9000)]))
+        #expect(
+            events
+                == TransitionEvents(
+                    now: [.stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c")],
+                    afterWrite: [.runFailed(failure, step: "b", durationMs: 9000)]))
     }
 
     @Test func aDecisionForAStepThatIsNotRunningIsRefused() throws {

@@ -17,7 +17,9 @@ import Testing
     }
 
     /// Found by the mutation test: a record's time in year 25 came back two days off (Foundation reads early years as Julian).
-    @Test(arguments: ["0025-12-30T00:00:00.000Z", "0001-01-01T00:00:00.000Z", "1582-10-10T12:34:56.789Z", "9999-12-31T23:59:59.999Z", "2026-11-22T10:00:00Z"])
+    @Test(arguments: [
+        "0025-12-30T00:00:00.000Z", "0001-01-01T00:00:00.000Z", "1582-10-10T12:34:56.789Z", "9999-12-31T23:59:59.999Z", "2026-11-22T10:00:00Z",
+    ])
     func readsBackEveryTimeItWrites(_ text: String) throws {
         let parsed = try #require(Timestamp.parse(text))
         let written = Timestamp.format(parsed)

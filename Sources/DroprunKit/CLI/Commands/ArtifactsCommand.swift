@@ -9,7 +9,8 @@ enum ArtifactsCommand {
             if context.json { context.printJSON([]) } else { context.out.line("run \(runId) is queued; it has no artifacts yet") }
             return .success
         case .rejected(let drop):
-            throw CLIError.failed("\(drop.file) was rejected (\(drop.reason)); it never ran, so it has no artifacts (droprun status \(drop.runId) says why)")
+            throw CLIError.failed(
+                "\(drop.file) was rejected (\(drop.reason)); it never ran, so it has no artifacts (droprun status \(drop.runId) says why)")
         }
         let runId = record.runId
         if context.json {

@@ -32,15 +32,21 @@ enum ControlCommand {
             try context.fs.writeAtomically(layout.cancelMarker(runId), JSONWriter.prettyBytes(marker), sync: configuration.durability == .strict)
         }
         // A decision reserves the run's current wait first (one O_EXCL link): of two decisions at once, one is refused here.
-        let reservation = !verb.isDecision ? nil : try DecisionReservation.reserve(
-            runId, approve: verb == .approve, by: by, file: "inbox/\(name)", context: context, sync: configuration.durability == .strict)
+        let reservation =
+            !verb.isDecision
+            ? nil
+            : try DecisionReservation.reserve(
+                runId, approve: verb == .approve, by: by, file: "inbox/\(name)", context: context, sync: configuration.durability == .strict)
         do {
-            try context.fs.writeNew(Path.join(layout.inbox, name), JSONWriter.prettyBytes(.object(message)), sync: configuration.durability == .strict)
+            try context.fs.writeNew(
+                Path.join(layout.inbox, name), JSONWriter.prettyBytes(.object(message)), sync: configuration.durability == .strict)
         } catch {
             reservation.map { try? context.fs.remove($0) }
             throw error
         }
-        context.out.line("\(verb) of run '\(runId)' dropped as inbox/\(name); the runner serving this root applies it (droprun watch, or the next droprun run --once)")
+        context.out.line(
+            "\(verb) of run '\(runId)' dropped as inbox/\(name); the runner serving this root applies it (droprun watch, or the next droprun run --once)"
+        )
         return .success
     }
 
@@ -62,17 +68,23 @@ enum ControlCommand {
                 throw CLIError.failed("run '\(runId)' is \(record.status.rawValue), not waiting for an approval")
             }
             if let pending = PendingDecision.find(runId, layout: context.layout, fs: context.fs) {
-                throw CLIError.failed("run '\(runId)' already has a decision waiting to be applied: \(pending.summary); it \(pending.next). A second decision would be refused")
+                throw CLIError.failed(
+                    "run '\(runId)' already has a decision waiting to be applied: \(pending.summary); it \(pending.next). A second decision would be refused"
+                )
             }
             if record.approvalExpired(now: context.environment.clock.now()), let expires = record.approval?.expiresAt {
-                throw CLIError.failed("run '\(runId)' can no longer be decided: its approval expired at \(Timestamp.format(expires)); the run fails with approval_expired when a runner next looks")
+                throw CLIError.failed(
+                    "run '\(runId)' can no longer be decided: its approval expired at \(Timestamp.format(expires)); the run fails with approval_expired when a runner next looks"
+                )
             }
             return runId
         case .queued(let runId, _):
             if verb.isDecision { throw CLIError.failed("run '\(runId)' is queued, not waiting for an approval") }
             return runId
         case .rejected(let drop):
-            throw CLIError.failed("\(drop.file) was rejected (\(drop.reason)) and never became a run; there is nothing to \(verb) (droprun status \(drop.runId) says why)")
+            throw CLIError.failed(
+                "\(drop.file) was rejected (\(drop.reason)) and never became a run; there is nothing to \(verb) (droprun status \(drop.runId) says why)"
+            )
         }
     }
 }

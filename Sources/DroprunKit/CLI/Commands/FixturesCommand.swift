@@ -34,7 +34,9 @@ enum FixturesCommand {
             if record, let rejection = report.mainRequestRejection, !context.parsed.flag("allow-rejected") {
                 failed.append(name)
                 context.out.line("refused   \(name): its request.json was rejected (\(rejection)); expected/ was not written.")
-                context.out.line("          A fixture's root uses only fixtures/\(name)/droprun.json, not this root's droprun.json: add what the request needs there")
+                context.out.line(
+                    "          A fixture's root uses only fixtures/\(name)/droprun.json, not this root's droprun.json: add what the request needs there"
+                )
                 context.out.line("          (an exec alias, a model), or record with --allow-rejected if the rejection is what the fixture pins.")
                 continue
             }
@@ -60,7 +62,9 @@ enum FixturesCommand {
             context.out.line(summary + (recorded > 0 ? "; review the changes with git diff fixtures/" : ""))
             return failed.isEmpty ? .success : .failure
         }
-        context.out.line("\(names.count - failed.count) of \(names.count) fixtures match" + (failed.isEmpty ? "" : "; mismatched: \(failed.joined(separator: ", ")) (if the change is intended: droprun fixtures record NAME)"))
+        context.out.line(
+            "\(names.count - failed.count) of \(names.count) fixtures match"
+                + (failed.isEmpty ? "" : "; mismatched: \(failed.joined(separator: ", ")) (if the change is intended: droprun fixtures record NAME)"))
         return failed.isEmpty ? .success : .failure
     }
 }

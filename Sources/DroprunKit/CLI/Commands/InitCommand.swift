@@ -64,7 +64,9 @@ enum InitCommand {
             throw explain(error, dir: dir, fs: fs)
         }
         var created: [String] = []
-        for (name, text) in [(Configuration.fileName, exampleConfiguration), ("example-request.json", exampleRequest), ("README.droprun.txt", readme)] {
+        for (name, text) in [
+            (Configuration.fileName, exampleConfiguration), ("example-request.json", exampleRequest), ("README.droprun.txt", readme),
+        ] {
             let path = Path.join(dir, name)
             if fs.exists(path) { continue }
             try fs.writeNew(path, Array(text.utf8), sync: false)
@@ -75,7 +77,9 @@ enum InitCommand {
         let layout = RootLayout(root: dir)
         if fs.exists(layout.request(exampleRunId)) || fs.exists(Path.join(layout.inbox, exampleRunId + ".json")) {
             // Submitting the example again would be refused as a duplicate: point at what is there instead.
-            context.out.line("The example was already submitted here (run \(exampleRunId)): droprun --root \(dir) show \(exampleRunId), or droprun --root \(dir) list")
+            context.out.line(
+                "The example was already submitted here (run \(exampleRunId)): droprun --root \(dir) show \(exampleRunId), or droprun --root \(dir) list"
+            )
         } else {
             context.out.line("Try: droprun --root \(dir) submit \(Path.join(dir, "example-request.json")) && droprun --root \(dir) run --once")
         }

@@ -121,7 +121,10 @@ enum ListCommand {
             return .success
         }
         let table = rows.map { row in
-            [row.status, row.runId, row.workflow ?? "-", row.createdAt.map(Timestamp.format) ?? "-", row.durationMs.map { "\($0) ms" } ?? "-", row.note ?? ""]
+            [
+                row.status, row.runId, row.workflow ?? "-", row.createdAt.map(Timestamp.format) ?? "-", row.durationMs.map { "\($0) ms" } ?? "-",
+                row.note ?? "",
+            ]
         }
         let header = ["STATUS", "RUN ID", "WORKFLOW", "CREATED", "DURATION", ""]
         var widths = header.map(\.count)
@@ -150,34 +153,41 @@ enum ListCommand {
         case .rejection:
             let rejectedAs = String(name.dropLast(".error.json".count))
             guard let drop = RejectedDrop.read(rejectedAs, layout: layout, fs: fs) else {
-                return Row(status: "unreadable", runId: RunID.fromFileName(rejectedAs), key: candidate.modified,
-                           note: "\(layout.relative(candidate.path)) is not valid JSON",
-                           extra: ["reason": .string("the rejection's error file is not valid JSON"), "record": .string(layout.relative(candidate.path))])
+                return Row(
+                    status: "unreadable", runId: RunID.fromFileName(rejectedAs), key: candidate.modified,
+                    note: "\(layout.relative(candidate.path)) is not valid JSON",
+                    extra: ["reason": .string("the rejection's error file is not valid JSON"), "record": .string(layout.relative(candidate.path))])
             }
             let at = drop.rejectedAt.flatMap(Timestamp.parse) ?? candidate.modified
             if let control = ControlPeek.read(Path.join(layout.rejected, drop.rejectedAs), fs: fs) {
                 // A refused approval or cancel never was a run: no run id of its own, its kind and the run it named.
                 let target = control.runId.map { " for '\($0)'" } ?? ""
-                return Row(status: "rejected", runId: "-", workflow: control.kind, createdAt: at, key: at,
-                           note: "\(control.kind)\(target): \(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
-                           extra: ["runId": .null, "workflow": .null, "kind": .string(control.kind), "forRun": control.runId.map(JSONValue.string) ?? .null,
-                                   "reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs)])
+                return Row(
+                    status: "rejected", runId: "-", workflow: control.kind, createdAt: at, key: at,
+                    note: "\(control.kind)\(target): \(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
+                    extra: [
+                        "runId": .null, "workflow": .null, "kind": .string(control.kind), "forRun": control.runId.map(JSONValue.string) ?? .null,
+                        "reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs),
+                    ])
             }
-            return Row(status: "rejected", runId: drop.runId, createdAt: at, key: at, note: "\(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
-                       extra: ["reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs)])
+            return Row(
+                status: "rejected", runId: drop.runId, createdAt: at, key: at, note: "\(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
+                extra: ["reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs)])
         case .record, .takeover:
             let fallbackId = RootLayout.takeoverRunId(name) ?? RunID.fromFileName(name)
             switch RunLocator.readRecord(candidate.path, fs: fs) {
             case .missing:
                 return nil
             case .unreadable(let reason):
-                return Row(status: "unreadable", runId: fallbackId, key: candidate.modified, note: "\(layout.relative(candidate.path)): \(reason)",
-                           extra: ["reason": .string(reason), "record": .string(layout.relative(candidate.path))])
+                return Row(
+                    status: "unreadable", runId: fallbackId, key: candidate.modified, note: "\(layout.relative(candidate.path)): \(reason)",
+                    extra: ["reason": .string(reason), "record": .string(layout.relative(candidate.path))])
             case .record(let record):
                 // Between a result's link and the live record's removal, both exist: list the run once.
                 if Path.parent(candidate.path) == layout.running, locator.hasResult(record.runId) { return nil }
-                return Row(status: record.status.rawValue, runId: record.runId, workflow: record.workflowName, createdAt: record.createdAt,
-                           key: record.createdAt, durationMs: record.durationMs)
+                return Row(
+                    status: record.status.rawValue, runId: record.runId, workflow: record.workflowName, createdAt: record.createdAt,
+                    key: record.createdAt, durationMs: record.durationMs)
             }
         }
     }

@@ -77,7 +77,9 @@ enum ProvidersCommand {
         out.line("EXEC COMMANDS")
         if commands.isEmpty { out.line("  none: exec is disabled (name commands under providers.exec.commands in droprun.json)") }
         for c in commands {
-            out.line("  \((c["alias"]?.stringValue ?? "").padding(12))  \(c["path"]?.stringValue ?? "")  \(c["executable"] == true ? "ok" : "NOT EXECUTABLE")  timeout \(c["timeoutMs"]?.intValue ?? 0) ms  retryable exit codes \(JSONWriter.compact(c["retryableExitCodes"] ?? []))  env \(JSONWriter.compact(c["env"] ?? []))")
+            out.line(
+                "  \((c["alias"]?.stringValue ?? "").padding(12))  \(c["path"]?.stringValue ?? "")  \(c["executable"] == true ? "ok" : "NOT EXECUTABLE")  timeout \(c["timeoutMs"]?.intValue ?? 0) ms  retryable exit codes \(JSONWriter.compact(c["retryableExitCodes"] ?? []))  env \(JSONWriter.compact(c["env"] ?? []))"
+            )
         }
         if !problems.isEmpty {
             out.line("")

@@ -23,7 +23,9 @@ enum RetryCommand {
         case .queued(let runId, _):
             throw CLIError.failed("run '\(runId)' has not finished (queued); only a finished run can be retried")
         case .rejected(let drop):
-            throw CLIError.failed("\(drop.file) was rejected (\(drop.reason)) and never became a run, so there is nothing to retry; fix the request and submit it again (droprun status \(drop.runId) says why)")
+            throw CLIError.failed(
+                "\(drop.file) was rejected (\(drop.reason)) and never became a run, so there is nothing to retry; fix the request and submit it again (droprun status \(drop.runId) says why)"
+            )
         }
         let runId = old.runId
         let engine = context.engine(configuration)
@@ -42,7 +44,9 @@ enum RetryCommand {
         // written by someone since, and are not run.
         let keptSHA = SHA256.hex(bytes)
         if keptSHA != old.requestSHA256 {
-            throw CLIError.failed("\(layout.relative(original)) is not the request \(runId) was admitted with (sha256 \(keptSHA), the record's requestSHA256 \(old.requestSHA256)): it was changed after admission, so it is not run again; submit the request you mean as a new drop")
+            throw CLIError.failed(
+                "\(layout.relative(original)) is not the request \(runId) was admitted with (sha256 \(keptSHA), the record's requestSHA256 \(old.requestSHA256)): it was changed after admission, so it is not run again; submit the request you mean as a new drop"
+            )
         }
         let (request, workflow) = try resolve(bytes, of: old, runId: runId, base: base, latest: latest, engine: engine, original: original)
         var n = 1
@@ -50,7 +54,9 @@ enum RetryCommand {
         while true {
             newID = "\(base).r\(n)"
             guard RunID.isValid(newID) else { throw CLIError.failed("cannot make a retry id from '\(runId)': '\(newID)' is too long") }
-            if case .failure(let error) = reserve(original, bytes: bytes, as: layout.request(newID), fs: fs, strict: configuration.durability == .strict) {
+            if case .failure(let error) = reserve(
+                original, bytes: bytes, as: layout.request(newID), fs: fs, strict: configuration.durability == .strict)
+            {
                 guard error.isAlreadyExists else { throw CLIError.fileSystem(error) }
                 // A retry killed between its reservation and its record left this id reserved and never run: finish it.
                 if isOrphaned(newID, bytes: bytes, layout: layout, fs: fs) { break }
@@ -75,7 +81,9 @@ enum RetryCommand {
         }
         if case .failure(let error) = written {
             // Two retries finishing the same orphaned id: the record is written once.
-            if error.isAlreadyExists { throw CLIError.failed("\(newID) was created by another 'droprun retry \(runId)' at the same moment; see droprun status \(newID)") }
+            if error.isAlreadyExists {
+                throw CLIError.failed("\(newID) was created by another 'droprun retry \(runId)' at the same moment; see droprun status \(newID)")
+            }
             throw CLIError.fileSystem(error)
         }
         try engine.audit.record(
@@ -86,9 +94,11 @@ enum RetryCommand {
         if latest {
             // Standard output stays the new run id alone, for scripts.
             if let workflow, let file = workflow.file {
-                let was = old.workflowSHA256.map { $0 == workflow.sha256 ? "the same definition as \(runId)'s" : "\(runId) ran sha256 \($0)" }
+                let was =
+                    old.workflowSHA256.map { $0 == workflow.sha256 ? "the same definition as \(runId)'s" : "\(runId) ran sha256 \($0)" }
                     ?? "\(runId)'s definition was not recorded"
-                context.err.line("--latest: \(newID) runs \(file) as it is now (version \(request.workflow.version ?? "none"), sha256 \(workflow.sha256); \(was))")
+                context.err.line(
+                    "--latest: \(newID) runs \(file) as it is now (version \(request.workflow.version ?? "none"), sha256 \(workflow.sha256); \(was))")
             } else {
                 context.err.line("--latest: \(runId)'s workflow is inline in its request, so \(newID) runs that same definition")
             }
@@ -114,31 +124,41 @@ enum RetryCommand {
                 do {
                     kept = try fs.readFile(keptPath, maxBytes: 64 << 20)
                 } catch {
-                    throw CLIError.failed("cannot read the definition \(runId) was admitted with, \(layout.relative(keptPath)): \(error); 'droprun retry --latest \(runId)' runs the workflow's file as it is now")
+                    throw CLIError.failed(
+                        "cannot read the definition \(runId) was admitted with, \(layout.relative(keptPath)): \(error); 'droprun retry --latest \(runId)' runs the workflow's file as it is now"
+                    )
                 }
                 if let sha = old.workflowSHA256, SHA256.hex(kept) != sha {
-                    throw CLIError.failed("\(layout.relative(keptPath)) is not the definition \(runId) was admitted with (sha256 \(SHA256.hex(kept)), the record's \(sha)); 'droprun retry --latest \(runId)' runs the workflow's file as it is now")
+                    throw CLIError.failed(
+                        "\(layout.relative(keptPath)) is not the definition \(runId) was admitted with (sha256 \(SHA256.hex(kept)), the record's \(sha)); 'droprun retry --latest \(runId)' runs the workflow's file as it is now"
+                    )
                 }
                 let decoded = AdmittedWorkflow.decode(bytes, fileName: base + ".json", with: engine.decoder, kept: kept)
                 guard case .success(.run(let request, _)) = decoded.drop else { throw CLIError.failed(invalid(decoded.drop)) }
                 return (request, decoded.workflow)
             }
             if let file = old.workflowFile {
-                throw CLIError.failed("the definition \(runId) was admitted with (\(layout.relative(layout.keptWorkflow(runId))), from \(file)) is gone; 'droprun retry --latest \(runId)' runs \(file) as it is now")
+                throw CLIError.failed(
+                    "the definition \(runId) was admitted with (\(layout.relative(layout.keptWorkflow(runId))), from \(file)) is gone; 'droprun retry --latest \(runId)' runs \(file) as it is now"
+                )
             }
         }
         let decoded = AdmittedWorkflow.decode(bytes, fileName: base + ".json", with: engine.decoder)
         guard case .success(.run(let request, _)) = decoded.drop else { throw CLIError.failed(invalid(decoded.drop)) }
         if !latest, decoded.workflow?.file != nil {
             // A run of a named workflow recorded before definitions were kept: which definition it ran is unknown.
-            throw CLIError.failed("\(runId) was admitted before droprun kept workflow definitions, so the one it ran is unknown; 'droprun retry --latest \(runId)' runs \(decoded.workflow?.file ?? "the workflow's file") as it is now")
+            throw CLIError.failed(
+                "\(runId) was admitted before droprun kept workflow definitions, so the one it ran is unknown; 'droprun retry --latest \(runId)' runs \(decoded.workflow?.file ?? "the workflow's file") as it is now"
+            )
         }
         return (request, decoded.workflow)
     }
 
     /// Reserves a retry's run id: links the original request to `target`, or (when the system refuses the link, as
     /// for a file another user owns) writes a copy of its bytes there, which equally fails when `target` exists.
-    private static func reserve(_ original: String, bytes: [UInt8], as target: String, fs: any FileSystem, strict: Bool) -> Result<Void, FileSystemError> {
+    private static func reserve(_ original: String, bytes: [UInt8], as target: String, fs: any FileSystem, strict: Bool) -> Result<
+        Void, FileSystemError
+    > {
         let linked = Result { () throws(FileSystemError) in try fs.link(original, to: target) }
         guard case .failure(let error) = linked, !error.isAlreadyExists else { return linked }
         return Result { () throws(FileSystemError) in try fs.writeNew(target, bytes, sync: strict) }

@@ -24,8 +24,9 @@ enum RunCommand {
         }
         let stillWaiting = waiting.count
         let runs = summary.count(.succeeded) + summary.count(.failed) + summary.count(.cancelled) + stillWaiting
-        out.line("\(runs) run\(runs == 1 ? "" : "s"): \(summary.count(.succeeded)) succeeded, \(summary.count(.failed)) failed, \(summary.count(.cancelled)) cancelled, \(stillWaiting) waiting; \(summary.rejected) rejected"
-                 + (summary.deferred > 0 ? "; \(summary.deferred) left for a later try" : ""))
+        out.line(
+            "\(runs) run\(runs == 1 ? "" : "s"): \(summary.count(.succeeded)) succeeded, \(summary.count(.failed)) failed, \(summary.count(.cancelled)) cancelled, \(stillWaiting) waiting; \(summary.rejected) rejected"
+                + (summary.deferred > 0 ? "; \(summary.deferred) left for a later try" : ""))
         return summary.allSucceeded ? .success : .failure
     }
 

@@ -31,10 +31,13 @@ enum ShowCommand {
         let out = context.out
         out.line("run       \(record.runId): \(record.status.rawValue)" + (record.interruption(context.liveness).map { " - \($0)" } ?? ""))
         out.line("record    \(context.layout.relative(path))")
-        out.line("workflow  \(record.workflowName)" + (record.workflowVersion.map { " (version \($0))" } ?? "")
-                 + (record.workflowFile.map { ", from \($0)\(record.workflowLatest ? " as it was at retry --latest" : "")" } ?? "")
-                 + (record.workflowSHA256.map { ", sha256 \($0)" } ?? ""))
-        out.line("request   \(record.requestFile), \(record.requestSize) bytes, sha256 \(record.requestSHA256.prefix(16))..., received \(Timestamp.format(record.receivedAt))")
+        out.line(
+            "workflow  \(record.workflowName)" + (record.workflowVersion.map { " (version \($0))" } ?? "")
+                + (record.workflowFile.map { ", from \($0)\(record.workflowLatest ? " as it was at retry --latest" : "")" } ?? "")
+                + (record.workflowSHA256.map { ", sha256 \($0)" } ?? ""))
+        out.line(
+            "request   \(record.requestFile), \(record.requestSize) bytes, sha256 \(record.requestSHA256.prefix(16))..., received \(Timestamp.format(record.receivedAt))"
+        )
         if let retryOf = record.retryOf { out.line("retry of  \(retryOf)") }
         if !record.labels.isEmpty {
             out.line("labels    " + record.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
@@ -95,7 +98,9 @@ enum ShowCommand {
         if let error = record.errorSummary { out.line("error     \(error)") }
         if let approval = record.approval, record.status == .waitingApproval {
             let now = context.environment.clock.now()
-            out.line("waiting   step '\(approval.step)' asks: \(approval.message)" + (approval.expiresAt.map { " (expires \(Timestamp.format($0)))" } ?? ""))
+            out.line(
+                "waiting   step '\(approval.step)' asks: \(approval.message)"
+                    + (approval.expiresAt.map { " (expires \(Timestamp.format($0)))" } ?? ""))
             if let pending = PendingDecision.find(record.runId, layout: context.layout, fs: context.fs) {
                 out.line("          \(pending.summary); \(pending.next)")
             } else if record.approvalExpired(now: now) {
@@ -120,7 +125,9 @@ enum ShowCommand {
         out.line("reason    \(drop.reason)  (\(drop.errorFile))")
         out.line("errors")
         for line in drop.errorLines { out.line("  \(line)") }
-        if drop.earlier > 0 { out.line("earlier   \(drop.earlier) earlier rejection\(drop.earlier == 1 ? "" : "s") of the same name, in outbox/rejected/") }
+        if drop.earlier > 0 {
+            out.line("earlier   \(drop.earlier) earlier rejection\(drop.earlier == 1 ? "" : "s") of the same name, in outbox/rejected/")
+        }
         out.line("next      \(drop.advice)")
     }
 

@@ -15,11 +15,13 @@ enum StatusCommand {
                     "error": record.error.map { $0.json(step: record.errorStep) } ?? .null,
                     "approval": record.approval?.json ?? .null,
                 ]
-                o["steps"] = .object(Dictionary(uniqueKeysWithValues: record.steps.map { step in
-                    // As `show` says: the approval step a run waits on is waiting (its record says running).
-                    let waiting = record.status == .waitingApproval && record.approval?.step == step.id
-                    return (step.id, JSONValue.string(waiting ? "waiting" : step.status.rawValue))
-                }))
+                o["steps"] = .object(
+                    Dictionary(
+                        uniqueKeysWithValues: record.steps.map { step in
+                            // As `show` says: the approval step a run waits on is waiting (its record says running).
+                            let waiting = record.status == .waitingApproval && record.approval?.step == step.id
+                            return (step.id, JSONValue.string(waiting ? "waiting" : step.status.rawValue))
+                        }))
                 if let interruption { o["interrupted"] = .string(interruption) }
                 if !record.status.isFinal { o["cancelRequested"] = .bool(cancel != nil) }
                 if record.status == .waitingApproval {
@@ -41,7 +43,10 @@ enum StatusCommand {
         case .queued(let runId, let path):
             let cancel = pendingCancel(runId, context)
             if context.json {
-                context.printJSON(["runId": .string(runId), "status": "queued", "record": .string(context.layout.relative(path)), "cancelRequested": .bool(cancel != nil)])
+                context.printJSON([
+                    "runId": .string(runId), "status": "queued", "record": .string(context.layout.relative(path)),
+                    "cancelRequested": .bool(cancel != nil),
+                ])
             } else {
                 context.out.line("\(runId): queued (\(context.layout.relative(path)))" + (cancel.map { " - \($0)" } ?? ""))
             }

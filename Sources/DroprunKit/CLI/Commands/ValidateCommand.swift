@@ -8,7 +8,8 @@ enum ValidateCommand {
             switch error {
             case .notFound: return .failure(Rejection(.unreadable, "no file '\(path)'"))
             case .notRegular(let type): return .failure(Rejection(.notRegularFile, "'\(path)' is \(type.phrase), not a regular file"))
-            case .tooLarge(let size, let limit): return .failure(Rejection(.tooLarge, "'\(path)' has \(size) bytes; the limit (maxRequestBytes) is \(limit)"))
+            case .tooLarge(let size, let limit):
+                return .failure(Rejection(.tooLarge, "'\(path)' has \(size) bytes; the limit (maxRequestBytes) is \(limit)"))
             case .unreadable(let e): return .failure(Rejection(.unreadable, "cannot read '\(path)': \(e)"))
             }
         }
@@ -46,8 +47,11 @@ enum ValidateCommand {
             let stdinName = "submitted-\(Timestamp.compact(context.environment.clock.now()))-\(context.environment.identity.pid).json"
             let path = file == "-" ? Path.join(context.root, stdinName) : context.absolute(file)
             var entry: [String: JSONValue] = ["file": .string(file)]
-            let loaded = file == "-" ? standardInput(context, limit: configuration.maxRequestBytes) : load(path, context: context, limit: configuration.maxRequestBytes)
-            let outcome = workflows ? loaded.flatMap { decodeWorkflow($0, decoder: decoder) } : loaded.flatMap { decoder.decode($0, fileName: Path.name(path)) }
+            let loaded =
+                file == "-"
+                ? standardInput(context, limit: configuration.maxRequestBytes) : load(path, context: context, limit: configuration.maxRequestBytes)
+            let outcome =
+                workflows ? loaded.flatMap { decodeWorkflow($0, decoder: decoder) } : loaded.flatMap { decoder.decode($0, fileName: Path.name(path)) }
             var warnings: [String] = []
             switch outcome {
             case .success(.run(let request, let runId)):
@@ -114,10 +118,12 @@ enum ValidateCommand {
         }
         let wrapped: JSONValue = ["id": "workflow-check", "workflow": json]
         return decoder.decode(wrapped, fileName: "workflow-check.json").mapError { rejection in
-            Rejection(rejection.reason, rejection.issues.map { issue in
-                guard let path = issue.path, path.components.first == .key("workflow") else { return issue }
-                return ValidationIssue(JSONPath(components: Array(path.components.dropFirst())), issue.message)
-            })
+            Rejection(
+                rejection.reason,
+                rejection.issues.map { issue in
+                    guard let path = issue.path, path.components.first == .key("workflow") else { return issue }
+                    return ValidationIssue(JSONPath(components: Array(path.components.dropFirst())), issue.message)
+                })
         }
     }
 
@@ -130,7 +136,9 @@ enum ValidateCommand {
     /// Why `droprun submit` would refuse this request although it is valid: its run id is taken, or its inbox name is.
     static func existing(_ runId: String, request: RunRequest, fileName: String, path: String, engine: EngineContext) -> [String] {
         if let record = RunLocator(context: engine).takenPlace(runId) {
-            return ["run '\(runId)' already exists (\(record)): submitting this request would be refused and dropping it rejected as duplicate; to run it again use droprun retry \(runId)"]
+            return [
+                "run '\(runId)' already exists (\(record)): submitting this request would be refused and dropping it rejected as duplicate; to run it again use droprun retry \(runId)"
+            ]
         }
         let inboxName = request.id != nil ? runId + ".json" : fileName
         let inboxPath = Path.join(engine.layout.inbox, inboxName)

@@ -10,7 +10,9 @@ enum WatchCommand {
         defer { engine.audit.close() }
         context.environment.installStopSignals(stop)
         let out = context.out
-        out.line("watching \(context.root) (concurrency \(configuration.concurrency), \(configuration.durability.rawValue) durability, polling every \(configuration.pollIntervalMs) ms\(FolderWatcher.isAvailable ? " plus inotify" : "")); stop with Ctrl-C or SIGTERM")
+        out.line(
+            "watching \(context.root) (concurrency \(configuration.concurrency), \(configuration.durability.rawValue) durability, polling every \(configuration.pollIntervalMs) ms\(FolderWatcher.isAvailable ? " plus inotify" : "")); stop with Ctrl-C or SIGTERM"
+        )
         do {
             try await Runner(context: engine).watch(grace: .seconds(grace)) { outcome in
                 out.line(RunCommand.describe(outcome))

@@ -95,10 +95,11 @@ struct HelpTextFormatter: Sendable {
         }
         if !command.subcommands.isEmpty {
             let invocation = commandWords.joined(separator: " ")
-            blocks.append(HelpTextWrapper.wrap(
-                "See '\(invocation) <subcommand> --help' for help on a subcommand.",
-                width: Self.width
-            ))
+            blocks.append(
+                HelpTextWrapper.wrap(
+                    "See '\(invocation) <subcommand> --help' for help on a subcommand.",
+                    width: Self.width
+                ))
         }
         return blocks.map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
     }

@@ -88,7 +88,8 @@ struct ParseSession: Sendable {
     /// Handles `-x`; longer single-dash words are unknown, with a hint when they spell a long name.
     private mutating func takeShortOption(name: String, inlineValue: String?, text: String) throws(ParseError) {
         if name.count == 1, inlineValue == nil, let letter = name.first,
-           let (spec, isGlobal) = lookUp({ $0.short == letter }) {
+            let (spec, isGlobal) = lookUp({ $0.short == letter })
+        {
             try take(spec, isGlobal: isGlobal, text: text, inlineValue: nil)
             return
         }

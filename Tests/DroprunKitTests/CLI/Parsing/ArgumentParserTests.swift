@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DroprunKit
 
 @Suite struct ArgumentParserTests {
@@ -186,35 +187,37 @@ import Testing
 
     // MARK: - Help and version
 
-    @Test(arguments: [
-        ([], []),
-        (["--root", "d"], []),
-        (["fixtures"], ["fixtures"]),
-        (["fixtures", "--root", "d"], ["fixtures"]),
-    ] as [([String], [String])])
+    @Test(
+        arguments: [
+            ([], []),
+            (["--root", "d"], []),
+            (["fixtures"], ["fixtures"]),
+            (["fixtures", "--root", "d"], ["fixtures"]),
+        ] as [([String], [String])])
     func groupCommandWithoutSubcommandShowsHelp(arguments: [String], path: [String]) throws {
         #expect(try parser.parse(arguments) == .help(path: path))
     }
 
-    @Test(arguments: [
-        (["--help"], []),
-        (["-h"], []),
-        (["list", "--help"], ["list"]),
-        (["list", "-h", "--limt"], ["list"]),
-        (["--help", "list"], []),
-        (["list", "--limt", "--help"], ["list"]),
-        (["list", "--limit", "--help"], ["list"]),
-        (["list", "--json=yes", "-h"], ["list"]),
-        (["stauts", "--help"], []),
-        (["show", "a", "b", "c", "--help"], ["show"]),
-        (["status", "-h"], ["status"]),
-        (["audit", "verify", "--help"], ["audit", "verify"]),
-        (["audit", "R1", "--help"], ["audit"]),
-        (["fixtures", "verfy", "-h"], ["fixtures"]),
-        (["fixtures", "verify", "x", "-h"], ["fixtures", "verify"]),
-        (["--root", "d", "run", "--concurrency", "2", "--help"], ["run"]),
-        (["--version", "--help"], []),
-    ] as [([String], [String])])
+    @Test(
+        arguments: [
+            (["--help"], []),
+            (["-h"], []),
+            (["list", "--help"], ["list"]),
+            (["list", "-h", "--limt"], ["list"]),
+            (["--help", "list"], []),
+            (["list", "--limt", "--help"], ["list"]),
+            (["list", "--limit", "--help"], ["list"]),
+            (["list", "--json=yes", "-h"], ["list"]),
+            (["stauts", "--help"], []),
+            (["show", "a", "b", "c", "--help"], ["show"]),
+            (["status", "-h"], ["status"]),
+            (["audit", "verify", "--help"], ["audit", "verify"]),
+            (["audit", "R1", "--help"], ["audit"]),
+            (["fixtures", "verfy", "-h"], ["fixtures"]),
+            (["fixtures", "verify", "x", "-h"], ["fixtures", "verify"]),
+            (["--root", "d", "run", "--concurrency", "2", "--help"], ["run"]),
+            (["--version", "--help"], []),
+        ] as [([String], [String])])
     func helpAnywhereBeforeDoubleDash(arguments: [String], path: [String]) throws {
         #expect(try parser.parse(arguments) == .help(path: path))
     }
@@ -377,18 +380,29 @@ import Testing
         #expect(error?.description == errorCase.message)
     }
 
-    @Test(arguments: [
-        ("abc", 1...1000, "an integer from 1 to 1000",
-         "invalid value 'abc' for option '--limit'; expected an integer from 1 to 1000."),
-        ("0", 1...1000, "an integer from 1 to 1000",
-         "invalid value '0' for option '--limit'; expected an integer from 1 to 1000."),
-        ("1001", 1...1000, "an integer from 1 to 1000",
-         "invalid value '1001' for option '--limit'; expected an integer from 1 to 1000."),
-        ("", 1...Int.max, "an integer of at least 1",
-         "invalid value '' for option '--limit'; expected an integer of at least 1."),
-        ("5.0", Int.min...9, "an integer of at most 9",
-         "invalid value '5.0' for option '--limit'; expected an integer of at most 9."),
-    ] as [(String, ClosedRange<Int>, String, String)])
+    @Test(
+        arguments: [
+            (
+                "abc", 1...1000, "an integer from 1 to 1000",
+                "invalid value 'abc' for option '--limit'; expected an integer from 1 to 1000."
+            ),
+            (
+                "0", 1...1000, "an integer from 1 to 1000",
+                "invalid value '0' for option '--limit'; expected an integer from 1 to 1000."
+            ),
+            (
+                "1001", 1...1000, "an integer from 1 to 1000",
+                "invalid value '1001' for option '--limit'; expected an integer from 1 to 1000."
+            ),
+            (
+                "", 1...Int.max, "an integer of at least 1",
+                "invalid value '' for option '--limit'; expected an integer of at least 1."
+            ),
+            (
+                "5.0", Int.min...9, "an integer of at most 9",
+                "invalid value '5.0' for option '--limit'; expected an integer of at most 9."
+            ),
+        ] as [(String, ClosedRange<Int>, String, String)])
     func invalidIntegerValue(value: String, range: ClosedRange<Int>, expected: String, message: String) throws {
         let command = try parsed(["list", "--limit=\(value)"])
         let error = ParseError.invalidValue(option: "--limit", value: value, expected: expected)
@@ -413,18 +427,20 @@ import Testing
 
     @Test func specConstructors() {
         #expect(OptionSpec.flag("json", help: "J") == OptionSpec("json", kind: .flag, help: "J"))
-        #expect(OptionSpec.value("limit", short: "n", valueName: "N", help: "L", repeatable: true)
-            == OptionSpec("limit", short: "n", kind: .value(valueName: "N"), help: "L", repeatable: true))
+        #expect(
+            OptionSpec.value("limit", short: "n", valueName: "N", help: "L", repeatable: true)
+                == OptionSpec("limit", short: "n", kind: .value(valueName: "N"), help: "L", repeatable: true))
         #expect(ArgumentSpec("X", help: "x").arity == .required)
     }
 
     @Test func customRootNameAndNoGlobals() throws {
-        let parser = ArgumentParser(root: CommandSpec(
-            name: "tool",
-            abstract: "A tool.",
-            arguments: [ArgumentSpec("input", help: "Input.")],
-            options: [.flag("verbose", short: "v", help: "More output.")]
-        ))
+        let parser = ArgumentParser(
+            root: CommandSpec(
+                name: "tool",
+                abstract: "A tool.",
+                arguments: [ArgumentSpec("input", help: "Input.")],
+                options: [.flag("verbose", short: "v", help: "More output.")]
+            ))
         #expect(try parser.parse(["-v", "in.txt"]) == .run(ParsedCommand(flags: ["verbose"], arguments: ["input": ["in.txt"]])))
         #expect(throws: ParseError.missingArgument("input", path: [])) { try parser.parse([]) }
         #expect(throws: ParseError.unknownOption("--verbos", path: [], suggestion: "--verbose")) { try parser.parse(["--verbos"]) }

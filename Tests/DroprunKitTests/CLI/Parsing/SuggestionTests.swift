@@ -1,23 +1,25 @@
 import Testing
+
 @testable import DroprunKit
 
 @Suite struct SuggestionTests {
     static let commands = ["init", "run", "submit", "validate", "status", "list", "show", "audit", "fixtures"]
 
-    @Test(arguments: [
-        ("stauts", "status"),
-        ("lsit", "list"),
-        ("shwo", "show"),
-        ("sumbit", "submit"),
-        ("valdiate", "validate"),
-        ("fixture", "fixtures"),
-        ("fixturs", "fixtures"),
-        ("int", "init"),
-        ("rn", "run"),
-        ("STATUS", "status"),
-        ("audti", "audit"),
-        ("list", "list"),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            ("stauts", "status"),
+            ("lsit", "list"),
+            ("shwo", "show"),
+            ("sumbit", "submit"),
+            ("valdiate", "validate"),
+            ("fixture", "fixtures"),
+            ("fixturs", "fixtures"),
+            ("int", "init"),
+            ("rn", "run"),
+            ("STATUS", "status"),
+            ("audti", "audit"),
+            ("list", "list"),
+        ] as [(String, String)])
     func suggestsTheClosestCommand(typed: String, expected: String) {
         #expect(Suggestion.nearest(to: typed, among: Self.commands) == expected)
     }
@@ -33,15 +35,16 @@ import Testing
         #expect(Suggestion.distance("lsit", "list") == 1)
     }
 
-    @Test(arguments: [
-        ("", "", 0),
-        ("", "abc", 3),
-        ("abc", "", 3),
-        ("kitten", "sitting", 3),
-        ("flaw", "lawn", 2),
-        ("ca", "abc", 3),  // optimal string alignment: no edits inside a transposed pair
-        ("abcdef", "abcdef", 0),
-    ] as [(String, String, Int)])
+    @Test(
+        arguments: [
+            ("", "", 0),
+            ("", "abc", 3),
+            ("abc", "", 3),
+            ("kitten", "sitting", 3),
+            ("flaw", "lawn", 2),
+            ("ca", "abc", 3),  // optimal string alignment: no edits inside a transposed pair
+            ("abcdef", "abcdef", 0),
+        ] as [(String, String, Int)])
     func distances(a: String, b: String, expected: Int) {
         #expect(Suggestion.distance(a, b) == expected)
         #expect(Suggestion.distance(b, a) == expected)
