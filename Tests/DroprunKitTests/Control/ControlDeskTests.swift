@@ -48,10 +48,10 @@ import Glibc
         #expect(!root.exists("outbox/running/r1.json"))
     }
 
-    /// r1 waiting at its approval (run in-process), a runner on it whose file system breaks as `rules` say, and a
-    /// decision (`decision`) dropped and claimed by that runner.
+    /// r1 waiting at its approval (run in-process), a runner on it whose file system breaks as `rules` say (and that
+    /// holds its lease when `leased`), and a decision (`decision`) dropped and claimed by that runner.
     func decisionClaimed(
-        _ decision: String, _ rules: [FaultyFileSystem.Rule]
+        _ decision: String, _ rules: [FaultyFileSystem.Rule], leased: Bool = true
     ) async throws -> (root: TemporaryRoot, context: EngineContext, runner: Runner, claimed: ClaimedFile) {
         let root = try TemporaryRoot()
         let clock = InstantClock(start: Self.start)
@@ -61,7 +61,7 @@ import Glibc
         first.audit.close()
         #expect(root.json("outbox/running/r1.json")?["status"] == "waiting_approval")
         let context = root.engine(clock: clock, fileSystem: FaultyFileSystem(rules))
-        try context.heartbeat.start(mode: "once", startedAt: context.clock.now(), concurrency: 1)
+        if leased { try context.heartbeat.start(mode: "once", startedAt: context.clock.now(), concurrency: 1) }
         try root.drop("yes.json", #"{"kind": "approval", "runId": "r1", "decision": "\#(decision)", "by": "ada"}"#)
         let claimed = try #require(
             try Intake(context: context).claim(InboxCandidate(name: "yes.json", info: FileInfo(type: .regular, size: 0, modified: .distantPast))))
@@ -93,6 +93,20 @@ import Glibc
         let names = root.auditEventNames(runId: "r1")
         #expect(names.filter { $0 == "approval.received" }.count == 1, "\(names)")
         #expect(names.contains(approve ? "run.resumed" : "run.failed"), "\(names)")
+    }
+
+    /// A decision applied by a runner that lost its lease (it was paused) is rejected, and says nothing of a decision:
+    /// the run waits as before for one dropped again.
+    @Test(arguments: ["approve", "reject"])
+    func aDecisionThatMeetsALostLeaseIsNotSaidToBeReceived(decision: String) async throws {
+        let (root, context, runner, claimed) = try await decisionClaimed(decision, [], leased: false)
+        defer { context.audit.close() }
+        let admitted = try await runner.admit(claimed)
+        #expect(admitted.outcomes.map(\.kind) == [.rejected(.invalidState)], "\(admitted.outcomes)")
+        #expect(root.json("outbox/running/r1.json")?["status"] == "waiting_approval")
+        #expect(root.list("outbox/claimed/\(context.identity.folderName)").isEmpty)
+        #expect(!root.exists("outbox/results/r1.json"))
+        #expect(!root.auditEventNames(runId: "r1").contains("approval.received"), "\(root.auditEventNames(runId: "r1"))")
     }
 
     /// A rejection whose result is written but whose events cannot be: the record taken over is removed, never put
