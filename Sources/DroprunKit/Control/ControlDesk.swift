@@ -118,11 +118,8 @@ struct ControlDesk {
             let final: RunRecord?
             do {
                 final = try await RunExecutor.carryOut(.decide(run, decision), context: context)
-            } catch let error as FileSystemError {
-                throw error
             } catch {
-                // Nothing of the decision was written (no transition fitted): the run waits on where it was.
-                Recovery(context: context).putBack(runId, from: path)
+                giveBack(runId, takenAt: path)
                 throw error
             }
             try keep(file)
@@ -135,6 +132,25 @@ struct ControlDesk {
                         detail: final.error?.code.rawValue))
             }
             return outcomes
+        }
+    }
+
+    /// Gives back the record taken over for a decision that could not be carried out (no transition fitted, the lease
+    /// was lost, the disk refused a write).
+    ///
+    /// Until the decision is written, nothing of it is (its events come after
+    /// the write): the record is put back and the run waits as before, so the
+    /// message, offered again (`DeferredClaims`), finds it waiting. A record
+    /// that is gone was replaced by the resumed one, which is the run's; a
+    /// result says the run ended (this decision's, or another runner's), so
+    /// the record taken is no longer the run's and is removed, never put back
+    /// beside it.
+    private func giveBack(_ runId: String, takenAt path: String) {
+        guard fs.exists(path) else { return }
+        if fs.exists(layout.result(runId)) {
+            try? fs.remove(path)
+        } else {
+            Recovery(context: context).putBack(runId, from: path)
         }
     }
 

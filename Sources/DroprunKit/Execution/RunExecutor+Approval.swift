@@ -4,9 +4,12 @@ import Foundation
 extension RunExecutor {
     /// Records a decision for the waiting approval step: approve releases the run to continue; reject fails it (and returns its result).
     ///
-    /// The decision's `approval.received` is written once its transitions are
-    /// applied: an event never names a decision that could not be (a replay
-    /// after a crash finds the event and files the message as applied).
+    /// The decision's `approval.received` is written once the record (approve) or
+    /// the result (reject) that holds the decision is: an event never names a
+    /// decision that was not made, and a replay after a crash finds the event
+    /// and files the message as applied. When this throws, nothing of the
+    /// decision was said; the record taken over for it is then still the run's
+    /// unless a result was written (`ControlDesk` puts it back).
     mutating func decide(_ decision: ApprovalDecision) async throws -> RunRecord? {
         if let damaged = try await failIfDamagedWait() { return damaged }
         guard decision.approve else { return try await finish(.reject(decision)) }

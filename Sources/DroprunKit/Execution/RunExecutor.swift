@@ -115,8 +115,9 @@ struct RunExecutor {
     ///
     /// A cancel accepted while the run was on its way here found no waiting
     /// record to end (the run was executing, or being taken over), so the
-    /// marker is looked for once the record is published: if there is one, the
-    /// run is taken back and cancelled, as a cancel of a waiting run is.
+    /// marker is looked for once the record is published: if there is one,
+    /// this executor takes the record back and cancels the run itself, as a
+    /// cancel of a waiting run would (see `takeBackToCancel()`).
     ///
     /// - Parameter transition: `awaitApproval` for a run that reaches its approval step, `publishWaiting` for one
     ///   taken over as it began to wait.
@@ -125,9 +126,11 @@ struct RunExecutor {
         try await checkpoint()
         try context.record(published, runId: record.runId)
         if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem),
-            let cancelled = try await ControlDesk(context: context, intake: Intake(context: context)).cancelIfIdle(record.runId)
+            takeBackToCancel()
         {
-            return .finished(cancelled)
+            // A dead runner's command may still run for this run (its group in the record): it is ended before the run is.
+            _ = await endLeftoverProcesses()
+            return .finished(try await finishCancelled())
         }
         return .waiting(record)
     }

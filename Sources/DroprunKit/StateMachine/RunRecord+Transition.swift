@@ -75,9 +75,12 @@ extension RunRecord {
             approval = nil
             try steps[index].apply(.approve(output: decision.output), at: now)
             release()
-            return TransitionEvents(
-                now: [.approvalReceived(step: pending.step, approve: true, by: decision.by, note: decision.note, source: decision.source)],
-                afterWrite: [.runResumed(step: pending.step, by: decision.by)])
+            // The decision is said once the record that holds it is written: a decision whose write failed was
+            // never received, and the message offered again is applied as if for the first time.
+            return TransitionEvents(afterWrite: [
+                .approvalReceived(step: pending.step, approve: true, by: decision.by, note: decision.note, source: decision.source),
+                .runResumed(step: pending.step, by: decision.by),
+            ])
         case .reject(let decision):
             let (pending, index) = try waitingStep(for: .fail, stepEvent: .fail)
             try apply(.fail)
@@ -89,7 +92,9 @@ extension RunRecord {
             let received = AuditEvent.approvalReceived(
                 step: pending.step, approve: false, by: decision.by, note: decision.note, source: decision.source)
             let stepFailed = try steps[index].apply(.fail(failure), at: now)
-            return try fail(failure, step: pending.step, at: now, by: runner, before: [received] + (stepFailed.map { [$0] } ?? []))
+            let failed = try fail(failure, step: pending.step, at: now, by: runner, before: [received] + (stepFailed.map { [$0] } ?? []))
+            // All said once the result is written, in the same order, as for `resume`.
+            return TransitionEvents(afterWrite: failed.now + failed.afterWrite)
         case .expire:
             let (pending, index) = try waitingStep(for: .fail, stepEvent: .fail)
             try apply(.fail)

@@ -28,10 +28,11 @@ public enum RunTransition: Sendable, Equatable {
     /// `run.waiting_approval` once the record is written.
     case publishWaiting
     /// The approval was approved (waiting to running): the decision as the approval step's output, the wait added
-    /// to `waitedMs`, no runner holds it; says `approval.received`, then `run.resumed` once the record is written.
+    /// to `waitedMs`, no runner holds it; says `approval.received`, then `run.resumed`, once the record is written.
     case resume(ApprovalDecision)
     /// The approval was rejected (waiting to failed): as `resume` for the step, which then fails with
-    /// `approval_rejected`, and as `fail` for the run; says `approval.received` and `step.failed`.
+    /// `approval_rejected`, and as `fail` for the run; says `approval.received`, `step.failed`, the skipped steps
+    /// and `run.failed`, all once the result is written.
     case reject(ApprovalDecision)
     /// The approval expired (waiting to failed): the wait added, the approval step fails with `approval_expired`,
     /// and the run as `fail`.

@@ -48,6 +48,80 @@ import Glibc
         #expect(!root.exists("outbox/running/r1.json"))
     }
 
+    /// r1 waiting at its approval (run in-process), a runner on it whose file system breaks as `rules` say (and that
+    /// holds its lease when `leased`), and a decision (`decision`) dropped and claimed by that runner.
+    func decisionClaimed(
+        _ decision: String, _ rules: [FaultyFileSystem.Rule], leased: Bool = true
+    ) async throws -> (root: TemporaryRoot, context: EngineContext, runner: Runner, claimed: ClaimedFile) {
+        let root = try TemporaryRoot()
+        let clock = InstantClock(start: Self.start)
+        try root.drop("r1.json", WaitingApproval.request())
+        let first = root.engine(clock: clock)
+        _ = try await Runner(context: first).runOnce()
+        first.audit.close()
+        #expect(root.json("outbox/running/r1.json")?["status"] == "waiting_approval")
+        let context = root.engine(clock: clock, fileSystem: FaultyFileSystem(rules))
+        if leased { try context.heartbeat.start(mode: "once", startedAt: context.clock.now(), concurrency: 1) }
+        try root.drop("yes.json", #"{"kind": "approval", "runId": "r1", "decision": "\#(decision)", "by": "ada"}"#)
+        let claimed = try #require(
+            try Intake(context: context).claim(InboxCandidate(name: "yes.json", info: FileInfo(type: .regular, size: 0, modified: .distantPast))))
+        return (root, context, Runner(context: context), claimed)
+    }
+
+    /// A decision whose write fails once (the disk refused the record or the result): nothing of it is said or kept,
+    /// the run waits as before, and the message, offered again as `DeferredClaims` offers it, is applied then, once.
+    @Test(arguments: [true, false])
+    func aDecisionWhoseWriteFailsOnceLeavesTheRunWaitingAndIsAppliedWhenOfferedAgain(approve: Bool) async throws {
+        // Both the resumed record (approve) and the result (reject) are written through a temporary file beside the record.
+        let (root, context, runner, claimed) = try await decisionClaimed(
+            approve ? "approve" : "reject", [.init("writeTemporary", pathContains: "outbox/running/r1.json", times: 1)])
+        defer { context.audit.close() }
+        defer { context.heartbeat.stop() }
+        let failed = try await runner.admit(claimed)
+        #expect(failed.outcomes.map(\.kind) == [.deferred], "\(failed.outcomes)")
+        #expect(root.json("outbox/running/r1.json")?["status"] == "waiting_approval")
+        #expect(root.list("outbox/claimed/\(context.identity.folderName)") == ["yes.json"], "the record taken over was put back")
+        #expect(!root.exists("outbox/results/r1.json"))
+        #expect(!root.auditEventNames(runId: "r1").contains("approval.received"), "\(root.auditEventNames(runId: "r1"))")
+
+        let again = try #require(runner.deferred.due(at: .distantFuture, runner: context.identity.folderName).first)
+        let applied = try await runner.admit(again)
+        #expect(applied.outcomes.first?.detail == (approve ? "approved" : "rejected"), "\(applied.outcomes)")
+        if approve { _ = try await runner.runOnce() }
+        #expect(root.json("outbox/results/r1.json")?["status"] == (approve ? "succeeded" : "failed"))
+        #expect(root.list("outbox/control") == ["yes.json"])
+        let names = root.auditEventNames(runId: "r1")
+        #expect(names.filter { $0 == "approval.received" }.count == 1, "\(names)")
+        #expect(names.contains(approve ? "run.resumed" : "run.failed"), "\(names)")
+    }
+
+    /// A decision applied by a runner that lost its lease (it was paused) is rejected, and says nothing of a decision:
+    /// the run waits as before for one dropped again.
+    @Test(arguments: ["approve", "reject"])
+    func aDecisionThatMeetsALostLeaseIsNotSaidToBeReceived(decision: String) async throws {
+        let (root, context, runner, claimed) = try await decisionClaimed(decision, [], leased: false)
+        defer { context.audit.close() }
+        let admitted = try await runner.admit(claimed)
+        #expect(admitted.outcomes.map(\.kind) == [.rejected(.invalidState)], "\(admitted.outcomes)")
+        #expect(root.json("outbox/running/r1.json")?["status"] == "waiting_approval")
+        #expect(root.list("outbox/claimed/\(context.identity.folderName)").isEmpty)
+        #expect(!root.exists("outbox/results/r1.json"))
+        #expect(!root.auditEventNames(runId: "r1").contains("approval.received"), "\(root.auditEventNames(runId: "r1"))")
+    }
+
+    /// A rejection whose result is written but whose events cannot be: the record taken over is removed, never put
+    /// back beside the result, and the run is not left in this runner's claim folder.
+    @Test func aRejectionWrittenButNotSaidLeavesNoRecordBesideItsResult() async throws {
+        let (root, context, runner, claimed) = try await decisionClaimed("reject", [.init("append", pathContains: "outbox/audit", times: 1)])
+        defer { context.audit.close() }
+        defer { context.heartbeat.stop() }
+        let failed = try await runner.admit(claimed)
+        #expect(failed.outcomes.map(\.kind) == [.deferred], "\(failed.outcomes)")
+        #expect(root.json("outbox/results/r1.json")?["status"] == "failed")
+        #expect(!root.exists("outbox/running/r1.json"))
+        #expect(root.list("outbox/claimed/\(context.identity.folderName)") == ["yes.json"])
+    }
+
     /// The expiry of such an approval fails the run the same way instead of making every runner throw at each scan.
     @Test func anExpiredApprovalWhoseStepIsNotRunningFailsTheRun() async throws {
         let (root, _) = try await waiting(expires: 60)

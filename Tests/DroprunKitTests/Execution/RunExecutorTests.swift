@@ -78,6 +78,32 @@ import Testing
         #expect(root.auditEventNames(runId: "r1") == ["step.failed", "step.skipped", "run.failed"])
     }
 
+    /// A cancel accepted as the run began to wait: the executor holding the run takes its published record back and
+    /// cancels it itself, with no second executor (which would read the run's kept request and record again).
+    @Test func aCancelMarkerFoundAsTheRunBeginsToWaitIsCarriedOutByItsExecutor() async throws {
+        let root = try TemporaryRoot()
+        let fs = FaultyFileSystem()
+        let context = root.engine(clock: InstantClock(start: Self.start.addingTimeInterval(10)), fileSystem: fs)
+        defer { context.audit.close() }
+        let run = try takenOver(context, shape: waiting(expires: nil))
+        try root.write("outbox/requests/r1.json", Self.request)
+        try root.write("outbox/cancels/r1.json", #"{"runId": "r1", "by": "ops"}"#)
+        let end = try await RunExecutor.resume(run, context: context)
+        guard case .finished(let record) = end else { Issue.record("\(end)"); return }
+        #expect(record.status == .cancelled)
+        #expect(record.error?.message == "the run was cancelled by ops")
+        #expect(root.json("outbox/results/r1.json")?["status"] == "cancelled")
+        #expect(!root.exists("outbox/running/r1.json") && !root.exists("outbox/cancels/r1.json"))
+        #expect(root.list("outbox/claimed/\(context.identity.folderName)").isEmpty)
+        #expect(root.auditEventNames(runId: "r1") == ["run.waiting_approval", "step.skipped", "run.cancelled"])
+        let cancelled = root.auditEvents().filter { $0["event"] == "run.cancelled" }
+        #expect(cancelled.map { $0["actor"] } == [.string(context.identity.actor)])
+        let takeovers = fs.operations.filter { $0.hasPrefix("rename ") && $0.contains("outbox/running/r1.json -> ") }
+        #expect(takeovers.count == 1, "\(takeovers)")
+        let reads = fs.operations.filter { $0.hasPrefix("read ") }
+        #expect(!reads.contains { $0.hasSuffix("outbox/requests/r1.json") }, "the run's request was read again: \(reads)")
+    }
+
     @Test func aRunThatCannotGoOnFailsWithoutRunningAStep() async throws {
         let root = try TemporaryRoot()
         let context = root.engine()

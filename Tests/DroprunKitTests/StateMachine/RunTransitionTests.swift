@@ -220,9 +220,10 @@ import Testing
         #expect(record.runner == nil && record.runnerId == nil)
         #expect(
             events
-                == TransitionEvents(
-                    now: [.approvalReceived(step: "b", approve: true, by: "alice", note: "fine", source: Self.decision.source)],
-                    afterWrite: [.runResumed(step: "b", by: "alice")]))
+                == TransitionEvents(afterWrite: [
+                    .approvalReceived(step: "b", approve: true, by: "alice", note: "fine", source: Self.decision.source),
+                    .runResumed(step: "b", by: "alice"),
+                ]))
     }
 
     @Test func rejectFailsTheStepAndTheRun() throws {
@@ -243,12 +244,11 @@ import Testing
         expectHeld(record)
         #expect(
             events
-                == TransitionEvents(
-                    now: [
-                        .approvalReceived(step: "b", approve: false, by: "alice", note: "no", source: nil),
-                        .stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c"),
-                    ],
-                    afterWrite: [.runFailed(failure, step: "b", durationMs: 9000)]))
+                == TransitionEvents(afterWrite: [
+                    .approvalReceived(step: "b", approve: false, by: "alice", note: "no", source: nil),
+                    .stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c"),
+                    .runFailed(failure, step: "b", durationMs: 9000),
+                ]))
     }
 
     @Test func expireFailsTheStepAndTheRun() throws {
