@@ -41,6 +41,8 @@ public enum CLIError: Error, Sendable, CustomStringConvertible, Equatable {
         case notAFolder(FileType)
         /// A folder with neither `inbox/` nor `droprun.json`.
         case noInboxOrConfiguration
+        /// A folder inside the run data (`folder`: inbox, outbox or artifacts) of the root `root`.
+        case insideRoot(root: String, folder: String)
     }
 
     /// Why `init` cannot make a root.
@@ -51,6 +53,8 @@ public enum CLIError: Error, Sendable, CustomStringConvertible, Equatable {
         case ancestorNotAFolder(String, FileType)
         /// The disk refused to create `path`, for `reason` (the system's words).
         case refused(path: String, reason: String)
+        /// The folder is inside the run data (`folder`) of the root `root`, whose runner would take the new root's files as drops.
+        case insideRoot(root: String, folder: String)
     }
 
     /// The kind of failure: the `--json` output's `error.code`.
@@ -103,6 +107,9 @@ public enum CLIError: Error, Sendable, CustomStringConvertible, Equatable {
                 "cannot make a droprun root at \(dir): \(ancestor) is \(type.phrase), not a folder; give a new or existing folder"
             case .refused(let path, let reason):
                 "cannot make a droprun root at \(dir): cannot create \(path) (\(reason)); give a folder you may write to"
+            case .insideRoot(let root, let folder):
+                "cannot make a droprun root at \(dir): it is inside \(folder)/ of the droprun root \(root), whose runner would take its files as drops; "
+                    + "give a folder outside \(root)/\(folder)"
             }
         case .configuration(let e):
             // Only point at a key when one is named: a syntax error names a place in the file instead.
@@ -132,6 +139,8 @@ public enum CLIError: Error, Sendable, CustomStringConvertible, Equatable {
         case .missing: " does not exist (\(fix))"
         case .notAFolder(let type): " is \(type.phrase), not a folder (pass --root DIR)"
         case .noInboxOrConfiguration: " (\(fix))"
+        case .insideRoot(let outer, let folder):
+            " (it is inside \(folder)/ of the droprun root \(outer): pass --root \(outer), or run droprun from there)"
         }
     }
 }

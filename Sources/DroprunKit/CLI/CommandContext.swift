@@ -42,6 +42,9 @@ struct CommandContext: Sendable {
         guard info.type == .directory else { throw .notARoot(root: root, fromEnvironment: rootFromEnvironment, .notAFolder(info.type)) }
         let inbox = (try? fs.info(layout.inbox))?.type == .directory
         guard inbox || fs.exists(Path.join(root, Configuration.fileName)) else {
+            if let (outer, folder) = RootLayout.enclosingRoot(of: root, fileSystem: fs) {
+                throw .notARoot(root: root, fromEnvironment: rootFromEnvironment, .insideRoot(root: outer, folder: folder))
+            }
             throw .notARoot(root: root, fromEnvironment: rootFromEnvironment, .noInboxOrConfiguration)
         }
         for folder in layout.folders { _ = try? fs.makeDirectory(folder) }

@@ -62,6 +62,33 @@ public struct RootLayout: Sendable {
     public var control: String { Path.join(root, "outbox", "control") }
 
     /// Every folder the runner writes to, created on start.
+    /// The droprun root whose run data (`inbox/`, `outbox/`, `artifacts/`) holds `path`, and that folder's name; nil when none does.
+    ///
+    /// A root made there would have its `droprun.json` and example taken by
+    /// the outer root's runner as drops, and a command run there means the
+    /// outer root: both are told so instead.
+    static func enclosingRoot(of path: String, fileSystem: any FileSystem) -> (root: String, folder: String)? {
+        var child = path
+        var parent = Path.parent(path)
+        while !parent.isEmpty, parent != child {
+            let folder = Path.name(child)
+            if ["inbox", "outbox", "artifacts"].contains(folder), isRoot(parent, fileSystem: fileSystem) {
+                return (parent, folder)
+            }
+            if parent == "/" { break }
+            child = parent
+            parent = Path.parent(parent)
+        }
+        return nil
+    }
+
+    /// True when `folder` looks like a droprun root: it has `droprun.json`, or both `inbox/` and `outbox/`.
+    private static func isRoot(_ folder: String, fileSystem: any FileSystem) -> Bool {
+        if fileSystem.exists(Path.join(folder, Configuration.fileName)) { return true }
+        let layout = RootLayout(root: folder)
+        return (try? fileSystem.info(layout.inbox))??.type == .directory && (try? fileSystem.info(layout.outbox))??.type == .directory
+    }
+
     public var folders: [String] { [inbox, running, results, requests, rejected, audit, claimed, artifacts, runners, cancels, control, checkpoints] }
 
     /// `outbox/running/<runId>.json`.

@@ -46,3 +46,35 @@ import Testing
         for sub in ["inbox", "outbox/results", "outbox/running", "outbox/rejected", "artifacts"] { #expect(folder.exists(sub), "\(sub)") }
     }
 }
+
+/// A folder inside another root's run data is not made a root, and a command run there is pointed at the outer root.
+@Suite struct EnclosingRootTests {
+    @Test(arguments: ["inbox", "outbox/results", "artifacts/r1"])
+    func initRefusesAFolderInsideAnotherRootsRunData(_ inside: String) async throws {
+        let root = try TemporaryRoot()
+        let target = root.file(inside + "/nested")
+        let result = await CLITester(root: root.path).run(["init", target])
+        #expect(result.code == .usage, "\(result.stdout)\(result.stderr)")
+        let folder = String(inside.prefix { $0 != "/" })
+        #expect(result.stderr.contains("it is inside \(folder)/ of the droprun root \(root.path)"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target), "init made the nested root anyway")
+    }
+
+    @Test func aCommandRunInsideARootsInboxNamesTheRoot() async throws {
+        let root = try TemporaryRoot()
+        let inbox = root.file("inbox")
+        let result = await CLITester(root: inbox).run(["list"])
+        #expect(result.code == .usage)
+        #expect(
+            result.stderr.contains("not a droprun root: \(inbox) (it is inside inbox/ of the droprun root \(root.path): pass --root \(root.path)"),
+            "\(result.stderr)")
+    }
+
+    @Test func aFolderBesideARootIsStillMadeOne() async throws {
+        let root = try TemporaryRoot()
+        let beside = root.file("workflows/elsewhere")
+        let result = await CLITester(root: root.path).run(["init", beside])
+        #expect(result.code == .success, "\(result.stderr)")
+        #expect(RootLayout.enclosingRoot(of: beside, fileSystem: PosixFileSystem()) == nil)
+    }
+}

@@ -53,6 +53,9 @@ enum InitCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let dir = context.parsed.argument("dir").map(context.absolute) ?? context.root
         let fs = context.fs
+        if let (outer, folder) = RootLayout.enclosingRoot(of: dir, fileSystem: fs) {
+            throw CLIError.cannotMakeRoot(dir: dir, .insideRoot(root: outer, folder: folder))
+        }
         do {
             if let info = try fs.info(dir), info.type != .directory, (try? fs.info(dir + "/."))??.type != .directory {
                 throw CLIError.cannotMakeRoot(dir: dir, .notAFolder(info.type))
