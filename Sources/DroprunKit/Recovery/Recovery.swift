@@ -345,16 +345,29 @@ struct Recovery {
         }
     }
 
+    /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first,
+    /// and nil, reported (for the next scan), when the move fails otherwise (see `takeOverOrFail`).
+    func takeOver(_ runId: String, stillHolds: (HeldRecord) -> Bool) -> String? {
+        do {
+            return try takeOverOrFail(runId, stillHolds: stillHolds)
+        } catch {
+            report(error, "could not take over run '\(runId)' (move outbox/running/\(runId).json into its claim folder)")
+            return nil
+        }
+    }
+
     /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first.
     ///
-    /// The record is read again after the move: when it no longer meets
-    /// `stillHolds` (another runner took it over and checkpointed in between),
-    /// it is put back (linked, never over a newer one) and nil is returned.
-    func takeOver(_ runId: String, stillHolds: (HeldRecord) -> Bool) -> String? {
+    /// Only a record that is gone (ENOENT) was taken by another runner: any
+    /// other error of the move (EACCES, EIO, ENOSPC, ...) is thrown, the record
+    /// left where it was. The record is read again after the move: when it no
+    /// longer meets `stillHolds` (another runner took it over and checkpointed
+    /// in between), it is put back (linked, never over a newer one) and nil is returned.
+    func takeOverOrFail(_ runId: String, stillHolds: (HeldRecord) -> Bool) throws(FileSystemError) -> String? {
         let target = layout.takeoverRecord(runId, inClaimFolder: context.identity.folderName)
         do {
             try fs.rename(layout.runningRecord(runId), to: target)
-        } catch {
+        } catch let error where error.isNotFound {
             return nil
         }
         guard let held = readRecord(target).flatMap(HeldRecord.init(json:)), stillHolds(held) else {
