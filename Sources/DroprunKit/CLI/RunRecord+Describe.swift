@@ -21,7 +21,7 @@ extension RunRecord {
         guard status == .waitingApproval, let approval else { return nil }
         var text = "step '\(approval.step)' asks: \(approval.message)"
         if let pending { return text + "; \(pending.summary), \(pending.next)" }
-        if approval.hasExpired(at: now), let expires = approval.expiresAt {
+        if approvalExpired(now: now), let expires = approval.expiresAt {
             return text
                 + "; the approval expired at \(Timestamp.format(expires)): the run fails with approval_expired when a runner next looks (droprun watch, or droprun run --once)"
         }
@@ -39,10 +39,8 @@ extension RunRecord {
         return "interrupted, resumes on the next runner (its runner \(runner ?? runnerId) has stopped)"
     }
 
-    /// True when the approval the run waits for has expired by `now`.
-    func approvalExpired(now: Date) -> Bool {
-        status == .waitingApproval && (approval?.hasExpired(at: now) ?? false)
-    }
+    /// True when the approval the run waits for has expired by `now`, by the takeover policy's rule.
+    func approvalExpired(now: Date) -> Bool { TakeoverPolicy.hasExpired(status, approval, at: now) }
 }
 
 extension Liveness {

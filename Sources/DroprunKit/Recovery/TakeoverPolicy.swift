@@ -6,7 +6,7 @@ import Foundation
 /// holds (`Liveness`). Nobody serves a queued or running run whose record
 /// names no runner (released) or a dead one; a waiting run is served by
 /// nobody until a decision comes, and is due to be taken up by recovery once
-/// its approval has expired (`PendingApproval.hasExpired(at:)`). A finished
+/// its approval has expired (`hasExpired(_:_:at:)`). A finished
 /// run is never taken over. This runner never takes over its own runs: it is
 /// executing them.
 struct TakeoverPolicy {
@@ -45,8 +45,12 @@ struct TakeoverPolicy {
     }
 
     /// True when a waiting run's approval has expired, so recovery takes it up to fail it.
-    func isDue(_ held: HeldRecord) -> Bool {
-        held.status == .waitingApproval && (held.approval?.hasExpired(at: now) ?? false)
+    func isDue(_ held: HeldRecord) -> Bool { Self.hasExpired(held.status, held.approval, at: now) }
+
+    /// True when a run of `status` waits for `approval` and that approval has expired by `now`: the one rule of
+    /// approval expiry, that recovery (`isDue`), the executor (taking a waiting run up) and the commands apply.
+    static func hasExpired(_ status: RunStatus, _ approval: PendingApproval?, at now: Date) -> Bool {
+        status == .waitingApproval && (approval?.hasExpired(at: now) ?? false)
     }
 
     /// True when the run is still in the hands of the dead runner `owner` (queued or running, its record naming it):

@@ -88,4 +88,19 @@ import Testing
         let policy = TakeoverPolicy(me: Self.me, now: Self.now, isDead: { _ in true })
         #expect(!policy.isGone(Self.me) && policy.isGone("other-1"))
     }
+
+    /// The one rule of approval expiry, as a table: a waiting run's approval expires at its `expiresAt` (not before),
+    /// one with no expiry never does, and a run that does not wait has no approval to expire.
+    @Test(
+        arguments: [
+            (RunStatus.waitingApproval, -1.0, true), (.waitingApproval, 0, true), (.waitingApproval, 60, false),
+            (.waitingApproval, nil, false), (.running, -1, false), (.queued, -1, false), (.failed, -1, false),
+        ] as [(RunStatus, Double?, Bool)])
+    func anApprovalExpiresByOneRule(_ status: RunStatus, _ expiresIn: Double?, _ expired: Bool) throws {
+        let approval = PendingApproval(
+            step: "ok", message: "", requestedAt: Self.now.addingTimeInterval(-100), expiresAt: expiresIn.map(Self.now.addingTimeInterval))
+        #expect(TakeoverPolicy.hasExpired(status, approval, at: Self.now) == expired)
+        let held = try #require(HeldRecord(json: ["status": .string(status.rawValue), "approval": approval.json]))
+        #expect(TakeoverPolicy(me: Self.me, now: Self.now, isDead: { _ in false }).isDue(held) == expired)
+    }
 }
