@@ -38,7 +38,7 @@ struct RunLocator {
             case .unreadable(let reason): return .unreadable(path: path, reason: reason)
             case .record(let record) where path == layout.result(runId): return .result(record, path: path)
             case .record(let record):
-                return .live(record, path: path, holder: record.runnerId ?? record.runner.flatMap(RunnerIdentity.init(actor:))?.folderName)
+                return .live(record, path: path, holder: HeldRecord.owner(runnerId: record.runnerId, runner: record.runner))
             }
         }
         if deep, let (path, runner) = takeover(of: runId) {

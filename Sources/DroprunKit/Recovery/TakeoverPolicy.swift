@@ -28,6 +28,12 @@ struct TakeoverPolicy {
         self.init(me: context.identity.folderName, now: context.clock.now(), isDead: liveness.isDead)
     }
 
+    /// The policy as a reader that runs nothing sees it (the commands): no runner is this one, so a runner named as
+    /// the reader's own process would be is gone when it has no heartbeat (`Liveness.isDead` counts that name alive).
+    init(reading liveness: Liveness, now: Date) {
+        self.init(me: "", now: now, isDead: { liveness.isDead($0) || !liveness.hasHeartbeat($0) })
+    }
+
     /// True when the runner of `owner` is gone: not this runner, and dead by its heartbeat.
     func isGone(_ owner: String) -> Bool { owner != me && isDead(owner) }
 
