@@ -68,6 +68,7 @@ import Glibc
         let context = root.engine(fileSystem: fs)
         defer { context.audit.close() }
         _ = try Recovery(context: context).scan()
+        #expect(fs.operations.contains { $0.hasPrefix("remove ") && $0.contains(RootLayout.takeoverSuffix) }, "the failing remove was reached")
         #expect(context.warnings.messages.isEmpty)
     }
 
