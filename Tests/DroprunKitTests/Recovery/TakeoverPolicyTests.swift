@@ -1,3 +1,4 @@
+import DroprunTestSupport
 import Foundation
 import Testing
 
@@ -102,5 +103,21 @@ import Testing
         #expect(TakeoverPolicy.hasExpired(status, approval, at: Self.now) == expired)
         let held = try #require(HeldRecord(json: ["status": .string(status.rawValue), "approval": approval.json]))
         #expect(TakeoverPolicy(me: Self.me, now: Self.now, isDead: { _ in false }).isDue(held) == expired)
+    }
+
+    /// As the commands read it, no runner is "this runner": one named as the reading process would be (the liveness'
+    /// own name) is gone once its heartbeat is, and alive while it has one; any other by its lease.
+    @Test func aReaderCountsNoRunnerAsItself() throws {
+        let root = try TemporaryRoot()
+        let context = root.engine()
+        defer { context.audit.close() }
+        let policy = TakeoverPolicy(reading: context.liveness, now: context.clock.now())
+        let own = context.identity.folderName
+        #expect(policy.isGone(own), "no heartbeat")
+        #expect(policy.isGone("otherhost-7"))
+        try context.heartbeat.start(mode: "once", startedAt: context.clock.now(), concurrency: 1)
+        #expect(!policy.isGone(own), "its heartbeat is there")
+        let running = try #require(HeldRecord(json: ["status": "running", "runnerId": .string(own)]))
+        #expect(!TakeoverPolicy(context: context).shouldTakeOver(running), "a runner never takes over its own runs")
     }
 }
