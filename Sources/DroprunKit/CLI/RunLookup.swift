@@ -54,13 +54,17 @@ enum RunLookup {
         let fs = context.fs
         let locator = RunLocator(layout: layout, fileSystem: fs)
         for runId in target.runIds {
-            switch locator.locate(runId) {
+            // Shallow: a few `stat`s; a run being taken over or checkpointed is found by its kept request.
+            switch locator.locate(runId, deep: false) {
             case .result(let record, let path), .live(let record, let path, _):
                 return .record(record, path: path)
             case .unreadable(let path, let reason):
                 throw .unreadableRecord(path: layout.relative(path), runId: runId, reason: reason)
-            case .beingTakenOver, .checkpointed, .accepted:
-                // Shown as accepted: the kept request is the run's until its record is back in outbox/running/.
+            case .accepted(let path):
+                // Also a run being taken over or checkpointed: the kept request is the run's until its record is back in outbox/running/.
+                return .queued(runId: runId, path: path)
+            case .beingTakenOver, .checkpointed:
+                // Only a deep look finds these.
                 return .queued(runId: runId, path: layout.request(runId))
             case .inbox(let path):
                 return .queued(runId: runId, path: path)

@@ -21,7 +21,7 @@ extension RunRecord {
         guard status == .waitingApproval, let approval else { return nil }
         var text = "step '\(approval.step)' asks: \(approval.message)"
         if let pending { return text + "; \(pending.summary), \(pending.next)" }
-        if approval.hasExpired(at: now), let expires = approval.expiresAt {
+        if approvalExpired(now: now), let expires = approval.expiresAt {
             return text
                 + "; the approval expired at \(Timestamp.format(expires)): the run fails with approval_expired when a runner next looks (droprun watch, or droprun run --once)"
         }
@@ -29,25 +29,19 @@ extension RunRecord {
         return text + "; answer with droprun approve|reject \(runId)"
     }
 
-    /// "interrupted, resumes on the next runner (...)" for a running run whose runner holds no live lease; nil otherwise.
+    /// "interrupted, resumes on the next runner (...)" for a queued or running run whose runner is gone by the
+    /// takeover policy (`TakeoverPolicy.isGone` of the record's owner: its `runnerId`, else its `runner`); nil otherwise.
     ///
     /// A clean stop (SIGTERM) checkpoints its runs and removes its heartbeat,
     /// and a killed runner's heartbeat goes stale: either way the record still
-    /// says `running`, but nothing runs it until a runner starts.
-    func interruption(_ liveness: Liveness) -> String? {
-        guard status == .running, let runnerId, !liveness.hasHeartbeat(runnerId) || liveness.isDead(runnerId) else { return nil }
-        return "interrupted, resumes on the next runner (its runner \(runner ?? runnerId) has stopped)"
+    /// names it, but nothing runs it until a runner starts and takes it over.
+    func interruption(_ policy: TakeoverPolicy) -> String? {
+        guard status == .queued || status == .running, let owner = HeldRecord.owner(runnerId: runnerId, runner: runner), policy.isGone(owner)
+        else { return nil }
+        let verb = status == .queued ? "starts" : "resumes"
+        return "interrupted, \(verb) on the next runner (its runner \(runner ?? owner) has stopped)"
     }
 
-    /// True when the approval the run waits for has expired by `now`.
-    func approvalExpired(now: Date) -> Bool {
-        status == .waitingApproval && (approval?.hasExpired(at: now) ?? false)
-    }
-}
-
-extension Liveness {
-    /// True when the runner named `folderName` has a heartbeat file (`isDead` counts the asking process as alive).
-    fileprivate func hasHeartbeat(_ folderName: String) -> Bool {
-        fileSystem.exists(layout.heartbeat(folderName))
-    }
+    /// True when the approval the run waits for has expired by `now`, by the takeover policy's rule.
+    func approvalExpired(now: Date) -> Bool { TakeoverPolicy.hasExpired(status, approval, at: now) }
 }

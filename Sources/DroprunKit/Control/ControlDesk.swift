@@ -102,7 +102,8 @@ struct ControlDesk {
                     file, message,
                     Rejection(.invalidState, "run '\(runId)' is \(status), not waiting for an approval", path: JSONPath.root.key("runId")))
             }
-            guard let path = Recovery(context: context).takeOver(runId, stillHolds: TakeoverPolicy.awaitsDecision) else {
+            // A move that fails for a reason of the disk is thrown: the message is deferred and tried again.
+            guard let path = try Recovery(context: context).takeOverOrFail(runId, stillHolds: TakeoverPolicy.awaitsDecision) else {
                 return try await rejectBeingChanged(file, message)
             }
             guard let loaded = RunLoader(context: context).load(runId: runId, recordPath: path) else {

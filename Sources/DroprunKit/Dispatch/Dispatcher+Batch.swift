@@ -134,7 +134,7 @@ extension Dispatcher {
     private func admitting(_ claimed: ClaimedFile) async throws -> Admitted? {
         do {
             return try await admitHolding(claimed)
-        } catch  where mode.retriesLater {
+        } catch _ where mode.retriesLater {
             // Left in this runner's claim folder: offered again after a backoff, as every claim that could not be
             // admitted for now is (and by the next runner, if this one stops).
             _ = runner.deferred.postpone(claimed, now: context.clock.now())

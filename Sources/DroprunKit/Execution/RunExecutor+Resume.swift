@@ -28,7 +28,7 @@ extension RunExecutor {
             context: context, request: run.request, record: run.record, placeholder: run.placeholder,
             origin: .takenOver(previousRunner: run.previousRunner))
         if run.record.status == .waitingApproval {
-            if let approval = run.record.approval, !approval.hasExpired(at: context.clock.now()) {
+            if run.record.approval != nil, !TakeoverPolicy.hasExpired(run.record.status, run.record.approval, at: context.clock.now()) {
                 return try await executor.beginWaiting(.publishWaiting)
             }
             return .finished(try await executor.expireApproval())

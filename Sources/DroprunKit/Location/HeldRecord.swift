@@ -28,7 +28,11 @@ struct HeldRecord: Sendable {
 
     /// The runner holding a record, as its folder name, if any (see `owner`).
     static func owner(of json: JSONValue) -> String? {
-        if let id = json["runnerId"]?.stringValue { return id }
-        return json["runner"]?.stringValue.flatMap(RunnerIdentity.init(actor:))?.folderName
+        owner(runnerId: json["runnerId"]?.stringValue, runner: json["runner"]?.stringValue)
+    }
+
+    /// The runner holding a record, as its folder name: its `runnerId`, else the folder name of its `runner` (`host:pid`).
+    static func owner(runnerId: String?, runner: String?) -> String? {
+        runnerId ?? runner.flatMap(RunnerIdentity.init(actor:))?.folderName
     }
 }

@@ -1,7 +1,8 @@
 /// The one answer to "where is run X, and who holds it".
 ///
-/// `locate(_:)` gives the whole answer (a `RunLocation`, with the record
-/// where there is one) and is for the commands. The other queries answer one
+/// `locate(_:deep:)` gives the whole answer (a `RunLocation`, with the record
+/// where there is one) and is for the commands; shallow, it asks
+/// a few `stat`s and reads no checkpoint log. The other queries answer one
 /// part of it with as few file-system calls as the caller can afford:
 /// admission asks `hasResult` for every request, one `stat`, and the rest only
 /// when a run id is already taken.
@@ -22,28 +23,36 @@ struct RunLocator {
 
     /// Where run `runId` is, looked for in the order of its life backwards (see `RunLocation`); never `.rejected`
     /// (a rejection is found by the dropped file's name: `rejection(fileNames:runIds:)`).
-    func locate(_ runId: String) -> RunLocation {
+    ///
+    /// Shallow (`deep: false`) it looks only where a `stat` or one read tells:
+    /// the result, the live record, the kept request, the inbox. A run whose
+    /// record is being taken over, or whose newest state is a checkpoint line,
+    /// is then `.accepted` (its request is kept until its result is written),
+    /// and a drop in a claim folder is `.unknown`. Deep, it also lists
+    /// `outbox/claimed/` for a record being taken over, reads every runner's
+    /// checkpoint log, and lists every claim folder: only for who holds a run.
+    func locate(_ runId: String, deep: Bool) -> RunLocation {
         for path in [layout.result(runId), layout.runningRecord(runId)] {
             switch Self.readRecord(path, fs: fs) {
             case .missing: continue
             case .unreadable(let reason): return .unreadable(path: path, reason: reason)
             case .record(let record) where path == layout.result(runId): return .result(record, path: path)
             case .record(let record):
-                return .live(record, path: path, holder: record.runnerId ?? record.runner.flatMap(RunnerIdentity.init(actor:))?.folderName)
+                return .live(record, path: path, holder: HeldRecord.owner(runnerId: record.runnerId, runner: record.runner))
             }
         }
-        if let (path, runner) = takeover(of: runId) {
+        if deep, let (path, runner) = takeover(of: runId) {
             switch Self.readRecord(path, fs: fs) {
             case .missing: break
             case .unreadable(let reason): return .unreadable(path: path, reason: reason)
             case .record(let record): return .beingTakenOver(record, path: path, by: runner)
             }
         }
-        if let (held, runner) = checkpointed(runId) { return .checkpointed(held, runner: runner) }
+        if deep, let (held, runner) = checkpointed(runId) { return .checkpointed(held, runner: runner) }
         if fs.exists(layout.request(runId)) { return .accepted(path: layout.request(runId)) }
         // Not admitted yet: a drop in the inbox is asked first (a stat), then the claim folders (a listing each).
         if fs.exists(layout.inboxFile(runId)) { return .inbox(path: layout.inboxFile(runId)) }
-        if let (path, runner) = claim(of: runId) { return .claimed(path: path, by: runner) }
+        if deep, let (path, runner) = claim(of: runId) { return .claimed(path: path, by: runner) }
         return .unknown
     }
 

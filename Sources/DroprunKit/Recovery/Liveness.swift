@@ -25,6 +25,11 @@ public struct Liveness: Sendable {
         return false
     }
 
+    /// True when the runner named `folderName` has a heartbeat file (`isDead` counts the asking process as alive).
+    func hasHeartbeat(_ folderName: String) -> Bool {
+        fileSystem.exists(layout.heartbeat(folderName))
+    }
+
     /// Removes a dead runner's heartbeat, so that runner, if it wakes, knows it lost its runs.
     public func bury(_ folderName: String) {
         try? fileSystem.remove(layout.heartbeat(folderName))

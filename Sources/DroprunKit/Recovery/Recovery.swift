@@ -42,9 +42,9 @@ struct Recovery {
                 do {
                     try fs.link(source, to: layout.runningRecord(runId))
                     remove(source)
-                } catch  where error.isAlreadyExists {
+                } catch let error where error.isAlreadyExists {
                     remove(source)  // a newer live record is in place
-                } catch  where error.isNotFound {
+                } catch let error where error.isNotFound {
                     // Gone: another runner scanning at the same moment put it back first.
                 } catch {
                     // Removed now, the run's newest record would be lost: it stays, for the next scan.
@@ -121,7 +121,7 @@ struct Recovery {
                 do {
                     try fs.rename(Path.join(dead, entry.name), to: target)
                     work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now(), recoveredFrom: name)))
-                } catch  where error.isNotFound {
+                } catch let error where error.isNotFound {
                     // Gone: another runner took the claim first.
                 } catch {
                     report(error, "could not take over the claim \(entry.name) of the dead runner \(name)")
@@ -129,7 +129,7 @@ struct Recovery {
             }
             do {
                 try fs.removeDirectory(dead)
-            } catch  where error.isNotFound || error.code == ENOTEMPTY || error.code == EEXIST {
+            } catch let error where error.isNotFound || error.code == ENOTEMPTY || error.code == EEXIST {
                 // Gone (another runner removed it), or a claim is left in it for the next scan.
             } catch {
                 report(error, "could not remove the claim folder of the dead runner \(name)")
@@ -345,16 +345,29 @@ struct Recovery {
         }
     }
 
+    /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first,
+    /// and nil, reported (for the next scan), when the move fails otherwise (see `takeOverOrFail`).
+    func takeOver(_ runId: String, stillHolds: (HeldRecord) -> Bool) -> String? {
+        do {
+            return try takeOverOrFail(runId, stillHolds: stillHolds)
+        } catch {
+            report(error, "could not take over run '\(runId)' (move outbox/running/\(runId).json into its claim folder)")
+            return nil
+        }
+    }
+
     /// Moves `outbox/running/<runId>.json` into this runner's claim folder; nil when another runner got there first.
     ///
-    /// The record is read again after the move: when it no longer meets
-    /// `stillHolds` (another runner took it over and checkpointed in between),
-    /// it is put back (linked, never over a newer one) and nil is returned.
-    func takeOver(_ runId: String, stillHolds: (HeldRecord) -> Bool) -> String? {
+    /// Only a record that is gone (ENOENT) was taken by another runner: any
+    /// other error of the move (EACCES, EIO, ENOSPC, ...) is thrown, the record
+    /// left where it was. The record is read again after the move: when it no
+    /// longer meets `stillHolds` (another runner took it over and checkpointed
+    /// in between), it is put back (linked, never over a newer one) and nil is returned.
+    func takeOverOrFail(_ runId: String, stillHolds: (HeldRecord) -> Bool) throws(FileSystemError) -> String? {
         let target = layout.takeoverRecord(runId, inClaimFolder: context.identity.folderName)
         do {
             try fs.rename(layout.runningRecord(runId), to: target)
-        } catch {
+        } catch let error where error.isNotFound {
             return nil
         }
         guard let held = readRecord(target).flatMap(HeldRecord.init(json:)), stillHolds(held) else {
@@ -369,7 +382,7 @@ struct Recovery {
         do {
             try fs.link(path, to: layout.runningRecord(runId))
             remove(path)
-        } catch  where error.isAlreadyExists {
+        } catch let error where error.isAlreadyExists {
             // A newer record is in place (another runner's): that one is the run's, and the moved one stays aside.
         } catch {
             report(error, "could not put the record of run '\(runId)' back in outbox/running/; it stays at \(layout.relative(path))")
@@ -390,7 +403,7 @@ struct Recovery {
     private func remove(_ path: String) {
         do {
             try fs.remove(path)
-        } catch  where error.isNotFound {
+        } catch let error where error.isNotFound {
         } catch {
             report(error, "could not remove \(layout.relative(path))")
         }

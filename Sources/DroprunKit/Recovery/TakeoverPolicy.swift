@@ -6,7 +6,7 @@ import Foundation
 /// holds (`Liveness`). Nobody serves a queued or running run whose record
 /// names no runner (released) or a dead one; a waiting run is served by
 /// nobody until a decision comes, and is due to be taken up by recovery once
-/// its approval has expired (`PendingApproval.hasExpired(at:)`). A finished
+/// its approval has expired (`hasExpired(_:_:at:)`). A finished
 /// run is never taken over. This runner never takes over its own runs: it is
 /// executing them.
 struct TakeoverPolicy {
@@ -28,6 +28,12 @@ struct TakeoverPolicy {
         self.init(me: context.identity.folderName, now: context.clock.now(), isDead: liveness.isDead)
     }
 
+    /// The policy as a reader that runs nothing sees it (the commands): no runner is this one, so a runner named as
+    /// the reader's own process would be is gone when it has no heartbeat (`Liveness.isDead` counts that name alive).
+    init(reading liveness: Liveness, now: Date) {
+        self.init(me: "", now: now, isDead: { liveness.isDead($0) || !liveness.hasHeartbeat($0) })
+    }
+
     /// True when the runner of `owner` is gone: not this runner, and dead by its heartbeat.
     func isGone(_ owner: String) -> Bool { owner != me && isDead(owner) }
 
@@ -45,8 +51,12 @@ struct TakeoverPolicy {
     }
 
     /// True when a waiting run's approval has expired, so recovery takes it up to fail it.
-    func isDue(_ held: HeldRecord) -> Bool {
-        held.status == .waitingApproval && (held.approval?.hasExpired(at: now) ?? false)
+    func isDue(_ held: HeldRecord) -> Bool { Self.hasExpired(held.status, held.approval, at: now) }
+
+    /// True when a run of `status` waits for `approval` and that approval has expired by `now`: the one rule of
+    /// approval expiry, that recovery (`isDue`), the executor (taking a waiting run up) and the commands apply.
+    static func hasExpired(_ status: RunStatus, _ approval: PendingApproval?, at now: Date) -> Bool {
+        status == .waitingApproval && (approval?.hasExpired(at: now) ?? false)
     }
 
     /// True when the run is still in the hands of the dead runner `owner` (queued or running, its record naming it):

@@ -131,4 +131,23 @@ import Testing
         #expect(result.code == .failure)
         #expect(result.stderr.contains("not a run record"), "\(result.stderr)")
     }
+
+    /// `status` of a queued run, or of an id that is nowhere, asks a few `stat`s: it reads no runner's checkpoint log
+    /// and lists no claim folder, though a log and claims are there.
+    @Test(arguments: ["queued-run", "no-such-run"])
+    func statusReadsNoCheckpointLog(_ runId: String) async throws {
+        let (root, cli) = try ready()
+        try root.write("outbox/requests/queued-run.json", Self.good)
+        try root.write("outbox/claimed/otherhost-7/other.json", "{}")
+        let line = #"{"claim":"other.json","record":{"runId":"other","status":"running","runnerId":"otherhost-7"}}"# + "\n"
+        try root.write("outbox/checkpoints/otherhost-7/" + CheckpointLog.segmentName(1), line)
+        let fs = FaultyFileSystem()
+        let result = await cli.run(["status", runId], fileSystem: fs)
+        #expect(result.code == (runId == "queued-run" ? .success : .failure), "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("queued") == (runId == "queued-run"), "\(result.stdout)")
+        let scans = fs.operations.filter {
+            ($0.hasPrefix("read ") || $0.hasPrefix("list ")) && ($0.contains("/outbox/checkpoints") || $0.contains("/outbox/claimed"))
+        }
+        #expect(scans.isEmpty, "\(scans)")
+    }
 }

@@ -154,4 +154,20 @@ import Glibc
         _ = await process.wait()
         #expect(ended, "the leftover process group still runs")
     }
+
+    /// A decision whose takeover fails for a reason of the disk (EIO, not ENOENT) is deferred and tried again, not
+    /// rejected as if another runner were changing the run; the decision stays in the claim folder.
+    @Test(arguments: [EIO, EACCES, ENOSPC])
+    func aDecisionWhoseTakeoverFailsOnTheDiskIsDeferred(_ code: Int32) async throws {
+        let (root, cli) = try await waiting()
+        #expect(await cli.run(["approve", "r1"]).code == .success)
+        let fs = FaultyFileSystem([.init("rename", pathContains: "outbox/running/r1.json ->", code: code, times: 1)])
+        let ran = await cli.run(["run", "--once"], fileSystem: fs)
+        #expect(fs.operations.contains { $0.hasPrefix("rename") && $0.contains("outbox/running/r1.json ->") }, "the takeover was tried")
+        #expect(!ran.stdout.contains("being changed by another runner"), "\(ran.stdout)\(ran.stderr)")
+        #expect(ran.stdout.contains("tried again"), "\(ran.stdout)\(ran.stderr)")
+        #expect(!root.list("outbox/rejected").contains { $0.hasSuffix(".error.json") }, "\(root.list("outbox/rejected"))")
+        #expect(root.json("outbox/running/r1.json")?["status"] == "waiting_approval")
+        #expect(root.list("outbox/claimed/testhost-4242").contains { $0.hasPrefix("r1.approve.") }, "the decision is kept for a later try")
+    }
 }

@@ -23,10 +23,8 @@ import Testing
         let fs = context.fileSystem
         try context.layout.createFolders(fs)
         try context.heartbeat.start(mode: "once", startedAt: context.clock.now(), concurrency: 1)
-        guard
-            case .success(.run(var request, _)) = RequestDecoder(configuration: context.configuration, registry: .builtIn)
-                .decode(Array(Self.request.utf8), fileName: "r1.json")
-        else { throw CancellationError() }
+        let decoded = RequestDecoder(configuration: context.configuration, registry: .builtIn).decode(Array(Self.request.utf8), fileName: "r1.json")
+        var request = try #require({ if case .success(.run(let request, _)) = decoded { request } else { nil } }(), "\(decoded)")
         request.id = "r1"
         var record = RunRecord(
             runId: "r1", workflow: request.workflow, requestFile: "r1.json", requestSHA256: "", requestSize: 0, receivedAt: Self.start,

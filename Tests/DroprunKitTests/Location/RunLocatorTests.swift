@@ -21,8 +21,8 @@ import Testing
         return String(decoding: JSONWriter.prettyBytes(.object(json)), as: UTF8.self)
     }
 
-    func locate(_ root: TemporaryRoot, _ runId: String = "r") -> RunLocation {
-        RunLocator(layout: root.layout, fileSystem: PosixFileSystem()).locate(runId)
+    func locate(_ root: TemporaryRoot, _ runId: String = "r", deep: Bool = true) -> RunLocation {
+        RunLocator(layout: root.layout, fileSystem: PosixFileSystem()).locate(runId, deep: deep)
     }
 
     @Test func aResult() throws {
@@ -65,6 +65,32 @@ import Testing
         #expect(held.status == .running && held.owner == "otherhost-7" && runner == "otherhost-7")
     }
 
+    /// Shallow, a run being taken over or checkpointed is found by its kept request, and a claim is not looked for:
+    /// no claim folder is listed and no checkpoint log read.
+    @Test(arguments: ["takeover", "checkpoint", "claim"])
+    func aShallowLookAsksNoScan(_ place: String) throws {
+        let root = try TemporaryRoot()
+        switch place {
+        case "takeover":
+            try root.write("outbox/requests/r.json", "{}")
+            try root.write("outbox/claimed/otherhost-7/r" + RootLayout.takeoverSuffix, record("r", .running, runnerId: "otherhost-7"))
+        case "checkpoint":
+            try root.write("outbox/requests/r.json", "{}")
+            let line = "{\"claim\":\"r.json\",\"record\":" + record("r", .running, runnerId: "otherhost-7").filter { $0 != "\n" } + "}\n"
+            try root.write("outbox/checkpoints/otherhost-7/" + CheckpointLog.segmentName(1), line)
+        default:
+            try root.write("outbox/claimed/otherhost-7/r.json", "{}")
+        }
+        let fs = FaultyFileSystem()
+        let found = RunLocator(layout: root.layout, fileSystem: fs).locate("r", deep: false)
+        switch (place, found) {
+        case ("claim", .unknown): break
+        case (_, .accepted(let path)) where place != "claim": #expect(path == root.file("outbox/requests/r.json"))
+        default: Issue.record("\(place): \(found)")
+        }
+        #expect(!fs.operations.contains { $0.hasPrefix("list") || $0.contains("/outbox/checkpoints") }, "\(fs.operations)")
+    }
+
     @Test func anUnreadableRecord() throws {
         let root = try TemporaryRoot()
         try root.write("outbox/running/r.json", "{not json")
@@ -98,7 +124,7 @@ import Testing
         try root.write("outbox/rejected/r.json", "{")
         try root.write("outbox/rejected/r.json.error.json", #"{"file":"r.json","reason":"invalid_json","rejectedAs":"r.json","errors":[]}"#)
         let locator = RunLocator(layout: root.layout, fileSystem: PosixFileSystem())
-        #expect({ if case .unknown = locator.locate("r") { true } else { false } }(), "a rejection is found by the file's name")
+        #expect({ if case .unknown = locator.locate("r", deep: true) { true } else { false } }(), "a rejection is found by the file's name")
         guard case .rejected(let drop)? = locator.rejection(fileNames: ["r.json"], runIds: ["r"]) else { Issue.record("no rejection"); return }
         #expect(drop.rejectedAs == "r.json")
     }

@@ -68,6 +68,39 @@ import Glibc
         let context = root.engine(fileSystem: fs)
         defer { context.audit.close() }
         _ = try Recovery(context: context).scan()
+        #expect(fs.operations.contains { $0.hasPrefix("remove ") && $0.contains(RootLayout.takeoverSuffix) }, "the failing remove was reached")
         #expect(context.warnings.messages.isEmpty)
+    }
+
+    /// A root whose `outbox/running/r.json` is a queued run of the dead runner `otherhost-7`, for recovery to take over.
+    func rootWithADeadRunnersRecord() throws -> TemporaryRoot {
+        let root = try TemporaryRoot()
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        var record = RunRecord(
+            runId: "r", workflow: Workflow(name: "w", version: "1", steps: [StepDefinition(id: "a", provider: "echo")]), requestFile: "r.json",
+            requestSHA256: "", requestSize: 2, receivedAt: at, createdAt: at)
+        record.runnerId = deadRunner
+        try root.write("outbox/running/r.json", String(decoding: JSONWriter.prettyBytes(record.json), as: UTF8.self))
+        return root
+    }
+
+    /// A takeover whose move fails for a reason of the disk is said, and the record stays for the next scan; only a
+    /// record that is gone (ENOENT: another runner took it) is passed over in silence.
+    @Test(arguments: [EIO, EACCES, ENOSPC, ENOENT])
+    func aTakeoverWhoseMoveFailsIsReportedUnlessTheRecordIsGone(_ code: Int32) throws {
+        let root = try rootWithADeadRunnersRecord()
+        let fs = FaultyFileSystem([.init("rename", pathContains: "outbox/running/r.json ->", code: code, times: 1)])
+        let context = root.engine(fileSystem: fs)
+        defer { context.audit.close() }
+        let work = try Recovery(context: context).scan()
+        #expect(fs.operations.contains { $0.hasPrefix("rename") && $0.contains("outbox/running/r.json ->") }, "the move was tried")
+        #expect(!work.contains { if case .takeover = $0 { true } else { false } })
+        #expect(root.exists("outbox/running/r.json"))
+        let said = context.warnings.messages.contains { $0.contains("could not take over run 'r'") && $0.contains("next scan") }
+        #expect(said == (code != ENOENT), "\(context.warnings.messages)")
+
+        let again = root.engine()
+        defer { again.audit.close() }
+        #expect(try Recovery(context: again).scan().contains { if case .takeover(let runId, _, _) = $0 { runId == "r" } else { false } })
     }
 }

@@ -1,3 +1,4 @@
+import DroprunTestSupport
 import Foundation
 import Testing
 
@@ -87,5 +88,36 @@ import Testing
     @Test func thisRunnerIsNeverGone() {
         let policy = TakeoverPolicy(me: Self.me, now: Self.now, isDead: { _ in true })
         #expect(!policy.isGone(Self.me) && policy.isGone("other-1"))
+    }
+
+    /// The one rule of approval expiry, as a table: a waiting run's approval expires at its `expiresAt` (not before),
+    /// one with no expiry never does, and a run that does not wait has no approval to expire.
+    @Test(
+        arguments: [
+            (RunStatus.waitingApproval, -1.0, true), (.waitingApproval, 0, true), (.waitingApproval, 60, false),
+            (.waitingApproval, nil, false), (.running, -1, false), (.queued, -1, false), (.failed, -1, false),
+        ] as [(RunStatus, Double?, Bool)])
+    func anApprovalExpiresByOneRule(_ status: RunStatus, _ expiresIn: Double?, _ expired: Bool) throws {
+        let approval = PendingApproval(
+            step: "ok", message: "", requestedAt: Self.now.addingTimeInterval(-100), expiresAt: expiresIn.map(Self.now.addingTimeInterval))
+        #expect(TakeoverPolicy.hasExpired(status, approval, at: Self.now) == expired)
+        let held = try #require(HeldRecord(json: ["status": .string(status.rawValue), "approval": approval.json]))
+        #expect(TakeoverPolicy(me: Self.me, now: Self.now, isDead: { _ in false }).isDue(held) == expired)
+    }
+
+    /// As the commands read it, no runner is "this runner": one named as the reading process would be (the liveness'
+    /// own name) is gone once its heartbeat is, and alive while it has one; any other by its lease.
+    @Test func aReaderCountsNoRunnerAsItself() throws {
+        let root = try TemporaryRoot()
+        let context = root.engine()
+        defer { context.audit.close() }
+        let policy = TakeoverPolicy(reading: context.liveness, now: context.clock.now())
+        let own = context.identity.folderName
+        #expect(policy.isGone(own), "no heartbeat")
+        #expect(policy.isGone("otherhost-7"))
+        try context.heartbeat.start(mode: "once", startedAt: context.clock.now(), concurrency: 1)
+        #expect(!policy.isGone(own), "its heartbeat is there")
+        let running = try #require(HeldRecord(json: ["status": "running", "runnerId": .string(own)]))
+        #expect(!TakeoverPolicy(context: context).shouldTakeOver(running), "a runner never takes over its own runs")
     }
 }

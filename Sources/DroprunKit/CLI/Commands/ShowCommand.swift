@@ -29,7 +29,9 @@ enum ShowCommand {
             return .success
         }
         let out = context.out
-        out.line("run       \(record.runId): \(record.status.rawValue)" + (record.interruption(context.liveness).map { " - \($0)" } ?? ""))
+        out.line(
+            "run       \(record.runId): \(record.status.rawValue)"
+                + (record.interruption(TakeoverPolicy(reading: context.liveness, now: context.environment.clock.now())).map { " - \($0)" } ?? ""))
         out.line("record    \(context.layout.relative(path))")
         out.line(
             "workflow  \(record.workflowName)" + (record.workflowVersion.map { " (version \($0))" } ?? "")

@@ -5,7 +5,7 @@ enum StatusCommand {
         let now = context.environment.clock.now()
         switch try RunLookup.find(text, in: context) {
         case .record(let record, let path):
-            let interruption = record.interruption(context.liveness)
+            let interruption = record.interruption(TakeoverPolicy(reading: context.liveness, now: now))
             let pending = record.status == .waitingApproval ? PendingDecision.find(record.runId, layout: context.layout, fs: context.fs) : nil
             let cancel = record.status.isFinal ? nil : pendingCancel(record.runId, context)
             if context.json {
