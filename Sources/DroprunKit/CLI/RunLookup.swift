@@ -67,7 +67,8 @@ enum RunLookup {
                 // Only a deep look finds these.
                 return .queued(runId: runId, path: layout.request(runId))
             case .inbox(let path):
-                return .queued(runId: runId, path: path)
+                // A drop whose request names its own `id` becomes that run, not one named after the file.
+                return .queued(runId: idOfDrop(at: path, fs: fs) ?? runId, path: path)
             case .claimed, .rejected, .unknown:
                 continue
             }
@@ -82,6 +83,17 @@ enum RunLookup {
         var message = "no run '\(text)' (looked in \(places.joined(separator: ", ")))"
         if let near = nearestRunId(to: target.runIds.last ?? text, layout: layout, fs: fs) { message += "; did you mean '\(near)'?" }
         throw .notFound(message)
+    }
+
+    /// The run id a drop in the inbox asks for (its request's `id`), when it is a readable request that names a valid one.
+    ///
+    /// Read only for the drop the user named, so a cancel of `inbox/x.json` whose
+    /// request says `"id": "y"` is filed for run `y`, the run it becomes.
+    static func idOfDrop(at path: String, fs: any FileSystem) -> String? {
+        guard let bytes = try? fs.readFile(path, maxBytes: 1 << 20), let json = try? JSONParser.parse(bytes),
+            let id = json["id"]?.stringValue, RunID.isValid(id)
+        else { return nil }
+        return id
     }
 
     /// How many names of each folder a "did you mean" looks at, so a mistyped id in a huge root stays cheap.

@@ -35,6 +35,19 @@ import Testing
         #expect(root.json("outbox/results/r1.json")?["status"] == "succeeded")
     }
 
+    @Test(arguments: ["approve", "reject"])
+    func aDecisionAfterAPendingCancelIsRefused(_ verb: String) async throws {
+        let (root, cli) = try await waiting()
+        #expect(await cli.run(["cancel", "r1"]).code == .success)
+        let decision = await cli.run([verb, "r1"])
+        #expect(decision.code == .failure, "\(decision.stdout)")
+        #expect(decision.stderr.contains("has a cancel waiting to be applied"), "\(decision.stderr)")
+        #expect(root.list("inbox").count == 1, "only the cancel was dropped: \(root.list("inbox"))")
+        _ = await cli.run(["run", "--once"])
+        #expect(root.json("outbox/results/r1.json")?["status"] == "cancelled")
+        #expect(root.list("outbox/rejected").isEmpty, "\(root.list("outbox/rejected"))")
+    }
+
     @Test func aWaitingApprovalStepShowsAsWaiting() async throws {
         let (root, cli) = try await waiting()
         defer { withExtendedLifetime(root) {} }

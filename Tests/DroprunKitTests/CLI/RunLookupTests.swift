@@ -151,3 +151,21 @@ import Testing
         #expect(scans.isEmpty, "\(scans)")
     }
 }
+
+/// A drop whose request names its own `id`: a command that names the dropped file reaches the run it becomes.
+@Suite struct DropWithItsOwnIdTests {
+    @Test func cancelByTheDroppedFilesNameCancelsTheRunItBecomes() async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        try root.drop("dq3.json", RequestText.make(id: "dly3", steps: [#"{"id": "wait", "provider": "delay", "with": {"ms": 10}}"#]))
+        let cli = CLITester(root: root.path)
+        let cancel = await cli.run(["cancel", "dq3.json"])
+        #expect(cancel.code == .success, "\(cancel.stderr)")
+        #expect(cancel.stdout.contains("dly3"), "\(cancel.stdout)")
+        let status = await cli.run(["status", "dq3.json"])
+        #expect(status.stdout.contains("dly3"), "\(status.stdout)")
+        _ = await cli.run(["run", "--once"])
+        #expect(root.json("outbox/results/dly3.json")?["status"] == "cancelled", "\(root.list("outbox/results")) \(root.list("outbox/rejected"))")
+        #expect(root.list("outbox/rejected").isEmpty, "the cancel was filed for a run that does not exist: \(root.list("outbox/rejected"))")
+    }
+}

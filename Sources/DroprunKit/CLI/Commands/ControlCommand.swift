@@ -67,6 +67,11 @@ enum ControlCommand {
             if record.status != .waitingApproval {
                 throw CLIError.failed("run '\(runId)' is \(record.status.rawValue), not waiting for an approval")
             }
+            if context.fs.exists(context.layout.cancelMarker(runId)) {
+                throw CLIError.failed(
+                    "run '\(runId)' has a cancel waiting to be applied (\(context.layout.relative(context.layout.cancelMarker(runId)))); it ends cancelled when a runner next looks, so a decision would be refused"
+                )
+            }
             if let pending = PendingDecision.find(runId, layout: context.layout, fs: context.fs) {
                 throw CLIError.failed(
                     "run '\(runId)' already has a decision waiting to be applied: \(pending.summary); it \(pending.next). A second decision would be refused"
