@@ -6,30 +6,6 @@ import Testing
 
 /// A run keeps the workflow definition it was admitted with, with the built binary: a changed workflow file never kills a runner.
 @Suite(.serialized) struct AdmittedWorkflowBinaryTests {
-    static let approvalThenEcho = #"""
-        {"name": "w", "version": "1", "steps": [
-          {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
-          {"id": "say", "provider": "echo", "with": {"said": "{{input.x}}"}}]}
-        """#
-    static let threeSteps = #"""
-        {"name": "w", "version": "1", "steps": [
-          {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
-          {"id": "a", "provider": "echo", "with": {"from": "a"}},
-          {"id": "b", "provider": "artifact", "with": {"name": "b.txt", "content": "b after {{steps.a.output.from}}"}}]}
-        """#
-
-    func root(workflow: String) throws -> TemporaryRoot {
-        let root = try TemporaryRoot()
-        try root.write("droprun.json", #"{"durability": "fast"}"#)
-        try root.write("workflows/w.json", workflow)
-        return root
-    }
-
-    /// SHA-256 of a definition's canonical form, as records show it.
-    func sha(_ text: String) throws -> String {
-        SHA256.hex(JSONWriter.compactBytes(try JSONParser.parse(Array(text.utf8))))
-    }
-
     func binary(_ args: [String], _ root: TemporaryRoot) async throws -> (code: Int32, stdout: String, stderr: String) {
         try await blockingWork { try BuiltBinary.run(args, root: root.path) }
     }
@@ -39,12 +15,12 @@ import Testing
     /// The issue's reproduction: a step is added to the file while a run of it waits; the next runner used to die of
     /// "Index out of range" (and every one after it). The run now finishes with the definition it was admitted with.
     @Test func addingAStepWhileARunWaitsNeitherCrashesTheRunnerNorChangesTheRun() async throws {
-        let root = try root(workflow: Self.approvalThenEcho)
+        let root = try NamedWorkflow.root(workflow: NamedWorkflow.approvalThenEcho)
         try root.drop("r.json", #"{"id": "r", "workflow": "w", "input": {"x": 7}}"#)
         let first = try await binary(["run", "--once"], root)
         #expect(first.code == 0, "\(first.stdout)\(first.stderr)")
         #expect(root.json("outbox/running/r.json")?["status"] == "waiting_approval")
-        let admitted = try sha(Self.approvalThenEcho)
+        let admitted = try NamedWorkflow.sha(NamedWorkflow.approvalThenEcho)
         #expect(root.json("outbox/running/r.json")?["workflow"]?["sha256"]?.stringValue == admitted)
         #expect(root.json("outbox/running/r.json")?["workflow"]?["file"] == "workflows/w.json")
 
@@ -76,7 +52,7 @@ import Testing
     /// Removing a step while a run waits used to give a wrong record (a step marked with another's output, an artifact
     /// credited to the wrong step): every step of the admitted definition now runs as it was defined.
     @Test func removingAStepWhileARunWaitsLeavesTheRunAsAdmitted() async throws {
-        let root = try root(workflow: Self.threeSteps)
+        let root = try NamedWorkflow.root(workflow: NamedWorkflow.threeSteps)
         try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
         _ = try await binary(["run", "--once"], root)
         #expect(root.json("outbox/running/r.json")?["status"] == "waiting_approval")

@@ -11,13 +11,6 @@ import Darwin
 
 // Helpers of the built-binary tests: run `droprun` as a child process and read what it left on disk.
 
-/// A fresh root with every folder and `"durability": "fast"`.
-func makeRoot() throws -> TemporaryRoot {
-    let root = try TemporaryRoot()
-    try root.write("droprun.json", #"{ "durability": "fast" }"#)
-    return root
-}
-
 /// Runs the built `droprun` on `root`.
 func droprun(_ args: [String], _ root: TemporaryRoot, stdin: String? = nil) async throws -> (code: Int32, stdout: String, stderr: String) {
     let path = root.path
@@ -36,13 +29,6 @@ func binary(
 /// Waits for a started child off the cooperative thread pool.
 func waitFor(_ child: RunningDroprun, timeout: Double) async throws -> BuiltBinary.Output {
     try await blockingWork { try child.wait(timeout: timeout) }
-}
-
-/// A one-step echo request.
-func echoRequest(id: String?, value: String = "v") -> String {
-    let idMember = id.map { #""id":"\#($0)","# } ?? ""
-    return
-        #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
 }
 
 /// A request naming the provider `lmm`, which does not exist.

@@ -56,18 +56,5 @@ import Testing
         #expect(bytes(root.file("outbox/rejected/latin.json")) == content)
     }
 
-    /// A fresh root with every folder and `"durability": "fast"`.
-    private func makeRoot() throws -> TemporaryRoot {
-        let root = try TemporaryRoot()
-        try root.write("droprun.json", #"{ "durability": "fast" }"#)
-        return root
-    }
-
-    /// Runs the command line in-process on `root` (as `--root root`, from `root`), as the built binary would.
-    private func droprun(_ args: [String], _ root: TemporaryRoot) async throws -> (code: Int32, stdout: String, stderr: String) {
-        let result = await CLITester(root: root.path).run(["--root", root.path] + args)
-        return (result.code.rawValue, result.stdout, result.stderr)
-    }
-
     private func bytes(_ path: String) -> [UInt8]? { FileManager.default.contents(atPath: path).map { Array($0) } }
 }

@@ -109,24 +109,4 @@ import Darwin
         #expect(result.stderr.contains("--once"), "\(result.stderr)")
         #expect(root.exists("inbox/waiting.json"), "run without --once took the request")
     }
-
-    /// A fresh root with every folder and `"durability": "fast"`.
-    private func makeRoot() throws -> TemporaryRoot {
-        let root = try TemporaryRoot()
-        try root.write("droprun.json", #"{ "durability": "fast" }"#)
-        return root
-    }
-
-    /// Runs the command line in-process on `root` (as `--root root`, from `root`), as the built binary would.
-    private func droprun(_ args: [String], _ root: TemporaryRoot) async throws -> (code: Int32, stdout: String, stderr: String) {
-        let result = await CLITester(root: root.path).run(["--root", root.path] + args)
-        return (result.code.rawValue, result.stdout, result.stderr)
-    }
-
-    /// A one-step echo request.
-    private func echoRequest(id: String?, value: String = "v") -> String {
-        let idMember = id.map { #""id":"\#($0)","# } ?? ""
-        return
-            #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
-    }
 }

@@ -61,19 +61,6 @@ import Darwin
         #expect(result.code == 0, "\(result.stdout) \(result.stderr)")
     }
 
-    /// A fresh root with every folder and `"durability": "fast"`.
-    private func makeRoot() throws -> TemporaryRoot {
-        let root = try TemporaryRoot()
-        try root.write("droprun.json", #"{ "durability": "fast" }"#)
-        return root
-    }
-
-    /// Runs the command line in-process on `root` (as `--root root`, from `root`), as the built binary would.
-    private func droprun(_ args: [String], _ root: TemporaryRoot) async throws -> (code: Int32, stdout: String, stderr: String) {
-        let result = await CLITester(root: root.path).run(["--root", root.path] + args)
-        return (result.code.rawValue, result.stdout, result.stderr)
-    }
-
     /// A request naming the provider `lmm`, which does not exist.
     private func badProviderRequest(id: String) -> String {
         #"{"id":"\#(id)","workflow":{"name":"w","steps":[{"id":"a","provider":"lmm","with":{"model":"stub-small","prompt":"hi"}}]}}"#
@@ -84,12 +71,5 @@ import Darwin
     /// Every name in a folder, hidden ones included, sorted; empty when it does not exist.
     private func allEntries(_ folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-    }
-
-    /// A one-step echo request.
-    private func echoRequest(id: String?, value: String = "v") -> String {
-        let idMember = id.map { #""id":"\#($0)","# } ?? ""
-        return
-            #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
     }
 }

@@ -6,36 +6,12 @@ import Testing
 
 /// A run keeps the workflow definition it was admitted with, whatever happens to the named workflow's file later.
 @Suite(.serialized) struct AdmittedWorkflowTests {
-    static let approvalThenEcho = #"""
-        {"name": "w", "version": "1", "steps": [
-          {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
-          {"id": "say", "provider": "echo", "with": {"said": "{{input.x}}"}}]}
-        """#
-    static let threeSteps = #"""
-        {"name": "w", "version": "1", "steps": [
-          {"id": "ok", "provider": "approval", "with": {"message": "go?"}},
-          {"id": "a", "provider": "echo", "with": {"from": "a"}},
-          {"id": "b", "provider": "artifact", "with": {"name": "b.txt", "content": "b after {{steps.a.output.from}}"}}]}
-        """#
-
-    func root(workflow: String) throws -> TemporaryRoot {
-        let root = try TemporaryRoot()
-        try root.write("droprun.json", #"{"durability": "fast"}"#)
-        try root.write("workflows/w.json", workflow)
-        return root
-    }
-
-    /// SHA-256 of a definition's canonical form, as records show it.
-    func sha(_ text: String) throws -> String {
-        SHA256.hex(JSONWriter.compactBytes(try JSONParser.parse(Array(text.utf8))))
-    }
-
     // MARK: - In-process: recovery, retry, damaged records
 
     /// A run's runner died between reserving the run id and writing anything else: the claim is taken over, and the
     /// definition kept at the reservation (not the file as it is now) is the run's.
     @Test func aRecoveredClaimRunsTheDefinitionKeptWhenItWasReserved() async throws {
-        let root = try root(workflow: Self.approvalThenEcho)
+        let root = try NamedWorkflow.root(workflow: NamedWorkflow.approvalThenEcho)
         try root.drop("r.json", #"{"id": "r", "workflow": "w", "input": {"x": 7}}"#)
         // Dies just before the audit's run.queued: the claim, the kept request and the kept definition are on disk.
         let fs = FaultyFileSystem([.kills(before: "append", pathContains: "outbox/audit")])
@@ -50,13 +26,13 @@ import Testing
         let record = try #require(root.json("outbox/running/r.json"))
         #expect(record["status"] == "waiting_approval")
         #expect(record["workflow"]?["version"] == "1")
-        #expect(record["workflow"]?["sha256"]?.stringValue == (try sha(Self.approvalThenEcho)))
+        #expect(record["workflow"]?["sha256"]?.stringValue == (try NamedWorkflow.sha(NamedWorkflow.approvalThenEcho)))
     }
 
     /// A runner dies as it writes the result of a run of instant steps (its state only in its claim and checkpoint log);
     /// the file is edited; the runner that takes the run over from the log line finishes it with the admitted definition.
     @Test func aRunTakenOverFromACheckpointLogLineRunsItsAdmittedDefinition() async throws {
-        let root = try root(
+        let root = try NamedWorkflow.root(
             workflow: #"""
                 {"name": "w", "version": "1", "steps": [
                   {"id": "a", "provider": "template", "with": {"template": "A"}},
@@ -83,7 +59,7 @@ import Testing
     }
 
     @Test func retryRunsTheDefinitionTheRetriedRunWasAdmittedWith() async throws {
-        let root = try root(workflow: #"{"name": "w", "version": "1", "steps": [{"id": "s", "provider": "echo", "with": {"v": 1}}]}"#)
+        let root = try NamedWorkflow.root(workflow: #"{"name": "w", "version": "1", "steps": [{"id": "s", "provider": "echo", "with": {"v": 1}}]}"#)
         try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
         let cli = CLITester(root: root.path)
         _ = await cli.run(["run", "--once"])
@@ -105,7 +81,7 @@ import Testing
     }
 
     @Test func retryLatestRunsTheFileAsItIsNowAndSaysSo() async throws {
-        let root = try root(workflow: #"{"name": "w", "version": "1", "steps": [{"id": "s", "provider": "echo", "with": {"v": 1}}]}"#)
+        let root = try NamedWorkflow.root(workflow: #"{"name": "w", "version": "1", "steps": [{"id": "s", "provider": "echo", "with": {"v": 1}}]}"#)
         try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
         let cli = CLITester(root: root.path)
         _ = await cli.run(["run", "--once"])
@@ -114,18 +90,20 @@ import Testing
         let retried = await cli.run(["retry", "--latest", "r"])
         #expect(retried.code == .success, "\(retried.stderr)")
         #expect(retried.stdout == "r.r1\n", "standard output stays the run id alone")
-        #expect(retried.stderr.contains("--latest: r.r1 runs workflows/w.json as it is now (version 2, sha256 \(try sha(now))"), "\(retried.stderr)")
+        #expect(
+            retried.stderr.contains("--latest: r.r1 runs workflows/w.json as it is now (version 2, sha256 \(try NamedWorkflow.sha(now))"),
+            "\(retried.stderr)")
         _ = await cli.run(["run", "--once"])
         let result = try #require(root.json("outbox/results/r.r1.json"))
         #expect(result["output"]?["v"] == 2)
         #expect(result["workflow"]?["version"] == "2")
         #expect(result["workflow"]?["latest"] == true)
-        #expect(result["workflow"]?["sha256"]?.stringValue == (try sha(now)))
+        #expect(result["workflow"]?["sha256"]?.stringValue == (try NamedWorkflow.sha(now)))
         #expect(root.auditEvents().contains { $0["event"] == "run.queued" && $0["runId"] == "r.r1" && $0["data"]?["latest"] == true })
     }
 
     @Test func retryOfARunWhoseKeptDefinitionIsGoneSaysToUseLatest() async throws {
-        let root = try root(workflow: #"{"name": "w", "steps": [{"id": "s", "provider": "echo"}]}"#)
+        let root = try NamedWorkflow.root(workflow: #"{"name": "w", "steps": [{"id": "s", "provider": "echo"}]}"#)
         try root.drop("r.json", #"{"id": "r", "workflow": "w"}"#)
         let cli = CLITester(root: root.path)
         _ = await cli.run(["run", "--once"])
@@ -201,7 +179,7 @@ import Testing
 
     /// A kept definition changed by hand (its sha256 is not the record's) fails the run when it resumes.
     @Test func aKeptDefinitionThatWasChangedFailsTheRunWithWorkflowMismatch() async throws {
-        let root = try root(workflow: Self.approvalThenEcho)
+        let root = try NamedWorkflow.root(workflow: NamedWorkflow.approvalThenEcho)
         try root.drop("r.json", #"{"id": "r", "workflow": "w", "input": {"x": 7}}"#)
         let cli = CLITester(root: root.path)
         _ = await cli.run(["run", "--once"])
