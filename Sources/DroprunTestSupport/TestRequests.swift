@@ -11,3 +11,15 @@ public func echoRequest(id: String?, value: String = "v") -> String {
     return
         #"{\#(idMember)"workflow":{"name":"echo-once","version":"1","steps":[{"id":"say","provider":"echo","with":{"value":"\#(value)"}}]},"input":{}}"#
 }
+
+extension RequestText {
+    /// A run that waits at an approval step (`ok`, "ship it?") and then echoes: the decision tests' request.
+    public static func shipIt(id: String) -> String {
+        make(
+            id: id,
+            steps: [
+                #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"}}"#,
+                #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
+            ])
+    }
+}

@@ -7,21 +7,12 @@ import Testing
 /// One decision per wait: of `droprun approve r & droprun reject r` at the same moment exactly one is accepted, the
 /// other refused at once naming the first; a second decision that reaches a runner anyway says the run was decided.
 @Suite(.serialized) struct DecisionReservationBinaryTests {
-    static func request(_ id: String) -> String {
-        RequestText.make(
-            id: id,
-            steps: [
-                #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"}}"#,
-                #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
-            ])
-    }
-
     /// 20 pairs of real processes of the built binary, each pair started together (which one first: seeded, printed).
     @Test func twoDecisionsAtOnceAreNeverBothAccepted() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
         let pairs = 20
-        for i in 0..<pairs { try root.drop("r\(i).json", Self.request("r\(i)")) }
+        for i in 0..<pairs { try root.drop("r\(i).json", RequestText.shipIt(id: "r\(i)")) }
         var rng = SeededRandom.forTest("twoDecisionsAtOnceAreNeverBothAccepted")
         let seed = rng.seed
         let approveFirst = (0..<pairs).map { _ in Bool.random(using: &rng) }

@@ -14,9 +14,20 @@ struct ControlPeek: Sendable, Equatable {
 
     /// The control message at `path`; nil when it is not one (or is not a small regular JSON file).
     static func read(_ path: String, fs: any FileSystem) -> ControlPeek? {
-        guard let bytes = try? fs.readRegularFile(path, maxBytes: readLimit), let json = try? JSONParser.parse(bytes),
-            let kind = json["kind"]?.stringValue, kind == "approval" || kind == "cancel"
-        else { return nil }
-        return ControlPeek(kind: kind, runId: json["runId"]?.stringValue)
+        guard let bytes = try? fs.readRegularFile(path, maxBytes: readLimit) else { return nil }
+        return ControlPeek(bytes: bytes)
+    }
+
+    /// The control message `bytes` hold; nil when they are not one.
+    init?(bytes: [UInt8]) {
+        guard let json = try? JSONParser.parse(bytes), let kind = json["kind"]?.stringValue, kind == "approval" || kind == "cancel" else {
+            return nil
+        }
+        self.init(kind: kind, runId: json["runId"]?.stringValue)
+    }
+
+    init(kind: String, runId: String?) {
+        self.kind = kind
+        self.runId = runId
     }
 }

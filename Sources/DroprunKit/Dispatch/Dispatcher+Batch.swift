@@ -207,10 +207,10 @@ extension Dispatcher {
 
     /// True when an inbox file is a control message (read without claiming it; small files only).
     func isControlMessage(_ name: String) -> Bool {
-        guard let bytes = try? context.fileSystem.readRegularFile(Path.join(context.layout.inbox, name), maxBytes: 64 * 1024),
-            Self.mentionsKind(bytes), let json = try? JSONParser.parse(bytes), let kind = json["kind"]?.stringValue
+        guard let bytes = try? context.fileSystem.readRegularFile(Path.join(context.layout.inbox, name), maxBytes: ControlPeek.readLimit),
+            Self.mentionsKind(bytes)
         else { return false }
-        return kind == "approval" || kind == "cancel"
+        return ControlPeek(bytes: bytes) != nil
     }
 
     /// True when `bytes` hold `"kind"`: only then can they be a control message (so most requests are not parsed twice).

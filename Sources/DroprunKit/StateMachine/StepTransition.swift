@@ -22,8 +22,8 @@ public enum StepTransition: Sendable, Equatable {
     /// Its attempt was cut short by a crash or a stop (running to pending): it runs again, its attempts so far count.
     case interrupt
 
-    /// The arrow of the step machine this transition takes from `status`.
-    func event(from status: StepStatus) -> StepEvent {
+    /// The arrow of the step machine this transition takes (one whatever the step's status: the table decides if it is legal).
+    var event: StepEvent {
         switch self {
         case .start: .start
         case .retry: .retry
@@ -50,7 +50,7 @@ extension StepRecord {
             startedAt = startedAt ?? now
             attempts = max(1, attempts)
         }
-        try apply(transition.event(from: status))
+        try apply(transition.event)
         switch transition {
         case .start:
             attempts += 1

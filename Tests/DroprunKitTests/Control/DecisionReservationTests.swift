@@ -7,20 +7,11 @@ import Testing
 /// One decision per wait: of `droprun approve r & droprun reject r` at the same moment exactly one is accepted, the
 /// other refused at once naming the first; a second decision that reaches a runner anyway says the run was decided.
 @Suite(.serialized) struct DecisionReservationTests {
-    static func request(_ id: String) -> String {
-        RequestText.make(
-            id: id,
-            steps: [
-                #"{"id": "ok", "provider": "approval", "with": {"message": "ship it?"}}"#,
-                #"{"id": "after", "provider": "echo", "with": {"done": true}}"#,
-            ])
-    }
-
     /// A second decision dropped by hand past the check reaches the runner: its rejection says the run was decided, by whom.
     @Test func aSecondDecisionAppliedByTheRunnerSaysTheRunWasAlreadyDecided() async throws {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "fast"}"#)
-        try root.drop("r1.json", Self.request("r1"))
+        try root.drop("r1.json", RequestText.shipIt(id: "r1"))
         let cli = CLITester(root: root.path, clock: InstantClock(), variables: ["USER": "alice"])
         _ = await cli.run(["run", "--once"])
         #expect(await cli.run(["approve", "r1"]).code == .success)

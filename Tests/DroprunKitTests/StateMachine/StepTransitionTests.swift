@@ -125,7 +125,7 @@ import Testing
         let transition = Self.transitions[index]
         var step = try Self.step(status)
         let before = step
-        let event = transition.event(from: status)
+        let event = transition.event
         let pendingFail = status == .pending && transition == .fail(Self.failure)
         // The literal table of the step's arrows, not `applying` (the code under test).
         if let expected = pendingFail ? .failed : RunStatusTests.stepLegal[status]?[event] {

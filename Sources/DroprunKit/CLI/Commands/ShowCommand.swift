@@ -14,7 +14,9 @@ enum ShowCommand {
             path = p
         case .queued(let runId, let p):
             if context.json {
-                context.printJSON(["runId": .string(runId), "status": "queued", "record": .string(context.layout.relative(p))])
+                context.printJSON([
+                    "runId": .string(runId), "status": .string(RunStatus.queued.rawValue), "record": .string(context.layout.relative(p)),
+                ])
             } else {
                 context.out.line("run \(runId): queued (\(context.layout.relative(p)); no record yet, it has not been started)")
             }

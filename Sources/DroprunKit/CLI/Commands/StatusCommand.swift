@@ -44,7 +44,7 @@ enum StatusCommand {
             let cancel = pendingCancel(runId, context)
             if context.json {
                 context.printJSON([
-                    "runId": .string(runId), "status": "queued", "record": .string(context.layout.relative(path)),
+                    "runId": .string(runId), "status": .string(RunStatus.queued.rawValue), "record": .string(context.layout.relative(path)),
                     "cancelRequested": .bool(cancel != nil),
                 ])
             } else {
