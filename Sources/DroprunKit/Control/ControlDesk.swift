@@ -58,10 +58,7 @@ struct ControlDesk {
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: "cancel requested")]
             if let final = try await cancelIfIdle(runId) {
-                outcomes.append(
-                    RunOutcome(
-                        kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs,
-                        detail: final.error?.code.rawValue))
+                outcomes.append(.finished(final))
             }
             return outcomes
         case .approval(let approve, let by, let note):
@@ -127,10 +124,7 @@ struct ControlDesk {
             try await context.commit()
             var outcomes = [RunOutcome(kind: .control, file: file.name, runId: runId, durationMs: nil, detail: approve ? "approved" : "rejected")]
             if let final {
-                outcomes.append(
-                    RunOutcome(
-                        kind: .finished(final.status), file: final.requestFile, runId: runId, durationMs: final.durationMs,
-                        detail: final.error?.code.rawValue))
+                outcomes.append(.finished(final))
             }
             return outcomes
         }

@@ -110,8 +110,7 @@ public struct Runner: Sendable {
     func outcome(_ end: ExecutionEnd, file: String) -> RunOutcome? {
         switch end {
         case .finished(let record):
-            return RunOutcome(
-                kind: .finished(record.status), file: file, runId: record.runId, durationMs: record.durationMs, detail: record.error?.code.rawValue)
+            return .finished(record, file: file)
         case .waiting(let record):
             return RunOutcome(kind: .waiting, file: file, runId: record.runId, durationMs: nil, detail: record.approval?.message)
         case .interrupted:

@@ -24,4 +24,11 @@ public struct RunOutcome: Sendable, Equatable {
     public var durationMs: Int?
     /// Error code or rejection detail.
     public var detail: String?
+
+    /// What is said of a run that reached a final status: its status, duration and error code; `file` defaults to its request's file.
+    static func finished(_ record: RunRecord, file: String? = nil) -> RunOutcome {
+        RunOutcome(
+            kind: .finished(record.status), file: file ?? record.requestFile, runId: record.runId, durationMs: record.durationMs,
+            detail: record.error?.code.rawValue)
+    }
 }
