@@ -91,6 +91,15 @@ public final class FaultyFileSystem: FileSystem {
         return infoPaths.withLock { $0.filter { $0.hasPrefix(prefix) }.count }
     }
 
+    public func readRange(_ path: String, offset: Int64, count: Int) throws(ReadFileError) -> [UInt8] {
+        do {
+            try check("read", path)
+        } catch {
+            throw .unreadable(error)
+        }
+        return try base.readRange(path, offset: offset, count: count)
+    }
+
     public func readRegularFile(_ path: String, maxBytes: Int) throws(ReadFileError) -> [UInt8] {
         do {
             try check("read", path)

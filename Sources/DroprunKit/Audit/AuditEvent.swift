@@ -48,6 +48,10 @@ public enum AuditEvent: Sendable, Equatable {
     case approvalReceived(step: String, approve: Bool, by: String?, note: String?, source: ControlSource?)
     /// A cancel request arrived for a run.
     case cancelReceived(by: String?, source: ControlSource)
+    /// `gc` removed a finished run (`archivedTo`: the folder its files were moved to, relative to nothing: as given).
+    case runPurged(sha256: String, finishedAt: Date, archivedTo: String?)
+    /// A new segment of a runner's chain begins (`previous`: the file name of the segment before, nil for the first).
+    case auditSegment(chain: String, segment: Int, previous: String?)
 
     /// The event's name.
     public var name: AuditEventName {
@@ -71,6 +75,8 @@ public enum AuditEvent: Sendable, Equatable {
         case .artifactWritten: .artifactWritten
         case .approvalReceived: .approvalReceived
         case .cancelReceived: .cancelReceived
+        case .runPurged: .runPurged
+        case .auditSegment: .auditSegment
         }
     }
 
@@ -148,6 +154,13 @@ public enum AuditEvent: Sendable, Equatable {
             return data
         case .cancelReceived(let by, let source):
             return ["by": by.map(JSONValue.string) ?? .null, "file": .string(source.file), "sha256": .string(source.sha256)]
+        case .runPurged(let sha256, let finishedAt, let archivedTo):
+            return [
+                "sha256": .string(sha256), "finishedAt": .string(Timestamp.format(finishedAt)),
+                "archivedTo": archivedTo.map(JSONValue.string) ?? .null,
+            ]
+        case .auditSegment(let chain, let segment, let previous):
+            return ["chain": .string(chain), "segment": .int(segment), "previous": previous.map(JSONValue.string) ?? .null]
         }
     }
 }

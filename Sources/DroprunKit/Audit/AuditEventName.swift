@@ -34,4 +34,8 @@ public enum AuditEventName: String, Sendable, CaseIterable {
     case approvalReceived = "approval.received"
     /// A cancel request arrived for a run.
     case cancelReceived = "cancel.received"
+    /// `gc` removed (or archived) a finished run (`data`: sha256 of its request, finishedAt, archivedTo).
+    case runPurged = "run.purged"
+    /// The first line of an audit segment (`data`: chain, segment, previous): its `prev` is the last hash of the segment before.
+    case auditSegment = "audit.segment"
 }

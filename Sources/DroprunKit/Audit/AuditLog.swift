@@ -41,6 +41,10 @@ public final class AuditLog: Sendable {
     /// The path of this process's chain.
     public var path: String { Path.join(folder, fileName) }
 
+    /// The file names (under `outbox/audit/`) of this chain's segments that hold events written at or after `date`,
+    /// oldest first: what an index line names as where a run's events are.
+    public func segmentNames(since date: Date) -> [String] { [fileName] }
+
     /// Appends one typed event (its name and `data`).
     public func record(_ event: AuditEvent, runId: String?, at: Date) throws(FileSystemError) {
         try record(event.name, runId: runId, at: at, data: event.data)

@@ -52,6 +52,23 @@ extension Configuration {
             let issues = parseProviders(providers, into: &config)
             r.report(issues)
         }
+        if let retention = r.value("retention") {
+            var t = JSONObjectReader(retention, at: JSONPath.root.key("retention"))
+            // At least a minute, at most a hundred years.
+            let days: ClosedRange<Double> = (60 / RetentionSettings.day)...36_500
+            config.retention.runsDays = t.number("runsDays", in: days)
+            config.retention.rejectedDays = t.number("rejectedDays", in: days)
+            config.retention.dedupeDays = t.number("dedupeDays", in: days)
+            config.retention.auditDays = t.number("auditDays", in: days)
+            t.finish()
+            r.report(t.issues)
+        }
+        if let audit = r.value("audit") {
+            var a = JSONObjectReader(audit, at: JSONPath.root.key("audit"))
+            if let v = a.int("segmentBytes", in: 4096...(1 << 34)) { config.auditSegmentBytes = v }
+            a.finish()
+            r.report(a.issues)
+        }
         r.finish()
         if !r.issues.isEmpty { throw ConfigurationError(file: file, issues: r.issues) }
         return config

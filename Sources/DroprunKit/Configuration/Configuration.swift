@@ -22,6 +22,10 @@ public struct Configuration: Sendable, Equatable {
     public var llmModels: [String: LLMModelSettings] = [:]
     /// Commands `exec` may run, by alias.
     public var execCommands: [String: ExecCommandSettings] = [:]
+    /// What `gc` (and `watch`, `run --once` on their own) removes, and when.
+    public var retention = RetentionSettings()
+    /// Size at which a runner's audit chain goes on in a new segment (`audit.segmentBytes`); a new UTC day starts one too.
+    public var auditSegmentBytes = 16 << 20
 
     public init() {}
 }

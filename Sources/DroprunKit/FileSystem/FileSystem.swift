@@ -20,6 +20,10 @@ public protocol FileSystem: Sendable {
     /// a FIFO never blocks, then checks with `fstat` before reading a byte.
     func readRegularFile(_ path: String, maxBytes: Int) throws(ReadFileError) -> [UInt8]
 
+    /// Reads at most `count` bytes of a regular file from `offset` (`pread`), fewer at its end; as `readRegularFile`
+    /// refuses links and FIFOs. For reading a large file (an index day, an audit segment) in pieces, from either end.
+    func readRange(_ path: String, offset: Int64, count: Int) throws(ReadFileError) -> [UInt8]
+
     /// Replaces `path` whole: writes a hidden temporary file beside it, then renames.
     ///
     /// With `sync`, the file is flushed before the rename and its folder after,

@@ -127,6 +127,36 @@ public struct PosixFileSystem: FileSystem {
         return buffer
     }
 
+    public func readRange(_ path: String, offset: Int64, count: Int) throws(ReadFileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { throw .notFound }
+            if code == ELOOP || code == EMLINK { throw .notRegular(.symlink) }
+            if code == ENXIO || code == EISDIR || code == ENODEV { throw .notRegular((try? info(path))?.type ?? .unknown) }
+            throw .unreadable(FileSystemError("open", path: path, code: code))
+        }
+        defer { posixClose(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .unreadable(FileSystemError("fstat", path: path, code: errno)) }
+        guard Self.type(fromMode: st.st_mode) == .regular else { throw .notRegular(Self.type(fromMode: st.st_mode)) }
+        var buffer = [UInt8](repeating: 0, count: max(count, 0))
+        var total = 0
+        while total < buffer.count {
+            let n = buffer.withUnsafeMutableBytes { raw in
+                pread(fd, raw.baseAddress.map { $0 + total }, raw.count - total, off_t(offset) + off_t(total))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(FileSystemError("pread", path: path, code: errno))
+            }
+            if n == 0 { break }
+            total += n
+        }
+        buffer.removeSubrange(total...)
+        return buffer
+    }
+
     public func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool) throws(FileSystemError) {
         try writeViaTemporary(path, bytes, sync: sync, replace: true)
     }

@@ -60,6 +60,18 @@ public struct RootLayout: Sendable {
     public func checkpointFolder(_ runner: String) -> String { Path.join(checkpoints, runner) }
     /// `outbox/control/`: control messages (approvals, cancels) that were applied, kept as dropped.
     public var control: String { Path.join(root, "outbox", "control") }
+    /// `outbox/index/`: the history index of finished runs, one JSON-lines file per UTC day and writer (see `IndexFiles`).
+    public var index: String { Path.join(root, "outbox", "index") }
+    /// `outbox/index/<yyyy-mm-dd>~<writer>.jsonl`.
+    public func indexFile(day: String, writer: String) -> String { Path.join(index, IndexFiles.name(day: day, writer: writer)) }
+    /// `outbox/purged/`: the compact record of purged run ids, which keeps them refused as duplicates.
+    public var purged: String { Path.join(root, "outbox", "purged") }
+    /// `outbox/purging/`: runs `gc` has begun to remove, one folder each, finished by the next `gc`.
+    public var purging: String { Path.join(root, "outbox", "purging") }
+    /// `outbox/purging/<runId>/`.
+    public func purgingFolder(_ runId: String) -> String { Path.join(purging, runId) }
+    /// `outbox/gc.lock`: held (`fcntl` lock) by the one `gc` working on the root at a time.
+    public var gcLock: String { Path.join(root, "outbox", "gc.lock") }
 
     /// Every folder the runner writes to, created on start.
     /// The droprun root whose run data (`inbox/`, `outbox/`, `artifacts/`) holds `path`, and that folder's name; nil when none does.
@@ -89,7 +101,9 @@ public struct RootLayout: Sendable {
         return (try? fileSystem.info(layout.inbox))??.type == .directory && (try? fileSystem.info(layout.outbox))??.type == .directory
     }
 
-    public var folders: [String] { [inbox, running, results, requests, rejected, audit, claimed, artifacts, runners, cancels, control, checkpoints] }
+    public var folders: [String] {
+        [inbox, running, results, requests, rejected, audit, claimed, artifacts, runners, cancels, control, checkpoints, index, purged]
+    }
 
     /// `outbox/running/<runId>.json`.
     public func runningRecord(_ runId: String) -> String { Path.join(running, runId + ".json") }

@@ -77,6 +77,14 @@ import Testing
             ["step": "b", "decision": "reject", "by": nil, "note": "no"]
         ),
         (.cancelReceived(by: nil, source: source), .cancelReceived, ["by": nil, "file": "ok.json", "sha256": "ab"]),
+        (
+            .runPurged(sha256: "ab", finishedAt: Date(timeIntervalSince1970: 0), archivedTo: nil), .runPurged,
+            ["sha256": "ab", "finishedAt": "1970-01-01T00:00:00.000Z", "archivedTo": nil]
+        ),
+        (
+            .auditSegment(chain: "20261201T000000Z-h-1", segment: 2, previous: "20261201T000000Z-h-1.jsonl"), .auditSegment,
+            ["chain": "20261201T000000Z-h-1", "segment": 2, "previous": "20261201T000000Z-h-1.jsonl"]
+        ),
     ]
 
     @Test(arguments: cases.indices)
