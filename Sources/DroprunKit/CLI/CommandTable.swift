@@ -88,6 +88,19 @@ enum CommandTable {
                 arguments: [ArgumentSpec("run_id", help: "The finished run.")],
                 options: [.flag("latest", help: "Run the named workflow's file as it is now, not the definition the retried run was admitted with.")]),
             CommandSpec(
+                name: "gc", abstract: "Remove finished runs, rejected and control files older than a cut (retention).",
+                discussion:
+                    "Removes each finished run (succeeded, failed, cancelled) whose finishedAt is older than --older-than: its result, kept request, artifacts and applied control files; and rejected files with their .error.json by their own age. Never a queued, running or waiting run, nor one a runner holds. A purged run's id stays refused as duplicate (retention.dedupeDays). Without --older-than it uses retention.runsDays, rejectedDays and auditDays from droprun.json. Killed at any moment, the next gc finishes what it began. Exit 0 when done; 1 when something could not be removed (each is named) or another gc holds outbox/gc.lock; 2 for a usage error.",
+                options: [
+                    .value(
+                        "older-than", valueName: "DURATION",
+                        help: "Remove what is older than this: 30d, 36h, 2w (default: retention in droprun.json)."),
+                    .flag("dry-run", help: "List what would be removed; remove nothing."),
+                    .value("archive", valueName: "DIR", help: "Move runs under DIR/<yyyy-mm-dd>/<runId>/ instead of removing them."),
+                    json,
+                ],
+                examples: ["droprun gc --older-than 30d --dry-run", "droprun gc --older-than 30d --archive /backup/droprun", "droprun gc"]),
+            CommandSpec(
                 name: "fixtures", abstract: "Regression fixtures: run each in a fresh root and compare with expected/.",
                 discussion:
                     "A fixture is fixtures/NAME/ with request.json and/or drops/ (dropped in name order, each followed by run --once), an optional droprun.json, and expected/. Times, durations, runner names and paths are replaced by placeholders before comparing.",
@@ -139,6 +152,7 @@ enum CommandTable {
         case ["artifacts"]: ArtifactsCommand.run
         case ["audit"]: AuditCommand.run
         case ["audit", "verify"]: AuditCommand.verify
+        case ["gc"]: GCCommand.run
         default: nil
         }
     }

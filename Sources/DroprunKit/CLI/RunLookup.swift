@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a run is, found by id or by the name of the file that was dropped, with a few `stat`s
 /// (never a scan of all results).
 ///
@@ -15,6 +17,10 @@ enum RunLookup {
         case queued(runId: String, path: String)
         /// The drop never became a run: the newest rejection filed under the name or carrying the id.
         case rejected(RejectedDrop)
+        /// A finished run `gc` is removing (its folder in `outbox/purging/`).
+        case purging(runId: String, folder: String, finishedAt: Date?)
+        /// A finished run `gc` removed: its line in `outbox/purged/purged.jsonl`.
+        case purged(PurgeRecord)
     }
 
     /// What the user typed: a run id, or the name of a dropped file (`T-0003.json`).
@@ -69,6 +75,10 @@ enum RunLookup {
             case .inbox(let path):
                 // A drop whose request names its own `id` becomes that run, not one named after the file.
                 return .queued(runId: idOfDrop(at: path, fs: fs) ?? runId, path: path)
+            case .purging(let runId, let folder, let finishedAt):
+                return .purging(runId: runId, folder: folder, finishedAt: finishedAt)
+            case .purged(let record):
+                return .purged(record)
             case .claimed, .rejected, .unknown:
                 continue
             }

@@ -38,6 +38,10 @@ extension Dispatcher {
         var lastHousekeeping = Date.distantPast
         var configurationWatch = ConfigurationWatch(root: layout.root, fileSystem: fs)
         var failure: String?
+        // Retention: a gc pass a minute after start, then at most hourly, off this actor, in slices that yield.
+        let engine = context
+        let retention = configuration.retention.isEnabled ? RetentionTimer(start: clock.now()) : nil
+        var collector: Task<Void, Never>?
 
         // Discarding: a finished run's task is freed at once (a plain group keeps every child until it is awaited).
         await withDiscardingTaskGroup { group in
@@ -126,6 +130,13 @@ extension Dispatcher {
                     recover = true
                 }
 
+                if let retention, retention.claim(now: now) {
+                    collector = Task.detached {
+                        _ = await RetentionPass.run(context: engine)
+                        retention.ended()
+                    }
+                }
+
                 // Batches while the queue has room and the listing is not used up (`watch` never throws from a batch:
                 // its failures are met again at a later look).
                 var nextLookMs: Int?
@@ -183,6 +194,9 @@ extension Dispatcher {
             }
             group.cancelAll()
         }
+        // A gc pass still going stops at its next slice (releasing the lock).
+        collector?.cancel()
+        await collector?.value
         await context.reaper.drain()
         try await context.commit()
         if let failure { throw RunnerStopped(reason: failure) }

@@ -9,6 +9,8 @@ public struct RunOnceSummary: Sendable, Equatable {
     public private(set) var outcomes: [RunOutcome] = []
     /// How many outcomes of each kind there were.
     public private(set) var counts: [RunOutcome.Kind: Int] = [:]
+    /// The gc pass made at the end (`retention`), if one was.
+    public var gc: GCReport?
 
     public init() {}
 

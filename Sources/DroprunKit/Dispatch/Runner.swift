@@ -27,9 +27,13 @@ public struct Runner: Sendable {
     /// Files that have not settled (`settleMs`) are waited for. A file this
     /// pass could not take (another runner took it, or the system refused the
     /// rename) is left alone. Runs that an approval it read made resumable are
-    /// resumed before it returns. See `Dispatcher` (its `once` mode).
+    /// resumed before it returns. See `Dispatcher` (its `once` mode). When `retention` sets anything, one gc pass
+    /// (`RetentionPass`) follows, and its report is the summary's `gc`.
     public func runOnce(onOutcome: @escaping @Sendable (RunOutcome) -> Void = { _ in }) async throws -> RunOnceSummary {
-        try await Dispatcher(runner: self, mode: .once).run(onOutcome: onOutcome)
+        var summary = try await Dispatcher(runner: self, mode: .once).run(onOutcome: onOutcome)
+        // One gc pass at the end when `retention` sets anything (skipped while another gc holds the lock).
+        summary.gc = await RetentionPass.run(context: context)
+        return summary
     }
 
     /// Serves the root until `context.stop` is triggered: claims drops as they arrive, `concurrency` runs at once.

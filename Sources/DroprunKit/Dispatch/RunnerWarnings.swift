@@ -24,6 +24,12 @@ public final class RunnerWarnings: Sendable {
         if isNew { sink?.line("droprun: warning: " + message) }
     }
 
+    /// Says what the runner did on its own (a gc pass that removed something), every time: `droprun: <message>`.
+    public func note(_ message: String) {
+        said.withLock { $0.order.append(message) }
+        sink?.line("droprun: " + message)
+    }
+
     /// Reports a file the runner cannot read back (a missing file is not worth a word).
     func unreadable(_ problem: UnreadableRecord) {
         guard !problem.isNotFound else { return }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a run is in its life, and who holds it, as `RunLocator` finds it.
 ///
 /// The cases follow the run's life backwards, the order the locator looks in:
@@ -26,6 +28,10 @@ enum RunLocation: Sendable {
     case claimed(path: String, by: String)
     /// A drop that never became a run: the newest rejection filed under its name or carrying its id.
     case rejected(RejectedDrop)
+    /// Being removed by `gc`: its result moved into `outbox/purging/<runId>/` (the purge's commit point); `finishedAt` from its manifest.
+    case purging(runId: String, folder: String, finishedAt: Date?)
+    /// Removed by `gc`: only its line in `outbox/purged/purged.jsonl` is left, which keeps its id refused.
+    case purged(PurgeRecord)
     /// Nowhere droprun looks.
     case unknown
 }

@@ -49,10 +49,14 @@ struct RunLocator {
             }
         }
         if deep, let (held, runner) = checkpointed(runId) { return .checkpointed(held, runner: runner) }
+        // Being purged: the result was moved into outbox/purging/<runId>/ (gc's commit point) while the request may still be kept.
+        if let purging = purging(runId) { return purging }
         if fs.exists(layout.request(runId)) { return .accepted(path: layout.request(runId)) }
         // Not admitted yet: a drop in the inbox is asked first (a stat), then the claim folders (a listing each).
         if fs.exists(layout.inboxFile(runId)) { return .inbox(path: layout.inboxFile(runId)) }
         if deep, let (path, runner) = claim(of: runId) { return .claimed(path: path, by: runner) }
+        // Gone: purged by gc, its id kept in outbox/purged/purged.jsonl (read from its end, only for an id found nowhere else).
+        if let purged = PurgeRecord.find(runId, layout: layout, fileSystem: fs) { return .purged(purged) }
         return .unknown
     }
 
@@ -62,6 +66,19 @@ struct RunLocator {
     }
 
     // MARK: Light queries
+
+    /// The run as `gc` is removing it (`outbox/purging/<runId>/` with its result moved in, or a manifest): one `stat`
+    /// when there is no such folder.
+    func purging(_ runId: String) -> RunLocation? {
+        let folder = layout.purgingFolder(runId)
+        guard (try? fs.info(folder))??.type == .directory else { return nil }
+        let result = Path.join(folder, PurgeManifest.resultName)
+        let committed = fs.exists(result) || fs.exists(Path.join(folder, PurgeManifest.loggedName))
+        // Before the commit point the run is still whole where it was; the folder is only gc's note.
+        guard committed else { return nil }
+        let manifest = PurgeManifest.read(folder: folder, runId: runId, fileSystem: fs)
+        return .purging(runId: runId, folder: folder, finishedAt: manifest?.finishedAt)
+    }
 
     /// True when the run has a result: one `stat`, asked for every admitted request.
     func hasResult(_ runId: String) -> Bool { fs.exists(layout.result(runId)) }
@@ -117,6 +134,37 @@ struct RunLocator {
             for entry in (try? fs.list(folder)) ?? [] where !RootLayout.isTakeoverName(entry.name) {
                 if RunID.fromFileName(RootLayout.claimedFileName(entry.name)) == runId { return (Path.join(folder, entry.name), runner.name) }
             }
+        }
+        return nil
+    }
+
+    /// What every runner's claim folder holds right now, for `gc` to leave alone: one listing of each claim folder.
+    ///
+    /// A claim names its run by its file name (`x.json`, `x.json~2`), a
+    /// record being taken over by its `<runId>.running.json~takeover` name, and
+    /// a dead runner's claim that reserved its run id is that run's kept request
+    /// (the same inode): all three are held.
+    func claimHolds() -> ClaimHolds {
+        var holds = ClaimHolds()
+        for runner in (try? fs.list(layout.claimed)) ?? [] where !runner.name.hasPrefix(".") {
+            let folder = Path.join(layout.claimed, runner.name)
+            for entry in (try? fs.list(folder)) ?? [] where !entry.name.hasPrefix(".") {
+                let runId = RootLayout.takeoverRunId(entry.name) ?? RunID.fromFileName(RootLayout.claimedFileName(entry.name))
+                holds.runIds[runId] = runner.name
+                if let inode = (try? fs.info(Path.join(folder, entry.name)))??.inode { holds.inodes[inode] = runner.name }
+            }
+        }
+        return holds
+    }
+
+    /// Why `gc` must leave a finished run alone now (a runner holds it), or nil; `holds` from `claimHolds()`.
+    func holder(ofFinished runId: String, holds: ClaimHolds) -> String? {
+        if hasLiveRecord(runId) {
+            return "it still has a live record (outbox/running/\(runId).json): its runner is finishing it, or recovery will; the next gc takes it"
+        }
+        if let runner = holds.runIds[runId] { return "runner \(runner) holds a claim of it (outbox/claimed/\(runner)/); the next gc takes it" }
+        if let inode = (try? fs.info(layout.request(runId)))??.inode, let runner = holds.inodes[inode] {
+            return "runner \(runner) holds a claim that is its kept request (outbox/claimed/\(runner)/); the next gc takes it"
         }
         return nil
     }

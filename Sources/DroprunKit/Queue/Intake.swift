@@ -144,6 +144,12 @@ struct Intake {
                         "run '\(runId)' already exists (\(locator.takenPlace(runId) ?? "outbox/requests/\(runId).json")); to run it again use 'droprun retry \(runId)'",
                         path: request.id != nil ? JSONPath.root.key("id") : nil))
             }
+            // Reserved: a run gc purged keeps its id refused (its line in outbox/purged/ is written before its request goes,
+            // so at every instant either the link failed above or the line is there). The reservation is undone first.
+            if let purged = purgedRun(runId) {
+                try fs.remove(layout.request(runId))
+                return try reject(claimed, Rejection(.duplicate, purged.duplicateMessage, path: request.id != nil ? JSONPath.root.key("id") : nil))
+            }
             // A cancel marker older than this file was meant for an earlier request with this id (since rejected): not for this one.
             let marker = layout.cancelMarker(runId)
             if let markerInfo = try? fs.info(marker), let fileInfo = dropped ?? nil, markerInfo.modified < fileInfo.modified {
@@ -164,6 +170,15 @@ struct Intake {
                 runId: runId)
             return .run(record, request, claimPath: claimed.path)
         }
+    }
+
+    /// The purge record of `runId` while its id is refused (`retention.dedupeDays` after it finished): one `stat`,
+    /// a binary search, and the file read only on a hit.
+    func purgedRun(_ runId: String) -> PurgeRecord? {
+        guard let record = context.purgedIDs.lookup(runId),
+            record.isRefused(at: context.clock.now(), dedupeDays: context.configuration.retention.dedupeDays)
+        else { return nil }
+        return record
     }
 
     /// Reserves `runId` for a claimed file: links it to `outbox/requests/<runId>.json`, which fails with `EEXIST` when the id is taken.

@@ -2,7 +2,10 @@
 enum ArtifactsCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let record: RunRecord
-        switch try RunLookup.find(context.parsed.argument("run_id") ?? "", in: context) {
+        let found = try RunLookup.find(context.parsed.argument("run_id") ?? "", in: context)
+        switch found {
+        case .purged, .purging:
+            throw PurgedRunText.refusal(found, doing: "list: its artifacts were removed")
         case .record(let r, _):
             record = r
         case .queued(let runId, _):

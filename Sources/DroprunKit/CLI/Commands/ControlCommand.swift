@@ -57,7 +57,10 @@ enum ControlCommand {
     /// one for which a decision was already dropped and not yet applied (a
     /// runner would reject the second as `invalid_state`).
     static func check(_ text: String, verb: ControlVerb, context: CommandContext) throws -> String {
-        switch try RunLookup.find(text, in: context) {
+        let found = try RunLookup.find(text, in: context)
+        switch found {
+        case .purged, .purging:
+            throw PurgedRunText.refusal(found, doing: verb.rawValue)
         case .record(let record, _):
             let runId = record.runId
             if record.status.isFinal {

@@ -15,7 +15,10 @@ enum RetryCommand {
         let text = context.parsed.argument("run_id") ?? ""
         let latest = context.parsed.flag("latest")
         let old: RunRecord
-        switch try RunLookup.find(text, in: context) {
+        let found = try RunLookup.find(text, in: context)
+        switch found {
+        case .purged, .purging:
+            throw PurgedRunText.refusal(found, doing: "retry: its kept request is gone; submit the request again under a new id")
         case .record(let record, _) where record.status.isFinal:
             old = record
         case .record(let record, _):

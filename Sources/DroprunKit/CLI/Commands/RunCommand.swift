@@ -26,7 +26,11 @@ enum RunCommand {
         let runs = summary.count(.succeeded) + summary.count(.failed) + summary.count(.cancelled) + stillWaiting
         out.line(
             "\(runs) run\(runs == 1 ? "" : "s"): \(summary.count(.succeeded)) succeeded, \(summary.count(.failed)) failed, \(summary.count(.cancelled)) cancelled, \(stillWaiting) waiting; \(summary.rejected) rejected"
-                + (summary.deferred > 0 ? "; \(summary.deferred) left for a later try" : ""))
+                + (summary.deferred > 0 ? "; \(summary.deferred) left for a later try" : "")
+                + (summary.gc.map {
+                    $0.removedAnything
+                        ? "; gc purged \($0.purged.count) run\($0.purged.count == 1 ? "" : "s") (\(GCReport.sizeText($0.bytesFreed)))" : ""
+                } ?? ""))
         return summary.allSucceeded ? .success : .failure
     }
 

@@ -8,7 +8,16 @@ enum ShowCommand {
         let full = context.parsed.flag("full")
         let record: RunRecord
         let path: String
-        switch try RunLookup.find(text, in: context) {
+        let found = try RunLookup.find(text, in: context)
+        switch found {
+        case .purged, .purging:
+            // A finished run, gone (or going): exit 0, as for a finished run.
+            if context.json, let json = PurgedRunText.json(found, layout: context.layout) {
+                context.printJSON(json)
+            } else {
+                for line in PurgedRunText.showLines(found, layout: context.layout) { context.out.line(line) }
+            }
+            return .success
         case .record(let r, let p):
             record = r
             path = p

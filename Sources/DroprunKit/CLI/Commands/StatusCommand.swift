@@ -3,7 +3,15 @@ enum StatusCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let text = context.parsed.argument("run_id") ?? ""
         let now = context.environment.clock.now()
-        switch try RunLookup.find(text, in: context) {
+        let found = try RunLookup.find(text, in: context)
+        switch found {
+        case .purged, .purging:
+            // A finished run, gone (or going): said as a finished run is (exit 0).
+            if context.json, let json = PurgedRunText.json(found, layout: context.layout) {
+                context.printJSON(json)
+            } else if let line = PurgedRunText.statusLine(found, layout: context.layout) {
+                context.out.line(line)
+            }
         case .record(let record, let path):
             let interruption = record.interruption(TakeoverPolicy(reading: context.liveness, now: now))
             let pending = record.status == .waitingApproval ? PendingDecision.find(record.runId, layout: context.layout, fs: context.fs) : nil

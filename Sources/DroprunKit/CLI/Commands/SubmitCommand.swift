@@ -26,6 +26,8 @@ enum SubmitCommand {
             runId = id
             targetName = request.id != nil ? id + ".json" : fallbackName
             if let existing = RunLocator(context: engine).takenPlace(id) { throw CLIError.duplicateRun(runId: id, existing: existing) }
+            // As the runner would: a run gc purged keeps its id refused.
+            if let purged = Intake(context: engine).purgedRun(id) { throw CLIError.failed("duplicate: \(purged.duplicateMessage)") }
         case .success(.control(let message)):
             // As `droprun approve|reject|cancel` would: an unknown run, or one that cannot take it, is refused now.
             runId = try ControlCommand.check(message.runId, verb: message.verb, context: context)

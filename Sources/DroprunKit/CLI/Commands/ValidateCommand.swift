@@ -140,6 +140,9 @@ enum ValidateCommand {
                 "run '\(runId)' already exists (\(record)): submitting this request would be refused and dropping it rejected as duplicate; to run it again use droprun retry \(runId)"
             ]
         }
+        if let purged = Intake(context: engine).purgedRun(runId) {
+            return ["\(purged.duplicateMessage): submitting this request would be refused and dropping it rejected as duplicate"]
+        }
         let inboxName = request.id != nil ? runId + ".json" : fileName
         let inboxPath = Path.join(engine.layout.inbox, inboxName)
         if inboxPath != path, engine.fileSystem.exists(inboxPath) {

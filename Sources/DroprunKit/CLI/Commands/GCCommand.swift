@@ -1,0 +1,73 @@
+/// `droprun gc [--older-than DURATION] [--dry-run] [--json] [--archive DIR]`: removes finished runs and old files.
+///
+/// Without `--older-than`, the cuts come from `retention` in `droprun.json`
+/// (`runsDays`, `rejectedDays`, `auditDays`). Exit 0 when done, 1 when
+/// something could not be removed (each named) or another gc holds the lock, 2
+/// for a usage error.
+enum GCCommand {
+    static func run(_ context: CommandContext) async throws -> ExitCode {
+        let configuration = try context.configuration()
+        let now = context.environment.clock.now()
+        var options: GCOptions
+        if let text = context.parsed.value("older-than") {
+            guard let seconds = DurationText.seconds(text), seconds > 0 else {
+                throw CLIError.usage("invalid value '\(text)' for '--older-than': expected \(DurationText.expected)")
+            }
+            options = .olderThan(seconds, auditDays: configuration.retention.auditDays, now: now)
+        } else if let fromSettings = GCOptions.retention(configuration.retention, now: now),
+            fromSettings.runsBefore != nil || fromSettings.rejectedBefore != nil || fromSettings.auditBefore != nil
+        {
+            options = fromSettings
+        } else {
+            throw CLIError.usage(
+                "droprun gc needs to know what is old: pass --older-than DURATION (e.g. --older-than 30d), or set \"retention\" in droprun.json "
+                    + "({\"retention\": {\"runsDays\": 30, \"rejectedDays\": 7}}). See 'droprun gc --help'.")
+        }
+        if let dir = context.parsed.value("archive") {
+            let archive = context.absolute(dir)
+            if let info = try? context.fs.info(archive), info.type != .directory {
+                throw CLIError.usage("--archive \(dir): it is \(info.type.phrase), not a folder; give a folder (it is created when missing)")
+            }
+            let outbox = context.layout.outbox + "/"
+            if archive.hasPrefix(outbox) || archive + "/" == outbox {
+                throw CLIError.usage("--archive \(dir): the archive must be outside outbox/ (gc would take it as the root's own files)")
+            }
+            options.archive = archive
+        }
+        options.dryRun = context.parsed.flag("dry-run")
+        let engine = context.engine(configuration)
+        defer { engine.audit.close() }
+        let report: GCReport
+        do {
+            report = try GarbageCollector(context: engine, options: options).run()
+        } catch {
+            throw CLIError.failed(error.description)
+        }
+        if context.json {
+            context.printJSON(
+                report.json(adding: [
+                    "olderThan": options.runsAge.map { .string(GCOptions.ageText($0)) } ?? .null,
+                    "archive": options.archive.map(JSONValue.string) ?? .null,
+                ]))
+        } else {
+            print(report, options: options, context: context)
+        }
+        return report.errors.isEmpty ? .success : .failure
+    }
+
+    private static func print(_ report: GCReport, options: GCOptions, context: CommandContext) {
+        let out = context.out
+        if report.dryRun {
+            for runId in report.purged { out.line("would remove run \(runId)") }
+            for name in report.rejectedRemoved { out.line("would remove outbox/rejected/\(name)") }
+            for name in report.controlRemoved { out.line("would remove outbox/control/\(name)") }
+            for name in report.indexFilesRemoved { out.line("would remove outbox/index/\(name)") }
+        }
+        var line = "gc: " + report.summary(runsAge: options.runsAge)
+        if let archive = options.archive, !report.dryRun, !report.purged.isEmpty { line += "; runs archived under \(archive)" }
+        if report.dryRun { line += "; nothing was removed (--dry-run)" }
+        out.line(line)
+        for skip in report.skipped { out.line("skipped \(skip.subject): \(skip.reason)") }
+        for error in report.errors { out.line("error   \(error.subject): \(error.reason)") }
+    }
+}

@@ -1,0 +1,310 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The per-run purge protocol (crash-safe), done for a slice of runs step by step so that its flushes are shared:
+///
+/// 1. leave alone a run a runner holds, or one with no result (`RunLocator`);
+/// 2. make `outbox/purging/<id>/` and write its `purge.json` (run, finishedAt, sha256, archive);
+/// 3. move `outbox/results/<id>.json` to `purging/<id>/result.json`: the commit point, from which the run is "purging";
+/// 4. append the purged-ids line (flushed in strict durability), so the id is refused before its request goes;
+/// 5. audit `run.purged` in this process's chain;
+/// 6. create `purging/<id>/.logged`;
+/// 7. move `artifacts/<id>/`, then `outbox/requests/<id>~workflow.json` and `<id>.json` into `purging/<id>/` (the
+///    request last: until it goes, a folder of the run outside `purging/` always has its request beside it);
+/// 8. move `purging/<id>/` to the archive, or remove it (its result and manifest last).
+///
+/// Killed anywhere, the next `gc` finishes each folder it finds in `outbox/purging/` (`finishLeftovers`): one whose
+/// result is still in `outbox/results/` (killed before 3) is rolled back, the run whole; any other is carried on, and
+/// without `.logged` the purged-ids file and the audit are asked before 4 and 5 are written again.
+extension GarbageCollector {
+    /// Purges a slice of runs, each by the protocol above.
+    func purge(_ slice: [Candidate]) {
+        let holds = locator.claimHolds()
+        var committed: [Candidate] = []
+        for candidate in slice {
+            let runId = candidate.runId
+            // Gone meanwhile (another way of removal, or a result that was never there): nothing to do.
+            guard locator.hasResult(runId) else { continue }
+            if let why = locator.holder(ofFinished: runId, holds: holds) {
+                report.skipped.append(GCReport.Problem(subject: runId, reason: why))
+                continue
+            }
+            if options.dryRun {
+                report.purged.append(runId)
+                report.bytesFreed += runSize(runId)
+                continue
+            }
+            if commit(candidate) { committed.append(candidate) }
+        }
+        guard !committed.isEmpty else { return }
+        if strict { sync(layout.results, layout.purging) }
+        let ready = log(committed, purgedAt: context.clock.now())
+        moveIn(ready)
+        for candidate in ready {
+            let manifest = PurgeManifest(
+                runId: candidate.runId, finishedAt: candidate.finishedAt, sha256: candidate.sha256, archive: options.archive)
+            if dispose(layout.purgingFolder(candidate.runId), manifest) { report.purged.append(candidate.runId) }
+        }
+    }
+
+    /// Steps 2 and 3 for one run; false (with the run left whole, and the problem said) when one fails.
+    private func commit(_ candidate: Candidate) -> Bool {
+        let folder = layout.purgingFolder(candidate.runId)
+        let manifest = PurgeManifest(runId: candidate.runId, finishedAt: candidate.finishedAt, sha256: candidate.sha256, archive: options.archive)
+        do {
+            try fs.makeDirectory(folder)
+            try fs.writeAtomically(Path.join(folder, PurgeManifest.fileName), JSONWriter.prettyBytes(manifest.json), sync: strict)
+            try fs.rename(layout.result(candidate.runId), to: Path.join(folder, PurgeManifest.resultName))
+            return true
+        } catch {
+            problem(candidate.runId, "cannot begin to remove it: \(error); it is left whole")
+            // Not committed: the folder is only gc's note (the next gc would remove it as well).
+            if !fs.exists(Path.join(folder, PurgeManifest.resultName)) { _ = try? tree.remove(folder) }
+            return false
+        }
+    }
+
+    /// Steps 4 to 6 for committed runs: the purged-ids lines (one flush), the `run.purged` events (one flush), the
+    /// `.logged` markers. Returns the runs that got through; the others are left in `outbox/purging/` for the next gc.
+    private func log(_ runs: [Candidate], purgedAt: Date) -> [Candidate] {
+        do {
+            try appendPurged(runs.map { PurgeRecord(runId: $0.runId, finishedAt: $0.finishedAt, purgedAt: purgedAt, sha256: $0.sha256) })
+        } catch {
+            problem(
+                layout.relative(PurgeRecord.path(layout)),
+                "cannot record the purged ids: \(error); the next gc finishes the runs left in outbox/purging/")
+            return []
+        }
+        var recorded: [Candidate] = []
+        for candidate in runs {
+            do {
+                try context.record(
+                    .runPurged(
+                        sha256: candidate.sha256, finishedAt: candidate.finishedAt,
+                        archivedTo: archiveTarget(candidate.runId, candidate.finishedAt, in: options.archive)),
+                    runId: candidate.runId)
+                recorded.append(candidate)
+            } catch {
+                problem(candidate.runId, "cannot write its run.purged event: \(error); the next gc finishes it (outbox/purging/\(candidate.runId)/)")
+                break
+            }
+        }
+        if strict {
+            do {
+                try context.audit.sync()
+            } catch {
+                problem(layout.relative(layout.audit), "cannot flush the audit log: \(error); the next gc finishes the runs left in outbox/purging/")
+                return []
+            }
+        }
+        return recorded.filter { candidate in
+            do {
+                try fs.writeNew(Path.join(layout.purgingFolder(candidate.runId), PurgeManifest.loggedName), [], sync: false)
+                return true
+            } catch let error as FileSystemError where error.isAlreadyExists {
+                return true
+            } catch {
+                problem(candidate.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/\(candidate.runId)/)")
+                return false
+            }
+        }
+    }
+
+    /// Appends purged-ids lines, one `write(2)` each, flushed once in strict durability.
+    func appendPurged(_ records: [PurgeRecord]) throws(FileSystemError) {
+        let file: any AppendableFile
+        if let open = purgedFile {
+            file = open
+        } else {
+            try fs.makeDirectory(layout.purged)
+            file = try fs.openForAppending(PurgeRecord.path(layout))
+            purgedFile = file
+        }
+        for record in records { try file.append(record.line) }
+        if strict { try file.sync() }
+    }
+
+    /// Step 7 for logged runs: their artifacts, then (after a flush in strict durability) their kept definition and request.
+    private func moveIn(_ runs: [Candidate]) {
+        var failed: Set<String> = []
+        for candidate in runs {
+            let folder = layout.purgingFolder(candidate.runId)
+            if !move(layout.artifactFolder(candidate.runId), to: Path.join(folder, PurgeManifest.artifactsName), runId: candidate.runId) {
+                failed.insert(candidate.runId)
+            }
+        }
+        if strict { sync(layout.artifacts) }
+        for candidate in runs where !failed.contains(candidate.runId) {
+            let folder = layout.purgingFolder(candidate.runId)
+            _ =
+                move(layout.keptWorkflow(candidate.runId), to: Path.join(folder, PurgeManifest.workflowName), runId: candidate.runId)
+                && move(layout.request(candidate.runId), to: Path.join(folder, PurgeManifest.requestName), runId: candidate.runId)
+        }
+        if strict { sync(layout.requests) }
+    }
+
+    /// Moves one file or folder of a run into its purging folder; nothing to move is fine.
+    private func move(_ source: String, to target: String, runId: String) -> Bool {
+        do {
+            try fs.rename(source, to: target)
+            return true
+        } catch let error where error.isNotFound {
+            return true
+        } catch {
+            problem(layout.relative(source), "cannot move it into outbox/purging/\(runId)/: \(error); the next gc tries again")
+            return false
+        }
+    }
+
+    /// Step 8: the purging folder to the archive, or removed. False (said) when it could not be.
+    func dispose(_ folder: String, _ manifest: PurgeManifest) -> Bool {
+        // A folder still holding the run's request (a move of step 7 failed) is left for the next gc.
+        guard !fs.exists(layout.request(manifest.runId)) else { return false }
+        let size = tree.size(folder)
+        do {
+            if let archive = manifest.archive {
+                try self.archive(folder, manifest, into: archive)
+            } else {
+                try removeInOrder(folder)
+            }
+            report.bytesFreed += size
+            return true
+        } catch {
+            problem(layout.relative(folder), "cannot \(manifest.archive == nil ? "remove" : "archive") it: \(error); the next gc tries again")
+            return false
+        }
+    }
+
+    /// `DIR/<yyyy-mm-dd of finishedAt>/<runId>` for a run, or nil without `--archive`.
+    func archiveTarget(_ runId: String, _ finishedAt: Date, in archive: String?) -> String? {
+        archive.map { Path.join($0, IndexFiles.day(of: finishedAt), runId) }
+    }
+
+    /// Moves a purging folder to `archive/<day>/<runId>`: one rename, or on another file system a copy (each file
+    /// flushed) under a hidden name, a rename into place, then the removal of the original.
+    private func archive(_ folder: String, _ manifest: PurgeManifest, into archive: String) throws(FileSystemError) {
+        let day = Path.join(archive, IndexFiles.day(of: manifest.finishedAt))
+        let target = Path.join(day, manifest.runId)
+        try fs.makeDirectory(day)
+        // Already archived (killed after the copy was renamed into place): only the original is left to remove.
+        if fs.exists(target) {
+            try removeInOrder(folder)
+            return
+        }
+        do {
+            try fs.rename(folder, to: target)
+            if strict { try fs.syncDirectory(day) }
+            return
+        } catch let error where error.code == EXDEV {
+            let partial = Path.join(day, ".\(manifest.runId).partial")
+            try tree.remove(partial)
+            try tree.copy(folder, to: partial)
+            try fs.rename(partial, to: target)
+            try fs.syncDirectory(day)
+            try removeInOrder(folder)
+        }
+    }
+
+    /// Removes a purging folder: artifacts, request and definition, then the result and manifest, `.logged` last.
+    ///
+    /// Killed on the way, what is left still says (by its result, or `.logged`) that the purge was committed.
+    func removeInOrder(_ folder: String) throws(FileSystemError) {
+        for name in [
+            PurgeManifest.artifactsName, PurgeManifest.requestName, PurgeManifest.workflowName, PurgeManifest.resultName, PurgeManifest.fileName,
+        ] {
+            try tree.remove(Path.join(folder, name))
+        }
+        // Anything else put there by hand goes too, then the marker and the folder.
+        for entry in (try? fs.list(folder)) ?? [] where entry.name != PurgeManifest.loggedName { try tree.remove(Path.join(folder, entry.name)) }
+        try tree.remove(folder)
+    }
+
+    /// Bytes a run takes: result, kept request and definition, artifacts.
+    func runSize(_ runId: String) -> Int64 {
+        [layout.result(runId), layout.request(runId), layout.keptWorkflow(runId), layout.artifactFolder(runId)].reduce(0) { $0 + tree.size($1) }
+    }
+
+    /// Flushes folders (strict durability); a failure is said, not fatal (the renames themselves are done).
+    func sync(_ folders: String...) {
+        for folder in folders {
+            do {
+                try fs.syncDirectory(folder)
+            } catch {
+                problem(layout.relative(folder), "cannot flush the folder: \(error)")
+            }
+        }
+    }
+
+    // MARK: Leftovers
+
+    /// Finishes what a killed `gc` left in `outbox/purging/`: each folder rolled back (not committed) or carried on.
+    func finishLeftovers() {
+        for entry in (try? fs.list(layout.purging)) ?? [] where !entry.name.hasPrefix(".") {
+            let runId = entry.name
+            let folder = layout.purgingFolder(runId)
+            let hasResult = fs.exists(Path.join(folder, PurgeManifest.resultName))
+            let logged = fs.exists(Path.join(folder, PurgeManifest.loggedName))
+            guard hasResult || logged else {
+                // Killed before the commit point: the run is whole where it was; only gc's note goes.
+                do {
+                    try tree.remove(folder)
+                } catch {
+                    problem(layout.relative(folder), "cannot remove an unfinished purge's folder: \(error)")
+                }
+                continue
+            }
+            guard let manifest = PurgeManifest.read(folder: folder, runId: runId, fileSystem: fs) else {
+                // Killed while removing the folder (its result and manifest gone already): the rest goes.
+                do {
+                    try removeInOrder(folder)
+                    report.leftoversFinished += 1
+                    report.purged.append(runId)
+                } catch {
+                    problem(layout.relative(folder), "cannot remove it: \(error); the next gc tries again")
+                }
+                continue
+            }
+            if !logged {
+                guard relog(manifest) else { continue }
+            }
+            moveIn([Candidate(runId: runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)])
+            if dispose(folder, manifest) {
+                report.leftoversFinished += 1
+                report.purged.append(runId)
+            }
+        }
+    }
+
+    /// Steps 4 to 6 for a leftover without `.logged`: each written only if the purged-ids file or the audit lacks it.
+    private func relog(_ manifest: PurgeManifest) -> Bool {
+        let runId = manifest.runId
+        let finished = Timestamp.format(manifest.finishedAt)
+        do {
+            if PurgeRecord.find(runId, layout: layout, fileSystem: fs)?.finishedAt != manifest.finishedAt {
+                try appendPurged([PurgeRecord(runId: runId, finishedAt: manifest.finishedAt, purgedAt: context.clock.now(), sha256: manifest.sha256)])
+            }
+            let search = AuditSearch(layout: layout, fileSystem: fs)
+            if !search.contains(.runPurged, runId: runId, mentioning: manifest.sha256, where: { $0["data"]?["finishedAt"]?.stringValue == finished })
+            {
+                try context.record(
+                    .runPurged(
+                        sha256: manifest.sha256, finishedAt: manifest.finishedAt,
+                        archivedTo: archiveTarget(runId, manifest.finishedAt, in: manifest.archive)),
+                    runId: runId)
+                if strict { try context.audit.sync() }
+            }
+            do {
+                try fs.writeNew(Path.join(layout.purgingFolder(runId), PurgeManifest.loggedName), [], sync: false)
+            } catch let error where error.isAlreadyExists {}
+            return true
+        } catch {
+            problem(runId, "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/\(runId)/)")
+            return false
+        }
+    }
+}

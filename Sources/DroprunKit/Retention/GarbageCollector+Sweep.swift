@@ -1,0 +1,78 @@
+import Foundation
+
+/// The files `gc` removes by their own age: rejected drops, applied control messages, index days whose runs are gone.
+extension GarbageCollector {
+    /// Removes each rejected file with its `.error.json` rejected before `cut` (its `rejectedAt`, else the file's time).
+    func sweepRejected(before cut: Date) {
+        let entries = ((try? fs.list(layout.rejected)) ?? []).filter { !$0.name.hasPrefix(".") }
+        let names = Set(entries.map(\.name))
+        let suffix = ".error.json"
+        for name in names.sorted() where name.hasSuffix(suffix) {
+            let errorPath = Path.join(layout.rejected, name)
+            let dropped = String(name.dropLast(suffix.count))
+            let rejectedAt =
+                (try? fs.readFile(errorPath, maxBytes: 1 << 20)).flatMap { try? RecordReader.parse($0) }?["rejectedAt"]?.stringValue
+                .flatMap(Timestamp.parse)
+            guard let at = rejectedAt ?? (try? fs.info(errorPath))??.modified, at < cut else { continue }
+            remove([names.contains(dropped) ? Path.join(layout.rejected, dropped) : nil, errorPath].compactMap { $0 }) {
+                report.rejectedRemoved.append(names.contains(dropped) ? dropped : name)
+            }
+        }
+        // A rejected file without its explanation (removed by hand): by its own time.
+        for name in names.sorted() where !name.hasSuffix(suffix) && !names.contains(name + suffix) {
+            let path = Path.join(layout.rejected, name)
+            guard let modified = (try? fs.info(path))??.modified, modified < cut else { continue }
+            remove([path]) { report.rejectedRemoved.append(name) }
+        }
+    }
+
+    /// Removes applied control messages (`outbox/control/`) older than `cut` whose run is not live.
+    func sweepControl(before cut: Date) {
+        for entry in ((try? fs.list(layout.control)) ?? []).sorted(by: { $0.name < $1.name }) where !entry.name.hasPrefix(".") {
+            let path = Path.join(layout.control, entry.name)
+            guard let info = try? fs.info(path), info.modified < cut else { continue }
+            let runId = (try? fs.readFile(path, maxBytes: 1 << 20)).flatMap { try? JSONParser.parse($0) }?["runId"]?.stringValue
+            if let runId, isLive(runId) { continue }
+            remove([path]) { report.controlRemoved.append(entry.name) }
+        }
+    }
+
+    /// True when a run has not finished: a live record, or a kept request without a result (and not being purged).
+    private func isLive(_ runId: String) -> Bool {
+        locator.hasLiveRecord(runId) || locator.isAccepted(runId) && !locator.hasResult(runId) && !fs.exists(layout.purgingFolder(runId))
+    }
+
+    /// Removes each index day file whose day ended before `cut` and none of whose runs is left (no result, not purging).
+    func sweepIndex(before cut: Date) {
+        let purged = options.dryRun ? Set(report.purged) : []
+        for file in (try? IndexFiles.list(layout: layout, fileSystem: fs)) ?? [] {
+            guard let start = IndexFiles.start(ofDay: file.day), start.addingTimeInterval(RetentionSettings.day) <= cut,
+                let bytes = try? fs.readFile(file.path, maxBytes: 1 << 36)
+            else { continue }
+            let runIds = bytes.split(separator: 0x0A).compactMap { IndexEntry(line: $0)?.runId }
+            let gone = runIds.allSatisfy { runId in
+                purged.contains(runId) || !locator.hasResult(runId) && !fs.exists(layout.purgingFolder(runId))
+            }
+            guard gone else { continue }
+            remove([file.path]) { report.indexFilesRemoved.append(Path.name(file.path)) }
+        }
+    }
+
+    /// Removes `paths` in order (a dry run only says so), then notes the removal; a failure is said and stops there.
+    private func remove(_ paths: [String], removed: () -> Void) {
+        if options.dryRun {
+            report.bytesFreed += paths.reduce(0) { $0 + tree.size($1) }
+            removed()
+            return
+        }
+        for path in paths {
+            do {
+                report.bytesFreed += try tree.remove(path)
+            } catch {
+                problem(layout.relative(path), "cannot remove it: \(error)")
+                return
+            }
+        }
+        removed()
+    }
+}

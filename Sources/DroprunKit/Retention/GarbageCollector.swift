@@ -1,0 +1,161 @@
+import Foundation
+
+/// Removes what a root no longer needs: finished runs past a cut, old rejected and control files, index days whose runs
+/// are all gone; keeps every purged run's id refused (`outbox/purged/purged.jsonl`).
+///
+/// One pass is `begin` (take the gc lock, finish what a killed `gc` left in
+/// `outbox/purging/`, select the expired runs), then `step` until `isDone`
+/// (each step purges one slice of `sliceSize` runs, so `watch` can yield
+/// between slices), then `finish` (rejected, control and index files, audit
+/// segments, the purged ids past `dedupeDays`; the lock is released). `run`
+/// does all three.
+///
+/// Never touched: a run without a result (queued, running, waiting), or one a
+/// runner holds (a live record, a claim, a record being taken over: asked of
+/// `RunLocator` before each run). Each run goes by the crash-safe protocol of
+/// `GarbageCollector+Purge.swift`.
+public final class GarbageCollector {
+    /// A finished run selected for removal.
+    struct Candidate: Sendable, Equatable {
+        var runId: String
+        var finishedAt: Date
+        var sha256: String
+    }
+
+    let context: EngineContext
+    let options: GCOptions
+    public internal(set) var report = GCReport()
+    var lock: GCLock?
+    var candidates: [Candidate] = []
+    var cursor = 0
+    /// `outbox/purged/purged.jsonl`, open for appending while the pass holds the lock.
+    var purgedFile: (any AppendableFile)?
+    private var begun = false
+
+    var fs: any FileSystem { context.fileSystem }
+    var layout: RootLayout { context.layout }
+    var strict: Bool { context.configuration.durability == .strict }
+    var locator: RunLocator { RunLocator(context: context) }
+    var tree: FileTree { FileTree(fileSystem: context.fileSystem) }
+
+    public init(context: EngineContext, options: GCOptions) {
+        self.context = context
+        self.options = options
+        report.dryRun = options.dryRun
+    }
+
+    deinit {
+        purgedFile?.close()
+        lock?.release()
+    }
+
+    /// Runs a whole pass: `begin`, every slice, `finish`.
+    ///
+    /// - Throws: `GCLock.Refusal` when another `gc` holds the root's lock.
+    public func run() throws(GCLock.Refusal) -> GCReport {
+        try begin()
+        while !isDone { step() }
+        return finish()
+    }
+
+    /// Takes the lock (not for a dry run), finishes leftovers of a killed `gc`, and selects the expired runs.
+    public func begin() throws(GCLock.Refusal) {
+        guard !begun else { return }
+        begun = true
+        _ = try? fs.makeDirectory(layout.purged)
+        if !options.dryRun {
+            lock = try GCLock.acquire(layout: layout, identity: context.identity)
+            finishLeftovers()
+        }
+        if let cut = options.runsBefore { candidates = expiredRuns(before: cut) }
+    }
+
+    /// True when every selected run has been through a slice.
+    public var isDone: Bool { cursor >= candidates.count }
+
+    /// Purges the next slice of runs (at most `options.sliceSize`).
+    public func step() {
+        let end = min(candidates.count, cursor + max(1, options.sliceSize))
+        let slice = Array(candidates[cursor..<end])
+        cursor = end
+        purge(slice)
+    }
+
+    /// Removes rejected, control and index files and old audit segments, compacts the purged ids; releases the lock.
+    @discardableResult
+    public func finish() -> GCReport {
+        if let cut = options.rejectedBefore { sweepRejected(before: cut) }
+        if let cut = options.runsBefore {
+            sweepControl(before: cut)
+            sweepIndex(before: cut)
+        }
+        if let cut = options.auditBefore { pruneAudit(before: cut) }
+        purgedFile?.close()
+        purgedFile = nil
+        if !options.dryRun {
+            do {
+                report.dedupeDropped = try PurgeRecord.compact(
+                    layout: layout, fileSystem: fs, dedupeDays: context.configuration.retention.dedupeDays, now: context.clock.now(), sync: strict)
+            } catch {
+                problem(layout.relative(PurgeRecord.path(layout)), "cannot drop the ids past retention.dedupeDays: \(error)")
+            }
+        }
+        lock?.release()
+        lock = nil
+        return report
+    }
+
+    /// Ends a pass without its remaining slices and sweeps (a stopping `watch`): closes the purged ids, releases the lock.
+    public func abandon() {
+        purgedFile?.close()
+        purgedFile = nil
+        lock?.release()
+        lock = nil
+        cursor = candidates.count
+    }
+
+    /// The audit segments past `cut`, removed by the audit log's pruner.
+    private func pruneAudit(before cut: Date) {
+        guard !options.dryRun else { return }
+        // TODO(AuditPruner): the one call that prunes whole audit segments past retention.auditDays. Audit/AuditPruner.swift
+        // (the audit log's segments) is not on main yet; once it is, this line becomes:
+        // report.auditSegmentsRemoved += try AuditPruner(layout: layout, fileSystem: fs).prune(olderThan: cut)
+        _ = cut
+    }
+
+    /// Notes what could not be removed.
+    func problem(_ subject: String, _ reason: String) {
+        report.errors.append(GCReport.Problem(subject: subject, reason: reason))
+    }
+
+    // MARK: Selection
+
+    /// The finished runs whose `finishedAt` is before `cut`, oldest first: from the index when it is built
+    /// (`outbox/index/.built`), else from a scan of `outbox/results/`.
+    func expiredRuns(before cut: Date) -> [Candidate] {
+        var found: [Candidate] = []
+        if fs.exists(Path.join(layout.index, ".built")) {
+            var seen: Set<String> = []
+            for file in (try? IndexFiles.list(layout: layout, fileSystem: fs)) ?? [] {
+                guard let start = IndexFiles.start(ofDay: file.day), start < cut,
+                    let bytes = try? fs.readFile(file.path, maxBytes: 1 << 36)
+                else { continue }
+                for line in bytes.split(separator: 0x0A) {
+                    guard let entry = IndexEntry(line: line), entry.finishedAt < cut, seen.insert(entry.runId).inserted,
+                        locator.hasResult(entry.runId)
+                    else { continue }
+                    found.append(Candidate(runId: entry.runId, finishedAt: entry.finishedAt, sha256: entry.requestSHA256))
+                }
+            }
+        } else {
+            for entry in (try? fs.list(layout.results)) ?? [] where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
+                let runId = String(entry.name.dropLast(5))
+                guard case .record(let record) = RunLocator.readRecord(layout.result(runId), fs: fs), record.runId == runId,
+                    record.status.isFinal, let finishedAt = record.finishedAt, finishedAt < cut
+                else { continue }
+                found.append(Candidate(runId: runId, finishedAt: finishedAt, sha256: record.requestSHA256))
+            }
+        }
+        return found.sorted { ($0.finishedAt, $0.runId) < ($1.finishedAt, $1.runId) }
+    }
+}
