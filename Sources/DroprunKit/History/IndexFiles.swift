@@ -43,7 +43,7 @@ public enum IndexFiles {
         let entries: [DirectoryEntry]
         do {
             entries = try fileSystem.list(layout.index)
-        } catch  where error.isNotFound {
+        } catch let error where error.isNotFound {
             return []
         }
         return entries.compactMap { entry in
