@@ -52,6 +52,9 @@ import Testing
         (["--until", "2026-12-01"], ["yesterday", "old-fail"]),
         (["--since", "2026-11-30T12:00:00Z", "--until", "2026-12-01T11:00:00.000Z"], ["yesterday"]),
         (["--until", "1h"], ["cancel", "fail-zeta", "fail-acme", "yesterday", "old-fail"]),
+        // --until is not inclusive: ok was created at 12:00:00.000 exactly.
+        (["--until", "2026-12-01T12:00:00.000Z"], ["cancel", "fail-zeta", "fail-acme", "yesterday", "old-fail"]),
+        (["--since", "2026-12-01T12:00:00.000Z"], ["ok"]),
         (["--status", "failed", "--since", "24h"], ["fail-zeta", "fail-acme"]),
         (["--status", "failed", "--workflow", "deploy", "--label", "tier=gold", "--error", "step_timeout", "--since", "7d"], ["fail-acme"]),
         (["--workflow", "build", "--status", "succeeded", "--limit", "1"], ["ok"]),
@@ -70,6 +73,21 @@ import Testing
         #expect(try ids(await cli.run(["list", "--json", "--status", "failed", "--since", "24h"])) == ["fail-zeta", "fail-acme"])
         #expect(try ids(await cli.run(["list", "--json", "--label", "tenant=acme", "--label", "tier=gold"])) == ["ok", "fail-acme"])
         #expect(try ids(await cli.run(["list", "--json", "--error", "step_timeout", "--workflow", "deploy"])) == ["fail-acme", "old-fail"])
+        #expect(try ids(await cli.run(["list", "--json", "--until", "2026-12-01", "--status", "succeeded,failed"])) == ["yesterday", "old-fail"])
+    }
+
+    /// Without an index, results modified (plus the slack) before --since are not read: their runs were created before it.
+    @Test func withoutAnIndexResultsOlderThanSinceAreNotRead() async throws {
+        let (root, cli) = try indexedRoot()
+        try FileManager.default.removeItem(atPath: root.file("outbox/index/.built"))
+        for (runId, created) in [("ok", H.at(0)), ("cancel", H.at(-200)), ("yesterday", H.at(-86_400 + 5_400)), ("old-fail", H.at(-2 * 86_400))] {
+            try PosixFileSystem().setModified(root.file("outbox/results/\(runId).json"), to: created.addingTimeInterval(1))
+        }
+        let fs = FaultyFileSystem()
+        #expect(try ids(await cli.run(["list", "--json", "--since", "90m"], fileSystem: fs)).contains("ok"))
+        let reads = fs.operations.filter { $0.hasPrefix("read ") && $0.contains("/outbox/results/") }
+        #expect(!reads.contains { $0.hasSuffix("/yesterday.json") || $0.hasSuffix("/old-fail.json") }, "\(reads)")
+        #expect(reads.contains { $0.hasSuffix("/ok.json") })
     }
 
     @Test func jsonRowsCarryFinishTimesErrorsAndLabels() async throws {

@@ -147,6 +147,26 @@ import Testing
         }
     }
 
+    /// Lines are parsed only when their bytes can match: a garbled line without the status asked for is not even looked at.
+    @Test func aLineWhoseBytesCannotMatchIsNotParsed() throws {
+        let root = try TemporaryRoot()
+        let h = H(root: root)
+        let file = h.indexFile(day: "2026-12-01")
+        // Read last, once the page is full, and older than its oldest row: not parsed either.
+        try h.append(Array(#"{"createdAt":"2026-12-01T11:00:00.000Z",garbled"#.utf8) + [0x0A], to: file)
+        try h.index([H.entry("ok", created: H.at(0)), H.entry("bad", created: H.at(-5), status: .failed)])
+        try h.append(Array(#"{"createdAt":"2026-12-01T12:00:09.000Z","status":"succeeded",garbled"#.utf8) + [0x0A], to: file)
+        try h.append(Array(#"{"createdAt":"2026-12-01T12:00:08.000Z","status":"failed",garbled"#.utf8) + [0x0A], to: file)
+        let failed = try reader(root).newest(IndexQuery(statuses: [.failed]), limit: 5)
+        #expect(ids(failed) == ["bad"])
+        #expect(failed.unreadableLines == 1, "only the garbled line holding \"status\":\"failed\" was parsed")
+        let deploy = try reader(root).newest(IndexQuery(workflow: "deploy", errorCode: "boom"), limit: 5)
+        #expect(deploy.entries.isEmpty && deploy.unreadableLines == 0)
+        let newest = try reader(root).newest(IndexQuery(), limit: 1)
+        #expect(ids(newest) == ["ok"])
+        #expect(newest.unreadableLines == 2, "the two garbled lines newer than ok; not the older one")
+    }
+
     /// A write cut exactly before its newline left a whole line: it is read.
     @Test func aWholeLastLineWithoutItsNewlineIsRead() throws {
         let root = try TemporaryRoot()
