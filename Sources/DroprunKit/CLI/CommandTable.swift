@@ -66,11 +66,11 @@ enum CommandTable {
                     .value(
                         "status", valueName: "S",
                         help:
-                            "Only rows with status S: queued, running, waiting (waiting_approval), succeeded, failed, cancelled, rejected or unreadable. Repeat it, or give a comma list (failed,cancelled), for any of several.",
+                            "Only rows with status S: queued, running, waiting (waiting_approval), succeeded, failed, cancelled, rejected or unreadable. A comma list (failed,cancelled) or the option given again asks for any of several.",
                         repeatable: true),
                     .value("workflow", valueName: "NAME", help: "Only runs of the workflow NAME."),
                     .value(
-                        "label", valueName: "KEY=VALUE", help: "Only runs with this label; repeat it for several (all must match).", repeatable: true),
+                        "label", valueName: "KEY=VALUE", help: "Only runs with this label; given again, every label must match.", repeatable: true),
                     .value(
                         "since", valueName: "T",
                         help: "Only rows created at or after T: a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (2026-12-01)."
