@@ -59,10 +59,35 @@ enum CommandTable {
                 discussion: "Finds a run by id or by the name of the file that was dropped; a drop that was rejected shows its reason and errors.",
                 arguments: [ArgumentSpec("run_id", help: "The run (or the name of the file that was dropped).")], options: [json]),
             CommandSpec(
-                name: "list", abstract: "List runs, newest first.",
+                name: "list", abstract: "List runs, newest first by creation time.",
+                discussion:
+                    "Rows are sorted by createdAt (then run id), newest first; a drop not yet admitted counts from when it was dropped, a rejected drop from its rejectedAt. Filters combine: a row is shown when every one holds. Finished runs are read from the history index (outbox/index/) once it is built, else from outbox/results/. When more rows match than --limit, the table ends with the --after that shows the next page.",
                 options: [
-                    .value("status", valueName: "S", help: "Only runs with this status (queued, running, waiting, succeeded, failed, ...)."),
-                    .value("limit", valueName: "N", help: "At most N runs (default 50)."), json,
+                    .value(
+                        "status", valueName: "S",
+                        help:
+                            "Only rows with status S: queued, running, waiting (waiting_approval), succeeded, failed, cancelled, rejected or unreadable. A comma list (failed,cancelled) or the option given again asks for any of several.",
+                        repeatable: true),
+                    .value("workflow", valueName: "NAME", help: "Only runs of the workflow NAME."),
+                    .value(
+                        "label", valueName: "KEY=VALUE", help: "Only runs with this label; given again, every label must match.", repeatable: true),
+                    .value(
+                        "since", valueName: "T",
+                        help: "Only rows created at or after T: a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (2026-12-01)."
+                    ),
+                    .value("until", valueName: "T", help: "Only rows created before T (as for --since)."),
+                    .value(
+                        "error", valueName: "CODE",
+                        help: "Only runs that ended with this error code (step_timeout, run_timeout, a fail step's code, ...)."),
+                    .value("limit", valueName: "N", help: "At most N rows (default 50)."),
+                    .value(
+                        "after", valueName: "RUN_ID",
+                        help: "The next page: the rows after this one (the run id of a page's last row; outbox/rejected/NAME for a rejected drop)."),
+                    json,
+                ],
+                examples: [
+                    "droprun list --status failed --since 24h", "droprun list --workflow deploy --label tenant=acme --error step_timeout",
+                    "droprun list --limit 100 --after invoice-2026-0042",
                 ]),
             CommandSpec(
                 name: "show", abstract: "Show a run's record: steps, outputs, errors, artifacts.",

@@ -1,131 +1,86 @@
 import Foundation
 
-/// `droprun list [--status S] [--limit N]`: runs, newest first by `createdAt`.
+/// `droprun list`: runs newest first by creation time (`createdAt`, then run id), filtered and paged.
 ///
-/// A row's time is its record's `createdAt`; a file with no record yet (in the
-/// inbox, or a claim) counts from its modification time (when it was
-/// dropped), a rejection from its `rejectedAt`, and a record that cannot be
-/// read from its modification time. Every such time is at most the file's
-/// modification time (a file is written after the time it holds), so files
-/// are read newest-modified first and reading stops once the next file is
-/// older (less `clockSlack`) than the oldest row that would still be printed:
-/// a large `outbox/results/` is listed after one `stat` per name and the
-/// reading of little more than the rows printed.
+/// Rows come from every place a run can be: finished runs from the history
+/// index (`IndexReader`) once `outbox/index/.built` says it covers every
+/// result, else from `outbox/results/` (right on a root of an older droprun,
+/// only slower); live records, claims, records being taken over, drops in the
+/// inbox and rejected drops from their folders (`ListScan`). One run is one
+/// row: where a run has a result, the result is its row. An index line whose
+/// result is gone (`gc` removed the run) is not shown.
 ///
-/// Files in runners' claim folders are listed too: a claim stands for a run
-/// with no live record yet (a run of instant steps only, whose runner was
-/// killed, until another runner takes it over), and a record being taken
-/// over is shown as the record it is. A claim whose run already has a
-/// record (a moment in which the record replaced it) is not listed. Like an
-/// inbox file, a claim is listed under the run id its file name gives.
-/// A control message (approval, cancel) is not a run: one still waiting in the
-/// inbox or a claim folder is not listed, and a refused one is a `rejected`
-/// row with no run id, its kind in the workflow column and the run it named.
-/// Rejected drops are rows with status `rejected`; a record that cannot be
-/// read is a row with status `unreadable` and the reason, never skipped.
+/// A drop with no record yet counts from when it was dropped, a rejection
+/// from its `rejectedAt`, and a record that cannot be read from its file's
+/// modification time; a refused control message is a `rejected` row with no
+/// run id, its kind in the workflow column and the run it named; a record
+/// that cannot be read is an `unreadable` row with the reason, never skipped.
+///
+/// Paging: each source gives its newest `limit + 1` rows after `--after`
+/// (`ListCursor`); the merge shows `limit` and, when there is one more, ends
+/// the table with the `--after` that shows the next page.
 enum ListCommand {
-    /// How far a time in a file may be ahead of the file's modification time (clocks of several machines).
-    static let clockSlack: TimeInterval = 2
-
-    /// Statuses a row can have beyond a run's: a drop that never became a run, and a record droprun cannot read.
-    static let extraStatuses = ["rejected", "unreadable"]
-
-    private enum Kind { case record, inbox, claim, takeover, rejection }
-
-    private struct Candidate {
-        var path: String
-        var modified: Date
-        var kind: Kind
-    }
-
-    private struct Row {
-        var status: String
-        var runId: String
-        var workflow: String?
-        var createdAt: Date?
-        var key: Date
-        var durationMs: Int?
-        var note: String?
-        var extra: [String: JSONValue] = [:]
-
-        var json: JSONValue {
-            var o: [String: JSONValue] = [
-                "runId": .string(runId), "status": .string(status), "workflow": workflow.map(JSONValue.string) ?? .null,
-                "createdAt": createdAt.map { .string(Timestamp.format($0)) } ?? .null, "durationMs": durationMs.map(JSONValue.int) ?? .null,
-            ]
-            o.merge(extra) { _, b in b }
-            return .object(o)
-        }
-    }
-
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let limit = try context.parsed.intValue("limit", range: 1...1_000_000) ?? 50
-        var wanted: String?
-        if let given = context.parsed.value("status") {
-            // `waiting` is what `show` prints for such a run.
-            let s = given == "waiting" ? RunStatus.waitingApproval.rawValue : given
-            let known = RunStatus.allCases.map(\.rawValue) + extraStatuses
-            guard known.contains(s) else {
-                var message = "invalid value '\(s)' for '--status': expected one of \(known.joined(separator: ", ")) (waiting for short)"
-                if let near = Suggestion.nearest(to: s, among: known + ["waiting"]) { message += "; did you mean '\(near)'?" }
-                throw CLIError.usage(message)
-            }
-            wanted = s
-        }
+        let filter = try ListFilter(context.parsed, now: context.environment.clock.now())
         let layout = context.layout
         let fs = context.fs
-        var candidates: [Candidate] = []
-        func add(_ path: String, _ kind: Kind) {
-            if let info = try? fs.info(path) { candidates.append(Candidate(path: path, modified: info.modified, kind: kind)) }
-        }
-        for (folder, kind) in [(layout.results, Kind.record), (layout.running, .record), (layout.inbox, .inbox)] {
-            guard let names = try? fs.list(folder) else { continue }
-            for entry in names where InboxScanner.isRequestName(entry.name) { add(Path.join(folder, entry.name), kind) }
-        }
-        for runner in (try? fs.list(layout.claimed)) ?? [] where !runner.name.hasPrefix(".") {
-            let folder = Path.join(layout.claimed, runner.name)
-            for entry in (try? fs.list(folder)) ?? [] {
-                if RootLayout.isTakeoverName(entry.name) {
-                    add(Path.join(folder, entry.name), .takeover)
-                } else if InboxScanner.isRequestName(RootLayout.claimedFileName(entry.name)) {
-                    add(Path.join(folder, entry.name), .claim)
-                }
-            }
-        }
-        for entry in (try? fs.list(layout.rejected)) ?? [] where entry.name.hasSuffix(".error.json") && !entry.name.hasPrefix(".") {
-            add(Path.join(layout.rejected, entry.name), .rejection)
-        }
-        candidates.sort { $0.modified > $1.modified }
+        let afterText = context.parsed.value("after")
+        let after = try afterText.map { (text) throws(CLIError) in try ListCursor.position(of: text, layout: layout, fs: fs) }
 
-        var rows: [Row] = []
-        // The keys of the rows kept, newest first, at most `limit`: the last is the one a newer row would push out.
-        var kept: [Date] = []
-        for candidate in candidates {
-            if kept.count >= limit, let oldest = kept.last, candidate.modified.addingTimeInterval(clockSlack) < oldest { break }
-            guard let row = row(for: candidate, layout: layout, fs: fs) else { continue }
-            if let wanted, row.status != wanted { continue }
-            rows.append(row)
-            let at = kept.firstIndex { $0 < row.key } ?? kept.endIndex
-            kept.insert(row.key, at: at)
-            if kept.count > limit { kept.removeLast() }
+        var rows = NewestRows(limit: limit + 1)
+        let reader = IndexReader(layout: layout, fileSystem: fs)
+        let indexed = reader.isBuilt
+        if indexed, let query = filter.indexQuery(after: after) {
+            let page: IndexReader.Page
+            do {
+                page = try reader.newest(query, limit: limit + 1)
+            } catch {
+                throw CLIError.fileSystem(error)
+            }
+            for entry in page.entries { rows.offer(ListRow(entry: entry)) }
+            warn(about: page, context)
         }
-        rows.sort { $0.key != $1.key ? $0.key > $1.key : $0.runId < $1.runId }
-        if rows.count > limit { rows.removeLast(rows.count - limit) }
+        let scan = ListScan(layout: layout, fs: fs, filter: filter, after: after, limit: limit + 1, includeResults: !indexed)
+        for row in scan.rows() { rows.offer(row) }
+        let shown = Array(rows.rows.prefix(limit))
+        let more = rows.rows.count > limit
 
         if context.json {
-            context.printJSON(.array(rows.map(\.json)))
+            context.printJSON(.array(shown.map(\.json)))
             return .success
         }
-        if rows.isEmpty {
-            context.out.line("no runs" + (wanted.map { " with status \($0)" } ?? ""))
+        if shown.isEmpty {
+            let filters = filter.description
+            if let afterText {
+                context.out.line("no more runs after '\(afterText)'" + (filters.isEmpty ? "" : " with \(filters)"))
+            } else {
+                context.out.line("no runs" + (filters.isEmpty ? "" : " with \(filters)"))
+            }
             return .success
         }
-        let table = rows.map { row in
-            [
-                row.status, row.runId, row.workflow ?? "-", row.createdAt.map(Timestamp.format) ?? "-", row.durationMs.map { "\($0) ms" } ?? "-",
-                row.note ?? "",
-            ]
+        printTable(shown.map(\.cells), context)
+        if more, let last = shown.last { context.out.line("… more: add --after \(quoted(last.cursor)) for the next page") }
+        return .success
+    }
+
+    /// Says on standard error what the index reading skipped.
+    private static func warn(about page: IndexReader.Page, _ context: CommandContext) {
+        let layout = context.layout
+        for file in page.unreadableFiles {
+            context.err.line(
+                "droprun: warning: cannot read \(layout.relative(file.path)) (\(file.reason)); the runs it holds are not listed. 'droprun reindex' rebuilds the index"
+            )
         }
+        if page.unreadableLines > 0 {
+            let lines = page.unreadableLines == 1 ? "1 line" : "\(page.unreadableLines) lines"
+            context.err.line(
+                "droprun: warning: skipped \(lines) of outbox/index/ that could not be read (torn by a crash, or edited); 'droprun reindex' rebuilds the index"
+            )
+        }
+    }
+
+    private static func printTable(_ table: [[String]], _ context: CommandContext) {
         let header = ["STATUS", "RUN ID", "WORKFLOW", "CREATED", "DURATION", ""]
         var widths = header.map(\.count)
         for line in table {
@@ -137,58 +92,11 @@ enum ListCommand {
             while text.hasSuffix(" ") { text.removeLast() }
             context.out.line(text)
         }
-        return .success
     }
 
-    private static func row(for candidate: Candidate, layout: RootLayout, fs: any FileSystem) -> Row? {
-        let name = Path.name(candidate.path)
-        let locator = RunLocator(layout: layout, fileSystem: fs)
-        switch candidate.kind {
-        case .inbox, .claim:
-            let runId = RunID.fromFileName(RootLayout.claimedFileName(name))
-            if candidate.kind == .claim, locator.isRecorded(runId) { return nil }
-            // A control message waiting to be read is not a run: its run's status and show name it.
-            if ControlPeek.read(candidate.path, fs: fs) != nil { return nil }
-            return Row(status: RunStatus.queued.rawValue, runId: runId, key: candidate.modified)
-        case .rejection:
-            let rejectedAs = String(name.dropLast(".error.json".count))
-            guard let drop = RejectedDrop.read(rejectedAs, layout: layout, fs: fs) else {
-                return Row(
-                    status: "unreadable", runId: RunID.fromFileName(rejectedAs), key: candidate.modified,
-                    note: "\(layout.relative(candidate.path)) is not valid JSON",
-                    extra: ["reason": .string("the rejection's error file is not valid JSON"), "record": .string(layout.relative(candidate.path))])
-            }
-            let at = drop.rejectedAt.flatMap(Timestamp.parse) ?? candidate.modified
-            if let control = ControlPeek.read(Path.join(layout.rejected, drop.rejectedAs), fs: fs) {
-                // A refused approval or cancel never was a run: no run id of its own, its kind and the run it named.
-                let target = control.runId.map { " for '\($0)'" } ?? ""
-                return Row(
-                    status: "rejected", runId: "-", workflow: control.kind, createdAt: at, key: at,
-                    note: "\(control.kind)\(target): \(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
-                    extra: [
-                        "runId": .null, "workflow": .null, "kind": .string(control.kind), "forRun": control.runId.map(JSONValue.string) ?? .null,
-                        "reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs),
-                    ])
-            }
-            return Row(
-                status: "rejected", runId: drop.runId, createdAt: at, key: at, note: "\(drop.reason) (outbox/rejected/\(drop.rejectedAs))",
-                extra: ["reason": .string(drop.reason), "file": .string(drop.file), "rejectedAs": .string(drop.rejectedAs)])
-        case .record, .takeover:
-            let fallbackId = RootLayout.takeoverRunId(name) ?? RunID.fromFileName(name)
-            switch RunLocator.readRecord(candidate.path, fs: fs) {
-            case .missing:
-                return nil
-            case .unreadable(let reason):
-                return Row(
-                    status: "unreadable", runId: fallbackId, key: candidate.modified, note: "\(layout.relative(candidate.path)): \(reason)",
-                    extra: ["reason": .string(reason), "record": .string(layout.relative(candidate.path))])
-            case .record(let record):
-                // Between a result's link and the live record's removal, both exist: list the run once.
-                if Path.parent(candidate.path) == layout.running, locator.hasResult(record.runId) { return nil }
-                return Row(
-                    status: record.status.rawValue, runId: record.runId, workflow: record.workflowName, createdAt: record.createdAt,
-                    key: record.createdAt, durationMs: record.durationMs)
-            }
-        }
+    /// A word as a shell reads it back: quoted when it holds anything but letters, digits and `._-/~`.
+    static func quoted(_ word: String) -> String {
+        let plain = word.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-/~".unicodeScalars.contains($0)) }
+        return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }
