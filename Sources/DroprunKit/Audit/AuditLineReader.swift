@@ -1,6 +1,6 @@
 /// Reads an audit segment's lines in chunks (`FileSystem.readRange`), carrying a partial line from one chunk to the next.
 ///
-/// Memory stays at about two chunks whatever the file's size. With needles,
+/// Memory stays at about a chunk whatever the file's size. With needles,
 /// only lines that contain one of them are handed over: the chunk is searched
 /// with `memmem`, and a line is cut out around each hit, so a line that does
 /// not match is never looked at byte by byte.
@@ -27,55 +27,74 @@ struct AuditLineReader {
     /// Hands `body` every complete line of the file at `path` in order, or, with `needles`, every line that contains
     /// one of them; `body` returns false to stop.
     ///
+    /// Each chunk is searched where it was read; only a line cut by a chunk's
+    /// end is copied (joined with the start of the next chunk).
+    ///
     /// - Returns: the bytes after the last newline: a torn last line (0 when the file ends with a newline).
     @discardableResult
     func read(_ path: String, needles: [[UInt8]]? = nil, _ body: (Line) -> Bool) throws(ReadFileError) -> Int {
-        var buffer: [UInt8] = []
-        var bufferOffset: Int64 = 0
+        var carry: [UInt8] = []
         var readOffset: Int64 = 0
         var number = 0
+        func hand(_ bytes: ArraySlice<UInt8>, at offset: Int64) -> Bool {
+            if needles == nil { number += 1 }
+            return body(Line(bytes: bytes, offset: offset, number: number))
+        }
         while true {
             let chunk = try fileSystem.readRange(path, offset: readOffset, count: chunkBytes)
+            let chunkOffset = readOffset
             readOffset += Int64(chunk.count)
             let atEnd = chunk.count < chunkBytes
-            buffer.append(contentsOf: chunk)
-            let complete = buffer.withUnsafeBytes { ByteSearch.lastNewline(in: $0, before: $0.count).map { $0 + 1 } } ?? 0
-            var ranges: [Range<Int>] = []
-            if let needles {
-                ranges = Self.matches(of: needles, in: buffer, upTo: complete)
-            } else {
-                buffer.withUnsafeBytes { raw in
-                    var start = 0
-                    while start < complete, let newline = ByteSearch.nextNewline(in: raw, from: start) {
-                        ranges.append(start..<newline)
-                        start = newline + 1
+            var from = 0
+            if !carry.isEmpty {
+                // The line the previous chunk's end cut: its rest begins this chunk.
+                guard let newline = chunk.withUnsafeBytes({ ByteSearch.nextNewline(in: $0, from: 0) }) else {
+                    carry.append(contentsOf: chunk)
+                    if atEnd { return carry.count }
+                    continue
+                }
+                carry.append(contentsOf: chunk[0..<newline])
+                let wanted = needles.map { !Self.matches(of: $0, in: carry, from: 0, upTo: carry.count).isEmpty } ?? true
+                if wanted, !hand(carry[...], at: chunkOffset - Int64(carry.count - newline)) { return 0 }
+                carry.removeAll(keepingCapacity: true)
+                from = newline + 1
+            }
+            let complete = chunk.withUnsafeBytes { ByteSearch.lastNewline(in: $0, before: $0.count).map { $0 + 1 } } ?? 0
+            if complete > from {
+                var ranges: [Range<Int>] = []
+                if let needles {
+                    ranges = Self.matches(of: needles, in: chunk, from: from, upTo: complete)
+                } else {
+                    chunk.withUnsafeBytes { raw in
+                        var start = from
+                        while start < complete, let newline = ByteSearch.nextNewline(in: raw, from: start) {
+                            ranges.append(start..<newline)
+                            start = newline + 1
+                        }
                     }
                 }
+                for range in ranges where !hand(chunk[range], at: chunkOffset + Int64(range.lowerBound)) { return 0 }
             }
-            for range in ranges {
-                if needles == nil { number += 1 }
-                if !body(Line(bytes: buffer[range], offset: bufferOffset + Int64(range.lowerBound), number: number)) { return 0 }
-            }
-            buffer.removeSubrange(0..<complete)
-            bufferOffset += Int64(complete)
-            if atEnd { return buffer.count }
+            carry.append(contentsOf: chunk[max(complete, from)...])
+            if atEnd { return carry.count }
         }
     }
 
-    /// The ranges (without newlines) of the lines in `bytes[0..<end]` that contain one of `needles`, in order, each once.
-    static func matches(of needles: [[UInt8]], in bytes: [UInt8], upTo end: Int) -> [Range<Int>] {
+    /// The ranges (without newlines) of the lines in `bytes[from..<end]` (whole lines) that contain one of `needles`,
+    /// in order, each once.
+    static func matches(of needles: [[UInt8]], in bytes: [UInt8], from: Int, upTo end: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         bytes.withUnsafeBytes { whole in
-            let raw = UnsafeRawBufferPointer(rebasing: whole[0..<end])
+            let raw = UnsafeRawBufferPointer(rebasing: whole[from..<end])
             for needle in needles where !needle.isEmpty {
                 needle.withUnsafeBytes { needle in
-                    var from = 0
-                    while let hit = ByteSearch.first(needle, in: raw, from: from) {
+                    var at = 0
+                    while let hit = ByteSearch.first(needle, in: raw, from: at) {
                         let start = ByteSearch.lastNewline(in: raw, before: hit).map { $0 + 1 } ?? 0
-                        let stop = ByteSearch.nextNewline(in: raw, from: hit) ?? end
-                        ranges.append(start..<stop)
-                        from = stop + 1
-                        if from >= end { break }
+                        let stop = ByteSearch.nextNewline(in: raw, from: hit) ?? raw.count
+                        ranges.append((from + start)..<(from + stop))
+                        at = stop + 1
+                        if at >= raw.count { break }
                     }
                 }
             }

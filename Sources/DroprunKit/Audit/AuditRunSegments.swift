@@ -47,20 +47,29 @@ struct AuditRunSegments {
 
     /// The segments the index line of a run finished at `finishedAt` names: the lines of that day's index files that
     /// hold `"runId":"<runId>"`; nil when no line is found (no index yet, or the line was not written).
-    func indexed(runId: String, finishedAt: Date) -> [String]? {
+    ///
+    /// The file of `writer` (the runner that finished the run, which wrote
+    /// the line) is read first, and the day's other files only when it lacks
+    /// the line (a line a rebuild or a recovering runner wrote).
+    func indexed(runId: String, finishedAt: Date, writer: String?) -> [String]? {
         let day = IndexFiles.day(of: finishedAt)
         guard let files = try? IndexFiles.list(layout: layout, fileSystem: fileSystem) else { return nil }
         let needle = Self.runIdNeedle(runId)
         let reader = AuditLineReader(fileSystem: fileSystem)
-        var found: [String]?
-        for file in files where file.day == day {
-            _ = try? reader.read(file.path, needles: [needle]) { line in
-                guard let entry = IndexEntry(line: line.bytes), entry.runId == runId else { return true }
-                found = (found ?? []) + entry.audit
-                return true
+        let ofDay = files.filter { $0.day == day }
+        let first = ofDay.filter { $0.writer == writer }
+        for group in [first, ofDay.filter { $0.writer != writer }] {
+            var found: Set<String>?
+            for file in group {
+                _ = try? reader.read(file.path, needles: [needle]) { line in
+                    guard let entry = IndexEntry(line: line.bytes), entry.runId == runId else { return true }
+                    found = (found ?? []).union(entry.audit)
+                    return true
+                }
             }
+            if let found { return found.sorted() }
         }
-        return found.map { Array(Set($0)).sorted() }
+        return nil
     }
 
     /// `"runId":"<runId>"` as canonical compact JSON writes it: the closing quote makes the id exact.

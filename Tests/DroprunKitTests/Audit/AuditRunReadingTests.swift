@@ -114,6 +114,18 @@ import Testing
         #expect(text.stdout.contains("run.recovered") && text.stdout.contains("previousRunner=gone:1"), "\(text.stdout)")
     }
 
+    /// The line is looked for in the finishing runner's index file first, then in the day's others (a rebuild's).
+    @Test func anIndexLineInAnotherWritersFileIsFound() async throws {
+        let history = try await historyRoot()
+        let root = history.maker.root
+        try FileManager.default.moveItem(
+            atPath: root.file("outbox/index/2026-01-01~testhost-4242.jsonl"), toPath: root.file("outbox/index/2026-01-01~reindex-x-1.jsonl"))
+        let fs = ReadRecordingFileSystem()
+        let result = await CLITester(root: root.path).run(["audit", "hello", "--json"], fileSystem: fs)
+        #expect(result.stdout.split(separator: "\n").map(String.init) == fullScan(root, runId: "hello"))
+        #expect(segmentsRead(fs, root) == [runnerChain + ".jsonl", history.recovering])
+    }
+
     @Test func withoutItsIndexLineTheRunnersSegmentIsFoundByItsTime() async throws {
         let history = try await historyRoot()
         let root = history.maker.root
@@ -163,6 +175,27 @@ import Testing
         members["finishedAt"] = .null
         members["durationMs"] = .null
         return .object(members)
+    }
+
+    /// `audit.segmentBytes` in droprun.json cuts a runner's chain; every run's events are still found, and the chain verifies.
+    @Test(arguments: ["fast", "strict"])
+    func theConfiguredSegmentSizeCutsTheRunnersChain(durability: String) async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "\#(durability)", "audit": {"segmentBytes": 4096}}"#)
+        for i in 0..<6 { try root.drop("seg-\(i).json", echoRequest(id: "seg-\(i)")) }
+        let cli = CLITester(root: root.path)
+        #expect(await cli.run(["run", "--once"]).code == .success)
+        let segments = root.list("outbox/audit").filter { $0.hasSuffix(".jsonl") }
+        #expect(segments.count >= 2, "\(segments)")
+        #expect(segments.contains(runnerChain + "~0002.jsonl"), "\(segments)")
+        let verify = await cli.run(["audit", "verify"])
+        #expect(verify.code == .success, "\(verify.stdout)")
+        #expect(verify.stdout.contains("in 1 chain (\(segments.count) segments)"), "\(verify.stdout)")
+        for i in 0..<6 {
+            let audit = await cli.run(["audit", "seg-\(i)", "--json"])
+            #expect(audit.stdout.split(separator: "\n").map(String.init) == fullScan(root, runId: "seg-\(i)"))
+            #expect(audit.stdout.contains(#""event":"run.succeeded""#), "seg-\(i)")
+        }
     }
 
     @Test func theLineReaderCarriesAPartialLineAcrossChunksAndFindsEveryMatch() throws {

@@ -96,7 +96,10 @@ enum AuditCommand {
             }
             let through = record.finishedAt ?? context.environment.clock.now()
             window = (min(window?.from ?? record.createdAt, record.createdAt), max(window?.through ?? through, through))
-            if let finishedAt = record.finishedAt, let indexed = finder.indexed(runId: runId, finishedAt: finishedAt) {
+            if let finishedAt = record.finishedAt,
+                let indexed = finder.indexed(
+                    runId: runId, finishedAt: finishedAt, writer: HeldRecord.owner(runnerId: record.runnerId, runner: record.runner))
+            {
                 named.formUnion(indexed)
             }
         }
