@@ -5,24 +5,36 @@ struct AuditSearch {
 
     /// True when some chain holds a `event` event about `runId` that `matches` accepts.
     ///
-    /// `runner` limits the search to that runner's chains (`…-<runner>.jsonl`);
-    /// `mentioning`, when given, skips without parsing every line that does not
-    /// contain those bytes. Chains are read whole, newest lines first.
+    /// `runner` limits the search to that runner's chains (every segment of
+    /// each chain whose id ends with `-<runner>`); `mentioning`, when given,
+    /// skips without parsing every line that does not contain those bytes.
+    /// Each chain is read newest segment first, each segment whole and newest
+    /// lines first (a segment is at most `audit.segmentBytes` and a little).
     func contains(
         _ event: AuditEventName, runId: String, inChainsOf runner: String? = nil, mentioning: String? = nil,
         where matches: (JSONValue) -> Bool = { _ in true }
     ) -> Bool {
         let needle = mentioning.map { Array($0.utf8) }
-        let suffix = runner.map { "-\($0).jsonl" }
-        for name in (try? AuditVerifier.auditFiles(layout: layout, fileSystem: fileSystem)) ?? [] where suffix.map(name.hasSuffix) ?? true {
-            guard let chain = try? fileSystem.readFile(Path.join(layout.audit, name), maxBytes: 1 << 34) else { continue }
-            for line in chain.split(separator: 0x0A).reversed() where needle.map({ line.firstRange(of: $0) != nil }) ?? true {
-                guard let json = try? RecordReader.parse(Array(line)), json["runId"]?.stringValue == runId,
-                    json["event"]?.stringValue == event.rawValue
-                else { continue }
-                if matches(json) { return true }
+        let chains = (try? AuditChain.list(layout: layout, fileSystem: fileSystem)) ?? []
+        for chain in chains where runner.map({ Self.chain(chain.id, isOf: $0) }) ?? true {
+            for segment in chain.segments.reversed() {
+                guard let bytes = try? fileSystem.readFile(Path.join(layout.audit, segment.fileName), maxBytes: 1 << 34) else { continue }
+                for line in bytes.split(separator: 0x0A).reversed() where needle.map({ line.firstRange(of: $0) != nil }) ?? true {
+                    guard let json = try? RecordReader.parse(Array(line)), json["runId"]?.stringValue == runId,
+                        json["event"]?.stringValue == event.rawValue
+                    else { continue }
+                    if matches(json) { return true }
+                }
             }
         }
         return false
+    }
+
+    /// True when the chain `id` was written by the runner whose folder name is `runner`.
+    ///
+    /// The runner is what follows the chain's start time (`<start>-<runner>`);
+    /// an id of another form is matched by its ending, as names were before.
+    static func chain(_ id: String, isOf runner: String) -> Bool {
+        AuditSegmentName.runner(ofChain: id).map { $0 == runner } ?? id.hasSuffix("-" + runner)
     }
 }

@@ -85,7 +85,9 @@ struct CommandContext: Sendable {
         var engine = EngineContext(
             layout: layout, fileSystem: fs, clock: environment.clock, configuration: configuration, registry: environment.registry,
             identity: environment.identity,
-            audit: AuditLog(folder: layout.audit, runner: environment.identity, startedAt: environment.clock.now(), fileSystem: fs))
+            audit: AuditLog(
+                folder: layout.audit, runner: environment.identity, startedAt: environment.clock.now(), fileSystem: fs,
+                segmentBytes: configuration.auditSegmentBytes, durable: configuration.durability == .strict))
         engine.environment = environment.variables
         engine.launcher = environment.launcher
         engine.warnings = RunnerWarnings(sink: err)
