@@ -114,13 +114,15 @@ public final class GarbageCollector {
         cursor = candidates.count
     }
 
-    /// The audit segments past `cut`, removed by the audit log's pruner.
+    /// The audit segments past `cut`, removed by the audit log's pruner (under the gc lock; dry, only named).
     private func pruneAudit(before cut: Date) {
-        guard !options.dryRun else { return }
-        // TODO(AuditPruner): the one call that prunes whole audit segments past retention.auditDays. Audit/AuditPruner.swift
-        // (the audit log's segments) is not on main yet; once it is, this line becomes:
-        // report.auditSegmentsRemoved += try AuditPruner(layout: layout, fileSystem: fs).prune(olderThan: cut)
-        _ = cut
+        do {
+            let pruned = try AuditPruner(context: context).prune(olderThan: cut, dryRun: options.dryRun)
+            report.auditSegmentsRemoved += pruned.removed
+            report.bytesFreed += pruned.bytes
+        } catch {
+            problem(layout.relative(error.path), "cannot remove old audit segments: \(error)")
+        }
     }
 
     /// Notes what could not be removed.
