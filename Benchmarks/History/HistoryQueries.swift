@@ -48,8 +48,9 @@ struct HistoryQueries {
                 name: "list --status failed --since 24h", targetMs: 300, peakLimitMB: Self.peakMB,
                 arguments: { _ in ["list", "--status", "failed", "--since", "24h"] },
                 check: { _, out in
-                    let rows = out.split(separator: "\n").filter { $0.contains("run-") }
-                    if let other = rows.first(where: { !$0.contains("failed") }) { return "a row that is not failed: \(other)" }
+                    let rows = Self.rows(out)
+                    if rows.isEmpty { return "no rows" }
+                    if let other = rows.first(where: { !$0.hasPrefix("failed ") }) { return "a row that is not failed: \(other)" }
                     if let newestFailed, !out.contains(newestFailed) { return "the newest failed run \(newestFailed) is not listed" }
                     return nil
                 }),
@@ -70,6 +71,12 @@ struct HistoryQueries {
                 }),
         ]
         return try queries.map(measure)
+    }
+
+    /// The rows of `list`'s table: lines whose first word is a status (not the header, nor the line that says how to page on).
+    static func rows(_ out: String) -> [Substring] {
+        let statuses = Set(RunStatus.allCases.map(\.rawValue) + ["waiting", "rejected", "unreadable"])
+        return out.split(separator: "\n").filter { line in line.split(separator: " ").first.map { statuses.contains(String($0)) } ?? false }
     }
 
     /// The id and final status of run `i` must be in the output.
