@@ -9,7 +9,8 @@ extension BenchRunner {
     /// The history section: queries, `audit RUN_ID` and `gc` over a generated root of `--history-runs` finished runs.
     ///
     /// Not in the default set (`--only history`): at 1,000,000 runs the root
-    /// takes several minutes to write and about 15 GB. The section checks the
+    /// takes about 14 GB, several minutes to write, and about 30 minutes to
+    /// delete on this disk (after the table is printed). The section checks the
     /// generator against DroprunKit (`HistorySelfCheck`), writes the root
     /// (`HistoryGenerator`), flushes it, then times each command as a child
     /// process of the `droprun` binary (wall time to its exit, peak resident
@@ -23,7 +24,9 @@ extension BenchRunner {
         let runs = options.historyRuns
         let expired = min(options.historyExpired ?? runs / 10, runs / 2)
         let rounds = options.roundsGiven ? options.rounds : 5
-        print("history: \(runs) finished runs (not in the default set: about 20 minutes and 15 GB at 1,000,000; --only history)")
+        print(
+            "history: \(runs) finished runs (not in the default set, --only history: at 1,000,000 runs about 14 GB, 5 to 10 minutes "
+                + "to write and measure besides gc's own time, and about 30 minutes to remove the root afterwards)")
         let folder = options.historyDirectory ?? base
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try HistoryDisk.ensureRoom(folder, runs: runs)
