@@ -40,6 +40,14 @@ struct Options {
     var concurrency = 4
     var strictConcurrency = 64
     var rounds = 3
+    /// True when `--rounds` was given (the history section's default is 5 rather than 3).
+    var roundsGiven = false
+    var historyRuns = 1_000_000
+    var historyExpired: Int?
+    var historyDrops = 4_000
+    var historyTimeout = 60
+    var historyDirectory: String?
+    var keepHistory = false
     var binary: String?
     var directory: String?
     var json: String?
@@ -49,6 +57,8 @@ struct Options {
     static let usage = """
         Usage: droprun-bench [--requests N] [--latency-drops N] [--existing-results N] [--burst N] [--drain N] [--idle-seconds S]
                              [--concurrency N] [--strict-concurrency N] [--rounds N]
+                             [--history-runs N] [--history-expired N] [--history-drops N] [--history-timeout S]
+                             [--history-dir DIR] [--keep-history]
                              [--binary PATH] [--dir DIR] [--json FILE] [--only NAME,...]
           --requests N          inbox size for the throughput rows (default 5000)
           --concurrency N       runs at once in the fast throughput row, and in watch (default 4, droprun's default)
@@ -62,7 +72,15 @@ struct Options {
                                 a watch starts on, each beside run --once draining the same (default 10000)
           --drain-timeout S     give up on a watch drain row after S seconds (default 600)
           --idle-seconds S      how long an idle watch is observed (default 10)
-          --only NAMES          run only some of: throughput, latency, scale, memory, drain, idle
+          --only NAMES          run only some of: throughput, latency, scale, memory, drain, idle, history
+                                (history is not in the default set: at 1,000,000 runs it writes about 14 GB in 5 to
+                                10 minutes, then gc, then about 30 minutes to remove them; run it with --only history)
+          --history-runs N      finished runs the history section generates (default 1000000)
+          --history-expired N   of which the oldest N are past 30 days, for gc (default a tenth of the runs)
+          --history-drops N     drops run --once drains alone and beside gc (default 4000)
+          --history-timeout S   give up on one history command after S seconds (default 60)
+          --history-dir DIR     where to generate the history root (default: --dir); on a disk, not a RAM disk
+          --keep-history        leave the history root in place (it is removed at the end otherwise)
           --binary PATH         the droprun binary (default: next to this program)
           --dir DIR             where to make the benchmark roots (default: a new temporary folder)
         """
@@ -88,7 +106,15 @@ struct Options {
             case "--idle-seconds": idleSeconds = try int(arg)
             case "--concurrency": concurrency = try int(arg)
             case "--strict-concurrency": strictConcurrency = try int(arg)
-            case "--rounds": rounds = max(1, try int(arg))
+            case "--rounds":
+                rounds = max(1, try int(arg))
+                roundsGiven = true
+            case "--history-runs": historyRuns = max(100, try int(arg))
+            case "--history-expired": historyExpired = try int(arg)
+            case "--history-drops": historyDrops = max(1, try int(arg))
+            case "--history-timeout": historyTimeout = max(1, try int(arg))
+            case "--history-dir": historyDirectory = try value(arg)
+            case "--keep-history": keepHistory = true
             case "--binary": binary = try value(arg)
             case "--dir": directory = try value(arg)
             case "--json": json = try value(arg)

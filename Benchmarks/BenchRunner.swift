@@ -20,6 +20,8 @@ struct BenchRunner {
     let binary: String
     let base: String
     var rows: [Row] = []
+    /// Roots removed once the table is printed (the history root).
+    var removeAtEnd: [String] = []
 
     init(options: Options) throws {
         self.options = options
@@ -30,7 +32,10 @@ struct BenchRunner {
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
     }
 
-    func wants(_ name: String) -> Bool { options.only.isEmpty || options.only.contains(name) }
+    /// Sections run without `--only`; `history` runs only when named (it takes far longer than the rest).
+    static let defaultSections: Set<String> = ["throughput", "latency", "scale", "memory", "drain", "idle"]
+
+    func wants(_ name: String) -> Bool { options.only.isEmpty ? Self.defaultSections.contains(name) : options.only.contains(name) }
 
     mutating func run() async throws {
         print("droprun benchmark: \(binary)")
@@ -41,8 +46,15 @@ struct BenchRunner {
         if wants("memory") { try memory() }
         if wants("drain") { try await drain() }
         if wants("idle") { try idle() }
+        if wants("history") { try history() }
         printTable()
         if let json = options.json { try writeJSON(json) }
+        for path in removeAtEnd {
+            let start = ContinuousClock.now
+            print("\nremoving \(path) ...")
+            _ = try Child.start(["/bin/rm", "-rf", path], stdout: "/dev/null").wait()
+            print(String(format: "removed in %.1f s", Double((ContinuousClock.now - start).components.seconds)))
+        }
         // Not removed here: deleting tens of thousands of files slows file creation on this disk for minutes,
         // which would skew the next measurement. Remove it when done.
         print("\nbenchmark roots left in \(base) (rm -rf it when done)")
@@ -240,7 +252,7 @@ struct BenchRunner {
             "measure".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
                 + "result".padding(toLength: valueWidth, withPad: " ", startingAt: 0) + "  target")
         for row in rows {
-            let mark = row.met.map { $0 ? "met" : "NOT met" } ?? ""
+            let mark = row.met.map { $0 ? "PASS" : "MISS" } ?? ""
             print(
                 row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
                     + row.value.padding(toLength: valueWidth, withPad: " ", startingAt: 0) + "  " + row.target + (mark.isEmpty ? "" : " (\(mark))"))
@@ -267,11 +279,12 @@ extension Duration {
     }
 }
 
-/// A child process started with `posix_spawn`, output discarded, reaped with `wait4` for its resource usage.
+/// A child process started with `posix_spawn`, output discarded (or to files), reaped with `wait4` for its resource usage.
 struct Child {
     let pid: pid_t
 
-    static func start(_ argv: [String]) throws -> Child {
+    /// Starts `argv` with its standard output to `stdout` and its standard error to `stderr` (nil: the benchmark's own).
+    static func start(_ argv: [String], stdout: String = "/dev/null", stderr: String? = nil) throws -> Child {
         #if canImport(Darwin)
         var actions: posix_spawn_file_actions_t? = nil
         #else
@@ -279,7 +292,8 @@ struct Child {
         #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if let stderr { posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
         var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
         pointers.append(nil)
         defer { for p in pointers { free(p) } }
