@@ -43,6 +43,8 @@ public struct EngineContext: Sendable {
     public var checkpointLog: CheckpointLog
     /// Where the runner says which of its own files it cannot read (standard error, from the command line).
     public var warnings = RunnerWarnings()
+    /// This runner's files of the history index (one line per finished run).
+    public var index: IndexWriter
 
     public init(
         layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
@@ -59,6 +61,7 @@ public struct EngineContext: Sendable {
         self.stop = stop
         self.isProcessAlive = isProcessAlive
         groupCommit = GroupCommit(root: layout.root)
+        index = IndexWriter(layout: layout, writer: identity.folderName, fileSystem: fileSystem)
         checkpointLog = CheckpointLog(
             folder: layout.checkpointFolder(identity.folderName), fileSystem: fileSystem, durable: configuration.durability == .strict)
     }
