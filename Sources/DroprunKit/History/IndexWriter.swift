@@ -39,7 +39,7 @@ public final class IndexWriter: Sendable {
     /// Appends the line of one finished run to the file of its `finishedAt`'s day.
     public func append(_ entry: IndexEntry) throws(FileSystemError) {
         let day = IndexFiles.day(of: entry.finishedAt)
-        let line = entry.line
+        let line = IndexLine.bytes(entry)
         try state.withLock { (state: inout State) throws(FileSystemError) in
             if let current = state.day, day < current {
                 // An older day: its file is opened for this line only, and the newest day's stays open.
