@@ -146,6 +146,12 @@ enum CommandTable {
                 discussion: "Exit 1 when a credential variable (apiKeyEnv) or an exec command's program or allowed variable is missing.",
                 options: [json]),
             CommandSpec(
+                name: "reindex", abstract: "Rebuild the history index (outbox/index/) from outbox/results/.",
+                discussion:
+                    "The index is derived from the results: this reads every result, writes one file per day of the runs' finish times, removes the index files it makes redundant and marks the index built. Safe while runners run. Exit 1 when a result could not be read (each is named; it is not in the index).",
+                options: [json],
+                examples: ["droprun reindex", "droprun reindex --json"]),
+            CommandSpec(
                 name: "audit", abstract: "Print the audit log, or one run's events.",
                 arguments: [ArgumentSpec("run_id", arity: .optional, help: "Only this run's events.")], options: [json],
                 subcommands: [
@@ -178,6 +184,7 @@ enum CommandTable {
         case ["audit"]: AuditCommand.run
         case ["audit", "verify"]: AuditCommand.verify
         case ["gc"]: GCCommand.run
+        case ["reindex"]: ReindexCommand.run
         default: nil
         }
     }

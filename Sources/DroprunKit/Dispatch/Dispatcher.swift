@@ -131,8 +131,10 @@ actor Dispatcher {
             keeper.cancel()
             // A clean stop leaves no checkpoint log (every run it holds is finished or published).
             context.checkpointLog.close()
+            context.index.close()
             heartbeat.stop()
         }
+        await ensureIndexBuilt()
         switch mode {
         case .once:
             return try await runUntilIdle(onOutcome: onOutcome)

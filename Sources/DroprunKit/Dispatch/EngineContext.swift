@@ -45,6 +45,8 @@ public struct EngineContext: Sendable {
     public var warnings = RunnerWarnings()
     /// The ids `gc` purged, refused as `duplicate` at admission (refreshed with one `stat` per admission).
     public var purgedIDs: PurgedIDs
+    /// This runner's files of the history index (one line per finished run).
+    public var index: IndexWriter
 
     public init(
         layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
@@ -62,6 +64,7 @@ public struct EngineContext: Sendable {
         self.isProcessAlive = isProcessAlive
         groupCommit = GroupCommit(root: layout.root)
         purgedIDs = PurgedIDs(layout: layout, fileSystem: fileSystem)
+        index = IndexWriter(layout: layout, writer: identity.folderName, fileSystem: fileSystem)
         checkpointLog = CheckpointLog(
             folder: layout.checkpointFolder(identity.folderName), fileSystem: fileSystem, durable: configuration.durability == .strict)
     }

@@ -8,8 +8,8 @@ import Synchronization
 /// once per process, however often it is found again.
 public final class RunnerWarnings: Sendable {
     private let sink: (any OutputSink)?
-    // Guarded by the mutex: messages already written, in order.
-    private let said = Mutex<(seen: Set<String>, order: [String])>(([], []))
+    // Guarded by the mutex: messages already written, in order, and the notices.
+    private let said = Mutex<(seen: Set<String>, order: [String], notices: [String])>(([], [], []))
 
     /// Writes each warning as a line to `sink` (nil: only kept, for tests and embedders to read).
     public init(sink: (any OutputSink)? = nil) { self.sink = sink }
@@ -24,11 +24,14 @@ public final class RunnerWarnings: Sendable {
         if isNew { sink?.line("droprun: warning: " + message) }
     }
 
-    /// Says what the runner did on its own (a gc pass that removed something), every time: `droprun: <message>`.
-    public func note(_ message: String) {
-        said.withLock { $0.order.append(message) }
+    /// Says what the runner did that an operator should know of (a rebuilt index): `droprun: <message>`, every time.
+    public func notice(_ message: String) {
+        said.withLock { $0.notices.append(message) }
         sink?.line("droprun: " + message)
     }
+
+    /// Every notice said so far, in order.
+    public var notices: [String] { said.withLock { $0.notices } }
 
     /// Reports a file the runner cannot read back (a missing file is not worth a word).
     func unreadable(_ problem: UnreadableRecord) {

@@ -193,7 +193,7 @@ struct RunExecutor {
         return json["by"]?.stringValue
     }
 
-    /// Writes the result (the commit point), then the audit event that says the run ended.
+    /// Writes the result (the commit point), then the audit event that says the run ended, then the run's index line.
     ///
     /// The event comes after the result, so no event ever claims a finish that
     /// did not happen; a crash between the two leaves a result whose final
@@ -204,6 +204,9 @@ struct RunExecutor {
         try context.ensureLease()
         try await store.finish(record)
         try context.record(ended, runId: record.runId)
+        // Before what stands for the run goes: at every moment a finished run is in the index or has its live record
+        // (or claim) beside its result, from which recovery repairs a missing line.
+        context.appendIndexLine(record)
         // A placeholder still standing means no live record was written.
         if placeholder == nil { try store.removeLive(record.runId) }
         if let placeholder {

@@ -34,8 +34,6 @@ import Darwin
 public struct IndexReader: Sendable {
     /// How far a time written on one machine may be ahead of one written on another.
     public static let clockSlack: TimeInterval = 2
-    /// `outbox/index/.built`: the index covers every result (see `IndexFiles`).
-    public static let builtMarkerName = ".built"
     /// The bytes read at once.
     public static let defaultChunkBytes = 256 << 10
 
@@ -53,7 +51,7 @@ public struct IndexReader: Sendable {
     }
 
     /// The marker's path.
-    public var builtMarker: String { Path.join(layout.index, Self.builtMarkerName) }
+    public var builtMarker: String { layout.indexBuiltMarker }
 
     /// True when the index covers every result, so queries may read it instead of `outbox/results/`: one `stat`.
     public var isBuilt: Bool { fileSystem.exists(builtMarker) }

@@ -64,6 +64,8 @@ public struct RootLayout: Sendable {
     public var index: String { Path.join(root, "outbox", "index") }
     /// `outbox/index/<yyyy-mm-dd>~<writer>.jsonl`.
     public func indexFile(day: String, writer: String) -> String { Path.join(index, IndexFiles.name(day: day, writer: writer)) }
+    /// `outbox/index/.built`: present once the index covers every result (written by a rebuild, or a runner's start on an empty root).
+    public var indexBuiltMarker: String { Path.join(index, ".built") }
     /// `outbox/purged/`: the compact record of purged run ids, which keeps them refused as duplicates.
     public var purged: String { Path.join(root, "outbox", "purged") }
     /// `outbox/purging/`: runs `gc` has begun to remove, one folder each, finished by the next `gc`.

@@ -96,7 +96,10 @@ struct Intake {
                 if let dead = claimed.recoveredFrom, let claimInode = try fs.info(claimed.path)?.inode,
                     try fs.info(layout.request(runId))?.inode == claimInode
                 {
-                    Recovery(context: context).writeMissingFinalEvent(runId, claimedBy: dead)
+                    let recovery = Recovery(context: context)
+                    recovery.writeMissingFinalEvent(runId, claimedBy: dead)
+                    // The claim stands for the run until its index line is written (if that fails, the claim is tried again later).
+                    try recovery.addMissingIndexLine(runId)
                     try fs.remove(claimed.path)
                     return .nothing
                 }

@@ -36,7 +36,9 @@ struct Recovery {
                 guard let runId = RootLayout.takeoverRunId(entry.name) else { continue }
                 let source = Path.join(dead, entry.name)
                 if locator.hasResult(runId) {
-                    remove(source)
+                    // Finished (by the dead runner, which died before it removed the record, or by another): the
+                    // record goes once the run is in the index.
+                    if writeMissingIndexLine(runId) { remove(source) }
                     continue
                 }
                 do {
@@ -310,7 +312,51 @@ struct Recovery {
         let owner = HeldRecord.owner(of: live)
         if let owner, !TakeoverPolicy(context: context).isGone(owner) { return }
         if let owner { writeMissingFinalEvent(runId, claimedBy: owner) }
+        // The record stands for the run until its index line is written (it stays for the next scan if it cannot be).
+        guard writeMissingIndexLine(runId) else { return }
         remove(layout.runningRecord(runId))
+    }
+
+    /// Appends the index line of a finished run whose runner died before it could, unless a file of its day holds one.
+    ///
+    /// Asked where a dead runner left a live record, a record being taken
+    /// over or a claim beside the run's result: the runner appends the line
+    /// before it removes any of these, so the line may be missing only
+    /// there. The line is appended to this runner's own index file; the
+    /// day's files (every writer's) are searched first, so a line is
+    /// written twice only by two recoverers at the same moment, which
+    /// readers take as one.
+    ///
+    /// - Returns: false when the line is missing and could not be written
+    ///   (reported): what stands for the run is then kept, for the next scan.
+    func writeMissingIndexLine(_ runId: String) -> Bool {
+        do {
+            try addMissingIndexLine(runId)
+            return true
+        } catch {
+            report(error, "could not add the finished run '\(runId)' to the history index")
+            return false
+        }
+    }
+
+    /// Appends the missing index line of a finished run (see `writeMissingIndexLine`), throwing when it cannot.
+    ///
+    /// A result that cannot be read is reported and has no line to write
+    /// (`droprun reindex` names it too): nothing is thrown for it.
+    func addMissingIndexLine(_ runId: String) throws(FileSystemError) {
+        let record: RunRecord
+        do {
+            record = try RecordReader.record(at: layout.result(runId), fileSystem: fs)
+        } catch {
+            context.reportUnreadable(error)
+            return
+        }
+        guard let finishedAt = record.finishedAt, record.status.isFinal,
+            !IndexLookup.contains(runId: runId, day: IndexFiles.day(of: finishedAt), layout: layout, fileSystem: fs)
+        else { return }
+        let audit = AuditSegmentHint(layout: layout, fileSystem: fs).names(runner: record.runnerId, from: record.createdAt, to: finishedAt)
+        guard let entry = IndexEntry(record: record, audit: audit) else { return }
+        try context.index.append(entry)
     }
 
     /// Writes the final audit event of a finished run whose runner died before it could, unless that runner's chain has it.

@@ -67,8 +67,8 @@ import Testing
         }
         #expect(remaining() == 0)
         #expect(
-            await WatchIntakeTests.eventually { context.warnings.messages.contains { $0.hasPrefix("gc removed 4 runs older than 30d") } },
-            "\(context.warnings.messages)")
+            await WatchIntakeTests.eventually { context.warnings.notices.contains { $0.hasPrefix("gc removed 4 runs older than 30d") } },
+            "\(context.warnings.notices)")
         context.stop.stop()
         try await watch.value
         #expect(F.checkWholeOrGone(root, F.ids(4)).isEmpty)

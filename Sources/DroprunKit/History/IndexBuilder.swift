@@ -1,0 +1,174 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Builds the history index anew from `outbox/results/` (`droprun reindex`, and a runner's start when the index was never built).
+///
+/// The index is derived data: every line can be made again from a result.
+/// A rebuild reads every result, writes one file per UTC day of `finishedAt`
+/// under its own writer name (`<day>~reindex-<time>-<pid>.jsonl`, each whole:
+/// a temporary file, then a rename), sorted by `finishedAt`, then removes the
+/// index files that its lines make redundant, then writes the marker
+/// `outbox/index/.built`.
+///
+/// A file is removed only when nothing was appended to it since before the
+/// results were listed (same inode, size and modification time), so every
+/// line in it is about a result the rebuild read; and only when no live
+/// runner may append to it still: a rebuild's file, a file of a runner that
+/// is gone, or a day older than yesterday (a runner appends to the day a run
+/// finished, which is today, and recovery repairs runs that finished before a
+/// crash, whose results the rebuild read). The files it keeps repeat some of
+/// its lines, which readers take as one. Two rebuilds at once therefore leave
+/// at worst duplicate lines: each removes only files it covers.
+public struct IndexBuilder: Sendable {
+    /// What a rebuild did.
+    public struct Report: Sendable, Equatable {
+        /// Finished runs written into the index.
+        public var runs = 0
+        /// The day files written (names under `outbox/index/`), oldest day first.
+        public var files: [String] = []
+        /// Earlier index files removed (their lines are in `files`).
+        public var removed = 0
+        /// Results that could not be read: each file (relative to the root) and why. They are not in the index.
+        public var unreadable: [Unreadable] = []
+        /// How long the rebuild took.
+        public var seconds = 0.0
+    }
+
+    /// A result the rebuild could not read.
+    public struct Unreadable: Sendable, Equatable {
+        /// The file, relative to the root (`outbox/results/x.json`).
+        public var file: String
+        /// Why.
+        public var reason: String
+    }
+
+    let layout: RootLayout
+    let fileSystem: any FileSystem
+    let clock: any RunnerClock
+    /// Strict durability: each file is flushed before it is renamed into place, and the marker after them.
+    let durable: Bool
+    /// Names the rebuild's files.
+    let pid: Int32
+    /// True when the runner of a folder name is alive (its heartbeat holds): its current files may still grow.
+    let isLive: @Sendable (String) -> Bool
+
+    public init(
+        layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, durable: Bool, pid: Int32 = getpid(),
+        isLive: @escaping @Sendable (String) -> Bool
+    ) {
+        self.layout = layout
+        self.fileSystem = fileSystem
+        self.clock = clock
+        self.durable = durable
+        self.pid = pid
+        self.isLive = isLive
+    }
+
+    /// A builder for an engine's root, judging runners by their leases.
+    init(context: EngineContext) {
+        let liveness = context.liveness
+        self.init(
+            layout: context.layout, fileSystem: context.fileSystem, clock: context.clock,
+            durable: context.configuration.durability == .strict, pid: context.identity.pid, isLive: { !liveness.isDead($0) })
+    }
+
+    /// `outbox/index/.built`: the index covers every result (hidden, so `IndexFiles.list` never takes it for a day file).
+    public static func marker(_ layout: RootLayout) -> String { layout.indexBuiltMarker }
+
+    /// True when the marker is in place.
+    public var isBuilt: Bool { fileSystem.exists(Self.marker(layout)) }
+
+    /// At a runner's start: builds the index when it was never built; nil when there was nothing to build.
+    ///
+    /// With the marker in place, one `stat`. Without it and no result, the
+    /// marker alone is written (every run from now on appends its line).
+    public func ensureBuilt() throws(FileSystemError) -> Report? {
+        if isBuilt { return nil }
+        if try resultNames().isEmpty {
+            try writeMarker()
+            return nil
+        }
+        return try rebuild()
+    }
+
+    /// Rebuilds the index from every result, removes the files it makes redundant, and writes the marker.
+    public func rebuild() throws(FileSystemError) -> Report {
+        let began = clock.now()
+        try fileSystem.makeDirectory(layout.index)
+        // Taken before the results are listed: a file unchanged since holds only lines about results listed below.
+        let before = try IndexFiles.list(layout: layout, fileSystem: fileSystem).compactMap { file in
+            (try? fileSystem.info(file.path)).flatMap { $0 }.map { (file, $0) }
+        }
+        var report = Report()
+        var days: [String: [(finishedAt: Date, runId: String, line: [UInt8])]] = [:]
+        let hint = AuditSegmentHint(layout: layout, fileSystem: fileSystem)
+        for name in try resultNames() {
+            let path = Path.join(layout.results, name)
+            let record: RunRecord
+            do {
+                record = try RecordReader.record(at: path, fileSystem: fileSystem)
+            } catch {
+                // Removed since the listing (a gc): not a problem of the index.
+                if case .notFound = error.reason { continue }
+                report.unreadable.append(Unreadable(file: layout.relative(path), reason: error.reason.description))
+                continue
+            }
+            guard let finishedAt = record.finishedAt,
+                let entry = IndexEntry(
+                    record: record, audit: hint.names(runner: record.runnerId, from: record.createdAt, to: finishedAt))
+            else {
+                report.unreadable.append(
+                    Unreadable(file: layout.relative(path), reason: "it is a result of status \(record.status.rawValue) without a finish time"))
+                continue
+            }
+            days[IndexFiles.day(of: finishedAt), default: []].append((finishedAt, record.runId, entry.line))
+            report.runs += 1
+        }
+        let writer = "reindex-\(Timestamp.compact(began))-\(pid)"
+        for day in days.keys.sorted() {
+            let lines = days[day, default: []].sorted { ($0.finishedAt, $0.runId) < ($1.finishedAt, $1.runId) }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(lines.reduce(0) { $0 + $1.line.count })
+            for line in lines { bytes.append(contentsOf: line.line) }
+            let name = IndexFiles.name(day: day, writer: writer)
+            try fileSystem.writeAtomically(Path.join(layout.index, name), bytes, sync: durable)
+            report.files.append(name)
+        }
+        let yesterday = IndexFiles.day(of: began.addingTimeInterval(-86_400))
+        for (file, seen) in before where !report.files.contains(Path.name(file.path)) {
+            let mayGrow = !file.writer.hasPrefix("reindex-") && isLive(file.writer) && file.day >= yesterday
+            guard !mayGrow, let now = try? fileSystem.info(file.path),
+                now.inode == seen.inode, now.size == seen.size, now.modified == seen.modified
+            else { continue }
+            do {
+                try fileSystem.remove(file.path)
+                report.removed += 1
+            } catch {
+                // Gone already (another rebuild removed it), or kept: its lines repeat the new ones, which readers allow.
+            }
+        }
+        try writeMarker()
+        report.seconds = clock.now().timeIntervalSince(began)
+        return report
+    }
+
+    /// The result files' names (`<runId>.json`, not hidden).
+    private func resultNames() throws(FileSystemError) -> [String] {
+        do {
+            return try fileSystem.list(layout.results).map(\.name).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+        } catch let error where error.isNotFound {
+            return []
+        }
+    }
+
+    private func writeMarker() throws(FileSystemError) {
+        try fileSystem.makeDirectory(layout.index)
+        let marker: JSONValue = ["builtAt": .string(Timestamp.format(clock.now()))]
+        try fileSystem.writeAtomically(Self.marker(layout), JSONWriter.prettyBytes(marker), sync: durable)
+    }
+}
