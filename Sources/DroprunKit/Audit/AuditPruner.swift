@@ -96,11 +96,19 @@ public struct AuditPruner: Sendable {
             else { break }
             remove.append((segment, info.size))
         }
-        guard let last = remove.last?.name else { return nil }
-        let kept = last.next
-        guard let line = try? reader.firstLine(Path.join(layout.audit, kept.fileName)),
-            let prev = (try? RecordReader.parse(line))?["prev"]?.stringValue
-        else { return nil }
-        return (remove, AuditHead(chain: chain.id, segment: kept.number, continuesFrom: prev, removedThrough: last.number, removedAt: clock.now()))
+        // The first kept segment must begin the chain with a line; an empty one (a cut that did not finish) cannot, so
+        // the segment before it is kept too.
+        while let last = remove.last?.name {
+            let kept = last.next
+            if let line = try? reader.firstLine(Path.join(layout.audit, kept.fileName)),
+                let prev = (try? RecordReader.parse(line))?["prev"]?.stringValue
+            {
+                return (
+                    remove, AuditHead(chain: chain.id, segment: kept.number, continuesFrom: prev, removedThrough: last.number, removedAt: clock.now())
+                )
+            }
+            remove.removeLast()
+        }
+        return nil
     }
 }

@@ -79,9 +79,11 @@ struct AuditSegmentCheck {
         fail(lines + 1, "torn last line: \(bytes) bytes with no newline (a writer died mid-line); it is not an event")
     }
 
-    /// Reports an empty segment after the first (a segment always begins with its `audit.segment` line).
-    mutating func finish() {
-        if lines == 0, segment.number > 1, problem == nil {
+    /// Reports an empty segment after the first (a segment always begins with its `audit.segment` line), unless it is
+    /// the chain's last: a writer killed between creating the next segment and writing its first line leaves it
+    /// empty, a cut that did not finish (like a torn last line, it holds no event), never to be written again.
+    mutating func finish(isLast: Bool) {
+        if lines == 0, segment.number > 1, problem == nil, !isLast {
             fail(1, "segment \(segment.number) of chain \(segment.chain) is empty: it should begin with its audit.segment line")
         }
     }

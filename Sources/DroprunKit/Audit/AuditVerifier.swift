@@ -83,7 +83,7 @@ public enum AuditVerifier {
                     return true
                 }
                 check.torn(torn)
-                check.finish()
+                check.finish(isLast: segment == chain.segments.last)
             } catch {
                 problems.add(file(segment, layout), 0, "cannot read: \(error)")
                 previous = (segment, nil)
