@@ -30,6 +30,26 @@ struct AuditSearch {
         return false
     }
 
+    /// Every `event` event about one of `runIds`, by run id: one pass over every segment of every chain, skipping
+    /// without parsing each line that lacks the event's bytes (`"event":"<name>"`, as canonical lines hold it).
+    func events(_ event: AuditEventName, runIds: Set<String>) -> [String: [JSONValue]] {
+        guard !runIds.isEmpty else { return [:] }
+        let needle = Array("\"event\":\"\(event.rawValue)\"".utf8)
+        var found: [String: [JSONValue]] = [:]
+        for chain in (try? AuditChain.list(layout: layout, fileSystem: fileSystem)) ?? [] {
+            for segment in chain.segments {
+                guard let bytes = try? fileSystem.readFile(Path.join(layout.audit, segment.fileName), maxBytes: 1 << 34) else { continue }
+                for line in bytes.split(separator: 0x0A) where line.firstRange(of: needle) != nil {
+                    guard let json = try? RecordReader.parse(Array(line)), let runId = json["runId"]?.stringValue, runIds.contains(runId),
+                        json["event"]?.stringValue == event.rawValue
+                    else { continue }
+                    found[runId, default: []].append(json)
+                }
+            }
+        }
+        return found
+    }
+
     /// True when the chain `id` was written by the runner whose folder name is `runner`.
     ///
     /// The runner is what follows the chain's start time (`<start>-<runner>`);

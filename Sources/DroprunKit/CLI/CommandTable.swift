@@ -115,13 +115,17 @@ enum CommandTable {
             CommandSpec(
                 name: "gc", abstract: "Remove finished runs, rejected and control files older than a cut (retention).",
                 discussion:
-                    "Removes each finished run (succeeded, failed, cancelled) whose finishedAt is older than --older-than: its result, kept request, artifacts and applied control files; and rejected files with their .error.json by their own age. Never a queued, running or waiting run, nor one a runner holds. A purged run's id stays refused as duplicate (retention.dedupeDays). Without --older-than it uses retention.runsDays, rejectedDays and auditDays from droprun.json. Killed at any moment, the next gc finishes what it began. Exit 0 when done; 1 when something could not be removed (each is named) or another gc holds outbox/gc.lock; 2 for a usage error.",
+                    "Removes each finished run (succeeded, failed, cancelled) whose finishedAt is older than --older-than: its result, kept request, artifacts and applied control files; and rejected files with their .error.json by their own age. Never a queued, running or waiting run, nor one a runner holds. A purged run's id stays refused as duplicate (retention.dedupeDays). Without --older-than it uses retention (runsDays, rejectedDays, auditDays, dedupeDays) from droprun.json; any key set is something to do. Killed at any moment, the next gc finishes what it began. Exit 0 when done; 1 when something could not be removed (each is named) or another gc holds outbox/gc.lock; 2 for a usage error.",
                 options: [
                     .value(
                         "older-than", valueName: "DURATION",
-                        help: "Remove what is older than this: 30d, 36h, 2w (default: retention in droprun.json)."),
+                        help: "Remove what is older than this, at least 1m: 30d, 36h, 2w (default: retention in droprun.json)."),
                     .flag("dry-run", help: "List what would be removed; remove nothing."),
-                    .value("archive", valueName: "DIR", help: "Move runs under DIR/<yyyy-mm-dd>/<runId>/ instead of removing them."),
+                    .value(
+                        "archive", valueName: "DIR",
+                        help:
+                            "Move runs to DIR/<yyyy-mm-dd>/<runId>/, rejected and control files to DIR/<yyyy-mm-dd>/rejected/ and control/, instead of removing them; DIR must be outside the root."
+                    ),
                     json,
                 ],
                 examples: ["droprun gc --older-than 30d --dry-run", "droprun gc --older-than 30d --archive /backup/droprun", "droprun gc"]),

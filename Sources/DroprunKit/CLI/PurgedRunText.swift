@@ -2,12 +2,22 @@ import Foundation
 
 /// What the reading commands say of a run `gc` is removing or removed (`RunLookup.Found.purging`, `.purged`).
 enum PurgedRunText {
-    /// `status`'s line.
-    static func statusLine(_ found: RunLookup.Found, layout: RootLayout) -> String? {
+    /// True while a purged run's id is refused as `duplicate`: as admission and `submit` decide (`retention.dedupeDays`
+    /// after it finished; forever when not set, or when droprun.json cannot be read).
+    static func isRefused(_ record: PurgeRecord, context: CommandContext) -> Bool {
+        record.isRefused(at: context.environment.clock.now(), dedupeDays: (try? context.configuration())?.retention.dedupeDays ?? nil)
+    }
+
+    /// `status`'s line; `refused` false once the id is past `retention.dedupeDays` (it may run again).
+    static func statusLine(_ found: RunLookup.Found, layout: RootLayout, refused: Bool = true) -> String? {
         switch found {
         case .purged(let record):
             return "\(record.runId): purged - finished \(Timestamp.format(record.finishedAt)), removed by gc \(Timestamp.format(record.purgedAt)); "
-                + "its result, request and artifacts are gone, its id stays refused as duplicate (retention.dedupeDays)"
+                + (record.archivedTo.map { "its result, request and artifacts were archived to \($0)" }
+                    ?? "its result, request and artifacts are gone")
+                + (refused
+                    ? ", its id stays refused as duplicate (retention.dedupeDays)"
+                    : ", and its id is free again (past retention.dedupeDays): a new request may use it")
         case .purging(let runId, let folder, let finishedAt):
             return "\(runId): purging - finished \(finishedAt.map(Timestamp.format) ?? "(time unknown)"); gc is removing its files "
                 + "(\(layout.relative(folder))/); a gc that was stopped is finished by the next one"
@@ -17,13 +27,14 @@ enum PurgedRunText {
     }
 
     /// `status --json` and `show --json`.
-    static func json(_ found: RunLookup.Found, layout: RootLayout) -> JSONValue? {
+    static func json(_ found: RunLookup.Found, layout: RootLayout, refused: Bool = true) -> JSONValue? {
         switch found {
         case .purged(let record):
             return [
                 "runId": .string(record.runId), "status": "purged", "finishedAt": .string(Timestamp.format(record.finishedAt)),
                 "purgedAt": .string(Timestamp.format(record.purgedAt)), "sha256": .string(record.sha256),
-                "record": .string(layout.relative(PurgeRecord.path(layout))),
+                "record": .string(layout.relative(PurgeRecord.path(layout))), "idRefused": .bool(refused),
+                "archivedTo": record.archivedTo.map(JSONValue.string) ?? .null,
             ]
         case .purging(let runId, let folder, let finishedAt):
             return [
@@ -36,14 +47,16 @@ enum PurgedRunText {
     }
 
     /// `show`'s lines.
-    static func showLines(_ found: RunLookup.Found, layout: RootLayout) -> [String] {
+    static func showLines(_ found: RunLookup.Found, layout: RootLayout, refused: Bool = true) -> [String] {
         switch found {
         case .purged(let record):
             return [
                 "run       \(record.runId): purged (removed by gc)", "finished  \(Timestamp.format(record.finishedAt))",
                 "purged    \(Timestamp.format(record.purgedAt))", "request   sha256 \(record.sha256.prefix(16))...",
-                "kept      \(layout.relative(PurgeRecord.path(layout))): only its id, refused as duplicate (retention.dedupeDays); "
-                    + "its result, request and artifacts are gone (or in the --archive folder gc was given)",
+                "kept      \(layout.relative(PurgeRecord.path(layout))): only its id, "
+                    + (refused ? "refused as duplicate (retention.dedupeDays); " : "free again (past retention.dedupeDays); ")
+                    + (record.archivedTo.map { "its result, request and artifacts were archived to \($0)" }
+                        ?? "its result, request and artifacts are gone"),
             ]
         case .purging(let runId, let folder, let finishedAt):
             return [
@@ -60,8 +73,8 @@ enum PurgedRunText {
         switch found {
         case .purged(let record):
             return .failed(
-                "run '\(record.runId)' finished at \(Timestamp.format(record.finishedAt)) and was removed by gc at \(Timestamp.format(record.purgedAt)); "
-                    + "there is nothing left to \(doing)")
+                "run '\(record.runId)' finished at \(Timestamp.format(record.finishedAt)) and was removed by gc at \(Timestamp.format(record.purgedAt))"
+                    + (record.archivedTo.map { " (its files were archived to \($0))" } ?? "") + "; there is nothing left to \(doing)")
         case .purging(let runId, _, _):
             return .failed("run '\(runId)' has finished and gc is removing its files; there is nothing left to \(doing)")
         default:

@@ -56,10 +56,10 @@ extension Configuration {
             var t = JSONObjectReader(retention, at: JSONPath.root.key("retention"))
             // At least a minute, at most a hundred years.
             let days: ClosedRange<Double> = (60 / RetentionSettings.day)...36_500
-            config.retention.runsDays = t.number("runsDays", in: days)
-            config.retention.rejectedDays = t.number("rejectedDays", in: days)
-            config.retention.dedupeDays = t.number("dedupeDays", in: days)
-            config.retention.auditDays = t.number("auditDays", in: days)
+            config.retention.runsDays = t.number("runsDays", in: days, rangeText: RetentionSettings.rangeText)
+            config.retention.rejectedDays = t.number("rejectedDays", in: days, rangeText: RetentionSettings.rangeText)
+            config.retention.dedupeDays = t.number("dedupeDays", in: days, rangeText: RetentionSettings.rangeText)
+            config.retention.auditDays = t.number("auditDays", in: days, rangeText: RetentionSettings.rangeText)
             t.finish()
             r.report(t.issues)
         }

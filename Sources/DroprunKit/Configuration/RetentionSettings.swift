@@ -21,6 +21,9 @@ public struct RetentionSettings: Sendable, Equatable {
     /// True when anything is to be removed on its own (`watch` and `run --once` then collect).
     public var isEnabled: Bool { runsDays != nil || rejectedDays != nil || auditDays != nil || dedupeDays != nil }
 
+    /// The range of every key, in words (a minute is 0.000694 days).
+    public static let rangeText = "from one minute (0.000694 days) to 36500 days"
+
     /// Seconds in a day.
     public static let day: Double = 86_400
 }

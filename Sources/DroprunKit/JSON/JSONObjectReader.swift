@@ -74,7 +74,7 @@ public struct JSONObjectReader {
     }
 
     /// A number member within `range`.
-    public mutating func number(_ key: String, in range: ClosedRange<Double>, required: Bool = false) -> Double? {
+    public mutating func number(_ key: String, in range: ClosedRange<Double>, required: Bool = false, rangeText: String? = nil) -> Double? {
         guard let v = typed(key, required: required) else { return nil }
         guard let n = v.numberValue else {
             issues.append(ValidationIssue(path.key(key), "expected a number, found \(v.typeName) \(v.preview)"))
@@ -84,7 +84,7 @@ public struct JSONObjectReader {
             issues.append(
                 ValidationIssue(
                     path.key(key),
-                    "expected a number from \(JSONWriter.compact(.double(range.lowerBound))) to \(JSONWriter.compact(.double(range.upperBound))), found \(JSONWriter.compact(v))"
+                    "expected a number \(rangeText ?? "from \(JSONWriter.compact(.double(range.lowerBound))) to \(JSONWriter.compact(.double(range.upperBound)))"), found \(JSONWriter.compact(v))"
                 ))
             return nil
         }

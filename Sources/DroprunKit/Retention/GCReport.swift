@@ -51,12 +51,23 @@ public struct GCReport: Sendable, Equatable {
         return "\(bytes) B"
     }
 
+    /// True when something was (or would be) moved to the archive: runs, rejected or control files.
+    public var archivedAnything: Bool { !purged.isEmpty || !rejectedRemoved.isEmpty || !controlRemoved.isEmpty }
+
     /// One line saying what was removed: `removed 120 runs older than 30d (3.4 MB), 3 rejected files, ...`.
-    public func summary(runsAge: TimeInterval?) -> String {
-        var parts = [
-            "\(dryRun ? "would remove" : "removed") \(purged.count) run\(purged.count == 1 ? "" : "s")"
-                + (runsAge.map { " older than \(GCOptions.ageText($0))" } ?? "") + " (\(Self.sizeText(bytesFreed)))"
-        ]
+    ///
+    /// `runs` false (no cut for runs) leaves out the runs part when none went; `archive` says "archived" of runs,
+    /// rejected and control files moved to `--archive`.
+    public func summary(runsAge: TimeInterval?, runs: Bool = true, archive: Bool = false) -> String {
+        let verb = archive ? (dryRun ? "would archive" : "archived") : (dryRun ? "would remove" : "removed")
+        var parts: [String] = []
+        if runs || !purged.isEmpty {
+            var part =
+                "\(purged.count) run\(purged.count == 1 ? "" : "s")" + (runsAge.map { " older than \(GCOptions.ageText($0))" } ?? "")
+                + " (\(Self.sizeText(bytesFreed))"
+            if leftoversFinished > 0 { part += "; \(leftoversFinished) of them begun by an earlier gc" }
+            parts.append(part + ")")
+        }
         if !rejectedRemoved.isEmpty { parts.append("\(rejectedRemoved.count) rejected file\(rejectedRemoved.count == 1 ? "" : "s")") }
         if !controlRemoved.isEmpty { parts.append("\(controlRemoved.count) control file\(controlRemoved.count == 1 ? "" : "s")") }
         if !indexFilesRemoved.isEmpty { parts.append("\(indexFilesRemoved.count) index file\(indexFilesRemoved.count == 1 ? "" : "s")") }
@@ -64,9 +75,9 @@ public struct GCReport: Sendable, Equatable {
             parts.append("\(auditSegmentsRemoved.count) audit segment\(auditSegmentsRemoved.count == 1 ? "" : "s")")
         }
         if dedupeDropped > 0 { parts.append("\(dedupeDropped) purged id\(dedupeDropped == 1 ? "" : "s") past retention.dedupeDays") }
-        var line = parts.joined(separator: ", ")
-        if leftoversFinished > 0 { line += "; finished \(leftoversFinished) run\(leftoversFinished == 1 ? "" : "s") an earlier gc had begun" }
-        if !skipped.isEmpty { line += "; skipped \(skipped.count) held by a runner" }
+        var line = parts.isEmpty ? (dryRun ? "nothing would be removed" : "nothing to remove") : verb + " " + parts.joined(separator: ", ")
+        if !runs, purged.isEmpty, bytesFreed > 0 { line += " (\(Self.sizeText(bytesFreed)))" }
+        if !skipped.isEmpty { line += "; skipped \(skipped.count) (held by a runner, or unreadable)" }
         if !errors.isEmpty { line += "; \(errors.count) could not be removed" }
         return line
     }

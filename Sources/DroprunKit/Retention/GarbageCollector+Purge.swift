@@ -73,7 +73,12 @@ extension GarbageCollector {
     /// `.logged` markers. Returns the runs that got through; the others are left in `outbox/purging/` for the next gc.
     private func log(_ runs: [Candidate], purgedAt: Date) -> [Candidate] {
         do {
-            try appendPurged(runs.map { PurgeRecord(runId: $0.runId, finishedAt: $0.finishedAt, purgedAt: purgedAt, sha256: $0.sha256) })
+            try appendPurged(
+                runs.map {
+                    PurgeRecord(
+                        runId: $0.runId, finishedAt: $0.finishedAt, purgedAt: purgedAt, sha256: $0.sha256,
+                        archivedTo: archiveTarget($0.runId, $0.finishedAt, in: options.archive))
+                })
         } catch {
             problem(
                 layout.relative(PurgeRecord.path(layout)),
@@ -165,7 +170,8 @@ extension GarbageCollector {
     func dispose(_ folder: String, _ manifest: PurgeManifest) -> Bool {
         // A folder still holding the run's request (a move of step 7 failed) is left for the next gc.
         guard !fs.exists(layout.request(manifest.runId)) else { return false }
-        let size = tree.size(folder)
+        // The run's own files, as a dry run counts them (gc's manifest is not the run's).
+        let size = tree.size(folder) - tree.size(Path.join(folder, PurgeManifest.fileName))
         do {
             if let archive = manifest.archive {
                 try self.archive(folder, manifest, into: archive)
@@ -193,21 +199,30 @@ extension GarbageCollector {
         try fs.makeDirectory(day)
         // Already archived (killed after the copy was renamed into place): only the original is left to remove.
         if fs.exists(target) {
+            try removeMarkers(target)
             try removeInOrder(folder)
             return
         }
         do {
             try fs.rename(folder, to: target)
             if strict { try fs.syncDirectory(day) }
+            try removeMarkers(target)
             return
         } catch let error where error.code == EXDEV {
             let partial = Path.join(day, ".\(manifest.runId).partial")
             try tree.remove(partial)
             try tree.copy(folder, to: partial)
+            try removeMarkers(partial)
             try fs.rename(partial, to: target)
             try fs.syncDirectory(day)
             try removeInOrder(folder)
         }
+    }
+
+    /// Takes gc's own notes (`purge.json`, `.logged`) out of an archived run's folder: the archive holds the run's files.
+    private func removeMarkers(_ folder: String) throws(FileSystemError) {
+        try tree.remove(Path.join(folder, PurgeManifest.fileName))
+        try tree.remove(Path.join(folder, PurgeManifest.loggedName))
     }
 
     /// Removes a purging folder: artifacts, request and definition, then the result and manifest, `.logged` last.
@@ -243,7 +258,11 @@ extension GarbageCollector {
     // MARK: Leftovers
 
     /// Finishes what a killed `gc` left in `outbox/purging/`: each folder rolled back (not committed) or carried on.
+    ///
+    /// The folders without `.logged` are relogged together (`relog`): one read of the purged ids, one pass over the
+    /// audit, one flush of each, however many a killed gc left.
     func finishLeftovers() {
+        var pending: [(folder: String, manifest: PurgeManifest, logged: Bool)] = []
         for entry in (try? fs.list(layout.purging)) ?? [] where !entry.name.hasPrefix(".") {
             let runId = entry.name
             let folder = layout.purgingFolder(runId)
@@ -269,42 +288,89 @@ extension GarbageCollector {
                 }
                 continue
             }
-            if !logged {
-                guard relog(manifest) else { continue }
-            }
-            moveIn([Candidate(runId: runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)])
+            pending.append((folder, manifest, logged))
+        }
+        let relogged = relog(pending.filter { !$0.logged }.map(\.manifest))
+        for (folder, manifest, logged) in pending where logged || relogged.contains(manifest.runId) {
+            moveIn([Candidate(runId: manifest.runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)])
             if dispose(folder, manifest) {
                 report.leftoversFinished += 1
-                report.purged.append(runId)
+                report.purged.append(manifest.runId)
             }
         }
     }
 
-    /// Steps 4 to 6 for a leftover without `.logged`: each written only if the purged-ids file or the audit lacks it.
-    private func relog(_ manifest: PurgeManifest) -> Bool {
-        let runId = manifest.runId
-        let finished = Timestamp.format(manifest.finishedAt)
-        do {
-            if PurgeRecord.find(runId, layout: layout, fileSystem: fs)?.finishedAt != manifest.finishedAt {
-                try appendPurged([PurgeRecord(runId: runId, finishedAt: manifest.finishedAt, purgedAt: context.clock.now(), sha256: manifest.sha256)])
+    /// Steps 4 to 6 for the leftovers without `.logged`: each line and event written only if the purged-ids file or
+    /// the audit lacks it, each file read once and flushed once for all. Returns the runs now logged.
+    private func relog(_ manifests: [PurgeManifest]) -> Set<String> {
+        guard !manifests.isEmpty else { return [] }
+        let ids = Set(manifests.map(\.runId))
+        // The purged ids, read once: which leftovers already have their line (same run: same finishedAt).
+        var listed: Set<String> = []
+        if let bytes = try? fs.readFile(PurgeRecord.path(layout), maxBytes: 1 << 36) {
+            for line in bytes.split(separator: 0x0A) {
+                guard let runId = PurgeRecord.runId(inLine: line), ids.contains(String(runId)), let record = PurgeRecord(line: line) else { continue }
+                listed.insert("\(record.runId) \(Timestamp.format(record.finishedAt))")
             }
-            let search = AuditSearch(layout: layout, fileSystem: fs)
-            if !search.contains(.runPurged, runId: runId, mentioning: manifest.sha256, where: { $0["data"]?["finishedAt"]?.stringValue == finished })
-            {
-                try context.record(
-                    .runPurged(
-                        sha256: manifest.sha256, finishedAt: manifest.finishedAt,
-                        archivedTo: archiveTarget(runId, manifest.finishedAt, in: manifest.archive)),
-                    runId: runId)
-                if strict { try context.audit.sync() }
+        }
+        let events = AuditSearch(layout: layout, fileSystem: fs).events(.runPurged, runIds: ids)
+        let now = context.clock.now()
+        var logged: Set<String> = []
+        do {
+            let missing = manifests.filter { !listed.contains("\($0.runId) \(Timestamp.format($0.finishedAt))") }
+            try appendPurged(
+                missing.map {
+                    PurgeRecord(
+                        runId: $0.runId, finishedAt: $0.finishedAt, purgedAt: now, sha256: $0.sha256,
+                        archivedTo: archiveTarget($0.runId, $0.finishedAt, in: $0.archive))
+                })
+        } catch {
+            for manifest in manifests {
+                problem(
+                    manifest.runId,
+                    "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/\(manifest.runId)/)")
+            }
+            return []
+        }
+        var recorded: [PurgeManifest] = []
+        for manifest in manifests {
+            let finished = Timestamp.format(manifest.finishedAt)
+            let has = (events[manifest.runId] ?? []).contains {
+                $0["data"]?["finishedAt"]?.stringValue == finished && $0["data"]?["sha256"]?.stringValue == manifest.sha256
             }
             do {
-                try fs.writeNew(Path.join(layout.purgingFolder(runId), PurgeManifest.loggedName), [], sync: false)
-            } catch let error where error.isAlreadyExists {}
-            return true
-        } catch {
-            problem(runId, "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/\(runId)/)")
-            return false
+                if !has {
+                    try context.record(
+                        .runPurged(
+                            sha256: manifest.sha256, finishedAt: manifest.finishedAt,
+                            archivedTo: archiveTarget(manifest.runId, manifest.finishedAt, in: manifest.archive)),
+                        runId: manifest.runId)
+                }
+                recorded.append(manifest)
+            } catch {
+                problem(
+                    manifest.runId,
+                    "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/\(manifest.runId)/)")
+            }
         }
+        if strict, recorded.count > 0 {
+            do {
+                try context.audit.sync()
+            } catch {
+                problem(layout.relative(layout.audit), "cannot flush the audit log: \(error); the next gc finishes the runs left in outbox/purging/")
+                return []
+            }
+        }
+        for manifest in recorded {
+            do {
+                try fs.writeNew(Path.join(layout.purgingFolder(manifest.runId), PurgeManifest.loggedName), [], sync: false)
+                logged.insert(manifest.runId)
+            } catch let error where error.isAlreadyExists {
+                logged.insert(manifest.runId)
+            } catch {
+                problem(manifest.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/\(manifest.runId)/)")
+            }
+        }
+        return logged
     }
 }

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The files `gc` removes by their own age: rejected drops, applied control messages, index days whose runs are gone.
 extension GarbageCollector {
     /// Removes each rejected file with its `.error.json` rejected before `cut` (its `rejectedAt`, else the file's time).
@@ -14,7 +20,7 @@ extension GarbageCollector {
                 (try? fs.readFile(errorPath, maxBytes: 1 << 20)).flatMap { try? RecordReader.parse($0) }?["rejectedAt"]?.stringValue
                 .flatMap(Timestamp.parse)
             guard let at = rejectedAt ?? (try? fs.info(errorPath))??.modified, at < cut else { continue }
-            remove([names.contains(dropped) ? Path.join(layout.rejected, dropped) : nil, errorPath].compactMap { $0 }) {
+            remove([names.contains(dropped) ? Path.join(layout.rejected, dropped) : nil, errorPath].compactMap { $0 }, archiving: ("rejected", at)) {
                 report.rejectedRemoved.append(names.contains(dropped) ? dropped : name)
             }
         }
@@ -22,7 +28,7 @@ extension GarbageCollector {
         for name in names.sorted() where !name.hasSuffix(suffix) && !names.contains(name + suffix) {
             let path = Path.join(layout.rejected, name)
             guard let modified = (try? fs.info(path))??.modified, modified < cut else { continue }
-            remove([path]) { report.rejectedRemoved.append(name) }
+            remove([path], archiving: ("rejected", modified)) { report.rejectedRemoved.append(name) }
         }
     }
 
@@ -33,7 +39,7 @@ extension GarbageCollector {
             guard let info = try? fs.info(path), info.modified < cut else { continue }
             let runId = (try? fs.readFile(path, maxBytes: 1 << 20)).flatMap { try? JSONParser.parse($0) }?["runId"]?.stringValue
             if let runId, isLive(runId) { continue }
-            remove([path]) { report.controlRemoved.append(entry.name) }
+            remove([path], archiving: ("control", info.modified)) { report.controlRemoved.append(entry.name) }
         }
     }
 
@@ -59,20 +65,45 @@ extension GarbageCollector {
     }
 
     /// Removes `paths` in order (a dry run only says so), then notes the removal; a failure is said and stops there.
-    private func remove(_ paths: [String], removed: () -> Void) {
+    ///
+    /// With `--archive`, `archiving` (a kind, `rejected` or `control`, and the file's day) moves them to
+    /// `DIR/<yyyy-mm-dd>/<kind>/` instead: a rename, or on another file system a flushed copy and then the removal.
+    private func remove(_ paths: [String], archiving: (kind: String, at: Date)? = nil, removed: () -> Void) {
         if options.dryRun {
             report.bytesFreed += paths.reduce(0) { $0 + tree.size($1) }
             removed()
             return
         }
+        let into = archiving.flatMap { kind, at in options.archive.map { Path.join($0, IndexFiles.day(of: at), kind) } }
         for path in paths {
             do {
-                report.bytesFreed += try tree.remove(path)
+                if let into {
+                    report.bytesFreed += try archive(path, into: into)
+                } else {
+                    report.bytesFreed += try tree.remove(path)
+                }
             } catch {
-                problem(layout.relative(path), "cannot remove it: \(error)")
+                problem(layout.relative(path), "cannot \(into == nil ? "remove" : "archive") it: \(error)")
                 return
             }
         }
         removed()
+    }
+
+    /// Moves one file to the folder `into` (made when missing); returns its bytes.
+    private func archive(_ path: String, into: String) throws(FileSystemError) -> Int64 {
+        let size = tree.size(path)
+        try fs.makeDirectory(into)
+        let target = Path.join(into, Path.name(path))
+        do {
+            try fs.rename(path, to: target)
+        } catch let error where error.code == EXDEV {
+            try tree.remove(target)
+            try tree.copy(path, to: target)
+            try fs.syncDirectory(into)
+            try tree.remove(path)
+        }
+        if strict { try fs.syncDirectory(into) }
+        return size
     }
 }

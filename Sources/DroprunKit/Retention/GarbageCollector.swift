@@ -136,7 +136,7 @@ public final class GarbageCollector {
     /// (`outbox/index/.built`), else from a scan of `outbox/results/`.
     func expiredRuns(before cut: Date) -> [Candidate] {
         var found: [Candidate] = []
-        if fs.exists(Path.join(layout.index, ".built")) {
+        if fs.exists(layout.indexBuiltMarker) {
             var seen: Set<String> = []
             for file in (try? IndexFiles.list(layout: layout, fileSystem: fs)) ?? [] {
                 guard let start = IndexFiles.start(ofDay: file.day), start < cut,
@@ -152,9 +152,22 @@ public final class GarbageCollector {
         } else {
             for entry in (try? fs.list(layout.results)) ?? [] where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
                 let runId = String(entry.name.dropLast(5))
-                guard case .record(let record) = RunLocator.readRecord(layout.result(runId), fs: fs), record.runId == runId,
-                    record.status.isFinal, let finishedAt = record.finishedAt, finishedAt < cut
-                else { continue }
+                let record: RunRecord
+                switch RunLocator.readRecord(layout.result(runId), fs: fs) {
+                case .missing: continue
+                case .unreadable(let reason):
+                    // Said, not removed: what it holds (its finishedAt, its status) is unknown.
+                    report.skipped.append(GCReport.Problem(subject: runId, reason: "the record cannot be read: \(reason); not removed"))
+                    continue
+                case .record(let read): record = read
+                }
+                guard record.runId == runId, record.status.isFinal, let finishedAt = record.finishedAt, finishedAt < cut else {
+                    if record.runId != runId || record.status.isFinal && record.finishedAt == nil {
+                        let why = record.runId != runId ? "it names run '\(record.runId)'" : "it has no finishedAt"
+                        report.skipped.append(GCReport.Problem(subject: runId, reason: "the record cannot be read: \(why); not removed"))
+                    }
+                    continue
+                }
                 found.append(Candidate(runId: runId, finishedAt: finishedAt, sha256: record.requestSHA256))
             }
         }

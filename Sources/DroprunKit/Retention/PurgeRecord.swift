@@ -9,7 +9,8 @@ import Darwin
 /// One line of `outbox/purged/purged.jsonl`: a run `gc` removed, whose id stays refused as `duplicate`.
 ///
 /// The line is canonical compact JSON and a newline:
-/// `{"finishedAt":"…","purgedAt":"…","runId":"…","sha256":"…"}`. Lines are
+/// `{"finishedAt":"…","purgedAt":"…","runId":"…","sha256":"…"}`, with `"archivedTo":"…"` first when `gc --archive`
+/// moved the run (lines without it, as older gcs wrote, read the same). Lines are
 /// appended only by `gc` under the gc lock (`GCLock`), one `write(2)` each, and
 /// the file is rewritten (temporary file and rename, under the lock) only to
 /// drop lines past `retention.dedupeDays` (`compact`).
@@ -21,12 +22,15 @@ public struct PurgeRecord: Sendable, Equatable {
     public var purgedAt: Date
     /// SHA-256 of the run's dropped request.
     public var sha256: String
+    /// Where `gc --archive` moved the run's files (`DIR/<day>/<runId>`); nil when removed (and in lines of older gcs).
+    public var archivedTo: String?
 
-    public init(runId: String, finishedAt: Date, purgedAt: Date, sha256: String) {
+    public init(runId: String, finishedAt: Date, purgedAt: Date, sha256: String, archivedTo: String? = nil) {
         self.runId = runId
         self.finishedAt = finishedAt
         self.purgedAt = purgedAt
         self.sha256 = sha256
+        self.archivedTo = archivedTo
     }
 
     /// `outbox/purged/purged.jsonl`.
@@ -34,10 +38,12 @@ public struct PurgeRecord: Sendable, Equatable {
 
     /// The line's JSON.
     public var json: JSONValue {
-        [
+        var members: [String: JSONValue] = [
             "runId": .string(runId), "finishedAt": .string(Timestamp.format(finishedAt)), "purgedAt": .string(Timestamp.format(purgedAt)),
             "sha256": .string(sha256),
         ]
+        if let archivedTo { members["archivedTo"] = .string(archivedTo) }
+        return .object(members)
     }
 
     /// The line: canonical compact JSON and a newline.
@@ -53,7 +59,7 @@ public struct PurgeRecord: Sendable, Equatable {
             let finishedAt = json["finishedAt"]?.stringValue.flatMap(Timestamp.parse),
             let purgedAt = json["purgedAt"]?.stringValue.flatMap(Timestamp.parse), let sha256 = json["sha256"]?.stringValue
         else { return nil }
-        self.init(runId: runId, finishedAt: finishedAt, purgedAt: purgedAt, sha256: sha256)
+        self.init(runId: runId, finishedAt: finishedAt, purgedAt: purgedAt, sha256: sha256, archivedTo: json["archivedTo"]?.stringValue)
     }
 
     /// True while the id is still refused: `dedupeDays` (nil: forever) after the run finished.

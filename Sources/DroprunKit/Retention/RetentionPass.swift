@@ -31,7 +31,9 @@ enum RetentionPass {
             await Task.yield()
         }
         let report = gc.finish()
-        if report.removedAnything { context.warnings.notice("gc " + report.summary(runsAge: options.runsAge)) }
+        if report.removedAnything {
+            context.warnings.notice("gc " + report.summary(runsAge: options.runsAge, runs: options.runsBefore != nil, archive: options.archive != nil))
+        }
         for error in report.errors { context.warnings.warn("gc: \(error)") }
         return report
     }

@@ -18,21 +18,18 @@ import Testing
         #expect(result.code == .usage)
         #expect(
             result.stderr.contains("pass --older-than DURATION") && result.stderr.contains("set \"retention\" in droprun.json"), "\(result.stderr)")
-        // dedupeDays alone says nothing is old.
-        try root.write("droprun.json", #"{"retention": {"dedupeDays": 10}}"#)
-        #expect(await gc(root, []).code == .usage)
     }
 
     @Test func aBadDurationIsAUsageError() async throws {
         let root = try TemporaryRoot()
         let result = await gc(root, ["--older-than", "30"])
-        #expect(result.code == .usage && result.stderr.contains("expected a duration such as"), "\(result.stderr)")
+        #expect(result.code == .usage && result.stderr.contains("expected a duration of at least one minute"), "\(result.stderr)")
     }
 
     @Test func anArchiveInsideTheOutboxIsRefused() async throws {
         let root = try TemporaryRoot()
         let result = await gc(root, ["--older-than", "30d", "--archive", "outbox/old"])
-        #expect(result.code == .usage && result.stderr.contains("outside outbox/"), "\(result.stderr)")
+        #expect(result.code == .usage && result.stderr.contains("is inside the root"), "\(result.stderr)")
     }
 
     @Test func itSaysWhatItRemovedInOneLine() async throws {

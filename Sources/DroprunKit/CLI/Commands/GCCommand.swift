@@ -10,13 +10,14 @@ enum GCCommand {
         let now = context.environment.clock.now()
         var options: GCOptions
         if let text = context.parsed.value("older-than") {
-            guard let seconds = DurationText.seconds(text), seconds > 0 else {
-                throw CLIError.usage("invalid value '\(text)' for '--older-than': expected \(DurationText.expected)")
+            guard let seconds = DurationText.seconds(text), seconds >= 60 else {
+                throw CLIError.usage(
+                    "invalid value '\(text)' for '--older-than': expected a duration of at least one minute, such as 15m, 24h, 7d or 1h30m (the smallest is 1m or 60s)"
+                )
             }
             options = .olderThan(seconds, auditDays: configuration.retention.auditDays, now: now)
-        } else if let fromSettings = GCOptions.retention(configuration.retention, now: now),
-            fromSettings.runsBefore != nil || fromSettings.rejectedBefore != nil || fromSettings.auditBefore != nil
-        {
+        } else if let fromSettings = GCOptions.retention(configuration.retention, now: now) {
+            // Any key set is something to do (dedupeDays alone compacts the purged ids).
             options = fromSettings
         } else {
             throw CLIError.usage(
@@ -24,13 +25,14 @@ enum GCCommand {
                     + "({\"retention\": {\"runsDays\": 30, \"rejectedDays\": 7}}). See 'droprun gc --help'.")
         }
         if let dir = context.parsed.value("archive") {
-            let archive = context.absolute(dir)
+            let archive = ArchivePath.resolve(context.absolute(dir))
             if let info = try? context.fs.info(archive), info.type != .directory {
                 throw CLIError.usage("--archive \(dir): it is \(info.type.phrase), not a folder; give a folder (it is created when missing)")
             }
-            let outbox = context.layout.outbox + "/"
-            if archive.hasPrefix(outbox) || archive + "/" == outbox {
-                throw CLIError.usage("--archive \(dir): the archive must be outside outbox/ (gc would take it as the root's own files)")
+            if ArchivePath.isInside(archive, root: context.absolute(context.layout.root)) {
+                throw CLIError.usage(
+                    "--archive \(dir): \(archive) is inside the root \(ArchivePath.resolve(context.absolute(context.layout.root))); "
+                        + "give a folder outside it (gc would remove or take the archive as the root's own files)")
             }
             options.archive = archive
         }
@@ -58,13 +60,14 @@ enum GCCommand {
     private static func print(_ report: GCReport, options: GCOptions, context: CommandContext) {
         let out = context.out
         if report.dryRun {
-            for runId in report.purged { out.line("would remove run \(runId)") }
-            for name in report.rejectedRemoved { out.line("would remove outbox/rejected/\(name)") }
-            for name in report.controlRemoved { out.line("would remove outbox/control/\(name)") }
+            let verb = options.archive == nil ? "would remove" : "would archive"
+            for runId in report.purged { out.line("\(verb) run \(runId)") }
+            for name in report.rejectedRemoved { out.line("\(verb) outbox/rejected/\(name)") }
+            for name in report.controlRemoved { out.line("\(verb) outbox/control/\(name)") }
             for name in report.indexFilesRemoved { out.line("would remove outbox/index/\(name)") }
         }
-        var line = "gc: " + report.summary(runsAge: options.runsAge)
-        if let archive = options.archive, !report.dryRun, !report.purged.isEmpty { line += "; runs archived under \(archive)" }
+        var line = "gc: " + report.summary(runsAge: options.runsAge, runs: options.runsBefore != nil, archive: options.archive != nil)
+        if let archive = options.archive, !report.dryRun, report.archivedAnything { line += "; archived under \(archive)" }
         if report.dryRun { line += "; nothing was removed (--dry-run)" }
         out.line(line)
         for skip in report.skipped { out.line("skipped \(skip.subject): \(skip.reason)") }

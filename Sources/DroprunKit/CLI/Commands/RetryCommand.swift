@@ -57,6 +57,13 @@ enum RetryCommand {
         while true {
             newID = "\(base).r\(n)"
             guard RunID.isValid(newID) else { throw CLIError.failed("cannot make a retry id from '\(runId)': '\(newID)' is too long") }
+            // An id gc purged stays refused (retention.dedupeDays): taken, as a kept request is.
+            if let purged = PurgeRecord.find(newID, layout: layout, fileSystem: fs),
+                purged.isRefused(at: context.environment.clock.now(), dedupeDays: configuration.retention.dedupeDays)
+            {
+                n += 1
+                continue
+            }
             if case .failure(let error) = reserve(
                 original, bytes: bytes, as: layout.request(newID), fs: fs, strict: configuration.durability == .strict)
             {

@@ -11,11 +11,12 @@ enum ShowCommand {
         let found = try RunLookup.find(text, in: context)
         switch found {
         case .purged, .purging:
+            let refused = if case .purged(let record) = found { PurgedRunText.isRefused(record, context: context) } else { true }
             // A finished run, gone (or going): exit 0, as for a finished run.
-            if context.json, let json = PurgedRunText.json(found, layout: context.layout) {
+            if context.json, let json = PurgedRunText.json(found, layout: context.layout, refused: refused) {
                 context.printJSON(json)
             } else {
-                for line in PurgedRunText.showLines(found, layout: context.layout) { context.out.line(line) }
+                for line in PurgedRunText.showLines(found, layout: context.layout, refused: refused) { context.out.line(line) }
             }
             return .success
         case .record(let r, let p):

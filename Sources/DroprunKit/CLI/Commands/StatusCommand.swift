@@ -6,10 +6,11 @@ enum StatusCommand {
         let found = try RunLookup.find(text, in: context)
         switch found {
         case .purged, .purging:
+            let refused = if case .purged(let record) = found { PurgedRunText.isRefused(record, context: context) } else { true }
             // A finished run, gone (or going): said as a finished run is (exit 0).
-            if context.json, let json = PurgedRunText.json(found, layout: context.layout) {
+            if context.json, let json = PurgedRunText.json(found, layout: context.layout, refused: refused) {
                 context.printJSON(json)
-            } else if let line = PurgedRunText.statusLine(found, layout: context.layout) {
+            } else if let line = PurgedRunText.statusLine(found, layout: context.layout, refused: refused) {
                 context.out.line(line)
             }
         case .record(let record, let path):
