@@ -32,7 +32,8 @@ enum RetentionPass {
         }
         let report = gc.finish()
         if report.removedAnything {
-            context.warnings.notice("gc " + report.summary(runsAge: options.runsAge, runs: options.runsBefore != nil, archive: options.archive != nil))
+            context.warnings.notice(
+                "gc " + report.summary(runsAge: options.runsAge, runs: options.runsBefore != nil, archive: options.archive != nil))
         }
         for error in report.errors { context.warnings.warn("gc: \(error)") }
         return report
