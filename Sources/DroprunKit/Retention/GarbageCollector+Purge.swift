@@ -44,6 +44,10 @@ extension GarbageCollector {
         guard !committed.isEmpty else { return }
         if strict { sync(layout.results, layout.purging) }
         let ready = log(committed, purgedAt: context.clock.now())
+        guard options.archive != nil else {
+            report.purged += removeInPlace(ready)
+            return
+        }
         moveIn(ready)
         for candidate in ready {
             let manifest = PurgeManifest(
@@ -52,13 +56,54 @@ extension GarbageCollector {
         }
     }
 
+    /// Steps 7 and 8 without an archive, for logged runs: their artifacts removed where they are, then (after a flush
+    /// in strict durability) their kept definition and request, then (after a flush) their purging folder. Returns the
+    /// runs now gone; a run whose removal failed keeps its purging folder for the next gc.
+    func removeInPlace(_ runs: [Candidate]) -> [String] {
+        var left: [(Candidate, Int64)] = []
+        for candidate in runs {
+            do {
+                left.append((candidate, try tree.remove(layout.artifactFolder(candidate.runId))))
+            } catch {
+                problem(layout.relative(layout.artifactFolder(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
+            }
+        }
+        if strict && !left.isEmpty { sync(layout.artifacts) }
+        var requestless: [(Candidate, Int64)] = []
+        for (candidate, freed) in left {
+            do {
+                let workflow = try tree.remove(layout.keptWorkflow(candidate.runId))
+                let request = try tree.remove(layout.request(candidate.runId))
+                requestless.append((candidate, freed + workflow + request))
+            } catch {
+                problem(layout.relative(layout.request(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
+            }
+        }
+        if strict && !requestless.isEmpty { sync(layout.requests) }
+        var gone: [String] = []
+        for (candidate, freed) in requestless {
+            let folder = layout.purgingFolder(candidate.runId)
+            do {
+                let rest = try removeInOrder(folder)
+                report.bytesFreed += freed + rest
+                gone.append(candidate.runId)
+            } catch {
+                problem(layout.relative(folder), "cannot remove it: \(error); the next gc tries again")
+            }
+        }
+        return gone
+    }
+
     /// Steps 2 and 3 for one run; false (with the run left whole, and the problem said) when one fails.
     private func commit(_ candidate: Candidate) -> Bool {
         let folder = layout.purgingFolder(candidate.runId)
-        let manifest = PurgeManifest(runId: candidate.runId, finishedAt: candidate.finishedAt, sha256: candidate.sha256, archive: options.archive)
         do {
             try fs.makeDirectory(folder)
-            try fs.writeAtomically(Path.join(folder, PurgeManifest.fileName), JSONWriter.prettyBytes(manifest.json), sync: strict)
+            // The manifest only says where the run is archived: without an archive, the moved result says the rest.
+            if let archive = options.archive {
+                let manifest = PurgeManifest(runId: candidate.runId, finishedAt: candidate.finishedAt, sha256: candidate.sha256, archive: archive)
+                try fs.writeAtomically(Path.join(folder, PurgeManifest.fileName), JSONWriter.prettyBytes(manifest.json), sync: strict)
+            }
             try fs.rename(layout.result(candidate.runId), to: Path.join(folder, PurgeManifest.resultName))
             return true
         } catch {
@@ -213,15 +258,20 @@ extension GarbageCollector {
     /// Removes a purging folder: artifacts, request and definition, then the result and manifest, `.logged` last.
     ///
     /// Killed on the way, what is left still says (by its result, or `.logged`) that the purge was committed.
-    func removeInOrder(_ folder: String) throws(FileSystemError) {
+    /// Returns the bytes removed.
+    @discardableResult
+    func removeInOrder(_ folder: String) throws(FileSystemError) -> Int64 {
+        var freed: Int64 = 0
         for name in [
             PurgeManifest.artifactsName, PurgeManifest.requestName, PurgeManifest.workflowName, PurgeManifest.resultName, PurgeManifest.fileName,
         ] {
-            try tree.remove(Path.join(folder, name))
+            freed += try tree.remove(Path.join(folder, name))
         }
         // Anything else put there by hand goes too, then the marker and the folder.
-        for entry in (try? fs.list(folder)) ?? [] where entry.name != PurgeManifest.loggedName { try tree.remove(Path.join(folder, entry.name)) }
-        try tree.remove(folder)
+        for entry in (try? fs.list(folder)) ?? [] where entry.name != PurgeManifest.loggedName {
+            freed += try tree.remove(Path.join(folder, entry.name))
+        }
+        return freed + (try tree.remove(folder))
     }
 
     /// Bytes a run takes: result, kept request and definition, artifacts.
@@ -272,7 +322,16 @@ extension GarbageCollector {
             if !logged {
                 guard relog(manifest) else { continue }
             }
-            moveIn([Candidate(runId: runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)])
+            let candidate = Candidate(runId: runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)
+            if manifest.archive == nil {
+                // What an earlier gc moved into the folder goes with it (`removeInOrder`).
+                if !removeInPlace([candidate]).isEmpty {
+                    report.leftoversFinished += 1
+                    report.purged.append(runId)
+                }
+                continue
+            }
+            moveIn([candidate])
             if dispose(folder, manifest) {
                 report.leftoversFinished += 1
                 report.purged.append(runId)

@@ -35,6 +35,8 @@ enum GCCommand {
             options.archive = archive
         }
         options.dryRun = context.parsed.flag("dry-run")
+        // Housekeeping: runs beside it (a watch, a run --once) go first for the CPU and the disk.
+        context.environment.lowerPriority()
         let engine = context.engine(configuration)
         defer { engine.audit.close() }
         let report: GCReport
