@@ -6,21 +6,34 @@ import Glibc
 import Darwin
 #endif
 
-/// The per-run purge protocol (crash-safe), done for a slice of runs step by step so that its flushes are shared:
+/// The per-run purge protocol (crash-safe), done for a slice of runs step by step so that its flushes are shared.
+///
+/// Without an archive (no file or folder is created per run: on ext4, creating one right after many were removed
+/// costs more than anything else gc does):
 ///
 /// 1. leave alone a run a runner holds, or one with no result (`RunLocator`);
-/// 2. make `outbox/purging/<id>/` and write its `purge.json` (run, finishedAt, sha256, archive);
-/// 3. move `outbox/results/<id>.json` to `purging/<id>/result.json`: the commit point, from which the run is "purging";
-/// 4. append the purged-ids line (flushed in strict durability), so the id is refused before its request goes;
-/// 5. audit `run.purged` in this process's chain;
-/// 6. create `purging/<id>/.logged`;
-/// 7. move `artifacts/<id>/`, then `outbox/requests/<id>~workflow.json` and `<id>.json` into `purging/<id>/` (the
-///    request last: until it goes, a folder of the run outside `purging/` always has its request beside it);
-/// 8. move `purging/<id>/` to the archive, or remove it (its result and manifest last).
+/// 2. move `outbox/results/<id>.json` to `outbox/purging/<id>~result.json`: the commit point, from which the run is "purging";
+/// 3. append the purged-ids line (flushed in strict durability), so the id is refused before its request goes;
+/// 4. audit `run.purged` in this process's chain;
+/// 5. rename it `<id>~logged.json`;
+/// 6. remove `artifacts/<id>/`, then `outbox/requests/<id>~workflow.json` and `<id>.json` (the request last: until it
+///    goes, an artifacts folder of the run always has its request beside it);
+/// 7. remove `<id>~logged.json`.
 ///
-/// Killed anywhere, the next `gc` finishes each folder it finds in `outbox/purging/` (`finishLeftovers`): one whose
-/// result is still in `outbox/results/` (killed before 3) is rolled back, the run whole; any other is carried on, and
-/// without `.logged` the purged-ids file and the audit are asked before 4 and 5 are written again.
+/// With an archive, the run is gathered in a folder that is then moved whole:
+///
+/// 1. as above;
+/// 2. make `outbox/purging/<id>/` and write its `purge.json` (run, finishedAt, sha256, archive);
+/// 3. move `outbox/results/<id>.json` to `purging/<id>/result.json`: the commit point;
+/// 4. and 5. the purged-ids line and `run.purged`, as above;
+/// 6. create `purging/<id>/.logged`;
+/// 7. move `artifacts/<id>/`, then `outbox/requests/<id>~workflow.json` and `<id>.json` into `purging/<id>/`;
+/// 8. move `purging/<id>/` to the archive.
+///
+/// Killed anywhere, the next `gc` finishes what it finds in `outbox/purging/` (`finishLeftovers`): a folder whose
+/// result is still in `outbox/results/` (killed before its commit point) is rolled back, the run whole; anything else
+/// is carried on, and when not marked logged the purged-ids file and the audit are asked before the line and the
+/// event are written again.
 extension GarbageCollector {
     /// Purges a slice of runs, each by the protocol above.
     func purge(_ slice: [Candidate]) {
@@ -45,7 +58,7 @@ extension GarbageCollector {
         if strict { sync(layout.results, layout.purging) }
         let ready = log(committed, purgedAt: context.clock.now())
         guard options.archive != nil else {
-            report.purged += removeInPlace(ready)
+            report.purged += removeInPlace(ready, flat: true)
             return
         }
         moveIn(ready)
@@ -59,7 +72,10 @@ extension GarbageCollector {
     /// Steps 7 and 8 without an archive, for logged runs: their artifacts removed where they are, then (after a flush
     /// in strict durability) their kept definition and request, then (after a flush) their purging folder. Returns the
     /// runs now gone; a run whose removal failed keeps its purging folder for the next gc.
-    func removeInPlace(_ runs: [Candidate]) -> [String] {
+    ///
+    /// `flat`: the run's result is `outbox/purging/<id>~logged.json`; else a folder `outbox/purging/<id>/` (an earlier
+    /// gc's, whatever it holds).
+    func removeInPlace(_ runs: [Candidate], flat: Bool) -> [String] {
         var left: [(Candidate, Int64)] = []
         for candidate in runs {
             do {
@@ -82,20 +98,31 @@ extension GarbageCollector {
         if strict && !requestless.isEmpty { sync(layout.requests) }
         var gone: [String] = []
         for (candidate, freed) in requestless {
-            let folder = layout.purgingFolder(candidate.runId)
+            let last = flat ? PurgeManifest.flatLogged(candidate.runId, layout) : layout.purgingFolder(candidate.runId)
             do {
-                let rest = try removeInOrder(folder)
+                let rest = flat ? try tree.remove(last) : try removeInOrder(last)
                 report.bytesFreed += freed + rest
                 gone.append(candidate.runId)
             } catch {
-                problem(layout.relative(folder), "cannot remove it: \(error); the next gc tries again")
+                problem(layout.relative(last), "cannot remove it: \(error); the next gc tries again")
             }
         }
         return gone
     }
 
     /// Steps 2 and 3 for one run; false (with the run left whole, and the problem said) when one fails.
+    ///
+    /// Without an archive, step 3 alone: the result is moved to `outbox/purging/<id>~result.json` (no folder, no manifest).
     private func commit(_ candidate: Candidate) -> Bool {
+        guard options.archive != nil else {
+            do {
+                try fs.rename(layout.result(candidate.runId), to: PurgeManifest.flatResult(candidate.runId, layout))
+                return true
+            } catch {
+                problem(candidate.runId, "cannot begin to remove it: \(error); it is left whole")
+                return false
+            }
+        }
         let folder = layout.purgingFolder(candidate.runId)
         do {
             try fs.makeDirectory(folder)
@@ -149,18 +176,29 @@ extension GarbageCollector {
         }
         return recorded.filter { candidate in
             do {
-                try fs.writeNew(Path.join(layout.purgingFolder(candidate.runId), PurgeManifest.loggedName), [], sync: false)
-                return true
-            } catch let error as FileSystemError where error.isAlreadyExists {
+                try markLogged(candidate.runId, flat: options.archive == nil)
                 return true
             } catch {
-                problem(candidate.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/\(candidate.runId)/)")
+                problem(candidate.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/)")
                 return false
             }
         }
     }
 
-    /// Appends purged-ids lines, one `write(2)` each, flushed once in strict durability.
+    /// Step 6: `<id>~result.json` renamed `<id>~logged.json` (flat), or `purging/<id>/.logged` made; done already is fine.
+    private func markLogged(_ runId: String, flat: Bool) throws(FileSystemError) {
+        if flat {
+            do {
+                try fs.rename(PurgeManifest.flatResult(runId, layout), to: PurgeManifest.flatLogged(runId, layout))
+            } catch let error where error.isNotFound && fs.exists(PurgeManifest.flatLogged(runId, layout)) {}
+            return
+        }
+        do {
+            try fs.writeNew(Path.join(layout.purgingFolder(runId), PurgeManifest.loggedName), [], sync: false)
+        } catch let error where error.isAlreadyExists {}
+    }
+
+    /// Appends purged-ids lines, one `write(2)` for them all, flushed once in strict durability.
     func appendPurged(_ records: [PurgeRecord]) throws(FileSystemError) {
         let file: any AppendableFile
         if let open = purgedFile {
@@ -170,7 +208,7 @@ extension GarbageCollector {
             file = try fs.openForAppending(PurgeRecord.path(layout))
             purgedFile = file
         }
-        for record in records { try file.append(record.line) }
+        try file.append(records.flatMap(\.line))
         if strict { try file.sync() }
     }
 
@@ -295,6 +333,10 @@ extension GarbageCollector {
     /// Finishes what a killed `gc` left in `outbox/purging/`: each folder rolled back (not committed) or carried on.
     func finishLeftovers() {
         for entry in (try? fs.list(layout.purging)) ?? [] where !entry.name.hasPrefix(".") {
+            if let (runId, logged) = PurgeManifest.flatName(entry.name) {
+                finishFlat(runId, logged: logged)
+                continue
+            }
             let runId = entry.name
             let folder = layout.purgingFolder(runId)
             let hasResult = fs.exists(Path.join(folder, PurgeManifest.resultName))
@@ -320,12 +362,12 @@ extension GarbageCollector {
                 continue
             }
             if !logged {
-                guard relog(manifest) else { continue }
+                guard relog(manifest, flat: false) else { continue }
             }
             let candidate = Candidate(runId: runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)
             if manifest.archive == nil {
                 // What an earlier gc moved into the folder goes with it (`removeInOrder`).
-                if !removeInPlace([candidate]).isEmpty {
+                if !removeInPlace([candidate], flat: false).isEmpty {
                     report.leftoversFinished += 1
                     report.purged.append(runId)
                 }
@@ -339,8 +381,24 @@ extension GarbageCollector {
         }
     }
 
-    /// Steps 4 to 6 for a leftover without `.logged`: each written only if the purged-ids file or the audit lacks it.
-    private func relog(_ manifest: PurgeManifest) -> Bool {
+    /// Finishes a run whose result a killed `gc` moved to `outbox/purging/<id>~result.json` (or `~logged.json`).
+    private func finishFlat(_ runId: String, logged: Bool) {
+        let path = logged ? PurgeManifest.flatLogged(runId, layout) : PurgeManifest.flatResult(runId, layout)
+        guard let manifest = PurgeManifest.read(flat: path, runId: runId, fileSystem: fs) else {
+            problem(layout.relative(path), "cannot read the result of a run gc began to remove; put it back in outbox/results/ or remove it")
+            return
+        }
+        if !logged {
+            guard relog(manifest, flat: true) else { return }
+        }
+        if !removeInPlace([Candidate(runId: runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)], flat: true).isEmpty {
+            report.leftoversFinished += 1
+            report.purged.append(runId)
+        }
+    }
+
+    /// Steps 4 to 6 for a leftover not marked logged: each written only if the purged-ids file or the audit lacks it.
+    private func relog(_ manifest: PurgeManifest, flat: Bool) -> Bool {
         let runId = manifest.runId
         let finished = Timestamp.format(manifest.finishedAt)
         do {
@@ -357,9 +415,7 @@ extension GarbageCollector {
                     runId: runId)
                 if strict { try context.audit.sync() }
             }
-            do {
-                try fs.writeNew(Path.join(layout.purgingFolder(runId), PurgeManifest.loggedName), [], sync: false)
-            } catch let error where error.isAlreadyExists {}
+            try markLogged(runId, flat: flat)
             return true
         } catch {
             problem(runId, "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/\(runId)/)")

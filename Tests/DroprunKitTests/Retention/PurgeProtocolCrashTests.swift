@@ -11,22 +11,19 @@ import Testing
 
     /// Where to die: the operation and a part of its path, for the first run of the slice (`job-0`).
     static let moments: [(String, String)] = [
-        ("makeDirectory", "purging/job-0"),
         ("rename", "results/job-0.json ->"),
         ("syncDirectory", "outbox/results"),
         ("append", "purged.jsonl"),
         ("sync", "purged.jsonl"),
         ("append", "gchost-77"),
         ("sync", "gchost-77"),
-        ("writeNew", "purging/job-0/.logged"),
+        ("rename", "purging/job-0~result.json ->"),
         ("remove", "artifacts/job-0/out.txt"),
         ("removeDirectory", "artifacts/job-0"),
         ("syncDirectory", "artifacts"),
         ("remove", "requests/job-0.json"),
         ("syncDirectory", "outbox/requests"),
-        ("remove", "purging/job-0/result.json"),
-        ("remove", "purging/job-0/.logged"),
-        ("removeDirectory", "purging/job-0"),
+        ("remove", "purging/job-0~logged.json"),
     ]
 
     static let cases: [(Durability, Int)] = [Durability.fast, .strict].flatMap { d in moments.indices.map { (d, $0) } }
@@ -45,7 +42,8 @@ import Testing
         }
         // What the kill left: every run whole, or committed and in outbox/purging/.
         for id in ids where !root.exists("outbox/results/\(id).json") {
-            #expect(root.exists("outbox/purging/\(id)") || !root.exists("outbox/requests/\(id).json"), "\(id) half-removed")
+            let purging = ["outbox/purging/\(id)", "outbox/purging/\(id)~result.json", "outbox/purging/\(id)~logged.json"]
+            #expect(purging.contains(where: root.exists) || !root.exists("outbox/requests/\(id).json"), "\(id) half-removed")
         }
         let next = try F.gc(root, durability: durability)
         #expect(next.errors.isEmpty, "\(next.errors)")
@@ -98,8 +96,8 @@ import Testing
 
     @Test func aLeftoverWithoutLoggedIsNotLoggedTwice() async throws {
         let root = try await F.root(["a"])
-        // Killed after the line and the event, before `.logged`.
-        let fs = FaultyFileSystem([.kills(before: "writeNew", pathContains: "purging/a/.logged")])
+        // Killed after the line and the event, before the result is renamed logged.
+        let fs = FaultyFileSystem([.kills(before: "rename", pathContains: "purging/a~result.json ->")])
         _ = try F.gc(root, fileSystem: fs)
         #expect(F.purgedLines(root).count == 1 && F.purgedEvents(root) == ["a": 1])
         let next = try F.gc(root)
