@@ -100,6 +100,18 @@ import Testing
         #expect(artifacts.code == .failure && artifacts.stderr.contains("was removed by gc"))
     }
 
+    @Test func gcLowersItsOwnPriorityAndReadingCommandsDoNot() async throws {
+        let root = try await F.root(["a"])
+        let lowered = CapturedOutput()
+        var tester = CLITester(root: root.path, clock: InstantClock(start: F.t0.addingTimeInterval(40 * 86_400)))
+        tester.lowerPriority = { lowered.line("lowered") }
+        _ = await tester.run(["status", "a"])
+        #expect(lowered.contents.isEmpty)
+        let result = await tester.run(["gc", "--older-than", "30d"])
+        #expect(result.code == .success, "\(result.stderr)")
+        #expect(lowered.contents == "lowered\n")
+    }
+
     @Test func aRunBeingPurgedIsSaidPurgingNotQueued() async throws {
         let root = try await F.root(["a"])
         // Killed right after the commit point: the result is in outbox/purging/, the request still kept.
