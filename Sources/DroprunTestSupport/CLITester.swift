@@ -22,6 +22,9 @@ public struct CLITester: Sendable {
     /// Environment variables.
     public var variables: [String: String]
 
+    /// Called where the real program lowers its priority (`gc`).
+    public var lowerPriority: @Sendable () -> Void = {}
+
     public init(root: String, clock: any RunnerClock = InstantClock(), registry: ProviderRegistry = .builtIn, variables: [String: String] = [:]) {
         self.root = root
         self.clock = clock
@@ -37,7 +40,9 @@ public struct CLITester: Sendable {
         let environment = CLIEnvironment(
             fileSystem: fileSystem, clock: clock, standardOutput: out, standardError: err, variables: variables,
             workingDirectory: root, readStandardInput: { input }, identity: RunnerIdentity(host: "testhost", pid: 4242), registry: registry)
-        let code = await CLI.run(arguments: arguments, environment: environment)
+        var world = environment
+        world.lowerPriority = lowerPriority
+        let code = await CLI.run(arguments: arguments, environment: world)
         return CLIResult(code: code, stdout: out.contents, stderr: err.contents)
     }
 }

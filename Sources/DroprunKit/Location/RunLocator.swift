@@ -67,11 +67,17 @@ struct RunLocator {
 
     // MARK: Light queries
 
-    /// The run as `gc` is removing it (`outbox/purging/<runId>/` with its result moved in, or a manifest): one `stat`
-    /// when there is no such folder.
+    /// The run as `gc` is removing it (`outbox/purging/<runId>/` with its result moved in, or a manifest; or its
+    /// result alone as `outbox/purging/<runId>~result.json` or `~logged.json`): three `stat`s when it is not.
     func purging(_ runId: String) -> RunLocation? {
         let folder = layout.purgingFolder(runId)
-        guard (try? fs.info(folder))??.type == .directory else { return nil }
+        guard (try? fs.info(folder))??.type == .directory else {
+            // Without an archive, the result alone is moved there (`<runId>~result.json`, then `~logged.json`).
+            for path in [PurgeManifest.flatResult(runId, layout), PurgeManifest.flatLogged(runId, layout)] where fs.exists(path) {
+                return .purging(runId: runId, folder: path, finishedAt: PurgeManifest.read(flat: path, runId: runId, fileSystem: fs)?.finishedAt)
+            }
+            return nil
+        }
         let result = Path.join(folder, PurgeManifest.resultName)
         let committed = fs.exists(result) || fs.exists(Path.join(folder, PurgeManifest.loggedName))
         // Before the commit point the run is still whole where it was; the folder is only gc's note.
@@ -82,6 +88,11 @@ struct RunLocator {
 
     /// True when the run has a result: one `stat`, asked for every admitted request.
     func hasResult(_ runId: String) -> Bool { fs.exists(layout.result(runId)) }
+
+    /// True when `gc` has begun to remove the run: its folder or its result in `outbox/purging/`.
+    func isPurging(_ runId: String) -> Bool {
+        [layout.purgingFolder(runId), PurgeManifest.flatResult(runId, layout), PurgeManifest.flatLogged(runId, layout)].contains(where: fs.exists)
+    }
 
     /// True when the run has a live record in `outbox/running/`: one `stat`.
     func hasLiveRecord(_ runId: String) -> Bool { fs.exists(layout.runningRecord(runId)) }

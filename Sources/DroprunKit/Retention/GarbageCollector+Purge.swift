@@ -6,21 +6,34 @@ import Glibc
 import Darwin
 #endif
 
-/// The per-run purge protocol (crash-safe), done for a slice of runs step by step so that its flushes are shared:
+/// The per-run purge protocol (crash-safe), done for a slice of runs step by step so that its flushes are shared.
+///
+/// Without an archive (no file or folder is created per run: on ext4, creating one right after many were removed
+/// costs more than anything else gc does):
 ///
 /// 1. leave alone a run a runner holds, or one with no result (`RunLocator`);
-/// 2. make `outbox/purging/<id>/` and write its `purge.json` (run, finishedAt, sha256, archive);
-/// 3. move `outbox/results/<id>.json` to `purging/<id>/result.json`: the commit point, from which the run is "purging";
-/// 4. append the purged-ids line (flushed in strict durability), so the id is refused before its request goes;
-/// 5. audit `run.purged` in this process's chain;
-/// 6. create `purging/<id>/.logged`;
-/// 7. move `artifacts/<id>/`, then `outbox/requests/<id>~workflow.json` and `<id>.json` into `purging/<id>/` (the
-///    request last: until it goes, a folder of the run outside `purging/` always has its request beside it);
-/// 8. move `purging/<id>/` to the archive, or remove it (its result and manifest last).
+/// 2. move `outbox/results/<id>.json` to `outbox/purging/<id>~result.json`: the commit point, from which the run is "purging";
+/// 3. append the purged-ids line (flushed in strict durability), so the id is refused before its request goes;
+/// 4. audit `run.purged` in this process's chain;
+/// 5. rename it `<id>~logged.json`;
+/// 6. remove `artifacts/<id>/`, then `outbox/requests/<id>~workflow.json` and `<id>.json` (the request last: until it
+///    goes, an artifacts folder of the run always has its request beside it);
+/// 7. remove `<id>~logged.json`.
 ///
-/// Killed anywhere, the next `gc` finishes each folder it finds in `outbox/purging/` (`finishLeftovers`): one whose
-/// result is still in `outbox/results/` (killed before 3) is rolled back, the run whole; any other is carried on, and
-/// without `.logged` the purged-ids file and the audit are asked before 4 and 5 are written again.
+/// With an archive, the run is gathered in a folder that is then moved whole:
+///
+/// 1. as above;
+/// 2. make `outbox/purging/<id>/` and write its `purge.json` (run, finishedAt, sha256, archive);
+/// 3. move `outbox/results/<id>.json` to `purging/<id>/result.json`: the commit point;
+/// 4. and 5. the purged-ids line and `run.purged`, as above;
+/// 6. create `purging/<id>/.logged`;
+/// 7. move `artifacts/<id>/`, then `outbox/requests/<id>~workflow.json` and `<id>.json` into `purging/<id>/`;
+/// 8. move `purging/<id>/` to the archive.
+///
+/// Killed anywhere, the next `gc` finishes what it finds in `outbox/purging/` (`finishLeftovers`): a folder whose
+/// result is still in `outbox/results/` (killed before its commit point) is rolled back, the run whole; anything else
+/// is carried on, and when not marked logged the purged-ids file and the audit are asked before the line and the
+/// event are written again.
 extension GarbageCollector {
     /// Purges a slice of runs, each by the protocol above.
     func purge(_ slice: [Candidate]) {
@@ -44,6 +57,10 @@ extension GarbageCollector {
         guard !committed.isEmpty else { return }
         if strict { sync(layout.results, layout.purging) }
         let ready = log(committed, purgedAt: context.clock.now())
+        guard options.archive != nil else {
+            report.purged += removeInPlace(ready, flat: true)
+            return
+        }
         moveIn(ready)
         for candidate in ready {
             let manifest = PurgeManifest(
@@ -52,13 +69,68 @@ extension GarbageCollector {
         }
     }
 
+    /// Steps 7 and 8 without an archive, for logged runs: their artifacts removed where they are, then (after a flush
+    /// in strict durability) their kept definition and request, then (after a flush) their purging folder. Returns the
+    /// runs now gone; a run whose removal failed keeps its purging folder for the next gc.
+    ///
+    /// `flat`: the run's result is `outbox/purging/<id>~logged.json`; else a folder `outbox/purging/<id>/` (an earlier
+    /// gc's, whatever it holds).
+    func removeInPlace(_ runs: [Candidate], flat: Bool) -> [String] {
+        var left: [(Candidate, Int64)] = []
+        for candidate in runs {
+            do {
+                left.append((candidate, try tree.remove(layout.artifactFolder(candidate.runId))))
+            } catch {
+                problem(layout.relative(layout.artifactFolder(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
+            }
+        }
+        if strict && !left.isEmpty { sync(layout.artifacts) }
+        var requestless: [(Candidate, Int64)] = []
+        for (candidate, freed) in left {
+            do {
+                let workflow = try tree.remove(layout.keptWorkflow(candidate.runId))
+                let request = try tree.remove(layout.request(candidate.runId))
+                requestless.append((candidate, freed + workflow + request))
+            } catch {
+                problem(layout.relative(layout.request(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
+            }
+        }
+        if strict && !requestless.isEmpty { sync(layout.requests) }
+        var gone: [String] = []
+        for (candidate, freed) in requestless {
+            let last = flat ? PurgeManifest.flatLogged(candidate.runId, layout) : layout.purgingFolder(candidate.runId)
+            do {
+                let rest = flat ? try tree.remove(last) : try removeInOrder(last)
+                report.bytesFreed += freed + rest
+                gone.append(candidate.runId)
+            } catch {
+                problem(layout.relative(last), "cannot remove it: \(error); the next gc tries again")
+            }
+        }
+        return gone
+    }
+
     /// Steps 2 and 3 for one run; false (with the run left whole, and the problem said) when one fails.
+    ///
+    /// Without an archive, step 3 alone: the result is moved to `outbox/purging/<id>~result.json` (no folder, no manifest).
     private func commit(_ candidate: Candidate) -> Bool {
+        guard options.archive != nil else {
+            do {
+                try fs.rename(layout.result(candidate.runId), to: PurgeManifest.flatResult(candidate.runId, layout))
+                return true
+            } catch {
+                problem(candidate.runId, "cannot begin to remove it: \(error); it is left whole")
+                return false
+            }
+        }
         let folder = layout.purgingFolder(candidate.runId)
-        let manifest = PurgeManifest(runId: candidate.runId, finishedAt: candidate.finishedAt, sha256: candidate.sha256, archive: options.archive)
         do {
             try fs.makeDirectory(folder)
-            try fs.writeAtomically(Path.join(folder, PurgeManifest.fileName), JSONWriter.prettyBytes(manifest.json), sync: strict)
+            // The manifest only says where the run is archived: without an archive, the moved result says the rest.
+            if let archive = options.archive {
+                let manifest = PurgeManifest(runId: candidate.runId, finishedAt: candidate.finishedAt, sha256: candidate.sha256, archive: archive)
+                try fs.writeAtomically(Path.join(folder, PurgeManifest.fileName), JSONWriter.prettyBytes(manifest.json), sync: strict)
+            }
             try fs.rename(layout.result(candidate.runId), to: Path.join(folder, PurgeManifest.resultName))
             return true
         } catch {
@@ -109,18 +181,29 @@ extension GarbageCollector {
         }
         return recorded.filter { candidate in
             do {
-                try fs.writeNew(Path.join(layout.purgingFolder(candidate.runId), PurgeManifest.loggedName), [], sync: false)
-                return true
-            } catch let error as FileSystemError where error.isAlreadyExists {
+                try markLogged(candidate.runId, flat: options.archive == nil)
                 return true
             } catch {
-                problem(candidate.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/\(candidate.runId)/)")
+                problem(candidate.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/)")
                 return false
             }
         }
     }
 
-    /// Appends purged-ids lines, one `write(2)` each, flushed once in strict durability.
+    /// Step 6: `<id>~result.json` renamed `<id>~logged.json` (flat), or `purging/<id>/.logged` made; done already is fine.
+    private func markLogged(_ runId: String, flat: Bool) throws(FileSystemError) {
+        if flat {
+            do {
+                try fs.rename(PurgeManifest.flatResult(runId, layout), to: PurgeManifest.flatLogged(runId, layout))
+            } catch let error where error.isNotFound && fs.exists(PurgeManifest.flatLogged(runId, layout)) {}
+            return
+        }
+        do {
+            try fs.writeNew(Path.join(layout.purgingFolder(runId), PurgeManifest.loggedName), [], sync: false)
+        } catch let error where error.isAlreadyExists {}
+    }
+
+    /// Appends purged-ids lines, one `write(2)` for them all, flushed once in strict durability.
     func appendPurged(_ records: [PurgeRecord]) throws(FileSystemError) {
         let file: any AppendableFile
         if let open = purgedFile {
@@ -130,7 +213,7 @@ extension GarbageCollector {
             file = try fs.openForAppending(PurgeRecord.path(layout))
             purgedFile = file
         }
-        for record in records { try file.append(record.line) }
+        try file.append(records.flatMap(\.line))
         if strict { try file.sync() }
     }
 
@@ -228,15 +311,20 @@ extension GarbageCollector {
     /// Removes a purging folder: artifacts, request and definition, then the result and manifest, `.logged` last.
     ///
     /// Killed on the way, what is left still says (by its result, or `.logged`) that the purge was committed.
-    func removeInOrder(_ folder: String) throws(FileSystemError) {
+    /// Returns the bytes removed.
+    @discardableResult
+    func removeInOrder(_ folder: String) throws(FileSystemError) -> Int64 {
+        var freed: Int64 = 0
         for name in [
             PurgeManifest.artifactsName, PurgeManifest.requestName, PurgeManifest.workflowName, PurgeManifest.resultName, PurgeManifest.fileName,
         ] {
-            try tree.remove(Path.join(folder, name))
+            freed += try tree.remove(Path.join(folder, name))
         }
         // Anything else put there by hand goes too, then the marker and the folder.
-        for entry in (try? fs.list(folder)) ?? [] where entry.name != PurgeManifest.loggedName { try tree.remove(Path.join(folder, entry.name)) }
-        try tree.remove(folder)
+        for entry in (try? fs.list(folder)) ?? [] where entry.name != PurgeManifest.loggedName {
+            freed += try tree.remove(Path.join(folder, entry.name))
+        }
+        return freed + (try tree.remove(folder))
     }
 
     /// Bytes a run takes: result, kept request and definition, artifacts.
@@ -257,13 +345,32 @@ extension GarbageCollector {
 
     // MARK: Leftovers
 
-    /// Finishes what a killed `gc` left in `outbox/purging/`: each folder rolled back (not committed) or carried on.
+    /// A run a killed `gc` left in `outbox/purging/`: its result moved flat (`<id>~result.json`, `<id>~logged.json`)
+    /// or gathered in its folder (`--archive`, and earlier versions).
+    private struct Leftover {
+        var manifest: PurgeManifest
+        /// The run's folder in `outbox/purging/`; nil for a flat leftover.
+        var folder: String?
+        /// True when its purged-ids line and `run.purged` event were written (step 6 done).
+        var logged: Bool
+    }
+
+    /// Finishes what a killed `gc` left in `outbox/purging/`: each run rolled back (not committed) or carried on.
     ///
-    /// The folders without `.logged` are relogged together (`relog`): one read of the purged ids, one pass over the
-    /// audit, one flush of each, however many a killed gc left.
+    /// The leftovers not marked logged are relogged together (`relog`): one read of the purged ids, one pass over
+    /// the audit, one flush of each, however many a killed gc left.
     func finishLeftovers() {
-        var pending: [(folder: String, manifest: PurgeManifest, logged: Bool)] = []
+        var pending: [Leftover] = []
         for entry in (try? fs.list(layout.purging)) ?? [] where !entry.name.hasPrefix(".") {
+            if let (runId, logged) = PurgeManifest.flatName(entry.name) {
+                let path = logged ? PurgeManifest.flatLogged(runId, layout) : PurgeManifest.flatResult(runId, layout)
+                guard let manifest = PurgeManifest.read(flat: path, runId: runId, fileSystem: fs) else {
+                    problem(layout.relative(path), "cannot read the result of a run gc began to remove; put it back in outbox/results/ or remove it")
+                    continue
+                }
+                pending.append(Leftover(manifest: manifest, folder: nil, logged: logged))
+                continue
+            }
             let runId = entry.name
             let folder = layout.purgingFolder(runId)
             let hasResult = fs.exists(Path.join(folder, PurgeManifest.resultName))
@@ -288,21 +395,31 @@ extension GarbageCollector {
                 }
                 continue
             }
-            pending.append((folder, manifest, logged))
+            pending.append(Leftover(manifest: manifest, folder: folder, logged: logged))
         }
-        let relogged = relog(pending.filter { !$0.logged }.map(\.manifest))
-        for (folder, manifest, logged) in pending where logged || relogged.contains(manifest.runId) {
-            moveIn([Candidate(runId: manifest.runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)])
-            if dispose(folder, manifest) {
+        let relogged = relog(pending.filter { !$0.logged })
+        for leftover in pending where leftover.logged || relogged.contains(leftover.manifest.runId) {
+            let manifest = leftover.manifest
+            let candidate = Candidate(runId: manifest.runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)
+            let finished: Bool
+            if let folder = leftover.folder, manifest.archive != nil {
+                moveIn([candidate])
+                finished = dispose(folder, manifest)
+            } else {
+                // What an earlier gc moved into a folder goes with it (`removeInOrder`).
+                finished = !removeInPlace([candidate], flat: leftover.folder == nil).isEmpty
+            }
+            if finished {
                 report.leftoversFinished += 1
                 report.purged.append(manifest.runId)
             }
         }
     }
 
-    /// Steps 4 to 6 for the leftovers without `.logged`: each line and event written only if the purged-ids file or
+    /// Steps 4 to 6 for the leftovers not marked logged: each line and event written only if the purged-ids file or
     /// the audit lacks it, each file read once and flushed once for all. Returns the runs now logged.
-    private func relog(_ manifests: [PurgeManifest]) -> Set<String> {
+    private func relog(_ leftovers: [Leftover]) -> Set<String> {
+        let manifests = leftovers.map(\.manifest)
         guard !manifests.isEmpty else { return [] }
         let ids = Set(manifests.map(\.runId))
         // The purged ids, read once: which leftovers already have their line (same run: same finishedAt).
@@ -315,7 +432,6 @@ extension GarbageCollector {
         }
         let events = AuditSearch(layout: layout, fileSystem: fs).events(.runPurged, runIds: ids)
         let now = context.clock.now()
-        var logged: Set<String> = []
         do {
             let missing = manifests.filter { !listed.contains("\($0.runId) \(Timestamp.format($0.finishedAt))") }
             try appendPurged(
@@ -328,12 +444,13 @@ extension GarbageCollector {
             for manifest in manifests {
                 problem(
                     manifest.runId,
-                    "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/\(manifest.runId)/)")
+                    "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/)")
             }
             return []
         }
-        var recorded: [PurgeManifest] = []
-        for manifest in manifests {
+        var recorded: [Leftover] = []
+        for leftover in leftovers {
+            let manifest = leftover.manifest
             let finished = Timestamp.format(manifest.finishedAt)
             let has = (events[manifest.runId] ?? []).contains {
                 $0["data"]?["finishedAt"]?.stringValue == finished && $0["data"]?["sha256"]?.stringValue == manifest.sha256
@@ -346,14 +463,12 @@ extension GarbageCollector {
                             archivedTo: archiveTarget(manifest.runId, manifest.finishedAt, in: manifest.archive)),
                         runId: manifest.runId)
                 }
-                recorded.append(manifest)
+                recorded.append(leftover)
             } catch {
-                problem(
-                    manifest.runId,
-                    "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/\(manifest.runId)/)")
+                problem(manifest.runId, "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/)")
             }
         }
-        if strict, recorded.count > 0 {
+        if strict, !recorded.isEmpty {
             do {
                 try context.audit.sync()
             } catch {
@@ -361,14 +476,13 @@ extension GarbageCollector {
                 return []
             }
         }
-        for manifest in recorded {
+        var logged: Set<String> = []
+        for leftover in recorded {
             do {
-                try fs.writeNew(Path.join(layout.purgingFolder(manifest.runId), PurgeManifest.loggedName), [], sync: false)
-                logged.insert(manifest.runId)
-            } catch let error where error.isAlreadyExists {
-                logged.insert(manifest.runId)
+                try markLogged(leftover.manifest.runId, flat: leftover.folder == nil)
+                logged.insert(leftover.manifest.runId)
             } catch {
-                problem(manifest.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/\(manifest.runId)/)")
+                problem(leftover.manifest.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/)")
             }
         }
         return logged

@@ -45,7 +45,7 @@ extension GarbageCollector {
 
     /// True when a run has not finished: a live record, or a kept request without a result (and not being purged).
     private func isLive(_ runId: String) -> Bool {
-        locator.hasLiveRecord(runId) || locator.isAccepted(runId) && !locator.hasResult(runId) && !fs.exists(layout.purgingFolder(runId))
+        locator.hasLiveRecord(runId) || locator.isAccepted(runId) && !locator.hasResult(runId) && !locator.isPurging(runId)
     }
 
     /// Removes each index day file whose day ended before `cut` and none of whose runs is left (no result, not purging).
@@ -57,7 +57,7 @@ extension GarbageCollector {
             else { continue }
             let runIds = bytes.split(separator: 0x0A).compactMap { IndexEntry(line: $0)?.runId }
             let gone = runIds.allSatisfy { runId in
-                purged.contains(runId) || !locator.hasResult(runId) && !fs.exists(layout.purgingFolder(runId))
+                purged.contains(runId) || !locator.hasResult(runId) && !locator.isPurging(runId)
             }
             guard gone else { continue }
             remove([file.path]) { report.indexFilesRemoved.append(Path.name(file.path)) }

@@ -65,6 +65,7 @@ public final class GarbageCollector {
         _ = try? fs.makeDirectory(layout.purged)
         if !options.dryRun {
             lock = try GCLock.acquire(layout: layout, identity: context.identity)
+            _ = try? fs.makeDirectory(layout.purging)
             finishLeftovers()
         }
         if let cut = options.runsBefore { candidates = expiredRuns(before: cut) }

@@ -19,6 +19,33 @@ struct PurgeManifest: Sendable, Equatable {
     static let workflowName = "workflow.json"
     static let artifactsName = "artifacts"
 
+    /// Without an archive, a run's result goes to `outbox/purging/<runId>~result.json` (no folder: creating a file or
+    /// folder per run is what costs most on a disk that has just freed many), renamed `<runId>~logged.json` once its
+    /// purged-ids line and `run.purged` event are written. `~` is in no run id, so the names are the run's alone.
+    static let resultSuffix = "~result.json"
+    static let loggedSuffix = "~logged.json"
+
+    /// `outbox/purging/<runId>~result.json`: the committed result of a run removed without an archive.
+    static func flatResult(_ runId: String, _ layout: RootLayout) -> String { Path.join(layout.purging, runId + resultSuffix) }
+
+    /// `outbox/purging/<runId>~logged.json`: the same once logged.
+    static func flatLogged(_ runId: String, _ layout: RootLayout) -> String { Path.join(layout.purging, runId + loggedSuffix) }
+
+    /// The run id and whether it is logged, for a name in `outbox/purging/` of the flat form; nil for another name.
+    static func flatName(_ name: String) -> (runId: String, logged: Bool)? {
+        for (suffix, logged) in [(resultSuffix, false), (loggedSuffix, true)] where name.hasSuffix(suffix) {
+            let runId = String(name.dropLast(suffix.count))
+            if RunID.isValid(runId) { return (runId, logged) }
+        }
+        return nil
+    }
+
+    /// The manifest of a flat purging result: what the result says (not archived).
+    static func read(flat path: String, runId: String, fileSystem fs: any FileSystem) -> PurgeManifest? {
+        guard case .record(let record) = RunLocator.readRecord(path, fs: fs), let finishedAt = record.finishedAt else { return nil }
+        return PurgeManifest(runId: runId, finishedAt: finishedAt, sha256: record.requestSHA256, archive: nil)
+    }
+
     var json: JSONValue {
         [
             "runId": .string(runId), "finishedAt": .string(Timestamp.format(finishedAt)), "sha256": .string(sha256),

@@ -97,18 +97,30 @@ import Testing
         #expect(artifacts.code == .failure && artifacts.stderr.contains("was removed by gc"))
     }
 
+    @Test func gcLowersItsOwnPriorityAndReadingCommandsDoNot() async throws {
+        let root = try await F.root(["a"])
+        let lowered = CapturedOutput()
+        var tester = CLITester(root: root.path, clock: InstantClock(start: F.t0.addingTimeInterval(40 * 86_400)))
+        tester.lowerPriority = { lowered.line("lowered") }
+        _ = await tester.run(["status", "a"])
+        #expect(lowered.contents.isEmpty)
+        let result = await tester.run(["gc", "--older-than", "30d"])
+        #expect(result.code == .success, "\(result.stderr)")
+        #expect(lowered.contents == "lowered\n")
+    }
+
     @Test func aRunBeingPurgedIsSaidPurgingNotQueued() async throws {
         let root = try await F.root(["a"])
         // Killed right after the commit point: the result is in outbox/purging/, the request still kept.
         let fs = FaultyFileSystem([.kills(before: "append", pathContains: "purged.jsonl")])
         _ = try F.gc(root, fileSystem: fs)
-        #expect(root.exists("outbox/purging/a/result.json") && root.exists("outbox/requests/a.json"))
+        #expect(root.exists("outbox/purging/a~result.json") && root.exists("outbox/requests/a.json"))
         let tester = CLITester(root: root.path)
         let status = await tester.run(["status", "a"])
         #expect(status.code == .success)
         #expect(status.stdout.hasPrefix("a: purging - finished 2026-01-01T00:00:00.000Z; gc is removing its files"), "\(status.stdout)")
         let json = try RecordReader.parse(Array(await tester.run(["status", "a", "--json"]).stdout.utf8))
-        #expect(json["status"] == "purging" && json["record"] == "outbox/purging/a")
+        #expect(json["status"] == "purging" && json["record"] == "outbox/purging/a~result.json")
         let show = await tester.run(["show", "a"])
         #expect(show.stdout.contains("run       a: purging"), "\(show.stdout)")
     }

@@ -106,8 +106,8 @@ import Testing
     @Test func leftoversAreLookedUpInOnePass() async throws {
         let ids = F.ids(5)
         let root = try await F.root(ids, durability: .strict)
-        // Killed after the lines and events of the slice, before any `.logged`.
-        let killed = FaultyFileSystem([.kills(before: "writeNew", pathContains: "purging/job-0/.logged")])
+        // Killed after the lines and events of the slice, before any is marked logged (`~result.json` renamed `~logged.json`).
+        let killed = FaultyFileSystem([.kills(before: "rename", pathContains: "purging/job-0~result.json ->")])
         _ = try F.gc(root, durability: .strict, fileSystem: killed, sliceSize: 5)
         let fs = FaultyFileSystem()
         let next = try F.gc(root, durability: .strict, fileSystem: fs)

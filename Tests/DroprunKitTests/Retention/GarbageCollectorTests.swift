@@ -222,9 +222,10 @@ import Glibc
 
     @Test func aFailedRemovalIsNamedAndTheRunFinishedByTheNextGC() async throws {
         let root = try await F.root(["a"])
-        let fs = FaultyFileSystem([.init("remove", pathContains: "purging/a/request.json", code: EACCES, times: 1)])
+        let fs = FaultyFileSystem([.init("remove", pathContains: "requests/a.json", code: EACCES, times: 1)])
         let report = try F.gc(root, fileSystem: fs)
-        #expect(report.errors.map(\.subject) == ["outbox/purging/a"], "\(report)")
+        #expect(report.errors.map(\.subject) == ["outbox/requests/a.json"], "\(report)")
+        #expect(root.exists("outbox/purging/a~logged.json") && root.exists("outbox/requests/a.json"))
         #expect(report.purged.isEmpty)
         let next = try F.gc(root)
         #expect(next.purged == ["a"] && next.leftoversFinished == 1)

@@ -5,6 +5,10 @@
 /// something could not be removed (each named) or another gc holds the lock, 2
 /// for a usage error.
 enum GCCommand {
+    /// Runs per slice of the command (a watch pass takes fewer, to yield often): strict durability pays a few flushes
+    /// per slice, and a kill leaves at most this many runs in `outbox/purging/` for the next gc.
+    static let sliceSize = 1000
+
     static func run(_ context: CommandContext) async throws -> ExitCode {
         let configuration = try context.configuration()
         let now = context.environment.clock.now()
@@ -37,6 +41,9 @@ enum GCCommand {
             options.archive = archive
         }
         options.dryRun = context.parsed.flag("dry-run")
+        options.sliceSize = sliceSize
+        // Housekeeping: runs beside it (a watch, a run --once) go first for the CPU and the disk.
+        context.environment.lowerPriority()
         let engine = context.engine(configuration)
         defer { engine.audit.close() }
         let report: GCReport
