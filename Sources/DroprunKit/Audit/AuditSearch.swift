@@ -14,6 +14,14 @@ struct AuditSearch {
         _ event: AuditEventName, runId: String, inChainsOf runner: String? = nil, mentioning: String? = nil,
         where matches: (JSONValue) -> Bool = { _ in true }
     ) -> Bool {
+        first(event, runId: runId, inChainsOf: runner, mentioning: mentioning, where: matches) != nil
+    }
+
+    /// The newest `event` event about `runId` that `matches` accepts, as `contains` looks for it; nil when there is none.
+    func first(
+        _ event: AuditEventName, runId: String, inChainsOf runner: String? = nil, mentioning: String? = nil,
+        where matches: (JSONValue) -> Bool = { _ in true }
+    ) -> JSONValue? {
         let needle = mentioning.map { Array($0.utf8) }
         let chains = (try? AuditChain.list(layout: layout, fileSystem: fileSystem)) ?? []
         for chain in chains where runner.map({ Self.chain(chain.id, isOf: $0) }) ?? true {
@@ -23,11 +31,11 @@ struct AuditSearch {
                     guard let json = try? RecordReader.parse(Array(line)), json["runId"]?.stringValue == runId,
                         json["event"]?.stringValue == event.rawValue
                     else { continue }
-                    if matches(json) { return true }
+                    if matches(json) { return json }
                 }
             }
         }
-        return false
+        return nil
     }
 
     /// Every `event` event about one of `runIds`, by run id: one pass over every segment of every chain, skipping

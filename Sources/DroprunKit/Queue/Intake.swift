@@ -121,17 +121,28 @@ struct Intake {
                         try fs.remove(claimed.path)
                         return .nothing
                     }
+                    // It died between the reservation and the purged-ids check below: the check is made now.
+                    if let purged = purgedRun(runId) {
+                        try fs.remove(layout.request(runId))
+                        return try reject(
+                            claimed, Rejection(.duplicate, purged.duplicateMessage, path: request.id != nil ? JSONPath.root.key("id") : nil))
+                    }
                     // Without the definition it kept (it died first), the one resolved now is kept: no step of the run
                     // has a record or a log line, so none of it ran for good.
                     if kept == nil, let workflow = decoded.workflow { try keep(workflow, for: runId) }
+                    // The run was created when the dead runner wrote its `run.queued` (its time keeps the run's place in
+                    // list and the window its audit events are looked for in); without that event, it is created now.
+                    let sha256 = SHA256.hex(bytes)
+                    let queued = AuditSearch(layout: layout, fileSystem: fs).first(.runQueued, runId: runId, mentioning: sha256)
+                    let createdAt = queued?["at"]?.stringValue.flatMap(Timestamp.parse) ?? context.clock.now()
                     var record = RunRecord(
-                        runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: SHA256.hex(bytes),
-                        requestSize: bytes.count, receivedAt: claimed.claimedAt, createdAt: context.clock.now())
+                        runId: runId, workflow: request.workflow, requestFile: claimed.name, requestSHA256: sha256,
+                        requestSize: bytes.count, receivedAt: min(claimed.claimedAt, createdAt), createdAt: createdAt)
                     record.labels = request.labels
                     decoded.workflow?.describe(in: &record)
                     // A claim deferred (or a runner killed) after the reservation but before `run.queued` was written: the
                     // run's admission is recorded now, so its audit trail starts as every other's does.
-                    if !AuditSearch(layout: layout, fileSystem: fs).contains(.runQueued, runId: runId, mentioning: record.requestSHA256) {
+                    if queued == nil {
                         try context.record(
                             .runQueued(
                                 file: claimed.name, workflow: request.workflow.name, sha256: record.requestSHA256,
