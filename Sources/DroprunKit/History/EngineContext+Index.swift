@@ -41,6 +41,6 @@ extension EngineContext {
             unmarked
             ? "the index will be rebuilt at the next start (or run droprun reindex)"
             : "and \(layout.relative(marker)) could not be removed: remove it, then run droprun reindex"
-        warnings.warn("could not add \(what) to the history index (\(error)); \(next)")
+        warnings.warn("could not add \(what) to the history index (\(layout.relative(error.path)): \(error.reason)); \(next)")
     }
 }
