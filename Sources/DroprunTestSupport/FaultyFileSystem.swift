@@ -202,4 +202,6 @@ final class FaultyAppendableFile: AppendableFile {
     }
 
     func close() { base.close() }
+
+    func info() -> FileInfo? { base.info() }
 }

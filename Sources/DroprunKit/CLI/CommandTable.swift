@@ -66,7 +66,7 @@ enum CommandTable {
                     .value(
                         "status", valueName: "S",
                         help:
-                            "Only rows with status S: queued, running, waiting (waiting_approval), succeeded, failed, cancelled, rejected or unreadable. A comma list (failed,cancelled) or the option given again asks for any of several.",
+                            "Only rows with status S: queued, running, waiting (waiting_approval), succeeded, failed, cancelled, rejected or unreadable (asked for, every record of outbox/results/ is read for those). A comma list (failed,cancelled) or the option given again asks for any of several.",
                         repeatable: true),
                     .value("workflow", valueName: "NAME", help: "Only runs of the workflow NAME."),
                     .value(
@@ -82,7 +82,9 @@ enum CommandTable {
                     .value("limit", valueName: "N", help: "At most N rows (default 50)."),
                     .value(
                         "after", valueName: "RUN_ID",
-                        help: "The next page: the rows after this one (the run id of a page's last row; outbox/rejected/NAME for a rejected drop)."),
+                        help:
+                            "The next page: the rows after this one (the run id of a page's last row; outbox/rejected/NAME for a rejected drop; a --json row's cursor)."
+                    ),
                     json,
                 ],
                 examples: [

@@ -5,8 +5,15 @@ extension Dispatcher {
     /// on the task pool the heartbeat needs meanwhile. A failure is a warning:
     /// queries read `outbox/results/` until an index is built, and the next
     /// runner's start (or `droprun reindex`) tries again.
+    ///
+    /// With something other than a folder at `outbox/index`, nothing is built: the runner says once that the index is
+    /// off and runs on without it (see `IndexFolder`).
     func ensureIndexBuilt() async {
         let builder = IndexBuilder(context: context)
+        if case .off(let what, isNew: true) = context.index.turnOffIfNotAFolder() {
+            context.warnings.warn(IndexFolder.offMessage(what))
+            return
+        }
         if builder.isBuilt { return }
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<IndexBuilder.Report?, FileSystemError>, Never>) in
             WorkThread(name: "droprun-index").submit {

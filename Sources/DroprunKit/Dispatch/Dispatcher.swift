@@ -131,6 +131,7 @@ actor Dispatcher {
             keeper.cancel()
             // A clean stop leaves no checkpoint log (every run it holds is finished or published).
             context.checkpointLog.close()
+            context.verifyIndex()
             context.index.close()
             heartbeat.stop()
         }
@@ -147,6 +148,7 @@ actor Dispatcher {
     /// Touches the heartbeat every `leaseSeconds / 3` (real time: the lease is judged by real file times) until cancelled.
     private func keepHeartbeat() -> Task<Void, Never> {
         let heartbeat = context.heartbeat
+        let context = context
         let every = Duration.milliseconds(max(200, context.configuration.leaseSeconds * 1000 / 3))
         return Task.detached {
             while !Task.isCancelled {
@@ -154,6 +156,8 @@ actor Dispatcher {
                 if Task.isCancelled { return }
                 // A false renewal means another runner buried this one; the next write sees it and stops.
                 _ = heartbeat.renew()
+                // An idle runner's last lines are checked too: its index file may have been removed under it.
+                context.verifyIndex()
             }
         }
     }

@@ -64,7 +64,7 @@ public struct EngineContext: Sendable {
         self.isProcessAlive = isProcessAlive
         groupCommit = GroupCommit(root: layout.root)
         purgedIDs = PurgedIDs(layout: layout, fileSystem: fileSystem)
-        index = IndexWriter(layout: layout, writer: identity.folderName, fileSystem: fileSystem)
+        index = IndexWriter(layout: layout, writer: identity.folderName, fileSystem: fileSystem, clock: clock)
         checkpointLog = CheckpointLog(
             folder: layout.checkpointFolder(identity.folderName), fileSystem: fileSystem, durable: configuration.durability == .strict)
     }

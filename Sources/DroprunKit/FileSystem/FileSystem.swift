@@ -103,6 +103,13 @@ public protocol AppendableFile: AnyObject, Sendable {
     func sync() throws(FileSystemError)
     /// Closes the file.
     func close()
+    /// `fstat` of the open descriptor: the file it writes to, whatever its name is now (nil when it cannot be told).
+    func info() -> FileInfo?
+}
+
+extension AppendableFile {
+    /// Unknown by default: a writer that compares it with its path's then checks the path alone.
+    public func info() -> FileInfo? { nil }
 }
 
 extension FileSystem {

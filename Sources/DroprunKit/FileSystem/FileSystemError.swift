@@ -25,6 +25,9 @@ public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertib
     public var isAlreadyExists: Bool { code == EEXIST }
 
     public var description: String {
-        "\(operation) '\(path)': \(String(cString: strerror(code)))"
+        "\(operation) '\(path)': \(reason)"
     }
+
+    /// The system's words for `code` (`No space left on device`).
+    public var reason: String { String(cString: strerror(code)) }
 }

@@ -29,4 +29,10 @@ final class PosixAppendableFile: AppendableFile, @unchecked Sendable {
     }
 
     func close() { posixClose(fd) }
+
+    func info() -> FileInfo? {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        return PosixFileSystem.fileInfo(st)
+    }
 }

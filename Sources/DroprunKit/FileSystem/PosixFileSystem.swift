@@ -71,7 +71,7 @@ public struct PosixFileSystem: FileSystem {
         return FileInfo(
             type: type(fromMode: st.st_mode), size: Int64(st.st_size),
             modified: Date(timeIntervalSince1970: seconds), inode: UInt64(st.st_ino),
-            owner: UInt32(st.st_uid), permissions: UInt32(st.st_mode) & 0o7777)
+            owner: UInt32(st.st_uid), permissions: UInt32(st.st_mode) & 0o7777, device: UInt64(st.st_dev))
     }
 
     public func info(_ path: String) throws(FileSystemError) -> FileInfo? {

@@ -32,7 +32,8 @@ struct AuditSegmentHint {
         for runner in segments.keys { segments[runner]?.sort { ($0.chainStart, $0.number) < ($1.chainStart, $1.number) } }
     }
 
-    /// The segments of `runner`'s chains that hold events between `from` and `to`, oldest first; none for no runner.
+    /// The first and the last of the segments of `runner`'s chains that hold events between `from` and `to` (an index
+    /// line's `audit`, see `IndexEntry.auditSpan`); none for no runner.
     func names(runner: String?, from: Date, to: Date) -> [String] {
         guard let runner, let own = segments[runner] else { return [] }
         var names: [String] = []
@@ -40,7 +41,7 @@ struct AuditSegmentHint {
             names.append(segment.name)
             if segment.modified > to { break }
         }
-        return names
+        return IndexEntry.auditSpan(names)
     }
 
     /// Chain start (`20261201T100000Z`), runner folder name and segment number (1 for the first) of an audit file's name.

@@ -17,13 +17,16 @@ import Darwin
 ///
 /// A file is removed only when nothing was appended to it since before the
 /// results were listed (same inode, size and modification time), so every
-/// line in it is about a result the rebuild read; and only when no live
-/// runner may append to it still: a rebuild's file, a file of a runner that
-/// is gone, or a day older than yesterday (a runner appends to the day a run
-/// finished, which is today, and recovery repairs runs that finished before a
-/// crash, whose results the rebuild read). The files it keeps repeat some of
-/// its lines, which readers take as one. Two rebuilds at once therefore leave
-/// at worst duplicate lines: each removes only files it covers.
+/// line in it is about a result the rebuild read; and only when its writer
+/// holds no live lease: a rebuild (which never has one) or a runner that is
+/// gone. A live runner's files are never removed, whatever their day: it
+/// holds its newest day's file open and may append to any day's (recovery
+/// repairs a run that finished days ago), and a removal between its append
+/// and the rebuild's last look at the file would lose a line. The files it
+/// keeps repeat some of its lines, which readers take as one. Two rebuilds at
+/// once therefore leave at worst duplicate lines: each removes only files it
+/// covers. A name that looks like an index file's but is not a regular file
+/// (a link, a named pipe) is left alone and reported.
 public struct IndexBuilder: Sendable {
     /// What a rebuild did.
     public struct Report: Sendable, Equatable {
@@ -35,6 +38,9 @@ public struct IndexBuilder: Sendable {
         public var removed = 0
         /// Results that could not be read: each file (relative to the root) and why. They are not in the index.
         public var unreadable: [Unreadable] = []
+        /// Entries of `outbox/index/` named like index files that are not regular files (relative to the root, and
+        /// what they are): not index files, left alone.
+        public var notIndexFiles: [Unreadable] = []
         /// How long the rebuild took.
         public var seconds = 0.0
     }
@@ -97,14 +103,22 @@ public struct IndexBuilder: Sendable {
     }
 
     /// Rebuilds the index from every result, removes the files it makes redundant, and writes the marker.
+    ///
+    /// - Throws: when the index cannot be written; `IndexFolder.problem` says first whether `outbox/index` is a folder.
     public func rebuild() throws(FileSystemError) -> Report {
         let began = clock.now()
         try fileSystem.makeDirectory(layout.index)
         // Taken before the results are listed: a file unchanged since holds only lines about results listed below.
-        let before = try IndexFiles.list(layout: layout, fileSystem: fileSystem).compactMap { file in
-            (try? fileSystem.info(file.path)).flatMap { $0 }.map { (file, $0) }
-        }
         var report = Report()
+        var before: [(IndexFiles.File, FileInfo)] = []
+        for file in try IndexFiles.list(layout: layout, fileSystem: fileSystem) {
+            guard let info = (try? fileSystem.info(file.path)).flatMap({ $0 }) else { continue }
+            guard info.type == .regular else {
+                report.notIndexFiles.append(Unreadable(file: layout.relative(file.path), reason: "it is \(info.type.phrase), not an index file"))
+                continue
+            }
+            before.append((file, info))
+        }
         var days: [String: [(finishedAt: Date, runId: String, line: [UInt8])]] = [:]
         let hint = AuditSegmentHint(layout: layout, fileSystem: fileSystem)
         for name in try resultNames() {
@@ -139,10 +153,9 @@ public struct IndexBuilder: Sendable {
             try fileSystem.writeAtomically(Path.join(layout.index, name), bytes, sync: durable)
             report.files.append(name)
         }
-        let yesterday = IndexFiles.day(of: began.addingTimeInterval(-86_400))
         for (file, seen) in before where !report.files.contains(Path.name(file.path)) {
-            let mayGrow = !file.writer.hasPrefix("reindex-") && isLive(file.writer) && file.day >= yesterday
-            guard !mayGrow, let now = try? fileSystem.info(file.path),
+            // A live runner may still append to any of its files (see above); a rebuild's writer never holds a lease.
+            guard !isLive(file.writer), let now = try? fileSystem.info(file.path), now.type == .regular,
                 now.inode == seen.inode, now.size == seen.size, now.modified == seen.modified
             else { continue }
             do {

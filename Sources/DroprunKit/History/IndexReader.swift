@@ -53,8 +53,11 @@ public struct IndexReader: Sendable {
     /// The marker's path.
     public var builtMarker: String { layout.indexBuiltMarker }
 
-    /// True when the index covers every result, so queries may read it instead of `outbox/results/`: one `stat`.
-    public var isBuilt: Bool { fileSystem.exists(builtMarker) }
+    /// True when the index covers every result, so queries may read it instead of `outbox/results/`: two `lstat`s.
+    ///
+    /// `outbox/index` must be a folder of its own: a runner writes no line while a file or a link stands there
+    /// (`IndexFolder`), so a marker seen through a link says nothing about the runs since.
+    public var isBuilt: Bool { IndexFolder.problem(layout: layout, fileSystem: fileSystem) == nil && fileSystem.exists(builtMarker) }
 
     /// An index file that could not be read: its runs are missing from the page.
     public struct UnreadableFile: Sendable, Equatable {

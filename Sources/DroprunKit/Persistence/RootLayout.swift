@@ -147,8 +147,15 @@ public struct RootLayout: Sendable {
     }
 
     /// Creates every missing folder.
+    ///
+    /// Something other than a folder at `outbox/index` is left there: the
+    /// index is derived, so it never stops the work (the runner runs on with
+    /// the index off, see `IndexFolder`).
     public func createFolders(_ fileSystem: any FileSystem) throws(FileSystemError) {
-        for folder in folders { try fileSystem.makeDirectory(folder) }
+        for folder in folders {
+            if folder == index, IndexFolder.problem(layout: self, fileSystem: fileSystem) != nil { continue }
+            try fileSystem.makeDirectory(folder)
+        }
     }
 
     /// A path relative to the root, for messages and records.

@@ -103,6 +103,7 @@ import Testing
                     "runId": "fail-zeta", "status": "failed", "workflow": "build", "workflowVersion": "1",
                     "createdAt": .string(Timestamp.format(expected.createdAt)), "finishedAt": .string(Timestamp.format(expected.finishedAt)),
                     "durationMs": 1000, "error": ["code": "boom", "step": "a"], "labels": ["tenant": "zeta", "tier": "gold"],
+                    "cursor": "fail-zeta",
                 ])
         let ok = try #require(try JSONParser.parse(await cli.run(["list", "--json", "--limit", "1"]).stdout).arrayValue?.first)
         #expect(ok["error"] == .null && ok["labels"] == ["tenant": "acme", "tier": "gold"], "\(ok)")

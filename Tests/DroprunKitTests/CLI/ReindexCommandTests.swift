@@ -56,3 +56,30 @@ import Testing
         #expect(try await droprun(["--help"], root).stdout.contains("reindex"))
     }
 }
+
+/// `reindex` where `outbox/index` is not a folder, and entries of the index folder that are not index files.
+@Suite struct ReindexEdgeTests {
+    @Test func aFileAtOutboxIndexIsSaidAndExitsOne() async throws {
+        let root = try makeRoot()
+        try FileManager.default.removeItem(atPath: root.layout.index)
+        try root.write("outbox/index", "x")
+        let result = try await droprun(["reindex"], root)
+        #expect(result.code == 1)
+        #expect(
+            result.stderr.contains(
+                "outbox/index is not a folder (it is a file): the history index is off until it is moved away; list reads outbox/results/"))
+        #expect(root.read("outbox/index") == "x")
+    }
+
+    @Test func aLinkNamedLikeAnIndexFileIsNamedAndLeftAlone() async throws {
+        let root = try makeRoot()
+        try root.write("outbox/results/a.json", IndexBuilderTests.result("a", finishedAt: "2026-12-01T01:00:00.000Z"))
+        try root.write("elsewhere.txt", "kept")
+        try FileManager.default.createSymbolicLink(
+            atPath: root.file("outbox/index/2026-12-01~gone-1.jsonl"), withDestinationPath: root.file("elsewhere.txt"))
+        let result = try await droprun(["reindex"], root)
+        #expect(result.code == 0)
+        #expect(result.stdout.contains("left alone: outbox/index/2026-12-01~gone-1.jsonl: it is a symbolic link, not an index file\n"))
+        #expect(root.exists("outbox/index/2026-12-01~gone-1.jsonl"))
+    }
+}

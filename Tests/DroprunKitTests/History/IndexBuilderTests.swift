@@ -48,17 +48,39 @@ import Testing
     }
 
     /// Files whose lines the rebuild holds go; a live runner's files of today and yesterday may still grow and stay.
+    /// A live runner's files stay whatever their day (it may append to any: a repair of an old run), and so do those of a
+    /// live runner whose host name starts like a rebuild's writer.
     @Test func redundantFilesAreRemovedButNotOnesALiveRunnerMayStillAppendTo() throws {
         let root = try TemporaryRoot()
         let today = IndexFiles.day(of: InstantClock().now())
         try root.write("outbox/results/a.json", Self.result("a", finishedAt: "2025-11-01T01:00:00.000Z"))
         let line = String(decoding: IndexWriterTests.entry("a", finishedAt: "2025-11-01T01:00:00.000Z").line, as: UTF8.self)
-        for name in ["2025-11-01~gone-1.jsonl", "2025-11-01~live-2.jsonl", "2025-11-01~reindex-20251101T000000Z-9.jsonl", "\(today)~live-2.jsonl"] {
+        let live = ["2025-11-01~live-2.jsonl", "\(today)~live-2.jsonl", "\(today)~reindex-box-3.jsonl"]
+        for name in ["2025-11-01~gone-1.jsonl", "2025-11-01~reindex-20251101T000000Z-9.jsonl"] + live {
             try root.write("outbox/index/" + name, line)
         }
-        let report = try Self.builder(root, isLive: { $0 == "live-2" }).rebuild()
-        #expect(report.removed == 3)
-        #expect(Set(dayFiles(root)) == Set(report.files + ["\(today)~live-2.jsonl"]))
+        let report = try Self.builder(root, isLive: { $0 == "live-2" || $0 == "reindex-box-3" }).rebuild()
+        #expect(report.removed == 2)
+        #expect(Set(dayFiles(root)) == Set(report.files + live))
+    }
+
+    /// A link or a named pipe named like an index file is no index file: left alone, and named.
+    @Test func aLinkOrAPipeNamedLikeAnIndexFileIsLeftAlone() throws {
+        let root = try TemporaryRoot()
+        try root.write("outbox/results/a.json", Self.result("a", finishedAt: "2025-11-01T01:00:00.000Z"))
+        try root.write("target.txt", "kept")
+        try FileManager.default.createSymbolicLink(
+            atPath: root.file("outbox/index/2025-11-01~gone-1.jsonl"), withDestinationPath: root.file("target.txt"))
+        #expect(mkfifo(root.file("outbox/index/2025-11-02~gone-1.jsonl"), 0o644) == 0)
+        let report = try Self.builder(root).rebuild()
+        #expect(report.removed == 0)
+        #expect(root.exists("outbox/index/2025-11-01~gone-1.jsonl"))
+        #expect(root.exists("outbox/index/2025-11-02~gone-1.jsonl"))
+        #expect(
+            report.notIndexFiles == [
+                .init(file: "outbox/index/2025-11-01~gone-1.jsonl", reason: "it is a symbolic link, not an index file"),
+                .init(file: "outbox/index/2025-11-02~gone-1.jsonl", reason: "it is a named pipe, not an index file"),
+            ])
     }
 
     /// A line appended while the rebuild reads (a run finishing meanwhile) keeps its file, whoever wrote it.

@@ -15,6 +15,10 @@ import Foundation
 /// modification time; a refused control message is a `rejected` row with no
 /// run id, its kind in the workflow column and the run it named; a record
 /// that cannot be read is an `unreadable` row with the reason, never skipped.
+/// A result that cannot be read has no index line: on an indexed root an
+/// unfiltered list shows unreadable records of `outbox/running/` (and claims
+/// and records being taken over) only, and `--status unreadable` reads every
+/// record of `outbox/results/` too.
 ///
 /// Paging: each source gives its newest `limit + 1` rows after `--after`
 /// (`ListCursor`); the merge shows `limit` and, when there is one more, ends
@@ -41,7 +45,9 @@ enum ListCommand {
             for entry in page.entries { rows.offer(ListRow(entry: entry)) }
             warn(about: page, context)
         }
-        let scan = ListScan(layout: layout, fs: fs, filter: filter, after: after, limit: limit + 1, includeResults: !indexed)
+        // An unreadable result has no line: asked for by name, they are looked for in every result.
+        let scan = ListScan(
+            layout: layout, fs: fs, filter: filter, after: after, limit: limit + 1, includeResults: !indexed || filter.asksForUnreadable)
         for row in scan.rows() { rows.offer(row) }
         let shown = Array(rows.rows.prefix(limit))
         let more = rows.rows.count > limit
@@ -52,11 +58,8 @@ enum ListCommand {
         }
         if shown.isEmpty {
             let filters = filter.description
-            if let afterText {
-                context.out.line("no more runs after '\(afterText)'" + (filters.isEmpty ? "" : " with \(filters)"))
-            } else {
-                context.out.line("no runs" + (filters.isEmpty ? "" : " with \(filters)"))
-            }
+            let head = afterText.map { "no more runs after '\($0)'" } ?? "no runs"
+            context.out.line(head + (filters.isEmpty ? "" : " \(filters)"))
             return .success
         }
         printTable(shown.map(\.cells), context)

@@ -7,6 +7,9 @@ enum ReindexCommand {
         let builder = IndexBuilder(
             layout: context.layout, fileSystem: context.fs, clock: context.environment.clock, durable: configuration.durability == .strict,
             pid: context.environment.identity.pid, isLive: { !liveness.isDead($0) })
+        if let what = IndexFolder.problem(layout: context.layout, fileSystem: context.fs) {
+            throw CLIError.failed(IndexFolder.offMessage(what) + "; move it away, then run droprun reindex again")
+        }
         let report: IndexBuilder.Report
         do {
             report = try builder.rebuild()
@@ -17,6 +20,7 @@ enum ReindexCommand {
             context.printJSON([
                 "runs": .int(report.runs), "files": .array(report.files.map(JSONValue.string)), "removed": .int(report.removed),
                 "unreadable": .array(report.unreadable.map { ["file": .string($0.file), "reason": .string($0.reason)] }),
+                "notIndexFiles": .array(report.notIndexFiles.map { ["file": .string($0.file), "reason": .string($0.reason)] }),
                 "seconds": .double((report.seconds * 1000).rounded() / 1000),
             ])
         } else {
@@ -25,6 +29,7 @@ enum ReindexCommand {
                 "indexed \(report.runs) finished run\(report.runs == 1 ? "" : "s") into \(files) day file\(files == 1 ? "" : "s") (outbox/index/); \(report.unreadable.count) unreadable"
             )
             for problem in report.unreadable { context.out.line("unreadable: \(problem.file): \(problem.reason)") }
+            for other in report.notIndexFiles { context.out.line("left alone: \(other.file): \(other.reason)") }
         }
         return report.unreadable.isEmpty ? .success : .failure
     }

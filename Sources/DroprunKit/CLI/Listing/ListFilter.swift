@@ -114,15 +114,23 @@ struct ListFilter: Sendable, Equatable {
         return true
     }
 
-    /// The filters in words, for "no runs ...".
+    /// True when `--status` names `unreadable`: `list` then reads every result for records it cannot read.
+    var asksForUnreadable: Bool { statuses?.contains("unreadable") ?? false }
+
+    /// The filters in words, for "no runs ...": `with status failed, workflow w, created from … to …`.
     var description: String {
         var parts: [String] = []
         if let statuses { parts.append("status " + statuses.sorted().joined(separator: " or ")) }
         if let workflow { parts.append("workflow \(workflow)") }
         for label in labels { parts.append("label \(label.key)=\(label.value)") }
         if let errorCode { parts.append("error \(errorCode)") }
-        if let since { parts.append("since \(Timestamp.format(since))") }
-        if let until { parts.append("before \(Timestamp.format(until))") }
-        return parts.joined(separator: ", ")
+        var words = parts.isEmpty ? [] : ["with " + parts.joined(separator: ", ")]
+        switch (since, until) {
+        case (let since?, let until?): words.append("created from \(Timestamp.format(since)) to \(Timestamp.format(until))")
+        case (let since?, nil): words.append("created since \(Timestamp.format(since))")
+        case (nil, let until?): words.append("created before \(Timestamp.format(until))")
+        case (nil, nil): break
+        }
+        return words.joined(separator: ", ")
     }
 }

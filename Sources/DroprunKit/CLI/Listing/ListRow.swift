@@ -102,6 +102,8 @@ struct ListRow: Sendable {
             "labels": labels.map { .object($0.mapValues(JSONValue.string)) } ?? .null,
         ]
         o.merge(extra) { _, b in b }
+        // What `--after` takes for this row: a rejected drop's is not its run id (the run it repeats has that).
+        o["cursor"] = .string(cursor)
         return .object(o)
     }
 
