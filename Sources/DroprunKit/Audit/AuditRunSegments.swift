@@ -67,9 +67,28 @@ struct AuditRunSegments {
                     return true
                 }
             }
-            if let found { return found.sorted() }
+            if let found { return spanned(found) }
         }
         return nil
+    }
+
+    /// The segments an index line names, with every present segment between the first and the last of each chain
+    /// (a line names only the two ends of the span it was written over).
+    func spanned(_ named: Set<String>) -> [String] {
+        var result = named
+        var ranges: [String: ClosedRange<Int>] = [:]
+        for name in named {
+            guard let segment = AuditSegmentName(fileName: name) else { continue }
+            let range = ranges[segment.chain]
+            ranges[segment.chain] =
+                min(range?.lowerBound ?? segment.number, segment.number)...max(range?.upperBound ?? segment.number, segment.number)
+        }
+        guard ranges.values.contains(where: { $0.count > 1 }) else { return result.sorted() }
+        for chain in (try? AuditChain.list(layout: layout, fileSystem: fileSystem)) ?? [] {
+            guard let range = ranges[chain.id], range.count > 1 else { continue }
+            for segment in chain.segments where range.contains(segment.number) { result.insert(segment.fileName) }
+        }
+        return result.sorted()
     }
 
     /// `"runId":"<runId>"` as canonical compact JSON writes it: the closing quote makes the id exact.

@@ -153,7 +153,10 @@ import Testing
         try root.drop("c.json", RequestText.make(id: "c", steps: [step(#"{"command": "long"}"#)]))
         let task = Task { try await run(root, configuration(["long": ExecCommandSettings(path: path)])) }
         let deadline = Date().addingTimeInterval(10)
-        while !root.exists("c.pid"), Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        // The shell creates the file before it writes the pid into it: wait for the pid, not the file.
+        while Int32((root.read("c.pid") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) == nil, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let started = Date()
         try root.write("outbox/cancels/c.json", #"{"runId": "c"}"#)
         _ = try await task.value
