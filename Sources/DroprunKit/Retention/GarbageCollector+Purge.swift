@@ -210,10 +210,16 @@ extension GarbageCollector {
             file = open
         } else {
             try fs.makeDirectory(layout.purged)
-            file = try fs.openForAppending(PurgeRecord.path(layout))
+            let path = PurgeRecord.path(layout)
+            // A killed gc's cut last line is ended first, so the first line appended is not glued to it.
+            torn = PurgeRecord.endsTorn(path, fileSystem: fs)
+            file = try fs.openForAppending(path)
             purgedFile = file
         }
-        try file.append(records.flatMap(\.line))
+        var bytes = records.flatMap(\.line)
+        if torn { bytes.insert(0x0A, at: 0) }
+        try file.append(bytes)
+        torn = false
         if strict { try file.sync() }
     }
 
