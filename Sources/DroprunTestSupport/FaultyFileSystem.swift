@@ -47,6 +47,7 @@ public final class FaultyFileSystem: FileSystem {
     private let log = Mutex<[String]>([])
     private let infoPaths = Mutex<[String]>([])
     private let dead = Mutex(false)
+    private let threads = Mutex<[String]>([])
 
     /// True once a `kills` rule fired.
     public var isDead: Bool { dead.withLock { $0 } }
@@ -56,12 +57,17 @@ public final class FaultyFileSystem: FileSystem {
     /// Adds a rule.
     public func inject(_ rule: Rule) { rules.withLock { $0.append(rule) } }
 
+    /// The name of the thread (`Thread.current.name`, "" for none) each operation of `operations` was made on, by index.
+    public var operationThreads: [String] { threads.withLock { $0 } }
+
     /// Every operation performed, as `operation path`.
     public var operations: [String] { log.withLock { $0 } }
 
     func check(_ operation: String, _ path: String) throws(FileSystemError) {
         if isDead { throw FileSystemError(operation, path: path, code: EIO) }
         log.withLock { $0.append("\(operation) \(path)") }
+        let thread = Thread.current.name ?? ""
+        threads.withLock { $0.append(thread) }
         let code: Int32? = rules.withLock { rules in
             guard
                 let index = rules.firstIndex(where: {

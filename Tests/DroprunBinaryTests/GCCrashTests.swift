@@ -79,6 +79,14 @@ extension EndToEndTests {
             // The ids stay refused.
             let status = try await binary(["status", "job-7"], root: root.path, workingDirectory: nil, timeout: 30)
             #expect(status.code == 0 && status.stdout.hasPrefix("job-7: purged"), "\(status.stdout)")
+            // A purged run's request dropped again is refused as a duplicate.
+            try root.drop(
+                "again.json",
+                RequestText.make(id: "job-3", steps: [#"{"id": "save", "provider": "artifact", "with": {"name": "out.txt", "content": "job 3"}}"#]))
+            _ = try await binary(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60)
+            let error = root.json("outbox/rejected/again.json.error.json")
+            #expect(error?["reason"] == "duplicate", "\(String(describing: error))")
+            #expect(!root.exists("outbox/results/job-3.json"))
         }
     }
 }

@@ -60,6 +60,14 @@ extension Configuration {
             config.retention.rejectedDays = t.number("rejectedDays", in: days, rangeText: RetentionSettings.rangeText)
             config.retention.dedupeDays = t.number("dedupeDays", in: days, rangeText: RetentionSettings.rangeText)
             config.retention.auditDays = t.number("auditDays", in: days, rangeText: RetentionSettings.rangeText)
+            // An id free again while its old run's files are kept: a new run with it would share them with the old one.
+            if let dedupe = config.retention.dedupeDays, let runs = config.retention.runsDays, dedupe < runs {
+                t.report(
+                    ValidationIssue(
+                        JSONPath.root.key("retention").key("dedupeDays"),
+                        "expected at least retention.runsDays (\(JSONWriter.compact(.double(runs)))), found \(JSONWriter.compact(.double(dedupe))): "
+                            + "a purged run's id must stay refused until gc has removed its files; raise dedupeDays or lower runsDays"))
+            }
             t.finish()
             r.report(t.issues)
         }

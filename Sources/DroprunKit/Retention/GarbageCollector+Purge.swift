@@ -205,15 +205,22 @@ extension GarbageCollector {
 
     /// Appends purged-ids lines, one `write(2)` for them all, flushed once in strict durability.
     func appendPurged(_ records: [PurgeRecord]) throws(FileSystemError) {
+        guard !records.isEmpty else { return }
         let file: any AppendableFile
         if let open = purgedFile {
             file = open
         } else {
             try fs.makeDirectory(layout.purged)
-            file = try fs.openForAppending(PurgeRecord.path(layout))
+            let path = PurgeRecord.path(layout)
+            // A killed gc's cut last line is ended first, so the first line appended is not glued to it.
+            torn = PurgeRecord.endsTorn(path, fileSystem: fs)
+            file = try fs.openForAppending(path)
             purgedFile = file
         }
-        try file.append(records.flatMap(\.line))
+        var bytes = records.flatMap(\.line)
+        if torn { bytes.insert(0x0A, at: 0) }
+        try file.append(bytes)
+        torn = false
         if strict { try file.sync() }
     }
 
@@ -398,8 +405,13 @@ extension GarbageCollector {
             pending.append(Leftover(manifest: manifest, folder: folder, logged: logged))
         }
         let relogged = relog(pending.filter { !$0.logged })
+        let holds = locator.claimHolds()
         for leftover in pending where leftover.logged || relogged.contains(leftover.manifest.runId) {
             let manifest = leftover.manifest
+            if let why = newerRun(manifest, holds: holds) {
+                report.skipped.append(GCReport.Problem(subject: manifest.runId, reason: why))
+                continue
+            }
             let candidate = Candidate(runId: manifest.runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)
             let finished: Bool
             if let folder = leftover.folder, manifest.archive != nil {
@@ -414,6 +426,26 @@ extension GarbageCollector {
                 report.purged.append(manifest.runId)
             }
         }
+    }
+
+    /// Why a leftover's files in `outbox/requests/` and `outbox/artifacts/` must be left alone: they may be a newer
+    /// run's with the same id (admitted again once the id was free), which a runner holds or whose request differs.
+    private func newerRun(_ manifest: PurgeManifest, holds: ClaimHolds) -> String? {
+        let runId = manifest.runId
+        let leftover = "gc began to remove an earlier run '\(runId)' (outbox/purging/) and leaves it there"
+        if locator.hasResult(runId) {
+            return
+                "\(leftover): a newer run with its id has a result (outbox/results/\(runId).json); remove outbox/purging/\(runId)~* or the folder by hand"
+        }
+        if let why = locator.holder(ofFinished: runId, holds: holds) ?? (locator.isBeingTakenOver(runId) ? "a runner is taking it over" : nil) {
+            return "\(leftover): a newer run with its id is held now: \(why)"
+        }
+        if !manifest.sha256.isEmpty, let bytes = try? fs.readFile(layout.request(runId)), SHA256.hex(bytes) != manifest.sha256 {
+            return
+                "\(leftover): outbox/requests/\(runId).json is another request (its sha256 is \(SHA256.hex(bytes)), the earlier run's \(manifest.sha256)), "
+                + "a newer run with its id; the next gc looks again"
+        }
+        return nil
     }
 
     /// Steps 4 to 6 for the leftovers not marked logged: each line and event written only if the purged-ids file or

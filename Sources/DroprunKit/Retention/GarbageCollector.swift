@@ -30,6 +30,8 @@ public final class GarbageCollector {
     var cursor = 0
     /// `outbox/purged/purged.jsonl`, open for appending while the pass holds the lock.
     var purgedFile: (any AppendableFile)?
+    /// True while `outbox/purged/purged.jsonl` ends in a cut line: the next append begins with a newline.
+    var torn = false
     private var begun = false
 
     var fs: any FileSystem { context.fileSystem }

@@ -54,12 +54,41 @@ public struct PurgeRecord: Sendable, Equatable {
     }
 
     /// Reads a line back (without its newline); nil for one that is not a purge record (torn, edited).
+    ///
+    /// A line glued to the fragment a killed `gc` left (an append after a torn end, by a version that did not end
+    /// the fragment first) reads as its last object: the record is the last `{"` of the line on.
     public init?(line: some Collection<UInt8>) {
-        guard let json = try? RecordReader.parse(Array(line)), let runId = json["runId"]?.stringValue,
+        let bytes = Array(line)
+        if let record = Self.parse(bytes) {
+            self = record
+        } else if let start = Self.lastStart(of: Self.objectStart, in: bytes[...]), start > 0, let record = Self.parse(Array(bytes[start...])) {
+            self = record
+        } else {
+            return nil
+        }
+    }
+
+    /// The bytes that open a record's object.
+    private static let objectStart = Array(#"{""#.utf8)
+
+    /// Where the last occurrence of `needle` in `bytes` starts.
+    static func lastStart(of needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var start = bytes.endIndex - needle.count
+        while start >= bytes.startIndex {
+            if bytes[start..<(start + needle.count)].elementsEqual(needle) { return start }
+            start -= 1
+        }
+        return nil
+    }
+
+    /// One whole line parsed as a record.
+    private static func parse(_ line: [UInt8]) -> PurgeRecord? {
+        guard let json = try? RecordReader.parse(line), let runId = json["runId"]?.stringValue,
             let finishedAt = json["finishedAt"]?.stringValue.flatMap(Timestamp.parse),
             let purgedAt = json["purgedAt"]?.stringValue.flatMap(Timestamp.parse), let sha256 = json["sha256"]?.stringValue
         else { return nil }
-        self.init(runId: runId, finishedAt: finishedAt, purgedAt: purgedAt, sha256: sha256, archivedTo: json["archivedTo"]?.stringValue)
+        return PurgeRecord(runId: runId, finishedAt: finishedAt, purgedAt: purgedAt, sha256: sha256, archivedTo: json["archivedTo"]?.stringValue)
     }
 
     /// True while the id is still refused: `dedupeDays` (nil: forever) after the run finished.
@@ -78,12 +107,22 @@ public struct PurgeRecord: Sendable, Equatable {
     static func needle(_ runId: String) -> [UInt8] { Array("\"runId\":\"\(runId)\"".utf8) }
 
     /// The run id of a line, read by its bytes (a run id holds no quote or escape), without parsing it.
+    ///
+    /// The last `"runId":"` of the line: a line glued to a torn fragment holds its record last.
     static func runId(inLine line: ArraySlice<UInt8>) -> Substring? {
         let key = Array(#""runId":""#.utf8)
-        guard let range = line.firstRange(of: key) else { return nil }
-        let rest = line[range.upperBound...]
+        guard let start = Self.lastStart(of: key, in: line) else { return nil }
+        let rest = line[(start + key.count)...]
         guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { return nil }
         return Substring(decoding: rest[..<end], as: UTF8.self)
+    }
+
+    /// True when the file at `path` is not empty and its last byte is not a newline (a `gc` was killed mid-append).
+    static func endsTorn(_ path: String, fileSystem fs: any FileSystem) -> Bool {
+        guard let info = try? fs.info(path), info.type == .regular, info.size > 0,
+            let last = try? fs.readRange(path, offset: info.size - 1, count: 1)
+        else { return false }
+        return last != [0x0A]
     }
 
     /// The newest line about `runId` in the file, found by its bytes, read in pieces from the end (the rare path).

@@ -12,30 +12,48 @@ enum RetentionPass {
     static let sliceSize = 100
 
     /// One pass; nil when `retention` sets nothing or another gc holds the lock.
+    ///
+    /// `begin`, each slice and `finish` run on a thread of their own (blocking file work: reading index days,
+    /// flushes), each awaited, so the cooperative pool the heartbeat and the runs need is never held.
     static func run(context: EngineContext, sliceSize: Int = RetentionPass.sliceSize) async -> GCReport? {
         guard var options = GCOptions.retention(context.configuration.retention, now: context.clock.now()) else { return nil }
         options.sliceSize = sliceSize
-        let gc = GarbageCollector(context: context, options: options)
-        do {
-            try gc.begin()
-        } catch {
+        let gc = Collector(GarbageCollector(context: context, options: options))
+        let worker = WorkThread(name: "droprun-gc")
+        let begun = await worker.perform { () -> Result<Void, GCLock.Refusal> in Result { () throws(GCLock.Refusal) in try gc.value.begin() } }
+        if case .failure(let error) = begun {
             if case .failed = error { context.warnings.warn("gc: \(error)") }
             return nil
         }
-        while !gc.isDone {
+        while await worker.perform({ !gc.value.isDone }) {
             if Task.isCancelled {
-                gc.abandon()
-                return gc.report
+                return await worker.perform {
+                    gc.value.abandon()
+                    return gc.value.report
+                }
             }
-            gc.step()
-            await Task.yield()
+            await worker.perform { gc.value.step() }
         }
-        let report = gc.finish()
+        let report = await worker.perform { gc.value.finish() }
         if report.removedAnything {
             context.warnings.notice(
                 "gc " + report.summary(runsAge: options.runsAge, runs: options.runsBefore != nil, archive: options.archive != nil))
         }
         for error in report.errors { context.warnings.warn("gc: \(error)") }
         return report
+    }
+
+    /// The pass's collector, handed from job to job of the work thread: only one of them uses it at a time, each
+    /// awaited before the next is submitted.
+    private final class Collector: @unchecked Sendable {
+        let value: GarbageCollector
+        init(_ value: GarbageCollector) { self.value = value }
+    }
+}
+
+extension WorkThread {
+    /// Runs `job` on the work thread and waits for its result without holding a thread of the pool.
+    func perform<T: Sendable>(_ job: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in submit { continuation.resume(returning: job()) } }
     }
 }

@@ -77,3 +77,20 @@ import Testing
         lock.release()
     }
 }
+
+/// The automatic pass does its file work on a thread of its own, never on the cooperative pool.
+@Suite struct RetentionPassThreadTests {
+    typealias F = RetentionFixture
+
+    @Test(arguments: [Durability.fast, .strict])
+    func everySliceRunsOnTheGCThread(_ durability: Durability) async throws {
+        let root = try await F.root(F.ids(5), durability: durability)
+        let fs = FaultyFileSystem()
+        let context = F.engine(root, durability: durability, retention: RetentionSettings(runsDays: 30), fileSystem: fs)
+        defer { context.audit.close() }
+        let report = try #require(await RetentionPass.run(context: context, sliceSize: 2))
+        #expect(report.purged.count == 5)
+        let threads = fs.operationThreads
+        #expect(!threads.isEmpty && threads.allSatisfy { $0 == "droprun-gc" }, "\(Set(threads))")
+    }
+}
