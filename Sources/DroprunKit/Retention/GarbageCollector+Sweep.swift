@@ -51,15 +51,19 @@ extension GarbageCollector {
     /// Removes each index day file whose day ended before `cut` and none of whose runs is left (no result, not purging).
     func sweepIndex(before cut: Date) {
         let purged = options.dryRun ? Set(report.purged) : []
+        let liveness = context.liveness
         for file in (try? IndexFiles.list(layout: layout, fileSystem: fs)) ?? [] {
+            // A live runner may still append to any of its files (a repair line for an old day): its files stay.
             guard let start = IndexFiles.start(ofDay: file.day), start.addingTimeInterval(RetentionSettings.day) <= cut,
-                let bytes = try? fs.readFile(file.path, maxBytes: 1 << 36)
+                file.writer == context.identity.folderName || liveness.isDead(file.writer),
+                let before = try? fs.info(file.path), let bytes = try? fs.readFile(file.path, maxBytes: 1 << 36)
             else { continue }
             let runIds = bytes.split(separator: 0x0A).compactMap { IndexEntry(line: $0)?.runId }
             let gone = runIds.allSatisfy { runId in
                 purged.contains(runId) || !locator.hasResult(runId) && !locator.isPurging(runId)
             }
-            guard gone else { continue }
+            // Unchanged since it was read, or a line came in meanwhile and it stays.
+            guard gone, let now = try? fs.info(file.path), now.inode == before.inode, now.size == before.size else { continue }
             remove([file.path]) { report.indexFilesRemoved.append(Path.name(file.path)) }
         }
     }

@@ -139,7 +139,7 @@ public final class GarbageCollector {
     /// (`outbox/index/.built`), else from a scan of `outbox/results/`.
     func expiredRuns(before cut: Date) -> [Candidate] {
         var found: [Candidate] = []
-        if fs.exists(layout.indexBuiltMarker) {
+        if IndexReader(layout: layout, fileSystem: fs).isBuilt {
             var seen: Set<String> = []
             for file in (try? IndexFiles.list(layout: layout, fileSystem: fs)) ?? [] {
                 guard let start = IndexFiles.start(ofDay: file.day), start < cut,

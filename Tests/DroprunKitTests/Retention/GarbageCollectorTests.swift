@@ -116,6 +116,19 @@ import Glibc
         #expect(F.visible(root, "outbox/index") == [IndexFiles.name(day: laterDay, writer: "testhost-4242")])
     }
 
+    @Test func aLiveRunnersIndexFileStays() async throws {
+        let root = try await F.root(["a"])
+        // The runner that wrote day 0's file is alive again (its heartbeat holds): it may still append to it.
+        let live = root.engine(clock: InstantClock(start: F.t0.addingTimeInterval(40 * 86_400)))
+        try live.heartbeat.start(mode: "watch", startedAt: live.clock.now(), concurrency: 1)
+        defer { live.heartbeat.stop() }
+        let day0 = IndexFiles.name(day: IndexFiles.day(of: F.t0), writer: "testhost-4242")
+        try #require(F.visible(root, "outbox/index").contains(day0))
+        let report = try F.gc(root)
+        #expect(report.purged == ["a"])
+        #expect(report.indexFilesRemoved.isEmpty && F.visible(root, "outbox/index").contains(day0), "\(report)")
+    }
+
     @Test func withoutTheBuiltMarkerResultsAreScanned() async throws {
         let root = try await F.root(["a", "b"])
         // An index file exists but the marker does not: the scan of outbox/results/ decides.
