@@ -11,34 +11,13 @@ import Darwin
 /// the `audit` array of strings comes before it, and a quote inside a string
 /// is written `\"`), followed by a time in the one form `Timestamp` writes.
 enum IndexLineBytes {
-    private typealias MemMem = @convention(c) (UnsafeRawPointer?, Int, UnsafeRawPointer?, Int) -> UnsafeMutableRawPointer?
-
-    /// The C library's `memmem` (glibc keeps it behind `_GNU_SOURCE`, which Swift's module of it does not define).
-    private static let memmem: MemMem? = DynamicSymbol.address("memmem").map { unsafeBitCast($0, to: MemMem.self) }
-
     /// `"createdAt":"`.
     static let createdAtKey: [UInt8] = Array(#""createdAt":""#.utf8)
 
-    /// The offset of the first `needle` in `haystack`, or nil.
+    /// The offset of the first `needle` in `haystack`, or nil (an empty needle is found at 0).
     static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
-        needle.withUnsafeBufferPointer { needle in
-            guard let h = haystack.baseAddress, let n = needle.baseAddress, needle.count <= haystack.count else {
-                return needle.isEmpty ? 0 : nil
-            }
-            if let memmem {
-                return memmem(h, haystack.count, n, needle.count).map { h.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
-            }
-            // A C library without memmem: the first byte by memchr, the rest compared.
-            var from = 0
-            let last = haystack.count - needle.count
-            while from <= last {
-                guard let hit = memchr(h + from, Int32(n[0]), last - from + 1) else { return nil }
-                let at = h.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if memcmp(h + at, n, needle.count) == 0 { return at }
-                from = at + 1
-            }
-            return nil
-        }
+        guard !needle.isEmpty else { return 0 }
+        return needle.withUnsafeBytes { needle in ByteSearch.first(needle, in: UnsafeRawBufferPointer(haystack)) }
     }
 
     /// True when `needle` occurs in `haystack`.

@@ -160,11 +160,7 @@ extension GarbageCollector {
         var recorded: [Candidate] = []
         for candidate in runs {
             do {
-                try context.record(
-                    .runPurged(
-                        sha256: candidate.sha256, finishedAt: candidate.finishedAt,
-                        archivedTo: archiveTarget(candidate.runId, candidate.finishedAt, in: options.archive)),
-                    runId: candidate.runId)
+                try recordPurged(candidate, archive: options.archive)
                 recorded.append(candidate)
             } catch {
                 problem(candidate.runId, "cannot write its run.purged event: \(error); the next gc finishes it (outbox/purging/\(candidate.runId)/)")
@@ -188,6 +184,13 @@ extension GarbageCollector {
                 return false
             }
         }
+    }
+
+    /// Step 5: the run's `run.purged` event, naming where it was archived to, if anywhere.
+    private func recordPurged(_ run: Candidate, archive: String?) throws(FileSystemError) {
+        try context.record(
+            .runPurged(sha256: run.sha256, finishedAt: run.finishedAt, archivedTo: archiveTarget(run.runId, run.finishedAt, in: archive)),
+            runId: run.runId)
     }
 
     /// Step 6: `<id>~result.json` renamed `<id>~logged.json` (flat), or `purging/<id>/.logged` made; done already is fine.
@@ -489,11 +492,8 @@ extension GarbageCollector {
             }
             do {
                 if !has {
-                    try context.record(
-                        .runPurged(
-                            sha256: manifest.sha256, finishedAt: manifest.finishedAt,
-                            archivedTo: archiveTarget(manifest.runId, manifest.finishedAt, in: manifest.archive)),
-                        runId: manifest.runId)
+                    try recordPurged(
+                        Candidate(runId: manifest.runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256), archive: manifest.archive)
                 }
                 recorded.append(leftover)
             } catch {
