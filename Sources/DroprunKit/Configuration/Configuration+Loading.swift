@@ -77,6 +77,11 @@ extension Configuration {
             a.finish()
             r.report(a.issues)
         }
+        if let health = r.value("health") {
+            HealthSettings.read(health, at: JSONPath.root.key("health"), into: &config.health, reporting: &r)
+        }
+        MetricsSettings.read(from: &r, into: &config.metrics)
+        if let v = r.choice("logFormat", LogFormat.allCases.map(\.rawValue)), let f = LogFormat(rawValue: v) { config.logFormat = f }
         r.finish()
         if !r.issues.isEmpty { throw ConfigurationError(file: file, issues: r.issues) }
         return config

@@ -26,6 +26,12 @@ public struct Configuration: Sendable, Equatable {
     public var retention = RetentionSettings()
     /// Size at which a runner's audit chain goes on in a new segment (`audit.segmentBytes`); a new UTC day starts one too.
     public var auditSegmentBytes = 16 << 20
+    /// Thresholds `droprun health` judges the root by.
+    public var health = HealthSettings()
+    /// Where and how often runners write Prometheus metrics.
+    public var metrics = MetricsSettings()
+    /// How `watch` and `run --once` write their lines.
+    public var logFormat: LogFormat = .text
 
     public init() {}
 }

@@ -47,6 +47,8 @@ public struct EngineContext: Sendable {
     public var purgedIDs: PurgedIDs
     /// This runner's files of the history index (one line per finished run).
     public var index: IndexWriter
+    /// What this runner did since it started (runs claimed and finished, durations, rejections), for its heartbeat and metrics.
+    public var activity: RunnerActivity
 
     public init(
         layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,
@@ -65,6 +67,7 @@ public struct EngineContext: Sendable {
         groupCommit = GroupCommit(root: layout.root)
         purgedIDs = PurgedIDs(layout: layout, fileSystem: fileSystem)
         index = IndexWriter(layout: layout, writer: identity.folderName, fileSystem: fileSystem, clock: clock)
+        activity = RunnerActivity(startedAt: clock.now())
         checkpointLog = CheckpointLog(
             folder: layout.checkpointFolder(identity.folderName), fileSystem: fileSystem, durable: configuration.durability == .strict)
     }

@@ -58,6 +58,7 @@ extension Runner {
         case .incomplete:
             return Admitted(isIncomplete: true)
         case .run(let record, let request, let claimPath):
+            context.activity.claimed(at: context.clock.now())
             return Admitted(run: .admitted(record, request, claimPath: claimPath, file: claimed.name))
         }
     }

@@ -207,6 +207,7 @@ struct RunExecutor {
         // Before what stands for the run goes: at every moment a finished run is in the index or has its live record
         // (or claim) beside its result, from which recovery repairs a missing line.
         context.appendIndexLine(record)
+        context.activity.finished(record, at: context.clock.now())
         // A placeholder still standing means no live record was written.
         if placeholder == nil { try store.removeLive(record.runId) }
         if let placeholder {

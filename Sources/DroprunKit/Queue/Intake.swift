@@ -292,6 +292,7 @@ struct Intake {
         try context.record(
             .requestRejected(
                 file: claimed.name, reason: rejection.reason.rawValue, rejectedAs: name, errors: rejection.issues.map(\.json)), runId: nil)
+        context.activity.rejected(rejection.reason, at: now)
         return .rejected(rejection, rejectedAs: name)
     }
 
