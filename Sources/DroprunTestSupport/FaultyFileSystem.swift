@@ -11,7 +11,7 @@ import Darwin
 /// The real file system with failures injected where a test asks for them.
 ///
 /// A rule names an operation (`read`, `writeAtomically`, `writeNew`, `rename`, `replace`,
-/// `link`, `remove`, `append`, `list`, `makeDirectory`, `syncDirectory`), a
+/// `link`, `remove`, `append`, `list`, `makeDirectory`, `syncDirectory`, `touch`, `overwriteExisting`), a
 /// part of the path it must contain, and the `errno` to fail with; it fires
 /// `times` times (nil: always).
 ///
@@ -182,6 +182,11 @@ public final class FaultyFileSystem: FileSystem {
     public func removeDirectory(_ path: String) throws(FileSystemError) {
         try check("removeDirectory", path)
         try base.removeDirectory(path)
+    }
+
+    public func overwriteExisting(_ path: String, _ bytes: [UInt8]) throws(FileSystemError) {
+        try check("overwriteExisting", path)
+        try base.overwriteExisting(path, bytes)
     }
 }
 

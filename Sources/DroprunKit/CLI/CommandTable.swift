@@ -158,6 +158,14 @@ enum CommandTable {
                 options: [json],
                 examples: ["droprun reindex", "droprun reindex --json"]),
             CommandSpec(
+                name: "health", abstract: "Check the root: a live runner, work moving, nothing stuck or unreadable.",
+                discussion:
+                    "Exit 0 when healthy (one 'healthy: ...' line); 1 with one 'code: what; what to do' line per problem: no_live_runner, runner_stalled, queue_too_old, approval_overdue, run_not_taken_over, unreadable_record, unreadable_request, unreadable_checkpoint_log, audit_broken (--deep). Thresholds: the health block of droprun.json. For cron or a monitor: droprun health >/dev/null || alert.",
+                options: [.flag("deep", help: "Also verify every audit hash chain (reads the whole audit log)."), json],
+                examples: [
+                    "droprun health", "droprun health --json --deep", "out=$(droprun health) || echo \"$out\"   # cron: mail only when unhealthy",
+                ]),
+            CommandSpec(
                 name: "audit", abstract: "Print the audit log, or one run's events.",
                 arguments: [ArgumentSpec("run_id", arity: .optional, help: "Only this run's events.")], options: [json],
                 subcommands: [
@@ -191,6 +199,7 @@ enum CommandTable {
         case ["audit", "verify"]: AuditCommand.verify
         case ["gc"]: GCCommand.run
         case ["reindex"]: ReindexCommand.run
+        case ["health"]: HealthCommand.run
         default: nil
         }
     }

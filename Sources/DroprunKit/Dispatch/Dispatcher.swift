@@ -125,8 +125,11 @@ actor Dispatcher {
         defer { try? apply(.finish) }
         try context.layout.createFolders(context.fileSystem)
         let heartbeat = context.heartbeat
-        try heartbeat.start(mode: mode.name, startedAt: context.clock.now(), concurrency: context.configuration.concurrency)
-        let keeper = keepHeartbeat()
+        let content = RunnerHeartbeat.Content(
+            mode: mode.name, startedAt: context.clock.now(), concurrency: context.configuration.concurrency,
+            progress: RunnerHeartbeat.Progress(context.activity.snapshot))
+        try heartbeat.start(content)
+        let keeper = keepHeartbeat(content)
         defer {
             keeper.cancel()
             // A clean stop leaves no checkpoint log (every run it holds is finished or published).
@@ -145,17 +148,22 @@ actor Dispatcher {
         }
     }
 
-    /// Touches the heartbeat every `leaseSeconds / 3` (real time: the lease is judged by real file times) until cancelled.
-    private func keepHeartbeat() -> Task<Void, Never> {
+    /// Renews the heartbeat every `leaseSeconds / 3` (real time: the lease is judged by real file times) until cancelled.
+    ///
+    /// A renewal writes the runner's progress (`context.activity`) into the
+    /// file in place when it changed since the last write (`written`), and
+    /// only touches it otherwise; neither ever brings back a removed heartbeat.
+    private func keepHeartbeat(_ started: RunnerHeartbeat.Content) -> Task<Void, Never> {
         let heartbeat = context.heartbeat
         let context = context
         let every = Duration.milliseconds(max(200, context.configuration.leaseSeconds * 1000 / 3))
         return Task.detached {
+            var written = started
             while !Task.isCancelled {
                 try? await Task.sleep(for: every)
                 if Task.isCancelled { return }
-                // A false renewal means another runner buried this one; the next write sees it and stops.
-                _ = heartbeat.renew()
+                // A lost renewal means another runner buried this one; the next write sees it and stops.
+                written = heartbeat.renew(after: written, progress: RunnerHeartbeat.Progress(context.activity.snapshot)).says
                 // An idle runner's last lines are checked too: its index file may have been removed under it.
                 context.verifyIndex()
             }

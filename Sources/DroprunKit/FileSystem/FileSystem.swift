@@ -93,6 +93,17 @@ public protocol FileSystem: Sendable {
 
     /// Removes an empty folder.
     func removeDirectory(_ path: String) throws(FileSystemError)
+
+    /// Rewrites an existing file in place, failing with `ENOENT` if it is gone: never creates one.
+    ///
+    /// Opens without `O_CREAT`, writes `bytes` from the start and truncates
+    /// the file to their length; no rename, no flush. For a file whose
+    /// removal by another process must stick (a runner's heartbeat: removed,
+    /// it means the runner lost its lease). A reader may see the old content,
+    /// the new one, or (in the moment between the write and the truncate) a
+    /// mix of the two, so readers must take a file that does not parse as
+    /// saying nothing. The write sets the file's modification time, as `touch` does.
+    func overwriteExisting(_ path: String, _ bytes: [UInt8]) throws(FileSystemError)
 }
 
 /// A file open for appending whole lines.

@@ -306,6 +306,25 @@ public struct PosixFileSystem: FileSystem {
         if rmdir(path) != 0 { throw FileSystemError("rmdir", path: path, code: errno) }
     }
 
+    public func overwriteExisting(_ path: String, _ bytes: [UInt8]) throws(FileSystemError) {
+        // No O_CREAT: a file another process removed stays removed. No O_TRUNC: a reader never sees it empty.
+        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError("open", path: path, code: errno) }
+        defer { posixClose(fd) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                pwrite(fd, raw.baseAddress.map { $0 + written }, raw.count - written, off_t(written))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError("pwrite", path: path, code: errno)
+            }
+            written += n
+        }
+        if ftruncate(fd, off_t(bytes.count)) != 0 { throw FileSystemError("ftruncate", path: path, code: errno) }
+    }
+
     public func setModified(_ path: String, to date: Date) throws(FileSystemError) {
         let seconds = date.timeIntervalSince1970
         var times = [timespec](repeating: timespec(), count: 2)

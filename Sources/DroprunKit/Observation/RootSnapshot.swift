@@ -22,6 +22,11 @@ public struct RootSnapshot: Sendable {
         public var startedAt: Date?
         /// When it last claimed or finished a run, as the heartbeat says (older heartbeats do not say).
         public var lastProgressAt: Date?
+        /// What it did since it started (counts and times), as the heartbeat says; nil when it does not say, or
+        /// could not be read whole (a read in the moment the runner rewrote it): then no progress is known.
+        public var progress: RunnerHeartbeat.Progress?
+        /// Live records (queued or running) that name it: the runs in its hands now.
+        public var runs = 0
     }
 
     /// A run waiting at an approval step.
@@ -29,6 +34,25 @@ public struct RootSnapshot: Sendable {
         public var runId: String
         public var workflow: String
         public var approval: PendingApproval
+    }
+
+    /// A live record (`outbox/running/<runId>.json`) that could be read: who holds its run, and what it was admitted with.
+    public struct LiveRun: Sendable {
+        public var runId: String
+        /// Queued, running or waiting (a finished status while its runner removes the record).
+        public var status: RunStatus
+        /// The folder name of the runner the record names; nil when released (nobody holds it).
+        public var holder: String?
+        /// When the record was last written (its modification time).
+        public var updatedAt: Date
+        /// The sha256 of the request the run was admitted with (`outbox/requests/<runId>.json`).
+        public var requestSHA256: String
+        /// The named workflow's file it was admitted from, when named (its definition is kept beside the request).
+        public var workflowFile: String?
+        /// The sha256 of that definition as kept, when named.
+        public var workflowSHA256: String?
+        /// The status, owner and approval, as recovery reads them (`TakeoverPolicy`).
+        var held: HeldRecord
     }
 
     /// When the look was taken.
@@ -45,6 +69,8 @@ public struct RootSnapshot: Sendable {
     public var runners: [Runner] = []
     /// Live records (and heartbeats) that could not be read.
     public var unreadable: [UnreadableRecord] = []
+    /// Every live record that could be read, by run id.
+    public var live: [LiveRun] = []
 
     public init(takenAt: Date) { self.takenAt = takenAt }
 
@@ -55,17 +81,30 @@ public struct RootSnapshot: Sendable {
             snapshot.inboxDepth = drops.count
             snapshot.oldestDropAt = drops.lazy.filter { $0.rawName == nil }.map(\.info.modified).min()
         }
+        var holding: [String: Int] = [:]
         for entry in (try? fileSystem.list(layout.running)) ?? [] where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
             let path = Path.join(layout.running, entry.name)
-            do {
-                let record = try RecordReader.record(at: path, fileSystem: fileSystem)
+            do throws(UnreadableRecord) {
+                let info = try? fileSystem.info(path)
+                let json = try RecordReader.json(at: path, fileSystem: fileSystem)
+                let record = try RecordReader.record(validating: json, path: path)
+                let held = HeldRecord.slim(json)
                 switch record.status {
                 case .waitingApproval:
                     if let approval = record.approval {
                         snapshot.waiting.append(Waiting(runId: record.runId, workflow: record.workflowName, approval: approval))
                     }
-                case .running, .queued: snapshot.running += 1
+                case .running, .queued:
+                    snapshot.running += 1
+                    if let owner = held?.owner { holding[owner, default: 0] += 1 }
                 default: break
+                }
+                if let held {
+                    snapshot.live.append(
+                        LiveRun(
+                            runId: record.runId, status: record.status, holder: held.owner, updatedAt: info?.modified ?? now,
+                            requestSHA256: record.requestSHA256, workflowFile: record.workflowFile, workflowSHA256: record.workflowSHA256,
+                            held: held))
                 }
             } catch {
                 // A record removed between the listing and the read finished meanwhile: nothing to say.
@@ -73,18 +112,43 @@ public struct RootSnapshot: Sendable {
             }
         }
         snapshot.waiting.sort { $0.approval.requestedAt < $1.approval.requestedAt }
+        snapshot.live.sort { $0.runId < $1.runId }
         for entry in (try? fileSystem.list(layout.runners)) ?? [] where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
             let path = Path.join(layout.runners, entry.name)
             guard let info = try? fileSystem.info(path) else { continue }
             let folderName = String(entry.name.dropLast(5))
-            let json = (try? fileSystem.readFile(path, maxBytes: 1 << 16)).flatMap { try? JSONParser.parse($0) }
+            let json = heartbeat(at: path, fileSystem: fileSystem)
             snapshot.runners.append(
                 Runner(
                     folderName: folderName, renewedAt: info.modified, isLive: !liveness.isDead(folderName), mode: json?["mode"]?.stringValue,
                     startedAt: json?["startedAt"]?.stringValue.flatMap(Timestamp.parse),
-                    lastProgressAt: json?["lastProgressAt"]?.stringValue.flatMap(Timestamp.parse)))
+                    lastProgressAt: json?["lastProgressAt"]?.stringValue.flatMap(Timestamp.parse),
+                    progress: json.flatMap(RunnerHeartbeat.Progress.init(json:)), runs: holding[folderName] ?? 0))
         }
         snapshot.runners.sort { $0.folderName < $1.folderName }
         return snapshot
+    }
+
+    /// A heartbeat's JSON; nil when it cannot be read or parsed.
+    ///
+    /// A runner rewrites its heartbeat in place (it must never be recreated
+    /// once removed), so a read may meet it half rewritten, which does not
+    /// parse: it is read once more, and if it still does not parse the
+    /// heartbeat says nothing (its modification time still tells the lease).
+    static func heartbeat(at path: String, fileSystem: any FileSystem) -> JSONValue? {
+        for _ in 0..<2 {
+            guard let bytes = try? fileSystem.readFile(path, maxBytes: 1 << 16) else { return nil }
+            if let json = try? JSONParser.parse(bytes), json.objectValue != nil { return json }
+        }
+        return nil
+    }
+}
+
+extension HeldRecord {
+    /// The record read for who holds it, keeping only what that needs (a snapshot of many records stays small).
+    static func slim(_ json: JSONValue) -> HeldRecord? {
+        var kept: [String: JSONValue] = [:]
+        for key in ["status", "runner", "runnerId", "approval"] { kept[key] = json[key] }
+        return HeldRecord(json: .object(kept))
     }
 }

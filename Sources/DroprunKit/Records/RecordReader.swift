@@ -63,7 +63,7 @@ public enum RecordReader {
         return try record(validating: json, path: path)
     }
 
-    private static func record(validating json: JSONValue, path: String) throws(UnreadableRecord) -> RunRecord {
+    static func record(validating json: JSONValue, path: String) throws(UnreadableRecord) -> RunRecord {
         do {
             return try RunRecord(validating: json)
         } catch {

@@ -184,5 +184,6 @@ final class GrowingFileSystem: FileSystem {
     func syncDirectory(_ path: String) throws(FileSystemError) { try base.syncDirectory(path) }
     func setModified(_ path: String, to date: Date) throws(FileSystemError) { try base.setModified(path, to: date) }
     func touch(_ path: String) throws(FileSystemError) { try base.touch(path) }
+    func overwriteExisting(_ path: String, _ bytes: [UInt8]) throws(FileSystemError) { try base.overwriteExisting(path, bytes) }
     func removeDirectory(_ path: String) throws(FileSystemError) { try base.removeDirectory(path) }
 }
