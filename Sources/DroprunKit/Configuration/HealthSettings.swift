@@ -40,7 +40,7 @@ public struct HealthSettings: Sendable, Equatable {
                 h.report(
                     ValidationIssue(
                         path.key("maxApprovalWaitSeconds"),
-                        "expected a whole number of seconds from \(seconds.lowerBound) to \(seconds.upperBound), or null for no limit, found \(v.preview)"
+                        "expected a whole number of seconds from \(seconds.lowerBound) to \(seconds.upperBound), or null for no limit, found \(v.intValue.map(String.init) ?? "\(v.typeName) \(v.preview)")"
                     ))
             }
         }

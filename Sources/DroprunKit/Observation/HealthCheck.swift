@@ -284,12 +284,12 @@ public struct HealthCheck: Sendable {
     /// Whole seconds of an age, never negative.
     static func seconds(_ age: TimeInterval) -> Int { max(0, Int(age.rounded(.down))) }
 
-    /// An age as people read it: `45s`, `12m`, `3h5m`, `2d4h`.
+    /// An age as people read it: `45s`, `12m`, `15m1s`, `3h5m`, `2d4h` (minutes to the second, hours to the minute, days to the hour).
     public static func age(_ age: TimeInterval) -> String {
         let s = seconds(age)
         switch s {
         case ..<60: return "\(s)s"
-        case ..<3_600: return s % 60 == 0 || s >= 600 ? "\(s / 60)m" : "\(s / 60)m\(s % 60)s"
+        case ..<3_600: return s % 60 == 0 ? "\(s / 60)m" : "\(s / 60)m\(s % 60)s"
         case ..<86_400: return s % 3_600 / 60 == 0 ? "\(s / 3_600)h" : "\(s / 3_600)h\(s % 3_600 / 60)m"
         default: return s % 86_400 / 3_600 == 0 ? "\(s / 86_400)d" : "\(s / 86_400)d\(s % 86_400 / 3_600)h"
         }
