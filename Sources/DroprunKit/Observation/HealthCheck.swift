@@ -158,32 +158,35 @@ public struct HealthCheck: Sendable {
                     "run \(run.runId) (\(run.status.rawValue)) \(whose), and no runner took it over in \(Self.age(age)) (twice leaseSeconds is \(Self.age(takeoverGrace)))",
                     runId: run.runId, file: file, runner: run.holder, ageSeconds: Self.seconds(age)))
         }
-        for runner in folders(layout.claimed) where policy.isGone(runner) {
-            let folder = Path.join(layout.claimed, runner)
-            let held = ((try? fileSystem.list(folder)) ?? []).map(\.name).sorted()
-            guard !held.isEmpty else { continue }
-            let since = strandedSince(runner, fallback: (try? fileSystem.info(folder))??.modified ?? now)
-            let age = now.timeIntervalSince(since)
-            guard age > takeoverGrace else { continue }
-            let shown = held.prefix(3).joined(separator: ", ") + (held.count > 3 ? ", ..." : "")
-            problems.append(
-                HealthProblem(
-                    .runNotTakenOver,
-                    "the claim folder of dead runner \(runner) still holds \(held.count) file\(held.count == 1 ? "" : "s") (\(shown)) \(Self.age(age)) after its lease ran out (twice leaseSeconds is \(Self.age(takeoverGrace)))",
-                    file: layout.relative(folder) + "/", runner: runner, ageSeconds: Self.seconds(age)))
-        }
-        for runner in folders(layout.checkpoints) where policy.isGone(runner) {
-            let folder = layout.checkpointFolder(runner)
-            let segments = ((try? fileSystem.list(folder)) ?? []).filter { $0.name.hasSuffix(".log") }
-            guard !segments.isEmpty else { continue }
-            let written = segments.compactMap { (try? fileSystem.info(Path.join(folder, $0.name)))??.modified }.max() ?? now
+        // What else a gone runner holds: drops it claimed and did not admit, and runs whose newest state is only in its
+        // checkpoint log (no live record, no result); one problem per runner.
+        for runner in Set(folders(layout.claimed) + folders(layout.checkpoints)).sorted() where policy.isGone(runner) {
+            let claimFolder = Path.join(layout.claimed, runner)
+            let claims = ((try? fileSystem.list(claimFolder)) ?? []).map(\.name).sorted()
+            let logFolder = layout.checkpointFolder(runner)
+            let logged = CheckpointLog.read(folder: logFolder, fileSystem: fileSystem).keys.filter { runId in
+                !fileSystem.exists(layout.runningRecord(runId)) && !fileSystem.exists(layout.result(runId))
+            }.sorted()
+            guard !claims.isEmpty || !logged.isEmpty else { continue }
+            let segments = ((try? fileSystem.list(logFolder)) ?? []).map { Path.join(logFolder, $0.name) }
+            let written = ([claimFolder] + segments).compactMap { (try? fileSystem.info($0))??.modified }.max() ?? now
             let age = now.timeIntervalSince(strandedSince(runner, fallback: written))
             guard age > takeoverGrace else { continue }
+            var held: [String] = []
+            if !claims.isEmpty {
+                held.append("\(Self.count(claims.count, "claimed drop")) in \(layout.relative(claimFolder))/ (\(Self.some(claims)))")
+            }
+            if !logged.isEmpty {
+                held.append(
+                    "\(Self.count(logged.count, "run")) whose newest state is in its checkpoint log \(layout.relative(logFolder))/ (\(Self.some(logged)))"
+                )
+            }
             problems.append(
                 HealthProblem(
                     .runNotTakenOver,
-                    "the checkpoint log of dead runner \(runner) was not recovered \(Self.age(age)) after its lease ran out (twice leaseSeconds is \(Self.age(takeoverGrace))): runs in it wait to resume",
-                    file: layout.relative(folder) + "/", runner: runner, ageSeconds: Self.seconds(age)))
+                    "dead runner \(runner) still holds \(held.joined(separator: " and ")), and no runner took them over in \(Self.age(age)) after its lease ran out (twice leaseSeconds is \(Self.age(takeoverGrace)))",
+                    runId: claims.isEmpty && logged.count == 1 ? logged.first : nil,
+                    file: layout.relative(claims.isEmpty ? logFolder : claimFolder) + "/", runner: runner, ageSeconds: Self.seconds(age)))
         }
         return problems
     }
@@ -280,6 +283,12 @@ public struct HealthCheck: Sendable {
     }
 
     // MARK: Words
+
+    /// `1 run`, `3 runs`.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    /// The first three names, and `...` when there are more.
+    static func some(_ names: [String]) -> String { names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", ..." : "") }
 
     /// Whole seconds of an age, never negative.
     static func seconds(_ age: TimeInterval) -> Int { max(0, Int(age.rounded(.down))) }

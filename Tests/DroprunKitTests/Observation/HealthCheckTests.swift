@@ -181,16 +181,25 @@ import Testing
         #expect(problems.map(\.kind) == [.runNotTakenOver], "\(problems.map(\.line))")
         #expect(problems.first?.file == "outbox/claimed/deadhost-7/")
         #expect(problems.first?.runner == "deadhost-7")
-        #expect(problems.first?.message.contains("still holds 1 file (x.json)") == true)
+        #expect(problems.first?.message.contains("still holds 1 claimed drop in outbox/claimed/deadhost-7/ (x.json)") == true)
     }
 
     @Test func aDeadRunnersCheckpointLogNotRecoveredIsAProblem() throws {
         let f = try HealthFixture()
         try f.runner()
-        try f.write("outbox/checkpoints/deadhost-7/00000001.log", "", ago: 61)
+        let line = { (runId: String) in #"{"claim": "\#(runId).json", "record": {"runId": "\#(runId)", "status": "running"}}"# }
+        try f.write("outbox/checkpoints/deadhost-7/00000001.log", line("only-logged") + "\n" + line("recorded") + "\n", ago: 61)
+        // A run of the log with a live record is judged by its record (here held by a live runner): not again here.
+        try f.record("recorded", owner: "otherhost-1", updatedAgo: 1)
+        // An empty log left behind holds nothing.
+        try f.write("outbox/checkpoints/deadhost-8/00000001.log", "", ago: 600)
         let problems = try f.check().problems
         #expect(problems.map(\.kind) == [.runNotTakenOver], "\(problems.map(\.line))")
         #expect(problems.first?.file == "outbox/checkpoints/deadhost-7/")
+        #expect(problems.first?.runId == "only-logged")
+        #expect(
+            problems.first?.message.contains("1 run whose newest state is in its checkpoint log outbox/checkpoints/deadhost-7/ (only-logged)") == true
+        )
     }
 
     // MARK: unreadable_record, unreadable_request, unreadable_checkpoint_log
