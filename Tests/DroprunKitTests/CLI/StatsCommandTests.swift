@@ -90,6 +90,19 @@ import Testing
         #expect(json["runs"]?["total"] == 5)
     }
 
+    @Test func aFileAtOutboxIndexIsSaidAndTheResultsAreRead() async throws {
+        let fixture = try StatsFixture.make(built: false)
+        try FileManager.default.removeItem(atPath: fixture.root.layout.index)
+        try fixture.root.write("outbox/index", "x")
+        let result = await Self.stats(["--json"], fixture.root)
+        #expect(result.code == .success)
+        #expect(
+            result.stderr.contains(
+                "droprun: warning: outbox/index is not a folder (it is a file): the history index is off until it is moved away; list reads outbox/results/"
+            ))
+        #expect(try JSONParser.parse(Array(result.stdout.utf8))["runs"]?["total"] == 5)
+    }
+
     @Test func anEmptyRootHasNothingToCount() async throws {
         let root = try makeRoot()
         let result = await Self.stats([], root)

@@ -50,7 +50,9 @@ enum StatsCommand {
 
     /// Says on standard error where the runs came from when it was not the index, and what could not be read.
     private static func warn(about stats: HistoryStats, _ context: CommandContext) {
-        if stats.source == .results {
+        if stats.source == .results, let what = IndexFolder.problem(layout: context.layout, fileSystem: context.fs) {
+            context.err.line("droprun: warning: " + IndexFolder.offMessage(what))
+        } else if stats.source == .results {
             context.err.line(
                 "droprun: warning: the history index is not built (no outbox/index/.built): read every result in outbox/results/ instead (slow on a large root); 'droprun reindex' builds it"
             )
