@@ -165,7 +165,7 @@ enum CommandTable {
                     .value(
                         "since", valueName: "T",
                         help:
-                            "Runs that finished at or after T: a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (default 24h)."
+                            "Runs that finished at or after T: a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (default: 24 hours before --until)."
                     ),
                     .value("until", valueName: "T", help: "Runs that finished before T (as for --since; default now)."),
                     json,

@@ -73,6 +73,11 @@ import Testing
         let json = try JSONParser.parse(Array(result.stdout.utf8))
         // r3 (06:00) and r5 (11:00).
         #expect(json["runs"] == ["total": 2, "succeeded": 0, "failed": 2, "cancelled": 0])
+        // --since is 24 hours before --until by default: r1, r2, r3 and o1 (a millisecond before the fixture's window).
+        let earlier = await Self.stats(["--until", "2026-12-01T06:00:00.001Z", "--json"], fixture.root)
+        let window = try JSONParser.parse(Array(earlier.stdout.utf8))
+        #expect(window["since"] == "2026-11-30T06:00:00.001Z")
+        #expect(window["runs"]?["total"] == 4)
         let hour = await Self.stats(["--since", "1h", "--json"], fixture.root)
         #expect(try JSONParser.parse(Array(hour.stdout.utf8))["runs"]?["total"] == 2)
     }
