@@ -166,6 +166,20 @@ enum CommandTable {
                     "droprun health", "droprun health --json --deep", "out=$(droprun health) || echo \"$out\"   # cron: mail only when unhealthy",
                 ]),
             CommandSpec(
+                name: "stats", abstract: "Count what a root did over a window (default: the last 24 hours) and what it holds now.",
+                discussion:
+                    "Runs that finished in the window, from the history index (outbox/index/; without a built index, from outbox/results/, slowly): counts by status, workflow and tenant label, run durations (p50, p95, p99) by workflow, step durations and retries by provider, runs a minute; drops rejected in the window by reason (outbox/rejected/); now: inbox depth and the oldest drop's age, approvals waiting (the oldest's age, how many are overdue).",
+                options: [
+                    .value(
+                        "since", valueName: "T",
+                        help:
+                            "Runs that finished at or after T: a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (default: 24 hours before --until)."
+                    ),
+                    .value("until", valueName: "T", help: "Runs that finished before T (as for --since; default now)."),
+                    json,
+                ],
+                examples: ["droprun stats", "droprun stats --since 7d --json", "droprun stats --since 2026-12-01 --until 2026-12-02"]),
+            CommandSpec(
                 name: "audit", abstract: "Print the audit log, or one run's events.",
                 arguments: [ArgumentSpec("run_id", arity: .optional, help: "Only this run's events.")], options: [json],
                 subcommands: [
@@ -200,6 +214,7 @@ enum CommandTable {
         case ["gc"]: GCCommand.run
         case ["reindex"]: ReindexCommand.run
         case ["health"]: HealthCommand.run
+        case ["stats"]: StatsCommand.run
         default: nil
         }
     }

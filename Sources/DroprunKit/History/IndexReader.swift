@@ -98,22 +98,22 @@ public struct IndexReader: Sendable {
         return scan.page
     }
 
-    /// Reads one file from its end.
-    private func read(_ file: IndexFiles.File, into scan: inout Scan) {
+    /// Reads one file from its end, handing its lines to `scan` last first.
+    func read(_ file: IndexFiles.File, into scan: inout some IndexLineSink) {
         let size: Int64
         do {
             // Gone since the listing: gc removed a day whose runs are all gone.
             guard let info = try fileSystem.info(file.path) else { return }
             guard info.type == .regular else {
-                scan.page.unreadableFiles.append(UnreadableFile(path: file.path, reason: "it is \(info.type.phrase), not a regular file"))
+                scan.unreadable(UnreadableFile(path: file.path, reason: "it is \(info.type.phrase), not a regular file"))
                 return
             }
             size = info.size
         } catch {
-            scan.page.unreadableFiles.append(UnreadableFile(path: file.path, reason: "\(error)"))
+            scan.unreadable(UnreadableFile(path: file.path, reason: "\(error)"))
             return
         }
-        scan.page.filesRead.append(file.path)
+        scan.opened(file.path)
         var end = size
         // The start of the line that goes on in the bytes read before (which are later in the file).
         var carry: [UInt8] = []
@@ -127,11 +127,11 @@ public struct IndexReader: Sendable {
             } catch .notFound {
                 return
             } catch {
-                scan.page.unreadableFiles.append(UnreadableFile(path: file.path, reason: "\(error)"))
+                scan.unreadable(UnreadableFile(path: file.path, reason: "\(error)"))
                 return
             }
             guard chunk.count == Int(end - start) else {
-                scan.page.unreadableFiles.append(UnreadableFile(path: file.path, reason: "it became shorter while it was read"))
+                scan.unreadable(UnreadableFile(path: file.path, reason: "it became shorter while it was read"))
                 return
             }
             if skipping {
@@ -146,7 +146,7 @@ public struct IndexReader: Sendable {
             }
             carry = scan.take(chunk, headIsWhole: start == 0)
             if carry.count > maxLineBytes {
-                scan.page.unreadableLines += 1
+                scan.skippedLine()
                 carry = []
                 skipping = true
             }
@@ -157,7 +157,7 @@ public struct IndexReader: Sendable {
 
 extension IndexReader {
     /// One reading's state: the query's byte forms and the rows kept so far.
-    private struct Scan {
+    private struct Scan: IndexLineSink {
         let query: IndexQuery
         let limit: Int
         let skipPurged: Bool
@@ -193,32 +193,11 @@ extension IndexReader {
         /// The oldest kept row, once `limit` are kept.
         var oldestIfFull: IndexEntry? { page.entries.count >= limit ? page.entries.last : nil }
 
-        /// Takes the lines of `bytes` (which end where a line ends, or where the file ends), last first; returns the first,
-        /// unfinished unless `headIsWhole`.
-        ///
-        /// A last line without its newline is taken as any other: torn (a power cut in the middle of a write), it does
-        /// not parse and is counted; whole, it is the run's line (a prefix of an object's JSON is never an object).
-        mutating func take(_ bytes: [UInt8], headIsWhole: Bool) -> [UInt8] {
-            bytes.withUnsafeBufferPointer { all in
-                guard let base = all.baseAddress else { return [] }
-                newlines.removeAll(keepingCapacity: true)
-                var from = 0
-                while from < all.count, let hit = memchr(base + from, 0x0A, all.count - from) {
-                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    newlines.append(at)
-                    from = at + 1
-                }
-                var lineEnd = all.count
-                for index in newlines.indices.reversed() {
-                    let newline = newlines[index]
-                    line(UnsafeBufferPointer(rebasing: all[(newline + 1)..<lineEnd]))
-                    lineEnd = newline
-                }
-                guard headIsWhole else { return Array(all[0..<lineEnd]) }
-                line(UnsafeBufferPointer(rebasing: all[0..<lineEnd]))
-                return []
-            }
-        }
+        mutating func opened(_ path: String) { page.filesRead.append(path) }
+
+        mutating func unreadable(_ file: UnreadableFile) { page.unreadableFiles.append(file) }
+
+        mutating func skippedLine() { page.unreadableLines += 1 }
 
         /// One whole line (without its newline).
         mutating func line(_ bytes: UnsafeBufferPointer<UInt8>) {
