@@ -16,7 +16,7 @@ import Testing
 
         /// Advances the clock in small steps (real time bounded) until `done`.
         func until(stepMs: Int = 50, _ done: () -> Bool) async -> Bool {
-            let limit = Date().addingTimeInterval(20)
+            let limit = Date().addingTimeInterval(60)
             while Date() < limit {
                 if done() { return true }
                 clock.advance(by: .milliseconds(stepMs))
@@ -62,31 +62,40 @@ import Testing
         try root.drop("slow.json", delay("slow", ms: 3000))
         let w = try watch(root)
         // The first look takes `slow` without the clock moving.
-        let limit = Date().addingTimeInterval(20)
+        let limit = Date().addingTimeInterval(60)
         while !root.auditEventNames(runId: "slow").contains("step.started"), Date() < limit { try await Task.sleep(for: .milliseconds(5)) }
         try #require(root.auditEventNames(runId: "slow").contains("step.started"), "slow never started")
+        // Admitted while the one worker is busy: it waits in the queue, and keeps the configuration it was admitted with.
+        try root.drop("queued.json", delay("queued", ms: 3000))
+        // (A file written in place is taken once quiet for 100 ms of the clock.)
+        #expect(await w.until(stepMs: 20) { root.auditEventNames(runId: "queued").contains("run.queued") }, "queued was never admitted")
+        try #require(!root.auditEventNames(runId: "queued").contains("step.started"), "queued started before the reload")
 
         try root.write(
             "droprun.json",
-            #"{"durability": "fast", "concurrency": 2, "pollIntervalMs": 100, "defaults": {"stepTimeoutMs": 1000}, "providers": {"exec": {"commands": {"cat": {"path": "/bin/cat"}}}}}"#
+            #"{"durability": "fast", "concurrency": 3, "pollIntervalMs": 100, "defaults": {"stepTimeoutMs": 1000}, "providers": {"exec": {"commands": {"cat": {"path": "/bin/cat"}}}}}"#
         )
         w.reload.request()
         #expect(
             await w.noticed(
-                "droprun.json reloaded on SIGHUP: concurrency 1 -> 2, defaults.stepTimeoutMs 60000 -> 1000, providers.exec.commands.cat added"),
+                "droprun.json reloaded on SIGHUP: concurrency 1 -> 3, defaults.stepTimeoutMs 60000 -> 1000, providers.exec.commands.cat added"),
             "\(w.warnings.notices)")
         #expect(w.warnings.notices.filter { $0.contains("reloaded") }.count == 1, "the housekeeping look says nothing more: \(w.warnings.notices)")
 
-        // A new alias is usable, and a second run goes beside `slow` (concurrency 2) before `slow` is done.
+        // A new alias is usable, and a third run goes beside `slow` and `queued` (concurrency 3) before they are done.
         try root.drop("quick.json", RequestText.make(id: "quick", steps: [catStep]))
         #expect(await w.until(stepMs: 5) { root.exists("outbox/results/quick.json") }, "quick never finished")
         #expect(root.json("outbox/results/quick.json")?["status"] == "succeeded", "\(root.read("outbox/results/quick.json") ?? "")")
-        #expect(!root.exists("outbox/results/slow.json"), "quick ran beside slow")
+        #expect(!root.exists("outbox/results/slow.json"), "quick ran before slow was done")
 
-        // A new run times out after the new default; `slow`, admitted before, keeps the old one and succeeds.
+        // A new run times out after the new default; `slow` and `queued`, admitted before, keep the old one and succeed.
         try root.drop("late.json", delay("late", ms: 3000))
-        #expect(await w.until { root.exists("outbox/results/slow.json") && root.exists("outbox/results/late.json") })
+        #expect(
+            await w.until {
+                ["slow", "queued", "late"].allSatisfy { root.exists("outbox/results/\($0).json") }
+            })
         #expect(root.json("outbox/results/slow.json")?["status"] == "succeeded", "\(root.read("outbox/results/slow.json") ?? "")")
+        #expect(root.json("outbox/results/queued.json")?["status"] == "succeeded", "\(root.read("outbox/results/queued.json") ?? "")")
         let late = root.json("outbox/results/late.json")
         #expect(late?["status"] == "failed")
         #expect(late?["error"]?["code"] == "step_timeout", "\(root.read("outbox/results/late.json") ?? "")")
