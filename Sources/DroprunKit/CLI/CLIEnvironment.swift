@@ -30,6 +30,8 @@ public struct CLIEnvironment: Sendable {
     public var launcher: any ProcessLauncher = PosixProcessLauncher()
     /// Connects a stop request (SIGTERM, SIGINT in the real program) to a runner's token.
     public var installStopSignals: @Sendable (StopToken) -> Void = { _ in }
+    /// Connects a reload request (SIGHUP in the real program) to `watch`'s token.
+    public var installReloadSignal: @Sendable (ReloadToken) -> Void = { _ in }
     /// Lowers this process's CPU and I/O priority (`gc`, housekeeping); the real program's is `HousekeepingPriority`.
     public var lowerPriority: @Sendable () -> Void = {}
 
@@ -62,6 +64,7 @@ public struct CLIEnvironment: Sendable {
             readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
             identity: RunnerIdentity(host: host, pid: getpid(), instance: RunnerIdentity.newInstance()), registry: registry)
         environment.installStopSignals = { SignalTrap.install($0) }
+        environment.installReloadSignal = { SignalTrap.installReload($0) }
         environment.launcher = PosixProcessLauncher.live
         environment.lowerPriority = { HousekeepingPriority.lowerThisProcess() }
         // A child that stops reading its standard input must not kill the runner with SIGPIPE.

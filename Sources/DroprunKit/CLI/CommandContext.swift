@@ -57,16 +57,22 @@ struct CommandContext: Sendable {
 
     /// `droprun.json` with command-line flags applied.
     func configuration() throws(CLIError) -> Configuration {
-        var config: Configuration
+        let file: Configuration
         do {
-            config = try Configuration.load(root: root, fileSystem: fs)
+            file = try Configuration.load(root: root, fileSystem: fs)
         } catch {
             throw .configuration(error)
         }
+        return try overrides().applied(to: file)
+    }
+
+    /// The command-line flags that win over `droprun.json` (`watch` applies them again after each reload).
+    func overrides() throws(CLIError) -> ConfigurationOverrides {
+        var overrides = ConfigurationOverrides()
         do {
-            if let n = try parsed.intValue("concurrency", range: 1...256) { config.concurrency = n }
-            if let n = try parsed.intValue("settle-ms", range: 0...3_600_000) { config.settleMs = n }
-            if let n = try parsed.intValue("max-request-bytes", range: 1...(1 << 30)) { config.maxRequestBytes = n }
+            overrides.concurrency = try parsed.intValue("concurrency", range: 1...256)
+            overrides.settleMs = try parsed.intValue("settle-ms", range: 0...3_600_000)
+            overrides.maxRequestBytes = try parsed.intValue("max-request-bytes", range: 1...(1 << 30))
         } catch {
             throw .usage(error.description)
         }
@@ -74,9 +80,9 @@ struct CommandContext: Sendable {
             guard let durability = Durability(rawValue: d) else {
                 throw .usage("invalid value '\(d)' for '--durability': expected 'strict' or 'fast'")
             }
-            config.durability = durability
+            overrides.durability = durability
         }
-        return config
+        return overrides
     }
 
     /// An engine over this root.

@@ -34,9 +34,9 @@ enum CommandTable {
                 options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions,
                 examples: ["droprun run --once", "droprun run --once --durability fast --concurrency 8"]),
             CommandSpec(
-                name: "watch", abstract: "Serve the root until SIGINT, SIGTERM or SIGHUP: run drops as they arrive.",
+                name: "watch", abstract: "Serve the root until SIGINT or SIGTERM: run drops as they arrive.",
                 discussion:
-                    "Wakes on inotify events (Linux) and polls every pollIntervalMs as a fallback. Takes over the runs of runners that died. On SIGINT, SIGTERM or SIGHUP (a closed terminal) it stops claiming, lets running steps finish within the grace period, checkpoints the rest and exits 0.",
+                    "Wakes on inotify events (Linux) and polls every pollIntervalMs as a fallback. Takes over the runs of runners that died. Reads droprun.json again when it changes and on SIGHUP: a valid file applies to runs admitted from then on (runs in flight keep theirs; command-line options still win; durability, leaseSeconds, audit.segmentBytes and logFormat need a restart), an invalid one is refused with a line naming the key. On SIGINT or SIGTERM it stops claiming, lets running steps finish within the grace period, checkpoints the rest and exits 0.",
                 options: runOptions + [
                     .value("poll-interval-ms", valueName: "MS", help: "Look at the inbox at least this often (default 500)."),
                     .value("grace-seconds", valueName: "S", help: "On stop, how long running steps may finish (default 10)."),

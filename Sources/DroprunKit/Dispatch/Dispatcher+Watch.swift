@@ -5,53 +5,60 @@ extension Dispatcher {
     ///
     /// Wakes on inotify events from the inbox (Linux), and every
     /// `pollIntervalMs` in any case. Renews its heartbeat and looks for runs to
-    /// take over every `leaseSeconds / 3` (housekeeping, which also says when
-    /// `droprun.json` changed). Control messages are read and applied at once,
-    /// even while every worker is busy. On stop it claims nothing more, lets
-    /// running steps finish for up to `grace`, then interrupts the rest.
+    /// take over every `leaseSeconds / 3` (housekeeping, which also reads
+    /// `droprun.json` again when it changed, with `reload`). A reload request
+    /// (SIGHUP) reads it at once. Control messages are read and applied at
+    /// once, even while every worker is busy. On stop it claims nothing more,
+    /// lets running steps finish for up to `grace`, then interrupts the rest.
     func watchUntilStopped(grace: Duration, onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws {
         let fs = context.fileSystem
         let layout = context.layout
         let clock = context.clock
-        let configuration = context.configuration
         let heartbeat = context.heartbeat
         let stop = context.stop
-        let runner = runner
 
         // Inbox wakes and ticks are latched: at most one of each waits in the stream, so a burst of events costs one look.
         let (wakes, wake) = AsyncStream<Wake>.makeStream(bufferingPolicy: .unbounded)
         let inboxLatch = WakeLatch()
         let tickLatch = WakeLatch()
+        let reloadLatch = WakeLatch()
         watcher = FolderWatcher(path: layout.inbox) { if inboxLatch.raise() { wake.yield(.inbox) } }
         defer { watcher?.cancel() }
         stop.onStop { wake.yield(.stop) }
+        reload?.requests.onRequest { if reloadLatch.raise() { wake.yield(.reload) } }
+        defer { reload?.requests.onRequest(nil) }
         if tickLatch.raise() { wake.yield(.tick) }
-        let ticker = Task.detached {
-            while !Task.isCancelled {
-                try await clock.sleep(for: .milliseconds(configuration.pollIntervalMs))
-                if tickLatch.raise() { wake.yield(.tick) }
+        func ticking(everyMs: Int) -> Task<Void, any Error> {
+            Task.detached {
+                while !Task.isCancelled {
+                    try await clock.sleep(for: .milliseconds(everyMs))
+                    if tickLatch.raise() { wake.yield(.tick) }
+                }
             }
         }
+        var ticker = ticking(everyMs: context.configuration.pollIntervalMs)
         defer { ticker.cancel() }
 
-        let housekeepingEvery = max(1.0, Double(configuration.leaseSeconds) / 3)
+        // Paced by the lease, which needs a restart to change.
+        let housekeepingEvery = max(1.0, Double(context.configuration.leaseSeconds) / 3)
         var lastHousekeeping = Date.distantPast
-        var configurationWatch = ConfigurationWatch(root: layout.root, fileSystem: fs)
+        var configurationWatch = reload.map { ConfigurationWatch(root: layout.root, fileSystem: fs, overrides: $0.overrides) }
         var failure: String?
-        // Retention: a gc pass a minute after start, then at most hourly, off this actor, in slices that yield.
-        let engine = context
-        let retention = configuration.retention.isEnabled ? RetentionTimer(start: clock.now()) : nil
+        // Retention: a gc pass a minute after start (or after a reload turned it on), then at most hourly, off this actor,
+        // in slices that yield.
+        var retention = context.configuration.retention.isEnabled ? RetentionTimer(start: clock.now()) : nil
         var collector: Task<Void, Never>?
 
         // Discarding: a finished run's task is freed at once (a plain group keeps every child until it is awaited).
         await withDiscardingTaskGroup { group in
             var inFlight = 0
-            // Work waiting for a worker, first in first out (`head` is the next to start).
-            var queue: [Work] = []
+            // Work waiting for a worker, first in first out (`head` is the next to start), with the runner (and so the
+            // configuration) of the moment it was admitted.
+            var queue: [(work: Work, runner: Runner)] = []
             var head = 0
             var timer = WakeTimer()
 
-            func start(_ item: Work) {
+            func start(_ item: Work, _ runner: Runner) {
                 inFlight += 1
                 group.addTask {
                     do {
@@ -66,8 +73,8 @@ extension Dispatcher {
                 }
             }
             func startWhatFits() {
-                while inFlight < configuration.concurrency, head < queue.count {
-                    start(queue[head])
+                while inFlight < context.configuration.concurrency, head < queue.count {
+                    start(queue[head].work, queue[head].runner)
                     head += 1
                 }
                 if head == queue.count {
@@ -81,10 +88,10 @@ extension Dispatcher {
             func take(_ batch: Batch) {
                 // Walked in place (not through `outcomes` and `runs`, which build arrays): this runs at every wake.
                 for outcome in batch.refusals { onOutcome(outcome) }
-                queue.append(contentsOf: batch.recovered)
+                for work in batch.recovered { queue.append((work, runner)) }
                 for admitted in batch.admitted {
                     for outcome in admitted.outcomes { onOutcome(outcome) }
-                    if let run = admitted.run { queue.append(run) }
+                    if let run = admitted.run { queue.append((run, runner)) }
                 }
                 if batch.appliedControl {
                     // An approval may have released a run: look for it now.
@@ -111,12 +118,39 @@ extension Dispatcher {
                 case .tick:
                     tickLatch.lower()
                     needsListing = true
+                case .reload:
+                    reloadLatch.lower()
                 case .graceOver:
                     break
                 }
                 if stop.isStopped { break }
 
+                // `droprun.json` read again: at a reload request, or at housekeeping when it changed.
                 let now = clock.now()
+                var reasons: [ConfigurationWatch.Reason] = []
+                if case .reload = event { reasons.append(.signal) }
+                if now.timeIntervalSince(lastHousekeeping) >= housekeepingEvery || head == queue.count && inFlight == 0 && event.isTick {
+                    reasons.append(.look)
+                }
+                for reason in reasons {
+                    guard var watch = configurationWatch else { break }
+                    let previous = context.configuration
+                    let outcome = watch.check(reason, running: previous)
+                    configurationWatch = watch
+                    if let line = outcome.line { context.warnings.notice(line) }
+                    guard case .reloaded(let next, _) = outcome, next != previous else { continue }
+                    adopt(next)
+                    if next.pollIntervalMs != previous.pollIntervalMs {
+                        ticker.cancel()
+                        ticker = ticking(everyMs: next.pollIntervalMs)
+                    }
+                    if next.retention.isEnabled != (retention != nil) {
+                        retention = next.retention.isEnabled ? RetentionTimer(start: now) : nil
+                    }
+                    // A higher concurrency starts queued work now.
+                    startWhatFits()
+                }
+
                 timer.passed(now: now)
                 var recover = false
                 if now.timeIntervalSince(lastHousekeeping) >= housekeepingEvery || head == queue.count && inFlight == 0 && event.isTick {
@@ -126,11 +160,11 @@ extension Dispatcher {
                         stop.stop()
                         break
                     }
-                    if let change = configurationWatch.check() { context.warnings.warn(change) }
                     recover = true
                 }
 
                 if let retention, retention.claim(now: now) {
+                    let engine = context
                     collector = Task.detached {
                         _ = await RetentionPass.run(context: engine)
                         retention.ended()
@@ -185,7 +219,7 @@ extension Dispatcher {
                         failure = failure ?? message
                     case .graceOver:
                         group.cancelAll()
-                    case .stop, .inbox, .tick:
+                    case .stop, .inbox, .tick, .reload:
                         break
                     }
                     if inFlight <= 0 { break }

@@ -73,9 +73,13 @@ actor Dispatcher {
     /// Files claimed ahead at most: a batch of `once`, the queue of `watch` (a burst of any size drains in bounded memory).
     static let batchSize = 256
 
-    let runner: Runner
+    /// The runner whose context admissions use: replaced by a reload of `droprun.json` (runs in flight keep theirs).
+    var runner: Runner
     let mode: Mode
-    let context: EngineContext
+    /// The runner's context (the configuration of new admissions after a reload).
+    var context: EngineContext
+    /// How `watch` follows `droprun.json` (nil: it keeps the configuration it was given).
+    let reload: ConfigurationReload?
     private var phase = Phase.initial
 
     // The state of the batches (see `Dispatcher+Batch.swift`), shared by both modes.
@@ -99,9 +103,10 @@ actor Dispatcher {
     /// The inbox's events (`watch` on Linux; nil otherwise, where the loop lists).
     var watcher: FolderWatcher?
 
-    init(runner: Runner, mode: Mode) {
+    init(runner: Runner, mode: Mode, reload: ConfigurationReload? = nil) {
         self.runner = runner
         self.mode = mode
+        self.reload = reload
         context = runner.context
         scanner = InboxScanner(fileSystem: runner.context.fileSystem, inbox: runner.context.layout.inbox)
         tracker = ArrivalTracker(settleMs: runner.context.configuration.settleMs)

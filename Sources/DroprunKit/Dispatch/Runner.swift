@@ -10,7 +10,7 @@ import Darwin
 /// Serves one root: takes requests from the inbox, resumes what dead runners left, and runs them, `concurrency` at a time.
 public struct Runner: Sendable {
     /// What the runner works with.
-    public let context: EngineContext
+    public private(set) var context: EngineContext
     /// Runs this runner could not load (their kept request or record is damaged): not taken up again by this process.
     let unloadable = RunIDSet()
     /// Claimed files whose admission failed for now: tried again later, never a reason to stop.
@@ -19,6 +19,17 @@ public struct Runner: Sendable {
     public init(context: EngineContext) { self.context = context }
 
     var intake: Intake { Intake(context: context) }
+
+    /// The same runner under another configuration (a reload), for what it admits from now on.
+    ///
+    /// What it holds is shared, not copied: the claims deferred for a later
+    /// try, the runs it cannot load, and everything of its context but the
+    /// configuration (identity, audit chain, heartbeat, index, warnings).
+    func reconfigured(_ configuration: Configuration) -> Runner {
+        var runner = self
+        runner.context.configuration = configuration
+        return runner
+    }
 
     var recovery: Recovery { Recovery(context: context) }
 
@@ -46,8 +57,14 @@ public struct Runner: Sendable {
     /// records are checkpointed with the interrupted step pending), removes its
     /// heartbeat (so the next runner takes them over at once) and returns. See
     /// `Dispatcher` (its `watch` mode).
-    public func watch(grace: Duration = .seconds(10), onOutcome: @escaping @Sendable (RunOutcome) -> Void = { _ in }) async throws {
-        _ = try await Dispatcher(runner: self, mode: .watch(grace: grace)).run(onOutcome: onOutcome)
+    ///
+    /// With `reload`, it reads `droprun.json` again when the file changes and
+    /// at each of `reload.requests` (SIGHUP): a valid file gives the
+    /// configuration of the runs admitted from then on (see `ConfigurationWatch`).
+    public func watch(
+        grace: Duration = .seconds(10), reload: ConfigurationReload? = nil, onOutcome: @escaping @Sendable (RunOutcome) -> Void = { _ in }
+    ) async throws {
+        _ = try await Dispatcher(runner: self, mode: .watch(grace: grace), reload: reload).run(onOutcome: onOutcome)
     }
 
     /// Performs work items, at most `concurrency` at once (a batch of `run --once`).

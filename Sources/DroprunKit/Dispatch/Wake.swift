@@ -10,6 +10,8 @@ enum Wake: Sendable {
     case failed(String)
     /// SIGTERM or SIGINT.
     case stop
+    /// A reload of `droprun.json` was asked for (SIGHUP).
+    case reload
     /// The grace period after a stop is over: interrupt what still runs.
     case graceOver
 }
@@ -19,7 +21,7 @@ extension Wake {
     var isArrival: Bool {
         switch self {
         case .inbox, .tick: true
-        case .finished, .failed, .stop, .graceOver: false
+        case .finished, .failed, .stop, .reload, .graceOver: false
         }
     }
 }

@@ -45,7 +45,7 @@ struct ArrivalTracker {
         case closed(Date)
     }
 
-    let settleMs: Int
+    var settleMs: Int
     private var arrivals: [String: Arrival] = [:]
     private var seen: [String: (size: Int64, modified: Date, since: Date)] = [:]
 
