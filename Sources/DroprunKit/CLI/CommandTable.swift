@@ -158,6 +158,22 @@ enum CommandTable {
                 options: [json],
                 examples: ["droprun reindex", "droprun reindex --json"]),
             CommandSpec(
+                name: "report", abstract: "Write one self-contained HTML page about the root: status, charts, failures, approvals, step timelines.",
+                discussion:
+                    "The page has inline CSS and SVG only (no script, nothing loaded from elsewhere: it opens from file:// with the network off). Finished runs are read from the history index (outbox/index/) once it is built, else from the results modified in the window; the messages of a few failed runs per error code and the results (and audit events) of the last --runs runs are read, never every record. Written atomically. Exit 0 when written (what could not be read is said on standard error and on the page); 1 when the file cannot be written; 2 for a usage error.",
+                options: [
+                    .value(
+                        "since", valueName: "T",
+                        help:
+                            "Runs created at or after T (default 24h): a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (2026-12-01)."
+                    ),
+                    .value(
+                        "output", short: "o", valueName: "FILE",
+                        help: "Where to write the page (default report.html in the working folder; - for standard output)."),
+                    .value("runs", valueName: "N", help: "Step timelines for the last N finished runs of the window (default 20, at most 500)."),
+                ],
+                examples: ["droprun report", "droprun report --since 7d -o /var/www/droprun.html", "droprun report -o - --runs 5 > report.html"]),
+            CommandSpec(
                 name: "audit", abstract: "Print the audit log, or one run's events.",
                 arguments: [ArgumentSpec("run_id", arity: .optional, help: "Only this run's events.")], options: [json],
                 subcommands: [
@@ -191,6 +207,7 @@ enum CommandTable {
         case ["audit", "verify"]: AuditCommand.verify
         case ["gc"]: GCCommand.run
         case ["reindex"]: ReindexCommand.run
+        case ["report"]: ReportCommand.run
         default: nil
         }
     }
