@@ -70,7 +70,7 @@ enum ReportCharts {
                 let h = Double(counts[bucket]) / Double(scale) * plotHeight
                 svg += rect(x, top + plotHeight - h, slot * 0.8, h, fill: C.neutral, title: "\(name): \(counts[bucket]) run(s)")
             }
-            svg += text(x + slot * 0.4, height - 6, name, anchor: "middle", size: 10)
+            svg += text(x + slot * 0.4, height - 6, name, anchor: "middle", size: shown.count > 10 ? 9 : 10)
         }
         return svg + "</svg>"
     }

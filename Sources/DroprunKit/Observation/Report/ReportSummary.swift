@@ -39,12 +39,12 @@ struct ReportSummary: Sendable, Equatable {
             let n = seconds / unit
             return n == 1 ? name : "\(n) \(name)s"
         }
-        return "\(seconds) s"
+        return seconds == 1 ? "second" : "\(seconds) seconds"
     }
 
     /// Bucket lengths to choose from: the shortest that keeps the chart at `maxBuckets` bars or fewer.
     static let bucketChoices: [TimeInterval] = [
-        60, 300, 900, 1_800, 3_600, 3 * 3_600, 6 * 3_600, 12 * 3_600, 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400,
+        5, 10, 15, 30, 60, 300, 900, 1_800, 3_600, 3 * 3_600, 6 * 3_600, 12 * 3_600, 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400,
     ]
     static let maxBuckets = 48
 
