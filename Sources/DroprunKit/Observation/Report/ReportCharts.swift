@@ -94,7 +94,8 @@ enum ReportCharts {
     private static func label(_ date: Date, bucketSeconds: TimeInterval) -> String {
         let text = HTMLText.time(date)
         if bucketSeconds >= 86_400 { return String(text.prefix(10)) }
-        return String(text.dropFirst(5).prefix(11)) + "Z"
+        // Buckets shorter than a minute need the seconds, or two labels could read the same.
+        return String(text.dropFirst(5).prefix(bucketSeconds < 60 ? 14 : 11)) + "Z"
     }
 
     /// A round even number at or above `n` for the top of an axis (its half is a whole number too): 2, 4, 6, 8, 10, 20, 40, ...
