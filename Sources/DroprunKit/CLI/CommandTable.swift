@@ -169,6 +169,9 @@ enum CommandTable {
                 name: "stats", abstract: "Count what a root did over a window (default: the last 24 hours) and what it holds now.",
                 discussion:
                     "Runs that finished in the window, from the history index (outbox/index/; without a built index, from outbox/results/, slowly): counts by status, workflow and tenant label, run durations (p50, p95, p99) by workflow, step durations and retries by provider, runs a minute; drops rejected in the window by reason (outbox/rejected/); now: inbox depth and the oldest drop's age, approvals waiting (the oldest's age, how many are overdue).",
+                name: "report", abstract: "Write one self-contained HTML page about the root: status, charts, failures, approvals, step timelines.",
+                discussion:
+                    "The page has inline CSS and SVG only (no script, nothing loaded from elsewhere: it opens from file:// with the network off). Finished runs are read from the history index (outbox/index/) once it is built, else from the results modified in the window; the messages of a few failed runs per error code and the results (and audit events) of the last --runs runs are read, never every record. Written atomically. Exit 0 when written (what could not be read is said on standard error and on the page); 1 when the file cannot be written; 2 for a usage error.",
                 options: [
                     .value(
                         "since", valueName: "T",
@@ -179,6 +182,15 @@ enum CommandTable {
                     json,
                 ],
                 examples: ["droprun stats", "droprun stats --since 7d --json", "droprun stats --since 2026-12-01 --until 2026-12-02"]),
+            CommandSpec(
+                            "Runs created at or after T (default 24h): a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (2026-12-01)."
+                    ),
+                    .value(
+                        "output", short: "o", valueName: "FILE",
+                        help: "Where to write the page (default report.html in the working folder; - for standard output)."),
+                    .value("runs", valueName: "N", help: "Step timelines for the last N finished runs of the window (default 20, at most 500)."),
+                ],
+                examples: ["droprun report", "droprun report --since 7d -o /var/www/droprun.html", "droprun report -o - --runs 5 > report.html"]),
             CommandSpec(
                 name: "audit", abstract: "Print the audit log, or one run's events.",
                 arguments: [ArgumentSpec("run_id", arity: .optional, help: "Only this run's events.")], options: [json],
@@ -215,6 +227,7 @@ enum CommandTable {
         case ["reindex"]: ReindexCommand.run
         case ["health"]: HealthCommand.run
         case ["stats"]: StatsCommand.run
+        case ["report"]: ReportCommand.run
         default: nil
         }
     }
