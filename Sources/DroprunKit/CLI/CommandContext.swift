@@ -106,7 +106,7 @@ struct CommandContext: Sendable {
     }
 
     /// Commands that only read the root: they work without the configuration, but say when it is broken.
-    static let readingCommands: Set<[String]> = [["list"], ["status"], ["show"], ["artifacts"], ["audit"], ["audit", "verify"]]
+    static let readingCommands: Set<[String]> = [["list"], ["status"], ["show"], ["artifacts"], ["audit"], ["audit", "verify"], ["report"]]
 
     /// Warns on standard error (once: a command loads it here only) when `droprun.json` cannot be used, and reads on.
     ///

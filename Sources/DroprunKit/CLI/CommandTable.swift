@@ -169,9 +169,6 @@ enum CommandTable {
                 name: "stats", abstract: "Count what a root did over a window (default: the last 24 hours) and what it holds now.",
                 discussion:
                     "Runs that finished in the window, from the history index (outbox/index/; without a built index, from outbox/results/, slowly): counts by status, workflow and tenant label, run durations (p50, p95, p99) by workflow, step durations and retries by provider, runs a minute; drops rejected in the window by reason (outbox/rejected/); now: inbox depth and the oldest drop's age, approvals waiting (the oldest's age, how many are overdue).",
-                name: "report", abstract: "Write one self-contained HTML page about the root: status, charts, failures, approvals, step timelines.",
-                discussion:
-                    "The page has inline CSS and SVG only (no script, nothing loaded from elsewhere: it opens from file:// with the network off). Finished runs are read from the history index (outbox/index/) once it is built, else from the results modified in the window; the messages of a few failed runs per error code and the results (and audit events) of the last --runs runs are read, never every record. Written atomically. Exit 0 when written (what could not be read is said on standard error and on the page); 1 when the file cannot be written; 2 for a usage error.",
                 options: [
                     .value(
                         "since", valueName: "T",
@@ -183,6 +180,13 @@ enum CommandTable {
                 ],
                 examples: ["droprun stats", "droprun stats --since 7d --json", "droprun stats --since 2026-12-01 --until 2026-12-02"]),
             CommandSpec(
+                name: "report", abstract: "Write one self-contained HTML page about the root: status, charts, failures, approvals, step timelines.",
+                discussion:
+                    "The page has inline CSS and SVG only (no script, nothing loaded from elsewhere: it opens from file:// with the network off). Finished runs are read from the history index (outbox/index/) once it is built, else from the results modified in the window; the messages of a few failed runs per error code and the results (and audit events) of the last --runs runs are read, never every record. Written atomically. Exit 0 when written (what could not be read is said on standard error and on the page); 1 when the file cannot be written; 2 for a usage error.",
+                options: [
+                    .value(
+                        "since", valueName: "T",
+                        help:
                             "Runs created at or after T (default 24h): a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (2026-12-01)."
                     ),
                     .value(
