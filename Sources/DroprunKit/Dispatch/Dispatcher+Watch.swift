@@ -33,6 +33,7 @@ extension Dispatcher {
             }
         }
         defer { ticker.cancel() }
+        let metrics = startMetrics()
 
         let housekeepingEvery = max(1.0, Double(configuration.leaseSeconds) / 3)
         var lastHousekeeping = Date.distantPast
@@ -198,6 +199,7 @@ extension Dispatcher {
         collector?.cancel()
         await collector?.value
         await context.reaper.drain()
+        await metrics.finish()
         try await context.commit()
         if let failure { throw RunnerStopped(reason: failure) }
     }
