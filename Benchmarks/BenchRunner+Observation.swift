@@ -50,7 +50,8 @@ extension BenchRunner {
             Row(
                 name: "run --once, index + metrics on vs off",
                 value: String(format: "%.0f runs/s vs %.0f off: cost %.1f%% (rounds ", median.on, median.off, percent) + all
-                    + String(format: "); CPU per run %.3f vs %.3f ms (%+.1f%%)", median.onCPU, median.offCPU, cpuCost),
+                    + String(format: "); CPU per run %.3f vs %.3f ms (%+.1f%%; rounds ", median.onCPU, median.offCPU, cpuCost)
+                    + rounds.map { String(format: "%+.1f%%", ($0.onCPU / $0.offCPU - 1) * 100) }.joined(separator: ", ") + ")",
                 target: "cost < 3%", met: percent < 3,
                 numbers: [
                     "runsPerSecond": median.on, "offRunsPerSecond": median.off, "costPercent": percent, "cpuMsPerRun": median.onCPU,
