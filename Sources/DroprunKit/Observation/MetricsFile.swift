@@ -113,7 +113,7 @@ public final class MetricsFile: Sendable {
         context.layout.relative(path) != path
     }
 
-    /// The exposition text for an activity snapshot, a look at the root, and the runner writing it (`host-pid`).
+    /// The exposition text for an activity snapshot, a look at the root, and the runner writing it (its heartbeat's name).
     public static func text(activity: RunnerActivity.Snapshot, root: RootSnapshot, runner: String, now: Date, version: String = CLI.version)
         -> String
     {
@@ -170,11 +170,13 @@ public final class MetricsFile: Sendable {
         }
         m.family(
             "droprun_runner_heartbeat_age_seconds", .gauge,
-            help: "Time since each runner of the root last renewed its heartbeat, by runner (host-pid).")
+            help: "Time since each runner of the root last renewed its heartbeat, by runner (its heartbeat's name in outbox/runners/).")
         for entry in runners { m.sample("droprun_runner_heartbeat_age_seconds", [("runner", entry.folderName)], age(entry.renewedAt)) }
         m.family(
             "droprun_runner_last_progress_seconds", .gauge,
-            help: "Time since each runner last claimed or finished a run (since it started, if it has not), by runner (host-pid).")
+            help:
+                "Time since each runner last claimed or finished a run (since it started, if it has not), by runner (its heartbeat's name in outbox/runners/)."
+        )
         for entry in runners {
             // This runner knows its own progress first hand; others' come from their heartbeats (older ones do not say).
             guard let progress = entry.folderName == runner ? activity.lastProgressAt : entry.lastProgressAt else { continue }

@@ -203,11 +203,11 @@ import Testing
         # HELP droprun_runs_running Runs claimed and not finished, not waiting for an approval.
         # TYPE droprun_runs_running gauge
         droprun_runs_running 1
-        # HELP droprun_runner_heartbeat_age_seconds Time since each runner of the root last renewed its heartbeat, by runner (host-pid).
+        # HELP droprun_runner_heartbeat_age_seconds Time since each runner of the root last renewed its heartbeat, by runner (its heartbeat's name in outbox/runners/).
         # TYPE droprun_runner_heartbeat_age_seconds gauge
         droprun_runner_heartbeat_age_seconds{runner="other-7"} 40
         droprun_runner_heartbeat_age_seconds{runner="testhost-4242"} 0.5
-        # HELP droprun_runner_last_progress_seconds Time since each runner last claimed or finished a run (since it started, if it has not), by runner (host-pid).
+        # HELP droprun_runner_last_progress_seconds Time since each runner last claimed or finished a run (since it started, if it has not), by runner (its heartbeat's name in outbox/runners/).
         # TYPE droprun_runner_last_progress_seconds gauge
         droprun_runner_last_progress_seconds{runner="testhost-4242"} 60
 
