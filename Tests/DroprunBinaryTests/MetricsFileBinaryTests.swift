@@ -3,6 +3,12 @@ import DroprunTestSupport
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension EndToEndTests {
     /// The metrics file as the real program writes it on a real root, read by Prometheus's checker where it is installed.
     @Suite(.serialized) struct MetricsFileBinaryTests {
@@ -24,6 +30,29 @@ extension EndToEndTests {
             }
             let (code, output) = try await Promtool.check(text)
             #expect(code == 0 && output.isEmpty, "promtool check metrics exited \(code): \(output)\n\(text)")
+        }
+
+        /// A real `watch` writes the file as it starts, and a last time when SIGTERM stops it, with the run it served counted.
+        @Test func watchWritesTheFileAtStartAndALastTimeOnSIGTERM() async throws {
+            let root = try makeRoot()
+            // A long interval: the only writes are the first and the last.
+            try root.write("droprun.json", #"{ "durability": "fast", "metricsIntervalSeconds": 3600 }"#)
+            let watcher = try BuiltBinary.start(["watch", "--poll-interval-ms", "50"], root: root.path)
+            var deadline = Date().addingTimeInterval(10)
+            while Date() < deadline, !root.exists("outbox/metrics.prom") { try await Task.sleep(for: .milliseconds(20)) }
+            let first = try #require(root.read("outbox/metrics.prom"), "watch wrote no metrics file at start")
+            #expect(first.contains("droprun_runs_finished_total{") == false, "\(first)")
+            try root.write("inbox/.served.json.tmp", echoRequest(id: "served"))
+            #expect(rename(root.file("inbox/.served.json.tmp"), root.file("inbox/served.json")) == 0)
+            deadline = Date().addingTimeInterval(10)
+            while Date() < deadline, !root.exists("outbox/results/served.json") { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(root.read("outbox/metrics.prom") == first, "no write between start and stop with an hour's interval")
+            kill(watcher.processIdentifier, SIGTERM)
+            let result = try await waitFor(watcher, timeout: 15)
+            #expect(result.code == 0, "\(result.stdout) \(result.stderr)")
+            let last = try #require(root.read("outbox/metrics.prom"))
+            #expect(last.contains(#"droprun_runs_finished_total{status="succeeded",workflow="echo-once"} 1"# + "\n"), "\(last)")
+            #expect(root.list("outbox").filter { $0.hasPrefix(".") } == [], "\(root.list("outbox"))")
         }
 
         @Test func metricsFileNullWritesNoFileAndAnUnwritablePathIsOneWarning() async throws {
