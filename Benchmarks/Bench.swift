@@ -72,7 +72,7 @@ struct Options {
                                 a watch starts on, each beside run --once draining the same (default 10000)
           --drain-timeout S     give up on a watch drain row after S seconds (default 600)
           --idle-seconds S      how long an idle watch is observed (default 10)
-          --only NAMES          run only some of: throughput, latency, scale, memory, drain, idle, history
+          --only NAMES          run only some of: throughput, observation, latency, scale, memory, drain, idle, history
                                 (history is not in the default set: at 1,000,000 runs it writes about 14 GB in 5 to
                                 10 minutes, then gc, then about 30 minutes to remove them; run it with --only history)
           --history-runs N      finished runs the history section generates (default 1000000)

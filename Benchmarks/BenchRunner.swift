@@ -33,7 +33,7 @@ struct BenchRunner {
     }
 
     /// Sections run without `--only`; `history` runs only when named (it takes far longer than the rest).
-    static let defaultSections: Set<String> = ["throughput", "latency", "scale", "memory", "drain", "idle"]
+    static let defaultSections: Set<String> = ["throughput", "observation", "latency", "scale", "memory", "drain", "idle"]
 
     func wants(_ name: String) -> Bool { options.only.isEmpty ? Self.defaultSections.contains(name) : options.only.contains(name) }
 
@@ -41,6 +41,7 @@ struct BenchRunner {
         print("droprun benchmark: \(binary)")
         print("roots under \(base); \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
         if wants("throughput") { try throughput() }
+        if wants("observation") { try observationCost() }
         if wants("latency") { try await latency() }
         if wants("scale") { try scale() }
         if wants("memory") { try memory() }

@@ -6,8 +6,20 @@ extension Dispatcher {
     /// The inbox is listed once and worked through in batches; it is listed
     /// again when the list is used up (so new arrivals are seen), or every
     /// batch while files are settling. While a batch runs, control messages
-    /// dropped meanwhile are still read and applied.
+    /// dropped meanwhile are still read and applied. The metrics file is
+    /// written at the end, also when a disk error ended the pass.
     func runUntilIdle(onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> RunOnceSummary {
+        do {
+            let summary = try await drainUntilIdle(onOutcome: onOutcome)
+            await writeMetrics()
+            return summary
+        } catch {
+            await writeMetrics()
+            throw error
+        }
+    }
+
+    private func drainUntilIdle(onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> RunOnceSummary {
         var summary = RunOnceSummary()
         while true {
             needsListing = true

@@ -38,6 +38,7 @@ extension Dispatcher {
         }
         var ticker = ticking(everyMs: context.configuration.pollIntervalMs)
         defer { ticker.cancel() }
+        let metrics = startMetrics()
 
         // Paced by the lease, which needs a restart to change.
         let housekeepingEvery = max(1.0, Double(context.configuration.leaseSeconds) / 3)
@@ -232,6 +233,7 @@ extension Dispatcher {
         collector?.cancel()
         await collector?.value
         await context.reaper.drain()
+        await metrics.finish()
         try await context.commit()
         if let failure { throw RunnerStopped(reason: failure) }
     }
