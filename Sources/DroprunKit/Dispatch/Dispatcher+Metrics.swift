@@ -3,12 +3,12 @@ extension Dispatcher {
     ///
     /// The writes run on a thread of their own (reading the root is blocking
     /// file work), so neither this actor nor the task pool waits for them.
-    nonisolated func startMetrics() -> MetricsTicker {
+    func startMetrics() -> MetricsTicker {
         MetricsTicker(file: MetricsFile(context: context), clock: context.clock)
     }
 
     /// `run --once`'s metrics file, written once at the end of the pass (off the task pool).
-    nonisolated func writeMetrics() async {
+    func writeMetrics() async {
         await MetricsFile(context: context).writeOffThePool()
     }
 }

@@ -141,6 +141,7 @@ extension Dispatcher {
                     if let line = outcome.line { context.warnings.notice(line) }
                     guard case .reloaded(let next, _) = outcome, next != previous else { continue }
                     adopt(next)
+                    if next.metrics != previous.metrics { metrics.file.reconfigure(next.metrics) }
                     if next.pollIntervalMs != previous.pollIntervalMs {
                         ticker.cancel()
                         ticker = ticking(everyMs: next.pollIntervalMs)
