@@ -46,12 +46,13 @@ struct AuditSearch {
         var found: [String: [JSONValue]] = [:]
         for chain in (try? AuditChain.list(layout: layout, fileSystem: fileSystem)) ?? [] {
             for segment in chain.segments {
-                guard let bytes = try? fileSystem.readFile(Path.join(layout.audit, segment.fileName), maxBytes: 1 << 34) else { continue }
-                for line in bytes.split(separator: 0x0A) where line.firstRange(of: needle) != nil {
-                    guard let json = try? RecordReader.parse(Array(line)), let runId = json["runId"]?.stringValue, runIds.contains(runId),
+                // In chunks (`LineChunks`): only the lines holding the event's bytes are parsed.
+                _ = try? LineChunks(fileSystem: fileSystem).forEach(Path.join(layout.audit, segment.fileName), needles: [needle]) { line in
+                    guard let json = try? RecordReader.parse(Array(line.bytes)), let runId = json["runId"]?.stringValue, runIds.contains(runId),
                         json["event"]?.stringValue == event.rawValue
-                    else { continue }
+                    else { return true }
                     found[runId, default: []].append(json)
+                    return true
                 }
             }
         }

@@ -36,12 +36,79 @@ import Darwin
 /// event are written again.
 extension GarbageCollector {
     /// Purges a slice of runs, each by the protocol above.
+    ///
+    /// Without an archive, each step's per-run file operations (the checks and commit renames, then the removals) are
+    /// made by up to `pool.width` threads at once (`lanes`): on a large folder not in memory each waits for the disk,
+    /// and the disk serves several together. A run's own operations stay in their order; the steps are done one
+    /// after the other for the whole slice.
     func purge(_ slice: [Candidate]) {
         let holds = locator.claimHolds()
+        lanes = holds.runIds.isEmpty ? pool.width : 1
+        guard options.archive == nil else { return purgeArchiving(slice, holds: holds) }
+        let layout = layout
+        let fs = fs
+        let dryRun = options.dryRun
+        let outcomes = pool.map(slice.count, limit: lanes) { index -> CommitOutcome in
+            Self.commitFlat(slice[index].runId, holds: holds, dryRun: dryRun, layout: layout, fileSystem: fs)
+        }
+        var committed: [Candidate] = []
+        for (candidate, outcome) in zip(slice, outcomes) {
+            switch outcome {
+            case .gone: continue
+            case .held(let why): report.skipped.append(GCReport.Problem(subject: candidate.runId, reason: why))
+            case .dry(let size):
+                report.purged.append(candidate.runId)
+                report.bytesFreed += size
+            case .committed: committed.append(candidate)
+            case .failed(let error): problem(candidate.runId, "cannot begin to remove it: \(error); it is left whole")
+            }
+        }
+        guard !committed.isEmpty else { return }
+        if strict { sync(layout.results, layout.purging) }
+        let ready = log(committed, purgedAt: context.clock.now())
+        report.purged += removeInPlace(ready, flat: true)
+    }
+
+    /// What step 1 and 2 made of one run (without an archive).
+    enum CommitOutcome: Sendable {
+        /// No result (removed meanwhile, or never there): nothing to do.
+        case gone
+        /// A runner holds it: why.
+        case held(String)
+        /// A dry run: the bytes it would free.
+        case dry(Int64)
+        /// Its result is in `outbox/purging/<id>~result.json`.
+        case committed
+        /// The commit rename failed: the run is whole.
+        case failed(FileSystemError)
+    }
+
+    /// Steps 1 and 2 for one run without an archive, on any thread: asked of the locator, then the commit rename.
+    static func commitFlat(_ runId: String, holds: ClaimHolds, dryRun: Bool, layout: RootLayout, fileSystem fs: any FileSystem) -> CommitOutcome {
+        let locator = RunLocator(layout: layout, fileSystem: fs)
+        // Gone meanwhile (another way of removal, or a result that was never there): nothing to do.
+        guard locator.hasResult(runId) else { return .gone }
+        if let why = locator.holder(ofFinished: runId, holds: holds) { return .held(why) }
+        if dryRun {
+            let tree = FileTree(fileSystem: fs)
+            return .dry(
+                [layout.result(runId), layout.request(runId), layout.keptWorkflow(runId), layout.artifactFolder(runId)].reduce(0) {
+                    $0 + tree.size($1)
+                })
+        }
+        do {
+            try fs.rename(layout.result(runId), to: PurgeManifest.flatResult(runId, layout))
+            return .committed
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// A slice with `--archive`: each run gathered in its purging folder, then moved to the archive (one at a time).
+    private func purgeArchiving(_ slice: [Candidate], holds: ClaimHolds) {
         var committed: [Candidate] = []
         for candidate in slice {
             let runId = candidate.runId
-            // Gone meanwhile (another way of removal, or a result that was never there): nothing to do.
             guard locator.hasResult(runId) else { continue }
             if let why = locator.holder(ofFinished: runId, holds: holds) {
                 report.skipped.append(GCReport.Problem(subject: runId, reason: why))
@@ -57,10 +124,6 @@ extension GarbageCollector {
         guard !committed.isEmpty else { return }
         if strict { sync(layout.results, layout.purging) }
         let ready = log(committed, purgedAt: context.clock.now())
-        guard options.archive != nil else {
-            report.purged += removeInPlace(ready, flat: true)
-            return
-        }
         moveIn(ready)
         for candidate in ready {
             let manifest = PurgeManifest(
@@ -73,26 +136,37 @@ extension GarbageCollector {
     /// in strict durability) their kept definition and request, then (after a flush) their purging folder. Returns the
     /// runs now gone; a run whose removal failed keeps its purging folder for the next gc.
     ///
+    /// Each step's removals are made by up to `lanes` threads at once.
+    ///
     /// `flat`: the run's result is `outbox/purging/<id>~logged.json`; else a folder `outbox/purging/<id>/` (an earlier
     /// gc's, whatever it holds).
     func removeInPlace(_ runs: [Candidate], flat: Bool) -> [String] {
+        let layout = layout
+        let tree = tree
+        let artifacts = pool.map(runs.count, limit: lanes) { index -> Result<Int64, FileSystemError> in
+            Result { () throws(FileSystemError) in try tree.remove(layout.artifactFolder(runs[index].runId)) }
+        }
         var left: [(Candidate, Int64)] = []
-        for candidate in runs {
-            do {
-                left.append((candidate, try tree.remove(layout.artifactFolder(candidate.runId))))
-            } catch {
+        for (candidate, outcome) in zip(runs, artifacts) {
+            switch outcome {
+            case .success(let freed): left.append((candidate, freed))
+            case .failure(let error):
                 problem(layout.relative(layout.artifactFolder(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
             }
         }
         if strict && !left.isEmpty { sync(layout.artifacts) }
+        let kept = left.map(\.0.runId)
+        let requests = pool.map(kept.count, limit: lanes) { index -> Result<Int64, FileSystemError> in
+            Result { () throws(FileSystemError) in
+                let runId = kept[index]
+                return try tree.remove(layout.keptWorkflow(runId)) + tree.remove(layout.request(runId))
+            }
+        }
         var requestless: [(Candidate, Int64)] = []
-        for (candidate, freed) in left {
-            do {
-                let workflow = try tree.remove(layout.keptWorkflow(candidate.runId))
-                let request = try tree.remove(layout.request(candidate.runId))
-                requestless.append((candidate, freed + workflow + request))
-            } catch {
-                problem(layout.relative(layout.request(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
+        for ((candidate, freed), outcome) in zip(left, requests) {
+            switch outcome {
+            case .success(let more): requestless.append((candidate, freed + more))
+            case .failure(let error): problem(layout.relative(layout.request(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
             }
         }
         if strict && !requestless.isEmpty { sync(layout.requests) }
@@ -459,11 +533,12 @@ extension GarbageCollector {
         let ids = Set(manifests.map(\.runId))
         // The purged ids, read once: which leftovers already have their line (same run: same finishedAt).
         var listed: Set<String> = []
-        if let bytes = try? fs.readFile(PurgeRecord.path(layout), maxBytes: 1 << 36) {
-            for line in bytes.split(separator: 0x0A) {
-                guard let runId = PurgeRecord.runId(inLine: line), ids.contains(String(runId)), let record = PurgeRecord(line: line) else { continue }
-                listed.insert("\(record.runId) \(Timestamp.format(record.finishedAt))")
+        _ = try? LineChunks(fileSystem: fs).forEach(PurgeRecord.path(layout)) { line in
+            guard let runId = PurgeRecord.runId(inLine: line.bytes), ids.contains(String(runId)), let record = PurgeRecord(line: line.bytes) else {
+                return true
             }
+            listed.insert("\(record.runId) \(Timestamp.format(record.finishedAt))")
+            return true
         }
         let events = AuditSearch(layout: layout, fileSystem: fs).events(.runPurged, runIds: ids)
         let now = context.clock.now()

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Removes what a root no longer needs: finished runs past a cut, old rejected and control files, index days whose runs
 /// are all gone; keeps every purged run's id refused (`outbox/purged/purged.jsonl`).
 ///
@@ -33,6 +39,11 @@ public final class GarbageCollector {
     /// True while `outbox/purged/purged.jsonl` ends in a cut line: the next append begins with a newline.
     var torn = false
     private var begun = false
+    /// The threads a slice's per-run file operations are shared among (`options.threads`).
+    let pool: BlockingPool
+    /// How many of them the slice at hand uses: all, or one while a runner holds claims (it is busy: gc keeps out of
+    /// its way, as one thread, and pauses after the slice, `pauseAfterSlice`).
+    var lanes = 1
 
     var fs: any FileSystem { context.fileSystem }
     var layout: RootLayout { context.layout }
@@ -43,6 +54,7 @@ public final class GarbageCollector {
     public init(context: EngineContext, options: GCOptions) {
         self.context = context
         self.options = options
+        pool = BlockingPool(name: "droprun-gc", width: options.threads)
         report.dryRun = options.dryRun
     }
 
@@ -54,9 +66,19 @@ public final class GarbageCollector {
     /// Runs a whole pass: `begin`, every slice, `finish`.
     ///
     /// - Throws: `GCLock.Refusal` when another `gc` holds the root's lock.
+    ///
+    /// Call it from a thread that may block (not the cooperative pool): after a slice in which a runner was busy
+    /// (`lanes` 1), it sleeps `options.busyPause` times as long as the slice took, so the runner keeps the disk.
     public func run() throws(GCLock.Refusal) -> GCReport {
         try begin()
-        while !isDone { step() }
+        while !isDone {
+            let started = DispatchTime.now().uptimeNanoseconds
+            step()
+            let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if lanes == 1, pool.width > 1, options.busyPause > 0, !isDone {
+                usleep(UInt32(min(0.5, took * options.busyPause) * 1e6))
+            }
+        }
         return finish()
     }
 
@@ -142,14 +164,13 @@ public final class GarbageCollector {
         if IndexReader(layout: layout, fileSystem: fs).isBuilt {
             var seen: Set<String> = []
             for file in (try? IndexFiles.list(layout: layout, fileSystem: fs)) ?? [] {
-                guard let start = IndexFiles.start(ofDay: file.day), start < cut,
-                    let bytes = try? fs.readFile(file.path, maxBytes: 1 << 36)
-                else { continue }
-                for line in bytes.split(separator: 0x0A) {
-                    guard let entry = IndexEntry(line: line), entry.finishedAt < cut, seen.insert(entry.runId).inserted,
-                        locator.hasResult(entry.runId)
-                    else { continue }
+                guard let start = IndexFiles.start(ofDay: file.day), start < cut else { continue }
+                // In chunks: a day file can hold tens of megabytes.
+                _ = try? LineChunks(fileSystem: fs).forEach(file.path) { line in
+                    // Whether its result is still there is asked when its slice comes (by several threads at once).
+                    guard let entry = IndexEntry(line: line.bytes), entry.finishedAt < cut, seen.insert(entry.runId).inserted else { return true }
                     found.append(Candidate(runId: entry.runId, finishedAt: entry.finishedAt, sha256: entry.requestSHA256))
+                    return true
                 }
             }
         } else {
