@@ -55,12 +55,12 @@ extension GarbageCollector {
         for (candidate, outcome) in zip(slice, outcomes) {
             switch outcome {
             case .gone: continue
-            case .held(let why): report.skipped.append(GCReport.Problem(subject: candidate.runId, reason: why))
+            case .held(let hold): report.skipped.append(GCReport.Problem(subject: candidate.runId, kind: .held(hold)))
             case .dry(let size):
                 report.purged.append(candidate.runId)
                 report.bytesFreed += size
             case .committed: committed.append(candidate)
-            case .failed(let error): problem(candidate.runId, "cannot begin to remove it: \(error); it is left whole")
+            case .failed(let error): problem(candidate.runId, .cannotBegin(error))
             }
         }
         guard !committed.isEmpty else { return }
@@ -74,7 +74,7 @@ extension GarbageCollector {
         /// No result (removed meanwhile, or never there): nothing to do.
         case gone
         /// A runner holds it: why.
-        case held(String)
+        case held(RunHold)
         /// A dry run: the bytes it would free.
         case dry(Int64)
         /// Its result is in `outbox/purging/<id>~result.json`.
@@ -111,7 +111,7 @@ extension GarbageCollector {
             let runId = candidate.runId
             guard locator.hasResult(runId) else { continue }
             if let why = locator.holder(ofFinished: runId, holds: holds) {
-                report.skipped.append(GCReport.Problem(subject: runId, reason: why))
+                report.skipped.append(GCReport.Problem(subject: runId, kind: .held(why)))
                 continue
             }
             if options.dryRun {
@@ -151,7 +151,7 @@ extension GarbageCollector {
             switch outcome {
             case .success(let freed): left.append((candidate, freed))
             case .failure(let error):
-                problem(layout.relative(layout.artifactFolder(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
+                problem(layout.relative(layout.artifactFolder(candidate.runId)), .cannotRemove(error))
             }
         }
         if strict && !left.isEmpty { sync(layout.artifacts) }
@@ -166,7 +166,7 @@ extension GarbageCollector {
         for ((candidate, freed), outcome) in zip(left, requests) {
             switch outcome {
             case .success(let more): requestless.append((candidate, freed + more))
-            case .failure(let error): problem(layout.relative(layout.request(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
+            case .failure(let error): problem(layout.relative(layout.request(candidate.runId)), .cannotRemove(error))
             }
         }
         if strict && !requestless.isEmpty { sync(layout.requests) }
@@ -178,7 +178,7 @@ extension GarbageCollector {
                 report.bytesFreed += freed + rest
                 gone.append(candidate.runId)
             } catch {
-                problem(layout.relative(last), "cannot remove it: \(error); the next gc tries again")
+                problem(layout.relative(last), .cannotRemove(error))
             }
         }
         return gone
@@ -193,7 +193,7 @@ extension GarbageCollector {
                 try fs.rename(layout.result(candidate.runId), to: PurgeManifest.flatResult(candidate.runId, layout))
                 return true
             } catch {
-                problem(candidate.runId, "cannot begin to remove it: \(error); it is left whole")
+                problem(candidate.runId, .cannotBegin(error))
                 return false
             }
         }
@@ -208,7 +208,7 @@ extension GarbageCollector {
             try fs.rename(layout.result(candidate.runId), to: Path.join(folder, PurgeManifest.resultName))
             return true
         } catch {
-            problem(candidate.runId, "cannot begin to remove it: \(error); it is left whole")
+            problem(candidate.runId, .cannotBegin(error))
             // Not committed: the folder is only gc's note (the next gc would remove it as well).
             if !fs.exists(Path.join(folder, PurgeManifest.resultName)) { _ = try? tree.remove(folder) }
             return false
@@ -226,9 +226,7 @@ extension GarbageCollector {
                         archivedTo: archiveTarget($0.runId, $0.finishedAt, in: options.archive))
                 })
         } catch {
-            problem(
-                layout.relative(PurgeRecord.path(layout)),
-                "cannot record the purged ids: \(error); the next gc finishes the runs left in outbox/purging/")
+            problem(layout.relative(PurgeRecord.path(layout)), .cannotRecordPurgedIDs(error))
             return []
         }
         var recorded: [Candidate] = []
@@ -237,7 +235,7 @@ extension GarbageCollector {
                 try recordPurged(candidate, archive: options.archive)
                 recorded.append(candidate)
             } catch {
-                problem(candidate.runId, "cannot write its run.purged event: \(error); the next gc finishes it (outbox/purging/\(candidate.runId)/)")
+                problem(candidate.runId, .cannotWriteEvent(error, runId: candidate.runId))
                 break
             }
         }
@@ -245,16 +243,16 @@ extension GarbageCollector {
             do {
                 try context.audit.sync()
             } catch {
-                problem(layout.relative(layout.audit), "cannot flush the audit log: \(error); the next gc finishes the runs left in outbox/purging/")
+                problem(layout.relative(layout.audit), .cannotFlushAudit(error))
                 return []
             }
         }
         return recorded.filter { candidate in
-            do {
+            do throws(FileSystemError) {
                 try markLogged(candidate.runId, flat: options.archive == nil)
                 return true
             } catch {
-                problem(candidate.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/)")
+                problem(candidate.runId, .cannotMarkLogged(error))
                 return false
             }
         }
@@ -328,7 +326,7 @@ extension GarbageCollector {
         } catch let error where error.isNotFound {
             return true
         } catch {
-            problem(layout.relative(source), "cannot move it into outbox/purging/\(runId)/: \(error); the next gc tries again")
+            problem(layout.relative(source), .cannotMoveIn(error, runId: runId))
             return false
         }
     }
@@ -348,7 +346,7 @@ extension GarbageCollector {
             report.bytesFreed += size
             return true
         } catch {
-            problem(layout.relative(folder), "cannot \(manifest.archive == nil ? "remove" : "archive") it: \(error); the next gc tries again")
+            problem(layout.relative(folder), .cannotDispose(error, archiving: manifest.archive != nil))
             return false
         }
     }
@@ -422,7 +420,7 @@ extension GarbageCollector {
             do {
                 try fs.syncDirectory(folder)
             } catch {
-                problem(layout.relative(folder), "cannot flush the folder: \(error)")
+                problem(layout.relative(folder), .cannotFlushFolder(error))
             }
         }
     }
@@ -449,7 +447,7 @@ extension GarbageCollector {
             if let (runId, logged) = PurgeManifest.flatName(entry.name) {
                 let path = logged ? PurgeManifest.flatLogged(runId, layout) : PurgeManifest.flatResult(runId, layout)
                 guard let manifest = PurgeManifest.read(flat: path, runId: runId, fileSystem: fs) else {
-                    problem(layout.relative(path), "cannot read the result of a run gc began to remove; put it back in outbox/results/ or remove it")
+                    problem(layout.relative(path), .unreadableLeftover)
                     continue
                 }
                 pending.append(Leftover(manifest: manifest, folder: nil, logged: logged))
@@ -464,7 +462,7 @@ extension GarbageCollector {
                 do {
                     try tree.remove(folder)
                 } catch {
-                    problem(layout.relative(folder), "cannot remove an unfinished purge's folder: \(error)")
+                    problem(layout.relative(folder), .cannotRemoveUnfinished(error))
                 }
                 continue
             }
@@ -475,7 +473,7 @@ extension GarbageCollector {
                     report.leftoversFinished += 1
                     report.purged.append(runId)
                 } catch {
-                    problem(layout.relative(folder), "cannot remove it: \(error); the next gc tries again")
+                    problem(layout.relative(folder), .cannotRemove(error))
                 }
                 continue
             }
@@ -486,7 +484,7 @@ extension GarbageCollector {
         for leftover in pending where leftover.logged || relogged.contains(leftover.manifest.runId) {
             let manifest = leftover.manifest
             if let why = newerRun(manifest, holds: holds) {
-                report.skipped.append(GCReport.Problem(subject: manifest.runId, reason: why))
+                report.skipped.append(GCReport.Problem(subject: manifest.runId, kind: why))
                 continue
             }
             let candidate = Candidate(runId: manifest.runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)
@@ -507,20 +505,14 @@ extension GarbageCollector {
 
     /// Why a leftover's files in `outbox/requests/` and `outbox/artifacts/` must be left alone: they may be a newer
     /// run's with the same id (admitted again once the id was free), which a runner holds or whose request differs.
-    private func newerRun(_ manifest: PurgeManifest, holds: ClaimHolds) -> String? {
+    private func newerRun(_ manifest: PurgeManifest, holds: ClaimHolds) -> GCReason? {
         let runId = manifest.runId
-        let leftover = "gc began to remove an earlier run '\(runId)' (outbox/purging/) and leaves it there"
-        if locator.hasResult(runId) {
-            return
-                "\(leftover): a newer run with its id has a result (outbox/results/\(runId).json); remove outbox/purging/\(runId)~* or the folder by hand"
-        }
-        if let why = locator.holder(ofFinished: runId, holds: holds) ?? (locator.isBeingTakenOver(runId) ? "a runner is taking it over" : nil) {
-            return "\(leftover): a newer run with its id is held now: \(why)"
+        if locator.hasResult(runId) { return .newerRunHasResult(runId: runId) }
+        if let hold = locator.holder(ofFinished: runId, holds: holds) ?? (locator.isBeingTakenOver(runId) ? .takeover : nil) {
+            return .newerRunHeld(runId: runId, hold)
         }
         if !manifest.sha256.isEmpty, let bytes = try? fs.readFile(layout.request(runId)), SHA256.hex(bytes) != manifest.sha256 {
-            return
-                "\(leftover): outbox/requests/\(runId).json is another request (its sha256 is \(SHA256.hex(bytes)), the earlier run's \(manifest.sha256)), "
-                + "a newer run with its id; the next gc looks again"
+            return .newerRequest(runId: runId, sha256: SHA256.hex(bytes), earlier: manifest.sha256)
         }
         return nil
     }
@@ -552,9 +544,7 @@ extension GarbageCollector {
                 })
         } catch {
             for manifest in manifests {
-                problem(
-                    manifest.runId,
-                    "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/)")
+                problem(manifest.runId, .cannotFinishLeftover(error))
             }
             return []
         }
@@ -572,14 +562,14 @@ extension GarbageCollector {
                 }
                 recorded.append(leftover)
             } catch {
-                problem(manifest.runId, "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/)")
+                problem(manifest.runId, .cannotFinishLeftover(error))
             }
         }
         if strict, !recorded.isEmpty {
             do {
                 try context.audit.sync()
             } catch {
-                problem(layout.relative(layout.audit), "cannot flush the audit log: \(error); the next gc finishes the runs left in outbox/purging/")
+                problem(layout.relative(layout.audit), .cannotFlushAudit(error))
                 return []
             }
         }
@@ -589,7 +579,7 @@ extension GarbageCollector {
                 try markLogged(leftover.manifest.runId, flat: leftover.folder == nil)
                 logged.insert(leftover.manifest.runId)
             } catch {
-                problem(leftover.manifest.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/)")
+                problem(leftover.manifest.runId, .cannotMarkLogged(error))
             }
         }
         return logged

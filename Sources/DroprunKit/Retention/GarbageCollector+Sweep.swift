@@ -94,7 +94,7 @@ extension GarbageCollector {
                     report.bytesFreed += try tree.remove(path)
                 }
             } catch {
-                problem(layout.relative(path), "cannot \(into == nil ? "remove" : "archive") it: \(error)")
+                problem(layout.relative(path), .cannotSweep(error, archiving: into != nil))
                 return
             }
         }

@@ -122,7 +122,7 @@ public final class GarbageCollector {
                 report.dedupeDropped = try PurgeRecord.compact(
                     layout: layout, fileSystem: fs, dedupeDays: context.configuration.retention.dedupeDays, now: context.clock.now(), sync: strict)
             } catch {
-                problem(layout.relative(PurgeRecord.path(layout)), "cannot drop the ids past retention.dedupeDays: \(error)")
+                problem(layout.relative(PurgeRecord.path(layout)), .cannotCompact(error))
             }
         }
         lock?.release()
@@ -146,13 +146,13 @@ public final class GarbageCollector {
             report.auditSegmentsRemoved += pruned.removed
             report.bytesFreed += pruned.bytes
         } catch {
-            problem(layout.relative(error.path), "cannot remove old audit segments: \(error)")
+            problem(layout.relative(error.path), .cannotPruneAudit(error))
         }
     }
 
     /// Notes what could not be removed.
-    func problem(_ subject: String, _ reason: String) {
-        report.errors.append(GCReport.Problem(subject: subject, reason: reason))
+    func problem(_ subject: String, _ reason: GCReason) {
+        report.errors.append(GCReport.Problem(subject: subject, kind: reason))
     }
 
     // MARK: Selection
@@ -181,14 +181,14 @@ public final class GarbageCollector {
                 case .missing: continue
                 case .unreadable(let reason):
                     // Said, not removed: what it holds (its finishedAt, its status) is unknown.
-                    report.skipped.append(GCReport.Problem(subject: runId, reason: "the record cannot be read: \(reason); not removed"))
+                    report.skipped.append(GCReport.Problem(subject: runId, kind: .unreadableRecord("\(reason)")))
                     continue
                 case .record(let read): record = read
                 }
                 guard record.runId == runId, record.status.isFinal, let finishedAt = record.finishedAt, finishedAt < cut else {
                     if record.runId != runId || record.status.isFinal && record.finishedAt == nil {
                         let why = record.runId != runId ? "it names run '\(record.runId)'" : "it has no finishedAt"
-                        report.skipped.append(GCReport.Problem(subject: runId, reason: "the record cannot be read: \(why); not removed"))
+                        report.skipped.append(GCReport.Problem(subject: runId, kind: .unreadableRecord(why)))
                     }
                     continue
                 }
