@@ -162,13 +162,12 @@ public final class GarbageCollector {
     func expiredRuns(before cut: Date) -> [Candidate] {
         var found: [Candidate] = []
         if IndexReader(layout: layout, fileSystem: fs).isBuilt {
-            var seen: Set<String> = []
             for file in (try? IndexFiles.list(layout: layout, fileSystem: fs)) ?? [] {
                 guard let start = IndexFiles.start(ofDay: file.day), start < cut else { continue }
                 // In chunks: a day file can hold tens of megabytes.
                 _ = try? LineChunks(fileSystem: fs).forEach(file.path) { line in
                     // Whether its result is still there is asked when its slice comes (by several threads at once).
-                    guard let entry = IndexEntry(line: line.bytes), entry.finishedAt < cut, seen.insert(entry.runId).inserted else { return true }
+                    guard let entry = IndexEntry(line: line.bytes), entry.finishedAt < cut else { return true }
                     found.append(Candidate(runId: entry.runId, finishedAt: entry.finishedAt, sha256: entry.requestSHA256))
                     return true
                 }
@@ -195,6 +194,15 @@ public final class GarbageCollector {
                 found.append(Candidate(runId: runId, finishedAt: finishedAt, sha256: record.requestSHA256))
             }
         }
-        return found.sorted { ($0.finishedAt, $0.runId) < ($1.finishedAt, $1.runId) }
+        // A run met twice (two lines about it, as two writers or a repair may leave) is the same run: once.
+        found.sort { ($0.finishedAt, $0.runId) < ($1.finishedAt, $1.runId) }
+        var kept = 0
+        for index in found.indices
+        where kept == 0 || found[kept - 1].runId != found[index].runId || found[kept - 1].finishedAt != found[index].finishedAt {
+            found[kept] = found[index]
+            kept += 1
+        }
+        found.removeLast(found.count - kept)
+        return found
     }
 }
