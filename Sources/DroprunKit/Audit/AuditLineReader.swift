@@ -1,9 +1,5 @@
-/// Reads an audit segment's lines in chunks (`FileSystem.readRange`), carrying a partial line from one chunk to the next.
-///
-/// Memory stays at about a chunk whatever the file's size. With needles,
-/// only lines that contain one of them are handed over: the chunk is searched
-/// with `memmem`, and a line is cut out around each hit, so a line that does
-/// not match is never looked at byte by byte.
+/// Reads an audit segment's lines in chunks, by the shared chunked line reader (`LineChunks`): memory stays at about
+/// a chunk whatever the file's size; with needles, only lines that contain one of them are handed over.
 struct AuditLineReader {
     let fileSystem: any FileSystem
     /// How much is read at a time.
@@ -15,93 +11,15 @@ struct AuditLineReader {
     }
 
     /// One line handed to a reader's body.
-    struct Line {
-        /// The line's bytes, without its newline (a slice of the reader's buffer: copy what you keep).
-        var bytes: ArraySlice<UInt8>
-        /// Where the line starts in the file.
-        var offset: Int64
-        /// The line's 1-based number; 0 when lines were skipped by needles (not counted).
-        var number: Int
-    }
+    typealias Line = LineChunks.Line
 
     /// Hands `body` every complete line of the file at `path` in order, or, with `needles`, every line that contains
-    /// one of them; `body` returns false to stop.
-    ///
-    /// Each chunk is searched where it was read; only a line cut by a chunk's
-    /// end is copied (joined with the start of the next chunk).
+    /// one of them; `body` returns false to stop (`LineChunks.forEach`).
     ///
     /// - Returns: the bytes after the last newline: a torn last line (0 when the file ends with a newline).
     @discardableResult
     func read(_ path: String, needles: [[UInt8]]? = nil, _ body: (Line) -> Bool) throws(ReadFileError) -> Int {
-        var carry: [UInt8] = []
-        var readOffset: Int64 = 0
-        var number = 0
-        func hand(_ bytes: ArraySlice<UInt8>, at offset: Int64) -> Bool {
-            if needles == nil { number += 1 }
-            return body(Line(bytes: bytes, offset: offset, number: number))
-        }
-        while true {
-            let chunk = try fileSystem.readRange(path, offset: readOffset, count: chunkBytes)
-            let chunkOffset = readOffset
-            readOffset += Int64(chunk.count)
-            let atEnd = chunk.count < chunkBytes
-            var from = 0
-            if !carry.isEmpty {
-                // The line the previous chunk's end cut: its rest begins this chunk.
-                guard let newline = chunk.withUnsafeBytes({ ByteSearch.nextNewline(in: $0, from: 0) }) else {
-                    carry.append(contentsOf: chunk)
-                    if atEnd { return carry.count }
-                    continue
-                }
-                carry.append(contentsOf: chunk[0..<newline])
-                let wanted = needles.map { !Self.matches(of: $0, in: carry, from: 0, upTo: carry.count).isEmpty } ?? true
-                if wanted, !hand(carry[...], at: chunkOffset - Int64(carry.count - newline)) { return 0 }
-                carry.removeAll(keepingCapacity: true)
-                from = newline + 1
-            }
-            let complete = chunk.withUnsafeBytes { ByteSearch.lastNewline(in: $0, before: $0.count).map { $0 + 1 } } ?? 0
-            if complete > from {
-                var ranges: [Range<Int>] = []
-                if let needles {
-                    ranges = Self.matches(of: needles, in: chunk, from: from, upTo: complete)
-                } else {
-                    chunk.withUnsafeBytes { raw in
-                        var start = from
-                        while start < complete, let newline = ByteSearch.nextNewline(in: raw, from: start) {
-                            ranges.append(start..<newline)
-                            start = newline + 1
-                        }
-                    }
-                }
-                for range in ranges where !hand(chunk[range], at: chunkOffset + Int64(range.lowerBound)) { return 0 }
-            }
-            carry.append(contentsOf: chunk[max(complete, from)...])
-            if atEnd { return carry.count }
-        }
-    }
-
-    /// The ranges (without newlines) of the lines in `bytes[from..<end]` (whole lines) that contain one of `needles`,
-    /// in order, each once.
-    static func matches(of needles: [[UInt8]], in bytes: [UInt8], from: Int, upTo end: Int) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        bytes.withUnsafeBytes { whole in
-            let raw = UnsafeRawBufferPointer(rebasing: whole[from..<end])
-            for needle in needles where !needle.isEmpty {
-                needle.withUnsafeBytes { needle in
-                    var at = 0
-                    while let hit = ByteSearch.first(needle, in: raw, from: at) {
-                        let start = ByteSearch.lastNewline(in: raw, before: hit).map { $0 + 1 } ?? 0
-                        let stop = ByteSearch.nextNewline(in: raw, from: hit) ?? raw.count
-                        ranges.append((from + start)..<(from + stop))
-                        at = stop + 1
-                        if at >= raw.count { break }
-                    }
-                }
-            }
-        }
-        guard needles.count > 1 else { return ranges }
-        var seen: Set<Int> = []
-        return ranges.sorted { $0.lowerBound < $1.lowerBound }.filter { seen.insert($0.lowerBound).inserted }
+        try LineChunks(fileSystem: fileSystem, chunkBytes: chunkBytes).forEach(path, needles: needles, body)
     }
 
     /// The file's first line (without its newline), read from its first `limit` bytes; nil when none ends there.

@@ -8,8 +8,8 @@ struct AuditSearch {
     /// `runner` limits the search to that runner's chains (every segment of
     /// each chain whose id ends with `-<runner>`); `mentioning`, when given,
     /// skips without parsing every line that does not contain those bytes.
-    /// Each chain is read newest segment first, each segment whole and newest
-    /// lines first (a segment is at most `audit.segmentBytes` and a little).
+    /// Each chain is read newest segment first, each segment newest lines
+    /// first, in chunks.
     func contains(
         _ event: AuditEventName, runId: String, inChainsOf runner: String? = nil, mentioning: String? = nil,
         where matches: (JSONValue) -> Bool = { _ in true }
@@ -26,13 +26,18 @@ struct AuditSearch {
         let chains = (try? AuditChain.list(layout: layout, fileSystem: fileSystem)) ?? []
         for chain in chains where runner.map({ Self.chain(chain.id, isOf: $0) }) ?? true {
             for segment in chain.segments.reversed() {
-                guard let bytes = try? fileSystem.readFile(Path.join(layout.audit, segment.fileName), maxBytes: 1 << 34) else { continue }
-                for line in bytes.split(separator: 0x0A).reversed() where needle.map({ line.firstRange(of: $0) != nil }) ?? true {
-                    guard let json = try? RecordReader.parse(Array(line)), json["runId"]?.stringValue == runId,
-                        json["event"]?.stringValue == event.rawValue
-                    else { continue }
-                    if matches(json) { return json }
+                let path = Path.join(layout.audit, segment.fileName)
+                guard let info = try? fileSystem.info(path) else { continue }
+                // Newest lines first, in chunks (`LineChunks`): memory stays at a chunk whatever the segment's size.
+                var found: JSONValue?
+                try? LineChunks(fileSystem: fileSystem).forEachReversed(path, size: info.size) { line in
+                    guard needle.map({ line.firstRange(of: $0) != nil }) ?? true, let json = try? RecordReader.parse(Array(line)),
+                        json["runId"]?.stringValue == runId, json["event"]?.stringValue == event.rawValue, matches(json)
+                    else { return true }
+                    found = json
+                    return false
                 }
+                if let found { return found }
             }
         }
         return nil
@@ -46,12 +51,13 @@ struct AuditSearch {
         var found: [String: [JSONValue]] = [:]
         for chain in (try? AuditChain.list(layout: layout, fileSystem: fileSystem)) ?? [] {
             for segment in chain.segments {
-                guard let bytes = try? fileSystem.readFile(Path.join(layout.audit, segment.fileName), maxBytes: 1 << 34) else { continue }
-                for line in bytes.split(separator: 0x0A) where line.firstRange(of: needle) != nil {
-                    guard let json = try? RecordReader.parse(Array(line)), let runId = json["runId"]?.stringValue, runIds.contains(runId),
+                // In chunks (`LineChunks`): only the lines holding the event's bytes are parsed.
+                _ = try? LineChunks(fileSystem: fileSystem).forEach(Path.join(layout.audit, segment.fileName), needles: [needle]) { line in
+                    guard let json = try? RecordReader.parse(Array(line.bytes)), let runId = json["runId"]?.stringValue, runIds.contains(runId),
                         json["event"]?.stringValue == event.rawValue
-                    else { continue }
+                    else { return true }
                     found[runId, default: []].append(json)
+                    return true
                 }
             }
         }

@@ -13,6 +13,7 @@ struct AuditSegmentHint {
     /// One segment: `<chainId>.jsonl` (the first) or `<chainId>~<n>.jsonl`.
     struct Segment {
         var name: String
+        /// The chain's id (it begins with its start time, so chains sort by start).
         var chainStart: String
         var number: Int
         var modified: Date
@@ -44,20 +45,11 @@ struct AuditSegmentHint {
         return IndexEntry.auditSpan(names)
     }
 
-    /// Chain start (`20261201T100000Z`), runner folder name and segment number (1 for the first) of an audit file's name.
+    /// Chain id (`20261201T100000Z-host-1234`), runner folder name and segment number (1 for the first) of an audit
+    /// file's name, read by `AuditSegmentName` (the one reading of segment names); nil for a name whose chain id
+    /// does not start with a time and a runner.
     static func parse(_ name: String) -> (chainStart: String, runner: String, number: Int)? {
-        guard name.hasSuffix(".jsonl") else { return nil }
-        var stem = Substring(name.dropLast(6))
-        var number = 1
-        if let tilde = stem.lastIndex(of: "~"), let n = Int(stem[stem.index(after: tilde)...]) {
-            number = n
-            stem = stem[..<tilde]
-        }
-        // `yyyymmddThhmmssZ-`, then the runner's folder name.
-        let start = stem.prefix(16)
-        guard start.count == 16, start.last == "Z", stem.dropFirst(16).first == "-" else { return nil }
-        let runner = stem.dropFirst(17)
-        guard !runner.isEmpty else { return nil }
-        return (String(start), String(runner), number)
+        guard let segment = AuditSegmentName(fileName: name), let runner = segment.runner else { return nil }
+        return (segment.chain, runner, segment.number)
     }
 }

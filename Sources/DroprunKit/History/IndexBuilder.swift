@@ -119,7 +119,12 @@ public struct IndexBuilder: Sendable {
             }
             before.append((file, info))
         }
-        var days: [String: [(finishedAt: Date, runId: String, line: [UInt8])]] = [:]
+        // Lines are spilled per day to hidden files as they come (a little buffered per day), then each day is read
+        // back alone, sorted and written: memory holds one day's lines, not every run's.
+        let writer = "reindex-\(Timestamp.compact(began))-\(pid)"
+        removeStaleSpills()
+        var spill = DaySpill(folder: layout.index, writer: writer, fileSystem: fileSystem)
+        defer { spill.discard() }
         let hint = AuditSegmentHint(layout: layout, fileSystem: fileSystem)
         for name in try resultNames() {
             let path = Path.join(layout.results, name)
@@ -140,17 +145,27 @@ public struct IndexBuilder: Sendable {
                     Unreadable(file: layout.relative(path), reason: "it is a result of status \(record.status.rawValue) without a finish time"))
                 continue
             }
-            days[IndexFiles.day(of: finishedAt), default: []].append((finishedAt, record.runId, entry.line))
+            try spill.add(entry.line, day: IndexFiles.day(of: finishedAt))
             report.runs += 1
         }
-        let writer = "reindex-\(Timestamp.compact(began))-\(pid)"
-        for day in days.keys.sorted() {
-            let lines = days[day, default: []].sorted { ($0.finishedAt, $0.runId) < ($1.finishedAt, $1.runId) }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(lines.reduce(0) { $0 + $1.line.count })
-            for line in lines { bytes.append(contentsOf: line.line) }
+        try spill.flushAll()
+        for day in spill.days.sorted() {
+            var lines: [(finishedAt: Date, runId: String, line: ArraySlice<UInt8>)] = []
+            let bytes = try spill.read(day)
+            for line in bytes.split(separator: 0x0A) {
+                guard let entry = IndexEntry(line: line) else { continue }
+                lines.append((entry.finishedAt, entry.runId, line))
+            }
+            lines.sort { ($0.finishedAt, $0.runId) < ($1.finishedAt, $1.runId) }
+            var sorted: [UInt8] = []
+            sorted.reserveCapacity(bytes.count)
+            for line in lines {
+                sorted.append(contentsOf: line.line)
+                sorted.append(0x0A)
+            }
             let name = IndexFiles.name(day: day, writer: writer)
-            try fileSystem.writeAtomically(Path.join(layout.index, name), bytes, sync: durable)
+            try fileSystem.writeAtomically(Path.join(layout.index, name), sorted, sync: durable)
+            spill.remove(day)
             report.files.append(name)
         }
         for (file, seen) in before where !report.files.contains(Path.name(file.path)) {
@@ -176,6 +191,15 @@ public struct IndexBuilder: Sendable {
             return try fileSystem.list(layout.results).map(\.name).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
         } catch let error where error.isNotFound {
             return []
+        }
+    }
+
+    /// Spill files a killed rebuild left (hidden, `.<writer>~<day>.spill`), untouched for an hour: removed.
+    private func removeStaleSpills() {
+        for entry in (try? fileSystem.list(layout.index)) ?? [] where entry.name.hasPrefix(".") && entry.name.hasSuffix(DaySpill.suffix) {
+            let path = Path.join(layout.index, entry.name)
+            guard let info = try? fileSystem.info(path), clock.now().timeIntervalSince(info.modified) > 3_600 else { continue }
+            try? fileSystem.remove(path)
         }
     }
 

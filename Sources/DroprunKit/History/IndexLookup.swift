@@ -16,17 +16,8 @@ enum IndexLookup {
         return files.contains { $0.day == day && contains(needle, in: $0.path, fileSystem: fileSystem) }
     }
 
-    /// True when the file at `path` holds `needle`, read in pieces that overlap by the needle's length.
+    /// True when the file at `path` holds `needle`, read in chunks of `pieceBytes` (`LineChunks`).
     static func contains(_ needle: [UInt8], in path: String, fileSystem: any FileSystem) -> Bool {
-        var offset: Int64 = 0
-        var carry: [UInt8] = []
-        while true {
-            guard let piece = try? fileSystem.readRange(path, offset: offset, count: pieceBytes) else { return false }
-            let window = carry + piece
-            if window.firstRange(of: needle) != nil { return true }
-            guard piece.count == pieceBytes else { return false }
-            offset += Int64(piece.count)
-            carry = Array(window.suffix(needle.count - 1))
-        }
+        LineChunks(fileSystem: fileSystem, chunkBytes: pieceBytes).contains(needle, in: path)
     }
 }

@@ -169,14 +169,10 @@ struct RunLocator {
     }
 
     /// Why `gc` must leave a finished run alone now (a runner holds it), or nil; `holds` from `claimHolds()`.
-    func holder(ofFinished runId: String, holds: ClaimHolds) -> String? {
-        if hasLiveRecord(runId) {
-            return "it still has a live record (outbox/running/\(runId).json): its runner is finishing it, or recovery will; the next gc takes it"
-        }
-        if let runner = holds.runIds[runId] { return "runner \(runner) holds a claim of it (outbox/claimed/\(runner)/); the next gc takes it" }
-        if let inode = (try? fs.info(layout.request(runId)))??.inode, let runner = holds.inodes[inode] {
-            return "runner \(runner) holds a claim that is its kept request (outbox/claimed/\(runner)/); the next gc takes it"
-        }
+    func holder(ofFinished runId: String, holds: ClaimHolds) -> RunHold? {
+        if hasLiveRecord(runId) { return .liveRecord(runId: runId) }
+        if let runner = holds.runIds[runId] { return .claim(runner: runner) }
+        if let inode = (try? fs.info(layout.request(runId)))??.inode, let runner = holds.inodes[inode] { return .claimIsKeptRequest(runner: runner) }
         return nil
     }
 

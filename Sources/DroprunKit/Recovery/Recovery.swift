@@ -37,7 +37,8 @@ struct Recovery {
                 let source = Path.join(dead, entry.name)
                 if locator.hasResult(runId) {
                     // Finished (by the dead runner, which died before it removed the record, or by another): the
-                    // record goes once the run is in the index.
+                    // record goes once the run has its final event and is in the index.
+                    writeMissingFinalEvent(runId, claimedBy: folder.name)
                     if writeMissingIndexLine(runId) { remove(source) }
                     continue
                 }

@@ -16,6 +16,12 @@ public struct GCOptions: Sendable, Equatable {
     public var dryRun = false
     /// Runs purged per slice (a `watch` pass yields between slices).
     public var sliceSize = 100
+    /// Threads a slice's per-run renames and unlinks are shared among (one while a runner is busy): a large root's
+    /// folders are cold, and the disk serves several lookups at once.
+    public var threads = 8
+    /// After a slice in which a runner was busy, `gc` sleeps this many times as long as the slice took (at most half
+    /// a second), so a runner beside it keeps most of the disk.
+    public var busyPause = 1.0
 
     public init(
         runsBefore: Date? = nil, rejectedBefore: Date? = nil, auditBefore: Date? = nil, runsAge: TimeInterval? = nil, archive: String? = nil,

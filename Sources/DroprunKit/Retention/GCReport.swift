@@ -6,11 +6,21 @@ public struct GCReport: Sendable, Equatable {
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
         /// The run id, or the file (relative to the root).
         public var subject: String
+        /// Why.
+        public var kind: GCReason
+
+        public init(subject: String, kind: GCReason) {
+            self.subject = subject
+            self.kind = kind
+        }
+
         /// Why, in words.
-        public var reason: String
+        public var reason: String { kind.description }
+        /// Why, as a short name for scripts.
+        public var code: String { kind.code }
 
         public var description: String { "\(subject): \(reason)" }
-        var json: JSONValue { ["subject": .string(subject), "reason": .string(reason)] }
+        var json: JSONValue { ["subject": .string(subject), "reason": .string(reason), "code": .string(code)] }
     }
 
     /// Runs purged (or that would be): their ids, oldest first.

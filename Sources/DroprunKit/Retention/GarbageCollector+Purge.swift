@@ -36,15 +36,82 @@ import Darwin
 /// event are written again.
 extension GarbageCollector {
     /// Purges a slice of runs, each by the protocol above.
+    ///
+    /// Without an archive, each step's per-run file operations (the checks and commit renames, then the removals) are
+    /// made by up to `pool.width` threads at once (`lanes`): on a large folder not in memory each waits for the disk,
+    /// and the disk serves several together. A run's own operations stay in their order; the steps are done one
+    /// after the other for the whole slice.
     func purge(_ slice: [Candidate]) {
         let holds = locator.claimHolds()
+        lanes = holds.runIds.isEmpty ? pool.width : 1
+        guard options.archive == nil else { return purgeArchiving(slice, holds: holds) }
+        let layout = layout
+        let fs = fs
+        let dryRun = options.dryRun
+        let outcomes = pool.map(slice.count, limit: lanes) { index -> CommitOutcome in
+            Self.commitFlat(slice[index].runId, holds: holds, dryRun: dryRun, layout: layout, fileSystem: fs)
+        }
+        var committed: [Candidate] = []
+        for (candidate, outcome) in zip(slice, outcomes) {
+            switch outcome {
+            case .gone: continue
+            case .held(let hold): report.skipped.append(GCReport.Problem(subject: candidate.runId, kind: .held(hold)))
+            case .dry(let size):
+                report.purged.append(candidate.runId)
+                report.bytesFreed += size
+            case .committed: committed.append(candidate)
+            case .failed(let error): problem(candidate.runId, .cannotBegin(error))
+            }
+        }
+        guard !committed.isEmpty else { return }
+        if strict { sync(layout.results, layout.purging) }
+        let ready = log(committed, purgedAt: context.clock.now())
+        report.purged += removeInPlace(ready, flat: true)
+    }
+
+    /// What step 1 and 2 made of one run (without an archive).
+    enum CommitOutcome: Sendable {
+        /// No result (removed meanwhile, or never there): nothing to do.
+        case gone
+        /// A runner holds it: why.
+        case held(RunHold)
+        /// A dry run: the bytes it would free.
+        case dry(Int64)
+        /// Its result is in `outbox/purging/<id>~result.json`.
+        case committed
+        /// The commit rename failed: the run is whole.
+        case failed(FileSystemError)
+    }
+
+    /// Steps 1 and 2 for one run without an archive, on any thread: asked of the locator, then the commit rename.
+    static func commitFlat(_ runId: String, holds: ClaimHolds, dryRun: Bool, layout: RootLayout, fileSystem fs: any FileSystem) -> CommitOutcome {
+        let locator = RunLocator(layout: layout, fileSystem: fs)
+        // Gone meanwhile (another way of removal, or a result that was never there): nothing to do.
+        guard locator.hasResult(runId) else { return .gone }
+        if let why = locator.holder(ofFinished: runId, holds: holds) { return .held(why) }
+        if dryRun {
+            let tree = FileTree(fileSystem: fs)
+            return .dry(
+                [layout.result(runId), layout.request(runId), layout.keptWorkflow(runId), layout.artifactFolder(runId)].reduce(0) {
+                    $0 + tree.size($1)
+                })
+        }
+        do {
+            try fs.rename(layout.result(runId), to: PurgeManifest.flatResult(runId, layout))
+            return .committed
+        } catch {
+            return .failed(error)
+        }
+    }
+
+    /// A slice with `--archive`: each run gathered in its purging folder, then moved to the archive (one at a time).
+    private func purgeArchiving(_ slice: [Candidate], holds: ClaimHolds) {
         var committed: [Candidate] = []
         for candidate in slice {
             let runId = candidate.runId
-            // Gone meanwhile (another way of removal, or a result that was never there): nothing to do.
             guard locator.hasResult(runId) else { continue }
             if let why = locator.holder(ofFinished: runId, holds: holds) {
-                report.skipped.append(GCReport.Problem(subject: runId, reason: why))
+                report.skipped.append(GCReport.Problem(subject: runId, kind: .held(why)))
                 continue
             }
             if options.dryRun {
@@ -57,10 +124,6 @@ extension GarbageCollector {
         guard !committed.isEmpty else { return }
         if strict { sync(layout.results, layout.purging) }
         let ready = log(committed, purgedAt: context.clock.now())
-        guard options.archive != nil else {
-            report.purged += removeInPlace(ready, flat: true)
-            return
-        }
         moveIn(ready)
         for candidate in ready {
             let manifest = PurgeManifest(
@@ -73,26 +136,37 @@ extension GarbageCollector {
     /// in strict durability) their kept definition and request, then (after a flush) their purging folder. Returns the
     /// runs now gone; a run whose removal failed keeps its purging folder for the next gc.
     ///
+    /// Each step's removals are made by up to `lanes` threads at once.
+    ///
     /// `flat`: the run's result is `outbox/purging/<id>~logged.json`; else a folder `outbox/purging/<id>/` (an earlier
     /// gc's, whatever it holds).
     func removeInPlace(_ runs: [Candidate], flat: Bool) -> [String] {
+        let layout = layout
+        let tree = tree
+        let artifacts = pool.map(runs.count, limit: lanes) { index -> Result<Int64, FileSystemError> in
+            Result { () throws(FileSystemError) in try tree.remove(layout.artifactFolder(runs[index].runId)) }
+        }
         var left: [(Candidate, Int64)] = []
-        for candidate in runs {
-            do {
-                left.append((candidate, try tree.remove(layout.artifactFolder(candidate.runId))))
-            } catch {
-                problem(layout.relative(layout.artifactFolder(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
+        for (candidate, outcome) in zip(runs, artifacts) {
+            switch outcome {
+            case .success(let freed): left.append((candidate, freed))
+            case .failure(let error):
+                problem(layout.relative(layout.artifactFolder(candidate.runId)), .cannotRemove(error))
             }
         }
         if strict && !left.isEmpty { sync(layout.artifacts) }
+        let kept = left.map(\.0.runId)
+        let requests = pool.map(kept.count, limit: lanes) { index -> Result<Int64, FileSystemError> in
+            Result { () throws(FileSystemError) in
+                let runId = kept[index]
+                return try tree.remove(layout.keptWorkflow(runId)) + tree.remove(layout.request(runId))
+            }
+        }
         var requestless: [(Candidate, Int64)] = []
-        for (candidate, freed) in left {
-            do {
-                let workflow = try tree.remove(layout.keptWorkflow(candidate.runId))
-                let request = try tree.remove(layout.request(candidate.runId))
-                requestless.append((candidate, freed + workflow + request))
-            } catch {
-                problem(layout.relative(layout.request(candidate.runId)), "cannot remove it: \(error); the next gc tries again")
+        for ((candidate, freed), outcome) in zip(left, requests) {
+            switch outcome {
+            case .success(let more): requestless.append((candidate, freed + more))
+            case .failure(let error): problem(layout.relative(layout.request(candidate.runId)), .cannotRemove(error))
             }
         }
         if strict && !requestless.isEmpty { sync(layout.requests) }
@@ -104,7 +178,7 @@ extension GarbageCollector {
                 report.bytesFreed += freed + rest
                 gone.append(candidate.runId)
             } catch {
-                problem(layout.relative(last), "cannot remove it: \(error); the next gc tries again")
+                problem(layout.relative(last), .cannotRemove(error))
             }
         }
         return gone
@@ -119,7 +193,7 @@ extension GarbageCollector {
                 try fs.rename(layout.result(candidate.runId), to: PurgeManifest.flatResult(candidate.runId, layout))
                 return true
             } catch {
-                problem(candidate.runId, "cannot begin to remove it: \(error); it is left whole")
+                problem(candidate.runId, .cannotBegin(error))
                 return false
             }
         }
@@ -134,7 +208,7 @@ extension GarbageCollector {
             try fs.rename(layout.result(candidate.runId), to: Path.join(folder, PurgeManifest.resultName))
             return true
         } catch {
-            problem(candidate.runId, "cannot begin to remove it: \(error); it is left whole")
+            problem(candidate.runId, .cannotBegin(error))
             // Not committed: the folder is only gc's note (the next gc would remove it as well).
             if !fs.exists(Path.join(folder, PurgeManifest.resultName)) { _ = try? tree.remove(folder) }
             return false
@@ -152,9 +226,7 @@ extension GarbageCollector {
                         archivedTo: archiveTarget($0.runId, $0.finishedAt, in: options.archive))
                 })
         } catch {
-            problem(
-                layout.relative(PurgeRecord.path(layout)),
-                "cannot record the purged ids: \(error); the next gc finishes the runs left in outbox/purging/")
+            problem(layout.relative(PurgeRecord.path(layout)), .cannotRecordPurgedIDs(error))
             return []
         }
         var recorded: [Candidate] = []
@@ -163,7 +235,7 @@ extension GarbageCollector {
                 try recordPurged(candidate, archive: options.archive)
                 recorded.append(candidate)
             } catch {
-                problem(candidate.runId, "cannot write its run.purged event: \(error); the next gc finishes it (outbox/purging/\(candidate.runId)/)")
+                problem(candidate.runId, .cannotWriteEvent(error, runId: candidate.runId))
                 break
             }
         }
@@ -171,16 +243,16 @@ extension GarbageCollector {
             do {
                 try context.audit.sync()
             } catch {
-                problem(layout.relative(layout.audit), "cannot flush the audit log: \(error); the next gc finishes the runs left in outbox/purging/")
+                problem(layout.relative(layout.audit), .cannotFlushAudit(error))
                 return []
             }
         }
         return recorded.filter { candidate in
-            do {
+            do throws(FileSystemError) {
                 try markLogged(candidate.runId, flat: options.archive == nil)
                 return true
             } catch {
-                problem(candidate.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/)")
+                problem(candidate.runId, .cannotMarkLogged(error))
                 return false
             }
         }
@@ -254,7 +326,7 @@ extension GarbageCollector {
         } catch let error where error.isNotFound {
             return true
         } catch {
-            problem(layout.relative(source), "cannot move it into outbox/purging/\(runId)/: \(error); the next gc tries again")
+            problem(layout.relative(source), .cannotMoveIn(error, runId: runId))
             return false
         }
     }
@@ -274,7 +346,7 @@ extension GarbageCollector {
             report.bytesFreed += size
             return true
         } catch {
-            problem(layout.relative(folder), "cannot \(manifest.archive == nil ? "remove" : "archive") it: \(error); the next gc tries again")
+            problem(layout.relative(folder), .cannotDispose(error, archiving: manifest.archive != nil))
             return false
         }
     }
@@ -348,7 +420,7 @@ extension GarbageCollector {
             do {
                 try fs.syncDirectory(folder)
             } catch {
-                problem(layout.relative(folder), "cannot flush the folder: \(error)")
+                problem(layout.relative(folder), .cannotFlushFolder(error))
             }
         }
     }
@@ -375,7 +447,7 @@ extension GarbageCollector {
             if let (runId, logged) = PurgeManifest.flatName(entry.name) {
                 let path = logged ? PurgeManifest.flatLogged(runId, layout) : PurgeManifest.flatResult(runId, layout)
                 guard let manifest = PurgeManifest.read(flat: path, runId: runId, fileSystem: fs) else {
-                    problem(layout.relative(path), "cannot read the result of a run gc began to remove; put it back in outbox/results/ or remove it")
+                    problem(layout.relative(path), .unreadableLeftover)
                     continue
                 }
                 pending.append(Leftover(manifest: manifest, folder: nil, logged: logged))
@@ -390,7 +462,7 @@ extension GarbageCollector {
                 do {
                     try tree.remove(folder)
                 } catch {
-                    problem(layout.relative(folder), "cannot remove an unfinished purge's folder: \(error)")
+                    problem(layout.relative(folder), .cannotRemoveUnfinished(error))
                 }
                 continue
             }
@@ -401,7 +473,7 @@ extension GarbageCollector {
                     report.leftoversFinished += 1
                     report.purged.append(runId)
                 } catch {
-                    problem(layout.relative(folder), "cannot remove it: \(error); the next gc tries again")
+                    problem(layout.relative(folder), .cannotRemove(error))
                 }
                 continue
             }
@@ -412,7 +484,7 @@ extension GarbageCollector {
         for leftover in pending where leftover.logged || relogged.contains(leftover.manifest.runId) {
             let manifest = leftover.manifest
             if let why = newerRun(manifest, holds: holds) {
-                report.skipped.append(GCReport.Problem(subject: manifest.runId, reason: why))
+                report.skipped.append(GCReport.Problem(subject: manifest.runId, kind: why))
                 continue
             }
             let candidate = Candidate(runId: manifest.runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)
@@ -433,20 +505,14 @@ extension GarbageCollector {
 
     /// Why a leftover's files in `outbox/requests/` and `outbox/artifacts/` must be left alone: they may be a newer
     /// run's with the same id (admitted again once the id was free), which a runner holds or whose request differs.
-    private func newerRun(_ manifest: PurgeManifest, holds: ClaimHolds) -> String? {
+    private func newerRun(_ manifest: PurgeManifest, holds: ClaimHolds) -> GCReason? {
         let runId = manifest.runId
-        let leftover = "gc began to remove an earlier run '\(runId)' (outbox/purging/) and leaves it there"
-        if locator.hasResult(runId) {
-            return
-                "\(leftover): a newer run with its id has a result (outbox/results/\(runId).json); remove outbox/purging/\(runId)~* or the folder by hand"
-        }
-        if let why = locator.holder(ofFinished: runId, holds: holds) ?? (locator.isBeingTakenOver(runId) ? "a runner is taking it over" : nil) {
-            return "\(leftover): a newer run with its id is held now: \(why)"
+        if locator.hasResult(runId) { return .newerRunHasResult(runId: runId) }
+        if let hold = locator.holder(ofFinished: runId, holds: holds) ?? (locator.isBeingTakenOver(runId) ? .takeover : nil) {
+            return .newerRunHeld(runId: runId, hold)
         }
         if !manifest.sha256.isEmpty, let bytes = try? fs.readFile(layout.request(runId)), SHA256.hex(bytes) != manifest.sha256 {
-            return
-                "\(leftover): outbox/requests/\(runId).json is another request (its sha256 is \(SHA256.hex(bytes)), the earlier run's \(manifest.sha256)), "
-                + "a newer run with its id; the next gc looks again"
+            return .newerRequest(runId: runId, sha256: SHA256.hex(bytes), earlier: manifest.sha256)
         }
         return nil
     }
@@ -459,11 +525,12 @@ extension GarbageCollector {
         let ids = Set(manifests.map(\.runId))
         // The purged ids, read once: which leftovers already have their line (same run: same finishedAt).
         var listed: Set<String> = []
-        if let bytes = try? fs.readFile(PurgeRecord.path(layout), maxBytes: 1 << 36) {
-            for line in bytes.split(separator: 0x0A) {
-                guard let runId = PurgeRecord.runId(inLine: line), ids.contains(String(runId)), let record = PurgeRecord(line: line) else { continue }
-                listed.insert("\(record.runId) \(Timestamp.format(record.finishedAt))")
+        _ = try? LineChunks(fileSystem: fs).forEach(PurgeRecord.path(layout)) { line in
+            guard let runId = PurgeRecord.runId(inLine: line.bytes), ids.contains(String(runId)), let record = PurgeRecord(line: line.bytes) else {
+                return true
             }
+            listed.insert("\(record.runId) \(Timestamp.format(record.finishedAt))")
+            return true
         }
         let events = AuditSearch(layout: layout, fileSystem: fs).events(.runPurged, runIds: ids)
         let now = context.clock.now()
@@ -477,9 +544,7 @@ extension GarbageCollector {
                 })
         } catch {
             for manifest in manifests {
-                problem(
-                    manifest.runId,
-                    "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/)")
+                problem(manifest.runId, .cannotFinishLeftover(error))
             }
             return []
         }
@@ -497,14 +562,14 @@ extension GarbageCollector {
                 }
                 recorded.append(leftover)
             } catch {
-                problem(manifest.runId, "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/)")
+                problem(manifest.runId, .cannotFinishLeftover(error))
             }
         }
         if strict, !recorded.isEmpty {
             do {
                 try context.audit.sync()
             } catch {
-                problem(layout.relative(layout.audit), "cannot flush the audit log: \(error); the next gc finishes the runs left in outbox/purging/")
+                problem(layout.relative(layout.audit), .cannotFlushAudit(error))
                 return []
             }
         }
@@ -514,7 +579,7 @@ extension GarbageCollector {
                 try markLogged(leftover.manifest.runId, flat: leftover.folder == nil)
                 logged.insert(leftover.manifest.runId)
             } catch {
-                problem(leftover.manifest.runId, "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/)")
+                problem(leftover.manifest.runId, .cannotMarkLogged(error))
             }
         }
         return logged

@@ -56,11 +56,18 @@ extension GarbageCollector {
             // A live runner may still append to any of its files (a repair line for an old day): its files stay.
             guard let start = IndexFiles.start(ofDay: file.day), start.addingTimeInterval(RetentionSettings.day) <= cut,
                 file.writer == context.identity.folderName || liveness.isDead(file.writer),
-                let before = try? fs.info(file.path), let bytes = try? fs.readFile(file.path, maxBytes: 1 << 36)
+                let before = try? fs.info(file.path)
             else { continue }
-            let runIds = bytes.split(separator: 0x0A).compactMap { IndexEntry(line: $0)?.runId }
-            let gone = runIds.allSatisfy { runId in
-                purged.contains(runId) || !locator.hasResult(runId) && !locator.isPurging(runId)
+            // In chunks, stopping at the first run that is left.
+            var gone = true
+            do {
+                try LineChunks(fileSystem: fs).forEach(file.path) { line in
+                    guard let runId = IndexEntry(line: line.bytes)?.runId else { return true }
+                    gone = purged.contains(runId) || !locator.hasResult(runId) && !locator.isPurging(runId)
+                    return gone
+                }
+            } catch {
+                continue
             }
             // Unchanged since it was read, or a line came in meanwhile and it stays.
             guard gone, let now = try? fs.info(file.path), now.inode == before.inode, now.size == before.size else { continue }
@@ -87,7 +94,7 @@ extension GarbageCollector {
                     report.bytesFreed += try tree.remove(path)
                 }
             } catch {
-                problem(layout.relative(path), "cannot \(into == nil ? "remove" : "archive") it: \(error)")
+                problem(layout.relative(path), .cannotSweep(error, archiving: into != nil))
                 return
             }
         }

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Removes what a root no longer needs: finished runs past a cut, old rejected and control files, index days whose runs
 /// are all gone; keeps every purged run's id refused (`outbox/purged/purged.jsonl`).
 ///
@@ -33,6 +39,11 @@ public final class GarbageCollector {
     /// True while `outbox/purged/purged.jsonl` ends in a cut line: the next append begins with a newline.
     var torn = false
     private var begun = false
+    /// The threads a slice's per-run file operations are shared among (`options.threads`).
+    let pool: BlockingPool
+    /// How many of them the slice at hand uses: all, or one while a runner holds claims (it is busy: gc keeps out of
+    /// its way, as one thread, and pauses after the slice, `pauseAfterSlice`).
+    var lanes = 1
 
     var fs: any FileSystem { context.fileSystem }
     var layout: RootLayout { context.layout }
@@ -43,6 +54,7 @@ public final class GarbageCollector {
     public init(context: EngineContext, options: GCOptions) {
         self.context = context
         self.options = options
+        pool = BlockingPool(name: "droprun-gc", width: options.threads)
         report.dryRun = options.dryRun
     }
 
@@ -54,9 +66,19 @@ public final class GarbageCollector {
     /// Runs a whole pass: `begin`, every slice, `finish`.
     ///
     /// - Throws: `GCLock.Refusal` when another `gc` holds the root's lock.
+    ///
+    /// Call it from a thread that may block (not the cooperative pool): after a slice in which a runner was busy
+    /// (`lanes` 1), it sleeps `options.busyPause` times as long as the slice took, so the runner keeps the disk.
     public func run() throws(GCLock.Refusal) -> GCReport {
         try begin()
-        while !isDone { step() }
+        while !isDone {
+            let started = DispatchTime.now().uptimeNanoseconds
+            step()
+            let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if lanes == 1, pool.width > 1, options.busyPause > 0, !isDone {
+                usleep(UInt32(min(0.5, took * options.busyPause) * 1e6))
+            }
+        }
         return finish()
     }
 
@@ -100,7 +122,7 @@ public final class GarbageCollector {
                 report.dedupeDropped = try PurgeRecord.compact(
                     layout: layout, fileSystem: fs, dedupeDays: context.configuration.retention.dedupeDays, now: context.clock.now(), sync: strict)
             } catch {
-                problem(layout.relative(PurgeRecord.path(layout)), "cannot drop the ids past retention.dedupeDays: \(error)")
+                problem(layout.relative(PurgeRecord.path(layout)), .cannotCompact(error))
             }
         }
         lock?.release()
@@ -124,13 +146,13 @@ public final class GarbageCollector {
             report.auditSegmentsRemoved += pruned.removed
             report.bytesFreed += pruned.bytes
         } catch {
-            problem(layout.relative(error.path), "cannot remove old audit segments: \(error)")
+            problem(layout.relative(error.path), .cannotPruneAudit(error))
         }
     }
 
     /// Notes what could not be removed.
-    func problem(_ subject: String, _ reason: String) {
-        report.errors.append(GCReport.Problem(subject: subject, reason: reason))
+    func problem(_ subject: String, _ reason: GCReason) {
+        report.errors.append(GCReport.Problem(subject: subject, kind: reason))
     }
 
     // MARK: Selection
@@ -140,16 +162,14 @@ public final class GarbageCollector {
     func expiredRuns(before cut: Date) -> [Candidate] {
         var found: [Candidate] = []
         if IndexReader(layout: layout, fileSystem: fs).isBuilt {
-            var seen: Set<String> = []
             for file in (try? IndexFiles.list(layout: layout, fileSystem: fs)) ?? [] {
-                guard let start = IndexFiles.start(ofDay: file.day), start < cut,
-                    let bytes = try? fs.readFile(file.path, maxBytes: 1 << 36)
-                else { continue }
-                for line in bytes.split(separator: 0x0A) {
-                    guard let entry = IndexEntry(line: line), entry.finishedAt < cut, seen.insert(entry.runId).inserted,
-                        locator.hasResult(entry.runId)
-                    else { continue }
+                guard let start = IndexFiles.start(ofDay: file.day), start < cut else { continue }
+                // In chunks: a day file can hold tens of megabytes.
+                _ = try? LineChunks(fileSystem: fs).forEach(file.path) { line in
+                    // Whether its result is still there is asked when its slice comes (by several threads at once).
+                    guard let entry = IndexEntry(line: line.bytes), entry.finishedAt < cut else { return true }
                     found.append(Candidate(runId: entry.runId, finishedAt: entry.finishedAt, sha256: entry.requestSHA256))
+                    return true
                 }
             }
         } else {
@@ -160,20 +180,29 @@ public final class GarbageCollector {
                 case .missing: continue
                 case .unreadable(let reason):
                     // Said, not removed: what it holds (its finishedAt, its status) is unknown.
-                    report.skipped.append(GCReport.Problem(subject: runId, reason: "the record cannot be read: \(reason); not removed"))
+                    report.skipped.append(GCReport.Problem(subject: runId, kind: .unreadableRecord("\(reason)")))
                     continue
                 case .record(let read): record = read
                 }
                 guard record.runId == runId, record.status.isFinal, let finishedAt = record.finishedAt, finishedAt < cut else {
                     if record.runId != runId || record.status.isFinal && record.finishedAt == nil {
                         let why = record.runId != runId ? "it names run '\(record.runId)'" : "it has no finishedAt"
-                        report.skipped.append(GCReport.Problem(subject: runId, reason: "the record cannot be read: \(why); not removed"))
+                        report.skipped.append(GCReport.Problem(subject: runId, kind: .unreadableRecord(why)))
                     }
                     continue
                 }
                 found.append(Candidate(runId: runId, finishedAt: finishedAt, sha256: record.requestSHA256))
             }
         }
-        return found.sorted { ($0.finishedAt, $0.runId) < ($1.finishedAt, $1.runId) }
+        // A run met twice (two lines about it, as two writers or a repair may leave) is the same run: once.
+        found.sort { ($0.finishedAt, $0.runId) < ($1.finishedAt, $1.runId) }
+        var kept = 0
+        for index in found.indices
+        where kept == 0 || found[kept - 1].runId != found[index].runId || found[kept - 1].finishedAt != found[index].finishedAt {
+            found[kept] = found[index]
+            kept += 1
+        }
+        found.removeLast(found.count - kept)
+        return found
     }
 }

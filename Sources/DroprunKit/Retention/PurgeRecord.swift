@@ -125,38 +125,24 @@ public struct PurgeRecord: Sendable, Equatable {
         return last != [0x0A]
     }
 
-    /// The newest line about `runId` in the file, found by its bytes, read in pieces from the end (the rare path).
+    /// The newest line about `runId` in the file, found by its bytes, read in chunks from the end (the rare path).
     static func find(_ runId: String, layout: RootLayout, fileSystem fs: any FileSystem) -> PurgeRecord? {
         let path = path(layout)
         guard let info = try? fs.info(path), info.type == .regular, info.size > 0 else { return nil }
         let needle = needle(runId)
-        let chunk = 1 << 20
-        var end = info.size
-        var carry: [UInt8] = []
-        while end > 0 {
-            let start = max(0, end - Int64(chunk))
-            guard var bytes = try? fs.readRange(path, offset: start, count: Int(end - start)) else { return nil }
-            bytes.append(contentsOf: carry)
-            // The first (partial) line of this piece is read with the piece before.
-            var firstNewline = bytes.startIndex
-            if start > 0 {
-                guard let newline = bytes.firstIndex(of: 0x0A) else {
-                    carry = bytes
-                    end = start
-                    continue
-                }
-                firstNewline = newline + 1
-                carry = Array(bytes[..<firstNewline])
-            } else {
-                carry = []
-            }
-            let body = bytes[firstNewline...]
-            for line in body.split(separator: 0x0A).reversed() where line.firstRange(of: needle) != nil {
-                if let record = PurgeRecord(line: line), record.runId == runId { return record }
-            }
-            end = start
+        var found: PurgeRecord?
+        try? LineChunks(fileSystem: fs).forEachReversed(path, size: info.size) { line in
+            guard line.firstRange(of: needle) != nil, let record = PurgeRecord(line: line), record.runId == runId else { return true }
+            found = record
+            return false
         }
-        return nil
+        return found
+    }
+
+    /// The last `count` bytes of the file at `path`.
+    private static func lastBytes(_ count: Int, of path: String, fileSystem fs: any FileSystem) throws(ReadFileError) -> [UInt8] {
+        guard let info = try? fs.info(path) else { throw ReadFileError.notFound }
+        return try fs.readRange(path, offset: info.size - Int64(count), count: count)
     }
 
     /// Rewrites the file without the lines whose id is no longer refused (`dedupeDays` after the run finished).
@@ -169,29 +155,68 @@ public struct PurgeRecord: Sendable, Equatable {
     ) throws(FileSystemError) -> Int {
         guard dedupeDays != nil else { return 0 }
         let path = path(layout)
-        let bytes: [UInt8]
-        do {
-            bytes = try fs.readFile(path, maxBytes: 1 << 36)
-        } catch {
-            switch error {
-            case .notFound: return 0
-            case .unreadable(let failure): throw failure
-            case .notRegular, .tooLarge: throw FileSystemError("read", path: path, code: EIO)
-            }
+        let reader = LineChunks(fileSystem: fs)
+        func isDropped(_ line: ArraySlice<UInt8>) -> Bool {
+            guard let record = PurgeRecord(line: line) else { return false }
+            return !record.isRefused(at: now, dedupeDays: dedupeDays)
         }
-        var kept: [UInt8] = []
-        kept.reserveCapacity(bytes.count)
+        func failure(_ error: ReadFileError) -> FileSystemError {
+            if case .unreadable(let failure) = error { return failure }
+            return FileSystemError("read", path: path, code: EIO)
+        }
+        // Read in chunks twice (memory stays at a chunk at any size): to count, then, only when some go, to copy.
+        // A torn last line (a killed gc's) counts as a line, as it may still refuse its id: kept, and ended.
         var dropped = 0
-        for line in bytes.split(separator: 0x0A) {
-            if let record = PurgeRecord(line: line), !record.isRefused(at: now, dedupeDays: dedupeDays) {
-                dropped += 1
-                continue
+        var tail: [UInt8] = []
+        do {
+            let torn = try reader.forEach(path) { line in
+                if isDropped(line.bytes) { dropped += 1 }
+                return true
             }
-            kept.append(contentsOf: line)
-            kept.append(0x0A)
+            if torn > 0 {
+                tail = try Self.lastBytes(torn, of: path, fileSystem: fs)
+                if isDropped(tail[...]) {
+                    dropped += 1
+                    tail = []
+                }
+            }
+        } catch {
+            if case .notFound = error { return 0 }
+            throw failure(error)
         }
         guard dropped > 0 else { return 0 }
-        try fs.writeAtomically(path, kept, sync: sync)
+        let temporary = Path.join(layout.purged, ".purged.jsonl.compact")
+        do {
+            try fs.remove(temporary)
+        } catch let error where error.isNotFound {}
+        let file = try fs.openForAppending(temporary)
+        defer { file.close() }
+        var kept: [UInt8] = []
+        var failed: FileSystemError?
+        do throws(ReadFileError) {
+            try reader.forEach(path) { line in
+                guard !isDropped(line.bytes) else { return true }
+                kept.append(contentsOf: line.bytes)
+                kept.append(0x0A)
+                guard kept.count >= 1 << 20 else { return true }
+                do throws(FileSystemError) {
+                    try file.append(kept)
+                } catch {
+                    failed = error
+                    return false
+                }
+                kept.removeAll(keepingCapacity: true)
+                return true
+            }
+        } catch {
+            throw failure(error)
+        }
+        if let failed { throw failed }
+        if !tail.isEmpty { kept += tail + [0x0A] }
+        try file.append(kept)
+        if sync { try file.sync() }
+        try fs.rename(temporary, to: path)
+        if sync { try fs.syncDirectory(layout.purged) }
         return dropped
     }
 }

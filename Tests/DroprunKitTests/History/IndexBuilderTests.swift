@@ -187,3 +187,26 @@ final class GrowingFileSystem: FileSystem {
     func overwriteExisting(_ path: String, _ bytes: [UInt8]) throws(FileSystemError) { try base.overwriteExisting(path, bytes) }
     func removeDirectory(_ path: String) throws(FileSystemError) { try base.removeDirectory(path) }
 }
+
+extension IndexBuilderTests {
+    /// Lines are spilled per day while the results are read; no spill file is left, and a stale one a killed
+    /// rebuild left is removed.
+    @Test func theSpillFilesOfARebuildAreGoneAfterIt() throws {
+        let root = try TemporaryRoot()
+        for day in 1...3 {
+            for n in 0..<5 {
+                try root.write(
+                    "outbox/results/r\(day)-\(n).json", IndexBuilderTests.result("r\(day)-\(n)", finishedAt: "2026-12-0\(day)T0\(5 - n):00:00.000Z"))
+            }
+        }
+        try root.write("outbox/index/.reindex-old-1~2026-11-30.spill", "{}\n")
+        try PosixFileSystem().setModified(root.file("outbox/index/.reindex-old-1~2026-11-30.spill"), to: Date(timeIntervalSince1970: 0))
+        let report = try IndexBuilderTests.builder(root).rebuild()
+        #expect(report.runs == 15 && report.files.count == 3)
+        #expect(root.list("outbox/index").filter { $0.hasSuffix(".spill") }.isEmpty, "\(root.list("outbox/index"))")
+        for file in report.files {
+            let lines = (root.read("outbox/index/" + file) ?? "").split(separator: "\n").compactMap { IndexEntry(line: Array($0.utf8)) }
+            #expect(lines.count == 5 && lines.map { $0.finishedAt } == lines.map { $0.finishedAt }.sorted())
+        }
+    }
+}

@@ -90,6 +90,37 @@ import Testing
         #expect(!PosixFileSystem().exists(takeover))
     }
 
+    /// A dead runner was taking over a run whose runner died after its result, before its final event: recovery writes
+    /// the missing final event (once) as well as the line.
+    @Test func aRecordBeingTakenOverBesideItsResultGetsTheMissingFinalEvent() async throws {
+        let root = try makeRoot()
+        try root.drop("done.json", Self.waiting)
+        // The writer dies right after linking the result: before its final event and its index line.
+        await run(root, as: writer, fileSystem: FaultyFileSystem([.kills(before: "remove", pathContains: "outbox/running/.done.json")]))
+        try? FileManager.default.removeItem(atPath: root.file("outbox/runners/testhost-4242.json"))
+        #expect(root.exists("outbox/results/done.json"))
+        #expect(root.auditEvents().filter { $0["event"] == "run.succeeded" }.isEmpty)
+        // As a runner taking the run over leaves it: the record moved into its claim folder.
+        try FileManager.default.createDirectory(atPath: root.file("outbox/claimed/testhost-4244"), withIntermediateDirectories: true)
+        let takeover = root.layout.takeoverRecord("done", inClaimFolder: "testhost-4244")
+        try FileManager.default.moveItem(atPath: root.file("outbox/running/done.json"), toPath: takeover)
+
+        await run(root, as: recoverer)
+        let finals = root.auditEvents().filter { $0["event"] == "run.succeeded" && $0["runId"] == "done" }
+        #expect(finals.count == 1)
+        #expect(finals.first?["data"]?["writtenBy"] == "recovery")
+        #expect(root.indexEntries("done").count == 1)
+        #expect(!PosixFileSystem().exists(takeover))
+
+        // Found there the next time: not written twice.
+        try? FileManager.default.removeItem(atPath: root.file("outbox/runners/testhost-4243.json"))
+        try FileManager.default.createDirectory(atPath: root.file("outbox/claimed/testhost-4246"), withIntermediateDirectories: true)
+        try Data(contentsOf: URL(fileURLWithPath: root.file("outbox/results/done.json")))
+            .write(to: URL(fileURLWithPath: root.layout.takeoverRecord("done", inClaimFolder: "testhost-4246")))
+        await run(root, as: RunnerIdentity(host: "testhost", pid: 4247))
+        #expect(root.auditEvents().filter { $0["event"] == "run.succeeded" && $0["runId"] == "done" }.count == 1)
+    }
+
     /// The line cannot be written: the record that stands for the run stays, for the next scan.
     @Test func aRepairThatCannotBeWrittenKeepsTheRecord() async throws {
         let root = try makeRoot()

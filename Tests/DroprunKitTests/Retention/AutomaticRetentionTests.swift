@@ -91,6 +91,6 @@ import Testing
         let report = try #require(await RetentionPass.run(context: context, sliceSize: 2))
         #expect(report.purged.count == 5)
         let threads = fs.operationThreads
-        #expect(!threads.isEmpty && threads.allSatisfy { $0 == "droprun-gc" }, "\(Set(threads))")
+        #expect(!threads.isEmpty && threads.allSatisfy { $0 == "droprun-gc" || $0.hasPrefix("droprun-gc-") }, "\(Set(threads))")
     }
 }

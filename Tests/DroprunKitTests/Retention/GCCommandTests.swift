@@ -76,6 +76,18 @@ import Testing
         #expect(root.exists("outbox/results/a.json") && root.exists("outbox/requests/a.json"))
     }
 
+    @Test func eachErrorInJSONHasItsCode() async throws {
+        let root = try await F.root(["a"])
+        let fs = FaultyFileSystem([.init("rename", pathContains: "results/a.json ->", code: EACCES)])
+        let result = await CLITester(root: root.path, clock: InstantClock(start: F.t0.addingTimeInterval(40 * 86_400))).run(
+            ["gc", "--older-than", "30d", "--json"], fileSystem: fs)
+        #expect(result.code == .failure)
+        let json = try RecordReader.parse(Array(result.stdout.utf8))
+        let error = try #require(json["errors"]?.arrayValue?.first)
+        #expect(error["subject"] == "a" && error["code"] == "begin_failed", "\(result.stdout)")
+        #expect(error["reason"]?.stringValue?.hasPrefix("cannot begin to remove it: ") == true)
+    }
+
     @Test func aPurgedRunIsSaidByStatusAndShow() async throws {
         let root = try await F.root(["a"])
         _ = await gc(root, ["--older-than", "30d"])

@@ -69,6 +69,9 @@ import Glibc
         #expect(skipped["live"]?.contains("live record") == true)
         #expect(skipped["claimed"]?.contains("otherhost-1-a") == true)
         #expect(skipped["reserved"]?.contains("kept request") == true)
+        let codes = Dictionary(uniqueKeysWithValues: report.skipped.map { ($0.subject, $0.code) })
+        #expect(codes == ["live": "held_live_record", "claimed": "held_claimed", "takeover": "held_claimed", "reserved": "held_claimed_request"])
+        #expect(report.skipped.first { $0.subject == "live" }?.kind == .held(.liveRecord(runId: "live")))
         for id in ["live", "claimed", "takeover", "reserved"] { #expect(root.exists("outbox/results/\(id).json")) }
     }
 
@@ -243,5 +246,21 @@ import Glibc
         let next = try F.gc(root)
         #expect(next.purged == ["a"] && next.leftoversFinished == 1)
         #expect(F.checkWholeOrGone(root, ["a"]).isEmpty)
+    }
+
+    /// A slice's renames and unlinks are shared among gc's threads; while a runner holds claims (it is busy), gc keeps
+    /// to one thread.
+    @Test func aSliceIsSharedAmongThreadsUnlessARunnerIsBusy() async throws {
+        for busy in [false, true] {
+            let ids = F.ids(40)
+            let root = try await F.root(ids)
+            if busy { try root.write("outbox/claimed/otherhost-1-a/other.json", "{}") }
+            let fs = FaultyFileSystem()
+            let report = try F.gc(root, fileSystem: fs)
+            #expect(report.purged == ids.sorted())
+            #expect(F.checkWholeOrGone(root, ids).isEmpty)
+            let helpers = Set(fs.operationThreads.filter { $0.hasPrefix("droprun-gc-") })
+            #expect(busy ? helpers.isEmpty : !helpers.isEmpty, "busy \(busy): \(helpers)")
+        }
     }
 }

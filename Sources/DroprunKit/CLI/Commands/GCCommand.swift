@@ -46,11 +46,15 @@ enum GCCommand {
         context.environment.lowerPriority()
         let engine = context.engine(configuration)
         defer { engine.audit.close() }
+        // Off the cooperative pool: gc blocks on the disk, and shares a slice's file work among threads of its own.
+        let chosen = options
+        let outcome = await WorkThread(name: "droprun-gc").perform { () -> Result<GCReport, GCLock.Refusal> in
+            Result { () throws(GCLock.Refusal) in try GarbageCollector(context: engine, options: chosen).run() }
+        }
         let report: GCReport
-        do {
-            report = try GarbageCollector(context: engine, options: options).run()
-        } catch {
-            throw CLIError.failed(error.description)
+        switch outcome {
+        case .success(let done): report = done
+        case .failure(let error): throw CLIError.failed(error.description)
         }
         if context.json {
             context.printJSON(
