@@ -24,6 +24,10 @@ public struct CLITester: Sendable {
 
     /// Called where the real program lowers its priority (`gc`).
     public var lowerPriority: @Sendable () -> Void = {}
+    /// Which descriptors the command takes for a terminal (none by default: output is captured, as on a pipe).
+    public var isTerminal: @Sendable (Int32) -> Bool = { _ in false }
+    /// Given the stop token of `watch` (the real program connects it to SIGTERM and SIGINT).
+    public var installStopSignals: @Sendable (StopToken) -> Void = { _ in }
 
     public init(root: String, clock: any RunnerClock = InstantClock(), registry: ProviderRegistry = .builtIn, variables: [String: String] = [:]) {
         self.root = root
@@ -42,6 +46,8 @@ public struct CLITester: Sendable {
             workingDirectory: root, readStandardInput: { input }, identity: RunnerIdentity(host: "testhost", pid: 4242), registry: registry)
         var world = environment
         world.lowerPriority = lowerPriority
+        world.isTerminal = isTerminal
+        world.installStopSignals = installStopSignals
         let code = await CLI.run(arguments: arguments, environment: world)
         return CLIResult(code: code, stdout: out.contents, stderr: err.contents)
     }

@@ -34,6 +34,9 @@ public struct CLIEnvironment: Sendable {
     public var installReloadSignal: @Sendable (ReloadToken) -> Void = { _ in }
     /// Lowers this process's CPU and I/O priority (`gc`, housekeeping); the real program's is `HousekeepingPriority`.
     public var lowerPriority: @Sendable () -> Void = {}
+    /// Whether a file descriptor (1: standard output, 2: standard error) is a terminal; the real program's is `isatty`.
+    /// `run --once` shows its progress line only on a terminal.
+    public var isTerminal: @Sendable (Int32) -> Bool = { _ in false }
 
     public init(
         fileSystem: any FileSystem, clock: any RunnerClock, standardOutput: any OutputSink, standardError: any OutputSink,
@@ -67,6 +70,7 @@ public struct CLIEnvironment: Sendable {
         environment.installReloadSignal = { SignalTrap.installReload($0) }
         environment.launcher = PosixProcessLauncher.live
         environment.lowerPriority = { HousekeepingPriority.lowerThisProcess() }
+        environment.isTerminal = { isatty($0) == 1 }
         // A child that stops reading its standard input must not kill the runner with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         return environment

@@ -8,6 +8,14 @@ enum CommandTable {
         .value("max-request-bytes", valueName: "N", help: "Refuse larger requests as too_large."),
     ]
 
+    /// How `run --once` and `watch` write their lines.
+    static let logOptions: [OptionSpec] = [
+        .value(
+            "log-format", valueName: "FORMAT",
+            help: "'text' (a UTC time, then words; the default, or logFormat in droprun.json) or 'json' (one object per line)."),
+        .flag("quiet", help: "Write only failures, rejections, warnings and errors (and the summary of a pass that failed)."),
+    ]
+
     static let controlOptions: [OptionSpec] = [
         .value("by", valueName: "NAME", help: "Who decides (default: your login name, $USER)."),
         .value("note", valueName: "TEXT", help: "A note kept with the decision."),
@@ -30,9 +38,11 @@ enum CommandTable {
             CommandSpec(
                 name: "run", abstract: "Process everything in the inbox, then exit (for cron).",
                 discussion:
-                    "Repeats until nothing it can take is left. Exit 0 when every run succeeded; 1 when a run failed or was cancelled or a file was rejected.",
-                options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions,
-                examples: ["droprun run --once", "droprun run --once --durability fast --concurrency 8"]),
+                    "Repeats until nothing it can take is left. Exit 0 when every run succeeded; 1 when a run failed or was cancelled or a file was rejected. Each line starts with a UTC time (or is a JSON object, --log-format json); results go to standard output, warnings and errors to standard error. On a terminal, standard error shows one progress line (done of total, runs per second, ETA, failed so far), never on a pipe or under cron.",
+                options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions + logOptions,
+                examples: [
+                    "droprun run --once", "droprun run --once --durability fast --concurrency 8", "droprun run --once --quiet --log-format json",
+                ]),
             CommandSpec(
                 name: "watch", abstract: "Serve the root until SIGINT or SIGTERM: run drops as they arrive.",
                 discussion:
@@ -40,7 +50,7 @@ enum CommandTable {
                 options: runOptions + [
                     .value("poll-interval-ms", valueName: "MS", help: "Look at the inbox at least this often (default 500)."),
                     .value("grace-seconds", valueName: "S", help: "On stop, how long running steps may finish (default 10)."),
-                ],
+                ] + logOptions,
                 examples: ["droprun watch", "droprun watch --concurrency 8 --durability fast"]),
             CommandSpec(
                 name: "submit", abstract: "Validate a request and place it in the inbox atomically.",

@@ -138,7 +138,11 @@ extension Dispatcher {
                     let previous = context.configuration
                     let outcome = watch.check(reason, running: previous)
                     configurationWatch = watch
-                    if let line = outcome.line { context.warnings.notice(line) }
+                    switch outcome {
+                    case .unchanged: break
+                    case .reloaded(_, let line): context.warnings.notice(.configReloaded, line)
+                    case .refused(let line): context.warnings.notice(.configRefused, line)
+                    }
                     guard case .reloaded(let next, _) = outcome, next != previous else { continue }
                     adopt(next)
                     if next.metrics != previous.metrics { metrics.file.reconfigure(next.metrics) }

@@ -26,6 +26,7 @@ struct Recovery {
         let mine = layout.claimFolder(context.identity)
         try fs.makeDirectory(mine)
         var deadFolders: [String] = []
+        var tookOver: [String: Int] = [:]  // dead runner: runs and claims taken from it, said in one line each
         for folder in list(layout.claimed) where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
             guard policy.isGone(folder.name) else { continue }
             liveness.bury(folder.name)
@@ -72,6 +73,7 @@ struct Recovery {
             if !deadFolders.contains(folder.name) { liveness.bury(folder.name) }
             let (taken, complete) = recoverLog(of: folder.name, ignoring: ignoring)
             work += taken
+            tookOver[folder.name, default: 0] += taken.count
             if complete { logsRecovered.insert(folder.name) }
         }
         /// True when `runner`'s checkpoint log may still hold its runs' newest states.
@@ -108,6 +110,7 @@ struct Recovery {
             }
             if let path = takeOver(runId, stillHolds: policy.shouldTakeOver) {
                 work.append(.takeover(runId: runId, path: path, previousRunner: TakeoverPolicy.previousRunner(held)))
+                if TakeoverPolicy.previousRunner(held) != nil, let owner = held.owner { tookOver[owner, default: 0] += 1 }
             }
         }
         for name in deadFolders where !logPending(name) {
@@ -124,6 +127,7 @@ struct Recovery {
                 do {
                     try fs.rename(Path.join(dead, entry.name), to: target)
                     work.append(.claimed(ClaimedFile(name: original, path: target, claimedAt: context.clock.now(), recoveredFrom: name)))
+                    tookOver[name, default: 0] += 1
                 } catch let error where error.isNotFound {
                     // Gone: another runner took the claim first.
                 } catch {
@@ -137,6 +141,10 @@ struct Recovery {
             } catch {
                 report(error, "could not remove the claim folder of the dead runner \(name)")
             }
+        }
+        for (runner, count) in tookOver.sorted(by: { $0.key < $1.key }) where count > 0 {
+            context.warnings.notice(
+                .runnerTakeover, "took over \(count) run\(count == 1 ? "" : "s") of the dead runner \(runner)", runner: runner, count: count)
         }
         return work
     }

@@ -37,7 +37,8 @@ enum RetentionPass {
         let report = await worker.perform { gc.value.finish() }
         if report.removedAnything {
             context.warnings.notice(
-                "gc " + report.summary(runsAge: options.runsAge, runs: options.runsBefore != nil, archive: options.archive != nil))
+                .gcPurged, "gc " + report.summary(runsAge: options.runsAge, runs: options.runsBefore != nil, archive: options.archive != nil),
+                count: report.purged.count, bytes: report.bytesFreed)
         }
         for error in report.errors { context.warnings.warn("gc: \(error)") }
         return report

@@ -122,6 +122,7 @@ import Testing
         let refused = w.warnings.notices.last ?? ""
         #expect(refused.contains("$.concurrency"), "names the key: \(refused)")
         #expect(refused.contains("keeps its configuration"), "\(refused)")
+        #expect(w.warnings.noticeEvents.last == .configRefused, "a refusal is logged as config.refused")
 
         // The old configuration stays: its alias still works.
         try root.drop("still.json", RequestText.make(id: "still", steps: [catStep]))
@@ -135,6 +136,7 @@ import Testing
         )
         #expect(await w.noticed("reloaded (modified "), "\(w.warnings.notices)")
         let reloaded = w.warnings.notices.last ?? ""
+        #expect(w.warnings.noticeEvents.last == .configReloaded, "a reload is logged as config.reloaded")
         #expect(
             reloaded.hasSuffix(
                 "): no change for new runs; needs a restart: durability fast -> strict, leaseSeconds 30 -> 60; the command line wins: --concurrency 1"

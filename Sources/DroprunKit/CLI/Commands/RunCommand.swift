@@ -7,49 +7,71 @@ enum RunCommand {
             throw CLIError.usage("'droprun run' needs --once (process the inbox, then exit). See 'droprun run --help'.")
         }
         let configuration = try context.configuration()
-        let engine = context.engine(configuration)
+        let log = try context.runnerLog(configuration)
+        let engine = context.engine(configuration, log: log)
         defer { engine.audit.close() }
-        let out = context.out
+        let progress = showsProgress(context) ? ProgressDisplay(log: log, clock: context.environment.clock, total: inboxCount(context)) : nil
+        progress?.start()
+        defer { progress?.finish() }
         // Runs left waiting for an approval when the pass ends: one that waits and is then approved (by a
         // control file read in the same pass) and finishes counts once, as finished.
         let waiting = WaitingRuns()
-        let summary = try await Runner(context: engine).runOnce { outcome in
-            out.line(describe(outcome))
-            guard let runId = outcome.runId else { return }
-            switch outcome.kind {
-            case .waiting: waiting.note(runId, waiting: true)
-            case .finished: waiting.note(runId, waiting: false)
-            case .rejected, .control, .deferred: break
+        let summary: RunOnceSummary
+        do {
+            summary = try await Runner(context: engine).runOnce { outcome in
+                progress?.note(outcome)
+                log.outcome(outcome)
+                guard let runId = outcome.runId else { return }
+                switch outcome.kind {
+                case .waiting: waiting.note(runId, waiting: true)
+                case .finished: waiting.note(runId, waiting: false)
+                case .rejected, .control, .deferred: break
+                }
             }
+        } catch {
+            progress?.finish()
+            return stopped(by: error, log: log)
         }
+        progress?.finish()
         let stillWaiting = waiting.count
         let runs = summary.count(.succeeded) + summary.count(.failed) + summary.count(.cancelled) + stillWaiting
-        out.line(
+        let words =
             "\(runs) run\(runs == 1 ? "" : "s"): \(summary.count(.succeeded)) succeeded, \(summary.count(.failed)) failed, \(summary.count(.cancelled)) cancelled, \(stillWaiting) waiting; \(summary.rejected) rejected"
-                + (summary.deferred > 0 ? "; \(summary.deferred) left for a later try" : "")
-                + (summary.gc.map {
-                    $0.removedAnything
-                        ? "; gc purged \($0.purged.count) run\($0.purged.count == 1 ? "" : "s") (\(GCReport.sizeText($0.bytesFreed)))" : ""
-                } ?? ""))
+            + (summary.deferred > 0 ? "; \(summary.deferred) left for a later try" : "")
+            + (summary.gc.map {
+                $0.removedAnything
+                    ? "; gc purged \($0.purged.count) run\($0.purged.count == 1 ? "" : "s") (\(GCReport.sizeText($0.bytesFreed)))" : ""
+            } ?? "")
+        // `--quiet` keeps the summary of a pass that failed (its level), so cron mails only then.
+        log.write(LogLine(at: log.now, event: .onceSummary, level: summary.allSucceeded ? .info : .error, message: words, count: runs))
         return summary.allSucceeded ? .success : .failure
     }
 
-    static func describe(_ outcome: RunOutcome) -> String {
-        switch outcome.kind {
-        case .finished(let status):
-            var text = "\(status.rawValue.padding(9)) \(outcome.runId ?? outcome.file)"
-            if let ms = outcome.durationMs { text += "  \(ms) ms" }
-            if let detail = outcome.detail { text += "  (\(detail))" }
-            return text
-        case .rejected(let reason):
-            return "rejected  \(outcome.file): \(reason.rawValue)" + (outcome.detail.map { " - \($0)" } ?? "")
-        case .control:
-            return "applied   \(outcome.file)" + (outcome.detail.map { ": \($0)" } ?? "") + (outcome.runId.map { " (run \($0))" } ?? "")
-        case .deferred:
-            return "deferred  \(outcome.file)" + (outcome.detail.map { ": \($0)" } ?? "")
-        case .waiting:
-            return "waiting   \(outcome.runId ?? outcome.file)  (approval: \(outcome.detail ?? ""); droprun approve|reject \(outcome.runId ?? ""))"
+    /// The error that ended a pass, as a log line (`lease.lost`, else `runner.failed`), and its exit code.
+    static func stopped(by error: any Error, log: RunnerLog) -> ExitCode {
+        if let lost = error as? LostLease {
+            log.write(LogLine(at: log.now, event: .leaseLost, message: "droprun: \(lost.description)", runner: lost.runner))
+            return .failure
         }
+        let failure = CLI.cliError(error)
+        log.write(LogLine(at: log.now, event: .runnerFailed, message: "droprun: \(failure.description)", error: failure.kind.rawValue))
+        return failure.exitCode
+    }
+
+    /// True when the progress line is shown: standard error is a terminal that can clear a line.
+    static func showsProgress(_ context: CommandContext) -> Bool {
+        context.environment.isTerminal(2) && context.environment.variables["TERM"] != "dumb"
+    }
+
+    /// The drops in the inbox now (control messages too: each is one line of the pass).
+    static func inboxCount(_ context: CommandContext) -> Int {
+        let entries = (try? context.fs.list(context.layout.inbox)) ?? []
+        return entries.reduce(0) { $0 + ($1.rawName == nil && InboxScanner.isRequestName($1.name) ? 1 : 0) }
+    }
+
+    /// The words of a line that says what became of a dropped file (see `LogLine.init(_:at:)`).
+    static func describe(_ outcome: RunOutcome) -> String {
+        LogLine.words(outcome)
     }
 }
 

@@ -9,27 +9,34 @@ enum WatchCommand {
         var configuration = try context.configuration()
         configuration = overrides.applied(to: configuration)
         let grace = try context.parsed.intValue("grace-seconds", range: 0...86_400) ?? 10
+        let log = try context.runnerLog(configuration)
         let stop = StopToken()
-        var engine = context.engine(configuration)
+        var engine = context.engine(configuration, log: log)
         engine.stop = stop
         defer { engine.audit.close() }
         context.environment.installStopSignals(stop)
         let reload = ReloadToken()
         context.environment.installReloadSignal(reload)
-        let out = context.out
-        out.line(
+        log.say(
+            .runnerStarted,
             "watching \(context.root) (concurrency \(configuration.concurrency), \(configuration.durability.rawValue) durability, polling every \(configuration.pollIntervalMs) ms\(FolderWatcher.isAvailable ? " plus inotify" : "")); stop with Ctrl-C or SIGTERM"
         )
         do {
             try await Runner(context: engine).watch(
                 grace: .seconds(grace), reload: ConfigurationReload(overrides: overrides, requests: reload)
             ) { outcome in
-                out.line(RunCommand.describe(outcome))
+                log.outcome(outcome)
             }
         } catch let error as RunnerStopped {
-            throw CLIError.failed(error.description)
+            let lost = LostLease(runner: engine.identity.actor)
+            // The watch loop says why it stopped in words; a lost lease is told apart by its own.
+            let event: LogEvent = error.reason == lost.description ? .leaseLost : .runnerFailed
+            log.write(
+                LogLine(
+                    at: log.now, event: event, message: "droprun: \(error.description)", runner: event == .leaseLost ? lost.runner : nil))
+            return .failure
         }
-        out.line("stopped; unfinished runs were checkpointed and released for the next runner")
+        log.say(.runnerStopped, "stopped; unfinished runs were checkpointed and released for the next runner")
         return .success
     }
 }
