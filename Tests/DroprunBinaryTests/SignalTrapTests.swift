@@ -80,7 +80,10 @@ extension SignalTrapTests {
         let output = try await blockingWork { try runner.wait(timeout: 20) }
         #expect(output.code == 0, "\(output.stdout)\(output.stderr)")
         #expect(output.stdout.contains("stopped; unfinished runs were checkpointed"), "\(output.stdout)")
-        let reloads = output.stderr.split(separator: "\n").filter { $0.contains("droprun.json reloaded") }
+        // Each line starts with the runner's UTC time, then the words.
+        let reloads = output.stderr.split(separator: "\n").filter { $0.contains("droprun.json reloaded") }.map {
+            $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? ""
+        }
         #expect(
             reloads == ["droprun: droprun.json reloaded on SIGHUP: providers.exec.commands.cat added; the command line wins: --concurrency 2"],
             "\(output.stderr)")
