@@ -25,7 +25,7 @@ public struct HealthProblem: Sendable, Equatable {
         public var advice: String {
             switch self {
             case .noLiveRunner:
-                "start droprun watch (systemctl start droprun), or see why it stopped (journalctl -u droprun); for a root served by run --once from cron, set health.requireRunner to false"
+                "start droprun watch (systemctl start droprun-watch), or see why it stopped (journalctl -u droprun-watch); for a root served by run --once from cron, set health.requireRunner to false"
             case .runnerStalled:
                 "look at what the runner is doing (its log, its exec children); restart it (systemctl restart droprun) and its runs are taken over; if its runs are slow on purpose, raise health.stallSeconds"
             case .queueTooOld:
