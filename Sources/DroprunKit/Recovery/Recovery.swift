@@ -27,8 +27,18 @@ struct Recovery {
         try fs.makeDirectory(mine)
         var deadFolders: [String] = []
         var tookOver: [String: Int] = [:]  // dead runner: runs and claims taken from it, said in one line each
+        // Runners whose heartbeat was already gone when first met here: they stopped cleanly (a crashed runner's heartbeat
+        // stays until another runner buries it), so their runs were released, not left by a death.
+        var stopped: Set<String> = []
+        func meet(_ runner: String) {
+            if tookOver[runner] == nil, !liveness.hasHeartbeat(runner), !fs.exists(layout.checkpointFolder(runner)) {
+                stopped.insert(runner)
+            }
+            tookOver[runner, default: 0] += 0
+        }
         for folder in list(layout.claimed) where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
             guard policy.isGone(folder.name) else { continue }
+            meet(folder.name)
             liveness.bury(folder.name)
             deadFolders.append(folder.name)
             // Records the dead runner was taking over go back where every runner looks.
@@ -106,6 +116,7 @@ struct Recovery {
             if let owner = held.owner, owner != context.identity.folderName {
                 // A runner found dead only now: its checkpoint log may hold newer states; taken up at the next scan.
                 if logPending(owner) { continue }
+                meet(owner)
                 liveness.bury(owner)
             }
             if let path = takeOver(runId, stillHolds: policy.shouldTakeOver) {
@@ -143,8 +154,10 @@ struct Recovery {
             }
         }
         for (runner, count) in tookOver.sorted(by: { $0.key < $1.key }) where count > 0 {
-            context.warnings.notice(
-                .runnerTakeover, "took over \(count) run\(count == 1 ? "" : "s") of the dead runner \(runner)", runner: runner, count: count)
+            let runs = "\(count) run\(count == 1 ? "" : "s")"
+            let words =
+                stopped.contains(runner) ? "took over \(runs) released by \(runner), which stopped" : "took over \(runs) of the dead runner \(runner)"
+            context.warnings.notice(.runnerTakeover, words, runner: runner, count: count)
         }
         return work
     }

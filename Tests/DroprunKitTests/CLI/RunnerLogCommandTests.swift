@@ -124,6 +124,16 @@ import Testing
         #expect(text.stdout.contains("succeeded orphan"))
     }
 
+    @Test func runsOfARunnerThatStoppedCleanlyAreNotSaidToBeADeadRunners() async throws {
+        let root = try root()
+        let clock = ManualClock(start: Date())
+        // No heartbeat and no checkpoint log: the runner stopped and released its runs (a crashed one leaves both).
+        try LifecycleTests().leaveOrphan(root, owner: RunnerIdentity(host: "otherhost", pid: 77), heartbeatAge: nil, clock: clock)
+        let text = await CLITester(root: root.path, clock: clock).run(["run", "--once"])
+        #expect(text.code == .success, "\(text)")
+        #expect(text.stderr == "\(Timestamp.format(clock.now())) droprun: took over 1 run released by otherhost-77, which stopped\n")
+    }
+
     @Test func aTakeoverInJSONNamesTheRunnerAndTheCount() async throws {
         let root = try root()
         let clock = ManualClock(start: Date())
