@@ -239,4 +239,20 @@ import Testing
         let validate = await CLITester(root: root.file("target")).run(["validate", "example-request.json"])
         #expect(validate.code == .success, "\(validate.stdout)")
     }
+
+    @Test func aNewRootHasABuiltEmptyIndexSoStatsAndListDoNotWarn() async throws {
+        let root = try TemporaryRoot(initialized: false)
+        #expect(await CLITester(root: root.path).run(["init", "fresh"]).code == .success)
+        #expect(root.exists("fresh/outbox/index/.built"))
+        let stats = await CLITester(root: root.file("fresh")).run(["stats"])
+        #expect(stats.code == .success && stats.stderr.isEmpty, "\(stats)")
+        #expect(stats.stdout.contains("from the history index"), "\(stats.stdout)")
+    }
+
+    @Test func initOnARootWithResultsLeavesTheIndexToItsNextRunner() async throws {
+        let root = try TemporaryRoot(initialized: false)
+        try root.write("old/outbox/results/x.json", "{}")
+        #expect(await CLITester(root: root.path).run(["init", "old"]).code == .success)
+        #expect(!root.exists("old/outbox/index/.built"), "a root with results is indexed by a runner (or reindex), never marked empty")
+    }
 }

@@ -63,6 +63,12 @@ enum InitCommand {
             try fs.makeDirectory(dir)
             try RootLayout(root: dir).createFolders(fs)
             try fs.makeDirectory(Path.join(dir, "workflows"))
+            // A root without results has a complete (empty) index: marked built now, so stats, report and list read it
+            // from the first run on instead of warning that it is not built (an existing root's results are indexed
+            // by its next runner, as before).
+            let layout = RootLayout(root: dir)
+            let builder = IndexBuilder(layout: layout, fileSystem: fs, clock: context.environment.clock, durable: false, isLive: { _ in true })
+            if !builder.isBuilt, try fs.list(layout.results).isEmpty { _ = try builder.ensureBuilt() }
         } catch let error as FileSystemError {
             throw explain(error, dir: dir, fs: fs)
         }
