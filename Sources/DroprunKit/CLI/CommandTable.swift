@@ -197,7 +197,7 @@ enum CommandTable {
                     .value(
                         "since", valueName: "T",
                         help:
-                            "Runs created at or after T (default 24h): a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (2026-12-01)."
+                            "Runs that finished at or after T (default 24h), as stats counts them: a duration back from now (90m, 24h, 7d), an RFC 3339 time, or a UTC day (2026-12-01)."
                     ),
                     .value(
                         "output", short: "o", valueName: "FILE",

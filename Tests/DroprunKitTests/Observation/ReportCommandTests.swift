@@ -78,28 +78,33 @@ import Testing
     }
 
     /// A finished record created `ago` seconds before `now`, as a result file.
-    static func writeResult(_ root: TemporaryRoot, _ runId: String, createdAgo ago: TimeInterval, now: Date) throws {
+    static func writeResult(
+        _ root: TemporaryRoot, _ runId: String, createdAgo ago: TimeInterval, now: Date, finishedAgo: TimeInterval? = nil
+    ) throws {
         let at = Timestamp.format(now.addingTimeInterval(-ago))
+        let end = Timestamp.format(now.addingTimeInterval(-(finishedAgo ?? ago)))
         try root.write(
             "outbox/results/\(runId).json",
             """
             {"runId": "\(runId)", "status": "succeeded", "workflow": {"name": "w", "version": "1"}, "createdAt": "\(at)", "startedAt": "\(at)",
-             "finishedAt": "\(at)", "steps": [], "request": {"file": "\(runId).json", "sha256": "", "size": 1, "receivedAt": "\(at)"}}
+             "finishedAt": "\(end)", "steps": [], "request": {"file": "\(runId).json", "sha256": "", "size": 1, "receivedAt": "\(at)"}}
             """)
-        try PosixFileSystem().setModified(root.file("outbox/results/\(runId).json"), to: now.addingTimeInterval(-ago + 1))
+        try PosixFileSystem().setModified(root.file("outbox/results/\(runId).json"), to: now.addingTimeInterval(-(finishedAgo ?? ago) + 1))
     }
 
     @Test(arguments: [true, false])
-    func sinceKeepsOnlyTheRunsCreatedInTheWindow(indexed: Bool) async throws {
+    func sinceKeepsOnlyTheRunsThatFinishedInTheWindowAsStatsDoes(indexed: Bool) async throws {
         let root = try TemporaryRoot()
         let now = Date()
         try Self.writeResult(root, "recent", createdAgo: 3_600, now: now)
         try Self.writeResult(root, "old", createdAgo: 3 * 86_400, now: now)
+        // Created before the window, finished in it: in the report, as in stats.
+        try Self.writeResult(root, "long", createdAgo: 2 * 86_400, now: now, finishedAgo: 7_200)
         let cli = CLITester(root: root.path, clock: InstantClock(start: now))
         if indexed { #expect(await cli.run(["reindex"]).code == .success) }
         #expect(IndexReader(layout: root.layout, fileSystem: PosixFileSystem()).isBuilt == indexed)
         let day = await cli.run(["report", "-o", "-"]).stdout
-        #expect(day.contains(">recent<") && !day.contains(">old<"))
+        #expect(day.contains(">recent<") && day.contains(">long<") && !day.contains(">old<"))
         #expect(day.contains(indexed ? "read from the history index" : "read from outbox/results/"))
         let week = await cli.run(["report", "--since", "7d", "-o", "-"]).stdout
         #expect(week.contains(">recent<") && week.contains(">old<"))

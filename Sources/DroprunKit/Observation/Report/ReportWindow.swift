@@ -1,6 +1,7 @@
 import Foundation
 
-/// The finished runs a report covers: those created at or after `since`, newest first, read without reading every record.
+/// The finished runs a report covers: those that finished at or after `since` (as `stats` counts them), newest first,
+/// read without reading every record.
 ///
 /// With a built history index the runs come from its lines (`IndexReader`,
 /// which opens only the days that can hold runs of the window); without one
@@ -36,14 +37,25 @@ struct ReportWindow: Sendable {
         guard reader.isBuilt else { return fromResults(layout: layout, fileSystem: fileSystem, since: since, limit: limit) }
         var window = ReportWindow()
         do {
-            let page = try reader.newest(IndexQuery(since: since), limit: limit + 1)
-            window.entries = Array(page.entries.prefix(limit))
-            window.truncated = page.entries.count > limit
-            for file in page.unreadableFiles {
+            // By finish time, the days the index is cut by: only the window's days are opened. At most twice `limit`
+            // entries are held; the newest (by creation, as the page lists them) are kept.
+            var kept: [IndexEntry] = []
+            let pass = try reader.forEachFinished(since: since, until: nil) { entry in
+                kept.append(entry)
+                if kept.count >= 2 * limit {
+                    kept.sort { $0.position.precedes($1.position) }
+                    kept.removeLast(kept.count - limit)
+                    window.truncated = true
+                }
+            }
+            kept.sort { $0.position.precedes($1.position) }
+            window.truncated = window.truncated || kept.count > limit
+            window.entries = Array(kept.prefix(limit))
+            for file in pass.unreadableFiles {
                 window.problems.append("cannot read \(layout.relative(file.path)) (\(file.reason)): its runs are left out")
             }
-            if page.unreadableLines > 0 {
-                window.problems.append("skipped \(page.unreadableLines) unreadable line(s) of outbox/index/ ('droprun reindex' rebuilds the index)")
+            if pass.unreadableLines > 0 {
+                window.problems.append("skipped \(pass.unreadableLines) unreadable line(s) of outbox/index/ ('droprun reindex' rebuilds the index)")
             }
         } catch {
             window.problems.append("cannot list outbox/index/ (\(error)); reading outbox/results/ instead")
@@ -66,7 +78,7 @@ struct ReportWindow: Sendable {
         files.sort { $0.modified > $1.modified }
         var kept: [IndexEntry] = []
         for file in files {
-            // A result is written after its run was created: an older file holds no run of the window.
+            // A result is written when its run finished: an older file holds no run of the window.
             if let since, file.modified.addingTimeInterval(IndexReader.clockSlack) < since { break }
             switch RunLocator.readRecord(file.path, fs: fileSystem) {
             case .missing:
@@ -75,7 +87,7 @@ struct ReportWindow: Sendable {
                 window.problems.append("cannot read \(layout.relative(file.path)) (\(reason)): it is left out")
             case .record(let record):
                 guard let entry = IndexEntry(record: record, audit: []) else { continue }
-                if let since, entry.createdAt < since { continue }
+                if let since, entry.finishedAt < since { continue }
                 kept.append(entry)
                 if kept.count >= 2 * limit {
                     kept.sort { $0.position.precedes($1.position) }
