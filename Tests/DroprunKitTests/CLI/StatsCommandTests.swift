@@ -108,6 +108,21 @@ import Testing
         #expect(try JSONParser.parse(Array(result.stdout.utf8))["runs"]?["total"] == 5)
     }
 
+    /// Drops a runner claimed and has not started are counted beside the inbox, in the text and the JSON.
+    @Test func claimedDropsNotStartedAreShownNow() async throws {
+        let fixture = try StatsFixture.make()
+        try fixture.root.write("outbox/claimed/otherhost-1/a.json", "{}")
+        try fixture.touch("outbox/claimed/otherhost-1/a.json", "2026-12-01T11:57:00.000Z")
+        try fixture.root.write("outbox/claimed/otherhost-1/b.json~2", "{}")
+        try fixture.touch("outbox/claimed/otherhost-1/b.json~2", "2026-12-01T11:59:00.000Z")
+        try fixture.root.write("outbox/claimed/otherhost-1/r.running.json~takeover", "{}")
+        let text = await Self.stats([], fixture.root)
+        #expect(text.stdout.contains("\nnow: inbox 0 drops, 2 claimed not started (oldest 3m)\n"), "\(text.stdout)")
+        let json = try JSONParser.parse(Array(await Self.stats(["--json"], fixture.root).stdout.utf8))
+        #expect(json["claimed"] == ["depth": 2, "oldestAgeSeconds": 180])
+        #expect(json["inbox"] == ["depth": 0, "oldestAgeSeconds": .null])
+    }
+
     @Test func anEmptyRootHasNothingToCount() async throws {
         let root = try makeRoot()
         let result = await Self.stats([], root)

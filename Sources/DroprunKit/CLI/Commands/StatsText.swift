@@ -50,7 +50,11 @@ enum StatsText {
         out.line("")
         let inbox = stats.inbox
         let approvals = stats.approvals
-        out.line("now: inbox \(plural(inbox.depth, "drop"))\(inbox.oldestAgeSeconds.map { " (oldest \(duration($0)))" } ?? "")")
+        let claimed = stats.claimed
+        let claims =
+            claimed.depth == 0
+            ? "" : ", \(claimed.depth) claimed not started\(claimed.oldestAgeSeconds.map { " (oldest \(duration($0)))" } ?? "")"
+        out.line("now: inbox \(plural(inbox.depth, "drop"))\(inbox.oldestAgeSeconds.map { " (oldest \(duration($0)))" } ?? "")\(claims)")
         out.line(
             "now: \(approvals.waiting) waiting for approval\(approvals.oldestAgeSeconds.map { " (oldest \(duration($0)))" } ?? ""), \(approvals.overdue) overdue"
         )
