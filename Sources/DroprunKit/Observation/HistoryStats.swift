@@ -58,7 +58,7 @@ public struct HistoryStats: Sendable, Equatable {
         public var steps = 0
         /// Steps that failed for good.
         public var failed = 0
-        /// Attempts beyond the first.
+        /// Attempts beyond the first: retries, and runs again after a crash or stop (a step record counts attempts only).
         public var retries = 0
         /// Step durations (first attempt's start to the end); nil when none ran.
         public var durationMs: Percentiles?

@@ -40,7 +40,8 @@ enum StatsText {
             let rows = stats.providers.sorted { $0.key < $1.key }.map { name, p in
                 [name, String(p.steps), String(p.failed), String(p.retries)] + spread(p.durationMs)
             }
-            table(["PROVIDER", "STEPS", "FAILED", "RETRIES", "P50", "P95", "P99"], rows, to: out)
+            table(["PROVIDER", "STEPS", "FAILED", "REPEATS", "P50", "P95", "P99"], rows, to: out)
+            out.line("REPEATS: attempts beyond the first (retries, and runs again after a crash or stop)")
         }
         if !stats.rejections.isEmpty {
             out.line("")
