@@ -178,7 +178,7 @@ enum CommandTable {
             CommandSpec(
                 name: "stats", abstract: "Count what a root did over a window (default: the last 24 hours) and what it holds now.",
                 discussion:
-                    "Runs that finished in the window, from the history index (outbox/index/; without a built index, from outbox/results/, slowly): counts by status, workflow and tenant label, run durations (p50, p95, p99) by workflow, step durations and retries by provider, runs a minute; drops rejected in the window by reason (outbox/rejected/); now: inbox depth and the oldest drop's age, approvals waiting (the oldest's age, how many are overdue).",
+                    "Runs that finished in the window, from the history index (outbox/index/; without a built index, from outbox/results/, slowly): counts by status, workflow and tenant label, run durations (p50, p95, p99) by workflow, step durations and attempts beyond the first (retries, and runs again after a crash or stop) by provider, runs a minute; drops rejected in the window by reason (outbox/rejected/); now: inbox depth and the oldest drop's age, drops claimed and not started (how many, the oldest's age), approvals waiting (the oldest's age, how many are overdue).",
                 options: [
                     .value(
                         "since", valueName: "T",

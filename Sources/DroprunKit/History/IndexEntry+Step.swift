@@ -35,7 +35,7 @@ extension IndexEntry {
             self.init(id: step.id, provider: step.provider, status: step.status, durationMs: duration, attempts: step.attempts)
         }
 
-        /// Attempts beyond the first: the step's retries.
+        /// Attempts beyond the first: the step's retries, and its runs again after a crash or stop (the record does not tell them apart).
         public var retries: Int { max(0, attempts - 1) }
 
         /// As a line writes it: `[id, provider, status, durationMs, attempts]`.

@@ -78,7 +78,8 @@ public struct HealthCheck: Sendable {
                 problems.append(HealthProblem(.noLiveRunner, "no runner serves the root: outbox/runners/ holds no heartbeat"))
             }
         }
-        guard snapshot.inboxDepth > 0, let oldest = snapshot.oldestDropAt, now.timeIntervalSince(oldest) > Double(settings.stallSeconds) else {
+        guard snapshot.waitingDepth > 0, let oldest = snapshot.oldestWaitingAt, now.timeIntervalSince(oldest) > Double(settings.stallSeconds)
+        else {
             return problems
         }
         for runner in live {
@@ -86,26 +87,35 @@ public struct HealthCheck: Sendable {
             let idle = now.timeIntervalSince(progress.lastProgressAt)
             guard idle > Double(settings.stallSeconds) else { continue }
             let mode = runner.mode.map { " (\($0))" } ?? ""
-            let drops = snapshot.inboxDepth == 1 ? "1 drop waits" : "\(snapshot.inboxDepth) drops wait"
+            let drops = snapshot.waitingDepth == 1 ? "1 drop waits" : "\(snapshot.waitingDepth) drops wait"
             problems.append(
                 HealthProblem(
                     .runnerStalled,
-                    "runner \(runner.folderName)\(mode) claimed and finished nothing for \(Self.age(idle)) (health.stallSeconds \(settings.stallSeconds)) while \(drops) in inbox/, the oldest for \(Self.age(now.timeIntervalSince(oldest))); it holds \(runner.runs) run\(runner.runs == 1 ? "" : "s") and has finished \(progress.finished) since it started",
+                    "runner \(runner.folderName)\(mode) claimed and finished nothing for \(Self.age(idle)) (health.stallSeconds \(settings.stallSeconds)) while \(drops) \(Self.waitingWhere(snapshot)), the oldest for \(Self.age(now.timeIntervalSince(oldest))); it holds \(runner.runs) run\(runner.runs == 1 ? "" : "s") and has finished \(progress.finished) since it started",
                     runner: runner.folderName, ageSeconds: Self.seconds(idle)))
         }
         return problems
     }
 
     func queueProblems(_ snapshot: RootSnapshot, now: Date) -> [HealthProblem] {
-        guard let oldest = snapshot.oldestDropAt else { return [] }
+        guard let oldest = snapshot.oldestWaitingAt, let file = snapshot.oldestWaitingFile else { return [] }
         let age = now.timeIntervalSince(oldest)
         guard age > Double(settings.maxQueueAgeSeconds) else { return [] }
         return [
             HealthProblem(
                 .queueTooOld,
-                "the oldest of \(snapshot.inboxDepth) drop\(snapshot.inboxDepth == 1 ? "" : "s") in inbox/ has waited \(Self.age(age)), more than health.maxQueueAgeSeconds (\(Self.age(Double(settings.maxQueueAgeSeconds))))",
-                file: "inbox/", ageSeconds: Self.seconds(age))
+                "\(file), the oldest of \(Self.count(snapshot.waitingDepth, "drop")) waiting to start \(Self.waitingWhere(snapshot)), has waited \(Self.age(age)), more than health.maxQueueAgeSeconds (\(Self.age(Double(settings.maxQueueAgeSeconds))))",
+                file: file, ageSeconds: Self.seconds(age))
         ]
+    }
+
+    /// Where the drops waiting to start are: `in inbox/`, `claimed in outbox/claimed/`, or `(2 in inbox/, 3 claimed in outbox/claimed/)`.
+    static func waitingWhere(_ snapshot: RootSnapshot) -> String {
+        switch (snapshot.inboxDepth, snapshot.claimedDepth) {
+        case (_, 0): "in inbox/"
+        case (0, _): "claimed in outbox/claimed/"
+        case (let inbox, let claimed): "(\(inbox) in inbox/, \(claimed) claimed in outbox/claimed/)"
+        }
     }
 
     // MARK: Approvals

@@ -24,6 +24,8 @@ public struct HealthReport: Sendable {
 
     /// The age of the oldest drop in the inbox, in whole seconds.
     public var oldestDropAgeSeconds: Int? { snapshot.oldestDropAt.map { HealthCheck.seconds(checkedAt.timeIntervalSince($0)) } }
+    /// The age of the oldest drop claimed and not admitted yet, in whole seconds.
+    public var oldestClaimedAgeSeconds: Int? { snapshot.oldestClaimedAt.map { HealthCheck.seconds(checkedAt.timeIntervalSince($0)) } }
 
     /// One line for a healthy root: `healthy: 1 live runner (...), inbox 0, 2 running, 1 waiting for approval`.
     public var summary: String {
@@ -41,6 +43,10 @@ public struct HealthReport: Sendable {
         var inbox = "inbox \(snapshot.inboxDepth)"
         if let age = oldestDropAgeSeconds { inbox += " (oldest \(HealthCheck.age(Double(age))))" }
         parts.append(inbox)
+        if snapshot.claimedDepth > 0 {
+            parts.append(
+                "\(snapshot.claimedDepth) claimed not started" + (oldestClaimedAgeSeconds.map { " (oldest \(HealthCheck.age(Double($0))))" } ?? ""))
+        }
         parts.append("\(snapshot.running) running")
         parts.append("\(snapshot.waiting.count) waiting for approval")
         if deep { parts.append("audit chains intact") }
@@ -69,6 +75,7 @@ public struct HealthReport: Sendable {
             "healthy": .bool(isHealthy), "checkedAt": .string(Timestamp.format(checkedAt)), "deep": .bool(deep),
             "problems": .array(problems.map(\.json)), "runners": .array(runners),
             "inbox": ["depth": .int(snapshot.inboxDepth), "oldestAgeSeconds": oldestDropAgeSeconds.map(JSONValue.int) ?? .null],
+            "claimed": ["depth": .int(snapshot.claimedDepth), "oldestAgeSeconds": oldestClaimedAgeSeconds.map(JSONValue.int) ?? .null],
             "approvals": ["waiting": .int(snapshot.waiting.count), "overdue": .int(approvalsOverdue)],
             "running": .int(snapshot.running),
         ]

@@ -20,6 +20,7 @@ extension HistoryStats {
                 "waiting": .int(approvals.waiting), "oldestAgeSeconds": Self.seconds(approvals.oldestAgeSeconds), "overdue": .int(approvals.overdue),
             ],
             "inbox": ["depth": .int(inbox.depth), "oldestAgeSeconds": Self.seconds(inbox.oldestAgeSeconds)],
+            "claimed": ["depth": .int(claimed.depth), "oldestAgeSeconds": Self.seconds(claimed.oldestAgeSeconds)],
             "unreadable": [
                 "indexLines": .int(unreadable.indexLines),
                 "indexFiles": .array(unreadable.indexFiles.map { ["path": .string($0.path), "reason": .string($0.reason)] }),

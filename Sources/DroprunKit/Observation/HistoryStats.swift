@@ -58,7 +58,7 @@ public struct HistoryStats: Sendable, Equatable {
         public var steps = 0
         /// Steps that failed for good.
         public var failed = 0
-        /// Attempts beyond the first.
+        /// Attempts beyond the first: retries, and runs again after a crash or stop (a step record counts attempts only).
         public var retries = 0
         /// Step durations (first attempt's start to the end); nil when none ran.
         public var durationMs: Percentiles?
@@ -121,6 +121,8 @@ public struct HistoryStats: Sendable, Equatable {
     public var rejections: [String: Int] = [:]
     public var approvals = Approvals()
     public var inbox = Inbox()
+    /// Drops a runner claimed (`outbox/claimed/<runner>/`) and has not started yet, now: a backlog the inbox no longer shows.
+    public var claimed = Inbox()
     public var lastHour: Minutes
     public var unreadable = Unreadable()
 
@@ -147,12 +149,13 @@ public struct HistoryStats: Sendable, Equatable {
         return Minutes(from: until.addingTimeInterval(-60 * Double(count)), runs: [Int](repeating: 0, count: count))
     }
 
-    /// The present: the inbox and the approvals waiting, as `snapshot` saw them.
+    /// The present: the inbox, the drops claimed and not started, and the approvals waiting, as `snapshot` saw them.
     public mutating func look(at snapshot: RootSnapshot) {
         takenAt = snapshot.takenAt
         // A time written by a clock ahead of this one is no age at all.
         func age(_ date: Date) -> Double { max(0, snapshot.takenAt.timeIntervalSince(date)) }
         inbox = Inbox(depth: snapshot.inboxDepth, oldestAgeSeconds: snapshot.oldestDropAt.map(age))
+        claimed = Inbox(depth: snapshot.claimedDepth, oldestAgeSeconds: snapshot.oldestClaimedAt.map(age))
         approvals = Approvals(
             waiting: snapshot.waiting.count, oldestAgeSeconds: snapshot.waiting.map(\.approval.requestedAt).min().map(age),
             overdue: snapshot.waiting.filter { $0.approval.hasExpired(at: snapshot.takenAt) }.count)

@@ -155,6 +155,11 @@ public final class MetricsFile: Sendable {
         m.sample("droprun_inbox_files", [], Double(root.inboxDepth))
         m.family("droprun_inbox_oldest_age_seconds", .gauge, help: "Age of the oldest file waiting in inbox/ (0 when it is empty).")
         m.sample("droprun_inbox_oldest_age_seconds", [], age(root.oldestDropAt))
+        m.family("droprun_claimed_files", .gauge, help: "Drops claimed by a runner (outbox/claimed/) and not started yet.")
+        m.sample("droprun_claimed_files", [], Double(root.claimedDepth))
+        m.family(
+            "droprun_queue_oldest_age_seconds", .gauge, help: "Age of the oldest drop waiting to start, in inbox/ or claimed (0 when none waits).")
+        m.sample("droprun_queue_oldest_age_seconds", [], age(root.oldestWaitingAt))
         m.family("droprun_approvals_waiting", .gauge, help: "Runs waiting for an approval.")
         m.sample("droprun_approvals_waiting", [], Double(root.waiting.count))
         m.family("droprun_approvals_oldest_age_seconds", .gauge, help: "Age of the oldest approval request not yet decided (0 when none waits).")

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The one reader of "the present" for `health`, `stats`, the metrics file
 /// and `report` (the past is the history index's). It lists `inbox/`,
-/// `outbox/running/` and `outbox/runners/` and reads the live records and
+/// `outbox/claimed/*/`, `outbox/running/` and `outbox/runners/` and reads the live records and
 /// heartbeats; it never reads results. What it cannot read it lists in
 /// `unreadable` and goes on.
 public struct RootSnapshot: Sendable {
@@ -61,6 +61,21 @@ public struct RootSnapshot: Sendable {
     public var inboxDepth = 0
     /// The modification time of the oldest of them.
     public var oldestDropAt: Date?
+    /// That oldest drop, relative to the root (`inbox/<name>`).
+    public var oldestDropFile: String?
+    /// Drops a runner claimed and has not admitted yet: request files in `outbox/claimed/<runner>/` (a claim keeps
+    /// its drop's modification time; records being taken over, `<runId>.running.json~takeover`, are not drops).
+    public var claimedDepth = 0
+    /// The modification time of the oldest of them.
+    public var oldestClaimedAt: Date?
+    /// That oldest claim, relative to the root (`outbox/claimed/<runner>/<name>`).
+    public var oldestClaimedFile: String?
+    /// Drops waiting to start: in `inbox/` or claimed and not admitted yet.
+    public var waitingDepth: Int { inboxDepth + claimedDepth }
+    /// The modification time of the oldest drop waiting to start, in `inbox/` or claimed.
+    public var oldestWaitingAt: Date? { oldestWaiting?.at }
+    /// That oldest waiting drop, relative to the root.
+    public var oldestWaitingFile: String? { oldestWaiting?.file }
     /// Live records whose status is `running` or `queued`.
     public var running = 0
     /// Live records waiting for an approval, oldest request first.
@@ -79,8 +94,12 @@ public struct RootSnapshot: Sendable {
         var snapshot = RootSnapshot(takenAt: now)
         if let drops = try? InboxScanner(fileSystem: fileSystem, inbox: layout.inbox).candidates() {
             snapshot.inboxDepth = drops.count
-            snapshot.oldestDropAt = drops.lazy.filter { $0.rawName == nil }.map(\.info.modified).min()
+            if let oldest = drops.first(where: { $0.rawName == nil }) {
+                snapshot.oldestDropAt = oldest.info.modified
+                snapshot.oldestDropFile = layout.relative(Path.join(layout.inbox, oldest.name))
+            }
         }
+        snapshot.readClaims(layout: layout, fileSystem: fileSystem)
         var holding: [String: Int] = [:]
         for entry in (try? fileSystem.list(layout.running)) ?? [] where entry.name.hasSuffix(".json") && !entry.name.hasPrefix(".") {
             let path = Path.join(layout.running, entry.name)
@@ -127,6 +146,34 @@ public struct RootSnapshot: Sendable {
         }
         snapshot.runners.sort { $0.folderName < $1.folderName }
         return snapshot
+    }
+
+    /// The oldest drop waiting to start and its file: the inbox's oldest or the claim folders' oldest.
+    private var oldestWaiting: (at: Date, file: String)? {
+        let drop = oldestDropAt.map { (at: $0, file: oldestDropFile ?? "inbox/") }
+        let claim = oldestClaimedAt.map { (at: $0, file: oldestClaimedFile ?? "outbox/claimed/") }
+        guard let drop, let claim else { return drop ?? claim }
+        return claim.at < drop.at ? claim : drop
+    }
+
+    /// Counts the drops in every runner's claim folder (`claimedDepth`) and finds the oldest.
+    private mutating func readClaims(layout: RootLayout, fileSystem: any FileSystem) {
+        for runner in (try? fileSystem.list(layout.claimed)) ?? [] where !runner.name.hasPrefix(".") {
+            let folder = Path.join(layout.claimed, runner.name)
+            for entry in (try? fileSystem.list(folder)) ?? [] where Self.isClaimedDrop(entry.name) {
+                claimedDepth += 1
+                guard entry.rawName == nil, let info = (try? fileSystem.info(Path.join(folder, entry.name))) ?? nil else { continue }
+                if oldestClaimedAt.map({ info.modified < $0 }) ?? true {
+                    oldestClaimedAt = info.modified
+                    oldestClaimedFile = layout.relative(Path.join(folder, entry.name))
+                }
+            }
+        }
+    }
+
+    /// True for a name in a claim folder that is a claimed drop (`x.json`, `x.json~2`), not a record being taken over.
+    static func isClaimedDrop(_ name: String) -> Bool {
+        !name.hasPrefix(".") && !RootLayout.isTakeoverName(name) && InboxScanner.isRequestName(RootLayout.claimedFileName(name))
     }
 
     /// A heartbeat's JSON; nil when it cannot be read or parsed.

@@ -31,7 +31,7 @@ public final class RunnerActivity: Sendable {
         public var runDurations: [String: DurationHistogram] = [:]
         /// Step durations (first attempt's start to end), by provider.
         public var stepDurations: [String: DurationHistogram] = [:]
-        /// Attempts beyond the first, by provider.
+        /// Attempts beyond the first (retries, and runs again after a crash or stop), by provider.
         public var retries: [String: Int] = [:]
         /// Files rejected, by reason.
         public var rejections: [RejectionReason: Int] = [:]

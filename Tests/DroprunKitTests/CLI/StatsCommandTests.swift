@@ -38,9 +38,10 @@ import Testing
                 "globex       1     0          1       0",
                 "(no tenant)  2     0          1       1",
                 "",
-                "PROVIDER  STEPS  FAILED  RETRIES  P50   P95   P99",
+                "PROVIDER  STEPS  FAILED  REPEATS  P50   P95   P99",
                 "echo      3      0       0        5ms   5ms   5ms",
                 "exec      5      1       3        30ms  50ms  50ms",
+                "REPEATS: attempts beyond the first (retries, and runs again after a crash or stop)",
                 "",
                 "REJECTED      DROPS",
                 "invalid_json  2",
@@ -106,6 +107,21 @@ import Testing
                 "droprun: warning: outbox/index is not a folder (it is a file): the history index is off until it is moved away; list reads outbox/results/"
             ))
         #expect(try JSONParser.parse(Array(result.stdout.utf8))["runs"]?["total"] == 5)
+    }
+
+    /// Drops a runner claimed and has not started are counted beside the inbox, in the text and the JSON.
+    @Test func claimedDropsNotStartedAreShownNow() async throws {
+        let fixture = try StatsFixture.make()
+        try fixture.root.write("outbox/claimed/otherhost-1/a.json", "{}")
+        try fixture.touch("outbox/claimed/otherhost-1/a.json", "2026-12-01T11:57:00.000Z")
+        try fixture.root.write("outbox/claimed/otherhost-1/b.json~2", "{}")
+        try fixture.touch("outbox/claimed/otherhost-1/b.json~2", "2026-12-01T11:59:00.000Z")
+        try fixture.root.write("outbox/claimed/otherhost-1/r.running.json~takeover", "{}")
+        let text = await Self.stats([], fixture.root)
+        #expect(text.stdout.contains("\nnow: inbox 0 drops, 2 claimed not started (oldest 3m)\n"), "\(text.stdout)")
+        let json = try JSONParser.parse(Array(await Self.stats(["--json"], fixture.root).stdout.utf8))
+        #expect(json["claimed"] == ["depth": 2, "oldestAgeSeconds": 180])
+        #expect(json["inbox"] == ["depth": 0, "oldestAgeSeconds": .null])
     }
 
     @Test func anEmptyRootHasNothingToCount() async throws {

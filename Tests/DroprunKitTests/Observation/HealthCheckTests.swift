@@ -71,6 +71,27 @@ import Testing
         }
     }
 
+    /// A runner that claimed more than it runs and then stopped moving: its backlog is in its claim folder, not the inbox.
+    @Test func aLiveRunnerWithoutProgressWhileItsClaimsWaitIsStalled() throws {
+        let f = try HealthFixture()
+        try f.runner("otherhost-1", progressAgo: 301)
+        try f.write("outbox/claimed/otherhost-1/a.json", echoRequest(id: nil), ago: 301)
+        try f.write("outbox/claimed/otherhost-1/b.json", echoRequest(id: nil), ago: 301)
+        try f.write("outbox/claimed/otherhost-1/.hidden.json", echoRequest(id: nil), ago: 301)
+        let report = try f.check()
+        #expect(report.snapshot.inboxDepth == 0 && report.snapshot.oldestDropAt == nil)
+        #expect(report.snapshot.claimedDepth == 2)
+        let problems = report.problems.filter { $0.kind == .runnerStalled }
+        #expect(problems.count == 1, "\(report.problems.map(\.line))")
+        #expect(problems.first?.message.contains("2 drops wait claimed in outbox/claimed/, the oldest for 5m1s") == true)
+        // Claims as fresh as the runner's progress: no stall.
+        try f.runner("otherhost-1", progressAgo: 10)
+        let healthy = try f.check()
+        #expect(healthy.problems.isEmpty)
+        #expect(healthy.summary.contains(", inbox 0, 2 claimed not started (oldest 5m1s), 0 running"), "\(healthy.summary)")
+        #expect(healthy.json["claimed"] == ["depth": 2, "oldestAgeSeconds": 301])
+    }
+
     @Test func anIdleRunnerWithAnEmptyInboxIsNotStalled() throws {
         let f = try HealthFixture()
         try f.runner(progressAgo: 86_400)
@@ -94,8 +115,32 @@ import Testing
         let problems = try f.check().problems
         #expect(problems.map(\.kind) == [.queueTooOld])
         #expect(problems.first?.ageSeconds == 901)
+        #expect(problems.first?.file == "inbox/old.json")
         #expect(
-            problems.first?.message.contains("the oldest of 2 drops in inbox/ has waited 15m1s, more than health.maxQueueAgeSeconds (15m)") == true)
+            problems.first?.message.contains(
+                "inbox/old.json, the oldest of 2 drops waiting to start in inbox/, has waited 15m1s, more than health.maxQueueAgeSeconds (15m)")
+                == true)
+    }
+
+    /// A drop claimed and not started is still waiting: its claim (which keeps the drop's modification time) is named.
+    @Test func aClaimedDropOlderThanMaxQueueAgeIsAProblem() throws {
+        let f = try HealthFixture()
+        try f.runner(progressAgo: 1)
+        try f.drop("new.json", ago: 100)
+        try f.write("outbox/claimed/otherhost-1/old.json~2", echoRequest(id: nil), ago: 901)
+        // A record being taken over is no drop, however old.
+        try f.write("outbox/claimed/otherhost-1/gone.running.json~takeover", "{}", ago: 5_000)
+        let report = try f.check()
+        #expect(report.snapshot.inboxDepth == 1)
+        #expect(report.snapshot.claimedDepth == 1)
+        #expect(report.snapshot.waitingDepth == 2)
+        let problems = report.problems
+        #expect(problems.map(\.kind) == [.queueTooOld], "\(problems.map(\.line))")
+        #expect(problems.first?.file == "outbox/claimed/otherhost-1/old.json~2")
+        #expect(problems.first?.ageSeconds == 901)
+        #expect(
+            problems.first?.message.contains(
+                "outbox/claimed/otherhost-1/old.json~2, the oldest of 2 drops waiting to start (1 in inbox/, 1 claimed in outbox/claimed/)") == true)
     }
 
     @Test func maxQueueAgeComesFromTheConfiguration() throws {

@@ -62,6 +62,7 @@ import Testing
         #expect(json["checkedAt"]?.stringValue == Timestamp.format(f.now))
         #expect(json["deep"] == false)
         #expect(json["inbox"] == ["depth": 2, "oldestAgeSeconds": 350])
+        #expect(json["claimed"] == ["depth": 0, "oldestAgeSeconds": .null])
         #expect(json["approvals"] == ["waiting": 1, "overdue": 1])
         #expect(json["running"] == 1)
         let problems = try #require(json["problems"]?.arrayValue)

@@ -91,6 +91,8 @@ import Testing
         var snapshot = RootSnapshot(takenAt: StatsFixture.until)
         snapshot.inboxDepth = 3
         snapshot.oldestDropAt = StatsFixture.until.addingTimeInterval(-90)
+        snapshot.claimedDepth = 2
+        snapshot.oldestClaimedAt = StatsFixture.until.addingTimeInterval(-120)
         func waiting(_ id: String, age: TimeInterval, expiresIn: TimeInterval?) -> RootSnapshot.Waiting {
             let at = StatsFixture.until
             return RootSnapshot.Waiting(
@@ -101,6 +103,7 @@ import Testing
         snapshot.waiting = [waiting("w1", age: 7200, expiresIn: -1), waiting("w2", age: 60, expiresIn: nil), waiting("w3", age: 30, expiresIn: 0)]
         let stats = try Self.gather(try StatsFixture.make(), snapshot: snapshot)
         #expect(stats.inbox == HistoryStats.Inbox(depth: 3, oldestAgeSeconds: 90))
+        #expect(stats.claimed == HistoryStats.Inbox(depth: 2, oldestAgeSeconds: 120))
         #expect(stats.approvals == HistoryStats.Approvals(waiting: 3, oldestAgeSeconds: 7200, overdue: 2))
     }
 
@@ -138,7 +141,8 @@ import Testing
         let json = stats.json
         #expect(
             json.objectValue?.keys.sorted() == [
-                "approvals", "inbox", "lastHour", "providers", "rejected", "rejections", "runs", "runsPerMinute", "runsWithoutSteps", "since",
+                "approvals", "claimed", "inbox", "lastHour", "providers", "rejected", "rejections", "runs", "runsPerMinute", "runsWithoutSteps",
+                "since",
                 "source",
                 "takenAt", "tenants", "unreadable", "until", "withoutTenant", "workflows",
             ])

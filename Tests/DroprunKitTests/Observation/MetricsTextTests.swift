@@ -28,6 +28,9 @@ import Testing
         var root = RootSnapshot(takenAt: now)
         root.inboxDepth = 4
         root.oldestDropAt = start.addingTimeInterval(40)
+        root.claimedDepth = 2
+        root.oldestClaimedAt = start.addingTimeInterval(20)
+        root.oldestClaimedFile = "outbox/claimed/testhost-4242/a.json"
         root.running = 1
         root.waiting = [
             .init(
@@ -194,6 +197,12 @@ import Testing
         # HELP droprun_inbox_oldest_age_seconds Age of the oldest file waiting in inbox/ (0 when it is empty).
         # TYPE droprun_inbox_oldest_age_seconds gauge
         droprun_inbox_oldest_age_seconds 30
+        # HELP droprun_claimed_files Drops claimed by a runner (outbox/claimed/) and not started yet.
+        # TYPE droprun_claimed_files gauge
+        droprun_claimed_files 2
+        # HELP droprun_queue_oldest_age_seconds Age of the oldest drop waiting to start, in inbox/ or claimed (0 when none waits).
+        # TYPE droprun_queue_oldest_age_seconds gauge
+        droprun_queue_oldest_age_seconds 50
         # HELP droprun_approvals_waiting Runs waiting for an approval.
         # TYPE droprun_approvals_waiting gauge
         droprun_approvals_waiting 1

@@ -99,6 +99,14 @@ import Testing
         let lane = RunTimeline(record: try Self.record(), events: events).lanes[0]
         #expect(lane.segments.map(\.outcome) == [.interrupted, .succeeded])
         #expect(lane.segments[0].end == Self.at(200))
+        // Run again after a takeover: no retry.
+        #expect(RunTimeline(record: try Self.record(), events: events).attemptsAgain == ["1 run again after an interruption"])
+    }
+
+    /// The report's words for attempts beyond the first: retries only where the audit shows them.
+    @Test func attemptsAgainTellRetriesFromTheAudit() throws {
+        #expect(RunTimeline(record: try Self.record(), events: Self.events).attemptsAgain == ["1 retry"])
+        #expect(RunTimeline(record: try Self.record(), events: []).attemptsAgain == ["1 attempt beyond the first"])
     }
 
     /// The real engine's events: a retry's attempts and the approval wait of a run resumed by a later `run --once`.

@@ -40,7 +40,8 @@ enum StatsText {
             let rows = stats.providers.sorted { $0.key < $1.key }.map { name, p in
                 [name, String(p.steps), String(p.failed), String(p.retries)] + spread(p.durationMs)
             }
-            table(["PROVIDER", "STEPS", "FAILED", "RETRIES", "P50", "P95", "P99"], rows, to: out)
+            table(["PROVIDER", "STEPS", "FAILED", "REPEATS", "P50", "P95", "P99"], rows, to: out)
+            out.line("REPEATS: attempts beyond the first (retries, and runs again after a crash or stop)")
         }
         if !stats.rejections.isEmpty {
             out.line("")
@@ -50,7 +51,11 @@ enum StatsText {
         out.line("")
         let inbox = stats.inbox
         let approvals = stats.approvals
-        out.line("now: inbox \(plural(inbox.depth, "drop"))\(inbox.oldestAgeSeconds.map { " (oldest \(duration($0)))" } ?? "")")
+        let claimed = stats.claimed
+        let claims =
+            claimed.depth == 0
+            ? "" : ", \(claimed.depth) claimed not started\(claimed.oldestAgeSeconds.map { " (oldest \(duration($0)))" } ?? "")"
+        out.line("now: inbox \(plural(inbox.depth, "drop"))\(inbox.oldestAgeSeconds.map { " (oldest \(duration($0)))" } ?? "")\(claims)")
         out.line(
             "now: \(approvals.waiting) waiting for approval\(approvals.oldestAgeSeconds.map { " (oldest \(duration($0)))" } ?? ""), \(approvals.overdue) overdue"
         )

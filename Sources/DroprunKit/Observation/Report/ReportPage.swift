@@ -199,8 +199,7 @@ struct ReportPage {
             let queued = timeline.start.milliseconds(since: timeline.createdAt)
             if queued > 0 { facts.append("queued \(HTMLText.duration(ms: queued))") }
             if timeline.waitedMs > 0 { facts.append("waited \(HTMLText.duration(ms: timeline.waitedMs)) for approval") }
-            let retries = timeline.lanes.reduce(0) { $0 + max($1.attempts - 1, 0) }
-            if retries > 0 { facts.append("\(retries) retr\(retries == 1 ? "y" : "ies")") }
+            facts += timeline.attemptsAgain
             body += """
                 <div class="run"><div class="head"><span class="id">\(HTMLText.escape(timeline.runId))</span>\(badge(timeline.status))<span>\(HTMLText.escape(timeline.workflow))</span><span class="muted">\(facts.joined(separator: " · ")) · created \(HTMLText.time(timeline.createdAt))</span></div>
                 \(GanttChart(timeline: timeline).svg)

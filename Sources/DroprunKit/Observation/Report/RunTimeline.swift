@@ -63,6 +63,21 @@ struct RunTimeline: Sendable, Equatable {
     /// Time spent waiting for approvals, as the record says.
     var waitedMs: Int
 
+    /// Attempts beyond the first, in words: retries (`1 retry`) and attempts run again after an interruption
+    /// (`1 run again after an interruption`) where the audit tells them apart, `N attempts beyond the first` where
+    /// only the record speaks (its attempt count holds both). Empty when every step ran once.
+    var attemptsAgain: [String] {
+        let audited = lanes.filter(\.fromAudit).flatMap(\.segments)
+        let retried = audited.filter { $0.outcome == .retried }.count
+        let interrupted = audited.filter { $0.outcome == .interrupted }.count
+        let unknown = lanes.filter { !$0.fromAudit }.reduce(0) { $0 + max($1.attempts - 1, 0) }
+        var words: [String] = []
+        if retried > 0 { words.append("\(retried) retr\(retried == 1 ? "y" : "ies")") }
+        if interrupted > 0 { words.append("\(interrupted) run again after an interruption") }
+        if unknown > 0 { words.append("\(unknown) attempt\(unknown == 1 ? "" : "s") beyond the first") }
+        return words
+    }
+
     /// Lays out `record` (a finished run), with its audit `events` in time order (empty when none were found).
     init(record: RunRecord, events: [TimelineEvent]) {
         runId = record.runId
