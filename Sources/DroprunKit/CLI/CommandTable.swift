@@ -170,7 +170,7 @@ enum CommandTable {
             CommandSpec(
                 name: "health", abstract: "Check the root: a live runner, work moving, nothing stuck or unreadable.",
                 discussion:
-                    "Exit 0 when healthy (one 'healthy: ...' line); 1 with one 'code: what; what to do' line per problem: no_live_runner, runner_stalled, queue_too_old, approval_overdue, run_not_taken_over, unreadable_record, unreadable_request, unreadable_checkpoint_log, audit_broken (--deep). Thresholds: the health block of droprun.json. For cron or a monitor: droprun health >/dev/null || alert.",
+                    "Exit 0 when healthy (one 'healthy: ...' line); 1 with one 'code: what; what to do' line per problem: no_live_runner, runner_stalled, queue_too_old, approval_overdue, run_not_taken_over, unreadable_record, unreadable_request, unreadable_checkpoint_log, audit_broken (--deep), configuration_invalid (droprun.json cannot be used: the rest is judged with the defaults). Thresholds: the health block of droprun.json. For cron or a monitor: droprun health >/dev/null || alert.",
                 options: [.flag("deep", help: "Also verify every audit hash chain (reads the whole audit log)."), json],
                 examples: [
                     "droprun health", "droprun health --json --deep", "out=$(droprun health) || echo \"$out\"   # cron: mail only when unhealthy",

@@ -52,6 +52,10 @@ struct ConfigurationChange: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The values of one key each, as written in a line.
+    ///
+    /// Every member of `Configuration` but the two maps (compared entry by
+    /// entry) is here: `ConfigurationChangeTests` walks the type's members and
+    /// fails on one that no change names.
     private static let scalars: [(String, @Sendable (Configuration) -> String)] = [
         ("concurrency", { "\($0.concurrency)" }),
         ("pollIntervalMs", { "\($0.pollIntervalMs)" }),
@@ -69,6 +73,8 @@ struct ConfigurationChange: Sendable, Equatable, CustomStringConvertible {
         ("audit.segmentBytes", { "\($0.auditSegmentBytes)" }),
         ("health.maxQueueAgeSeconds", { "\($0.health.maxQueueAgeSeconds)" }),
         ("health.stallSeconds", { "\($0.health.stallSeconds)" }),
+        ("health.maxApprovalWaitSeconds", { $0.health.maxApprovalWaitSeconds.map { "\($0)" } ?? "none" }),
+        ("health.requireRunner", { "\($0.health.requireRunner)" }),
         ("metricsFile", { $0.metrics.file ?? "null" }),
         ("metricsIntervalSeconds", { "\($0.metrics.intervalSeconds)" }),
         ("logFormat", { $0.logFormat.rawValue }),

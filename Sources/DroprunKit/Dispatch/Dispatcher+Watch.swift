@@ -44,7 +44,7 @@ extension Dispatcher {
         let housekeepingEvery = max(1.0, Double(context.configuration.leaseSeconds) / 3)
         var lastHousekeeping = Date.distantPast
         var configurationWatch = reload.map { ConfigurationWatch(root: layout.root, fileSystem: fs, overrides: $0.overrides) }
-        var failure: String?
+        var failure: RunnerStopped.Cause?
         // Retention: a gc pass a minute after start (or after a reload turned it on), then at most hourly, off this actor,
         // in slices that yield.
         var retention = context.configuration.retention.isEnabled ? RetentionTimer(start: clock.now()) : nil
@@ -67,9 +67,9 @@ extension Dispatcher {
                     } catch is RunFinishedElsewhere {
                         wake.yield(.finished([]))
                     } catch is LostLease {
-                        wake.yield(.failed(LostLease(runner: runner.context.identity.actor).description))
+                        wake.yield(.failed(.leaseLost(runner: runner.context.identity.actor)))
                     } catch {
-                        wake.yield(.failed("\(error)"))
+                        wake.yield(.failed(.failed("\(error)")))
                     }
                 }
             }
@@ -106,9 +106,9 @@ extension Dispatcher {
                 switch event {
                 case .stop:
                     break loop
-                case .failed(let message):
+                case .failed(let cause):
                     inFlight -= 1
-                    failure = message
+                    failure = cause
                     stop.stop()
                     break loop
                 case .finished(let outcomes):
@@ -162,7 +162,7 @@ extension Dispatcher {
                 if now.timeIntervalSince(lastHousekeeping) >= housekeepingEvery || head == queue.count && inFlight == 0 && event.isTick {
                     lastHousekeeping = now
                     if !heartbeat.isHeld {
-                        failure = LostLease(runner: context.identity.actor).description
+                        failure = .leaseLost(runner: context.identity.actor)
                         stop.stop()
                         break
                     }
@@ -220,9 +220,9 @@ extension Dispatcher {
                     case .finished(let outcomes):
                         inFlight -= 1
                         for outcome in outcomes { onOutcome(outcome) }
-                    case .failed(let message):
+                    case .failed(let cause):
                         inFlight -= 1
-                        failure = failure ?? message
+                        failure = failure ?? cause
                     case .graceOver:
                         group.cancelAll()
                     case .stop, .inbox, .tick, .reload:
@@ -240,6 +240,6 @@ extension Dispatcher {
         await context.reaper.drain()
         await metrics.finish()
         try await context.commit()
-        if let failure { throw RunnerStopped(reason: failure) }
+        if let failure { throw RunnerStopped(failure) }
     }
 }

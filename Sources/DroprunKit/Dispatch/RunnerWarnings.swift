@@ -18,8 +18,11 @@ public final class RunnerWarnings: Sendable {
     public init(log: RunnerLog? = nil) { self.log = log }
 
     /// Writes each warning as a plain line to `sink`, without a time in front (the commands other than `watch` and `run --once`).
-    public convenience init(sink: any OutputSink) {
-        self.init(log: RunnerLog(clock: SystemClock(), output: sink, errors: sink, stamped: false))
+    ///
+    /// - Parameter clock: the times of the lines' JSON (`log.now`); the command line passes its environment's, the
+    ///   default is for embedders.
+    public convenience init(sink: any OutputSink, clock: any RunnerClock = SystemClock()) {
+        self.init(log: RunnerLog(clock: clock, output: sink, errors: sink, stamped: false))
     }
 
     /// Reports `message` (`droprun: warning: <message>`), unless it was reported already.

@@ -7,7 +7,7 @@ enum Wake: Sendable {
     /// A run ended, waits, or was interrupted.
     case finished([RunOutcome])
     /// A worker failed in a way that stops the runner (a lost lease, a disk error).
-    case failed(String)
+    case failed(RunnerStopped.Cause)
     /// SIGTERM or SIGINT.
     case stop
     /// A reload of `droprun.json` was asked for (SIGHUP).

@@ -20,6 +20,9 @@ public struct HealthProblem: Sendable, Equatable {
         case unreadableCheckpointLog = "unreadable_checkpoint_log"
         /// An audit hash chain is broken (`--deep` only; the same check as `droprun audit verify`).
         case auditBroken = "audit_broken"
+        /// `droprun.json` cannot be used (each issue named by its JSON path): the rest was judged with the defaults, and
+        /// `watch`, `run --once` and `submit` refuse the root until it is fixed.
+        case configurationInvalid = "configuration_invalid"
 
         /// What to do about it, in general (a problem's `fix` may say more).
         public var advice: String {
@@ -42,6 +45,8 @@ public struct HealthProblem: Sendable, Equatable {
                 "check the file's permissions and the disk; a damaged line is skipped, and its run resumes from its live record"
             case .auditBroken:
                 "run droprun audit verify for the first broken line; restore the segment from a backup if it was changed or cut"
+            case .configurationInvalid:
+                "fix the keys named in droprun.json (the README's Configuration table gives each one's range), then reload the runner (systemctl reload droprun-watch)"
             }
         }
     }
@@ -71,6 +76,14 @@ public struct HealthProblem: Sendable, Equatable {
         self.file = file
         self.runner = runner
         self.ageSeconds = ageSeconds
+    }
+
+    /// The problem of a `droprun.json` that cannot be used: every issue with its JSON path, about the file (relative to the root).
+    public static func configurationInvalid(_ error: ConfigurationError, file: String) -> HealthProblem {
+        HealthProblem(
+            .configurationInvalid,
+            "\(file) cannot be used (\(error.issues.map(\.description).joined(separator: "; "))); the root was judged with the default thresholds",
+            file: file)
     }
 
     /// The stable code: `no_live_runner`, `runner_stalled`, ...

@@ -326,7 +326,7 @@ import Testing
         #expect(
             HealthProblem.Kind.allCases.map(\.rawValue) == [
                 "no_live_runner", "runner_stalled", "queue_too_old", "approval_overdue", "run_not_taken_over", "unreadable_record",
-                "unreadable_request", "unreadable_checkpoint_log", "audit_broken",
+                "unreadable_request", "unreadable_checkpoint_log", "audit_broken", "configuration_invalid",
             ])
         #expect(HealthProblem.Kind.allCases.allSatisfy { !$0.advice.isEmpty })
     }

@@ -39,6 +39,28 @@ import Testing
         #expect(!result.stderr.isEmpty)
     }
 
+    /// A broken droprun.json is a problem of the root, not a usage error: the rest is judged with the defaults.
+    @Test func aBrokenConfigurationIsAProblemAndTheRestIsJudgedWithDefaults() async throws {
+        // maxQueueAgeSeconds would have been 2000 had the file been usable; the default (900) judges the 1000 s drop.
+        let f = try HealthFixture(#"{"concurrency": "four", "health": {"maxQueueAgeSeconds": 2000, "stallSeconds": true}}"#)
+        try f.runner(progressAgo: 30)
+        try f.drop("old.json", ago: 1_000)
+        let result = await f.cli(["health"])
+        #expect(result.code == .failure, "\(result)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.map { $0.components(separatedBy: ": ").first ?? "" } == ["configuration_invalid", "queue_too_old"], "\(lines)")
+        #expect(lines[0].contains("droprun.json cannot be used ($.concurrency: "), "\(lines[0])")
+        #expect(lines[0].contains("$.health.stallSeconds: "), "\(lines[0])")
+        let json = await f.cli(["health", "--json"])
+        #expect(json.code == .failure)
+        let parsed = try JSONParser.parse(Array(json.stdout.utf8))
+        #expect(parsed["healthy"] == false)
+        let problems = try #require(parsed["problems"]?.arrayValue)
+        #expect(problems.compactMap { $0["code"]?.stringValue } == ["configuration_invalid", "queue_too_old"])
+        #expect(problems[0]["file"] == "droprun.json")
+        #expect(problems[0]["message"]?.stringValue?.contains("$.health.stallSeconds") == true)
+    }
+
     @Test func helpSaysWhatItChecks() async throws {
         let f = try HealthFixture()
         let help = await f.cli(["health", "--help"])

@@ -139,7 +139,8 @@ import Darwin
         var configuration = Configuration.fastForTests
         // Renewals every 333 ms of real time (the lease is judged by real file times).
         configuration.leaseSeconds = 1
-        let context = root.engine(clock: ManualClock(), configuration: configuration)
+        let fs = FaultyFileSystem()
+        let context = root.engine(clock: ManualClock(), configuration: configuration, fileSystem: fs)
         defer { context.audit.close() }
         try root.drop("x.json", echoRequest(id: "x"))
         let path = context.heartbeat.path
@@ -161,10 +162,16 @@ import Darwin
         #expect(says()?.lastFinishedAt != nil)
         #expect(inode(path) == first, "the heartbeat was replaced, not rewritten in place")
         // Buried by another runner; then this one makes progress: its next renewals must not bring the file back.
+        let before = fs.operations.count
         try PosixFileSystem().remove(path)
         context.activity.claimed(at: context.clock.now())
-        try await Task.sleep(for: .milliseconds(1_000))
+        // Renewals after the removal: the new progress is tried in place (no O_CREAT), which finds no file: `.lost`.
+        func renewalsAfterRemoval() -> [String] {
+            fs.operations.dropFirst(before).filter { $0 == "overwriteExisting \(path)" || $0 == "touch \(path)" }
+        }
+        #expect(await eventually { renewalsAfterRemoval().count >= 2 }, "renewals after the removal: \(renewalsAfterRemoval())")
         #expect(!root.exists("outbox/runners/testhost-4242.json"))
+        #expect(!context.heartbeat.isHeld)
         context.stop.stop()
         _ = try? await watch.value
         #expect(!root.exists("outbox/runners/testhost-4242.json"))

@@ -56,12 +56,13 @@ import Testing
         #expect(configuration.health.stallSeconds == 5)
     }
 
-    @Test func healthWithABrokenBlockExitsTwoNamingTheKey() async throws {
+    /// A monitor reads stdout and the exit code: a broken block is a problem there (exit 1), not a usage error (2).
+    @Test func healthWithABrokenBlockReportsItAsAProblemNamingTheKey() async throws {
         let f = try HealthFixture(#"{"durability": "fast", "health": {"stallSeconds": "5m"}}"#)
         try f.runner()
         let result = await f.cli(["health"])
-        #expect(result.code == .usage)
-        #expect(result.stderr.contains("$.health.stallSeconds"), "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
+        #expect(result.code == .failure)
+        #expect(result.stdout.hasPrefix("configuration_invalid: droprun.json cannot be used ($.health.stallSeconds: "), "\(result.stdout)")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
     }
 }

@@ -29,7 +29,7 @@ enum ReportCommand {
         let fs = context.fs
         let liveness = context.liveness
         // Reading a root is blocking file work: on a thread of its own, not the pool's.
-        let report = await WorkThread(name: "droprun-report").perform {
+        let report = await context.offThePool {
             Report.read(layout: layout, fileSystem: fs, liveness: liveness, now: now, since: since, timelineRuns: runs)
         }
         for problem in report.problems { context.err.line("droprun: warning: \(problem)") }

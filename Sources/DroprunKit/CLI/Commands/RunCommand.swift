@@ -49,7 +49,7 @@ enum RunCommand {
 
     /// The error that ended a pass, as a log line (`lease.lost`, else `runner.failed`), and its exit code.
     static func stopped(by error: any Error, log: RunnerLog) -> ExitCode {
-        if let lost = error as? LostLease {
+        if let lost = error as? LostLease ?? (error as? RunnerStopped)?.lostLease {
             log.write(LogLine(at: log.now, event: .leaseLost, message: "droprun: \(lost.description)", runner: lost.runner))
             return .failure
         }

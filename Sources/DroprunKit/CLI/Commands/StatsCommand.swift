@@ -21,12 +21,15 @@ enum StatsCommand {
         }
         let layout = context.layout
         let fs = context.fs
-        let snapshot = RootSnapshot.read(layout: layout, fileSystem: fs, liveness: context.liveness, now: now)
-        let stats: HistoryStats
-        do {
-            stats = try HistoryStats.gather(layout: layout, fileSystem: fs, since: since, until: until, snapshot: snapshot)
-        } catch {
-            throw CLIError.fileSystem(error)
+        let liveness = context.liveness
+        // Reading a root is blocking file work: on a thread of its own, not the pool's.
+        let stats = try await context.offThePool { () throws(CLIError) -> HistoryStats in
+            let snapshot = RootSnapshot.read(layout: layout, fileSystem: fs, liveness: liveness, now: now)
+            do throws(FileSystemError) {
+                return try HistoryStats.gather(layout: layout, fileSystem: fs, since: since, until: until, snapshot: snapshot)
+            } catch {
+                throw CLIError.fileSystem(error)
+            }
         }
         warn(about: stats, context)
         if context.json {

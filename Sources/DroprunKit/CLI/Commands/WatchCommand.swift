@@ -28,12 +28,10 @@ enum WatchCommand {
                 log.outcome(outcome)
             }
         } catch let error as RunnerStopped {
-            let lost = LostLease(runner: engine.identity.actor)
-            // The watch loop says why it stopped in words; a lost lease is told apart by its own.
-            let event: LogEvent = error.reason == lost.description ? .leaseLost : .runnerFailed
+            let lost = error.lostLease
             log.write(
                 LogLine(
-                    at: log.now, event: event, message: "droprun: \(error.description)", runner: event == .leaseLost ? lost.runner : nil))
+                    at: log.now, event: lost == nil ? .runnerFailed : .leaseLost, message: "droprun: \(error.description)", runner: lost?.runner))
             return .failure
         }
         log.say(.runnerStopped, "stopped; unfinished runs were checkpointed and released for the next runner")
