@@ -38,13 +38,14 @@ import Glibc
     /// printed, exit 1; the record is released (status says it resumes on the next runner) and the next pass finishes it.
     @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
     func aStopSignalInterruptsReleasesAndTheNextPassFinishes(_ signal: Int32) async throws {
-        let root = try Self.root(delayMs: 5000)
+        // Long enough that a signal handled late on a loaded machine still meets the step running.
+        let root = try Self.root(delayMs: 10_000)
         let runner = try BuiltBinary.start(["run", "--once", "--grace-seconds", "0"], root: root.path)
         try await Self.waitForTheLongStep(root)
         kill(runner.processIdentifier, signal)
         let output = try await blockingWork { try runner.wait(timeout: 20) }
         #expect(output.code == 1, "signal \(signal): \(output.stdout)\(output.stderr)")
-        #expect(output.seconds < 4.5, "the pass waited for the step: \(output.seconds) s")
+        #expect(output.seconds < 9, "the pass waited for the step: \(output.seconds) s")
         #expect(output.stdout.contains("0 runs: 0 succeeded") && output.stdout.contains("stopped by a signal"), "\(output.stdout)\(output.stderr)")
         #expect(root.list("outbox/runners").isEmpty, "the heartbeat is removed")
         #expect(!root.exists("outbox/results/long.json"))
