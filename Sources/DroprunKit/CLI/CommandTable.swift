@@ -38,8 +38,10 @@ enum CommandTable {
             CommandSpec(
                 name: "run", abstract: "Process everything in the inbox, then exit (for cron).",
                 discussion:
-                    "Repeats until nothing it can take is left. Exit 0 when every run succeeded; 1 when a run failed or was cancelled or a file was rejected. Each line starts with a UTC time (or is a JSON object, --log-format json); results go to standard output, warnings and errors to standard error. On a terminal, standard error shows one progress line (done of total, runs per second, ETA, failed so far), never on a pipe or under cron.",
-                options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions + logOptions,
+                    "Repeats until nothing it can take is left. Exit 0 when every run succeeded; 1 when a run failed or was cancelled or a file was rejected, or when SIGTERM, SIGINT or SIGHUP stopped the pass (it stops claiming, lets running steps finish within the grace period, checkpoints the rest for the next runner). Each line starts with a UTC time (or is a JSON object, --log-format json); results go to standard output, warnings and errors to standard error. On a terminal, standard error shows one progress line (done of total, runs per second, ETA, failed so far), never on a pipe or under cron.",
+                options: [.flag("once", help: "Process the inbox once and exit (required).")] + runOptions + [
+                    .value("grace-seconds", valueName: "S", help: "On stop, how long running steps may finish (default 10).")
+                ] + logOptions,
                 examples: [
                     "droprun run --once", "droprun run --once --durability fast --concurrency 8", "droprun run --once --quiet --log-format json",
                 ]),

@@ -102,8 +102,8 @@ extension Dispatcher {
         for candidate in listed { tracker.observe(candidate, now: now) }
     }
 
-    /// True once `watch` was asked to stop: nothing more is claimed (`once` never stops half-way).
-    var isStopping: Bool { mode.retriesLater && context.stop.isStopped }
+    /// True once the runner was asked to stop: nothing more is claimed.
+    var isStopping: Bool { context.stop.isStopped }
 
     /// Claims one inbox file; nil when another runner took it or it could not be taken (said in `refusals`).
     private func claim(_ candidate: InboxCandidate, complete: Bool, now: Date, refusals: inout [RunOutcome]) -> ClaimedFile? {

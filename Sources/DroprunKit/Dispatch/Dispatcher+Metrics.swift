@@ -7,9 +7,10 @@ extension Dispatcher {
         MetricsTicker(file: MetricsFile(context: context), clock: context.clock)
     }
 
-    /// `run --once`'s metrics file, written once at the end of the pass (off the task pool).
+    /// `run --once`'s metrics file, written once at the end of the pass (off the task pool), without its own
+    /// heartbeat (removed next); left alone while a live `watch` runner holds the root (the file is that runner's).
     func writeMetrics() async {
-        await MetricsFile(context: context).writeOffThePool()
+        await MetricsFile(context: context).writeLastOffThePool(yieldingToWatch: true)
     }
 }
 
@@ -34,10 +35,11 @@ final class MetricsTicker: Sendable {
         }
     }
 
-    /// Stops the periodic writes and writes the file a last time, with every run counted.
+    /// Stops the periodic writes and writes the file a last time, with every run counted and without this runner's
+    /// heartbeat gauges (its heartbeat is removed next: the file must not show it alive).
     func finish() async {
         task.cancel()
         await task.value
-        await file.writeOffThePool()
+        await file.writeLastOffThePool()
     }
 }

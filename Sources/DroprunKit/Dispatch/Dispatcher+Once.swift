@@ -8,6 +8,11 @@ extension Dispatcher {
     /// batch while files are settling. While a batch runs, control messages
     /// dropped meanwhile are still read and applied. The metrics file is
     /// written at the end, also when a disk error ended the pass.
+    ///
+    /// A stop (`context.stop`) ends the pass early: nothing more is claimed, a
+    /// wait ends at once, running steps get `stopGrace` to finish, then are
+    /// interrupted (checkpointed, left for the next runner); the summary says
+    /// `stopped`.
     func runUntilIdle(onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> RunOnceSummary {
         do {
             let summary = try await drainUntilIdle(onOutcome: onOutcome)
@@ -21,7 +26,11 @@ extension Dispatcher {
 
     private func drainUntilIdle(onOutcome: @escaping @Sendable (RunOutcome) -> Void) async throws -> RunOnceSummary {
         var summary = RunOnceSummary()
-        while true {
+        let stop = context.stop
+        let interrupter = PassInterrupter(stop: stop, clock: context.clock, grace: stopGrace)
+        let clock = context.clock
+        let runner = runner
+        while !stop.isStopped {
             needsListing = true
             // While files may be settling, the inbox is listed at every batch.
             if context.configuration.settleMs > 0 { cursor = listed.count }
@@ -40,7 +49,13 @@ extension Dispatcher {
                     if listed.isEmpty { break }
                     continue
                 }
-                try await context.clock.sleep(for: .milliseconds(waitMs))
+                do {
+                    try await interrupter.run(cancelledAt: .stop) { try await clock.sleep(for: .milliseconds(waitMs)) }
+                } catch let error where !stop.isStopped {
+                    throw error
+                } catch {
+                    break
+                }
                 cursor = listed.count
                 continue
             }
@@ -53,11 +68,13 @@ extension Dispatcher {
             // Files of the current listing are left to the batches, in their order; only files that arrived since are read.
             peeked = Set(listed.map(\.name))
             let sweeper = Task { try await takeControlsWhileBusy(onOutcome: onOutcome) }
-            let ran = try await runner.perform(batch.runs, onOutcome: onOutcome)
+            let runs = batch.runs
+            let ran = try await interrupter.run(cancelledAt: .graceOver) { try await runner.perform(runs, onOutcome: onOutcome) }
             sweeper.cancel()
             summary.append(contentsOf: try await sweeper.value)
             summary.append(contentsOf: ran)
         }
+        summary.stopped = stop.isStopped
         try apply(.drain)
         try await context.commit()
         await context.reaper.drain()

@@ -81,6 +81,8 @@ actor Dispatcher {
     /// How `watch` follows `droprun.json` (nil: it keeps the configuration it was given).
     let reload: ConfigurationReload?
     private var phase = Phase.initial
+    /// `once`: after a stop, how long running steps may finish before they are interrupted.
+    let stopGrace: Duration
 
     // The state of the batches (see `Dispatcher+Batch.swift`), shared by both modes.
     let scanner: InboxScanner
@@ -103,8 +105,9 @@ actor Dispatcher {
     /// The inbox's events (`watch` on Linux; nil otherwise, where the loop lists).
     var watcher: FolderWatcher?
 
-    init(runner: Runner, mode: Mode, reload: ConfigurationReload? = nil) {
+    init(runner: Runner, mode: Mode, reload: ConfigurationReload? = nil, stopGrace: Duration = .seconds(10)) {
         self.runner = runner
+        self.stopGrace = stopGrace
         self.mode = mode
         self.reload = reload
         context = runner.context

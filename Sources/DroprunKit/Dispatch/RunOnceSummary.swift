@@ -11,6 +11,8 @@ public struct RunOnceSummary: Sendable, Equatable {
     public private(set) var counts: [RunOutcome.Kind: Int] = [:]
     /// The gc pass made at the end (`retention`), if one was.
     public var gc: GCReport?
+    /// True when a stop (SIGTERM, SIGINT, SIGHUP) ended the pass before nothing was left to do.
+    public var stopped = false
 
     public init() {}
 
@@ -33,9 +35,9 @@ public struct RunOnceSummary: Sendable, Equatable {
         counts.filter { if case .rejected = $0.key { true } else { false } }.values.reduce(0, +)
     }
 
-    /// True when nothing failed, was cancelled, was refused or was left for a later try.
+    /// True when nothing failed, was cancelled, was refused or was left for a later try, and no stop cut the pass short.
     public var allSucceeded: Bool {
-        rejected == 0 && count(.failed) == 0 && count(.cancelled) == 0 && deferred == 0
+        !stopped && rejected == 0 && count(.failed) == 0 && count(.cancelled) == 0 && deferred == 0
     }
 
     /// Files that could not be admitted for now (left claimed, for a later try).

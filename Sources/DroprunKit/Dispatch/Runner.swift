@@ -40,8 +40,14 @@ public struct Runner: Sendable {
     /// rename) is left alone. Runs that an approval it read made resumable are
     /// resumed before it returns. See `Dispatcher` (its `once` mode). When `retention` sets anything, one gc pass
     /// (`RetentionPass`) follows, and its report is the summary's `gc`.
-    public func runOnce(onOutcome: @escaping @Sendable (RunOutcome) -> Void = { _ in }) async throws -> RunOnceSummary {
-        var summary = try await Dispatcher(runner: self, mode: .once).run(onOutcome: onOutcome)
+    ///
+    /// On `context.stop` it claims nothing more, lets running steps finish for
+    /// up to `grace`, interrupts the rest (checkpointed, resumed by the next
+    /// runner), removes its heartbeat and returns a summary that says `stopped`.
+    public func runOnce(grace: Duration = .seconds(10), onOutcome: @escaping @Sendable (RunOutcome) -> Void = { _ in }) async throws
+        -> RunOnceSummary
+    {
+        var summary = try await Dispatcher(runner: self, mode: .once, stopGrace: grace).run(onOutcome: onOutcome)
         // One gc pass at the end when `retention` sets anything (skipped while another gc holds the lock).
         summary.gc = await RetentionPass.run(context: context)
         return summary

@@ -14,7 +14,8 @@ import Darwin
 /// zero with the process, as Prometheus counters do, with
 /// `droprun_runner_start_time_seconds` to tell), and what the root holds at
 /// the moment of writing (`RootSnapshot`: inbox, approvals, running runs, and
-/// every runner's heartbeat, labelled `runner`). Several runners on one root
+/// the runners' heartbeats, labelled `host` and `mode`, so a restart or a cron
+/// pass makes no new series; several runners sharing both show the worst). Several runners on one root
 /// each write their own counters, so each needs a file of its own: the default
 /// `outbox/metrics.prom` suits one runner per root; with several (one per host
 /// on a shared disk), an absolute `metricsFile` in each host's textfile
@@ -26,10 +27,27 @@ import Darwin
 /// sees the old file or the new one, never a part. A failed write is a warning
 /// said once per runner; it never fails a run. Writing reads the root (blocking
 /// file work): callers run `write()` off the task pool (`writeOffThePool`).
+///
+/// When a reload moves `metricsFile` or sets it to null, the file this runner
+/// wrote last is removed at the next write (only if it is still the one it
+/// wrote: same device and inode), so no stale copy lingers in a textfile folder.
 public final class MetricsFile: Sendable {
     private struct State {
         var settings: MetricsSettings
         var warned = false
+        /// True once `run --once` said it leaves the file to a `watch` runner.
+        var noticed = false
+        /// The file this runner wrote last, as it was then.
+        var written: WrittenFile?
+        /// A file written before `metricsFile` moved or went off: removed at the next write.
+        var stale: WrittenFile?
+    }
+
+    /// A file as written: its path and which file it was.
+    private struct WrittenFile: Equatable {
+        var path: String
+        var device: UInt64
+        var inode: UInt64
     }
 
     private let context: EngineContext
@@ -42,9 +60,17 @@ public final class MetricsFile: Sendable {
         state = Mutex(State(settings: context.configuration.metrics))
     }
 
-    /// Takes new settings (a reloaded `droprun.json`): the next write goes to the new file, or to none.
+    /// Takes new settings (a reloaded `droprun.json`): the next write goes to the new file, or to none, and
+    /// removes the one this runner wrote before when the path changed.
     public func reconfigure(_ settings: MetricsSettings) {
-        state.withLock { $0.settings = settings }
+        let root = context.layout.root
+        state.withLock { state in
+            state.settings = settings
+            if let written = state.written, settings.file.map({ Self.resolve($0, root: root) }) != written.path {
+                state.stale = written
+                state.written = nil
+            }
+        }
     }
 
     /// How often `watch` writes, in seconds.
@@ -69,6 +95,8 @@ public final class MetricsFile: Sendable {
         case written
         /// The file could not be written (said once as a warning).
         case failed
+        /// Left alone: a live `watch` runner holds the root and writes it (`run --once` only, said once as a notice).
+        case leftToWatch
     }
 
     /// Writes the file now, on a thread of its own, and waits for it without holding a thread of the task pool.
@@ -77,13 +105,42 @@ public final class MetricsFile: Sendable {
         await worker.perform { self.write() }
     }
 
-    /// Reads the root and this runner's activity and replaces the file (blocking file work).
+    /// Writes the file a last time, without this runner's own heartbeat gauges (it is stopping), off the task pool.
+    ///
+    /// `yieldingToWatch` (`run --once`): while a live `watch` runner holds a
+    /// heartbeat on the root, the file is its own (its counters since it
+    /// started) and is left alone, which a notice says.
     @discardableResult
-    public func write() -> Outcome {
+    public func writeLastOffThePool(yieldingToWatch: Bool = false) async -> Outcome {
+        await worker.perform { self.write(leaving: true, yieldingToWatch: yieldingToWatch) }
+    }
+
+    /// Reads the root and this runner's activity and replaces the file (blocking file work).
+    ///
+    /// `leaving`: the runner is stopping, so the file leaves out the heartbeat
+    /// gauges of its own (its heartbeat goes next), not to show it alive.
+    @discardableResult
+    public func write(leaving: Bool = false, yieldingToWatch: Bool = false) -> Outcome {
+        removeStale()
         guard let path else { return .off }
         let now = context.clock.now()
-        let root = RootSnapshot.read(layout: context.layout, fileSystem: context.fileSystem, liveness: context.liveness, now: now)
-        let text = Self.text(activity: context.activity.snapshot, root: root, runner: context.identity.folderName, now: now)
+        var root = RootSnapshot.read(layout: context.layout, fileSystem: context.fileSystem, liveness: context.liveness, now: now)
+        let me = context.identity.folderName
+        if yieldingToWatch, let watcher = root.runners.first(where: { $0.isLive && $0.mode == "watch" && $0.folderName != me }) {
+            let first = state.withLock { state in
+                defer { state.noticed = true }
+                return !state.noticed
+            }
+            if first {
+                context.warnings.notice(
+                    "metrics file \(context.layout.relative(path)) left to the watch runner \(watcher.folderName), which writes it "
+                        + "(its counters run since it started; a pass would reset them)")
+            }
+            return .leftToWatch
+        }
+        if leaving { root.runners.removeAll { $0.folderName == me } }
+        let text = Self.text(
+            activity: context.activity.snapshot, root: root, runner: leaving ? nil : me, host: context.identity.host, now: now)
         let bytes = Array(text.utf8)
         let fs = context.fileSystem
         do {
@@ -93,6 +150,9 @@ public final class MetricsFile: Sendable {
                 // A folder of the root's own (`metrics/droprun.prom`) is made as the root's folders are; one elsewhere is not.
                 try fs.makeDirectory(Path.parent(path))
                 try fs.writeAtomically(path, bytes, sync: false)
+            }
+            if let info = try? fs.info(path) {
+                state.withLock { $0.written = WrittenFile(path: path, device: info.device, inode: info.inode) }
             }
             return .written
         } catch {
@@ -109,14 +169,29 @@ public final class MetricsFile: Sendable {
         }
     }
 
+    /// Removes the file written before `metricsFile` moved or went off, if it is still the one written.
+    private func removeStale() {
+        guard
+            let stale = state.withLock({ s -> WrittenFile? in
+                defer { s.stale = nil }; return s.stale
+            })
+        else { return }
+        let fs = context.fileSystem
+        guard let info = try? fs.info(stale.path), info.inode == stale.inode, info.device == stale.device else { return }
+        try? fs.remove(stale.path)
+    }
+
     private func isUnderRoot(_ path: String) -> Bool {
         context.layout.relative(path) != path
     }
 
-    /// The exposition text for an activity snapshot, a look at the root, and the runner writing it (its heartbeat's name).
-    public static func text(activity: RunnerActivity.Snapshot, root: RootSnapshot, runner: String, now: Date, version: String = CLI.version)
-        -> String
-    {
+    /// The exposition text for an activity snapshot, a look at the root, and the runner writing it (its heartbeat's
+    /// name; nil when it is stopping and its heartbeat is left out).
+    ///
+    /// `host`: the host of the runner writing (its own heartbeat, when not read yet, counts as a live `watch` runner's).
+    public static func text(
+        activity: RunnerActivity.Snapshot, root: RootSnapshot, runner: String?, host: String? = nil, now: Date, version: String = CLI.version
+    ) -> String {
         var m = MetricsText()
         func age(_ date: Date?) -> Double { date.map { max(0, (now.timeIntervalSince($0) * 1000).rounded() / 1000) } ?? 0 }
 
@@ -134,7 +209,7 @@ public final class MetricsFile: Sendable {
             }
         }
         m.family(
-            "droprun_run_duration_seconds", .histogram, help: "How long this runner's finished runs took, from created to finished, by workflow.")
+            "droprun_run_duration_seconds", .histogram, help: "How long this runner's finished runs took, from started to finished, by workflow.")
         for (workflow, histogram) in activity.runDurations.sorted(by: { $0.key < $1.key }) {
             m.histogram("droprun_run_duration_seconds", [("workflow", workflow)], histogram)
         }
@@ -169,24 +244,44 @@ public final class MetricsFile: Sendable {
 
         // Every heartbeat of the root, this runner's included; a dead runner's stays (and ages) until it is taken over.
         var runners = root.runners
-        if !runners.contains(where: { $0.folderName == runner }) {
-            runners.append(RootSnapshot.Runner(folderName: runner, renewedAt: now, isLive: true, startedAt: activity.startedAt))
-            runners.sort { $0.folderName < $1.folderName }
+        if let runner, !runners.contains(where: { $0.folderName == runner }) {
+            var own = RootSnapshot.Runner(folderName: runner, renewedAt: now, isLive: true, mode: "watch", startedAt: activity.startedAt)
+            own.host = host
+            runners.append(own)
+        }
+        // By host and mode, not by heartbeat name (`host-pid`), which is new at every restart and every cron pass.
+        struct Key: Hashable, Comparable {
+            var host: String
+            var mode: String
+            static func < (a: Key, b: Key) -> Bool { (a.host, a.mode) < (b.host, b.mode) }
+            var labels: [(String, String)] { [("host", host), ("mode", mode)] }
+        }
+        var live: [Key: Int] = [:]
+        var heartbeatAge: [Key: Double] = [:]
+        var progressAge: [Key: Double] = [:]
+        for entry in runners {
+            let key = Key(host: entry.host ?? RootSnapshot.Runner.host(ofFolderName: entry.folderName), mode: entry.mode ?? "unknown")
+            live[key, default: 0] += entry.isLive ? 1 : 0
+            heartbeatAge[key] = max(heartbeatAge[key] ?? 0, age(entry.renewedAt))
+            // This runner knows its own progress first hand; others' come from their heartbeats (older ones do not say).
+            if let progress = entry.folderName == runner ? activity.lastProgressAt : entry.lastProgressAt {
+                progressAge[key] = max(progressAge[key] ?? 0, age(progress))
+            }
         }
         m.family(
+            "droprun_runners_live", .gauge,
+            help: "Runners of the root whose lease holds, by host and mode (watch or once; 0 while only dead ones' heartbeats are left).")
+        for key in live.keys.sorted() { m.sample("droprun_runners_live", key.labels, Double(live[key] ?? 0)) }
+        m.family(
             "droprun_runner_heartbeat_age_seconds", .gauge,
-            help: "Time since each runner of the root last renewed its heartbeat, by runner (its heartbeat's name in outbox/runners/).")
-        for entry in runners { m.sample("droprun_runner_heartbeat_age_seconds", [("runner", entry.folderName)], age(entry.renewedAt)) }
+            help: "Time since the runners of the root last renewed their heartbeats, by host and mode (the oldest among them).")
+        for key in heartbeatAge.keys.sorted() { m.sample("droprun_runner_heartbeat_age_seconds", key.labels, heartbeatAge[key] ?? 0) }
         m.family(
             "droprun_runner_last_progress_seconds", .gauge,
             help:
-                "Time since each runner last claimed or finished a run (since it started, if it has not), by runner (its heartbeat's name in outbox/runners/)."
+                "Time since the runners last claimed or finished a run (since they started, if they have not), by host and mode (the longest among them)."
         )
-        for entry in runners {
-            // This runner knows its own progress first hand; others' come from their heartbeats (older ones do not say).
-            guard let progress = entry.folderName == runner ? activity.lastProgressAt : entry.lastProgressAt else { continue }
-            m.sample("droprun_runner_last_progress_seconds", [("runner", entry.folderName)], age(progress))
-        }
+        for key in progressAge.keys.sorted() { m.sample("droprun_runner_last_progress_seconds", key.labels, progressAge[key] ?? 0) }
         return m.text
     }
 }

@@ -27,6 +27,17 @@ public struct RootSnapshot: Sendable {
         public var progress: RunnerHeartbeat.Progress?
         /// Live records (queued or running) that name it: the runs in its hands now.
         public var runs = 0
+        /// The host it runs on, as the heartbeat says.
+        public var host: String?
+
+        /// The host part of a heartbeat's name (`host-pid`, or `host-pid-instance`), for a heartbeat that does not say.
+        static func host(ofFolderName name: String) -> String {
+            var parts = name.split(separator: "-", omittingEmptySubsequences: false)
+            // The pid is the last all-digit part with something before it (an instance may follow it).
+            while parts.count > 1, let last = parts.last, !(last.allSatisfy(\.isNumber) && !last.isEmpty) { parts.removeLast() }
+            if parts.count > 1 { parts.removeLast() }
+            return parts.joined(separator: "-")
+        }
     }
 
     /// A run waiting at an approval step.
@@ -142,7 +153,8 @@ public struct RootSnapshot: Sendable {
                     folderName: folderName, renewedAt: info.modified, isLive: !liveness.isDead(folderName), mode: json?["mode"]?.stringValue,
                     startedAt: json?["startedAt"]?.stringValue.flatMap(Timestamp.parse),
                     lastProgressAt: json?["lastProgressAt"]?.stringValue.flatMap(Timestamp.parse),
-                    progress: json.flatMap(RunnerHeartbeat.Progress.init(json:)), runs: holding[folderName] ?? 0))
+                    progress: json.flatMap(RunnerHeartbeat.Progress.init(json:)), runs: holding[folderName] ?? 0,
+                    host: json?["host"]?.stringValue))
         }
         snapshot.runners.sort { $0.folderName < $1.folderName }
         return snapshot

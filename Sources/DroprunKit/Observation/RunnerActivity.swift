@@ -27,7 +27,7 @@ public final class RunnerActivity: Sendable {
         public var claimed = 0
         /// Runs finished, by status and workflow.
         public var finished: [Finished: Int] = [:]
-        /// Run durations (created to finished), by workflow.
+        /// Run durations (started to finished, `RunRecord.durationMs`), by workflow.
         public var runDurations: [String: DurationHistogram] = [:]
         /// Step durations (first attempt's start to end), by provider.
         public var stepDurations: [String: DurationHistogram] = [:]

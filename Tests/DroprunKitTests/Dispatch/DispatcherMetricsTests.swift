@@ -53,7 +53,7 @@ import Glibc
         #expect(await WatchIntakeTests.eventually { Self.writes(fs, root) == 2 })
         let second = root.read("outbox/metrics.prom") ?? ""
         #expect(second.contains(Self.succeeded + "1\n"), "\(second)")
-        #expect(second.contains(#"droprun_runner_last_progress_seconds{runner="testhost-4242"} 20"# + "\n"), "\(second)")
+        #expect(second.contains(#"droprun_runner_last_progress_seconds{host="testhost",mode="watch"} 20"# + "\n"), "\(second)")
         #expect(await clock.waitForSleep(ms: 20_000), "the next write is an interval away")
 
         // A last write on stop, with every run counted.
@@ -63,6 +63,8 @@ import Glibc
         try await watch.value
         #expect(Self.writes(fs, root) == 3)
         #expect(root.read("outbox/metrics.prom")?.contains(Self.succeeded + "2\n") == true)
+        // The heartbeat goes right after the last write: the file must not show this runner alive.
+        #expect(root.read("outbox/metrics.prom")?.contains(#"host="testhost""#) == false, "\(root.read("outbox/metrics.prom") ?? "")")
         #expect(root.list("outbox").filter { $0.hasPrefix(".") } == [])
     }
 

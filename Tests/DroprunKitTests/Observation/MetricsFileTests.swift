@@ -189,7 +189,77 @@ import Glibc
         #expect(text.contains("\ndroprun_approvals_waiting 0\n"))
         #expect(text.contains("\ndroprun_runs_running 0\n"))
         // This runner's own line is there even before its heartbeat is written.
-        #expect(text.contains("\ndroprun_runner_last_progress_seconds{runner=\"testhost-4242\"} 0\n"), "\(text)")
+        #expect(text.contains("\ndroprun_runner_last_progress_seconds{host=\"testhost\",mode=\"watch\"} 0\n"), "\(text)")
+    }
+
+    /// A reload that moves the file removes the one written before; one that turns metrics off removes it too.
+    @Test func reconfigureRemovesTheFileItWroteBefore() throws {
+        let root = try TemporaryRoot()
+        let context = root.engine()
+        defer { context.audit.close() }
+        let file = MetricsFile(context: context)
+        #expect(file.write() == .written)
+        var settings = MetricsSettings()
+        settings.file = "outbox/other.prom"
+        file.reconfigure(settings)
+        #expect(file.write() == .written)
+        #expect(root.exists("outbox/other.prom") && !root.exists("outbox/metrics.prom"))
+        settings.file = nil
+        file.reconfigure(settings)
+        #expect(file.write() == .off)
+        #expect(!root.exists("outbox/other.prom"))
+    }
+
+    /// A file put in place of the one written (another writer's) is not removed.
+    @Test func reconfigureLeavesAFileThisRunnerDidNotWrite() throws {
+        let root = try TemporaryRoot()
+        let context = root.engine()
+        defer { context.audit.close() }
+        let file = MetricsFile(context: context)
+        #expect(file.write() == .written)
+        try PosixFileSystem().writeAtomically(root.file("outbox/metrics.prom"), Array("theirs\n".utf8), sync: false)
+        var settings = MetricsSettings()
+        settings.file = nil
+        file.reconfigure(settings)
+        #expect(file.write() == .off)
+        #expect(root.read("outbox/metrics.prom") == "theirs\n")
+    }
+
+    /// The last write of a stopping runner leaves out its own heartbeat gauges (the heartbeat goes next).
+    @Test func theLastWriteLeavesOutThisRunnersHeartbeat() async throws {
+        let root = try TemporaryRoot()
+        let context = root.engine()
+        defer { context.audit.close() }
+        let file = MetricsFile(context: context)
+        #expect(file.write() == .written)
+        #expect(root.read("outbox/metrics.prom")?.contains("droprun_runner_heartbeat_age_seconds{host=\"testhost\"") == true)
+        #expect(await file.writeLastOffThePool() == .written)
+        let text = root.read("outbox/metrics.prom") ?? ""
+        #expect(!text.contains("host=\"testhost\""), "\(text)")
+        #expect(text.contains("# TYPE droprun_runner_heartbeat_age_seconds gauge\n"), "\(text)")
+    }
+
+    /// `run --once` leaves the file alone while a live `watch` runner holds the root (it says so once); with only a
+    /// dead one's heartbeat left it writes.
+    @Test func runOnceLeavesTheFileToALiveWatchRunner() async throws {
+        let root = try TemporaryRoot()
+        let clock = ManualClock()
+        let context = root.engine(clock: clock)
+        defer { context.audit.close() }
+        let beat = #"{"runner": "web:7", "host": "web", "pid": 7, "mode": "watch"}"#
+        try root.write("outbox/runners/web-7.json", beat)
+        try PosixFileSystem().setModified(root.file("outbox/runners/web-7.json"), to: clock.now())
+        let file = MetricsFile(context: context)
+        let liveness = context.liveness
+        try #require(!liveness.isDead("web-7"), "the test's heartbeat must count as live")
+        #expect(await file.writeLastOffThePool(yieldingToWatch: true) == .leftToWatch)
+        #expect(await file.writeLastOffThePool(yieldingToWatch: true) == .leftToWatch)
+        #expect(!root.exists("outbox/metrics.prom"))
+        #expect(
+            context.warnings.notices.count == 1 && context.warnings.notices[0].contains("left to the watch runner web-7"),
+            "\(context.warnings.notices)")
+        clock.advance(by: .seconds(3600))
+        #expect(await file.writeLastOffThePool(yieldingToWatch: true) == .written)
     }
 }
 

@@ -39,6 +39,10 @@ import Testing
         ]
         root.runners = [
             .init(folderName: "other-7", renewedAt: start.addingTimeInterval(30), isLive: false, mode: "watch", startedAt: start),
+            // Shares host and mode with the dead one: one series, the worst of both.
+            .init(
+                folderName: "other-9", renewedAt: start.addingTimeInterval(60), isLive: true, mode: "watch", startedAt: start,
+                lastProgressAt: start.addingTimeInterval(50)),
             .init(
                 folderName: "testhost-4242", renewedAt: start.addingTimeInterval(69.5), isLive: true, mode: "once", startedAt: start,
                 lastProgressAt: start.addingTimeInterval(5)),
@@ -135,7 +139,7 @@ import Testing
         droprun_runs_finished_total{status="succeeded",workflow="greet"} 2
         droprun_runs_finished_total{status="failed",workflow="greet"} 1
         droprun_runs_finished_total{status="cancelled",workflow="greet"} 0
-        # HELP droprun_run_duration_seconds How long this runner's finished runs took, from created to finished, by workflow.
+        # HELP droprun_run_duration_seconds How long this runner's finished runs took, from started to finished, by workflow.
         # TYPE droprun_run_duration_seconds histogram
         droprun_run_duration_seconds_bucket{workflow="greet",le="0.005"} 1
         droprun_run_duration_seconds_bucket{workflow="greet",le="0.01"} 1
@@ -212,13 +216,18 @@ import Testing
         # HELP droprun_runs_running Runs claimed and not finished, not waiting for an approval.
         # TYPE droprun_runs_running gauge
         droprun_runs_running 1
-        # HELP droprun_runner_heartbeat_age_seconds Time since each runner of the root last renewed its heartbeat, by runner (its heartbeat's name in outbox/runners/).
+        # HELP droprun_runners_live Runners of the root whose lease holds, by host and mode (watch or once; 0 while only dead ones' heartbeats are left).
+        # TYPE droprun_runners_live gauge
+        droprun_runners_live{host="other",mode="watch"} 1
+        droprun_runners_live{host="testhost",mode="once"} 1
+        # HELP droprun_runner_heartbeat_age_seconds Time since the runners of the root last renewed their heartbeats, by host and mode (the oldest among them).
         # TYPE droprun_runner_heartbeat_age_seconds gauge
-        droprun_runner_heartbeat_age_seconds{runner="other-7"} 40
-        droprun_runner_heartbeat_age_seconds{runner="testhost-4242"} 0.5
-        # HELP droprun_runner_last_progress_seconds Time since each runner last claimed or finished a run (since it started, if it has not), by runner (its heartbeat's name in outbox/runners/).
+        droprun_runner_heartbeat_age_seconds{host="other",mode="watch"} 40
+        droprun_runner_heartbeat_age_seconds{host="testhost",mode="once"} 0.5
+        # HELP droprun_runner_last_progress_seconds Time since the runners last claimed or finished a run (since they started, if they have not), by host and mode (the longest among them).
         # TYPE droprun_runner_last_progress_seconds gauge
-        droprun_runner_last_progress_seconds{runner="testhost-4242"} 60
+        droprun_runner_last_progress_seconds{host="other",mode="watch"} 20
+        droprun_runner_last_progress_seconds{host="testhost",mode="once"} 60
 
         """
 }

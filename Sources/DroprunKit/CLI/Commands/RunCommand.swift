@@ -1,15 +1,28 @@
 import Synchronization
 
 /// `droprun run --once`: drains the inbox and exits.
+///
+/// SIGTERM, SIGINT and SIGHUP stop the pass cleanly: it claims nothing more,
+/// lets running steps finish within `--grace-seconds` (default 10), checkpoints
+/// the rest for the next runner, removes its heartbeat, prints the summary and
+/// exits 1 (the pass did not get to its end).
 enum RunCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
         guard context.parsed.flag("once") else {
             throw CLIError.usage("'droprun run' needs --once (process the inbox, then exit). See 'droprun run --help'.")
         }
         let configuration = try context.configuration()
+        let grace = try context.parsed.intValue("grace-seconds", range: 0...86_400) ?? 10
         let log = try context.runnerLog(configuration)
-        let engine = context.engine(configuration, log: log)
+        let stop = StopToken()
+        var engine = context.engine(configuration, log: log)
+        engine.stop = stop
         defer { engine.audit.close() }
+        context.environment.installStopSignals(stop)
+        // A pass has no configuration to read again: SIGHUP (a hangup, a reload sent to the wrong unit) stops it too.
+        let hangup = ReloadToken()
+        hangup.onRequest { stop.stop() }
+        context.environment.installReloadSignal(hangup)
         let progress = showsProgress(context) ? ProgressDisplay(log: log, clock: context.environment.clock, total: inboxCount(context)) : nil
         progress?.start()
         defer { progress?.finish() }
@@ -18,7 +31,7 @@ enum RunCommand {
         let waiting = WaitingRuns()
         let summary: RunOnceSummary
         do {
-            summary = try await Runner(context: engine).runOnce { outcome in
+            summary = try await Runner(context: engine).runOnce(grace: .seconds(grace)) { outcome in
                 progress?.note(outcome)
                 log.outcome(outcome)
                 guard let runId = outcome.runId else { return }
@@ -38,6 +51,7 @@ enum RunCommand {
         let words =
             "\(runs) run\(runs == 1 ? "" : "s"): \(summary.count(.succeeded)) succeeded, \(summary.count(.failed)) failed, \(summary.count(.cancelled)) cancelled, \(stillWaiting) waiting; \(summary.rejected) rejected"
             + (summary.deferred > 0 ? "; \(summary.deferred) left for a later try" : "")
+            + (summary.stopped ? "; stopped by a signal before the end (unfinished runs resume at the next pass)" : "")
             + (summary.gc.map {
                 $0.removedAnything
                     ? "; gc purged \($0.purged.count) run\($0.purged.count == 1 ? "" : "s") (\(GCReport.sizeText($0.bytesFreed)))" : ""
