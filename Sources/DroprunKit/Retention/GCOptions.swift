@@ -19,9 +19,15 @@ public struct GCOptions: Sendable, Equatable {
     /// Threads a slice's per-run renames and unlinks are shared among (one while a runner is busy): a large root's
     /// folders are cold, and the disk serves several lookups at once.
     public var threads = 8
-    /// After a slice in which a runner was busy, `gc` sleeps this many times as long as the slice took (at most half
-    /// a second), so a runner beside it keeps most of the disk.
-    public var busyPause = 1.0
+    /// Runs per slice while a runner holds claims (at most `sliceSize`): on one thread and a cold disk a slice of a
+    /// thousand runs takes seconds, longer than any pause; short slices keep gc's share of the disk to what the pauses
+    /// leave it.
+    public var busySliceSize = 200
+    /// After a slice in which a runner was busy, `gc` sleeps this many times as long as the slice took (at most
+    /// `busyPauseLimit`), so a runner beside it keeps most of the disk: at 2, gc works a third of the time.
+    public var busyPause = 2.0
+    /// The longest pause after a busy slice, in seconds.
+    public var busyPauseLimit = 1.0
 
     public init(
         runsBefore: Date? = nil, rejectedBefore: Date? = nil, auditBefore: Date? = nil, runsAge: TimeInterval? = nil, archive: String? = nil,
@@ -33,6 +39,16 @@ public struct GCOptions: Sendable, Equatable {
         self.runsAge = runsAge
         self.archive = archive
         self.dryRun = dryRun
+    }
+
+    /// How many runs the next slice takes: `sliceSize`, or `busySliceSize` (not more) while a runner is busy.
+    public func sliceSize(busy: Bool) -> Int { max(1, busy ? min(sliceSize, busySliceSize) : sliceSize) }
+
+    /// How long `gc` pauses after a slice that took `seconds`: nothing when no runner was busy, else `busyPause`
+    /// times as long, at most `busyPauseLimit`.
+    public func pause(afterSliceOf seconds: Double, busy: Bool) -> Double {
+        guard busy, seconds > 0, busyPause > 0 else { return 0 }
+        return min(busyPauseLimit, seconds * busyPause)
     }
 
     /// The cuts `retention` sets at `now`; nil when it removes nothing (`dedupeDays` alone only compacts the purged ids,

@@ -41,8 +41,9 @@ extension GarbageCollector {
     /// made by up to `pool.width` threads at once (`lanes`): on a large folder not in memory each waits for the disk,
     /// and the disk serves several together. A run's own operations stay in their order; the steps are done one
     /// after the other for the whole slice.
-    func purge(_ slice: [Candidate]) {
-        let holds = locator.claimHolds()
+    ///
+    /// `holds`: the runners' claims, asked as the slice began.
+    func purge(_ slice: [Candidate], holds: ClaimHolds) {
         lanes = holds.runIds.isEmpty ? pool.width : 1
         guard options.archive == nil else { return purgeArchiving(slice, holds: holds) }
         let layout = layout

@@ -42,8 +42,10 @@ public final class GarbageCollector {
     /// The threads a slice's per-run file operations are shared among (`options.threads`).
     let pool: BlockingPool
     /// How many of them the slice at hand uses: all, or one while a runner holds claims (it is busy: gc keeps out of
-    /// its way, as one thread, and pauses after the slice, `pauseAfterSlice`).
+    /// its way, as one thread, with smaller slices, and `run` pauses after each).
     var lanes = 1
+    /// True when a runner held claims as the last slice began (`step`).
+    private(set) var busy = false
 
     var fs: any FileSystem { context.fileSystem }
     var layout: RootLayout { context.layout }
@@ -67,17 +69,17 @@ public final class GarbageCollector {
     ///
     /// - Throws: `GCLock.Refusal` when another `gc` holds the root's lock.
     ///
-    /// Call it from a thread that may block (not the cooperative pool): after a slice in which a runner was busy
-    /// (`lanes` 1), it sleeps `options.busyPause` times as long as the slice took, so the runner keeps the disk.
+    /// Call it from a thread that may block (not the cooperative pool): after a slice in which a runner was busy, it
+    /// sleeps `options.busyPause` times as long as the slice took (at most `options.busyPauseLimit`), so the runner
+    /// keeps the disk.
     public func run() throws(GCLock.Refusal) -> GCReport {
         try begin()
         while !isDone {
             let started = DispatchTime.now().uptimeNanoseconds
             step()
             let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            if lanes == 1, pool.width > 1, options.busyPause > 0, !isDone {
-                usleep(UInt32(min(0.5, took * options.busyPause) * 1e6))
-            }
+            let pause = options.pause(afterSliceOf: took, busy: busy)
+            if pause > 0, !isDone { usleep(UInt32(pause * 1e6)) }
         }
         return finish()
     }
@@ -98,12 +100,16 @@ public final class GarbageCollector {
     /// True when every selected run has been through a slice.
     public var isDone: Bool { cursor >= candidates.count }
 
-    /// Purges the next slice of runs (at most `options.sliceSize`).
+    /// Purges the next slice of runs: at most `options.sliceSize`, or `options.busySliceSize` while a runner holds
+    /// claims (asked first: the slice's checks use the same answer).
     public func step() {
-        let end = min(candidates.count, cursor + max(1, options.sliceSize))
+        let holds = locator.claimHolds()
+        // A gc of one thread has no helpers to give up, so it does not hold back either.
+        busy = !holds.runIds.isEmpty && pool.width > 1
+        let end = min(candidates.count, cursor + options.sliceSize(busy: busy))
         let slice = Array(candidates[cursor..<end])
         cursor = end
-        purge(slice)
+        purge(slice, holds: holds)
     }
 
     /// Removes rejected, control and index files and old audit segments, compacts the purged ids; releases the lock.
