@@ -217,7 +217,9 @@ public final class MetricsFile: Sendable {
         for (provider, histogram) in activity.stepDurations.sorted(by: { $0.key < $1.key }) {
             m.histogram("droprun_step_duration_seconds", [("provider", provider)], histogram)
         }
-        m.family("droprun_step_retries_total", .counter, help: "Step attempts beyond the first in this runner's finished runs, by provider.")
+        m.family(
+            "droprun_step_retries_total", .counter,
+            help: "Step attempts beyond the first in this runner's finished runs (retries, and runs again after a crash or stop), by provider.")
         for (provider, count) in activity.retries.sorted(by: { $0.key < $1.key }) {
             m.sample("droprun_step_retries_total", [("provider", provider)], Double(count))
         }

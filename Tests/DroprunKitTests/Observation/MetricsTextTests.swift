@@ -181,7 +181,7 @@ import Testing
         droprun_step_duration_seconds_bucket{provider="fail",le="+Inf"} 1
         droprun_step_duration_seconds_sum{provider="fail"} 0.007
         droprun_step_duration_seconds_count{provider="fail"} 1
-        # HELP droprun_step_retries_total Step attempts beyond the first in this runner's finished runs, by provider.
+        # HELP droprun_step_retries_total Step attempts beyond the first in this runner's finished runs (retries, and runs again after a crash or stop), by provider.
         # TYPE droprun_step_retries_total counter
         droprun_step_retries_total{provider="fail"} 1
         # HELP droprun_rejections_total Dropped files this runner rejected since it started, by reason.
