@@ -47,7 +47,10 @@ extension Dispatcher {
         var failure: RunnerStopped.Cause?
         // Retention: a gc pass a minute after start (or after a reload turned it on), then at most hourly, off this actor,
         // in slices that yield.
-        var retention = context.configuration.retention.isEnabled ? RetentionTimer(start: clock.now()) : nil
+        // One timer for the whole watch, kept across reloads that turn retention off and on, so a pass still running
+        // keeps it claimed: one collector at a time, the one cancelled and awaited at stop.
+        let retention = RetentionTimer(start: clock.now())
+        var retaining = context.configuration.retention.isEnabled
         var collector: Task<Void, Never>?
 
         // Discarding: a finished run's task is freed at once (a plain group keeps every child until it is awaited).
@@ -150,8 +153,10 @@ extension Dispatcher {
                         ticker.cancel()
                         ticker = ticking(everyMs: next.pollIntervalMs)
                     }
-                    if next.retention.isEnabled != (retention != nil) {
-                        retention = next.retention.isEnabled ? RetentionTimer(start: now) : nil
+                    if next.retention.isEnabled != retaining {
+                        retaining = next.retention.isEnabled
+                        // Turned off: a pass going stops at its next slice. Turned on: the first pass a minute on.
+                        if retaining { retention.restart(now: now) } else { collector?.cancel() }
                     }
                     // A higher concurrency starts queued work now.
                     startWhatFits()
@@ -169,7 +174,7 @@ extension Dispatcher {
                     recover = true
                 }
 
-                if let retention, retention.claim(now: now) {
+                if retaining, retention.claim(now: now) {
                     let engine = context
                     collector = Task.detached {
                         _ = await RetentionPass.run(context: engine)

@@ -7,6 +7,9 @@ public enum GCReason: Sendable, Equatable, CustomStringConvertible {
     case held(RunHold)
     /// Its result cannot be read (not JSON, no `finishedAt`, another run's record): what it holds is unknown.
     case unreadableRecord(String)
+    /// The result is another run's than the one selected (an index line of an earlier run of the id, which ran again
+    /// after a purge): the result's `finishedAt` ("not yet": none), and the selected one's, as timestamps.
+    case anotherRun(finishedAt: String, selected: String)
     /// An earlier run's leftover in `outbox/purging/` whose id a newer run with a result has.
     case newerRunHasResult(runId: String)
     /// An earlier run's leftover whose id a newer run a runner holds now has.
@@ -52,6 +55,7 @@ public enum GCReason: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .held(let hold): "held_" + hold.code
         case .unreadableRecord: "unreadable_record"
+        case .anotherRun: "another_run_result"
         case .newerRunHasResult: "newer_run_result"
         case .newerRunHeld: "newer_run_held"
         case .newerRequest: "newer_run_request"
@@ -77,6 +81,9 @@ public enum GCReason: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .held(let hold): hold.description
         case .unreadableRecord(let why): "the record cannot be read: \(why); not removed"
+        case .anotherRun(let finishedAt, let selected):
+            "its result is a later run of the id (finished \(finishedAt)), not the one an index line names (finished \(selected)); "
+                + "not removed now: it goes when it is past the cut itself"
         case .newerRunHasResult(let runId):
             Self.leftover(runId)
                 + ": a newer run with its id has a result (outbox/results/\(runId).json); remove outbox/purging/\(runId)~* or the folder by hand"
@@ -94,7 +101,7 @@ public enum GCReason: Sendable, Equatable, CustomStringConvertible {
             "cannot write its run.purged event: \(error); the next gc finishes it (outbox/purging/\(runId)/)"
         case .cannotFlushAudit(let error): "cannot flush the audit log: \(error); the next gc finishes the runs left in outbox/purging/"
         case .cannotMarkLogged(let error): "cannot mark it logged: \(error); the next gc finishes it (outbox/purging/)"
-        case .cannotFlushFolder(let error): "cannot flush the folder: \(error)"
+        case .cannotFlushFolder(let error): "cannot flush the folder: \(error); the runs of its slice are left in outbox/purging/ for the next gc"
         case .unreadableLeftover: "cannot read the result of a run gc began to remove; put it back in outbox/results/ or remove it"
         case .cannotRemoveUnfinished(let error): "cannot remove an unfinished purge's folder: \(error)"
         case .cannotFinishLeftover(let error): "cannot finish the purge an earlier gc began: \(error); the next gc tries again (outbox/purging/)"

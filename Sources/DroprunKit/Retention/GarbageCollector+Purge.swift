@@ -50,12 +50,13 @@ extension GarbageCollector {
         let fs = fs
         let dryRun = options.dryRun
         let outcomes = pool.map(slice.count, limit: lanes) { index -> CommitOutcome in
-            Self.commitFlat(slice[index].runId, holds: holds, dryRun: dryRun, layout: layout, fileSystem: fs)
+            Self.commitFlat(slice[index], holds: holds, dryRun: dryRun, layout: layout, fileSystem: fs)
         }
         var committed: [Candidate] = []
         for (candidate, outcome) in zip(slice, outcomes) {
             switch outcome {
             case .gone: continue
+            case .skipped(let why): report.skipped.append(GCReport.Problem(subject: candidate.runId, kind: why))
             case .held(let hold): report.skipped.append(GCReport.Problem(subject: candidate.runId, kind: .held(hold)))
             case .dry(let size):
                 report.purged.append(candidate.runId)
@@ -65,7 +66,9 @@ extension GarbageCollector {
             }
         }
         guard !committed.isEmpty else { return }
-        if strict { sync(layout.results, layout.purging) }
+        // A commit not flushed could come back after a power cut while its request is gone: the slice stops here, its
+        // runs left in `outbox/purging/` for the next gc.
+        if strict, !sync(layout.results, layout.purging) { return }
         let ready = log(committed, purgedAt: context.clock.now())
         report.purged += removeInPlace(ready, flat: true)
     }
@@ -76,6 +79,8 @@ extension GarbageCollector {
         case gone
         /// A runner holds it: why.
         case held(RunHold)
+        /// Its result is unreadable, or is another run's than the candidate's (the id ran again): why.
+        case skipped(GCReason)
         /// A dry run: the bytes it would free.
         case dry(Int64)
         /// Its result is in `outbox/purging/<id>~result.json`.
@@ -85,10 +90,16 @@ extension GarbageCollector {
     }
 
     /// Steps 1 and 2 for one run without an archive, on any thread: asked of the locator, then the commit rename.
-    static func commitFlat(_ runId: String, holds: ClaimHolds, dryRun: Bool, layout: RootLayout, fileSystem fs: any FileSystem) -> CommitOutcome {
+    static func commitFlat(_ candidate: Candidate, holds: ClaimHolds, dryRun: Bool, layout: RootLayout, fileSystem fs: any FileSystem)
+        -> CommitOutcome
+    {
+        let runId = candidate.runId
         let locator = RunLocator(layout: layout, fileSystem: fs)
-        // Gone meanwhile (another way of removal, or a result that was never there): nothing to do.
-        guard locator.hasResult(runId) else { return .gone }
+        switch check(candidate, layout: layout, fileSystem: fs) {
+        case .gone: return .gone
+        case .leftAlone(let why): return .skipped(why)
+        case .same: break
+        }
         if let why = locator.holder(ofFinished: runId, holds: holds) { return .held(why) }
         if dryRun {
             let tree = FileTree(fileSystem: fs)
@@ -105,12 +116,47 @@ extension GarbageCollector {
         }
     }
 
+    /// What `check` found in `outbox/results/` for a candidate.
+    enum ResultCheck {
+        /// No result (removed meanwhile, or never there).
+        case gone
+        /// The result is the run the candidate describes.
+        case same
+        /// Unreadable, or another run's: why it is left alone.
+        case leftAlone(GCReason)
+    }
+
+    /// Whether the result in `outbox/results/` is the run `candidate` describes.
+    ///
+    /// A candidate from an index line may be an earlier run of its id (purged, then the id admitted again once past
+    /// `dedupeDays`: the old day file still holds the old line), so its `finishedAt` is read from the result. The read
+    /// costs one small file per run, beside the commit rename that needs the same folder block anyway.
+    static func check(_ candidate: Candidate, layout: RootLayout, fileSystem fs: any FileSystem) -> ResultCheck {
+        switch RunLocator.readRecord(layout.result(candidate.runId), fs: fs) {
+        case .missing: return .gone
+        case .unreadable(let why): return .leftAlone(.unreadableRecord(why))
+        case .record(let record):
+            guard record.runId == candidate.runId else { return .leftAlone(.unreadableRecord("it names run '\(record.runId)'")) }
+            guard let finishedAt = record.finishedAt, Timestamp.format(finishedAt) == Timestamp.format(candidate.finishedAt) else {
+                return .leftAlone(
+                    .anotherRun(finishedAt: record.finishedAt.map(Timestamp.format) ?? "not yet", selected: Timestamp.format(candidate.finishedAt)))
+            }
+            return .same
+        }
+    }
+
     /// A slice with `--archive`: each run gathered in its purging folder, then moved to the archive (one at a time).
     private func purgeArchiving(_ slice: [Candidate], holds: ClaimHolds) {
         var committed: [Candidate] = []
         for candidate in slice {
             let runId = candidate.runId
-            guard locator.hasResult(runId) else { continue }
+            switch Self.check(candidate, layout: layout, fileSystem: fs) {
+            case .gone: continue
+            case .leftAlone(let why):
+                report.skipped.append(GCReport.Problem(subject: runId, kind: why))
+                continue
+            case .same: break
+            }
             if let why = locator.holder(ofFinished: runId, holds: holds) {
                 report.skipped.append(GCReport.Problem(subject: runId, kind: .held(why)))
                 continue
@@ -123,9 +169,9 @@ extension GarbageCollector {
             if commit(candidate) { committed.append(candidate) }
         }
         guard !committed.isEmpty else { return }
-        if strict { sync(layout.results, layout.purging) }
+        if strict, !sync(layout.results, layout.purging) { return }
         let ready = log(committed, purgedAt: context.clock.now())
-        moveIn(ready)
+        guard moveIn(ready) else { return }
         for candidate in ready {
             let manifest = PurgeManifest(
                 runId: candidate.runId, finishedAt: candidate.finishedAt, sha256: candidate.sha256, archive: options.archive)
@@ -155,7 +201,8 @@ extension GarbageCollector {
                 problem(layout.relative(layout.artifactFolder(candidate.runId)), .cannotRemove(error))
             }
         }
-        if strict && !left.isEmpty { sync(layout.artifacts) }
+        // A flush that failed stops the slice at that step: the runs stay in `outbox/purging/` for the next gc.
+        if strict && !left.isEmpty && !sync(layout.artifacts) { return [] }
         let kept = left.map(\.0.runId)
         let requests = pool.map(kept.count, limit: lanes) { index -> Result<Int64, FileSystemError> in
             Result { () throws(FileSystemError) in
@@ -170,7 +217,7 @@ extension GarbageCollector {
             case .failure(let error): problem(layout.relative(layout.request(candidate.runId)), .cannotRemove(error))
             }
         }
-        if strict && !requestless.isEmpty { sync(layout.requests) }
+        if strict && !requestless.isEmpty && !sync(layout.requests) { return [] }
         var gone: [String] = []
         for (candidate, freed) in requestless {
             let last = flat ? PurgeManifest.flatLogged(candidate.runId, layout) : layout.purgingFolder(candidate.runId)
@@ -301,7 +348,9 @@ extension GarbageCollector {
     }
 
     /// Step 7 for logged runs: their artifacts, then (after a flush in strict durability) their kept definition and request.
-    private func moveIn(_ runs: [Candidate]) {
+    ///
+    /// False when a flush failed (strict durability): the runs are then left in `outbox/purging/` for the next gc.
+    private func moveIn(_ runs: [Candidate]) -> Bool {
         var failed: Set<String> = []
         for candidate in runs {
             let folder = layout.purgingFolder(candidate.runId)
@@ -309,14 +358,14 @@ extension GarbageCollector {
                 failed.insert(candidate.runId)
             }
         }
-        if strict { sync(layout.artifacts) }
+        if strict, !sync(layout.artifacts) { return false }
         for candidate in runs where !failed.contains(candidate.runId) {
             let folder = layout.purgingFolder(candidate.runId)
             _ =
                 move(layout.keptWorkflow(candidate.runId), to: Path.join(folder, PurgeManifest.workflowName), runId: candidate.runId)
                 && move(layout.request(candidate.runId), to: Path.join(folder, PurgeManifest.requestName), runId: candidate.runId)
         }
-        if strict { sync(layout.requests) }
+        return !strict || sync(layout.requests)
     }
 
     /// Moves one file or folder of a run into its purging folder; nothing to move is fine.
@@ -415,15 +464,19 @@ extension GarbageCollector {
         [layout.result(runId), layout.request(runId), layout.keptWorkflow(runId), layout.artifactFolder(runId)].reduce(0) { $0 + tree.size($1) }
     }
 
-    /// Flushes folders (strict durability); a failure is said, not fatal (the renames themselves are done).
-    func sync(_ folders: String...) {
+    /// Flushes folders (strict durability); false when one failed (said): the caller stops its slice at that step,
+    /// since what the flush was to make durable may come back after a power cut.
+    @discardableResult
+    func sync(_ folders: String...) -> Bool {
         for folder in folders {
             do {
                 try fs.syncDirectory(folder)
             } catch {
                 problem(layout.relative(folder), .cannotFlushFolder(error))
+                return false
             }
         }
+        return true
     }
 
     // MARK: Leftovers
@@ -491,8 +544,7 @@ extension GarbageCollector {
             let candidate = Candidate(runId: manifest.runId, finishedAt: manifest.finishedAt, sha256: manifest.sha256)
             let finished: Bool
             if let folder = leftover.folder, manifest.archive != nil {
-                moveIn([candidate])
-                finished = dispose(folder, manifest)
+                finished = moveIn([candidate]) && dispose(folder, manifest)
             } else {
                 // What an earlier gc moved into a folder goes with it (`removeInOrder`).
                 finished = !removeInPlace([candidate], flat: leftover.folder == nil).isEmpty

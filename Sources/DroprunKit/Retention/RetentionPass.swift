@@ -3,7 +3,8 @@ import Foundation
 /// The gc pass a runner makes on its own when `retention` sets anything: `watch` hourly, `run --once` at its end.
 ///
 /// The pass works in slices (`sliceSize` runs each), yielding between them so
-/// runs keep flowing; it is cancelled between slices (the lock is released).
+/// runs keep flowing, and pausing after a slice while the runner is busy; it is cancelled between slices (the lock is
+/// released).
 /// Another gc holding the lock means this pass is skipped. A pass that removed
 /// something says so on standard error, e.g.
 /// `droprun: gc removed 120 runs older than 30d (3.4 MB)`.
@@ -32,7 +33,16 @@ enum RetentionPass {
                     return gc.value.report
                 }
             }
-            await worker.perform { gc.value.step() }
+            let started = ContinuousClock.now
+            let busy = await worker.perform { () -> Bool in
+                gc.value.step()
+                return gc.value.lanes == 1 && gc.value.pool.width > 1 && !gc.value.isDone
+            }
+            // Beside a busy runner (it holds claims: the slice kept to one thread), a pause as long as the slice took
+            // (times `busyPause`, at most half a second), on the engine's clock, so the runner keeps most of the disk.
+            if busy, options.busyPause > 0 {
+                try? await context.clock.sleep(for: min(.milliseconds(500), (ContinuousClock.now - started) * options.busyPause))
+            }
         }
         let report = await worker.perform { gc.value.finish() }
         if report.removedAnything {

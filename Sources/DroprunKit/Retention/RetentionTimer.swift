@@ -27,6 +27,10 @@ final class RetentionTimer: Sendable {
         }
     }
 
+    /// Retention turned on again (a reload): the next pass a minute from `now`. A pass still running keeps the timer
+    /// claimed, so no second one starts beside it.
+    func restart(now: Date) { state.withLock { $0.next = now.addingTimeInterval(Self.firstDelay) } }
+
     /// The pass that `claim` started has ended.
     func ended() { state.withLock { $0.running = false } }
 

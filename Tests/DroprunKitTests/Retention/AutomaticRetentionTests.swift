@@ -23,6 +23,41 @@ import Testing
         #expect(timer.claim(now: start.addingTimeInterval(60 + 7_200)))
     }
 
+    /// A reload that turns retention off and on again during a pass: no second pass starts beside it (`watch` keeps
+    /// one timer and one collector).
+    @Test func turnedOnAgainTheTimerWaitsForThePassStillRunning() {
+        let start = F.t0
+        let timer = RetentionTimer(start: start)
+        #expect(timer.claim(now: start.addingTimeInterval(60)))
+        timer.restart(now: start.addingTimeInterval(70))
+        #expect(!timer.claim(now: start.addingTimeInterval(130)), "the first pass still runs")
+        timer.ended()
+        #expect(timer.claim(now: start.addingTimeInterval(130)), "a minute after it was turned on again")
+    }
+
+    /// Beside a busy runner (it holds a claim), `watch`'s pass pauses after each slice on the engine's clock.
+    @Test(.timeLimit(.minutes(1)))
+    func thePassPausesBetweenSlicesBesideABusyRunner() async throws {
+        let root = try await F.root(F.ids(3))
+        try root.write("outbox/claimed/otherhost-1-a/other.json", "{}")
+        let clock = ManualClock(start: F.t0.addingTimeInterval(40 * 86_400))
+        let context = F.engine(root, retention: RetentionSettings(runsDays: 30), clock: clock)
+        defer { context.audit.close() }
+        let pass = Task { await RetentionPass.run(context: context, sliceSize: 1) }
+        func remaining() -> Int { F.visible(root, "outbox/results").count }
+        #expect(await clock.waitForSleepers(1, timeout: 10), "no pause after the first slice")
+        #expect(remaining() == 2)
+        #expect(clock.pendingSleeps.allSatisfy { $0 <= 500 }, "\(clock.pendingSleeps)")
+        clock.advance(by: .milliseconds(500))
+        #expect(await clock.waitForSleepers(1, timeout: 10))
+        #expect(remaining() == 1)
+        clock.advance(by: .milliseconds(500))
+        // No pause after the last slice.
+        let report = await pass.value
+        #expect(report?.purged.count == 3)
+        #expect(clock.pendingSleeps.isEmpty)
+    }
+
     @Test(arguments: [Durability.fast, .strict])
     func runOnceCollectsAtItsEndAndSaysSo(_ durability: Durability) async throws {
         let root = try await F.root(F.ids(3), durability: durability)
