@@ -38,11 +38,11 @@ enum RetentionPass {
                 gc.value.step()
                 return gc.value.lanes == 1 && gc.value.pool.width > 1 && !gc.value.isDone
             }
-            // Beside a busy runner (it holds claims: the slice kept to one thread), a pause as long as the slice took
-            // (times `busyPause`, at most half a second), on the engine's clock, so the runner keeps most of the disk.
-            if busy, options.busyPause > 0 {
-                try? await context.clock.sleep(for: min(.milliseconds(500), (ContinuousClock.now - started) * options.busyPause))
-            }
+            // Beside a busy runner (it holds claims: the slice kept to one thread), the pause `gc` itself makes (the one
+            // rule, `GCOptions.pause`), on the engine's clock, so the runner keeps most of the disk.
+            let took = ContinuousClock.now - started
+            let pause = options.pause(afterSliceOf: Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18, busy: busy)
+            if pause > 0 { try? await context.clock.sleep(for: .milliseconds(Int(pause * 1000))) }
         }
         let report = await worker.perform { gc.value.finish() }
         if report.removedAnything {
