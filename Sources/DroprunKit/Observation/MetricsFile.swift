@@ -52,6 +52,14 @@ public final class MetricsFile: Sendable {
 
     private let context: EngineContext
     private let state: Mutex<State>
+
+    /// True the first time it is asked for `flag` (then set): each notice and warning of this file is said once.
+    private func firstTime(_ flag: WritableKeyPath<State, Bool>) -> Bool {
+        state.withLock { state in
+            defer { state[keyPath: flag] = true }
+            return !state[keyPath: flag]
+        }
+    }
     private let worker = WorkThread(name: "droprun-metrics")
 
     /// A writer for `context`'s runner, with the root's `metricsFile` and `metricsIntervalSeconds`.
@@ -127,11 +135,7 @@ public final class MetricsFile: Sendable {
         var root = RootSnapshot.read(layout: context.layout, fileSystem: context.fileSystem, liveness: context.liveness, now: now)
         let me = context.identity.folderName
         if yieldingToWatch, let watcher = root.runners.first(where: { $0.isLive && $0.mode == "watch" && $0.folderName != me }) {
-            let first = state.withLock { state in
-                defer { state.noticed = true }
-                return !state.noticed
-            }
-            if first {
+            if firstTime(\.noticed) {
                 context.warnings.notice(
                     "metrics file \(context.layout.relative(path)) left to the watch runner \(watcher.folderName), which writes it "
                         + "(its counters run since it started; a pass would reset them)")
@@ -156,11 +160,7 @@ public final class MetricsFile: Sendable {
             }
             return .written
         } catch {
-            let first = state.withLock { state in
-                defer { state.warned = true }
-                return !state.warned
-            }
-            if first {
+            if firstTime(\.warned) {
                 context.warnings.warn(
                     "cannot write the metrics file \(context.layout.relative(path)): \(error); runs go on without it "
                         + "(set metricsFile in droprun.json to a writable path, or to null to write none)")

@@ -30,11 +30,10 @@ struct Recovery {
         // Runners whose heartbeat was already gone when first met here: they stopped cleanly (a crashed runner's heartbeat
         // stays until another runner buries it), so their runs were released, not left by a death.
         var stopped: Set<String> = []
+        var met: Set<String> = []
         func meet(_ runner: String) {
-            if tookOver[runner] == nil, !liveness.hasHeartbeat(runner), !fs.exists(layout.checkpointFolder(runner)) {
-                stopped.insert(runner)
-            }
-            tookOver[runner, default: 0] += 0
+            guard met.insert(runner).inserted else { return }
+            if !liveness.hasHeartbeat(runner), !fs.exists(layout.checkpointFolder(runner)) { stopped.insert(runner) }
         }
         for folder in list(layout.claimed) where folder.name != context.identity.folderName && !folder.name.hasPrefix(".") {
             guard policy.isGone(folder.name) else { continue }

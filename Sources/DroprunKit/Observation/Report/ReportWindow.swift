@@ -39,18 +39,9 @@ struct ReportWindow: Sendable {
         do {
             // By finish time, the days the index is cut by: only the window's days are opened. At most twice `limit`
             // entries are held; the newest (by creation, as the page lists them) are kept.
-            var kept: [IndexEntry] = []
-            let pass = try reader.forEachFinished(since: since, until: nil) { entry in
-                kept.append(entry)
-                if kept.count >= 2 * limit {
-                    kept.sort { $0.position.precedes($1.position) }
-                    kept.removeLast(kept.count - limit)
-                    window.truncated = true
-                }
-            }
-            kept.sort { $0.position.precedes($1.position) }
-            window.truncated = window.truncated || kept.count > limit
-            window.entries = Array(kept.prefix(limit))
+            var kept = NewestEntries(limit: limit)
+            let pass = try reader.forEachFinished(since: since, until: nil) { kept.add($0) }
+            (window.entries, window.truncated) = kept.finish()
             for file in pass.unreadableFiles {
                 window.problems.append("cannot read \(layout.relative(file.path)) (\(file.reason)): its runs are left out")
             }
@@ -76,7 +67,7 @@ struct ReportWindow: Sendable {
             if let info = try? fileSystem.info(path), info.type == .regular { files.append((path, info.modified)) }
         }
         files.sort { $0.modified > $1.modified }
-        var kept: [IndexEntry] = []
+        var kept = NewestEntries(limit: limit)
         for file in files {
             // A result is written when its run finished: an older file holds no run of the window.
             if let since, file.modified.addingTimeInterval(IndexReader.clockSlack) < since { break }
@@ -88,17 +79,34 @@ struct ReportWindow: Sendable {
             case .record(let record):
                 guard let entry = IndexEntry(record: record, audit: []) else { continue }
                 if let since, entry.finishedAt < since { continue }
-                kept.append(entry)
-                if kept.count >= 2 * limit {
-                    kept.sort { $0.position.precedes($1.position) }
-                    kept.removeLast(kept.count - limit)
-                    window.truncated = true
-                }
+                kept.add(entry)
             }
         }
-        kept.sort { $0.position.precedes($1.position) }
-        window.truncated = window.truncated || kept.count > limit
-        window.entries = Array(kept.prefix(limit))
+        (window.entries, window.truncated) = kept.finish()
         return window
+    }
+}
+
+/// The newest `limit` entries offered (by creation, as the page lists them), holding at most twice `limit` at a time.
+private struct NewestEntries {
+    let limit: Int
+    private var kept: [IndexEntry] = []
+    private var truncated = false
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func add(_ entry: IndexEntry) {
+        kept.append(entry)
+        if kept.count >= 2 * limit {
+            kept.sort { $0.position.precedes($1.position) }
+            kept.removeLast(kept.count - limit)
+            truncated = true
+        }
+    }
+
+    /// The newest `limit`, newest first, and whether more were offered.
+    mutating func finish() -> (entries: [IndexEntry], truncated: Bool) {
+        kept.sort { $0.position.precedes($1.position) }
+        return (Array(kept.prefix(limit)), truncated || kept.count > limit)
     }
 }
