@@ -52,6 +52,10 @@ public enum AuditEvent: Sendable, Equatable {
     case runPurged(sha256: String, finishedAt: Date, archivedTo: String?)
     /// A new segment of a runner's chain begins (`previous`: the file name of the segment before, nil for the first).
     case auditSegment(chain: String, segment: Int, previous: String?)
+    /// A notification was delivered (`kind`: finished or waiting_approval; the endpoint's alias and path, its status, attempts made).
+    case notificationSent(kind: NotificationKind, endpoint: String, path: String, status: Int, attempts: Int)
+    /// A notification was given up after `attempts` (`error` says why, without any secret).
+    case notificationFailed(kind: NotificationKind, endpoint: String, path: String, attempts: Int, error: String)
 
     /// The event's name.
     public var name: AuditEventName {
@@ -77,6 +81,8 @@ public enum AuditEvent: Sendable, Equatable {
         case .cancelReceived: .cancelReceived
         case .runPurged: .runPurged
         case .auditSegment: .auditSegment
+        case .notificationSent: .notificationSent
+        case .notificationFailed: .notificationFailed
         }
     }
 
@@ -161,6 +167,16 @@ public enum AuditEvent: Sendable, Equatable {
             ]
         case .auditSegment(let chain, let segment, let previous):
             return ["chain": .string(chain), "segment": .int(segment), "previous": previous.map(JSONValue.string) ?? .null]
+        case .notificationSent(let kind, let endpoint, let path, let status, let attempts):
+            return [
+                "kind": .string(kind.rawValue), "endpoint": .string(endpoint), "path": .string(path), "status": .int(status),
+                "attempts": .int(attempts),
+            ]
+        case .notificationFailed(let kind, let endpoint, let path, let attempts, let error):
+            return [
+                "kind": .string(kind.rawValue), "endpoint": .string(endpoint), "path": .string(path), "attempts": .int(attempts),
+                "error": .string(error),
+            ]
         }
     }
 }

@@ -38,4 +38,8 @@ public enum AuditEventName: String, Sendable, CaseIterable {
     case runPurged = "run.purged"
     /// The first line of an audit segment (`data`: chain, segment, previous): its `prev` is the last hash of the segment before.
     case auditSegment = "audit.segment"
+    /// A run's notification was delivered (`data`: kind, endpoint, path, status, attempts).
+    case notificationSent = "notification.sent"
+    /// A run's notification was given up (`data`: kind, endpoint, path, attempts, error).
+    case notificationFailed = "notification.failed"
 }

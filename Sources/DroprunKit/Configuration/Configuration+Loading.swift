@@ -45,6 +45,7 @@ extension Configuration {
             var d = JSONObjectReader(defaults, at: JSONPath.root.key("defaults"))
             if let v = d.int("stepTimeoutMs", in: 1...86_400_000) { config.stepTimeoutMs = v }
             if let v = d.int("runTimeoutSeconds", in: 1...2_592_000) { config.runTimeoutSeconds = v }
+            if let v = d.int("maxParallelSteps", in: 1...256) { config.maxParallelSteps = v }
             d.finish()
             r.report(d.issues)
         }
@@ -81,6 +82,9 @@ extension Configuration {
             HealthSettings.read(health, at: JSONPath.root.key("health"), into: &config.health, reporting: &r)
         }
         MetricsSettings.read(from: &r, into: &config.metrics)
+        if let notifications = r.value("notifications") {
+            config.notifications = NotificationSettings.read(notifications, at: JSONPath.root.key("notifications"), reporting: &r)
+        }
         if let v = r.choice("logFormat", LogFormat.allCases.map(\.rawValue)), let f = LogFormat(rawValue: v) { config.logFormat = f }
         r.finish()
         if !r.issues.isEmpty { throw ConfigurationError(file: file, issues: r.issues) }
@@ -99,36 +103,10 @@ extension Configuration {
         let path = JSONPath.root.key("providers")
         var p = JSONObjectReader(json, at: path)
         if let llm = p.value("llm") {
-            var l = JSONObjectReader(llm, at: path.key("llm"))
-            if let models = l.value("models") {
-                let modelsPath = path.key("llm").key("models")
-                var m = JSONObjectReader(models, at: modelsPath)
-                for (name, settings) in m.members.sorted(by: { $0.key < $1.key }) {
-                    _ = m.value(name)
-                    var s = JSONObjectReader(settings, at: modelsPath.key(name))
-                    var model = LLMModelSettings()
-                    if let v = s.int("latencyMs", in: 0...3_600_000) { model.latencyMs = v }
-                    if let v = s.number("failureRate", in: 0...1) { model.failureRate = v }
-                    if let v = s.string("apiKeyEnv") {
-                        if Self.isVariableName(v) {
-                            model.apiKeyEnv = v
-                        } else {
-                            // Never echo the value: it may be a pasted credential.
-                            s.report(
-                                ValidationIssue(
-                                    modelsPath.key(name).key("apiKeyEnv"),
-                                    "expected the NAME of an environment variable (letters, digits, '_'), not a value; keep credentials out of droprun.json"
-                                ))
-                        }
-                    }
-                    s.finish()
-                    m.report(s.issues)
-                    config.llmModels[name] = model
-                }
-                l.report(m.issues)
-            }
-            l.finish()
-            p.report(l.issues)
+            LLMModelSettings.read(llm, at: path.key("llm"), into: &config.llmModels, reporting: &p)
+        }
+        if let http = p.value("http") {
+            HTTPEndpointSettings.read(http, at: path.key("http"), into: &config.httpEndpoints, reporting: &p)
         }
         if let exec = p.value("exec") {
             var e = JSONObjectReader(exec, at: path.key("exec"))
@@ -165,6 +143,7 @@ extension Configuration {
             p.report(e.issues)
         }
         p.finish()
+        p.report(LLMModelSettings.crossCheck(config))
         return p.issues
     }
 }

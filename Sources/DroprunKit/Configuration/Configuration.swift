@@ -22,6 +22,12 @@ public struct Configuration: Sendable, Equatable {
     public var llmModels: [String: LLMModelSettings] = [:]
     /// Commands `exec` may run, by alias.
     public var execCommands: [String: ExecCommandSettings] = [:]
+    /// HTTP endpoints the operator allowed (`providers.http.endpoints`), by alias.
+    public var httpEndpoints: [String: HTTPEndpointSettings] = [:]
+    /// Where to notify about runs (`notifications`), when set.
+    public var notifications: NotificationSettings?
+    /// Steps of one run that may run at the same time (`defaults.maxParallelSteps`).
+    public var maxParallelSteps = 4
     /// What `gc` (and `watch`, `run --once` on their own) removes, and when.
     public var retention = RetentionSettings()
     /// Size at which a runner's audit chain goes on in a new segment (`audit.segmentBytes`); a new UTC day starts one too.

@@ -48,12 +48,13 @@ struct ConfigurationChange: Sendable, Equatable, CustomStringConvertible {
         }
         changes += entries("providers.llm.models", old.llmModels, new.llmModels)
         changes += entries("providers.exec.commands", old.execCommands, new.execCommands)
+        changes += entries("providers.http.endpoints", old.httpEndpoints, new.httpEndpoints)
         return changes
     }
 
     /// The values of one key each, as written in a line.
     ///
-    /// Every member of `Configuration` but the two maps (compared entry by
+    /// Every member of `Configuration` but the maps (compared entry by
     /// entry) is here: `ConfigurationChangeTests` walks the type's members and
     /// fails on one that no change names.
     private static let scalars: [(String, @Sendable (Configuration) -> String)] = [
@@ -66,6 +67,7 @@ struct ConfigurationChange: Sendable, Equatable, CustomStringConvertible {
         ("workflows", { $0.workflowsFolder }),
         ("defaults.stepTimeoutMs", { "\($0.stepTimeoutMs)" }),
         ("defaults.runTimeoutSeconds", { "\($0.runTimeoutSeconds)" }),
+        ("defaults.maxParallelSteps", { "\($0.maxParallelSteps)" }),
         ("retention.runsDays", { days($0.retention.runsDays) }),
         ("retention.rejectedDays", { days($0.retention.rejectedDays) }),
         ("retention.dedupeDays", { days($0.retention.dedupeDays) }),
@@ -78,6 +80,7 @@ struct ConfigurationChange: Sendable, Equatable, CustomStringConvertible {
         ("metricsFile", { $0.metrics.file ?? "null" }),
         ("metricsIntervalSeconds", { "\($0.metrics.intervalSeconds)" }),
         ("logFormat", { $0.logFormat.rawValue }),
+        ("notifications", { $0.notifications.map { "\($0.endpoint) \($0.path) \($0.on.map(\.rawValue).joined(separator: ","))" } ?? "none" }),
     ]
 
     private static func days(_ value: Double?) -> String {

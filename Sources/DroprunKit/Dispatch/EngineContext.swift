@@ -49,6 +49,10 @@ public struct EngineContext: Sendable {
     public var index: IndexWriter
     /// What this runner did since it started (runs claimed and finished, durations, rejections), for its heartbeat and metrics.
     public var activity: RunnerActivity
+    /// Sends HTTP requests (`http`, real `llm` models, notifications).
+    public var http: any HTTPTransport = URLSessionTransport()
+    /// Sends runs' notifications in the background.
+    public var notifier = Notifier()
 
     public init(
         layout: RootLayout, fileSystem: any FileSystem, clock: any RunnerClock, configuration: Configuration,

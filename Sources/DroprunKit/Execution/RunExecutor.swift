@@ -125,6 +125,7 @@ struct RunExecutor {
         let published = try apply(transition)
         try await checkpoint()
         try context.record(published, runId: record.runId)
+        context.notifier.announce(.waitingApproval, record: record, workflow: request.workflow, context: context)
         if context.cancelBoard.checkDisk(record.runId, marker: context.layout.cancelMarker(record.runId), fileSystem: context.fileSystem),
             takeBackToCancel()
         {
@@ -208,6 +209,7 @@ struct RunExecutor {
         // (or claim) beside its result, from which recovery repairs a missing line.
         context.appendIndexLine(record)
         context.activity.finished(record, at: context.clock.now())
+        context.notifier.announce(.finished, record: record, workflow: request.workflow, context: context)
         // A placeholder still standing means no live record was written.
         if placeholder == nil { try store.removeLive(record.runId) }
         if let placeholder {
@@ -266,6 +268,7 @@ struct RunExecutor {
                 stepContext.withPath = withPath
                 stepContext.launcher = context.launcher
                 stepContext.environment = context.environment
+                stepContext.http = context.http
                 stepContext.log = attemptLog
                 stepContext.childStarted = Self.childRecorder(record, step: index, published: placeholder == nil, context: context)
                 let attemptContext = stepContext
@@ -313,7 +316,8 @@ struct RunExecutor {
             }
 
             if failure.retryable, attempt < definition.retry.maxAttempts, failure.code != .runTimeout {
-                let delay = definition.retry.delayMs(afterAttempt: attempt)
+                // The other side's `Retry-After` is waited out when it is longer than the step's own backoff.
+                let delay = max(definition.retry.delayMs(afterAttempt: attempt), failure.retryAfterMs ?? 0)
                 let remainingMs = Int((deadline.timeIntervalSince(clock.now()) * 1000).rounded(.down))
                 guard delay < remainingMs else {
                     return try fail(

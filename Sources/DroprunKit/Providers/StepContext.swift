@@ -16,8 +16,10 @@ public struct StepContext: Sendable {
     public var withPath = JSONPath.root.key("with")
     /// Starts child processes (`exec`).
     public var launcher: any ProcessLauncher = PosixProcessLauncher()
-    /// The runner's environment variables (the source of `exec`'s allowed variables).
+    /// The runner's environment variables (the source of `exec`'s allowed variables, endpoints' headers and model keys).
     public var environment: [String: String] = [:]
+    /// Sends HTTP requests (`http`, real `llm` models).
+    public var http: any HTTPTransport = URLSessionTransport()
     /// Text the attempt leaves in the step's record (`exec`'s standard error), truncated.
     public var log = StepLog()
     /// Called with a child's identity once it exists and before its program runs (`exec`): the runner writes the

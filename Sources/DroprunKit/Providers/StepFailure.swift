@@ -6,15 +6,19 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// True when trying again may succeed; only these are retried.
     public var retryable: Bool
+    /// How long the other side asked to wait before trying again (HTTP `Retry-After`): the retry waits at least this
+    /// long, or the step fails when that is beyond the run's time. Not written to records.
+    public var retryAfterMs: Int?
 
-    public init(code: Code, message: String, retryable: Bool = false) {
+    public init(code: Code, message: String, retryable: Bool = false, retryAfterMs: Int? = nil) {
         self.code = code
         self.message = message
         self.retryable = retryable
+        self.retryAfterMs = retryAfterMs
     }
 
-    public init(_ code: Code, _ message: String, retryable: Bool? = nil) {
-        self.init(code: code, message: message, retryable: retryable ?? code.isRetryable)
+    public init(_ code: Code, _ message: String, retryable: Bool? = nil, retryAfterMs: Int? = nil) {
+        self.init(code: code, message: message, retryable: retryable ?? code.isRetryable, retryAfterMs: retryAfterMs)
     }
 
     public var description: String { "\(code): \(message)" }
@@ -67,6 +71,28 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case execSignal
         /// An `exec` command's standard output was not JSON.
         case execBadOutput
+        /// An HTTP endpoint answered with a status that is not 2xx (retryable when the endpoint lists it in `retryableStatuses`).
+        case httpStatus
+        /// An HTTP endpoint gave no answer within its `timeoutMs` (retryable).
+        case httpTimeout
+        /// An HTTP answer was longer than the endpoint's `maxResponseBytes`.
+        case httpTooLarge
+        /// An HTTP endpoint redirected off itself (to another host, scheme, port or outside its base path); not followed.
+        case httpRedirectRefused
+        /// The connection to an HTTP endpoint could not be made or broke (retryable).
+        case httpConnection
+        /// An environment variable the configuration names for a secret (a header, a model's key) is not set.
+        case missingSecret
+        /// A model endpoint failed on its side (5xx, overloaded; retryable).
+        case modelServerError
+        /// A model endpoint refused the request as malformed (its own message says why).
+        case modelBadRequest
+        /// A model endpoint refused the key (missing, wrong, or without access).
+        case modelAuth
+        /// A model endpoint's answer was not in its API's shape.
+        case modelBadResponse
+        /// A step still in flight was stopped because another step of the run failed.
+        case stoppedByFailure
         /// A code that is not droprun's own: one a workflow brought (the `fail` provider's `code`), or one read from
         /// a record that a later droprun wrote.
         case custom(String)
@@ -75,7 +101,9 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
         public static let allCases: [Code] = [
             .stepTimeout, .runTimeout, .missingReference, .invalidInput, .rateLimited, .artifactError, .transformError,
             .providerError, .cancelled, .approvalExpired, .approvalRejected, .workflowMismatch, .outputTooDeep,
-            .leftoverRunning, .execStartFailed, .execExit, .execSignal, .execBadOutput,
+            .leftoverRunning, .execStartFailed, .execExit, .execSignal, .execBadOutput, .httpStatus, .httpTimeout, .httpTooLarge,
+            .httpRedirectRefused, .httpConnection, .missingSecret, .modelServerError, .modelBadRequest, .modelAuth, .modelBadResponse,
+            .stoppedByFailure,
         ]
 
         private static let ownByRawValue: [String: Code] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
@@ -106,6 +134,17 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
             case .execExit: "exec_exit"
             case .execSignal: "exec_signal"
             case .execBadOutput: "exec_bad_output"
+            case .httpStatus: "http_status"
+            case .httpTimeout: "http_timeout"
+            case .httpTooLarge: "http_too_large"
+            case .httpRedirectRefused: "http_redirect_refused"
+            case .httpConnection: "http_connection"
+            case .missingSecret: "missing_secret"
+            case .modelServerError: "model_server_error"
+            case .modelBadRequest: "model_bad_request"
+            case .modelAuth: "model_auth"
+            case .modelBadResponse: "model_bad_response"
+            case .stoppedByFailure: "stopped_by_failure"
             case .custom(let code): code
             }
         }
@@ -117,7 +156,12 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
         public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
         /// Whether failures with this code are retried by default.
-        public var isRetryable: Bool { self == .stepTimeout || self == .rateLimited }
+        public var isRetryable: Bool {
+            switch self {
+            case .stepTimeout, .rateLimited, .httpTimeout, .httpConnection, .modelServerError: true
+            default: false
+            }
+        }
     }
 
     /// The failure as it appears in records.

@@ -1,12 +1,22 @@
 /// Replaces references in a step's `with` by values from the run so far.
 public struct ReferenceResolver: Sendable {
-    /// What references can reach: `{"input": ..., "steps": {ID: {"output": ...}}, "run": {"id": ...}}`.
+    /// What references can reach: `{"input": ..., "steps": {ID: {"output": ...}}, "run": {"id": ...}}`, and `item`, `index`, `run.error` where they apply.
     public let scope: JSONValue
 
-    public init(runId: String, input: JSONValue, stepOutputs: [String: JSONValue]) {
+    ///
+    /// A `forEach` step's item adds `item` and `index`; an `onFailure` step sees the run's failure as `run.error`
+    /// (`code`, `message`, `step`).
+    public init(
+        runId: String, input: JSONValue, stepOutputs: [String: JSONValue], item: JSONValue? = nil, index: Int? = nil, error: JSONValue? = nil
+    ) {
         var steps: [String: JSONValue] = [:]
         for (id, output) in stepOutputs { steps[id] = .object(["output": output]) }
-        scope = .object(["input": input, "steps": .object(steps), "run": .object(["id": .string(runId)])])
+        var run: [String: JSONValue] = ["id": .string(runId)]
+        if let error { run["error"] = error }
+        var top: [String: JSONValue] = ["input": input, "steps": .object(steps), "run": .object(run)]
+        if let item { top["item"] = item }
+        if let index { top["index"] = .int(index) }
+        scope = .object(top)
     }
 
     /// Resolves every string of `with`, recursively.

@@ -85,6 +85,14 @@ import Testing
             .auditSegment(chain: "20261201T000000Z-h-1", segment: 2, previous: "20261201T000000Z-h-1.jsonl"), .auditSegment,
             ["chain": "20261201T000000Z-h-1", "segment": 2, "previous": "20261201T000000Z-h-1.jsonl"]
         ),
+        (
+            .notificationSent(kind: .finished, endpoint: "hooks", path: "/runs", status: 204, attempts: 2), .notificationSent,
+            ["kind": "finished", "endpoint": "hooks", "path": "/runs", "status": 204, "attempts": 2]
+        ),
+        (
+            .notificationFailed(kind: .waitingApproval, endpoint: "hooks", path: "", attempts: 5, error: "http_status: 500"), .notificationFailed,
+            ["kind": "waiting_approval", "endpoint": "hooks", "path": "", "attempts": 5, "error": "http_status: 500"]
+        ),
     ]
 
     @Test(arguments: cases.indices)

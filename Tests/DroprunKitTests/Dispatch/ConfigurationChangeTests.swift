@@ -29,6 +29,9 @@ import Testing
         ("metrics.file", "metricsFile", { $0.metrics.file = nil }),
         ("metrics.intervalSeconds", "metricsIntervalSeconds", { $0.metrics.intervalSeconds += 1 }),
         ("logFormat", "logFormat", { $0.logFormat = .json }),
+        ("maxParallelSteps", "defaults.maxParallelSteps", { $0.maxParallelSteps += 1 }),
+        ("httpEndpoints", "providers.http.endpoints.crm", { $0.httpEndpoints["crm"] = HTTPEndpointSettings(baseURL: "http://127.0.0.1:1") }),
+        ("notifications", "notifications", { $0.notifications = NotificationSettings(endpoint: "hooks") }),
     ]
 
     /// Every stored member of `value`, by path; the settings blocks (structs with members) are walked into.
