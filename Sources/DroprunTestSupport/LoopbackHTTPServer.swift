@@ -126,13 +126,40 @@ public final class LoopbackHTTPServer: Sendable {
     }
 
     /// Waits (real time, at most `seconds`) until `condition` holds; for tests that wait for the client's side.
-    public func wait(seconds: Double = 5, until condition: (LoopbackHTTPServer) -> Bool) -> Bool {
+    ///
+    /// It sleeps between looks with `Task.sleep`, so a waiting test never holds a thread of the cooperative pool.
+    public func wait(seconds: Double = 10, until condition: (LoopbackHTTPServer) -> Bool) async -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
             if condition(self) { return true }
-            usleep(5_000)
+            do { try await Task.sleep(for: .milliseconds(5)) } catch { break }
         }
         return condition(self)
+    }
+
+    /// Opens a plain TCP connection to the server and writes `bytes` on it; the caller closes the descriptor.
+    ///
+    /// For tests of the server itself that must not depend on a client library's own cancel or timeout.
+    public func connect(sending bytes: [UInt8]) throws -> Int32 {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw Self.error("socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { systemConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0, Self.send(fd, bytes) else {
+            let failure = Self.error("connect")
+            close(fd)
+            throw failure
+        }
+        return fd
     }
 
     private func acceptLoop() {
@@ -287,10 +314,16 @@ public final class LoopbackHTTPServer: Sendable {
 }
 
 #if canImport(Glibc)
+private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    Glibc.connect(fd, address, length)
+}
 private func rawSend(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
     Glibc.send(fd, buffer, count, flags)
 }
 #else
+private func systemConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    Darwin.connect(fd, address, length)
+}
 private func rawSend(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
     Darwin.send(fd, buffer, count, flags)
 }
