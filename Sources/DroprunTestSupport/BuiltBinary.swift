@@ -195,6 +195,9 @@ public final class RunningDroprun: @unchecked Sendable {
             readers.enter()
             Thread.detachNewThread { [readers] in
                 let data = handle.readDataToEndOfFile()
+                // Closed here, not left to Foundation: unclosed pipes piled up by the hundred over a test run, pushing
+                // descriptors past 1024, where Foundation's select()-based socket manager cannot watch them.
+                try? handle.close()
                 box.value = data
                 readers.leave()
             }

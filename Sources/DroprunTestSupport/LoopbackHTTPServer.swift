@@ -199,7 +199,8 @@ public final class LoopbackHTTPServer: Sendable {
             var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
             head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-            _ = Self.send(fd, Array(head.utf8) + body)
+            guard Self.send(fd, Array(head.utf8) + body) else { return }
+            Self.closeGracefully(fd)
         case .after(let ms, let next):
             usleep(useconds_t(ms * 1000))
             answer(next, on: fd)
@@ -222,6 +223,20 @@ public final class LoopbackHTTPServer: Sendable {
             state.withLock { $0.disconnects += 1 }
         case .close:
             return
+        }
+    }
+
+    /// Ends the sending side and reads until the client closes (at most 2 s): a close with bytes unread would be a
+    /// reset, which can destroy the answer before the client has read it.
+    private static func closeGracefully(_ fd: Int32) {
+        shutdown(fd, Int32(SHUT_WR))
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return }
         }
     }
 

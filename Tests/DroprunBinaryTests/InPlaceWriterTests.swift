@@ -10,14 +10,9 @@ import Glibc
 
 /// Writers that write into the inbox in place (cp, curl -o, scp, tar -x, a shell redirect) against the built binary and a running `watch`.
 @Suite(.serialized) struct InPlaceWriterTests {
-    /// Waits (yielding, not sleeping) until `condition` holds or `seconds` of real time pass.
+    /// Waits until `condition` holds or `seconds` of real time pass (`DroprunTestSupport.eventually`).
     static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            await Task.yield()
-        }
-        return condition()
+        await DroprunTestSupport.eventually(seconds, condition)
     }
 
     static func request(_ n: Int, padding: Int) -> [UInt8] {

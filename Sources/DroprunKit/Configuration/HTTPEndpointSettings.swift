@@ -2,10 +2,12 @@
 public struct HTTPEndpointSettings: Sendable, Equatable {
     /// Scheme, host, port and base path (`https://api.example.com/v1`); request paths go under it.
     public var baseURL: String
+    /// The methods an endpoint may allow.
+    public static let knownMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
     /// Methods requests may use, upper case (default `GET` and `POST`).
     public var methods: [String] = ["GET", "POST"]
-    /// Headers sent with every request, each value read from the environment variable named here (never written anywhere).
-    public var headersFromEnv: [String: String] = [:]
+    /// Headers sent with every request by name as written, each value read from the environment (never written anywhere).
+    public var headers: [String: SecretHeader] = [:]
     /// Headers a request may set itself (lower case), besides `content-type` and `accept`.
     public var allowedHeaders: [String] = []
     /// Response headers copied into the step's output (lower case).

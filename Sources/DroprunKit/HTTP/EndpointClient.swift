@@ -14,6 +14,9 @@ public struct EndpointClient: Sendable {
     /// Where header secrets are read from.
     public let environment: [String: String]
 
+    /// The most redirects followed within the endpoint.
+    public static let maxRedirects = 5
+
     public init(alias: String, settings: HTTPEndpointSettings, transport: any HTTPTransport, environment: [String: String]) {
         self.alias = alias
         self.settings = settings
@@ -31,18 +34,198 @@ public struct EndpointClient: Sendable {
     /// whatever its status; a redirect is followed only within the endpoint.
     ///
     /// Throws `http_timeout`, `http_too_large`, `http_connection`, `http_redirect_refused`, `missing_secret` or
-    /// `invalid_input` (a method, path or header the endpoint does not allow).
+    /// `invalid_input` (a method, path or header the endpoint does not allow). A cancelled exchange throws
+    /// `http_connection` (not retryable): the caller sees its task cancelled and says so.
     public func exchange(_ call: EndpointCall, extraHeaders: [(name: String, value: String)] = [], timeoutMs: Int? = nil)
         async throws(StepFailure) -> HTTPResponse
     {
-        // Skeleton: the http helper builds this (URL under the base, secrets, redirects within the endpoint).
-        throw StepFailure(.httpConnection, "endpoint '\(alias)': not built yet")
+        let method = call.method.uppercased()
+        guard settings.methods.contains(method) else {
+            throw StepFailure(
+                .invalidInput, "endpoint '\(alias)' allows \(settings.methods.joined(separator: ", ")); the request asked \(call.method)")
+        }
+        var request = HTTPRequest(
+            method: method, url: try url(for: call), headers: try requestHeaders(call) + secretHeaders() + extraHeaders, body: call.body,
+            timeoutMs: timeoutMs ?? settings.timeoutMs, maxResponseBytes: settings.maxResponseBytes)
+        var hops = 0
+        while true {
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request)
+            } catch {
+                throw failure(error, url: request.url)
+            }
+            guard [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["location"] else {
+                return response
+            }
+            guard let next = URL(string: location, relativeTo: request.url)?.absoluteURL else {
+                throw StepFailure(.httpRedirectRefused, "endpoint '\(alias)' answered \(response.status) with a Location that is not a URL")
+            }
+            if let refusal = refusal(of: next) {
+                throw StepFailure(
+                    .httpRedirectRefused,
+                    "endpoint '\(alias)' redirected (\(response.status)) \(refusal); droprun follows no redirect off its endpoint")
+            }
+            hops += 1
+            guard hops <= Self.maxRedirects else {
+                throw StepFailure(.httpRedirectRefused, "endpoint '\(alias)' redirected more than \(Self.maxRedirects) times")
+            }
+            if response.status == 303 || (response.status == 301 || response.status == 302) && request.method == "POST" {
+                request.method = "GET"
+                request.body = nil
+                request.headers.removeAll { $0.name.lowercased() == "content-type" }
+            }
+            request.url = next
+        }
     }
 
     /// The failure a non-2xx answer means (`http_status`, retryable when its status is in `retryableStatuses`, with its
-    /// `Retry-After`); nil for 2xx.
-    public func statusFailure(_ response: HTTPResponse) -> StepFailure? {
-        // Skeleton: the http helper builds this.
-        (200..<300).contains(response.status) ? nil : StepFailure(.httpStatus, "endpoint '\(alias)' answered \(response.status)")
+    /// `Retry-After` read against `now`); nil for 2xx.
+    public func statusFailure(_ response: HTTPResponse, now: Date = Date()) -> StepFailure? {
+        guard !(200..<300).contains(response.status) else { return nil }
+        let retryable = settings.retryableStatuses.contains(response.status)
+        var message = "endpoint '\(alias)' answered \(response.status)"
+        let snippet = Self.snippet(redact(String(decoding: response.body.prefix(300), as: UTF8.self)))
+        if !snippet.isEmpty { message += ": " + snippet }
+        let retryAfter = retryable ? response.headers["retry-after"].flatMap { RetryAfter.milliseconds($0, now: now) } : nil
+        return StepFailure(.httpStatus, message, retryable: retryable, retryAfterMs: retryAfter)
+    }
+
+    /// `text` with every secret this client sends (header values from the environment) replaced by `[secret]`: an
+    /// answer that echoes a request's headers must not carry the secret into a record or a message.
+    public func redact(_ text: String, also extra: [String] = []) -> String {
+        var text = text
+        for secret in secretValues() + extra where secret.count >= 4 && text.contains(secret) {
+            text = text.replacingOccurrences(of: secret, with: "[secret]")
+        }
+        return text
+    }
+
+    /// One line of at most 200 characters.
+    static func snippet(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        return line.count > 200 ? String(line.prefix(200)) + "..." : line
+    }
+
+    // MARK: The request
+
+    /// The base URL with `call`'s path (each segment percent-encoded as literal text) and query.
+    func url(for call: EndpointCall) throws(StepFailure) -> URL {
+        let path = call.path
+        if !path.isEmpty {
+            guard path.hasPrefix("/") else {
+                throw StepFailure(.invalidInput, "expected 'path' to start with '/' (a path under endpoint '\(alias)'), found '\(path)'")
+            }
+            let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+            if segments.contains(where: { $0 == ".." || $0 == "." }) {
+                throw StepFailure(
+                    .invalidInput, "expected a path without '.' or '..' segments (it must stay under endpoint '\(alias)'), found '\(path)'")
+            }
+        }
+        var text =
+            settings.baseURL + path.split(separator: "/", omittingEmptySubsequences: false).map { Self.encode(String($0)) }.joined(separator: "/")
+        if !call.query.isEmpty {
+            text += "?" + call.query.sorted { $0.key < $1.key }.map { Self.encode($0.key) + "=" + Self.encode($0.value) }.joined(separator: "&")
+        }
+        guard let url = URL(string: text) else {
+            throw StepFailure(.invalidInput, "the path and query do not make a URL under endpoint '\(alias)'")
+        }
+        return url
+    }
+
+    /// The request's own headers: `content-type`, `accept` and the endpoint's `allowedHeaders` only.
+    func requestHeaders(_ call: EndpointCall) throws(StepFailure) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        for (name, value) in call.headers.sorted(by: { $0.key < $1.key }) {
+            let lower = name.lowercased()
+            guard lower == "content-type" || lower == "accept" || settings.allowedHeaders.contains(lower) else {
+                let allowed = (["accept", "content-type"] + settings.allowedHeaders).joined(separator: ", ")
+                throw StepFailure(.invalidInput, "endpoint '\(alias)' does not let a request set the header '\(name)'; allowed: \(allowed)")
+            }
+            // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
+            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw StepFailure(.invalidInput, "the header '\(name)' holds a line break")
+            }
+            headers.append((name, value))
+        }
+        return headers
+    }
+
+    /// The endpoint's own headers, their values from the environment.
+    func secretHeaders() throws(StepFailure) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        for (name, secret) in settings.headers.sorted(by: { $0.key < $1.key }) {
+            guard let value = environment[secret.env], !value.isEmpty else {
+                throw StepFailure(
+                    .missingSecret,
+                    "endpoint '\(alias)' sends the header '\(name)' from the environment variable \(secret.env), which is not set where droprun runs; set it and start droprun again"
+                )
+            }
+            headers.append((name, secret.prefix + value))
+        }
+        return headers
+    }
+
+    private func secretValues() -> [String] {
+        settings.headers.values.compactMap { environment[$0.env] }
+    }
+
+    /// Why `url` is not under the endpoint's base (in words naming only what differs), or nil when it is.
+    func refusal(of url: URL) -> String? {
+        guard let base = URLComponents(string: settings.baseURL), let target = URLComponents(url: url, resolvingAgainstBaseURL: true) else {
+            return "to a URL droprun cannot read"
+        }
+        let baseScheme = base.scheme?.lowercased() ?? ""
+        let targetScheme = target.scheme?.lowercased() ?? ""
+        let targetHost = target.host?.lowercased() ?? ""
+        if targetHost != base.host?.lowercased() { return "to another host ('\(targetHost)')" }
+        if targetScheme != baseScheme { return "to another scheme ('\(targetScheme)')" }
+        if (target.port ?? Self.defaultPort(targetScheme)) != (base.port ?? Self.defaultPort(baseScheme)) {
+            return "to another port (\(target.port.map(String.init) ?? "default"))"
+        }
+        let basePath = base.percentEncodedPath
+        let targetPath = target.percentEncodedPath
+        guard basePath.isEmpty || targetPath == basePath || targetPath.hasPrefix(basePath + "/") else {
+            return "outside its base path ('\(targetPath)' is not under '\(basePath)')"
+        }
+        return nil
+    }
+
+    private static func defaultPort(_ scheme: String) -> Int? { scheme == "https" ? 443 : scheme == "http" ? 80 : nil }
+
+    /// Percent-encodes all but unreserved characters (RFC 3986), so text is sent as the literal text it is.
+    static func encode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            if RunID.isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "~")
+            {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+
+    private func failure(_ error: HTTPTransportError, url: URL) -> StepFailure {
+        let place = "endpoint '\(alias)' (\(url.host ?? "?")\(url.port.map { ":\($0)" } ?? ""))"
+        switch error {
+        case .timedOut(let ms):
+            return StepFailure(.httpTimeout, "\(place) gave no answer within \(ms) ms (its timeoutMs)")
+        case .tooLarge(let limit):
+            return StepFailure(
+                .httpTooLarge, "\(place) answered with more than \(limit) bytes (its maxResponseBytes); the answer was not read further")
+        case .connection(let detail):
+            return StepFailure(.httpConnection, "\(place): \(redact(detail))")
+        case .cancelled:
+            return StepFailure(.httpConnection, "\(place): the request was cancelled", retryable: false)
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

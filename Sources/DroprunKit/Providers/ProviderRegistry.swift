@@ -10,7 +10,7 @@ public struct ProviderRegistry: Sendable {
         var registry = ProviderRegistry()
         for provider in [
             EchoProvider(), TemplateProvider(), TransformProvider(), LLMProvider(), ArtifactProvider(), FailProvider(), DelayProvider(),
-            ApprovalProvider(), ExecProvider(),
+            ApprovalProvider(), ExecProvider(), HTTPProvider(),
         ] as [any Provider] {
             registry.register(provider)
         }

@@ -40,6 +40,31 @@ import Testing
         #expect(await CLITester(root: ok.path).run(["providers"]).code == .success)
     }
 
+    @Test func listsHTTPEndpointsWithTheirHeaderVariablesMasked() async throws {
+        let root = try root(
+            #"""
+            {"durability": "fast", "providers": {"http": {"endpoints": {
+              "crm": {"baseURL": "https://crm.example.com/api", "headers": {"Authorization": {"env": "MY_KEY", "prefix": "Bearer "}}},
+              "hook": {"baseURL": "http://127.0.0.1:9000", "methods": ["POST"], "headers": {"X-Hook-Key": {"env": "HOOK_KEY"}}}}}}}
+            """#)
+        let cli = CLITester(root: root.path, variables: ["MY_KEY": Self.secret])
+        let text = await cli.run(["providers"])
+        #expect(text.code == .failure, "HOOK_KEY is not set")
+        #expect(text.stdout.contains("HTTP ENDPOINTS"))
+        #expect(text.stdout.contains("crm           https://crm.example.com/api"), "\(text.stdout)")
+        #expect(text.stdout.contains("Authorization from MY_KEY: set (sk-...3f9a)"), "\(text.stdout)")
+        #expect(text.stdout.contains("X-Hook-Key from HOOK_KEY: NOT SET"))
+        #expect(text.stdout.contains("problem: http endpoint 'hook': environment variable HOOK_KEY (headers.X-Hook-Key) is not set"))
+        #expect(!text.stdout.contains(Self.secret))
+        let json = try JSONParser.parse(await cli.run(["providers", "--json"]).stdout)
+        #expect(json["httpEndpoints"]?.arrayValue?.map { $0["alias"]?.stringValue ?? "" } == ["crm", "hook"])
+        #expect(json["httpEndpoints"]?[0]?["headers"]?[0]?["credential"] == "sk-...3f9a")
+        #expect(!JSONWriter.compact(json).contains(Self.secret))
+        let bare = try self.root(#"{"durability": "fast"}"#)
+        let none = await CLITester(root: bare.path).run(["providers"])
+        #expect(none.stdout.contains("none: http is disabled"))
+    }
+
     @Test func noCredentialValueEverReachesTheRoot() async throws {
         let root = try root(
             #"""

@@ -252,13 +252,8 @@ import Glibc
         var isFinished: Bool { state.withLock { $0.finished } }
     }
 
-    /// Waits (yielding, not sleeping) until `condition` holds or `seconds` of real time pass.
+    /// Waits until `condition` holds or `seconds` of real time pass (`DroprunTestSupport.eventually`).
     static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            await Task.yield()
-        }
-        return condition()
+        await DroprunTestSupport.eventually(seconds, condition)
     }
 }

@@ -20,14 +20,9 @@ import Glibc
         var all: [RunOutcome] { list.withLock { $0 } }
     }
 
-    /// Waits (yielding, not sleeping) until `condition` holds or `seconds` of real time pass.
+    /// Waits until `condition` holds or `seconds` of real time pass (`DroprunTestSupport.eventually`).
     static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            await Task.yield()
-        }
-        return condition()
+        await DroprunTestSupport.eventually(seconds, condition)
     }
 
     /// Item 12: a name whose take failed was refused until the runner restarted; now it is tried again after a backoff.

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// `droprun providers`: the providers, stub models and exec commands, with their configuration checked and secrets masked.
+/// `droprun providers`: the providers, stub models, exec commands and http endpoints, with their configuration checked and secrets masked.
 enum ProvidersCommand {
     /// `sk-...3f9a`: enough to recognise a credential, never enough to use it.
     static func mask(_ secret: String) -> String {
@@ -52,9 +52,25 @@ enum ProvidersCommand {
             ])
         }
 
+        var endpoints: [JSONValue] = []
+        for alias in configuration.httpEndpoints.keys.sorted() {
+            guard let settings = configuration.httpEndpoints[alias] else { continue }
+            var headers: [JSONValue] = []
+            for (name, secret) in settings.headers.sorted(by: { $0.key < $1.key }) {
+                let value = variables[secret.env].flatMap { $0.isEmpty ? nil : $0 }
+                if value == nil { problems.append("http endpoint '\(alias)': environment variable \(secret.env) (headers.\(name)) is not set") }
+                headers.append(["name": .string(name), "env": .string(secret.env), "credential": value.map { .string(mask($0)) } ?? .null])
+            }
+            endpoints.append([
+                "alias": .string(alias), "baseURL": .string(settings.baseURL), "methods": .array(settings.methods.map(JSONValue.string)),
+                "headers": .array(headers), "timeoutMs": .int(settings.timeoutMs), "maxResponseBytes": .int(settings.maxResponseBytes),
+                "retryableStatuses": .array(settings.retryableStatuses.map(JSONValue.int)),
+            ])
+        }
+
         if context.json {
             context.printJSON([
-                "providers": .array(providers), "llmModels": .array(models), "execCommands": .array(commands),
+                "providers": .array(providers), "llmModels": .array(models), "execCommands": .array(commands), "httpEndpoints": .array(endpoints),
                 "problems": .array(problems.map(JSONValue.string)),
             ])
             return problems.isEmpty ? .success : .failure
@@ -80,6 +96,19 @@ enum ProvidersCommand {
             out.line(
                 "  \((c["alias"]?.stringValue ?? "").padding(12))  \(c["path"]?.stringValue ?? "")  \(c["executable"] == true ? "ok" : "NOT EXECUTABLE")  timeout \(c["timeoutMs"]?.intValue ?? 0) ms  retryable exit codes \(JSONWriter.compact(c["retryableExitCodes"] ?? []))  env \(JSONWriter.compact(c["env"] ?? []))"
             )
+        }
+        out.line("")
+        out.line("HTTP ENDPOINTS")
+        if endpoints.isEmpty { out.line("  none: http is disabled (name endpoints under providers.http.endpoints in droprun.json)") }
+        for e in endpoints {
+            var line =
+                "  \((e["alias"]?.stringValue ?? "").padding(12))  \(e["baseURL"]?.stringValue ?? "")  \(JSONWriter.compact(e["methods"] ?? []))"
+            line += "  timeout \(e["timeoutMs"]?.intValue ?? 0) ms  max \(e["maxResponseBytes"]?.intValue ?? 0) bytes"
+            for h in e["headers"]?.arrayValue ?? [] {
+                let credential = h["credential"]?.stringValue.map { "set (\($0))" } ?? "NOT SET"
+                line += "  \(h["name"]?.stringValue ?? "") from \(h["env"]?.stringValue ?? ""): \(credential)"
+            }
+            out.line(line)
         }
         if !problems.isEmpty {
             out.line("")
