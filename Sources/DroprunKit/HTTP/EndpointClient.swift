@@ -103,7 +103,8 @@ public struct EndpointClient: Sendable {
 
     /// One line of at most 200 characters.
     static func snippet(_ text: String) -> String {
-        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        // Runs of white space (an HTML error page's indentation) read as one space.
+        let line = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return line.count > 200 ? String(line.prefix(200)) + "..." : line
     }
 
