@@ -23,6 +23,20 @@ extension LLMModelSettings {
                             ))
                     }
                 }
+                if let v = s.string("endpoint") { model.endpoint = v }
+                if let v = s.choice("api", LLMAPI.allCases.map(\.rawValue)) { model.api = LLMAPI(rawValue: v) }
+                if let v = s.string("model") { model.remoteModel = v }
+                let at = modelsPath.key(name)
+                if model.endpoint != nil, s.members["api"] == nil {
+                    s.report(
+                        ValidationIssue(at.key("api"), "required with 'endpoint': one of \(LLMAPI.allCases.map(\.rawValue).joined(separator: ", "))"))
+                }
+                if model.endpoint == nil, model.api != nil {
+                    s.report(ValidationIssue(at.key("endpoint"), "required with 'api': the alias of an endpoint under providers.http.endpoints"))
+                }
+                if model.endpoint != nil, LLMProvider.builtInModels.contains(name) {
+                    s.report(ValidationIssue(at.key("endpoint"), "'\(name)' is a built-in stub; give the real model a name of its own"))
+                }
                 s.finish()
                 m.report(s.issues)
                 models[name] = model
@@ -35,7 +49,14 @@ extension LLMModelSettings {
 
     /// Checks what one part of the configuration cannot alone: a model's `endpoint` names an http endpoint there is.
     static func crossCheck(_ configuration: Configuration) -> [ValidationIssue] {
-        // Skeleton: the llm helper builds this.
-        []
+        let endpoints = configuration.httpEndpoints.keys.sorted()
+        return configuration.llmModels.sorted(by: { $0.key < $1.key }).compactMap { name, model in
+            guard let alias = model.endpoint, !endpoints.contains(alias) else { return nil }
+            let path = JSONPath.root.key("providers").key("llm").key("models").key(name).key("endpoint")
+            var message = "'\(alias)' is not an endpoint under providers.http.endpoints"
+            message += endpoints.isEmpty ? " (there are none)" : "; there are: \(endpoints.joined(separator: ", "))"
+            if let near = Suggestion.nearest(to: alias, among: endpoints) { message += "; did you mean '\(near)'?" }
+            return ValidationIssue(path, message)
+        }
     }
 }

@@ -124,7 +124,8 @@ public struct EndpointClient: Sendable {
             }
         }
         var text =
-            settings.baseURL + path.split(separator: "/", omittingEmptySubsequences: false).map { Self.encode(String($0)) }.joined(separator: "/")
+            settings.baseURL
+            + path.split(separator: "/", omittingEmptySubsequences: false).map { Self.encode(String($0), keeping: ":@") }.joined(separator: "/")
         if !call.query.isEmpty {
             text += "?" + call.query.sorted { $0.key < $1.key }.map { Self.encode($0.key) + "=" + Self.encode($0.value) }.joined(separator: "&")
         }
@@ -195,11 +196,13 @@ public struct EndpointClient: Sendable {
     private static func defaultPort(_ scheme: String) -> Int? { scheme == "https" ? 443 : scheme == "http" ? 80 : nil }
 
     /// Percent-encodes all but unreserved characters (RFC 3986), so text is sent as the literal text it is.
-    static func encode(_ text: String) -> String {
+    /// In a path segment `keeping` is `:@`, which RFC 3986 allows there (`models/gemini-pro:generateContent`).
+    static func encode(_ text: String, keeping: String = "") -> String {
+        let kept = Set(keeping.utf8)
         var out = ""
         for byte in text.utf8 {
             if RunID.isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
-                || byte == UInt8(ascii: "~")
+                || byte == UInt8(ascii: "~") || kept.contains(byte)
             {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             } else {

@@ -1,4 +1,7 @@
-/// `llm`: a stub language model, deterministic and offline.
+/// `llm`: a stub language model, deterministic and offline, or a real one on an endpoint the operator allowed.
+///
+/// A model in `providers.llm.models` that names an `endpoint` (an http alias) and an `api` (`openai`, `anthropic`,
+/// `gemini`) is called for real (`ModelAPIExchange`), its key from `apiKeyEnv`; its output has the stub's shape.
 ///
 /// The completion is derived from the model and the prompt alone, so the same
 /// request always gives the same text. Each model can simulate latency and a
@@ -11,7 +14,7 @@ public struct LLMProvider: Provider {
 
     public init() {}
     public var name: String { "llm" }
-    public var summary: String { "stub language model: 'model', 'prompt', optional 'maxTokens'" }
+    public var summary: String { "language model (stub, or a real endpoint): 'model', 'prompt', optional 'system', 'maxTokens'" }
 
     static func knownModels(_ configuration: Configuration) -> [String] {
         (builtInModels + configuration.llmModels.keys.sorted()).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -21,6 +24,7 @@ public struct LLMProvider: Provider {
         let models = Self.knownModels(context.configuration)
         _ = with.choice("model", models, required: true)
         _ = with.string("prompt", required: true)
+        _ = with.string("system")
         _ = with.int("maxTokens", in: 1...100_000)
     }
 
@@ -28,10 +32,16 @@ public struct LLMProvider: Provider {
         var r = context.reader(with)
         let model = r.choice("model", Self.knownModels(context.configuration), required: true) ?? ""
         let prompt = r.string("prompt", required: true) ?? ""
-        let maxTokens = r.int("maxTokens", in: 1...100_000) ?? (model == "stub-large" ? 256 : 64)
+        let system = r.string("system")
+        let asked = r.int("maxTokens", in: 1...100_000)
+        let maxTokens = asked ?? (model == "stub-large" ? 256 : 64)
         try context.check(r)
 
         let settings = context.configuration.llmModels[model] ?? LLMModelSettings()
+        if let endpoint = settings.endpoint, let api = settings.api {
+            return try await callEndpoint(
+                endpoint, api: api, name: model, settings: settings, prompt: prompt, system: system, maxTokens: asked, context: context)
+        }
         if settings.latencyMs > 0 {
             try await context.clock.sleep(for: .milliseconds(settings.latencyMs))
         }
@@ -47,6 +57,49 @@ public struct LLMProvider: Provider {
             "model": .string(model),
             "usage": ["promptTokens": .int(completion.promptTokens), "completionTokens": .int(completion.completionTokens)],
         ]
+    }
+
+    /// One call to a real model: the API's request, the key as it expects it, its answer mapped to the stub's output.
+    func callEndpoint(
+        _ alias: String, api: LLMAPI, name: String, settings: LLMModelSettings, prompt: String, system: String?, maxTokens: Int?,
+        context: StepContext
+    ) async throws -> JSONValue {
+        guard
+            let client = EndpointClient(alias: alias, configuration: context.configuration, transport: context.http, environment: context.environment)
+        else {
+            throw StepFailure(.invalidInput, "model '\(name)' names the http endpoint '\(alias)', which providers.http.endpoints does not have")
+        }
+        var key: String?
+        if let variable = settings.apiKeyEnv {
+            guard let value = context.environment[variable], !value.isEmpty else {
+                throw StepFailure(
+                    .missingSecret,
+                    "model '\(name)' reads its key from the environment variable \(variable) (apiKeyEnv), which is not set where droprun runs")
+            }
+            key = value
+        }
+        let exchange = ModelAPIExchange(api: api, model: settings.remoteModel ?? name)
+        let response: HTTPResponse
+        do {
+            response = try await client.exchange(
+                exchange.call(prompt: prompt, system: system, maxTokens: maxTokens), extraHeaders: exchange.keyHeaders(key))
+        } catch {
+            try Task.checkCancellation()
+            throw error
+        }
+        let secrets = key.map { [$0] } ?? []
+        guard (200..<300).contains(response.status) else {
+            let retryAfter = response.headers["retry-after"].flatMap { RetryAfter.milliseconds($0, now: context.clock.now()) }
+            var failure = exchange.failure(response, name: name, retryAfterMs: retryAfter)
+            failure.message = client.redact(failure.message, also: secrets)
+            throw failure
+        }
+        guard let json = try? JSONParser.parse(response.body) else {
+            throw StepFailure(.modelBadResponse, "model '\(name)' (\(api.rawValue)): the answer is not JSON")
+        }
+        let output = try exchange.output(json, name: name)
+        let redacted = client.redact(JSONWriter.compact(output), also: secrets)
+        return (try? JSONParser.parse(Array(redacted.utf8))) ?? output
     }
 
     /// A number in [0, 1) drawn reproducibly from `seed`.

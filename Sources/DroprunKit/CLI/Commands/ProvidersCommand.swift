@@ -26,6 +26,11 @@ enum ProvidersCommand {
                 "name": .string(name), "builtIn": .bool(LLMProvider.builtInModels.contains(name)),
                 "latencyMs": .int(settings.latencyMs), "failureRate": .double(settings.failureRate),
             ]
+            if let endpoint = settings.endpoint, let api = settings.api {
+                entry["endpoint"] = .string(endpoint)
+                entry["api"] = .string(api.rawValue)
+                entry["remoteModel"] = .string(settings.remoteModel ?? name)
+            }
             if let variable = settings.apiKeyEnv {
                 entry["apiKeyEnv"] = .string(variable)
                 if let value = variables[variable], !value.isEmpty {
@@ -80,10 +85,14 @@ enum ProvidersCommand {
         let width = providers.compactMap { $0["name"]?.stringValue?.count }.max() ?? 8
         for p in providers { out.line("  " + (p["name"]?.stringValue ?? "").padding(width) + "  " + (p["summary"]?.stringValue ?? "")) }
         out.line("")
-        out.line("LLM MODELS (stub)")
+        out.line("LLM MODELS (stub, or a real endpoint)")
         for m in models {
             var line = "  " + (m["name"]?.stringValue ?? "").padding(12) + (m["builtIn"] == true ? "  built in " : "  configured")
-            line += "  latency \(m["latencyMs"]?.intValue ?? 0) ms  failure rate \(JSONWriter.compact(m["failureRate"] ?? 0))"
+            if let endpoint = m["endpoint"]?.stringValue {
+                line += "  \(m["api"]?.stringValue ?? "") on endpoint \(endpoint) as '\(m["remoteModel"]?.stringValue ?? "")'"
+            } else {
+                line += "  latency \(m["latencyMs"]?.intValue ?? 0) ms  failure rate \(JSONWriter.compact(m["failureRate"] ?? 0))"
+            }
             if let variable = m["apiKeyEnv"]?.stringValue {
                 line += "  credential \(variable): " + (m["credential"]?.stringValue.map { "set (\($0))" } ?? "NOT SET")
             }
