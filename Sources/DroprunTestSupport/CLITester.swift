@@ -28,6 +28,8 @@ public struct CLITester: Sendable {
     public var isTerminal: @Sendable (Int32) -> Bool = { _ in false }
     /// Given the stop token of `watch` (the real program connects it to SIGTERM and SIGINT).
     public var installStopSignals: @Sendable (StopToken) -> Void = { _ in }
+    /// Sends HTTP requests (a scripted transport in tests that need no server).
+    public var http: any HTTPTransport = URLSessionTransport()
 
     public init(root: String, clock: any RunnerClock = InstantClock(), registry: ProviderRegistry = .builtIn, variables: [String: String] = [:]) {
         self.root = root
@@ -48,6 +50,7 @@ public struct CLITester: Sendable {
         world.lowerPriority = lowerPriority
         world.isTerminal = isTerminal
         world.installStopSignals = installStopSignals
+        world.http = http
         let code = await CLI.run(arguments: arguments, environment: world)
         return CLIResult(code: code, stdout: out.contents, stderr: err.contents)
     }

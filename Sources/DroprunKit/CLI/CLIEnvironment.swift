@@ -28,6 +28,8 @@ public struct CLIEnvironment: Sendable {
     public var registry: ProviderRegistry
     /// Starts `exec`'s child processes.
     public var launcher: any ProcessLauncher = PosixProcessLauncher()
+    /// Sends HTTP requests (`http` steps, real `llm` models, `providers --check`).
+    public var http: any HTTPTransport = URLSessionTransport()
     /// Connects a stop request (SIGTERM, SIGINT in the real program) to a runner's token.
     public var installStopSignals: @Sendable (StopToken) -> Void = { _ in }
     /// Connects a reload request (SIGHUP in the real program) to `watch`'s token.

@@ -96,6 +96,7 @@ struct CommandContext: Sendable {
                 segmentBytes: configuration.auditSegmentBytes, durable: configuration.durability == .strict))
         engine.environment = environment.variables
         engine.launcher = environment.launcher
+        engine.http = environment.http
         engine.warnings = RunnerWarnings(sink: err, clock: environment.clock)
         return engine
     }

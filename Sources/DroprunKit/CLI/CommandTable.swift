@@ -160,9 +160,10 @@ enum CommandTable {
                 ],
                 examples: ["droprun fixtures verify", "droprun fixtures record retry-succeeds"]),
             CommandSpec(
-                name: "providers", abstract: "List providers, stub models and exec commands; check their configuration (secrets masked).",
-                discussion: "Exit 1 when a credential variable (apiKeyEnv) or an exec command's program or allowed variable is missing.",
-                options: [json]),
+                name: "providers", abstract: "List providers, models, exec commands and http endpoints; check their configuration (secrets masked).",
+                discussion:
+                    "Exit 1 when a credential variable (apiKeyEnv, an endpoint's header) or an exec command's program or allowed variable is missing. With --check, each model on a real endpoint gets one tiny call (a one-token answer), and a key that does not work is exit 1 too.",
+                options: [json, .flag("check", help: "Call each real model once to check its endpoint and key.")]),
             CommandSpec(
                 name: "reindex", abstract: "Rebuild the history index (outbox/index/) from outbox/results/.",
                 discussion:

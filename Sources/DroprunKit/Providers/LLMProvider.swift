@@ -1,3 +1,5 @@
+import Foundation
+
 /// `llm`: a stub language model, deterministic and offline, or a real one on an endpoint the operator allowed.
 ///
 /// A model in `providers.llm.models` that names an `endpoint` (an http alias) and an `api` (`openai`, `anthropic`,
@@ -39,8 +41,14 @@ public struct LLMProvider: Provider {
 
         let settings = context.configuration.llmModels[model] ?? LLMModelSettings()
         if let endpoint = settings.endpoint, let api = settings.api {
-            return try await callEndpoint(
-                endpoint, api: api, name: model, settings: settings, prompt: prompt, system: system, maxTokens: asked, context: context)
+            do {
+                return try await Self.callEndpoint(
+                    endpoint, api: api, name: model, settings: settings, prompt: prompt, system: system, maxTokens: asked,
+                    configuration: context.configuration, transport: context.http, environment: context.environment, now: context.clock.now())
+            } catch {
+                try Task.checkCancellation()
+                throw error
+            }
         }
         if settings.latencyMs > 0 {
             try await context.clock.sleep(for: .milliseconds(settings.latencyMs))
@@ -60,18 +68,16 @@ public struct LLMProvider: Provider {
     }
 
     /// One call to a real model: the API's request, the key as it expects it, its answer mapped to the stub's output.
-    func callEndpoint(
+    static func callEndpoint(
         _ alias: String, api: LLMAPI, name: String, settings: LLMModelSettings, prompt: String, system: String?, maxTokens: Int?,
-        context: StepContext
-    ) async throws -> JSONValue {
-        guard
-            let client = EndpointClient(alias: alias, configuration: context.configuration, transport: context.http, environment: context.environment)
-        else {
+        configuration: Configuration, transport: any HTTPTransport, environment: [String: String], now: Date
+    ) async throws(StepFailure) -> JSONValue {
+        guard let client = EndpointClient(alias: alias, configuration: configuration, transport: transport, environment: environment) else {
             throw StepFailure(.invalidInput, "model '\(name)' names the http endpoint '\(alias)', which providers.http.endpoints does not have")
         }
         var key: String?
         if let variable = settings.apiKeyEnv {
-            guard let value = context.environment[variable], !value.isEmpty else {
+            guard let value = environment[variable], !value.isEmpty else {
                 throw StepFailure(
                     .missingSecret,
                     "model '\(name)' reads its key from the environment variable \(variable) (apiKeyEnv), which is not set where droprun runs")
@@ -79,17 +85,11 @@ public struct LLMProvider: Provider {
             key = value
         }
         let exchange = ModelAPIExchange(api: api, model: settings.remoteModel ?? name)
-        let response: HTTPResponse
-        do {
-            response = try await client.exchange(
-                exchange.call(prompt: prompt, system: system, maxTokens: maxTokens), extraHeaders: exchange.keyHeaders(key))
-        } catch {
-            try Task.checkCancellation()
-            throw error
-        }
+        let response = try await client.exchange(
+            exchange.call(prompt: prompt, system: system, maxTokens: maxTokens), extraHeaders: exchange.keyHeaders(key))
         let secrets = key.map { [$0] } ?? []
         guard (200..<300).contains(response.status) else {
-            let retryAfter = response.headers["retry-after"].flatMap { RetryAfter.milliseconds($0, now: context.clock.now()) }
+            let retryAfter = response.headers["retry-after"].flatMap { RetryAfter.milliseconds($0, now: now) }
             var failure = exchange.failure(response, name: name, retryAfterMs: retryAfter)
             failure.message = client.redact(failure.message, also: secrets)
             throw failure

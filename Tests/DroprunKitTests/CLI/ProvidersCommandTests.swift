@@ -65,6 +65,37 @@ import Testing
         #expect(none.stdout.contains("none: http is disabled"))
     }
 
+    @Test func checkCallsEachRealModelOnceAndSaysWhetherItsKeyWorks() async throws {
+        let root = try root(
+            #"""
+            {"durability": "fast", "providers": {
+              "http": {"endpoints": {"oa": {"baseURL": "https://api.example.com/v1"}, "an": {"baseURL": "https://anthropic.example.com"}}},
+              "llm": {"models": {"good": {"endpoint": "oa", "api": "openai", "apiKeyEnv": "MY_KEY"},
+                                 "bad": {"endpoint": "an", "api": "anthropic", "apiKeyEnv": "MY_KEY"}}}}}
+            """#)
+        let ok =
+            #"{"model": "m", "choices": [{"message": {"role": "assistant", "content": "OK"}}], "usage": {"prompt_tokens": 3, "completion_tokens": 1}}"#
+        let refused = #"{"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}"#
+        // Models are checked in their listed order: stubs, then "bad", then "good".
+        let transport = ScriptedTransport(
+            HTTPResponse(status: 401, headers: ["content-type": "application/json"], body: Array(refused.utf8)),
+            HTTPResponse(status: 200, headers: ["content-type": "application/json"], body: Array(ok.utf8)))
+        var cli = CLITester(root: root.path, variables: ["MY_KEY": Self.secret])
+        cli.http = transport
+        let plain = await cli.run(["providers"])
+        #expect(plain.code == .success && transport.sent.isEmpty, "no call without --check")
+        let text = await cli.run(["providers", "--check"])
+        #expect(text.code == .failure)
+        #expect(text.stdout.contains("good") && text.stdout.contains("check: ok"), "\(text.stdout)")
+        #expect(text.stdout.contains("check: FAILED (model_auth)"), "\(text.stdout)")
+        #expect(
+            text.stdout.contains("problem: model 'bad': the check call failed: model_auth: model 'bad' (anthropic) answered 401: invalid x-api-key"))
+        #expect(!text.stdout.contains(Self.secret))
+        #expect(
+            transport.sent.map(\.url.absoluteString) == ["https://anthropic.example.com/v1/messages", "https://api.example.com/v1/chat/completions"])
+        #expect(transport.sent.allSatisfy { (try? JSONParser.parse($0.body ?? []))?["max_tokens"] == 1 }, "a one-token call")
+    }
+
     @Test func noCredentialValueEverReachesTheRoot() async throws {
         let root = try root(
             #"""

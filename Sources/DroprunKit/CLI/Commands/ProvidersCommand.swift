@@ -40,6 +40,18 @@ enum ProvidersCommand {
                     problems.append("model '\(name)': environment variable \(variable) (apiKeyEnv) is not set")
                 }
             }
+            if context.parsed.flag("check"), let endpoint = settings.endpoint, let api = settings.api {
+                do {
+                    _ = try await LLMProvider.callEndpoint(
+                        endpoint, api: api, name: name, settings: settings, prompt: "Reply with OK.", system: nil, maxTokens: 1,
+                        configuration: configuration, transport: context.environment.http, environment: variables,
+                        now: context.environment.clock.now())
+                    entry["check"] = ["ok": true]
+                } catch {
+                    entry["check"] = ["ok": false, "code": .string(error.code.rawValue), "message": .string(error.message)]
+                    problems.append("model '\(name)': the check call failed: \(error.code): \(error.message)")
+                }
+            }
             models.append(.object(entry))
         }
 
@@ -95,6 +107,9 @@ enum ProvidersCommand {
             }
             if let variable = m["apiKeyEnv"]?.stringValue {
                 line += "  credential \(variable): " + (m["credential"]?.stringValue.map { "set (\($0))" } ?? "NOT SET")
+            }
+            if let check = m["check"] {
+                line += check["ok"] == true ? "  check: ok" : "  check: FAILED (\(check["code"]?.stringValue ?? ""))"
             }
             out.line(line)
         }
