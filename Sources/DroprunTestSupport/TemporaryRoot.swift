@@ -62,6 +62,24 @@ public final class TemporaryRoot: Sendable {
         }
     }
 
+    /// Every regular file under the root, relative to it.
+    public func everyFile() -> [String] {
+        var files: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: path)
+        while let relative = enumerator?.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: file(relative), isDirectory: &isFolder), !isFolder.boolValue { files.append(relative) }
+        }
+        return files.sorted()
+    }
+
+    /// The files under the root whose bytes hold `text` (a secret that must never reach the disk).
+    public func filesHolding(_ text: String) -> [String] {
+        everyFile().filter { relative in
+            FileManager.default.contents(atPath: file(relative)).map { String(decoding: $0, as: UTF8.self).contains(text) } ?? false
+        }
+    }
+
     /// The audit event names about `runId` (or all, when nil), in order.
     public func auditEventNames(runId: String? = nil) -> [String] {
         auditEvents().filter { runId == nil || $0["runId"]?.stringValue == runId }.compactMap { $0["event"]?.stringValue }

@@ -113,16 +113,7 @@ public struct EndpointClient: Sendable {
     /// The base URL with `call`'s path (each segment percent-encoded as literal text) and query.
     func url(for call: EndpointCall) throws(StepFailure) -> URL {
         let path = call.path
-        if !path.isEmpty {
-            guard path.hasPrefix("/") else {
-                throw StepFailure(.invalidInput, "expected 'path' to start with '/' (a path under endpoint '\(alias)'), found '\(path)'")
-            }
-            let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-            if segments.contains(where: { $0 == ".." || $0 == "." }) {
-                throw StepFailure(
-                    .invalidInput, "expected a path without '.' or '..' segments (it must stay under endpoint '\(alias)'), found '\(path)'")
-            }
-        }
+        if let problem = Self.pathProblem(path) { throw StepFailure(.invalidInput, problem) }
         var text =
             settings.baseURL
             + path.split(separator: "/", omittingEmptySubsequences: false).map { Self.encode(String($0), keeping: ":@") }.joined(separator: "/")
@@ -133,6 +124,20 @@ public struct EndpointClient: Sendable {
             throw StepFailure(.invalidInput, "the path and query do not make a URL under endpoint '\(alias)'")
         }
         return url
+    }
+
+    /// Why `path` cannot be a path under an endpoint, or nil: it must be empty or start with `/`, and hold no `?`, `#`,
+    /// `.` or `..` segment. The one check, for a step's literal path when it is dropped and for any path when it is sent.
+    public static func pathProblem(_ path: String) -> String? {
+        if path.isEmpty { return nil }
+        if !path.hasPrefix("/") {
+            return "expected the path to start with '/' (a path under the endpoint: a request never names a host), found '\(path)'"
+        }
+        if path.contains("?") || path.contains("#") { return "expected a path without '?' or '#' (give the query in 'query'), found '\(path)'" }
+        if path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0 == "." }) {
+            return "expected a path without '.' or '..' segments (it must stay under the endpoint), found '\(path)'"
+        }
+        return nil
     }
 
     /// The request's own headers: `content-type`, `accept` and the endpoint's `allowedHeaders` only.

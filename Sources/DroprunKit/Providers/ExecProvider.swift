@@ -44,12 +44,7 @@ public struct ExecProvider: Provider {
     }
 
     static func unknownAlias(_ alias: String, aliases: [String]) -> String {
-        if aliases.isEmpty {
-            return "exec is disabled: no command is allowed (name one under providers.exec.commands in droprun.json); '\(alias)' was asked"
-        }
-        var message = "'\(alias)' is not an allowed command; allowed: \(aliases.joined(separator: ", "))"
-        if let near = Suggestion.nearest(to: alias, among: aliases) { message += "; did you mean '\(near)'?" }
-        return message
+        AllowedAlias.unknown(alias, among: aliases, provider: "exec", kind: "command", key: "providers.exec.commands")
     }
 
     public func run(_ with: [String: JSONValue], context: StepContext) async throws -> JSONValue {

@@ -31,7 +31,7 @@ public struct HTTPProvider: Provider {
                     with.path.key("method"), "expected one of the endpoint's methods (\(settings.methods.joined(separator: ", "))), found '\(method)'"
                 ))
         }
-        if let path = with.string("path"), Reference.segments(of: path) == nil, let problem = Self.pathProblem(path) {
+        if let path = with.string("path"), Reference.segments(of: path) == nil, let problem = EndpointClient.pathProblem(path) {
             with.report(ValidationIssue(with.path.key("path"), problem))
         }
         if let query = with.value("query") { Self.checkStrings(query, at: with.path.key("query"), scalars: true, into: &with) }
@@ -55,23 +55,7 @@ public struct HTTPProvider: Provider {
     }
 
     static func unknownAlias(_ alias: String, aliases: [String]) -> String {
-        if aliases.isEmpty {
-            return "http is disabled: no endpoint is allowed (name one under providers.http.endpoints in droprun.json); '\(alias)' was asked"
-        }
-        var message = "'\(alias)' is not an allowed endpoint; allowed: \(aliases.joined(separator: ", "))"
-        if let near = Suggestion.nearest(to: alias, among: aliases) { message += "; did you mean '\(near)'?" }
-        return message
-    }
-
-    /// Why `path` cannot be a path under an endpoint, or nil.
-    static func pathProblem(_ path: String) -> String? {
-        if path.isEmpty { return nil }
-        if !path.hasPrefix("/") { return "expected a path under the endpoint starting with '/', found '\(path)' (a request never names a host)" }
-        if path.contains("?") || path.contains("#") { return "expected a path without '?' or '#' (give the query in 'query'), found '\(path)'" }
-        if path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0 == "." }) {
-            return "expected a path without '.' or '..' segments (it must stay under the endpoint), found '\(path)'"
-        }
-        return nil
+        AllowedAlias.unknown(alias, among: aliases, provider: "http", kind: "endpoint", key: "providers.http.endpoints")
     }
 
     /// `value` must be an object of strings (or, with `scalars`, numbers and booleans too).
@@ -113,7 +97,6 @@ public struct HTTPProvider: Provider {
             Self.checkStrings(value, at: context.withPath.key("headers"), scalars: false, into: &r)
             for (key, member) in value.objectValue ?? [:] { headers[key] = member.stringValue }
         }
-        if let problem = Self.pathProblem(path) { r.report(ValidationIssue(context.withPath.key("path"), problem)) }
         try context.check(r)
         guard
             let client = EndpointClient(alias: alias, configuration: context.configuration, transport: context.http, environment: context.environment)

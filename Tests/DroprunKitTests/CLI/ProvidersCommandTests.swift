@@ -120,13 +120,7 @@ import Testing
             #expect(!result.stdout.contains(Self.secret) && !result.stderr.contains(Self.secret), "\(command)")
         }
         #expect(root.json("outbox/results/r.json")?["status"] == "succeeded")
-        let enumerator = FileManager.default.enumerator(atPath: root.path)
-        var files = 0
-        while let relative = enumerator?.nextObject() as? String {
-            guard let data = FileManager.default.contents(atPath: root.file(relative)) else { continue }
-            files += 1
-            #expect(!String(decoding: data, as: UTF8.self).contains(Self.secret), "\(relative) holds the credential")
-        }
-        #expect(files >= 8)
+        #expect(root.filesHolding(Self.secret).isEmpty, "these hold the credential: \(root.filesHolding(Self.secret))")
+        #expect(root.everyFile().count >= 8)
     }
 }

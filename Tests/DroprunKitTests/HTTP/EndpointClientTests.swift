@@ -55,6 +55,7 @@ import Testing
         (EndpointCall(method: "GET", path: "x"), "to start with '/'"),
         (EndpointCall(method: "GET", path: "/a/../../admin"), "'..'"),
         (EndpointCall(method: "GET", path: "/./x"), "'.'"),
+        (EndpointCall(method: "GET", path: "/x?admin=1"), "'query'"),
         (EndpointCall(method: "GET", path: "/x", headers: ["Authorization": "Bearer mine"]), "header 'Authorization'"),
         (EndpointCall(method: "GET", path: "/x", headers: ["Host": "evil.example.com"]), "header 'Host'"),
         (EndpointCall(method: "GET", path: "/x", headers: ["X-Request-Id": "a\r\nHost: evil"]), "line break"),

@@ -31,14 +31,6 @@ import Testing
         return try await Runner(context: engine).runOnce()
     }
 
-    /// Every file the run left (record, result, audit), for a secret to be looked for in.
-    func everything(_ root: TemporaryRoot) -> String {
-        let files = ["outbox/results", "outbox/audit", "outbox/running", "outbox/requests", "outbox/checkpoints"].flatMap { folder in
-            root.list(folder).map { folder + "/" + $0 }
-        }
-        return files.compactMap { root.read($0) }.joined(separator: "\n")
-    }
-
     @Test func aTwoHundredIsTheOutputWithTheSelectedHeadersAndTheBodyAsJSON() async throws {
         let server = try LoopbackHTTPServer { request, _ in
             .json(
@@ -71,7 +63,7 @@ import Testing
         #expect(received.headers["authorization"] == "Bearer " + Self.secret)
         #expect(received.headers["x-request-id"] == "a7")
         #expect(received.headers["content-type"] == "application/json")
-        #expect(!everything(root).contains(Self.secret))
+        #expect(root.filesHolding(Self.secret).isEmpty, "\(root.filesHolding(Self.secret))")
     }
 
     @Test func aTextAnswerIsText() async throws {
@@ -186,11 +178,11 @@ import Testing
         try root.drop("c.json", RequestText.make(id: "c", steps: [step(#"{"endpoint": "crm"}"#)]))
         let configuration = configuration(server)
         let task = Task { try await run(root, configuration, clock: SystemClock()) }
-        #expect(await server.wait { $0.requests.count == 1 })
+        #expect(await server.wait(seconds: 30) { $0.requests.count == 1 })
         try root.write("outbox/cancels/c.json", #"{"runId": "c"}"#)
         _ = try await task.value
         #expect(root.json("outbox/results/c.json")?["status"] == "cancelled")
-        #expect(await server.wait { $0.disconnects == 1 })
+        #expect(await server.wait(seconds: 30) { $0.disconnects == 1 })
     }
 
     // MARK: Checked when the request is dropped
@@ -221,6 +213,25 @@ import Testing
         let first = error["errors"]?.arrayValue?.first
         #expect(first?["path"]?.stringValue == path, "\(error)")
         #expect(first?["message"]?.stringValue?.contains(words) == true, "\(error)")
+    }
+
+    /// What a reference brings is checked when the step runs: a path or an endpoint that would have been refused at
+    /// drop fails the step with `invalid_input`, and nothing is sent.
+    @Test(arguments: [
+        (#"{"endpoint": "crm", "path": "{{input.p}}"}"#, #"{"p": "/a/../../admin"}"#, "'..'"),
+        (#"{"endpoint": "crm", "path": "/items/{{input.p}}"}"#, #"{"p": "x?admin=1"}"#, "'query'"),
+        (#"{"endpoint": "{{input.e}}"}"#, #"{"e": "evil"}"#, "'evil' is not an allowed endpoint; allowed: crm"),
+    ])
+    func whatAReferenceBringsIsCheckedWhenTheStepRuns(_ with: String, _ input: String, _ words: String) async throws {
+        let server = try LoopbackHTTPServer { _, _ in .json(200, "{}") }
+        defer { server.stop() }
+        let root = try TemporaryRoot()
+        try root.drop("ref.json", RequestText.make(id: "ref", steps: [step(with)], input: input))
+        try await run(root, configuration(server))
+        let result = try #require(root.json("outbox/results/ref.json"))
+        #expect(result["error"]?["code"] == "invalid_input", "\(result)")
+        #expect(result["error"]?["message"]?.stringValue?.contains(words) == true, "\(result)")
+        #expect(server.requests.isEmpty)
     }
 
     @Test func withNoEndpointHTTPIsDisabled() async throws {

@@ -75,11 +75,11 @@ import Testing
         let server = try LoopbackHTTPServer { _, _ in .hang }
         defer { server.stop() }
         let task = Task { () async throws(HTTPTransportError) -> HTTPResponse in try await URLSessionTransport().send(request(server, "/hang")) }
-        #expect(await server.wait { $0.requests.count == 1 })
+        #expect(await server.wait(seconds: 30) { $0.requests.count == 1 })
         task.cancel()
         let result = await task.result
         #expect(throws: HTTPTransportError.cancelled) { try result.get() }
-        #expect(await server.wait { $0.disconnects == 1 })
+        #expect(await server.wait(seconds: 30) { $0.disconnects == 1 })
     }
 
     @Test func aCancelBeforeTheExchangeStartsSendsNothing() async throws {

@@ -94,8 +94,7 @@ import Testing
             #expect(body["generationConfig"] == ["maxOutputTokens": 50])
             #expect(output?["model"] == "gemini-x-2026")
         }
-        let disk = ["outbox/results", "outbox/audit", "outbox/requests"].flatMap { f in root.list(f).compactMap { root.read(f + "/" + $0) } }
-        #expect(!disk.joined().contains(Self.key), "the key reached the disk")
+        #expect(root.filesHolding(Self.key).isEmpty, "the key reached the disk: \(root.filesHolding(Self.key))")
     }
 
     @Test func anthropicGetsADefaultMaxTokensAndAKeylessLocalServerGetsNoKey() async throws {
@@ -153,6 +152,17 @@ import Testing
         defer { server.stop() }
         let (_, result) = try await run(server, api)
         #expect(result["error"]?["code"] == "model_bad_response", "\(result)")
+    }
+
+    @Test func aTwoHundredThatIsNotJSONIsABadResponse() async throws {
+        let server = try LoopbackHTTPServer { _, _ in
+            .respond(status: 200, headers: [("Content-Type", "text/html")], body: Array("<html>proxy login</html>".utf8))
+        }
+        defer { server.stop() }
+        let (_, result) = try await run(server, .openai)
+        #expect(result["error"]?["code"] == "model_bad_response", "\(result)")
+        #expect(result["error"]?["message"]?.stringValue?.contains("not JSON") == true)
+        #expect(server.requests.count == 1, "not retried")
     }
 
     @Test func anUnsetKeyIsAMissingSecretAndNothingIsSent() async throws {
