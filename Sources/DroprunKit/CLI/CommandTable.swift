@@ -56,9 +56,15 @@ enum CommandTable {
                 examples: ["droprun watch", "droprun watch --concurrency 8 --durability fast"]),
             CommandSpec(
                 name: "submit", abstract: "Validate a request and place it in the inbox atomically.",
-                discussion: "Writes inbox/.NAME.tmp, then renames it to inbox/RUN_ID.json, so a runner never sees half a file. Prints the run id.",
+                discussion:
+                    "Writes inbox/.NAME.tmp, then renames it to inbox/RUN_ID.json, so a runner never sees half a file. Prints the run id. With --wait it waits for the run to end (a runner, droprun watch or run --once, must serve the root), woken by inotify on outbox/: prints the run's output (the record with --json) and exits 0 when it succeeded; exits 1 when it failed, was cancelled or was rejected, with the reason on standard error. A run waiting for an approval is said on standard error and waited for on; at --timeout the wait ends with exit 1 and the run goes on.",
                 arguments: [ArgumentSpec("file", help: "The request file, or - for standard input.")],
-                examples: ["droprun submit request.json", "cat request.json | droprun submit -"]),
+                options: [
+                    .flag("wait", help: "Wait for the run to end; exit 0 when it succeeded, 1 otherwise."),
+                    .value("timeout", valueName: "S", help: "With --wait, stop waiting after S seconds (exit 1; the run goes on)."),
+                    .flag("json", help: "With --wait, print the run's record instead of its output."),
+                ],
+                examples: ["droprun submit request.json", "cat request.json | droprun submit -", "droprun submit request.json --wait --timeout 300"]),
             CommandSpec(
                 name: "validate", abstract: "Check requests without running them.",
                 discussion:

@@ -1,6 +1,10 @@
-/// `droprun submit FILE|-`: validates a request and hands it to the inbox atomically.
+/// `droprun submit FILE|-`: validates a request and hands it to the inbox atomically; with `--wait`, waits for its run to end.
 enum SubmitCommand {
     static func run(_ context: CommandContext) async throws -> ExitCode {
+        let wait = context.parsed.flag("wait")
+        let timeout = try context.parsed.intValue("timeout", range: 1...31_536_000)
+        if timeout != nil, !wait { throw CLIError.usage("--timeout is how long --wait waits: give --wait too, or leave --timeout out") }
+        if context.json, !wait { throw CLIError.usage("--json is the record --wait prints: give --wait too, or leave --json out") }
         let configuration = try context.configuration()
         let engine = context.engine(configuration)
         let file = context.parsed.argument("file") ?? "-"
@@ -29,6 +33,11 @@ enum SubmitCommand {
             // As the runner would: a run gc purged keeps its id refused.
             if let purged = Intake(context: engine).purgedRun(id) { throw CLIError.failed("duplicate: \(purged.duplicateMessage)") }
         case .success(.control(let message)):
+            if wait {
+                throw CLIError.usage(
+                    "--wait waits for a run, and \(file) is a control message (\(message.verb.rawValue) for run \(message.runId)): submit it without --wait, then 'droprun status \(message.runId)'"
+                )
+            }
             // As `droprun approve|reject|cancel` would: an unknown run, or one that cannot take it, is refused now.
             runId = try ControlCommand.check(message.runId, verb: message.verb, context: context)
             targetName = RootLayout.controlMessageName(runId: message.runId, verb: message.verb, at: context.environment.clock.now())
@@ -39,7 +48,11 @@ enum SubmitCommand {
         if case .failure(let error) = written {
             throw error.isAlreadyExists ? CLIError.alreadyWaiting(inboxName: targetName) : CLIError.fileSystem(error)
         }
-        context.out.line(runId)
-        return .success
+        guard wait else {
+            context.out.line(runId)
+            return .success
+        }
+        let waiter = RunEndWait(layout: engine.layout, fileSystem: context.fs, clock: context.environment.clock, runId: runId, inboxName: targetName)
+        return try await Self.wait(for: waiter, timeout: timeout, context: context)
     }
 }
