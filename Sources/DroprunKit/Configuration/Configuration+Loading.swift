@@ -83,7 +83,8 @@ extension Configuration {
         }
         MetricsSettings.read(from: &r, into: &config.metrics)
         if let notifications = r.value("notifications") {
-            config.notifications = NotificationSettings.read(notifications, at: JSONPath.root.key("notifications"), reporting: &r)
+            config.notifications = NotificationSettings.read(
+                notifications, at: JSONPath.root.key("notifications"), endpoints: config.httpEndpoints, reporting: &r)
         }
         if let v = r.choice("logFormat", LogFormat.allCases.map(\.rawValue)), let f = LogFormat(rawValue: v) { config.logFormat = f }
         r.finish()

@@ -150,4 +150,12 @@ extension HTTPEndpointSettings {
     static func isHeaderName(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { RunID.isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
+
+    /// What is said of an endpoint alias (a model's `endpoint`, a notification's) that `providers.http.endpoints` does not name.
+    static func notAnEndpoint(_ alias: String, among names: [String]) -> String {
+        var message = "'\(alias)' is not an endpoint under providers.http.endpoints"
+        message += names.isEmpty ? " (there are none)" : "; there are: \(names.joined(separator: ", "))"
+        if let near = Suggestion.nearest(to: alias, among: names) { message += "; did you mean '\(near)'?" }
+        return message
+    }
 }

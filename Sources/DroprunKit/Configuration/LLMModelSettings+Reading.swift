@@ -53,10 +53,7 @@ extension LLMModelSettings {
         return configuration.llmModels.sorted(by: { $0.key < $1.key }).compactMap { name, model in
             guard let alias = model.endpoint, !endpoints.contains(alias) else { return nil }
             let path = JSONPath.root.key("providers").key("llm").key("models").key(name).key("endpoint")
-            var message = "'\(alias)' is not an endpoint under providers.http.endpoints"
-            message += endpoints.isEmpty ? " (there are none)" : "; there are: \(endpoints.joined(separator: ", "))"
-            if let near = Suggestion.nearest(to: alias, among: endpoints) { message += "; did you mean '\(near)'?" }
-            return ValidationIssue(path, message)
+            return ValidationIssue(path, HTTPEndpointSettings.notAnEndpoint(alias, among: endpoints))
         }
     }
 }

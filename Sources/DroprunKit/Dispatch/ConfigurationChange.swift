@@ -80,7 +80,15 @@ struct ConfigurationChange: Sendable, Equatable, CustomStringConvertible {
         ("metricsFile", { $0.metrics.file ?? "null" }),
         ("metricsIntervalSeconds", { "\($0.metrics.intervalSeconds)" }),
         ("logFormat", { $0.logFormat.rawValue }),
-        ("notifications", { $0.notifications.map { "\($0.endpoint) \($0.path) \($0.on.map(\.rawValue).joined(separator: ","))" } ?? "none" }),
+        (
+            "notifications",
+            {
+                $0.notifications.map {
+                    "\($0.endpoint) \($0.path) \($0.on.map(\.rawValue).joined(separator: ",")) \($0.maxAttempts)x \($0.backoffMs) ms"
+                }
+                    ?? "none"
+            }
+        ),
     ]
 
     private static func days(_ value: Double?) -> String {

@@ -147,13 +147,22 @@ actor Dispatcher {
             heartbeat.stop()
         }
         await ensureIndexBuilt()
-        switch mode {
-        case .once:
-            return try await runUntilIdle(onOutcome: onOutcome)
-        case .watch(let grace):
-            try await watchUntilStopped(grace: grace, onOutcome: onOutcome)
-            return RunOnceSummary()
+        // Notifications still being delivered are waited for (at most Notifier.drainLimit) however the runner ends.
+        let summary: RunOnceSummary
+        do {
+            switch mode {
+            case .once:
+                summary = try await runUntilIdle(onOutcome: onOutcome)
+            case .watch(let grace):
+                try await watchUntilStopped(grace: grace, onOutcome: onOutcome)
+                summary = RunOnceSummary()
+            }
+        } catch {
+            await context.notifier.drain(clock: context.clock)
+            throw error
         }
+        await context.notifier.drain(clock: context.clock)
+        return summary
     }
 
     /// Renews the heartbeat every `leaseSeconds / 3` (real time: the lease is judged by real file times) until cancelled.

@@ -155,6 +155,10 @@ public struct RequestDecoder: Sendable {
                 w.report(ValidationIssue(path.key("steps"), "expected an array of steps, found \(stepsValue.typeName)"))
             }
         }
+        var notify: NotificationSettings?
+        if let value = w.value("notify") {
+            notify = NotificationSettings.read(value, at: path.key("notify"), endpoints: configuration.httpEndpoints, reporting: &w)
+        }
         w.finish()
         if let source {
             issues.append(contentsOf: w.issues.map { ValidationIssue($0.path, $0.message + " (in \(source))") })
@@ -162,7 +166,7 @@ public struct RequestDecoder: Sendable {
             issues.append(contentsOf: w.issues)
         }
         guard w.issues.isEmpty, let name else { return nil }
-        return Workflow(name: name, version: version, steps: steps)
+        return Workflow(name: name, version: version, steps: steps, notify: notify)
     }
 
     private func decodeStep(_ value: JSONValue, path: JSONPath, earlier: [String], reader w: inout JSONObjectReader) -> StepDefinition? {
