@@ -70,7 +70,7 @@ struct KindTemplates: Sendable {
         for (j, step) in kind.steps.enumerated() {
             if ended {
                 try record.steps[j].apply(.skip)
-                events.append((cursor, .stepSkipped(step: step.id)))
+                events.append((cursor, .stepSkipped(step: step.id, reason: .runFailed)))
                 continue
             }
             record.steps[j].startedAt = at(cursor)

@@ -41,7 +41,7 @@ public enum AuditEvent: Sendable, Equatable {
     /// A step attempt failed and will be tried again after `delayMs`.
     case stepRetry(step: String, attempt: Int, StepFailure, delayMs: Int)
     /// A step was skipped because the run ended before it.
-    case stepSkipped(step: String)
+    case stepSkipped(step: String, reason: SkipReason)
     /// A step wrote an artifact.
     case artifactWritten(ArtifactEntry)
     /// An approval or rejection arrived for a waiting run (`source`: the dropped file's name and SHA-256, if any).
@@ -141,8 +141,8 @@ public enum AuditEvent: Sendable, Equatable {
                 "step": .string(step), "attempt": .int(attempt), "code": .string(failure.code.rawValue), "message": .string(failure.message),
                 "delayMs": .int(delayMs),
             ]
-        case .stepSkipped(let step):
-            return ["step": .string(step)]
+        case .stepSkipped(let step, let reason):
+            return ["step": .string(step), "reason": .string(reason.rawValue)]
         case .artifactWritten(let entry):
             return [
                 "step": .string(entry.step), "name": .string(entry.name), "path": .string(entry.path), "size": .int(entry.size),

@@ -68,6 +68,8 @@ public struct CLIEnvironment: Sendable {
             variables: ProcessInfo.processInfo.environment, workingDirectory: FileManager.default.currentDirectoryPath,
             readStandardInput: { Array(FileHandle.standardInput.readDataToEndOfFile()) },
             identity: RunnerIdentity(host: host, pid: getpid(), instance: RunnerIdentity.newInstance()), registry: registry)
+        // Called on the main thread before anything else runs: a stop signal is never blocked everywhere.
+        SignalTrap.unblockStopSignals()
         environment.installStopSignals = { SignalTrap.install($0) }
         environment.installReloadSignal = { SignalTrap.installReload($0) }
         environment.launcher = PosixProcessLauncher.live

@@ -143,6 +143,8 @@ struct RunExecutor {
         let artifacts = RunArtifactWriter(context: context, runId: record.runId, existing: record.artifacts)
         var outputs: [String: JSONValue] = [:]
         for step in record.steps where step.status == .succeeded { outputs[step.id] = step.output ?? .null }
+        // A workflow with needs, conditions or onFailure steps runs by its graph; a line keeps the path it always had.
+        if !request.workflow.isLine { return try await runGraph(outputs: outputs, deadline: deadline, artifacts: artifacts) }
 
         for (index, definition) in request.workflow.steps.enumerated() where record.steps[index].status == .pending {
             let outcome = try await runStep(index: index, definition: definition, outputs: outputs, deadline: deadline, artifacts: artifacts)
@@ -162,11 +164,7 @@ struct RunExecutor {
             case .cancelled:
                 return .finished(try await finishCancelled())
             case .waiting(let request):
-                let now = clock.now()
-                let approval = PendingApproval(
-                    step: definition.id, message: request.message, requestedAt: now,
-                    expiresAt: request.expiresAfterSeconds.map { now.addingTimeInterval(Double($0)) })
-                return try await beginWaiting(.awaitApproval(approval))
+                return try await beginApproval(definition, request)
             case .interrupted:
                 try applyStep(index, .interrupt)
                 try await checkpoint()
@@ -174,6 +172,15 @@ struct RunExecutor {
             }
         }
         return .finished(try await finish(.succeed))
+    }
+
+    /// Publishes the run as waiting at approval step `definition`, which asked for `request`.
+    mutating func beginApproval(_ definition: StepDefinition, _ request: AwaitingApproval) async throws -> ExecutionEnd {
+        let now = context.clock.now()
+        let approval = PendingApproval(
+            step: definition.id, message: request.message, requestedAt: now,
+            expiresAt: request.expiresAfterSeconds.map { now.addingTimeInterval(Double($0)) })
+        return try await beginWaiting(.awaitApproval(approval))
     }
 
     /// Ends the run with a final transition (`succeed`, `fail`, `failUnrunnable`, `cancel`, `reject`, `expire`) and writes the result.
@@ -226,7 +233,7 @@ struct RunExecutor {
     }
 
     /// How one step ended.
-    private enum StepEnd {
+    enum StepEnd {
         case succeeded(JSONValue)
         case failed(StepFailure)
         case cancelled
@@ -235,8 +242,9 @@ struct RunExecutor {
     }
 
     /// Runs one step to success or final failure, retrying retryable failures with backoff.
-    private mutating func runStep(
-        index: Int, definition: StepDefinition, outputs: [String: JSONValue], deadline: Date, artifacts: RunArtifactWriter
+    mutating func runStep(
+        index: Int, definition: StepDefinition, outputs: [String: JSONValue], deadline: Date, artifacts: RunArtifactWriter,
+        runError: JSONValue? = nil
     ) async throws -> StepEnd {
         let clock = context.clock
         let runId = record.runId
@@ -244,7 +252,7 @@ struct RunExecutor {
         let cancelCheck: @Sendable () -> Bool = { RunExecutor.cancelRequested(runId, context: engine) }
         // While an attempt waits, a lost lease stops it too (its command ends at once, not when it is done).
         let stopCheck: @Sendable () -> Bool = { RunExecutor.leaseLost(engine) || cancelCheck() }
-        let resolver = ReferenceResolver(runId: runId, input: request.input, stepOutputs: outputs)
+        let resolver = ReferenceResolver(runId: runId, input: request.input, stepOutputs: outputs, error: runError)
         let stepTimeout = definition.timeoutMs ?? context.configuration.stepTimeoutMs
         let withPath = JSONPath.root.key("workflow").key("steps").index(index).key("with")
         guard let provider = context.registry.provider(named: definition.provider) else {

@@ -71,6 +71,8 @@ extension StepRecord {
         if let output { o.member("output", output, into: &out) }
         if let process { o.member("process", process.json, into: &out) }
         o.member("provider", string: provider, into: &out)
+        if let skipDetail { o.member("skipDetail", string: skipDetail, into: &out) }
+        if let skipReason { o.member("skipReason", string: skipReason.rawValue, into: &out) }
         o.member("startedAt", string: startedAt.map(Timestamp.format), into: &out)
         o.member("status", string: status.rawValue, into: &out)
         if let stderr { o.member("stderr", string: stderr, into: &out) }

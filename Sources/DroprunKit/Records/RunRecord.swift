@@ -69,10 +69,10 @@ public struct RunRecord: Sendable, Equatable {
         status = try status.applying(event)
     }
 
-    /// The last step's output, when the run succeeded.
+    /// The output of the last step that succeeded (the last step, in a line), when the run succeeded.
     public var output: JSONValue? {
         guard status == .succeeded else { return nil }
-        return steps.last?.output
+        return steps.last { $0.status == .succeeded }?.output
     }
 
     /// Run time, from start to finish.

@@ -20,6 +20,10 @@ public struct StepRecord: Sendable, Equatable {
     public var error: StepFailure?
     /// What its last attempt left for people to read (`exec`'s standard error), truncated.
     public var stderr: String?
+    /// Why it was skipped, when it was.
+    public var skipReason: SkipReason?
+    /// More about the skip: the condition that did not hold.
+    public var skipDetail: String?
     /// The child process of the attempt in progress (`exec`), written before the command starts: a runner taking
     /// over after a crash ends what is left of it before the step runs again.
     public var process: ProcessIdentity?
@@ -46,6 +50,8 @@ public struct StepRecord: Sendable, Equatable {
         if let output { o["output"] = output }
         if let error { o["error"] = error.json(step: nil) }
         if let stderr { o["stderr"] = .string(stderr) }
+        if let skipReason { o["skipReason"] = .string(skipReason.rawValue) }
+        if let skipDetail { o["skipDetail"] = .string(skipDetail) }
         if let process { o["process"] = process.json }
         return .object(o)
     }
@@ -72,6 +78,8 @@ public struct StepRecord: Sendable, Equatable {
         finishedAt = json["finishedAt"]?.stringValue.flatMap(Timestamp.parse)
         output = json["output"]
         stderr = json["stderr"]?.stringValue
+        skipReason = json["skipReason"]?.stringValue.flatMap(SkipReason.init(rawValue:))
+        skipDetail = json["skipDetail"]?.stringValue
         process = json["process"].flatMap(ProcessIdentity.init(json:))
         if let e = json["error"], let code = e["code"]?.stringValue {
             error = StepFailure(

@@ -137,6 +137,10 @@ public struct RequestDecoder: Sendable {
         case let other?: w.report(ValidationIssue(path.key("version"), "expected a string or a number, found \(other.typeName) \(other.preview)"))
         }
         var steps: [StepDefinition] = []
+        // Read before the steps (which are checked against it), reported with them.
+        var onFailure: [String] = []
+        _ = w.value("onFailure")
+        let maxParallelSteps = w.int("maxParallelSteps", in: 1...256)
         if let stepsValue = w.value("steps", required: true) {
             if case .array(let elements) = stepsValue {
                 if elements.isEmpty { w.report(ValidationIssue(path.key("steps"), "a workflow needs at least one step, found none")) }
@@ -146,10 +150,15 @@ public struct RequestDecoder: Sendable {
                     if let rawID, seen.contains(rawID) {
                         w.report(ValidationIssue(path.key("steps").index(i).key("id"), "step id '\(rawID)' is used twice; step ids must be unique"))
                     }
-                    if let step = decodeStep(element, path: path.key("steps").index(i), earlier: seen, reader: &w) {
+                    if let step = decodeStep(element, path: path.key("steps").index(i), reader: &w) {
                         steps.append(step)
                     }
                     if let rawID { seen.append(rawID) }
+                }
+                // What depends on the other steps is checked once every step could be read.
+                // Checked on what each step says, read or not (a step with a bad value still has its references checked).
+                if !elements.isEmpty {
+                    w.report(checkGraph(elements.map(GraphNode.init), onFailure: &onFailure, workflow: value, at: path))
                 }
             } else {
                 w.report(ValidationIssue(path.key("steps"), "expected an array of steps, found \(stepsValue.typeName)"))
@@ -166,10 +175,10 @@ public struct RequestDecoder: Sendable {
             issues.append(contentsOf: w.issues)
         }
         guard w.issues.isEmpty, let name else { return nil }
-        return Workflow(name: name, version: version, steps: steps, notify: notify)
+        return Workflow(name: name, version: version, steps: steps, onFailure: onFailure, maxParallelSteps: maxParallelSteps, notify: notify)
     }
 
-    private func decodeStep(_ value: JSONValue, path: JSONPath, earlier: [String], reader w: inout JSONObjectReader) -> StepDefinition? {
+    private func decodeStep(_ value: JSONValue, path: JSONPath, reader w: inout JSONObjectReader) -> StepDefinition? {
         var s = JSONObjectReader(value, at: path)
         let id = s.string("id", required: true)
         if let id, !Self.isValidStepID(id) {
@@ -197,7 +206,6 @@ public struct RequestDecoder: Sendable {
             if wr.issues.isEmpty {
                 provider?.validate(&wr, context: ValidationContext(configuration: configuration))
                 if provider != nil { wr.finish() }
-                wr.report(checkReferences(in: withValue, at: path.key("with"), earlier: earlier))
             }
             s.report(wr.issues)
         } else if let provider {
@@ -216,14 +224,30 @@ public struct RequestDecoder: Sendable {
             s.report(rr.issues)
         }
         let timeoutMs = s.int("timeoutMs", in: 1...86_400_000)
+        var needs: [String]?
+        if let value = s.value("needs") {
+            if let names = value.arrayValue?.compactMap(\.stringValue), names.count == value.arrayValue?.count {
+                needs = names
+            } else {
+                s.report(ValidationIssue(path.key("needs"), "expected an array of step ids, found \(value.typeName) \(value.preview)"))
+            }
+        }
+        var when: StepCondition?
+        if let value = s.value("when") {
+            var issues: [ValidationIssue] = []
+            when = StepCondition.read(value, at: path.key("when"), issues: &issues)
+            s.report(issues)
+        }
         s.finish()
         w.report(s.issues)
         guard s.issues.isEmpty, let id, let providerName else { return nil }
-        return StepDefinition(id: id, provider: providerName, with: with, retry: retry, timeoutMs: timeoutMs)
+        return StepDefinition(id: id, provider: providerName, with: with, retry: retry, timeoutMs: timeoutMs, needs: needs, when: when)
     }
 
-    /// Checks that every reference starts at `input`, `run.id` or an earlier step's `output`.
-    func checkReferences(in value: JSONValue, at path: JSONPath, earlier: [String]) -> [ValidationIssue] {
+    /// Checks that every reference starts at `input`, `run.id` (`run.error` in an `onFailure` step) or the `output`
+    /// of a step upstream of this one (`earlier`: the steps it needs, directly or through others).
+    func checkReferences(in value: JSONValue, at path: JSONPath, earlier: [String], onFailure: Bool = false, graph: Bool = false) -> [ValidationIssue]
+    {
         switch value {
         case .string(let s):
             guard let segments = Reference.segments(of: s) else { return [] }
@@ -232,8 +256,13 @@ public struct RequestDecoder: Sendable {
                 switch r.parts[0] {
                 case "input": continue
                 case "run":
-                    if r.parts.count != 2 || r.parts[1] != "id" {
-                        issues.append(ValidationIssue(path, "\(r) is not available; 'run' has only 'id' ({{run.id}})"))
+                    if onFailure, r.parts.count >= 2, r.parts[1] == "error" {
+                        if r.parts.count > 3 || r.parts.count == 3 && !["code", "message", "step"].contains(r.parts[2]) {
+                            issues.append(ValidationIssue(path, "\(r) is not available; 'run.error' has 'code', 'message' and 'step'"))
+                        }
+                    } else if r.parts.count != 2 || r.parts[1] != "id" {
+                        let error = onFailure ? " and 'error' ({{run.error.message}})" : " ({{run.id}}; an onFailure step also sees {{run.error}})"
+                        issues.append(ValidationIssue(path, "\(r) is not available; 'run' has only 'id'\(error)"))
                     }
                 case "steps":
                     guard r.parts.count >= 3 else {
@@ -243,6 +272,7 @@ public struct RequestDecoder: Sendable {
                     let step = r.parts[1]
                     if !earlier.contains(step) {
                         var message = "\(r) names step '\(step)', which does not run before this one"
+                        if graph { message += " (it is not among the steps this one needs, directly or through others)" }
                         if let near = Suggestion.nearest(to: step, among: earlier) { message += "; did you mean '\(near)'?" }
                         issues.append(ValidationIssue(path, message))
                     } else if r.parts[2] != "output" {
@@ -254,9 +284,13 @@ public struct RequestDecoder: Sendable {
             }
             return issues
         case .array(let elements):
-            return elements.enumerated().flatMap { checkReferences(in: $0.element, at: path.index($0.offset), earlier: earlier) }
+            return elements.enumerated().flatMap {
+                checkReferences(in: $0.element, at: path.index($0.offset), earlier: earlier, onFailure: onFailure, graph: graph)
+            }
         case .object(let members):
-            return members.sorted { $0.key < $1.key }.flatMap { checkReferences(in: $0.value, at: path.key($0.key), earlier: earlier) }
+            return members.sorted { $0.key < $1.key }.flatMap {
+                checkReferences(in: $0.value, at: path.key($0.key), earlier: earlier, onFailure: onFailure, graph: graph)
+            }
         default:
             return []
         }

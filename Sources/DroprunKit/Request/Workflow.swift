@@ -24,4 +24,7 @@ public struct Workflow: Sendable, Equatable {
         self.maxParallelSteps = maxParallelSteps
         self.notify = notify
     }
+
+    /// True when the steps run one after another as listed: no step names `needs` or `when`, and none is an `onFailure` step.
+    public var isLine: Bool { onFailure.isEmpty && steps.allSatisfy { $0.needs == nil && $0.when == nil } }
 }

@@ -134,8 +134,9 @@ extension RunRecord {
         finishedAt = now
         hold(by: runner)
         var events: [AuditEvent] = []
+        let reason: SkipReason = status == .cancelled ? .runCancelled : status == .failed ? .runFailed : .runDidNotFail
         for index in steps.indices where steps[index].status == .pending {
-            if let event = try steps[index].apply(.skip, at: now) { events.append(event) }
+            if let event = try steps[index].apply(.skip(reason), at: now) { events.append(event) }
         }
         return events
     }

@@ -10,4 +10,12 @@ public enum SkipReason: String, Sendable, CaseIterable, Equatable {
     case needSkipped = "need_skipped"
     /// An `onFailure` step, in a run that did not fail.
     case runDidNotFail = "run_did_not_fail"
+
+    /// True for a skip the step graph decided (written in the step's record), false for one the run's end implied.
+    public var isDecidedByTheGraph: Bool {
+        switch self {
+        case .condition, .needSkipped, .runDidNotFail: true
+        case .runFailed, .runCancelled: false
+        }
+    }
 }

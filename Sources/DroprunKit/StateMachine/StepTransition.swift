@@ -17,8 +17,9 @@ public enum StepTransition: Sendable, Equatable {
     /// The run was cancelled while it ran (running to failed with `cancelled`): `error`, `finishedAt`; the run's
     /// `run.cancelled` says it.
     case cancel
-    /// The run ended before it ran (pending to skipped); says `step.skipped`.
-    case skip
+    /// It will not run (pending to skipped): the run ended first, its `when` did not hold, a step it needs was
+    /// skipped; `detail` says more (the condition); says `step.skipped` with the reason.
+    case skip(SkipReason, detail: String? = nil)
     /// Its attempt was cut short by a crash or a stop (running to pending): it runs again, its attempts so far count.
     case interrupt
 
@@ -75,8 +76,14 @@ extension StepRecord {
             error = Self.cancelledFailure
             finishedAt = now
             return nil
-        case .skip:
-            return .stepSkipped(step: id)
+        case .skip(let reason, let detail):
+            // The record keeps what the graph decided; a step the end of the run left unrun says nothing of its own
+            // (the run's status says why), so the records of a line workflow are as they always were.
+            if reason.isDecidedByTheGraph {
+                skipReason = reason
+                skipDetail = detail
+            }
+            return .stepSkipped(step: id, reason: reason)
         case .interrupt:
             return nil
         }

@@ -62,7 +62,7 @@ import Testing
             .stepRetry(step: "a", attempt: 2, failure, delayMs: 100), .stepRetry,
             ["step": "a", "attempt": 2, "code": "step_timeout", "message": "slow", "delayMs": 100]
         ),
-        (.stepSkipped(step: "c"), .stepSkipped, ["step": "c"]),
+        (.stepSkipped(step: "c", reason: .condition), .stepSkipped, ["step": "c", "reason": "condition"]),
         (
             .artifactWritten(ArtifactEntry(name: "n", path: "artifacts/r/n", size: 2, sha256: "cd", mediaType: "text/plain", step: "a")),
             .artifactWritten,

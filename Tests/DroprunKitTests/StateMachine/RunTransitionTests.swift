@@ -108,7 +108,7 @@ import Testing
         #expect(record.finishedAt == Self.now)
         #expect(record.steps[2].status == .skipped)
         expectHeld(record)
-        #expect(events == TransitionEvents(now: [.stepSkipped(step: "c")], afterWrite: [.runSucceeded(durationMs: 9000)]))
+        #expect(events == TransitionEvents(now: [.stepSkipped(step: "c", reason: .runDidNotFail)], afterWrite: [.runSucceeded(durationMs: 9000)]))
     }
 
     @Test func failSetsTheErrorAndItsStep() throws {
@@ -121,7 +121,10 @@ import Testing
         #expect(record.errorStep == "b")
         #expect(record.steps[2].status == .skipped)
         expectHeld(record)
-        #expect(events == TransitionEvents(now: [.stepSkipped(step: "c")], afterWrite: [.runFailed(Self.failure, step: "b", durationMs: 9000)]))
+        #expect(
+            events
+                == TransitionEvents(
+                    now: [.stepSkipped(step: "c", reason: .runFailed)], afterWrite: [.runFailed(Self.failure, step: "b", durationMs: 9000)]))
     }
 
     @Test func failUnrunnableOfAQueuedRunStartsItWithoutRunStarted() throws {
@@ -137,7 +140,10 @@ import Testing
         #expect(
             events
                 == TransitionEvents(
-                    now: [.stepSkipped(step: "a"), .stepSkipped(step: "b"), .stepSkipped(step: "c")],
+                    now: [
+                        .stepSkipped(step: "a", reason: .runFailed), .stepSkipped(step: "b", reason: .runFailed),
+                        .stepSkipped(step: "c", reason: .runFailed),
+                    ],
                     afterWrite: [.runFailed(Self.failure, step: "a", durationMs: 0)]))
     }
 
@@ -149,7 +155,7 @@ import Testing
         #expect(record.errorStep == "b")
         #expect(record.steps.map(\.status) == [.succeeded, .skipped, .skipped])
         #expect(events.afterWrite == [.runFailed(Self.failure, step: "b", durationMs: 9000)])
-        #expect(events.now == [.stepSkipped(step: "b"), .stepSkipped(step: "c")])
+        #expect(events.now == [.stepSkipped(step: "b", reason: .runFailed), .stepSkipped(step: "c", reason: .runFailed)])
     }
 
     @Test func cancelFailsTheRunningStepSkipsTheRestAndSaysWhoCancelled() throws {
@@ -164,7 +170,7 @@ import Testing
         #expect(record.errorStep == "b")
         #expect(record.approval == nil)
         expectHeld(record)
-        #expect(events == TransitionEvents(now: [.stepSkipped(step: "c")], afterWrite: [.runCancelled(step: "b")]))
+        #expect(events == TransitionEvents(now: [.stepSkipped(step: "c", reason: .runCancelled)], afterWrite: [.runCancelled(step: "b")]))
     }
 
     @Test func cancelOfAQueuedRunStartsNothing() throws {
@@ -246,7 +252,7 @@ import Testing
             events
                 == TransitionEvents(afterWrite: [
                     .approvalReceived(step: "b", approve: false, by: "alice", note: "no", source: nil),
-                    .stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c"),
+                    .stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c", reason: .runFailed),
                     .runFailed(failure, step: "b", durationMs: 9000),
                 ]))
     }
@@ -266,7 +272,7 @@ import Testing
         #expect(
             events
                 == TransitionEvents(
-                    now: [.stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c")],
+                    now: [.stepFailed(step: "b", attempt: 1, failure), .stepSkipped(step: "c", reason: .runFailed)],
                     afterWrite: [.runFailed(failure, step: "b", durationMs: 9000)]))
     }
 

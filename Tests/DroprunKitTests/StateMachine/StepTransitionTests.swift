@@ -100,10 +100,10 @@ import Testing
 
     @Test func skipSaysStepSkipped() throws {
         var step = try Self.step(.pending)
-        let event = try step.apply(.skip, at: Self.now)
+        let event = try step.apply(.skip(.runFailed), at: Self.now)
         #expect(step.status == .skipped)
         #expect(step.finishedAt == nil)
-        #expect(event == .stepSkipped(step: "a"))
+        #expect(event == .stepSkipped(step: "a", reason: .runFailed))
     }
 
     @Test func interruptSetsItBackKeepingItsAttempts() throws {
@@ -115,7 +115,7 @@ import Testing
     }
 
     static let transitions: [StepTransition] = [
-        .start, .retry, .succeed(output: .null, durationMs: 0), .approve(output: .null), .fail(failure), .cancel, .skip, .interrupt,
+        .start, .retry, .succeed(output: .null, durationMs: 0), .approve(output: .null), .fail(failure), .cancel, .skip(.runFailed), .interrupt,
     ]
 
     static let pairs: [(StepStatus, Int)] = StepStatus.allCases.flatMap { status in transitions.indices.map { (status, $0) } }

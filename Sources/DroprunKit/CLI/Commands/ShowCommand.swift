@@ -67,6 +67,9 @@ enum ShowCommand {
             if record.status == .waitingApproval, let approval = record.approval, approval.step == step.id {
                 // Its status is `running` in the record; for people it is waiting, and its one "attempt" is the wait.
                 line += "waiting    since \(Timestamp.format(approval.requestedAt))"
+            } else if step.status == .skipped, let reason = step.skipReason {
+                // Why it did not run, in the record's word, and what decided it (its condition, the need that did not run).
+                line += "skipped    \(reason.rawValue)" + (step.skipDetail.map { ": \($0)" } ?? "")
             } else {
                 line += "\(step.status.rawValue.padding(9))  \(step.attempts) attempt\(step.attempts == 1 ? "" : "s")"
                 if let s = step.startedAt, let f = step.finishedAt { line += "  \(f.milliseconds(since: s)) ms" }

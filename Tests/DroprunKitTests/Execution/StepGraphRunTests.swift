@@ -1,0 +1,108 @@
+import DroprunKit
+import DroprunTestSupport
+import Foundation
+import Testing
+
+/// Workflows with `needs`, `when` and `onFailure`, run for real.
+@Suite struct StepGraphRunTests {
+    func run(_ steps: [String], extra: String = "", input: String = "{}", id: String = "g1") async throws -> (TemporaryRoot, JSONValue) {
+        let root = try TemporaryRoot()
+        let request = #"{"id": "\#(id)", "workflow": {"name": "g"\#(extra), "steps": [\#(steps.joined(separator: ", "))]}, "input": \#(input)}"#
+        try root.drop("\(id).json", request)
+        let engine = root.engine()
+        defer { engine.audit.close() }
+        _ = try await Runner(context: engine).runOnce()
+        return (root, try #require(root.json("outbox/results/\(id).json"), "no result: \(root.list("outbox/rejected"))"))
+    }
+
+    func step(_ record: JSONValue, _ id: String) -> JSONValue? { record["steps"]?.arrayValue?.first { $0["id"]?.stringValue == id } }
+
+    @Test func aDiamondRunsEachStepOnceAfterWhatItNeeds() async throws {
+        let (root, record) = try await run([
+            #"{"id": "a", "provider": "echo", "with": {"n": 1}}"#,
+            #"{"id": "b", "provider": "echo", "needs": ["a"], "with": {"from": "{{steps.a.output.n}}"}}"#,
+            #"{"id": "c", "provider": "echo", "needs": ["a"], "with": {"also": "{{steps.a.output.n}}"}}"#,
+            #"{"id": "d", "provider": "echo", "needs": ["b", "c"], "with": {"b": "{{steps.b.output.from}}", "c": "{{steps.c.output.also}}"}}"#,
+        ])
+        #expect(record["status"] == "succeeded", "\(record)")
+        #expect(record["output"] == ["b": 1, "c": 1])
+        let started = root.auditEventNames(runId: "g1").filter { $0 == "step.started" }
+        #expect(started.count == 4)
+    }
+
+    @Test func whenBranchesOnAnEarlierOutputAndTheSkipSaysWhy() async throws {
+        let (root, record) = try await run(
+            [
+                #"{"id": "review", "provider": "echo", "with": {"decision": "{{input.decision}}"}}"#,
+                #"{"id": "publish", "provider": "echo", "needs": ["review"], "when": {"equals": ["{{steps.review.output.decision}}", "approve"]}, "with": {"published": true}}"#,
+                #"{"id": "discard", "provider": "echo", "needs": ["review"], "when": {"equals": ["{{steps.review.output.decision}}", "reject"]}, "with": {"discarded": true}}"#,
+                #"{"id": "archive", "provider": "echo", "needs": ["discard"], "with": {"archived": true}}"#,
+                #"{"id": "report", "provider": "echo", "needs": ["publish", "discard"], "when": {"any": [{"exists": "{{steps.publish.output}}"}, {"exists": "{{steps.discard.output}}"}]}, "with": {"done": true}}"#,
+            ], input: #"{"decision": "approve"}"#)
+        #expect(record["status"] == "succeeded", "\(record)")
+        #expect(step(record, "publish")?["status"] == "succeeded")
+        #expect(step(record, "discard")?["status"] == "skipped")
+        #expect(step(record, "discard")?["skipReason"] == "condition")
+        #expect(step(record, "discard")?["skipDetail"]?.stringValue?.contains(#"{"equals":["{{steps.review.output.decision}}","reject"]}"#) == true)
+        #expect(step(record, "archive")?["skipReason"] == "need_skipped")
+        #expect(step(record, "archive")?["skipDetail"] == "it needs 'discard', which skipped")
+        #expect(step(record, "report")?["status"] == "succeeded", "a step with its own when decides for itself")
+        #expect(record["output"] == ["done": true])
+        let skipped = root.auditEvents().filter { $0["event"] == "step.skipped" }
+        #expect(skipped.map { $0["data"]?["reason"] } == ["condition", "need_skipped"])
+        let show = await CLITester(root: root.path).run(["show", "g1"])
+        #expect(
+            show.stdout.contains(#"skipped    condition: when {"equals":["{{steps.review.output.decision}}","reject"]} did not hold"#),
+            "\(show.stdout)")
+        #expect(show.stdout.contains("skipped    need_skipped: it needs 'discard', which skipped"), "\(show.stdout)")
+    }
+
+    @Test func onFailureStepsRunWhenTheRunFailsAndSeeTheError() async throws {
+        let (_, record) = try await run(
+            [
+                #"{"id": "fetch", "provider": "fail", "with": {"code": "upstream_down", "message": "no answer"}}"#,
+                #"{"id": "use", "provider": "echo", "with": {"x": "{{steps.fetch.output}}"}}"#,
+                #"{"id": "tell", "provider": "echo", "with": {"said": "{{run.error.code}} in {{run.error.step}}: {{run.error.message}}"}}"#,
+                #"{"id": "tidy", "provider": "echo", "with": {"after": "{{steps.tell.output.said}}"}}"#,
+            ], extra: #", "onFailure": ["tell", "tidy"]"#)
+        #expect(record["status"] == "failed")
+        #expect(record["error"]?["code"] == "upstream_down", "the run fails with the failure that started the onFailure steps")
+        #expect(record["error"]?["step"] == "fetch")
+        #expect(step(record, "use")?["status"] == "skipped")
+        #expect(step(record, "use")?["skipReason"] == nil, "the run's status says why")
+        #expect(step(record, "tell")?["output"] == ["said": "upstream_down in fetch: no answer"])
+        #expect(step(record, "tidy")?["output"] == ["after": "upstream_down in fetch: no answer"])
+    }
+
+    @Test func aFailingOnFailureStepDoesNotChangeTheRunsError() async throws {
+        let (_, record) = try await run(
+            [
+                #"{"id": "a", "provider": "fail", "with": {"code": "first", "message": "one"}}"#,
+                #"{"id": "tell", "provider": "fail", "with": {"code": "second", "message": "two"}}"#,
+                #"{"id": "tidy", "provider": "echo", "with": {}}"#,
+            ], extra: #", "onFailure": ["tell", "tidy"]"#)
+        #expect(record["error"]?["code"] == "first")
+        #expect(step(record, "tell")?["status"] == "failed")
+        #expect(step(record, "tidy")?["skipReason"] == "need_skipped", "tidy needs tell (the one before it among the onFailure steps)")
+    }
+
+    @Test func inARunThatSucceedsTheOnFailureStepsAreSkipped() async throws {
+        let (_, record) = try await run(
+            [#"{"id": "a", "provider": "echo", "with": {"ok": 1}}"#, #"{"id": "tell", "provider": "echo", "with": {}}"#],
+            extra: #", "onFailure": ["tell"]"#)
+        #expect(record["status"] == "succeeded")
+        #expect(step(record, "tell")?["skipReason"] == "run_did_not_fail")
+        #expect(record["output"] == ["ok": 1], "the output is the last step that ran")
+    }
+
+    @Test func aWhenOnAnOnFailureStepSeesTheError() async throws {
+        let (_, record) = try await run(
+            [
+                #"{"id": "a", "provider": "fail", "with": {"code": "quota", "message": "q"}}"#,
+                #"{"id": "page", "provider": "echo", "when": {"equals": ["{{run.error.code}}", "disk_full"]}, "with": {}}"#,
+                #"{"id": "mail", "provider": "echo", "needs": [], "when": {"in": ["{{run.error.code}}", ["quota", "disk_full"]]}, "with": {}}"#,
+            ], extra: #", "onFailure": ["page", "mail"]"#)
+        #expect(step(record, "page")?["skipReason"] == "condition")
+        #expect(step(record, "mail")?["status"] == "succeeded")
+    }
+}
