@@ -1,0 +1,68 @@
+import DroprunTestSupport
+import Foundation
+import Testing
+
+@testable import DroprunKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kill -9` at random moments while runs of a step graph (needs, when, onFailure) are under way, with the built binary.
+@Suite(.serialized) struct GraphCrashTests {
+    /// A diamond whose one branch runs for a third of the jobs; even jobs wait in the first branch.
+    func request(_ i: Int) -> String {
+        RequestText.make(
+            id: "g-\(i)",
+            steps: [
+                #"{"id": "start", "provider": "template", "with": {"template": "job \#(i)"}}"#,
+                i % 2 == 0
+                    ? #"{"id": "slow", "provider": "delay", "needs": ["start"], "with": {"ms": \#(5 + i % 20)}}"#
+                    : #"{"id": "slow", "provider": "echo", "needs": ["start"], "with": {"waitedMs": 0}}"#,
+                #"{"id": "maybe", "provider": "echo", "needs": ["start"], "when": {"equals": ["{{input.third}}", true]}, "with": {"x": 1}}"#,
+                #"{"id": "join", "provider": "artifact", "needs": ["slow", "maybe"], "when": {"exists": "{{steps.slow.output}}"}, "with": {"name": "out.txt", "content": "{{steps.start.output.text}}"}}"#,
+                #"{"id": "tidy", "provider": "echo", "with": {"e": "{{run.error.code}}"}}"#,
+            ], input: #"{"third": \#(i % 3 == 0)}"#, extra: ""
+        ).replacingOccurrences(
+            of: #""version": "1","#, with: #""version": "1", "onFailure": ["tidy"],"#)
+    }
+
+    @Test(arguments: ["fast", "strict"])
+    func killNineMidGraphRunsNothingThatEndedAgainBeyondTheStepInFlight(durability: String) async throws {
+        let count = 60
+        let kills = 6
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "\#(durability)", "concurrency": 4, "pollIntervalMs": 50}"#)
+        for i in 0..<count { try root.drop("g-\(i).json", request(i)) }
+        var generator = SeededRandom.forTest("killNineMidGraphRunsNothingThatEndedAgainBeyondTheStepInFlight(\(durability))")
+        for _ in 0..<kills {
+            let runner = try BuiltBinary.start(["watch"], root: root.path)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 100...600, using: &generator)))
+            kill(runner.processIdentifier, SIGKILL)
+            _ = try? await blockingWork { try runner.wait(timeout: 10) }
+        }
+        let final = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 120) }
+        #expect(final.code == 0, "\(final.stdout)\(final.stderr)")
+        var starts: [String: Int] = [:]
+        for event in root.auditEvents() where event["event"] == "step.started" {
+            starts["\(event["runId"]?.stringValue ?? "")/\(event["data"]?["step"]?.stringValue ?? "")", default: 0] += 1
+        }
+        for i in 0..<count {
+            let record = try #require(root.json("outbox/results/g-\(i).json"), "g-\(i) has no result")
+            #expect(record["status"] == "succeeded", "g-\(i)")
+            let steps = record["steps"]?.arrayValue ?? []
+            #expect(
+                steps.map { $0["status"]?.stringValue ?? "" } == [
+                    "succeeded", "succeeded", i % 3 == 0 ? "succeeded" : "skipped", "succeeded", "skipped",
+                ])
+            #expect(steps[4]["skipReason"] == "run_did_not_fail")
+            #expect(root.read("artifacts/g-\(i)/out.txt") == "job \(i)")
+        }
+        // Each kill cuts at most the steps in flight (one per run, four runs at once) short: only those run again.
+        let again = starts.values.map { $0 - 1 }.reduce(0, +)
+        #expect(again <= kills * 4, "\(again) steps ran again")
+        #expect(starts.keys.filter { $0.hasSuffix("/tidy") }.isEmpty, "no onFailure step ran")
+        let report = try AuditVerifier.verifyAll(layout: root.layout, fileSystem: PosixFileSystem())
+        for problem in report.problems { #expect(problem.message.contains("torn last line"), "\(problem)") }
+    }
+}
