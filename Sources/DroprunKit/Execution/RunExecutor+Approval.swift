@@ -2,7 +2,8 @@ import Foundation
 
 /// A waiting run's approval: the decision dropped for it, or its expiry.
 extension RunExecutor {
-    /// Records a decision for the waiting approval step: approve releases the run to continue; reject fails it (and returns its result).
+    /// Records a decision for the waiting approval step: approve (or a reject its step continues on) releases the run
+    /// to continue; reject fails it (and returns its result).
     ///
     /// The decision's `approval.received` is written once the record (approve) or
     /// the result (reject) that holds the decision is: an event never names a
@@ -12,7 +13,11 @@ extension RunExecutor {
     /// unless a result was written (`ControlDesk` puts it back).
     mutating func decide(_ decision: ApprovalDecision) async throws -> RunRecord? {
         if let damaged = try await failIfDamagedWait() { return damaged }
-        guard decision.approve else { return try await finish(.reject(decision)) }
+        let step = record.approval.flatMap { approval in request.workflow.steps.first { $0.id == approval.step } }
+        // A rejection the step continues on is its output, as an approval is.
+        guard decision.approve || step.map({ ApprovalProvider.continuesOnReject($0.with) }) == true else {
+            return try await finish(.reject(decision))
+        }
         let resumed = try apply(.resume(decision))
         try await checkpoint()
         try context.record(resumed, runId: record.runId)

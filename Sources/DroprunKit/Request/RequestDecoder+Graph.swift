@@ -6,6 +6,15 @@ extension RequestDecoder {
         var issues: [ValidationIssue] = []
         let ids = steps.map(\.id)
         let stepsPath = path.key("steps")
+        // A line (no needs, when or onFailure, as every workflow before graphs): each step's upstream is the steps listed
+        // before it, with no graph to build (this runs for every request dropped).
+        if workflow["onFailure"] == nil, steps.allSatisfy({ $0.needs == nil && $0.when == nil }) {
+            for (i, step) in steps.enumerated() {
+                guard let with = step.with else { continue }
+                issues += checkReferences(in: with, at: stepsPath.index(i).key("with"), earlier: Array(ids[..<i]))
+            }
+            return issues
+        }
         if let value = workflow["onFailure"] {
             let names = value.arrayValue?.compactMap(\.stringValue) ?? []
             if value.arrayValue == nil || names.count != value.arrayValue?.count || names.isEmpty {

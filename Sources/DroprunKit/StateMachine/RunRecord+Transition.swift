@@ -78,7 +78,7 @@ extension RunRecord {
             // The decision is said once the record that holds it is written: a decision whose write failed was
             // never received, and the message offered again is applied as if for the first time.
             return TransitionEvents(afterWrite: [
-                .approvalReceived(step: pending.step, approve: true, by: decision.by, note: decision.note, source: decision.source),
+                .approvalReceived(step: pending.step, approve: decision.approve, by: decision.by, note: decision.note, source: decision.source),
                 .runResumed(step: pending.step, by: decision.by),
             ])
         case .reject(let decision):

@@ -27,7 +27,7 @@ public enum RunTransition: Sendable, Equatable {
     /// The runner that took it over publishes it as waiting again (waiting to waiting): no runner holds it; says
     /// `run.waiting_approval` once the record is written.
     case publishWaiting
-    /// The approval was approved (waiting to running): the decision as the approval step's output, the wait added
+    /// The approval was approved, or rejected at a step with `"onReject": "continue"` (waiting to running): the decision as the approval step's output, the wait added
     /// to `waitedMs`, no runner holds it; says `approval.received`, then `run.resumed`, once the record is written.
     case resume(ApprovalDecision)
     /// The approval was rejected (waiting to failed): as `resume` for the step, which then fails with

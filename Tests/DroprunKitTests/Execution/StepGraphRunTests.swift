@@ -105,4 +105,40 @@ import Testing
         #expect(step(record, "page")?["skipReason"] == "condition")
         #expect(step(record, "mail")?["status"] == "succeeded")
     }
+
+    @Test(arguments: ["approve", "reject"])
+    func anApprovalThatContinuesOnARejectionBranchesOnTheDecision(_ verb: String) async throws {
+        let root = try TemporaryRoot()
+        try root.write("droprun.json", #"{"durability": "fast"}"#)
+        let steps = [
+            #"{"id": "ok", "provider": "approval", "with": {"message": "publish?", "onReject": "continue"}}"#,
+            #"{"id": "publish", "provider": "echo", "needs": ["ok"], "when": {"equals": ["{{steps.ok.output.decision}}", "approve"]}, "with": {"published": true}}"#,
+            #"{"id": "shelve", "provider": "echo", "needs": ["ok"], "when": {"equals": ["{{steps.ok.output.decision}}", "reject"]}, "with": {"shelved": "{{steps.ok.output.note}}"}}"#,
+        ]
+        try root.drop("b1.json", RequestText.make(id: "b1", steps: steps))
+        let cli = CLITester(root: root.path, variables: ["USER": "alice"])
+        _ = await cli.run(["run", "--once"])
+        #expect(await cli.run([verb, "b1", "--note", "not now"]).code == .success)
+        let ran = await cli.run(["run", "--once"])
+        #expect(ran.code == .success, "\(ran.stdout)")
+        let record = try #require(root.json("outbox/results/b1.json"))
+        #expect(record["status"] == "succeeded")
+        #expect(step(record, "ok")?["output"]?["decision"]?.stringValue == verb)
+        #expect(step(record, "publish")?["status"] == (verb == "approve" ? "succeeded" : "skipped"))
+        #expect(step(record, "shelve")?["status"] == (verb == "reject" ? "succeeded" : "skipped"))
+        if verb == "reject" { #expect(record["output"] == ["shelved": "not now"]) }
+        let received = root.auditEvents().first { $0["event"] == "approval.received" }
+        #expect(received?["data"]?["decision"]?.stringValue == verb)
+    }
+
+    @Test func onRejectIsFailOrContinue() {
+        let decoder = RequestDecoder(configuration: .fastForTests, registry: .builtIn)
+        let text = RequestText.make(steps: [#"{"id": "ok", "provider": "approval", "with": {"message": "m", "onReject": "skip"}}"#])
+        guard case .failure(let rejection) = decoder.decode(Array(text.utf8), fileName: "r.json") else {
+            Issue.record("accepted")
+            return
+        }
+        let issues = rejection.issues.map(\.description).joined(separator: "\n")
+        #expect(issues.contains("$.workflow.steps[0].with.onReject"), "\(issues)")
+    }
 }
