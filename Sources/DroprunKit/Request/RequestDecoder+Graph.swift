@@ -34,6 +34,8 @@ extension RequestDecoder {
                 issues.append(ValidationIssue(path.key("onFailure"), "every step is an onFailure step; a workflow needs at least one step that runs"))
             }
         }
+        // The graph needs sound needs; a problem of onFailure alone does not hide a cycle.
+        let beforeNeeds = issues.count
         for (i, step) in steps.enumerated() {
             for (j, need) in (step.needs ?? []).enumerated() {
                 let at = stepsPath.index(i).key("needs").index(j)
@@ -50,14 +52,15 @@ extension RequestDecoder {
                 }
             }
         }
-        guard issues.isEmpty else { return issues }
+        guard issues.count == beforeNeeds else { return issues }
         let graph = StepGraph(needs: steps.map(\.needs), ids: ids, onFailure: onFailure)
         if let cycle = graph.cycle() {
             let names = (cycle + [cycle[0]]).map { steps[$0].id }
-            return [
+            return issues + [
                 ValidationIssue(stepsPath.index(cycle[0]).key("needs"), "the steps' needs go round in a cycle: \(names.joined(separator: " -> "))")
             ]
         }
+        guard issues.isEmpty else { return issues }
         let isGraph = !graph.isLine
         for (i, step) in steps.enumerated() {
             // An onFailure step runs after every step of the run has ended: it may read any of them, and its own upstream.

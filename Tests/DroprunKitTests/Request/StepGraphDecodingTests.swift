@@ -140,4 +140,14 @@ import Testing
                 extra: #", "onFailure": ["tidy"]"#))
         #expect(bad.contains("'run.error' has 'code', 'message' and 'step'"), "\(bad)")
     }
+
+    @Test func aCycleIsNamedBesideAnOnFailureProblem() {
+        let steps = [
+            #"{"id": "a", "provider": "echo", "needs": ["c"]}"#, #"{"id": "b", "provider": "echo", "needs": ["a"]}"#,
+            #"{"id": "c", "provider": "echo", "needs": ["b"]}"#, #"{"id": "tell", "provider": "echo"}"#,
+        ]
+        let text = problems(workflow(steps, extra: #", "onFailure": ["tel"]"#))
+        #expect(text.contains("$.workflow.onFailure[0]: 'tel' is not a step of this workflow; did you mean 'tell'?"), "\(text)")
+        #expect(text.contains("$.workflow.steps[0].needs: the steps' needs go round in a cycle: a -> c -> b -> a"), "\(text)")
+    }
 }
