@@ -93,6 +93,28 @@ struct BenchRunner {
                         "runsPerSecond": median.droprun, "floorRunsPerSecond": median.floor, "ratio": ratio, "concurrency": Double(concurrency),
                     ]))
         }
+        try fanOut()
+    }
+
+    /// A workflow of 8 instant steps that need only the first (a fan-out), `fast`: the step graph's cost beside the
+    /// three-step line above. The 8 run one at a time today; with parallel steps this row shows what that gains.
+    mutating func fanOut() throws {
+        let root = try freshRoot("fan-out", requests: options.requests, request: Self.fanOutRequest)
+        let (seconds, _) = try timed([binary, "--root", root, "run", "--once", "--durability", "fast", "--concurrency", "\(options.concurrency)"])
+        let runs = Double(options.requests) / seconds
+        rows.append(
+            Row(
+                name: "run --once, fast, 8 fan-out steps",
+                value: String(format: "%.0f runs/s (%.0f steps/s; concurrency %d)", runs, runs * 9, options.concurrency),
+                target: "-", met: nil, numbers: ["runsPerSecond": runs, "stepsPerSecond": runs * 9]))
+    }
+
+    /// One request of the fan-out row: a template, then 8 echo steps that each need only it.
+    static func fanOutRequest(n: Int) -> [UInt8] {
+        let branches = (1...8).map { #"{"id":"b\#($0)","provider":"echo","needs":["t"],"with":{"v":"{{steps.t.output.text}}"}}"# }
+        return Array(
+            (#"{"workflow":{"name":"fan-out","version":"1","steps":[{"id":"t","provider":"template","with":{"template":"n \#(n)"}},"#
+                + branches.joined(separator: ",") + "]},\"input\":{}}\n").utf8)
     }
 
     mutating func latency() async throws {
@@ -194,12 +216,12 @@ struct BenchRunner {
     // MARK: - Helpers
 
     /// A new root with `requests` three-step requests (template, transform, artifact) in its inbox.
-    func freshRoot(_ name: String, requests: Int) throws -> String {
+    func freshRoot(_ name: String, requests: Int, request: (Int) -> [UInt8] = { Self.request(id: nil, n: $0) }) throws -> String {
         let root = Path.join(base, name)
         let fs = PosixFileSystem()
         try RootLayout(root: root).createFolders(fs)
         for i in 0..<requests {
-            try Self.write(Path.join(root, "inbox/r\(i).json"), Self.request(id: nil, n: i))
+            try Self.write(Path.join(root, "inbox/r\(i).json"), request(i))
         }
         // The inbox's own writes are flushed now, so neither droprun's first flush (syncfs covers the whole
         // file system) nor the floor's timing pays for setting up.
