@@ -53,6 +53,13 @@ extension JSONValue {
         return nil
     }
 
+    /// The elements, when this is an array of strings only.
+    public var stringsValue: [String]? {
+        guard case .array(let a) = self else { return nil }
+        let strings = a.compactMap(\.stringValue)
+        return strings.count == a.count ? strings : nil
+    }
+
     /// The members, when this is an object.
     public var objectValue: JSONObject? {
         if case .object(let o) = self { return o }

@@ -17,7 +17,7 @@ extension RequestDecoder {
         }
         if let value = workflow["onFailure"] {
             let names = value.arrayValue?.compactMap(\.stringValue) ?? []
-            if value.arrayValue == nil || names.count != value.arrayValue?.count || names.isEmpty {
+            if value.stringsValue == nil || names.isEmpty {
                 issues.append(
                     ValidationIssue(path.key("onFailure"), "expected a non-empty array of step ids, found \(value.typeName) \(value.preview)"))
             }
@@ -92,20 +92,10 @@ extension RequestDecoder {
 struct GraphNode {
     /// Its id (a stand-in that names nothing when it has none).
     var id: String
+    /// Its `needs`, when they are an array of strings.
     var needs: [String]?
     /// Its `with`, when it is an object whose references can be checked.
     var with: JSONValue?
+    /// Its `when`, when it is a condition.
     var when: StepCondition?
-
-    init(_ element: JSONValue) {
-        id = element["id"]?.stringValue ?? ""
-        if let names = element["needs"]?.arrayValue?.compactMap(\.stringValue), names.count == element["needs"]?.arrayValue?.count {
-            needs = names
-        }
-        if case .object(let members)? = element["with"], members.canonicallyEquivalentKeys == nil { with = element["with"] }
-        if let value = element["when"] {
-            var ignored: [ValidationIssue] = []
-            when = StepCondition.read(value, at: .root, issues: &ignored)
-        }
-    }
 }

@@ -145,21 +145,20 @@ public struct RequestDecoder: Sendable {
             if case .array(let elements) = stepsValue {
                 if elements.isEmpty { w.report(ValidationIssue(path.key("steps"), "a workflow needs at least one step, found none")) }
                 var seen: [String] = []
+                var nodes: [GraphNode] = []
                 for (i, element) in elements.enumerated() {
                     let rawID = element["id"]?.stringValue
                     if let rawID, seen.contains(rawID) {
                         w.report(ValidationIssue(path.key("steps").index(i).key("id"), "step id '\(rawID)' is used twice; step ids must be unique"))
                     }
-                    if let step = decodeStep(element, path: path.key("steps").index(i), reader: &w) {
-                        steps.append(step)
-                    }
+                    let (step, node) = decodeStep(element, path: path.key("steps").index(i), reader: &w)
+                    if let step { steps.append(step) }
+                    nodes.append(node)
                     if let rawID { seen.append(rawID) }
                 }
-                // What depends on the other steps is checked once every step could be read.
-                // Checked on what each step says, read or not (a step with a bad value still has its references checked).
-                if !elements.isEmpty {
-                    w.report(checkGraph(elements.map(GraphNode.init), onFailure: &onFailure, workflow: value, at: path))
-                }
+                // What depends on the other steps is checked on what each step says, read or not (a step with a bad
+                // value still has its references checked).
+                if !elements.isEmpty { w.report(checkGraph(nodes, onFailure: &onFailure, workflow: value, at: path)) }
             } else {
                 w.report(ValidationIssue(path.key("steps"), "expected an array of steps, found \(stepsValue.typeName)"))
             }
@@ -178,7 +177,9 @@ public struct RequestDecoder: Sendable {
         return Workflow(name: name, version: version, steps: steps, onFailure: onFailure, maxParallelSteps: maxParallelSteps, notify: notify)
     }
 
-    private func decodeStep(_ value: JSONValue, path: JSONPath, reader w: inout JSONObjectReader) -> StepDefinition? {
+    /// Reads one step; nil (its problems reported to `w`) when it has any. The node is what the graph checks need of
+    /// it either way.
+    private func decodeStep(_ value: JSONValue, path: JSONPath, reader w: inout JSONObjectReader) -> (StepDefinition?, GraphNode) {
         var s = JSONObjectReader(value, at: path)
         let id = s.string("id", required: true)
         if let id, !Self.isValidStepID(id) {
@@ -196,6 +197,7 @@ public struct RequestDecoder: Sendable {
             }
         }
         var with: [String: JSONValue] = [:]
+        var node = GraphNode(id: value["id"]?.stringValue ?? "")
         if let withValue = s.value("with") {
             var wr = JSONObjectReader(withValue, at: path.key("with"))
             wr.referencesAllowed = true
@@ -204,6 +206,8 @@ public struct RequestDecoder: Sendable {
                 wr.report(ValidationIssue(path.key("with"), Self.equivalentKeysMessage(a, b)))
             }
             if wr.issues.isEmpty {
+                // An object without equivalent keys: its references can be checked.
+                node.with = withValue
                 provider?.validate(&wr, context: ValidationContext(configuration: configuration))
                 if provider != nil { wr.finish() }
             }
@@ -224,24 +228,23 @@ public struct RequestDecoder: Sendable {
             s.report(rr.issues)
         }
         let timeoutMs = s.int("timeoutMs", in: 1...86_400_000)
-        var needs: [String]?
         if let value = s.value("needs") {
-            if let names = value.arrayValue?.compactMap(\.stringValue), names.count == value.arrayValue?.count {
-                needs = names
-            } else {
+            node.needs = value.stringsValue
+            if node.needs == nil {
                 s.report(ValidationIssue(path.key("needs"), "expected an array of step ids, found \(value.typeName) \(value.preview)"))
             }
         }
-        var when: StepCondition?
         if let value = s.value("when") {
             var issues: [ValidationIssue] = []
-            when = StepCondition.read(value, at: path.key("when"), issues: &issues)
+            node.when = StepCondition.read(value, at: path.key("when"), issues: &issues)
             s.report(issues)
         }
         s.finish()
         w.report(s.issues)
-        guard s.issues.isEmpty, let id, let providerName else { return nil }
-        return StepDefinition(id: id, provider: providerName, with: with, retry: retry, timeoutMs: timeoutMs, needs: needs, when: when)
+        guard s.issues.isEmpty, let id, let providerName else { return (nil, node) }
+        let step = StepDefinition(
+            id: id, provider: providerName, with: with, retry: retry, timeoutMs: timeoutMs, needs: node.needs, when: node.when)
+        return (step, node)
     }
 
     /// Checks that every reference starts at `input`, `run.id` (`run.error` in an `onFailure` step) or the `output`

@@ -184,5 +184,17 @@ extension RealHTTP {
             #expect(server.requests.isEmpty)
             #expect(events(root, "notification.sent").isEmpty && events(root, "notification.failed").isEmpty)
         }
+
+        @Test func anEndpointGoneFromTheConfigurationSinceTheRunWasAdmittedIsAFailedNotification() async throws {
+            let root = try TemporaryRoot()
+            try root.drop("r10.json", echoRequest(id: "r10"))
+            var configuration = configuration(nil)
+            configuration.httpEndpoints = ["other": HTTPEndpointSettings(baseURL: "http://127.0.0.1:1")]
+            try await run(root, configuration)
+            #expect(root.json("outbox/results/r10.json")?["status"] == "succeeded")
+            let failed = try #require(events(root, "notification.failed").first)
+            #expect(failed["data"]?["attempts"] == 0)
+            #expect(failed["data"]?["error"] == "'hooks' is not an endpoint under providers.http.endpoints; there are: other", "\(failed)")
+        }
     }
 }
