@@ -301,3 +301,54 @@ extension InterruptedAttemptTests {
         #expect(!root.exists("outbox/results/long.json"), "a runner that lost its lease wrote the run's result")
     }
 }
+
+extension InterruptedAttemptTests {
+    /// Two commands of a graph run at the same time: each is named in the record before it runs, and after `kill -9`
+    /// the next runner ends both groups before either step runs again (the run's other step does not run again).
+    @Test(.enabled(if: ProcessTable.entry(getpid()) != nil, "reads /proc"))
+    func theCommandsOfParallelStepsAreBothEndedBeforeTheyRunAgain() async throws {
+        let root = try Self.rootWithTheSlowCommand(durability: "strict")
+        let logs = ["a", "b"].map { root.file("commands-\($0).log") }
+        try root.drop(
+            "pair.json",
+            RequestText.make(
+                id: "pair",
+                steps: [
+                    #"{"id": "greet", "provider": "template", "with": {"template": "hi"}}"#,
+                    #"{"id": "a", "provider": "exec", "needs": ["greet"], "with": {"command": "slow", "args": ["\#(logs[0])"]}}"#,
+                    #"{"id": "b", "provider": "exec", "needs": ["greet"], "with": {"command": "slow", "args": ["\#(logs[1])"]}}"#,
+                ]))
+        func starts(_ log: String) -> [[String]] {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+                .filter { $0.first == "start" }
+        }
+        let runner = try BuiltBinary.start(["watch"], root: root.path)
+        let deadline = Date().addingTimeInterval(20)
+        while logs.contains(where: { starts($0).isEmpty }), Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let first = try logs.map { try #require(starts($0).first, "a command never started") }
+        let live = try #require(root.json("outbox/running/pair.json"))
+        for (index, start) in first.enumerated() {
+            let step = try #require(live["steps"]?[index + 1])
+            #expect(step["status"] == "running")
+            #expect(step["process"]?["pid"]?.intValue == Int(start[1]), "both commands are in the record while they run: \(live)")
+        }
+        kill(runner.processIdentifier, SIGKILL)
+        _ = try? await blockingWork { try runner.wait(timeout: 10) }
+        let grandchildren = try first.map { try #require($0.last.flatMap { Int32($0.dropFirst("grandchild=".count)) }) }
+        #expect(grandchildren.allSatisfy(isRunning), "each command's group lives on after its runner")
+
+        let next = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 60) }
+        #expect(next.code == 0, "\(next.stdout)\(next.stderr)")
+        #expect(!grandchildren.contains(where: isRunning))
+        for log in logs {
+            let all = starts(log)
+            try #require(all.count == 2, "\(all)")
+            #expect(all[1][6] == "leftover=-", "a second attempt started beside the first one's processes: \(all[1])")
+        }
+        let result = try #require(root.json("outbox/results/pair.json"))
+        #expect(result["status"] == "succeeded")
+        #expect(result["steps"]?[0]?["attempts"] == 1, "the step that ended did not run again")
+        let recovered = try #require(root.auditEvents().first { $0["event"] == "run.recovered" && $0["runId"] == "pair" })
+        #expect(recovered["data"]?["leftoverProcesses"]?.arrayValue?.count == 2)
+    }
+}

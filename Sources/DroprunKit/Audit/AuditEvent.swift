@@ -32,8 +32,8 @@ public enum AuditEvent: Sendable, Equatable {
     case runCancelled(step: String?)
     /// The final event of a finished run whose runner died before writing it, written by recovery.
     case finalEventRepaired(RunStatus, previousRunner: JSONValue, code: JSONValue?)
-    /// A step attempt began.
-    case stepStarted(step: String, provider: String, attempt: Int)
+    /// A step attempt began (`beside`: the run's steps in flight as it did, in a graph that runs steps at once).
+    case stepStarted(step: String, provider: String, attempt: Int, beside: [String] = [])
     /// A step succeeded.
     case stepSucceeded(step: String, attempt: Int, durationMs: Int)
     /// A step failed for good.
@@ -127,8 +127,10 @@ public enum AuditEvent: Sendable, Equatable {
             var data: [String: JSONValue] = ["previousRunner": previousRunner, "writtenBy": "recovery"]
             if let code { data["code"] = code }
             return data
-        case .stepStarted(let step, let provider, let attempt):
-            return ["step": .string(step), "provider": .string(provider), "attempt": .int(attempt)]
+        case .stepStarted(let step, let provider, let attempt, let beside):
+            var data: [String: JSONValue] = ["step": .string(step), "provider": .string(provider), "attempt": .int(attempt)]
+            if !beside.isEmpty { data["beside"] = .array(beside.map(JSONValue.string)) }
+            return data
         case .stepSucceeded(let step, let attempt, let durationMs):
             return ["step": .string(step), "attempt": .int(attempt), "durationMs": .int(durationMs)]
         case .stepFailed(let step, let attempt, let failure):

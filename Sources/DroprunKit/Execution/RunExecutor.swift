@@ -90,8 +90,25 @@ struct RunExecutor {
     }
 
     /// Applies a transition of step `index` at this moment and records the event it implies.
-    mutating func applyStep(_ index: Int, _ transition: StepTransition) throws {
-        if let event = try record.steps[index].apply(transition, at: context.clock.now()) { try context.record(event, runId: record.runId) }
+    ///
+    /// - Parameter beside: for an attempt that begins (`start`, `retry`), the steps of the run in flight as it does
+    ///   (kept in the step's record and said in its `step.started`); none for a line.
+    /// - Parameter deferEvent: return the event instead of recording it (the caller records it once the record that
+    ///   holds the transition is written).
+    @discardableResult
+    mutating func applyStep(_ index: Int, _ transition: StepTransition, beside: [String] = [], deferEvent: Bool = false) throws
+        -> AuditEvent?
+    {
+        guard var event = try record.steps[index].apply(transition, at: context.clock.now()) else { return nil }
+        if transition == .start || transition == .retry {
+            record.steps[index].beside = beside.isEmpty ? nil : beside
+            if case .stepStarted(let step, let provider, let attempt, _) = event, !beside.isEmpty {
+                event = .stepStarted(step: step, provider: provider, attempt: attempt, beside: beside)
+            }
+        }
+        if deferEvent { return event }
+        try context.record(event, runId: record.runId)
+        return nil
     }
 
     /// Writes the live record (durable in strict mode before the run goes on), then drops the placeholder it replaces.
@@ -246,96 +263,20 @@ struct RunExecutor {
         index: Int, definition: StepDefinition, outputs: [String: JSONValue], deadline: Date, artifacts: RunArtifactWriter,
         runError: JSONValue? = nil
     ) async throws -> StepEnd {
-        let clock = context.clock
-        let runId = record.runId
-        let engine = context
-        let cancelCheck: @Sendable () -> Bool = { RunExecutor.cancelRequested(runId, context: engine) }
-        // While an attempt waits, a lost lease stops it too (its command ends at once, not when it is done).
-        let stopCheck: @Sendable () -> Bool = { RunExecutor.leaseLost(engine) || cancelCheck() }
-        let resolver = ReferenceResolver(runId: runId, input: request.input, stepOutputs: outputs, error: runError)
-        let stepTimeout = definition.timeoutMs ?? context.configuration.stepTimeoutMs
-        let withPath = JSONPath.root.key("workflow").key("steps").index(index).key("with")
         guard let provider = context.registry.provider(named: definition.provider) else {
             return try fail(index, StepFailure(.providerError, "provider '\(definition.provider)' is not registered in this runner"))
         }
         while true {
-            // A runner that lost its lease (it was paused) starts nothing more for the run.
-            try context.ensureLease()
-            try applyStep(index, record.steps[index].status == .pending ? .start : .retry)
-            let attempt = record.steps[index].attempts
-            let attemptStart = clock.now()
-            let attemptLog = StepLog()
-            defer { if let text = attemptLog.contents { record.steps[index].stderr = text } }
-            let failure: StepFailure
-            do {
-                let with = try resolver.resolve(definition.with, at: withPath)
-                let remainingMs = Int((deadline.timeIntervalSince(clock.now()) * 1000).rounded(.up))
-                guard remainingMs > 0 else { throw Interruption.runLimit }
-                var stepContext = StepContext(
-                    runId: runId, stepId: definition.id, attempt: attempt, clock: clock, configuration: context.configuration, artifacts: artifacts)
-                stepContext.withPath = withPath
-                stepContext.launcher = context.launcher
-                stepContext.environment = context.environment
-                stepContext.http = context.http
-                stepContext.log = attemptLog
-                stepContext.childStarted = Self.childRecorder(record, step: index, published: placeholder == nil, context: context)
-                let attemptContext = stepContext
-                let output: JSONValue
-                if provider.mayWait {
-                    // The attempt is counted where a runner taking over looks first (one line appended; `exec` also
-                    // writes its record, with the child, before the command starts).
-                    if placeholder == nil { try await logAttempt() }
-                    output = try await withInterruptions(
-                        limitMs: min(stepTimeout, remainingMs), limitReason: stepTimeout <= remainingMs ? .stepLimit(ms: stepTimeout) : .runLimit,
-                        clock: clock, pollInterval: context.cancelPollInterval, cancelRequested: stopCheck
-                    ) {
-                        try await provider.run(with, context: attemptContext)
-                    }
-                } else {
-                    if cancelCheck() { throw Interruption.cancelRequested }
-                    output = try await provider.run(with, context: attemptContext)
-                }
-                try StepOutputLimit.check(output)
-                try applyStep(index, .succeed(output: output, durationMs: clock.now().milliseconds(since: attemptStart)))
-                return .succeeded(output)
-            } catch let waiting as AwaitingApproval {
-                return .waiting(waiting)
-            } catch let error as StepFailure {
-                failure = error
-            } catch let error as MissingReference {
-                failure = StepFailure(.missingReference, error.description)
-            } catch Interruption.stepLimit(let ms) {
-                failure = StepFailure(.stepTimeout, "attempt \(attempt) ran longer than the step's \(ms) ms limit")
-            } catch Interruption.runLimit {
-                failure = runTimeout()
-            } catch Interruption.cancelRequested {
-                // Stopped for a lost lease: nothing more is written for the run (another runner has it).
-                try context.ensureLease()
-                return .cancelled
-            } catch is CancellationError {
-                // Only a cancel request makes a run `cancelled`; any other cancellation (a stop, a failing sibling) interrupts it.
-                return cancelCheck() ? .cancelled : .interrupted
-            } catch let error as IllegalTransition {
-                throw error
-            } catch let error as AttemptNotRecorded {
-                throw error.underlying
-            } catch {
-                failure = StepFailure(.providerError, "provider '\(definition.provider)' failed: \(error)")
-            }
-
-            if failure.retryable, attempt < definition.retry.maxAttempts, failure.code != .runTimeout {
-                // The other side's `Retry-After` is waited out when it is longer than the step's own backoff.
-                let delay = max(definition.retry.delayMs(afterAttempt: attempt), failure.retryAfterMs ?? 0)
-                let remainingMs = Int((deadline.timeIntervalSince(clock.now()) * 1000).rounded(.down))
-                guard delay < remainingMs else {
-                    return try fail(
-                        index,
-                        StepFailure(
-                            .runTimeout, "the run's time ran out before retry \(attempt + 1) of step '\(definition.id)' (last error: \(failure.code))"
-                        ))
-                }
-                // Not a transition (the step stays running until its next attempt starts): an event of its own.
-                try context.record(.stepRetry(step: definition.id, attempt: attempt, failure, delayMs: delay), runId: runId)
+            let attempt = try beginAttempt(
+                index, provider: provider, outputs: outputs, deadline: deadline, artifacts: artifacts, runError: runError, childStarted: nil)
+            // The attempt is counted where a runner taking over looks first (one line appended; `exec` also
+            // writes its record, with the child, before the command starts).
+            if provider.mayWait, placeholder == nil { try await logAttempt() }
+            let result = await attempt.run()
+            switch try endAttempt(attempt, result, deadline: deadline) {
+            case .ended(let end):
+                return end
+            case .retry(let delay):
                 // A run whose claim still stands for it (its first step failed at once), or whose newest state is only in the
                 // checkpoint log, shows as it is while it waits.
                 // After a command (which the live record names while it runs), the record without it is written
@@ -343,30 +284,90 @@ struct RunExecutor {
                 if placeholder != nil || context.checkpointLog.isAhead(record.runId) || (provider.mayWait && placeholder == nil) {
                     try await checkpoint()
                 }
-                do {
-                    try await withInterruptions(
-                        limitMs: nil, limitReason: .runLimit, clock: clock, pollInterval: context.cancelPollInterval,
-                        cancelRequested: cancelCheck
-                    ) {
-                        try await clock.sleep(for: .milliseconds(delay))
-                    }
-                } catch Interruption.cancelRequested {
-                    return .cancelled
-                } catch is CancellationError {
-                    return cancelCheck() ? .cancelled : .interrupted
+                switch await StepAttempt.backoff(delay, runId: record.runId, context: context) {
+                case .ready: continue
+                case .cancelled: return .cancelled
+                case .interrupted: return .interrupted
                 }
-                continue
             }
-            return try fail(index, failure)
         }
     }
 
-    private func runTimeout() -> StepFailure {
+    /// Begins an attempt of step `index` (its `start`, or `retry`, transition) and returns it, ready to run.
+    ///
+    /// - Parameter childStarted: what the attempt calls once its command's child started; nil: the record as the
+    ///   attempt began, with the child, is written (see `childRecorder`).
+    mutating func beginAttempt(
+        _ index: Int, provider: any Provider, outputs: [String: JSONValue], deadline: Date, artifacts: RunArtifactWriter,
+        runError: JSONValue?, childStarted: (@Sendable (ProcessIdentity) async throws -> Void)?, beside: [String] = [],
+        defersStartEvent: Bool = false
+    ) throws -> StepAttempt {
+        let definition = request.workflow.steps[index]
+        // A runner that lost its lease (it was paused) starts nothing more for the run.
+        try context.ensureLease()
+        let started = try applyStep(index, record.steps[index].status == .pending ? .start : .retry, beside: beside, deferEvent: defersStartEvent)
+        var stepContext = StepContext(
+            runId: record.runId, stepId: definition.id, attempt: record.steps[index].attempts, clock: context.clock,
+            configuration: context.configuration, artifacts: artifacts)
+        stepContext.withPath = JSONPath.root.key("workflow").key("steps").index(index).key("with")
+        stepContext.launcher = context.launcher
+        stepContext.environment = context.environment
+        stepContext.http = context.http
+        stepContext.childStarted = childStarted ?? Self.childRecorder(record, step: index, published: placeholder == nil, context: context)
+        var attempt = StepAttempt(
+            index: index, definition: definition, provider: provider, context: stepContext, engine: context,
+            resolver: ReferenceResolver(runId: record.runId, input: request.input, stepOutputs: outputs, error: runError),
+            deadline: deadline, runTimeout: runTimeout())
+        attempt.startEvent = started
+        return attempt
+    }
+
+    /// What comes after an attempt: the step's end, or another attempt after a backoff.
+    enum AttemptNext {
+        case ended(StepEnd)
+        case retry(afterMs: Int)
+    }
+
+    /// Applies how `attempt` ended (`succeed` or, when it is not tried again, `fail`) and says what comes next.
+    ///
+    /// A retry is said in the audit (`step.retry`, not a transition: the step stays running until its next attempt).
+    mutating func endAttempt(_ attempt: StepAttempt, _ result: StepAttempt.Result, deadline: Date) throws -> AttemptNext {
+        let index = attempt.index
+        let definition = attempt.definition
+        if let text = attempt.context.log.contents { record.steps[index].stderr = text }
+        let failure: StepFailure
+        switch result {
+        case .output(let output):
+            try applyStep(index, .succeed(output: output, durationMs: context.clock.now().milliseconds(since: attempt.start)))
+            return .ended(.succeeded(output))
+        case .waiting(let approval): return .ended(.waiting(approval))
+        case .cancelled: return .ended(.cancelled)
+        case .interrupted: return .ended(.interrupted)
+        case .thrown(let error): throw error
+        case .failure(let stepFailure): failure = stepFailure
+        }
+        let number = record.steps[index].attempts
+        guard failure.retryable, number < definition.retry.maxAttempts, failure.code != .runTimeout else {
+            return .ended(try fail(index, failure))
+        }
+        // The other side's `Retry-After` is waited out when it is longer than the step's own backoff.
+        let delay = max(definition.retry.delayMs(afterAttempt: number), failure.retryAfterMs ?? 0)
+        let remainingMs = Int((deadline.timeIntervalSince(context.clock.now()) * 1000).rounded(.down))
+        guard delay < remainingMs else {
+            let timedOut = StepFailure(
+                .runTimeout, "the run's time ran out before retry \(number + 1) of step '\(definition.id)' (last error: \(failure.code))")
+            return .ended(try fail(index, timedOut))
+        }
+        try context.record(.stepRetry(step: definition.id, attempt: number, failure, delayMs: delay), runId: record.runId)
+        return .retry(afterMs: delay)
+    }
+
+    func runTimeout() -> StepFailure {
         let seconds = request.timeoutSeconds ?? Double(context.configuration.runTimeoutSeconds)
         return StepFailure(.runTimeout, "the run ran longer than its \(JSONWriter.compact(.double(seconds))) s limit")
     }
 
-    private mutating func fail(_ index: Int, _ failure: StepFailure) throws -> StepEnd {
+    mutating func fail(_ index: Int, _ failure: StepFailure) throws -> StepEnd {
         try applyStep(index, .fail(failure))
         return .failed(failure)
     }

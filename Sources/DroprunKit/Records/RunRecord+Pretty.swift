@@ -64,6 +64,7 @@ extension StepRecord {
     func appendPretty(level: Int, to out: inout [UInt8]) {
         var o = JSONWriter.PrettyObject(level: level, into: &out)
         o.member("attempts", int: attempts, into: &out)
+        if let beside { o.member("beside", .array(beside.map(JSONValue.string)), into: &out) }
         o.member("durationMs", int: startedAt.flatMap { s in finishedAt.map { $0.milliseconds(since: s) } }, into: &out)
         if let error { o.member("error", error.json(step: nil), into: &out) }
         o.member("finishedAt", string: finishedAt.map(Timestamp.format), into: &out)

@@ -24,6 +24,9 @@ public struct StepRecord: Sendable, Equatable {
     public var skipReason: SkipReason?
     /// More about the skip: the condition that did not hold.
     public var skipDetail: String?
+    /// The run's steps that were in flight when its last attempt began (a graph's steps that ran at the same time);
+    /// nil when none was.
+    public var beside: [String]?
     /// The child process of the attempt in progress (`exec`), written before the command starts: a runner taking
     /// over after a crash ends what is left of it before the step runs again.
     public var process: ProcessIdentity?
@@ -50,6 +53,7 @@ public struct StepRecord: Sendable, Equatable {
         if let output { o["output"] = output }
         if let error { o["error"] = error.json(step: nil) }
         if let stderr { o["stderr"] = .string(stderr) }
+        if let beside { o["beside"] = .array(beside.map(JSONValue.string)) }
         if let skipReason { o["skipReason"] = .string(skipReason.rawValue) }
         if let skipDetail { o["skipDetail"] = .string(skipDetail) }
         if let process { o["process"] = process.json }
@@ -80,6 +84,7 @@ public struct StepRecord: Sendable, Equatable {
         stderr = json["stderr"]?.stringValue
         skipReason = json["skipReason"]?.stringValue.flatMap(SkipReason.init(rawValue:))
         skipDetail = json["skipDetail"]?.stringValue
+        beside = json["beside"]?.stringsValue
         process = json["process"].flatMap(ProcessIdentity.init(json:))
         if let e = json["error"], let code = e["code"]?.stringValue {
             error = StepFailure(

@@ -73,6 +73,8 @@ enum ShowCommand {
             } else {
                 line += "\(step.status.rawValue.padding(9))  \(step.attempts) attempt\(step.attempts == 1 ? "" : "s")"
                 if let s = step.startedAt, let f = step.finishedAt { line += "  \(f.milliseconds(since: s)) ms" }
+                // Steps of a graph that ran at the same time: those in flight as its last attempt began.
+                if let beside = step.beside { line += "  beside \(beside.joined(separator: ", "))" }
             }
             out.line(line)
             if let output = step.output {
