@@ -27,22 +27,33 @@ import Glibc
             of: #""version": "1","#, with: #""version": "1", "onFailure": ["tidy"],"#)
     }
 
-    @Test(arguments: ["fast", "strict"])
-    func killNineMidGraphRunsNothingThatEndedAgainBeyondTheStepInFlight(durability: String) async throws {
-        let count = 60
-        let kills = 6
+    /// Drops `count` requests (ids `request(i)`'s), kills `watch` with SIGKILL `kills` times at seeded moments (100 ms
+    /// to `maxMs` after it starts), then runs `run --once` to the end and checks it passed; returns the root.
+    static func killRepeatedly(
+        count: Int, kills: Int, durability: String, request: (Int) -> String, test: String, maxMs: Int
+    ) async throws -> TemporaryRoot {
         let root = try TemporaryRoot()
         try root.write("droprun.json", #"{"durability": "\#(durability)", "concurrency": 4, "pollIntervalMs": 50}"#)
-        for i in 0..<count { try root.drop("g-\(i).json", request(i)) }
-        var generator = SeededRandom.forTest("killNineMidGraphRunsNothingThatEndedAgainBeyondTheStepInFlight(\(durability))")
+        for i in 0..<count { try root.drop("r-\(i).json", request(i)) }
+        var generator = SeededRandom.forTest("\(test)(\(durability))")
         for _ in 0..<kills {
             let runner = try BuiltBinary.start(["watch"], root: root.path)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 100...600, using: &generator)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 100...maxMs, using: &generator)))
             kill(runner.processIdentifier, SIGKILL)
             _ = try? await blockingWork { try runner.wait(timeout: 10) }
         }
         let final = try await blockingWork { try BuiltBinary.run(["run", "--once"], root: root.path, workingDirectory: nil, timeout: 120) }
         #expect(final.code == 0, "\(final.stdout)\(final.stderr)")
+        return root
+    }
+
+    @Test(arguments: ["fast", "strict"])
+    func killNineMidGraphRunsNothingThatEndedAgainBeyondTheStepInFlight(durability: String) async throws {
+        let kills = 6
+        let root = try await Self.killRepeatedly(
+            count: 60, kills: kills, durability: durability, request: request, test: "killNineMidGraphRunsNothingThatEndedAgainBeyondTheStepInFlight",
+            maxMs: 600)
+        let count = 60
         var starts: [String: Int] = [:]
         for event in root.auditEvents() where event["event"] == "step.started" {
             starts["\(event["runId"]?.stringValue ?? "")/\(event["data"]?["step"]?.stringValue ?? "")", default: 0] += 1
@@ -79,6 +90,54 @@ import Glibc
             }
         }
         #expect(starts.keys.filter { $0.hasSuffix("/tidy") }.isEmpty, "no onFailure step ran")
+        let report = try AuditVerifier.verifyAll(layout: root.layout, fileSystem: PosixFileSystem())
+        for problem in report.problems { #expect(problem.message.contains("torn last line"), "\(problem)") }
+    }
+
+    /// A fan-out over items: eight `delay` items (about 100 ms in all), three at a time, then a step that reads them.
+    func itemsRequest(_ i: Int) -> String {
+        RequestText.make(
+            id: "f-\(i)",
+            steps: [
+                #"{"id": "start", "provider": "template", "with": {"template": "job \#(i)"}}"#,
+                #"{"id": "each", "provider": "delay", "forEach": {"items": [9, 27, 12, 36, 18, 24, 15, \#(10 + i % 7)], "maxParallel": 3}, "with": {"ms": "{{item}}"}}"#,
+                #"{"id": "join", "provider": "artifact", "with": {"name": "out.txt", "content": "n={{steps.each.output.7.waitedMs}}"}}"#,
+            ])
+    }
+
+    @Test(arguments: ["fast", "strict"])
+    func killNineMidForEachRunsNoItemThatEndedAgain(durability: String) async throws {
+        let count = 40
+        let root = try await Self.killRepeatedly(
+            count: count, kills: 5, durability: durability, request: itemsRequest, test: "killNineMidForEachRunsNoItemThatEndedAgain", maxMs: 500)
+        for i in 0..<count {
+            let record = try #require(root.json("outbox/results/f-\(i).json"), "f-\(i) has no result")
+            #expect(record["status"] == "succeeded", "f-\(i)")
+            let each = record["steps"]?[1]
+            #expect(each?["output"]?.arrayValue?.count == 8)
+            #expect(each?["items"]?.arrayValue?.allSatisfy { $0["status"] == "succeeded" } == true)
+            #expect(root.read("artifacts/f-\(i)/out.txt") == "n=\(10 + i % 7)")
+        }
+        // What ended and was written never runs again: once a runner has begun anything of a run after an item (or
+        // step) succeeded, the batch checkpoint that holds that end is on disk, so it must not start again.
+        let events = root.auditEvents().filter { $0["event"] == "step.started" || $0["event"] == "step.succeeded" }.map {
+            (
+                run: $0["runId"]?.stringValue ?? "", actor: $0["actor"]?.stringValue ?? "", event: $0["event"]?.stringValue ?? "",
+                step: $0["data"]?["step"]?.stringValue ?? ""
+            )
+        }
+        for i in 0..<count {
+            let run = events.filter { $0.run == "f-\(i)" }
+            for (p, done) in run.enumerated() where done.event == "step.succeeded" {
+                guard let rerun = run.indices.first(where: { $0 > p && run[$0].event == "step.started" && run[$0].step == done.step }) else {
+                    continue
+                }
+                let begunAfter = run[(p + 1)..<rerun].contains { $0.event == "step.started" && $0.actor == done.actor }
+                #expect(!begunAfter, "f-\(i): '\(done.step)' ran again after its end was written")
+            }
+        }
+        // The kills landed in the middle of runs (else this test proves nothing).
+        #expect(root.auditEvents().contains { $0["event"] == "run.recovered" && $0["runId"]?.stringValue?.hasPrefix("f-") == true })
         let report = try AuditVerifier.verifyAll(layout: root.layout, fileSystem: PosixFileSystem())
         for problem in report.problems { #expect(problem.message.contains("torn last line"), "\(problem)") }
     }

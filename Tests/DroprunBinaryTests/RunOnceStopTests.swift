@@ -63,11 +63,9 @@ import Glibc
         kill(runner.processIdentifier, signal)
         let output = try await blockingWork { try runner.wait(timeout: 20) }
         guard signalled.timeIntervalSince(stepStarted) < 4 else { return false }
-        // From the signal, not from the start (a loaded machine can take seconds to reach the step): the step had
-        // at least 6 s to go, so an exit within 5 s was not a wait for it.
-        let afterSignal = Date().timeIntervalSince(signalled)
+        // Not timed (a loaded machine can take seconds to exit): that the pass did not wait for the step is that the
+        // step has no result and the run is left interrupted, below.
         #expect(output.code == 1, "signal \(signal): \(output.stdout)\(output.stderr)")
-        #expect(afterSignal < 5, "the pass waited for the step: \(afterSignal) s after the signal")
         #expect(output.stdout.contains("0 runs: 0 succeeded") && output.stdout.contains("stopped by a signal"), "\(output.stdout)\(output.stderr)")
         #expect(root.list("outbox/runners").isEmpty, "the heartbeat is removed")
         #expect(!root.exists("outbox/results/long.json"))

@@ -68,11 +68,16 @@ extension RunExecutor {
         var report: [JSONValue] = []
         var stillRunning: [StillRunning] = []
         let graceMs = (context.registry.provider(named: "exec") as? ExecProvider)?.graceMs ?? 2000
-        for index in record.steps.indices {
-            guard let child = record.steps[index].process else { continue }
+        // A forEach step's items each may have left a child.
+        let slots = record.steps.indices.flatMap { index in
+            [StepSlot(step: index)] + (record.steps[index].items?.indices.map { StepSlot(step: index, item: $0) } ?? [])
+        }
+        for slot in slots {
+            let index = slot.step
+            guard let child = record[slot].process else { continue }
             let outcome = await LeftoverProcessGroup.end(child, grace: .milliseconds(graceMs), clock: context.clock)
             var entry: [String: JSONValue] = [
-                "step": .string(record.steps[index].id), "pid": .int(Int(child.pid)), "group": .int(Int(child.group)),
+                "step": .string(record[slot].id), "pid": .int(Int(child.pid)), "group": .int(Int(child.group)),
                 "host": .string(child.host), "outcome": .string(outcome.word),
             ]
             if case .notEnded(let code) = outcome { entry["errno"] = .int(Int(code)) }
@@ -80,7 +85,7 @@ extension RunExecutor {
             if outcome.mayStillRun {
                 stillRunning.append(StillRunning(step: index, child: child, outcome: outcome))
             } else {
-                record.steps[index].process = nil
+                record[slot].process = nil
             }
         }
         return (report, stillRunning)

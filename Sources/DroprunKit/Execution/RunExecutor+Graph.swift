@@ -1,21 +1,24 @@
 import Foundation
 
-/// A workflow that names `needs`, `when` or `onFailure` steps, run by its graph, up to `maxParallelSteps` steps at once.
+/// A workflow that names `needs`, `when`, `forEach` or `onFailure` steps, run by its graph, up to
+/// `maxParallelSteps` attempts at once.
 ///
 /// A step is ready when its needs have all ended; ready steps start in list
 /// order while fewer than the limit are in flight. One whose `when` does not
 /// hold, or (without a `when`) one of whose needs was skipped, is skipped with
-/// the reason, and the steps after it decide for themselves. Each attempt
-/// runs in a task of its own (`StepAttempt`); this executor alone applies
-/// their transitions to the record, and checkpoints once per batch of ends
-/// (the live record while a step that may wait is in flight, else the
-/// checkpoint log), so a run taken over after a crash runs again only the
-/// steps that were in flight.
+/// the reason, and the steps after it decide for themselves. A `forEach` step
+/// runs once per item (see `RunExecutor+Items`), each item an attempt of its
+/// own within the same limit. Each attempt runs in a task of its own
+/// (`StepAttempt`); this executor alone applies their transitions to the
+/// record, and checkpoints once per batch of ends (the live record while an
+/// attempt that may wait is in flight, else the checkpoint log), before the
+/// attempts that batch lets start begin, so a run taken over after a crash
+/// runs again only what was in flight.
 ///
 /// When a step fails, no more of the run's steps start; those in flight end
 /// as they will (nothing is cut short), then the `onFailure` steps run (they
 /// see `{{run.error}}`), and the run fails with the first failure. A cancel
-/// cuts every step in flight short; an approval asked for waits until the
+/// cuts everything in flight short; an approval asked for waits until the
 /// steps in flight have ended.
 extension RunExecutor {
     mutating func runGraph(outputs start: [String: JSONValue], deadline: Date, artifacts: RunArtifactWriter) async throws -> ExecutionEnd {
@@ -53,20 +56,26 @@ extension RunExecutor {
         let deadline: Date
         let artifacts: RunArtifactWriter
         let mailbox = StepMailbox()
-        /// The steps in flight (an attempt running, or a backoff before the next), each with whether it may wait.
-        var inFlight: [Int: Bool] = [:]
+        /// The attempts in flight (running, or in a backoff before the next), each with whether it may wait.
+        var inFlight: [StepSlot: Bool] = [:]
         /// The first of the run's steps that failed (the onFailure phase keeps none).
         var firstFailure: (StepFailure, String)?
+        /// forEach steps one of whose items failed for good: no more of their items start (the first such item).
+        var failedItems: [Int: (item: Int, StepFailure)] = [:]
         var stop: Stop?
         /// What ends the run's execution here (a lost lease, a record that could not be written).
         var abort: (any Error)?
         /// Attempts begun, to start once the checkpoint that counts them is written.
         var toStart: [StepAttempt] = []
-        /// Backoffs to begin (step, delay in ms).
-        var toWait: [(Int, Int)] = []
+        /// Backoffs to begin (where, delay in ms).
+        var toWait: [(StepSlot, Int)] = []
+        /// The items of the forEach steps opened in this phase, by step.
+        var items: [Int: [JSONValue]] = [:]
+        /// Events to record once the batch's checkpoint is written (a forEach step's start).
+        var events: [AuditEvent] = []
         /// Answers owed to commands waiting to be recorded.
         var replies: [CheckedContinuation<Void, any Error>] = []
-        /// True when the record changed since its last checkpoint; `settle` when a step that may wait ended.
+        /// True when the record changed since its last checkpoint; `settle` when an attempt that may wait ended.
         var changed = false
         var settle = false
 
@@ -78,8 +87,13 @@ extension RunExecutor {
             self.artifacts = artifacts
         }
 
-        /// True while ready steps may start.
+        /// True while ready steps (and items) may start.
         var starts: Bool { stop == nil && abort == nil && (onFailure || firstFailure == nil) }
+
+        /// The ids in flight but `slot`, as a `beside` list.
+        func beside(_ slot: StepSlot, in record: RunRecord) -> [String] {
+            inFlight.keys.filter { $0 != slot }.sorted().map { record[$0].id }
+        }
     }
 
     /// Runs one phase's steps until none is left it can start and none is in flight; the run's end when the phase
@@ -90,13 +104,15 @@ extension RunExecutor {
             while true {
                 if phase.abort == nil {
                     do {
-                        if phase.starts { try startReady(&phase, outputs: outputs, limit: limit) }
+                        if phase.starts {
+                            try startItems(&phase, outputs: outputs, limit: limit)
+                            try startReady(&phase, outputs: &outputs, limit: limit)
+                        }
                         try await checkpointPhase(&phase)
                         // Said once the record that counts them is written: the audit never shows a step begun
                         // before the end of what it needs is on disk.
-                        for attempt in phase.toStart {
-                            if let event = attempt.startEvent { try context.record(event, runId: record.runId) }
-                        }
+                        try context.record(phase.events + phase.toStart.compactMap(\.startEvent), runId: record.runId)
+                        phase.events = []
                     } catch {
                         phase.abort = error
                         group.cancelAll()
@@ -111,6 +127,7 @@ extension RunExecutor {
             }
         }
         if let abort = phase.abort { throw abort }
+        try settleUnfinishedItems(phase)
         switch phase.stop {
         case .cancelled?:
             return .finished(try await finishCancelled())
@@ -129,8 +146,9 @@ extension RunExecutor {
         }
     }
 
-    /// Begins the attempts of the steps that are ready, up to `limit` in flight; skips those that must be.
-    private mutating func startReady(_ phase: inout GraphPhase, outputs: [String: JSONValue], limit: Int) throws {
+    /// Begins the attempts of the steps that are ready, up to `limit` in flight; skips those that must be, and
+    /// opens the forEach steps among them (their items start in `startItems`).
+    private mutating func startReady(_ phase: inout GraphPhase, outputs: inout [String: JSONValue], limit: Int) throws {
         while phase.starts, phase.inFlight.count < limit, let index = nextStep(phase) {
             if try skipIfItMust(index, phase, outputs: outputs) {
                 phase.changed = true
@@ -141,22 +159,27 @@ extension RunExecutor {
                 let failure = StepFailure(.providerError, "provider '\(definition.provider)' is not registered in this runner")
                 _ = try fail(index, failure)
                 phase.changed = true
-                if !phase.onFailure { phase.firstFailure = (failure, definition.id) }
+                try ended(index, .failed(failure), in: &phase, outputs: &outputs)
                 continue
             }
-            let beside = phase.inFlight.keys.sorted().map { record.steps[$0].id }
-            let attempt = try beginAttempt(
-                index, provider: provider, outputs: outputs, deadline: phase.deadline, artifacts: phase.artifacts, runError: phase.runError,
-                childStarted: phase.mailbox.childRecorder(step: index), beside: beside,
-                defersStartEvent: true)
-            phase.inFlight[index] = provider.mayWait
-            phase.toStart.append(attempt)
             phase.changed = true
+            if let spec = definition.forEach {
+                if let end = try openItems(index, spec, phase: &phase, outputs: outputs) { try ended(index, end, in: &phase, outputs: &outputs) }
+                try startItems(&phase, outputs: outputs, limit: limit)
+                continue
+            }
+            let slot = StepSlot(step: index)
+            let attempt = try beginAttempt(
+                slot, item: nil, provider: provider, outputs: outputs, deadline: phase.deadline, artifacts: phase.artifacts,
+                runError: phase.runError, childStarted: phase.mailbox.childRecorder(slot), beside: phase.beside(slot, in: record),
+                defersStartEvent: true)
+            phase.inFlight[slot] = provider.mayWait
+            phase.toStart.append(attempt)
         }
     }
 
-    /// Writes what changed in this batch before the attempts it began start: the live record while a step that may
-    /// wait is in flight (people see the run as it waits; a command is named in it before it runs), else the
+    /// Writes what changed in this batch before the attempts it began start: the live record while an attempt that
+    /// may wait is in flight (people see the run as it waits; a command is named in it before it runs), else the
     /// checkpoint log. Nothing is written when nothing is in flight: the phase is over, and what follows writes.
     private mutating func checkpointPhase(_ phase: inout GraphPhase) async throws {
         if !phase.replies.isEmpty {
@@ -181,14 +204,14 @@ extension RunExecutor {
     private func spawn(_ phase: inout GraphPhase, into group: inout TaskGroup<Void>) {
         let mailbox = phase.mailbox
         if phase.abort != nil {
-            for attempt in phase.toStart { phase.inFlight[attempt.index] = nil }
-            for (index, _) in phase.toWait { phase.inFlight[index] = nil }
+            for attempt in phase.toStart { phase.inFlight[attempt.slot] = nil }
+            for (slot, _) in phase.toWait { phase.inFlight[slot] = nil }
         } else {
             for attempt in phase.toStart { group.addTask { mailbox.post(.ended(attempt, await attempt.run())) } }
             let runId = record.runId
             let engine = context
-            for (index, delay) in phase.toWait {
-                group.addTask { mailbox.post(.backoffEnded(index: index, await StepAttempt.backoff(delay, runId: runId, context: engine))) }
+            for (slot, delay) in phase.toWait {
+                group.addTask { mailbox.post(.backoffEnded(slot, await StepAttempt.backoff(delay, runId: runId, context: engine))) }
             }
         }
         phase.toStart = []
@@ -199,59 +222,72 @@ extension RunExecutor {
     private mutating func take(
         _ message: StepMailbox.Message, in phase: inout GraphPhase, outputs: inout [String: JSONValue], group: inout TaskGroup<Void>
     ) {
+        let wasCancelled: Bool = {
+            if case .cancelled? = phase.stop { return true }
+            return false
+        }()
         do {
             switch message {
-            case .childStarted(let index, let child, let reply):
-                record.steps[index].process = child
+            case .childStarted(let slot, let child, let reply):
+                record[slot].process = child
                 phase.replies.append(reply)
             case .ended(let attempt, let result):
-                let index = attempt.index
-                record.steps[index].process = nil
+                let slot = attempt.slot
+                record[slot].process = nil
                 phase.changed = true
                 phase.settle = phase.settle || attempt.provider.mayWait
                 switch try endAttempt(attempt, result, deadline: phase.deadline) {
                 case .retry(let delay):
-                    phase.toWait.append((index, delay))
+                    phase.toWait.append((slot, delay))
                 case .ended(let end):
-                    phase.inFlight[index] = nil
-                    try ended(index, end, in: &phase, outputs: &outputs, group: &group)
+                    phase.inFlight[slot] = nil
+                    try ended(slot, end, in: &phase, outputs: &outputs)
                 }
-            case .backoffEnded(let index, let end):
+            case .backoffEnded(let slot, let end):
                 switch end {
                 case .ready:
-                    // The step's next attempt begins, as it would have alone (it keeps its place among those in flight).
-                    let definition = request.workflow.steps[index]
+                    // The next attempt begins, as it would have alone (it keeps its place among those in flight).
+                    let definition = request.workflow.steps[slot.step]
                     guard phase.abort == nil, let provider = context.registry.provider(named: definition.provider) else {
-                        phase.inFlight[index] = nil
+                        phase.inFlight[slot] = nil
                         return
                     }
-                    let beside = phase.inFlight.keys.filter { $0 != index }.sorted().map { record.steps[$0].id }
                     phase.toStart.append(
                         try beginAttempt(
-                            index, provider: provider, outputs: outputs, deadline: phase.deadline, artifacts: phase.artifacts,
-                            runError: phase.runError, childStarted: phase.mailbox.childRecorder(step: index), beside: beside,
-                            defersStartEvent: true))
+                            slot, item: slot.item.flatMap { phase.items[slot.step]?[$0] }, provider: provider, outputs: outputs,
+                            deadline: phase.deadline,
+                            artifacts: phase.artifacts, runError: phase.runError, childStarted: phase.mailbox.childRecorder(slot),
+                            beside: phase.beside(slot, in: record), defersStartEvent: true))
                     phase.changed = true
                 case .cancelled:
-                    phase.inFlight[index] = nil
-                    try ended(index, .cancelled, in: &phase, outputs: &outputs, group: &group)
+                    phase.inFlight[slot] = nil
+                    try ended(slot, .cancelled, in: &phase, outputs: &outputs)
                 case .interrupted:
-                    phase.inFlight[index] = nil
-                    try ended(index, .interrupted, in: &phase, outputs: &outputs, group: &group)
+                    phase.inFlight[slot] = nil
+                    try ended(slot, .interrupted, in: &phase, outputs: &outputs)
                 }
             }
         } catch {
-            if case .ended(let attempt, _) = message { phase.inFlight[attempt.index] = nil }
-            if case .backoffEnded(let index, _) = message { phase.inFlight[index] = nil }
+            if case .ended(let attempt, _) = message { phase.inFlight[attempt.slot] = nil }
+            if case .backoffEnded(let slot, _) = message { phase.inFlight[slot] = nil }
             if phase.abort == nil { phase.abort = error }
             group.cancelAll()
+        }
+        // The run is cancelled: everything in flight is cut short.
+        if !wasCancelled, case .cancelled? = phase.stop { group.cancelAll() }
+    }
+
+    /// What the end of the attempt at `slot` (a step's, or an item's) means for the phase.
+    private mutating func ended(_ slot: StepSlot, _ end: StepEnd, in phase: inout GraphPhase, outputs: inout [String: JSONValue]) throws {
+        if slot.item != nil {
+            try itemEnded(slot, end, in: &phase, outputs: &outputs)
+        } else {
+            try ended(slot.step, end, in: &phase, outputs: &outputs)
         }
     }
 
     /// What the end of step `index` means for the phase.
-    private mutating func ended(
-        _ index: Int, _ end: StepEnd, in phase: inout GraphPhase, outputs: inout [String: JSONValue], group: inout TaskGroup<Void>
-    ) throws {
+    mutating func ended(_ index: Int, _ end: StepEnd, in phase: inout GraphPhase, outputs: inout [String: JSONValue]) throws {
         record.artifacts = phase.artifacts.written
         let id = request.workflow.steps[index].id
         switch end {
@@ -260,9 +296,8 @@ extension RunExecutor {
         case .failed(let failure):
             if !phase.onFailure, phase.firstFailure == nil { phase.firstFailure = (failure, id) }
         case .cancelled:
-            // The run is cancelled: every step in flight is cut short (a cancel wins over a stop).
+            // A cancel wins over a stop.
             phase.stop = .cancelled
-            group.cancelAll()
         case .interrupted:
             try applyStep(index, .interrupt)
             if case .cancelled? = phase.stop {} else { phase.stop = .interrupted }

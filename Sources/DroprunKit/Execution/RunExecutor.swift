@@ -99,9 +99,15 @@ struct RunExecutor {
     mutating func applyStep(_ index: Int, _ transition: StepTransition, beside: [String] = [], deferEvent: Bool = false) throws
         -> AuditEvent?
     {
-        guard var event = try record.steps[index].apply(transition, at: context.clock.now()) else { return nil }
+        try apply(transition, at: StepSlot(step: index), beside: beside, deferEvent: deferEvent)
+    }
+
+    /// Applies a transition of the step or item at `slot` (see `applyStep`).
+    @discardableResult
+    mutating func apply(_ transition: StepTransition, at slot: StepSlot, beside: [String] = [], deferEvent: Bool = false) throws -> AuditEvent? {
+        guard var event = try record[slot].apply(transition, at: context.clock.now()) else { return nil }
         if transition == .start || transition == .retry {
-            record.steps[index].beside = beside.isEmpty ? nil : beside
+            record[slot].beside = beside.isEmpty ? nil : beside
             if case .stepStarted(let step, let provider, let attempt, _) = event, !beside.isEmpty {
                 event = .stepStarted(step: step, provider: provider, attempt: attempt, beside: beside)
             }
@@ -302,12 +308,24 @@ struct RunExecutor {
         runError: JSONValue?, childStarted: (@Sendable (ProcessIdentity) async throws -> Void)?, beside: [String] = [],
         defersStartEvent: Bool = false
     ) throws -> StepAttempt {
+        try beginAttempt(
+            StepSlot(step: index), item: nil, provider: provider, outputs: outputs, deadline: deadline, artifacts: artifacts, runError: runError,
+            childStarted: childStarted, beside: beside, defersStartEvent: defersStartEvent)
+    }
+
+    /// Begins an attempt of the step or item at `slot` (`item`: the item's value, for `{{item}}`).
+    mutating func beginAttempt(
+        _ slot: StepSlot, item: JSONValue?, provider: any Provider, outputs: [String: JSONValue], deadline: Date, artifacts: RunArtifactWriter,
+        runError: JSONValue?, childStarted: (@Sendable (ProcessIdentity) async throws -> Void)?, beside: [String] = [],
+        defersStartEvent: Bool = false
+    ) throws -> StepAttempt {
+        let index = slot.step
         let definition = request.workflow.steps[index]
         // A runner that lost its lease (it was paused) starts nothing more for the run.
         try context.ensureLease()
-        let started = try applyStep(index, record.steps[index].status == .pending ? .start : .retry, beside: beside, deferEvent: defersStartEvent)
+        let started = try apply(record[slot].status == .pending ? .start : .retry, at: slot, beside: beside, deferEvent: defersStartEvent)
         var stepContext = StepContext(
-            runId: record.runId, stepId: definition.id, attempt: record.steps[index].attempts, clock: context.clock,
+            runId: record.runId, stepId: record[slot].id, attempt: record[slot].attempts, clock: context.clock,
             configuration: context.configuration, artifacts: artifacts)
         stepContext.withPath = JSONPath.root.key("workflow").key("steps").index(index).key("with")
         stepContext.launcher = context.launcher
@@ -315,8 +333,9 @@ struct RunExecutor {
         stepContext.http = context.http
         stepContext.childStarted = childStarted ?? Self.childRecorder(record, step: index, published: placeholder == nil, context: context)
         var attempt = StepAttempt(
-            index: index, definition: definition, provider: provider, context: stepContext, engine: context,
-            resolver: ReferenceResolver(runId: record.runId, input: request.input, stepOutputs: outputs, error: runError),
+            slot: slot, definition: definition, provider: provider, context: stepContext, engine: context,
+            resolver: ReferenceResolver(
+                runId: record.runId, input: request.input, stepOutputs: outputs, item: item, index: slot.item, error: runError),
             deadline: deadline, runTimeout: runTimeout())
         attempt.startEvent = started
         return attempt
@@ -332,13 +351,13 @@ struct RunExecutor {
     ///
     /// A retry is said in the audit (`step.retry`, not a transition: the step stays running until its next attempt).
     mutating func endAttempt(_ attempt: StepAttempt, _ result: StepAttempt.Result, deadline: Date) throws -> AttemptNext {
-        let index = attempt.index
+        let slot = attempt.slot
         let definition = attempt.definition
-        if let text = attempt.context.log.contents { record.steps[index].stderr = text }
+        if let text = attempt.context.log.contents { record[slot].stderr = text }
         let failure: StepFailure
         switch result {
         case .output(let output):
-            try applyStep(index, .succeed(output: output, durationMs: context.clock.now().milliseconds(since: attempt.start)))
+            try apply(.succeed(output: output, durationMs: context.clock.now().milliseconds(since: attempt.start)), at: slot)
             return .ended(.succeeded(output))
         case .waiting(let approval): return .ended(.waiting(approval))
         case .cancelled: return .ended(.cancelled)
@@ -346,19 +365,21 @@ struct RunExecutor {
         case .thrown(let error): throw error
         case .failure(let stepFailure): failure = stepFailure
         }
-        let number = record.steps[index].attempts
+        let number = record[slot].attempts
         guard failure.retryable, number < definition.retry.maxAttempts, failure.code != .runTimeout else {
-            return .ended(try fail(index, failure))
+            try apply(.fail(failure), at: slot)
+            return .ended(.failed(failure))
         }
         // The other side's `Retry-After` is waited out when it is longer than the step's own backoff.
         let delay = max(definition.retry.delayMs(afterAttempt: number), failure.retryAfterMs ?? 0)
         let remainingMs = Int((deadline.timeIntervalSince(context.clock.now()) * 1000).rounded(.down))
         guard delay < remainingMs else {
             let timedOut = StepFailure(
-                .runTimeout, "the run's time ran out before retry \(number + 1) of step '\(definition.id)' (last error: \(failure.code))")
-            return .ended(try fail(index, timedOut))
+                .runTimeout, "the run's time ran out before retry \(number + 1) of step '\(record[slot].id)' (last error: \(failure.code))")
+            try apply(.fail(timedOut), at: slot)
+            return .ended(.failed(timedOut))
         }
-        try context.record(.stepRetry(step: definition.id, attempt: number, failure, delayMs: delay), runId: record.runId)
+        try context.record(.stepRetry(step: record[slot].id, attempt: number, failure, delayMs: delay), runId: record.runId)
         return .retry(afterMs: delay)
     }
 

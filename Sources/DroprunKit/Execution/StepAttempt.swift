@@ -25,7 +25,9 @@ struct StepAttempt: Sendable {
         case ready, cancelled, interrupted
     }
 
-    let index: Int
+    /// The step (or item) it is an attempt of.
+    let slot: StepSlot
+    var index: Int { slot.step }
     let definition: StepDefinition
     let provider: any Provider
     let context: StepContext
@@ -39,10 +41,10 @@ struct StepAttempt: Sendable {
     var startEvent: AuditEvent?
 
     init(
-        index: Int, definition: StepDefinition, provider: any Provider, context: StepContext, engine: EngineContext,
+        slot: StepSlot, definition: StepDefinition, provider: any Provider, context: StepContext, engine: EngineContext,
         resolver: ReferenceResolver, deadline: Date, runTimeout: StepFailure
     ) {
-        self.index = index
+        self.slot = slot
         self.definition = definition
         self.provider = provider
         self.context = context

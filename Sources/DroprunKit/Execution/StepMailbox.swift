@@ -6,11 +6,11 @@ final class StepMailbox: Sendable {
     enum Message: Sendable {
         /// The attempt ended as `result`.
         case ended(StepAttempt, StepAttempt.Result)
-        /// The backoff before step `index`'s next attempt ended.
-        case backoffEnded(index: Int, StepAttempt.BackoffEnd)
-        /// Step `index`'s command started as `child`: the executor writes it into the record, then answers `reply`
-        /// (the command runs only once it is in the record).
-        case childStarted(index: Int, child: ProcessIdentity, reply: CheckedContinuation<Void, any Error>)
+        /// The backoff before the next attempt at `slot` ended.
+        case backoffEnded(StepSlot, StepAttempt.BackoffEnd)
+        /// The command of the attempt at `slot` started as `child`: the executor writes it into the record, then
+        /// answers `reply` (the command runs only once it is in the record).
+        case childStarted(StepSlot, child: ProcessIdentity, reply: CheckedContinuation<Void, any Error>)
     }
 
     private struct State {
@@ -50,10 +50,10 @@ final class StepMailbox: Sendable {
         }
     }
 
-    /// What step `index`'s attempt calls when its command's child started: posts it, and returns once it is recorded.
-    func childRecorder(step index: Int) -> @Sendable (ProcessIdentity) async throws -> Void {
+    /// What the attempt at `slot` calls when its command's child started: posts it, and returns once it is recorded.
+    func childRecorder(_ slot: StepSlot) -> @Sendable (ProcessIdentity) async throws -> Void {
         { [self] child in
-            try await withCheckedThrowingContinuation { reply in post(.childStarted(index: index, child: child, reply: reply)) }
+            try await withCheckedThrowingContinuation { reply in post(.childStarted(slot, child: child, reply: reply)) }
         }
     }
 }

@@ -22,7 +22,16 @@ public struct ApprovalProvider: Provider {
     public func validate(_ with: inout JSONObjectReader, context: ValidationContext) {
         _ = with.string("message", required: true)
         _ = with.int("expiresAfterSeconds", in: 1...31_536_000)
-        _ = with.choice("onReject", Self.onRejectChoices)
+        if case .string(let text)? = with.members["onReject"], text.contains("{{") {
+            // Read as written when the decision arrives (maybe by a runner with no run input at hand): never a reference.
+            with.report(
+                ValidationIssue(
+                    with.path.key("onReject"), "write 'fail' or 'continue' here, not a reference: it is read as written when the decision arrives"
+                ))
+            _ = with.value("onReject")
+        } else {
+            _ = with.choice("onReject", Self.onRejectChoices)
+        }
     }
 
     /// True when the step's `with` (as written) makes a rejection its output rather than the run's failure.

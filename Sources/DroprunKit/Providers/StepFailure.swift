@@ -91,7 +91,7 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case modelAuth
         /// A model endpoint's answer was not in its API's shape.
         case modelBadResponse
-        /// A step still in flight was stopped because another step of the run failed.
+        /// A forEach step whose items had not all started when another step of the run failed (no more started).
         case stoppedByFailure
         /// A code that is not droprun's own: one a workflow brought (the `fail` provider's `code`), or one read from
         /// a record that a later droprun wrote.

@@ -69,6 +69,7 @@ extension StepRecord {
         if let error { o.member("error", error.json(step: nil), into: &out) }
         o.member("finishedAt", string: finishedAt.map(Timestamp.format), into: &out)
         o.member("id", string: id, into: &out)
+        if let items { o.member("items", .array(items.map(\.json)), into: &out) }
         if let output { o.member("output", output, into: &out) }
         if let process { o.member("process", process.json, into: &out) }
         o.member("provider", string: provider, into: &out)

@@ -27,6 +27,10 @@ public struct StepRecord: Sendable, Equatable {
     /// The run's steps that were in flight when its last attempt began (a graph's steps that ran at the same time);
     /// nil when none was.
     public var beside: [String]?
+    /// A `forEach` step's items, one record each (id `ID[INDEX]`), from the moment the step starts: each item has
+    /// its own attempts, so a run taken over runs again only the items that had not ended. Their outputs are the
+    /// step's output once it succeeded, so they are not kept twice.
+    public var items: [StepRecord]?
     /// The child process of the attempt in progress (`exec`), written before the command starts: a runner taking
     /// over after a crash ends what is left of it before the step runs again.
     public var process: ProcessIdentity?
@@ -54,6 +58,7 @@ public struct StepRecord: Sendable, Equatable {
         if let error { o["error"] = error.json(step: nil) }
         if let stderr { o["stderr"] = .string(stderr) }
         if let beside { o["beside"] = .array(beside.map(JSONValue.string)) }
+        if let items { o["items"] = .array(items.map(\.json)) }
         if let skipReason { o["skipReason"] = .string(skipReason.rawValue) }
         if let skipDetail { o["skipDetail"] = .string(skipDetail) }
         if let process { o["process"] = process.json }
@@ -85,6 +90,12 @@ public struct StepRecord: Sendable, Equatable {
         skipReason = json["skipReason"]?.stringValue.flatMap(SkipReason.init(rawValue:))
         skipDetail = json["skipDetail"]?.stringValue
         beside = json["beside"]?.stringsValue
+        if let value = json["items"] {
+            guard case .array(let elements) = value else { throw RecordShapeError(path: path.key("items"), expected: "an array of item records") }
+            items = try elements.enumerated().map { i, element throws(RecordShapeError) in
+                try StepRecord(validating: element, at: path.key("items").index(i))
+            }
+        }
         process = json["process"].flatMap(ProcessIdentity.init(json:))
         if let e = json["error"], let code = e["code"]?.stringValue {
             error = StepFailure(

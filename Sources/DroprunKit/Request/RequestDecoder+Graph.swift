@@ -8,7 +8,7 @@ extension RequestDecoder {
         let stepsPath = path.key("steps")
         // A line (no needs, when or onFailure, as every workflow before graphs): each step's upstream is the steps listed
         // before it, with no graph to build (this runs for every request dropped).
-        if workflow["onFailure"] == nil, steps.allSatisfy({ $0.needs == nil && $0.when == nil }) {
+        if workflow["onFailure"] == nil, steps.allSatisfy({ $0.needs == nil && $0.when == nil && $0.forEach == nil }) {
             for (i, step) in steps.enumerated() {
                 guard let with = step.with else { continue }
                 issues += checkReferences(in: with, at: stepsPath.index(i).key("with"), earlier: Array(ids[..<i]))
@@ -69,7 +69,13 @@ extension RequestDecoder {
             let earlier = steps.indices.filter { upstream.contains($0) }.map { steps[$0].id }
             let stepPath = stepsPath.index(i)
             if let with = step.with {
-                issues += checkReferences(in: with, at: stepPath.key("with"), earlier: earlier, onFailure: graph.isOnFailure[i], graph: isGraph)
+                issues += checkReferences(
+                    in: with, at: stepPath.key("with"), earlier: earlier, onFailure: graph.isOnFailure[i], graph: isGraph,
+                    forEach: step.forEach != nil)
+            }
+            if let items = step.forEach?.items {
+                let at = stepPath.key("forEach")
+                issues += checkReferences(in: items, at: at, earlier: earlier, onFailure: graph.isOnFailure[i], graph: isGraph)
             }
             if let when = step.when {
                 issues += checkReferences(
@@ -98,4 +104,6 @@ struct GraphNode {
     var with: JSONValue?
     /// Its `when`, when it is a condition.
     var when: StepCondition?
+    /// Its `forEach`, when it is one.
+    var forEach: ForEachSpec?
 }

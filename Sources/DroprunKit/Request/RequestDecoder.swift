@@ -239,18 +239,30 @@ public struct RequestDecoder: Sendable {
             node.when = StepCondition.read(value, at: path.key("when"), issues: &issues)
             s.report(issues)
         }
+        if let value = s.value("forEach") {
+            var issues: [ValidationIssue] = []
+            node.forEach = ForEachSpec.read(value, at: path.key("forEach"), issues: &issues)
+            if provider is ApprovalProvider {
+                issues.append(ValidationIssue(path.key("forEach"), "an approval step cannot run over items (a run waits for one approval at a time)"))
+            }
+            s.report(issues)
+        }
         s.finish()
         w.report(s.issues)
         guard s.issues.isEmpty, let id, let providerName else { return (nil, node) }
         let step = StepDefinition(
-            id: id, provider: providerName, with: with, retry: retry, timeoutMs: timeoutMs, needs: node.needs, when: node.when)
+            id: id, provider: providerName, with: with, retry: retry, timeoutMs: timeoutMs, needs: node.needs, when: node.when,
+            forEach: node.forEach)
         return (step, node)
     }
 
     /// Checks that every reference starts at `input`, `run.id` (`run.error` in an `onFailure` step) or the `output`
     /// of a step upstream of this one (`earlier`: the steps it needs, directly or through others).
-    func checkReferences(in value: JSONValue, at path: JSONPath, earlier: [String], onFailure: Bool = false, graph: Bool = false) -> [ValidationIssue]
-    {
+    ///
+    /// `forEach`: the step runs over items, so its `with` may also name `{{item}}` (and what is in it) and `{{index}}`.
+    func checkReferences(
+        in value: JSONValue, at path: JSONPath, earlier: [String], onFailure: Bool = false, graph: Bool = false, forEach: Bool = false
+    ) -> [ValidationIssue] {
         switch value {
         case .string(let s):
             guard let segments = Reference.segments(of: s) else { return [] }
@@ -281,18 +293,25 @@ public struct RequestDecoder: Sendable {
                     } else if r.parts[2] != "output" {
                         issues.append(ValidationIssue(path, "\(r): a step's value is reached through 'output' ({{steps.\(step).output...}})"))
                     }
+                case "item" where forEach:
+                    continue
+                case "index" where forEach:
+                    if r.parts.count > 1 { issues.append(ValidationIssue(path, "\(r): 'index' is a number (the item's place, from 0)")) }
+                case "item", "index":
+                    issues.append(ValidationIssue(path, "\(r) is available only in the 'with' of a step that has forEach"))
                 default:
-                    issues.append(ValidationIssue(path, "\(r) starts with '\(r.parts[0])'; references start with 'input', 'steps' or 'run'"))
+                    let more = forEach ? ", 'run', 'item' or 'index'" : " or 'run'"
+                    issues.append(ValidationIssue(path, "\(r) starts with '\(r.parts[0])'; references start with 'input', 'steps'\(more)"))
                 }
             }
             return issues
         case .array(let elements):
             return elements.enumerated().flatMap {
-                checkReferences(in: $0.element, at: path.index($0.offset), earlier: earlier, onFailure: onFailure, graph: graph)
+                checkReferences(in: $0.element, at: path.index($0.offset), earlier: earlier, onFailure: onFailure, graph: graph, forEach: forEach)
             }
         case .object(let members):
             return members.sorted { $0.key < $1.key }.flatMap {
-                checkReferences(in: $0.value, at: path.key($0.key), earlier: earlier, onFailure: onFailure, graph: graph)
+                checkReferences(in: $0.value, at: path.key($0.key), earlier: earlier, onFailure: onFailure, graph: graph, forEach: forEach)
             }
         default:
             return []

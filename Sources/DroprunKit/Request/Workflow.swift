@@ -26,5 +26,5 @@ public struct Workflow: Sendable, Equatable {
     }
 
     /// True when the steps run one after another as listed: no step names `needs` or `when`, and none is an `onFailure` step.
-    public var isLine: Bool { onFailure.isEmpty && steps.allSatisfy { $0.needs == nil && $0.when == nil } }
+    public var isLine: Bool { onFailure.isEmpty && steps.allSatisfy { $0.needs == nil && $0.when == nil && $0.forEach == nil } }
 }

@@ -141,4 +141,86 @@ import Testing
         let issues = rejection.issues.map(\.description).joined(separator: "\n")
         #expect(issues.contains("$.workflow.steps[0].with.onReject"), "\(issues)")
     }
+
+    /// What a rejection does is read as written when the decision arrives: a reference there is refused at the drop.
+    @Test func onRejectCannotBeAReference() {
+        let decoder = RequestDecoder(configuration: .fastForTests, registry: .builtIn)
+        let text = RequestText.make(steps: [#"{"id": "ok", "provider": "approval", "with": {"message": "m", "onReject": "{{input.mode}}"}}"#])
+        guard case .failure(let rejection) = decoder.decode(Array(text.utf8), fileName: "r.json") else {
+            Issue.record("accepted")
+            return
+        }
+        let issues = rejection.issues.map(\.description).joined(separator: "\n")
+        #expect(issues.contains("$.workflow.steps[0].with.onReject: write 'fail' or 'continue' here, not a reference"), "\(issues)")
+        #expect(!issues.contains("unknown"), "reported once: \(issues)")
+    }
+
+    /// A run taken over in its failure phase (a step failed, an onFailure step was in flight) goes on with the
+    /// onFailure steps, from the failure in its record; the failed step does not run again.
+    @Test func aRunTakenOverInItsFailurePhaseGoesOnWithTheOnFailureSteps() async throws {
+        let root = try TemporaryRoot()
+        let clock = ManualClock(start: Date())
+        let text = RequestText.make(
+            id: "late",
+            steps: [
+                #"{"id": "fetch", "provider": "fail", "with": {"code": "upstream_down", "message": "no answer"}}"#,
+                #"{"id": "use", "provider": "echo", "with": {"x": "{{steps.fetch.output}}"}}"#,
+                #"{"id": "tell", "provider": "echo", "with": {"said": "{{run.error.code}} in {{run.error.step}}"}}"#,
+                #"{"id": "tidy", "provider": "echo", "with": {"after": "{{steps.tell.output.said}}"}}"#,
+            ]
+        ).replacingOccurrences(of: #""version": "1","#, with: #""version": "1", "onFailure": ["tell", "tidy"],"#)
+        try root.write("outbox/requests/late.json", text)
+        guard
+            case .success(.run(let decoded, _)) = RequestDecoder(configuration: .fastForTests, registry: .builtIn).decode(
+                Array(text.utf8), fileName: "late.json")
+        else {
+            Issue.record("the request did not decode")
+            return
+        }
+        var record = RunRecord(
+            runId: "late", workflow: decoded.workflow, requestFile: "late.json", requestSHA256: "", requestSize: 0, receivedAt: clock.now(),
+            createdAt: clock.now())
+        try record.apply(.start)
+        record.startedAt = clock.now()
+        record.runner = RunnerIdentity(host: "otherhost", pid: 77).actor
+        try record.steps[0].apply(.fail(StepFailure(StepFailure.Code(rawValue: "upstream_down"), "no answer")), at: clock.now())
+        try record.steps[2].apply(.start, at: clock.now())
+        try root.write("outbox/running/late.json", JSONWriter.pretty(record.json))
+        clock.advance(by: .seconds(60))
+        let summary = try await root.runOnce(clock: clock)
+        #expect(summary.count(.failed) == 1, "\(summary)")
+        let result = try #require(root.json("outbox/results/late.json"))
+        #expect(result["error"]?["code"] == "upstream_down")
+        #expect(result["error"]?["step"] == "fetch")
+        #expect(step(result, "fetch")?["attempts"] == 1, "the failed step did not run again")
+        #expect(step(result, "use")?["status"] == "skipped")
+        #expect(step(result, "tell")?["attempts"] == 2, "the interrupted onFailure step ran again")
+        #expect(step(result, "tell")?["output"] == ["said": "upstream_down in fetch"])
+        #expect(step(result, "tidy")?["output"] == ["after": "upstream_down in fetch"])
+    }
+
+    /// An approval among the onFailure steps makes the failing run wait; approved, its onFailure steps go on and
+    /// the run still fails with its first failure.
+    @Test func anApprovalAmongTheOnFailureStepsMakesTheFailingRunWait() async throws {
+        let root = try TemporaryRoot()
+        let text = RequestText.make(
+            id: "ask",
+            steps: [
+                #"{"id": "fetch", "provider": "fail", "with": {"code": "upstream_down", "message": "no answer"}}"#,
+                #"{"id": "ok", "provider": "approval", "with": {"message": "roll back after {{run.error.code}}?"}}"#,
+                #"{"id": "rollback", "provider": "echo", "with": {"by": "{{steps.ok.output.by}}"}}"#,
+            ]
+        ).replacingOccurrences(of: #""version": "1","#, with: #""version": "1", "onFailure": ["ok", "rollback"],"#)
+        try root.drop("ask.json", text)
+        _ = try await root.runOnce()
+        let waiting = try #require(root.json("outbox/running/ask.json"))
+        #expect(waiting["status"] == "waiting_approval")
+        #expect(waiting["approval"]?["message"] == "roll back after upstream_down?")
+        try root.drop("yes.json", #"{"kind": "approval", "runId": "ask", "decision": "approve", "by": "ops"}"#)
+        _ = try await root.runOnce()
+        let result = try #require(root.json("outbox/results/ask.json"))
+        #expect(result["status"] == "failed")
+        #expect(result["error"]?["code"] == "upstream_down")
+        #expect(step(result, "rollback")?["output"] == ["by": "ops"])
+    }
 }

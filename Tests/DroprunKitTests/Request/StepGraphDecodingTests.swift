@@ -94,8 +94,41 @@ import Testing
             "$.workflow.steps[0].with.e: {{run.error.message}} is not available; 'run' has only 'id' ({{run.id}}; an onFailure step also sees {{run.error}})"
         ),
         (
-            [#"{"id": "a", "provider": "echo", "forEach": {"items": [1, 2]}}"#],
-            "$.workflow.steps[0].forEach"
+            [#"{"id": "a", "provider": "echo", "forEach": {"list": [1, 2]}}"#],
+            "$.workflow.steps[0].forEach.list: unknown key"
+        ),
+        (
+            [#"{"id": "a", "provider": "echo", "forEach": {"items": [1], "maxParallel": 0}}"#],
+            "$.workflow.steps[0].forEach.maxParallel"
+        ),
+        ([#"{"id": "a", "provider": "echo", "forEach": {"x": 1}}"#], "$.workflow.steps[0].forEach.items: required"),
+        (
+            [#"{"id": "a", "provider": "echo", "forEach": 3}"#],
+            "$.workflow.steps[0].forEach: expected the items: an array, a string that is one reference"
+        ),
+        ([#"{"id": "a", "provider": "echo", "forEach": "x {{input.list}}"}"#], "$.workflow.steps[0].forEach: expected the items"),
+        (
+            [#"{"id": "a", "provider": "echo", "with": {"v": "{{item}}"}}"#],
+            "$.workflow.steps[0].with.v: {{item}} is available only in the 'with' of a step that has forEach"
+        ),
+        (
+            [#"{"id": "a", "provider": "echo", "forEach": [1], "with": {"v": "{{index.x}}"}}"#],
+            "$.workflow.steps[0].with.v: {{index.x}}: 'index' is a number"
+        ),
+        (
+            [#"{"id": "a", "provider": "echo", "forEach": [1], "when": {"equals": ["{{item}}", 1]}}"#],
+            "$.workflow.steps[0].when: {{item}} is available only in the 'with' of a step that has forEach"
+        ),
+        (
+            [
+                #"{"id": "a", "provider": "echo", "needs": [], "with": {}}"#,
+                #"{"id": "b", "provider": "echo", "needs": [], "forEach": "{{steps.a.output.list}}"}"#,
+            ],
+            "$.workflow.steps[1].forEach: {{steps.a.output.list}} names step 'a', which does not run before this one"
+        ),
+        (
+            [#"{"id": "ok", "provider": "approval", "forEach": [1], "with": {"message": "m"}}"#],
+            "$.workflow.steps[0].forEach: an approval step cannot run over items"
         ),
     ])
     func aGraphProblemIsNamedByItsPath(_ steps: [String], _ expected: String) {

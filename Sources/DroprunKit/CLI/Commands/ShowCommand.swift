@@ -75,6 +75,14 @@ enum ShowCommand {
                 if let s = step.startedAt, let f = step.finishedAt { line += "  \(f.milliseconds(since: s)) ms" }
                 // Steps of a graph that ran at the same time: those in flight as its last attempt began.
                 if let beside = step.beside { line += "  beside \(beside.joined(separator: ", "))" }
+                // A forEach step: how far its items are, by status.
+                if let items = step.items {
+                    let counts = StepStatus.allCases.compactMap { status -> String? in
+                        let n = items.filter { $0.status == status }.count
+                        return n == 0 ? nil : "\(n) \(status.rawValue)"
+                    }
+                    line += "  \(items.count) item\(items.count == 1 ? "" : "s")" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))
+                }
             }
             out.line(line)
             if let output = step.output {
