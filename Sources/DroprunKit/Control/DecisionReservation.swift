@@ -41,7 +41,7 @@ enum DecisionReservation {
             throw CLIError.fileSystem(error)
         case .failure:
             let first = held(path, fs: fs)
-            let what = first.map { "\($0.summary); it \($0.next)" } ?? "a decision is reserved in \(layout.relative(path))"
+            let what = first.map { "\($0.summary); \($0.next)" } ?? "a decision is reserved in \(layout.relative(path))"
             let dropped = PendingDecision.find(runId, layout: layout, fs: fs) != nil
             let hint =
                 dropped

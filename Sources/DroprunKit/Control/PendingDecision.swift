@@ -24,9 +24,12 @@ struct PendingDecision: Sendable {
         (approve ? "approved" : "rejected") + (by.map { " by \($0)" } ?? "") + " (\(path))"
     }
 
-    /// What happens next, for people.
+    /// What happens next, for people (true whatever the workflow says: a rejection its step continues on, or one
+    /// whose run has onFailure steps, is taken up by the next runner too).
     var next: String {
-        approve ? "resumes on the next runner" : "fails (approval_rejected) on the next runner"
+        approve
+            ? "resumes on the next runner"
+            : "applied by the next runner: the run fails (approval_rejected, after its onFailure steps), or goes on where its step says onReject: continue"
     }
 
     /// For `--json` output.

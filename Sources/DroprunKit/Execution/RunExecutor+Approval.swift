@@ -15,19 +15,30 @@ extension RunExecutor {
         if let damaged = try await failIfDamagedWait() { return damaged }
         let step = record.approval.flatMap { approval in request.workflow.steps.first { $0.id == approval.step } }
         // A rejection the step continues on is its output, as an approval is.
-        guard decision.approve || step.map({ ApprovalProvider.continuesOnReject($0.with) }) == true else {
+        let transition: RunTransition
+        if decision.approve || step.map({ ApprovalProvider.continuesOnReject($0.with) }) == true {
+            transition = .resume(decision)
+        } else if !request.workflow.onFailure.isEmpty {
+            // The run fails, but its onFailure steps run first: the next runner takes it up from the failed step.
+            transition = .failToOnFailure(decision)
+        } else {
             return try await finish(.reject(decision))
         }
-        let resumed = try apply(.resume(decision))
+        let resumed = try apply(transition)
         try await checkpoint()
         try context.record(resumed, runId: record.runId)
         return nil
     }
 
-    /// Fails a waiting run whose approval expired.
-    mutating func expireApproval() async throws -> RunRecord {
+    /// Fails a waiting run whose approval expired; nil when the run has onFailure steps, which it was released
+    /// to run first (it fails once they have).
+    mutating func expireApproval() async throws -> RunRecord? {
         if let damaged = try await failIfDamagedWait() { return damaged }
-        return try await finish(.expire)
+        guard !request.workflow.onFailure.isEmpty else { return try await finish(.expire) }
+        let released = try apply(.failToOnFailure(nil))
+        try await checkpoint()
+        try context.record(released, runId: record.runId)
+        return nil
     }
 
     /// Fails a waiting run whose record names no approval, or an approval step it does not have or that is not

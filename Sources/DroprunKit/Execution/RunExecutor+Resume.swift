@@ -31,7 +31,11 @@ extension RunExecutor {
             if run.record.approval != nil, !TakeoverPolicy.hasExpired(run.record.status, run.record.approval, at: context.clock.now()) {
                 return try await executor.beginWaiting(.publishWaiting)
             }
-            return .finished(try await executor.expireApproval())
+            guard let failed = try await executor.expireApproval() else {
+                // Released to run its onFailure steps: this runner runs them now.
+                return try await executor.execute()
+            }
+            return .finished(failed)
         }
         if let problem = run.problem { return .finished(try await executor.failUnrunnable(problem)) }
         return try await executor.execute()

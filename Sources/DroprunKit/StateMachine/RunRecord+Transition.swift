@@ -87,8 +87,7 @@ extension RunRecord {
             waitedMs += now.milliseconds(since: pending.requestedAt)
             approval = nil
             steps[index].output = decision.output
-            let failure = StepFailure(
-                .approvalRejected, "approval rejected" + (decision.by.map { " by \($0)" } ?? "") + (decision.note.map { ": \($0)" } ?? ""))
+            let failure = Self.rejection(decision)
             let received = AuditEvent.approvalReceived(
                 step: pending.step, approve: false, by: decision.by, note: decision.note, source: decision.source)
             let stepFailed = try steps[index].apply(.fail(failure), at: now)
@@ -100,10 +99,34 @@ extension RunRecord {
             try apply(.fail)
             waitedMs += now.milliseconds(since: pending.requestedAt)
             approval = nil
-            let failure = StepFailure(.approvalExpired, "no decision before \(pending.expiresAt.map(Timestamp.format) ?? "the deadline")")
+            let failure = Self.expiry(pending)
             let stepFailed = try steps[index].apply(.fail(failure), at: now)
             return try fail(failure, step: pending.step, at: now, by: runner, before: stepFailed.map { [$0] } ?? [])
+        case .failToOnFailure(let decision):
+            let (pending, index) = try waitingStep(for: .resume, stepEvent: .fail)
+            try apply(.resume)
+            waitedMs += now.milliseconds(since: pending.requestedAt)
+            approval = nil
+            var events: [AuditEvent] = []
+            if let decision {
+                steps[index].output = decision.output
+                events.append(.approvalReceived(step: pending.step, approve: false, by: decision.by, note: decision.note, source: decision.source))
+            }
+            if let failed = try steps[index].apply(.fail(decision.map(Self.rejection) ?? Self.expiry(pending)), at: now) { events.append(failed) }
+            release()
+            events.append(.runResumed(step: pending.step, by: decision?.by))
+            return TransitionEvents(afterWrite: events)
         }
+    }
+
+    /// The approval step's failure when its approval is rejected.
+    private static func rejection(_ decision: ApprovalDecision) -> StepFailure {
+        StepFailure(.approvalRejected, "approval rejected" + (decision.by.map { " by \($0)" } ?? "") + (decision.note.map { ": \($0)" } ?? ""))
+    }
+
+    /// The approval step's failure when no decision came in time.
+    private static func expiry(_ pending: PendingApproval) -> StepFailure {
+        StepFailure(.approvalExpired, "no decision before \(pending.expiresAt.map(Timestamp.format) ?? "the deadline")")
     }
 
     /// The approval waited for and its step's index; throws unless the run waits and that step is `running`.

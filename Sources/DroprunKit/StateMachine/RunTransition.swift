@@ -37,6 +37,11 @@ public enum RunTransition: Sendable, Equatable {
     /// The approval expired (waiting to failed): the wait added, the approval step fails with `approval_expired`,
     /// and the run as `fail`.
     case expire
+    /// The approval was rejected (`decision`) or expired (nil) in a workflow with onFailure steps (waiting to
+    /// running): the approval step fails as for `reject` or `expire`, and the run is released to run its
+    /// onFailure steps (it then fails with that failure); says `approval.received` (a rejection), `step.failed`
+    /// and `run.resumed` once the record is written.
+    case failToOnFailure(ApprovalDecision?)
 
     /// The arrow of the run machine this transition takes.
     var event: RunEvent {
@@ -48,7 +53,7 @@ public enum RunTransition: Sendable, Equatable {
         case .cancel: .cancel
         case .awaitApproval: .awaitApproval
         case .publishWaiting: .publishWaiting
-        case .resume: .resume
+        case .resume, .failToOnFailure: .resume
         }
     }
 }

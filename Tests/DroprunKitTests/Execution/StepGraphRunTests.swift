@@ -223,4 +223,40 @@ import Testing
         #expect(result["error"]?["code"] == "upstream_down")
         #expect(step(result, "rollback")?["output"] == ["by": "ops"])
     }
+
+    /// A rejection (without onReject: continue) or an expiry fails the approval step; a workflow with onFailure
+    /// steps runs them first, and then the run fails with the approval's failure.
+    @Test(arguments: ["reject", "expire"])
+    func aRejectedOrExpiredApprovalRunsTheOnFailureSteps(_ how: String) async throws {
+        let root = try TemporaryRoot()
+        let clock = ManualClock()
+        let text = RequestText.make(
+            id: "rj",
+            steps: [
+                #"{"id": "ok", "provider": "approval", "with": {"message": "ship?", "expiresAfterSeconds": 60}}"#,
+                #"{"id": "ship", "provider": "echo", "with": {"shipped": true}}"#,
+                #"{"id": "tell", "provider": "echo", "with": {"why": "{{run.error.code}} at {{run.error.step}}"}}"#,
+            ]
+        ).replacingOccurrences(of: #""version": "1","#, with: #""version": "1", "onFailure": ["tell"],"#)
+        try root.drop("rj.json", text)
+        try await root.runOnce(clock: clock)
+        #expect(root.json("outbox/running/rj.json")?["status"] == "waiting_approval")
+        if how == "reject" {
+            try root.drop("no.json", #"{"kind": "approval", "runId": "rj", "decision": "reject", "by": "ops"}"#)
+        } else {
+            clock.advance(by: .seconds(61))
+        }
+        try await root.runOnce(clock: clock)
+        let record = try #require(root.json("outbox/results/rj.json"), "\(root.list("outbox/running"))")
+        let code = how == "reject" ? "approval_rejected" : "approval_expired"
+        #expect(record["status"] == "failed")
+        #expect(record["error"]?["code"]?.stringValue == code)
+        #expect(record["error"]?["step"] == "ok")
+        #expect(step(record, "ship")?["status"] == "skipped")
+        #expect(step(record, "tell")?["output"] == ["why": .string("\(code) at ok")])
+        let names = root.auditEventNames(runId: "rj")
+        #expect(names.contains("run.resumed"), "released to run its onFailure steps: \(names)")
+        #expect(names.filter { $0 == "step.failed" }.count == 1)
+        if how == "reject" { #expect(names.contains("approval.received")) }
+    }
 }
