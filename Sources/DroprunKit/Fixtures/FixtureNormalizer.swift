@@ -3,20 +3,23 @@ import Foundation
 /// Replaces what legitimately varies between two runs of one fixture with stable placeholders.
 ///
 /// Times become `"<time>"`, durations `"<duration>"`, the runner `"<runner>"`,
-/// and the temporary root's path `<root>`. Everything else (statuses,
+/// and the temporary root's path `<root>`; `beside` (which of a graph's steps
+/// happened to be in flight together) is left out. Everything else (statuses,
 /// outputs, errors, hashes, attempts) must match exactly.
 public enum FixtureNormalizer {
     /// Keys whose values are times.
     static let timeKeys: Set<String> = ["at", "createdAt", "startedAt", "finishedAt", "receivedAt", "rejectedAt", "requestedAt", "expiresAt"]
     /// Keys whose values are durations.
     static let durationKeys: Set<String> = ["durationMs", "waitedForApprovalMs"]
+    /// Keys that say how steps happened to overlap in time, left out.
+    static let timingKeys: Set<String> = ["beside"]
 
     /// The value with varying parts replaced.
     public static func normalize(_ value: JSONValue, root: String? = nil) -> JSONValue {
         switch value {
         case .object(let members):
             var out = JSONObject()
-            for (key, member) in members {
+            for (key, member) in members where !timingKeys.contains(key) {
                 if timeKeys.contains(key), member != .null {
                     out[key] = "<time>"
                 } else if durationKeys.contains(key), member != .null {

@@ -19,7 +19,8 @@ import Testing
     func submit(_ text: String, _ arguments: [String], root: TemporaryRoot, cli: CLITester) async throws -> Task<CLIResult, Never> {
         try root.write("request.json", text)
         let task = Task { await cli.run(["submit", "request.json"] + arguments) }
-        #expect(await eventually { !root.list("inbox").filter { $0.hasSuffix(".json") }.isEmpty }, "the drop reached the inbox")
+        // A wait, not a timing: under a full parallel run the submit task can start many seconds late.
+        #expect(await eventually(60) { !root.list("inbox").filter { $0.hasSuffix(".json") }.isEmpty }, "the drop reached the inbox")
         return task
     }
 
