@@ -168,14 +168,20 @@ extension RunExecutor {
                 try startItems(&phase, outputs: outputs, limit: limit)
                 continue
             }
-            let slot = StepSlot(step: index)
-            let attempt = try beginAttempt(
-                slot, item: nil, provider: provider, outputs: outputs, deadline: phase.deadline, artifacts: phase.artifacts,
-                runError: phase.runError, childStarted: phase.mailbox.childRecorder(slot), beside: phase.beside(slot, in: record),
-                defersStartEvent: true)
-            phase.inFlight[slot] = provider.mayWait
-            phase.toStart.append(attempt)
+            try launch(StepSlot(step: index), provider: provider, in: &phase, outputs: outputs)
         }
+    }
+
+    /// Begins an attempt at `slot` (a step's first or next, or an item's) among the phase's steps in flight, to
+    /// start once the batch's checkpoint is written; its `step.started` waits for that checkpoint too.
+    mutating func launch(_ slot: StepSlot, provider: any Provider, in phase: inout GraphPhase, outputs: [String: JSONValue]) throws {
+        let attempt = try beginAttempt(
+            slot, item: slot.item.flatMap { phase.items[slot.step]?[$0] }, provider: provider, outputs: outputs, deadline: phase.deadline,
+            artifacts: phase.artifacts, runError: phase.runError, childStarted: phase.mailbox.childRecorder(slot),
+            beside: phase.beside(slot, in: record), defersStartEvent: true)
+        phase.inFlight[slot] = provider.mayWait
+        phase.toStart.append(attempt)
+        phase.changed = true
     }
 
     /// Writes what changed in this batch before the attempts it began start: the live record while an attempt that
@@ -252,13 +258,7 @@ extension RunExecutor {
                         phase.inFlight[slot] = nil
                         return
                     }
-                    phase.toStart.append(
-                        try beginAttempt(
-                            slot, item: slot.item.flatMap { phase.items[slot.step]?[$0] }, provider: provider, outputs: outputs,
-                            deadline: phase.deadline,
-                            artifacts: phase.artifacts, runError: phase.runError, childStarted: phase.mailbox.childRecorder(slot),
-                            beside: phase.beside(slot, in: record), defersStartEvent: true))
-                    phase.changed = true
+                    try launch(slot, provider: provider, in: &phase, outputs: outputs)
                 case .cancelled:
                     phase.inFlight[slot] = nil
                     try ended(slot, .cancelled, in: &phase, outputs: &outputs)

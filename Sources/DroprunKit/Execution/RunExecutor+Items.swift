@@ -46,14 +46,7 @@ extension RunExecutor {
             var running = phase.inFlight.keys.filter { $0.step == index && $0.item != nil }.count
             for item in items.indices where items[item].status == .pending {
                 guard phase.starts, phase.inFlight.count < limit, running < own else { return }
-                let slot = StepSlot(step: index, item: item)
-                let attempt = try beginAttempt(
-                    slot, item: phase.items[index]?[item], provider: provider, outputs: outputs, deadline: phase.deadline,
-                    artifacts: phase.artifacts, runError: phase.runError, childStarted: phase.mailbox.childRecorder(slot),
-                    beside: phase.beside(slot, in: record), defersStartEvent: true)
-                phase.inFlight[slot] = provider.mayWait
-                phase.toStart.append(attempt)
-                phase.changed = true
+                try launch(StepSlot(step: index, item: item), provider: provider, in: &phase, outputs: outputs)
                 running += 1
             }
         }

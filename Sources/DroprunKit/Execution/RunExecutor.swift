@@ -91,18 +91,17 @@ struct RunExecutor {
 
     /// Applies a transition of step `index` at this moment and records the event it implies.
     ///
-    /// - Parameter beside: for an attempt that begins (`start`, `retry`), the steps of the run in flight as it does
-    ///   (kept in the step's record and said in its `step.started`); none for a line.
     /// - Parameter deferEvent: return the event instead of recording it (the caller records it once the record that
     ///   holds the transition is written).
     @discardableResult
-    mutating func applyStep(_ index: Int, _ transition: StepTransition, beside: [String] = [], deferEvent: Bool = false) throws
-        -> AuditEvent?
-    {
-        try apply(transition, at: StepSlot(step: index), beside: beside, deferEvent: deferEvent)
+    mutating func applyStep(_ index: Int, _ transition: StepTransition, deferEvent: Bool = false) throws -> AuditEvent? {
+        try apply(transition, at: StepSlot(step: index), deferEvent: deferEvent)
     }
 
     /// Applies a transition of the step or item at `slot` (see `applyStep`).
+    ///
+    /// - Parameter beside: for an attempt that begins (`start`, `retry`), the steps of the run in flight as it does
+    ///   (kept in the record and said in its `step.started`); none for a line.
     @discardableResult
     mutating func apply(_ transition: StepTransition, at slot: StepSlot, beside: [String] = [], deferEvent: Bool = false) throws -> AuditEvent? {
         guard var event = try record[slot].apply(transition, at: context.clock.now()) else { return nil }
@@ -274,7 +273,8 @@ struct RunExecutor {
         }
         while true {
             let attempt = try beginAttempt(
-                index, provider: provider, outputs: outputs, deadline: deadline, artifacts: artifacts, runError: runError, childStarted: nil)
+                StepSlot(step: index), item: nil, provider: provider, outputs: outputs, deadline: deadline, artifacts: artifacts,
+                runError: runError, childStarted: nil)
             // The attempt is counted where a runner taking over looks first (one line appended; `exec` also
             // writes its record, with the child, before the command starts).
             if provider.mayWait, placeholder == nil { try await logAttempt() }
@@ -299,21 +299,11 @@ struct RunExecutor {
         }
     }
 
-    /// Begins an attempt of step `index` (its `start`, or `retry`, transition) and returns it, ready to run.
+    /// Begins an attempt of the step or item at `slot` (its `start`, or `retry`, transition) and returns it, ready to
+    /// run (`item`: the item's value, for `{{item}}`).
     ///
     /// - Parameter childStarted: what the attempt calls once its command's child started; nil: the record as the
     ///   attempt began, with the child, is written (see `childRecorder`).
-    mutating func beginAttempt(
-        _ index: Int, provider: any Provider, outputs: [String: JSONValue], deadline: Date, artifacts: RunArtifactWriter,
-        runError: JSONValue?, childStarted: (@Sendable (ProcessIdentity) async throws -> Void)?, beside: [String] = [],
-        defersStartEvent: Bool = false
-    ) throws -> StepAttempt {
-        try beginAttempt(
-            StepSlot(step: index), item: nil, provider: provider, outputs: outputs, deadline: deadline, artifacts: artifacts, runError: runError,
-            childStarted: childStarted, beside: beside, defersStartEvent: defersStartEvent)
-    }
-
-    /// Begins an attempt of the step or item at `slot` (`item`: the item's value, for `{{item}}`).
     mutating func beginAttempt(
         _ slot: StepSlot, item: JSONValue?, provider: any Provider, outputs: [String: JSONValue], deadline: Date, artifacts: RunArtifactWriter,
         runError: JSONValue?, childStarted: (@Sendable (ProcessIdentity) async throws -> Void)?, beside: [String] = [],
@@ -336,7 +326,7 @@ struct RunExecutor {
             slot: slot, definition: definition, provider: provider, context: stepContext, engine: context,
             resolver: ReferenceResolver(
                 runId: record.runId, input: request.input, stepOutputs: outputs, item: item, index: slot.item, error: runError),
-            deadline: deadline, runTimeout: runTimeout())
+            deadline: deadline, runLimitSeconds: request.timeoutSeconds ?? Double(context.configuration.runTimeoutSeconds))
         attempt.startEvent = started
         return attempt
     }
@@ -383,9 +373,9 @@ struct RunExecutor {
         return .retry(afterMs: delay)
     }
 
-    func runTimeout() -> StepFailure {
-        let seconds = request.timeoutSeconds ?? Double(context.configuration.runTimeoutSeconds)
-        return StepFailure(.runTimeout, "the run ran longer than its \(JSONWriter.compact(.double(seconds))) s limit")
+    /// The failure of an attempt cut short by the run's time limit of `seconds`.
+    static func runTimeout(seconds: Double) -> StepFailure {
+        StepFailure(.runTimeout, "the run ran longer than its \(JSONWriter.compact(.double(seconds))) s limit")
     }
 
     mutating func fail(_ index: Int, _ failure: StepFailure) throws -> StepEnd {

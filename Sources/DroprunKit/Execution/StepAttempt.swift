@@ -27,14 +27,14 @@ struct StepAttempt: Sendable {
 
     /// The step (or item) it is an attempt of.
     let slot: StepSlot
-    var index: Int { slot.step }
     let definition: StepDefinition
     let provider: any Provider
     let context: StepContext
     let engine: EngineContext
     let resolver: ReferenceResolver
     let deadline: Date
-    let runTimeout: StepFailure
+    /// The run's time limit, for the failure that says it ran out (built only then).
+    let runLimitSeconds: Double
     /// When the attempt began (its duration is counted from here).
     let start: Date
     /// Its `step.started`, when the executor records it only once the record that counts the attempt is written.
@@ -42,7 +42,7 @@ struct StepAttempt: Sendable {
 
     init(
         slot: StepSlot, definition: StepDefinition, provider: any Provider, context: StepContext, engine: EngineContext,
-        resolver: ReferenceResolver, deadline: Date, runTimeout: StepFailure
+        resolver: ReferenceResolver, deadline: Date, runLimitSeconds: Double
     ) {
         self.slot = slot
         self.definition = definition
@@ -51,7 +51,7 @@ struct StepAttempt: Sendable {
         self.engine = engine
         self.resolver = resolver
         self.deadline = deadline
-        self.runTimeout = runTimeout
+        self.runLimitSeconds = runLimitSeconds
         start = context.clock.now()
     }
 
@@ -94,7 +94,7 @@ struct StepAttempt: Sendable {
         } catch Interruption.stepLimit(let ms) {
             return .failure(StepFailure(.stepTimeout, "attempt \(attempt) ran longer than the step's \(ms) ms limit"))
         } catch Interruption.runLimit {
-            return .failure(runTimeout)
+            return .failure(RunExecutor.runTimeout(seconds: runLimitSeconds))
         } catch Interruption.cancelRequested {
             // Stopped for a lost lease: nothing more is written for the run (another runner has it).
             do {

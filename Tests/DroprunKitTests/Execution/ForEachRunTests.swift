@@ -59,6 +59,18 @@ import Testing
         #expect(show.stdout.contains("3 items: 3 succeeded"), "\(show.stdout)")
     }
 
+    @Test func moreItemsThanAStepRunsOverAreRefusedAtTheDrop() throws {
+        let decoder = RequestDecoder(configuration: .fastForTests, registry: .builtIn)
+        let items = (0...10_000).map(String.init).joined(separator: ",")
+        let text = #"{"workflow": {"name": "f", "steps": [{"id": "a", "provider": "echo", "forEach": [\#(items)]}]}}"#
+        guard case .failure(let rejection) = decoder.decode(Array(text.utf8), fileName: "r.json") else {
+            Issue.record("accepted")
+            return
+        }
+        let issues = rejection.issues.map(\.description).joined(separator: "\n")
+        #expect(issues.contains("$.workflow.steps[0].forEach: at most 10000 items, found 10001"), "\(issues)")
+    }
+
     @Test func noItemsSucceedAtOnceWithAnEmptyArray() async throws {
         let root = try Self.drop(
             [#"{"id": "each", "provider": "echo", "forEach": "{{input.list}}", "with": {"v": "{{item}}"}}"#], input: #"{"list": []}"#)
@@ -71,6 +83,10 @@ import Testing
     @Test(arguments: [
         (#"{"list": {"a": 1}}"#, "invalid_input", #"forEach: "{{input.list}}" is an object {"a":1}, not an array of items"#),
         (#"{}"#, "missing_reference", "names nothing"),
+        (
+            #"{"list": ["# + (0...10_000).map(String.init).joined(separator: ",") + "]}", "invalid_input",
+            "has 10001 items; a step runs over at most 10000"
+        ),
     ])
     func itemsThatAreNotAnArrayFailTheStep(_ input: String, _ code: String, _ words: String) async throws {
         let root = try Self.drop([#"{"id": "each", "provider": "echo", "forEach": "{{input.list}}", "with": {"v": "{{item}}"}}"#], input: input)
